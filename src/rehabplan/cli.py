@@ -1,0 +1,225 @@
+"""The command line: parse options, call the Python API, print with rich. Nothing else.
+
+Heavy modules (WeasyPrint, the planner's renderers) are imported inside the commands that need
+them, so ``rehabplan --help``, ``exercises list`` and ``validate`` start fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.panel import Panel
+
+from . import __version__
+from .errors import RehabplanError
+
+EXIT_CODES = """Exit codes: 0 ok · 1 bulk run with failures · 2 usage error · 3 library/protocol
+error · 4 patient/roster/log error · 5 render error · 6 output exists (use --force)."""
+
+app = typer.Typer(
+    name="rehabplan",
+    help="Progressive 12-week home exercise programs for physiotherapists, printed as patient "
+    "handouts.\n\nExample: rehabplan build examples/patient.yaml -o handout.pdf\n\n" + EXIT_CODES,
+    no_args_is_help=True,
+    add_completion=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+exercises_app = typer.Typer(help="Browse the exercise library.", no_args_is_help=True)
+protocols_app = typer.Typer(help="Browse the treatment protocols.", no_args_is_help=True)
+patient_app = typer.Typer(help="Create patient files.", no_args_is_help=True)
+app.add_typer(exercises_app, name="exercises")
+app.add_typer(protocols_app, name="protocols")
+app.add_typer(patient_app, name="patient")
+
+out = Console()
+err = Console(stderr=True)
+
+
+def fail(exc: RehabplanError) -> None:
+    body = exc.message
+    if exc.problems:
+        body += "\n\n" + "\n".join(f"• {p}" for p in exc.problems[:60])
+        if len(exc.problems) > 60:
+            body += f"\n… and {len(exc.problems) - 60} more"
+    err.print(Panel(_escape(body), title=f"[bold red]{exc.title}[/]", title_align="left", border_style="red"))
+    raise typer.Exit(exc.exit_code)
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        out.print(f"rehabplan {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    version: bool = typer.Option(False, "--version", callback=version_callback, is_eager=True, help="Show the version and exit."),
+) -> None:
+    pass
+
+
+LibraryOpt = typer.Option(None, "--library", "-L", help="A clinic exercise folder layered over the built-in library (repeatable).")
+ProtocolsOpt = typer.Option(None, "--protocols", "-P", help="A clinic protocol folder layered over the built-in protocols (repeatable).")
+ConfigOpt = typer.Option(None, "--config", help="Clinic configuration file (default: ./rehabplan.yaml if present).")
+
+
+# --------------------------------------------------------------------------- library commands
+
+
+@app.command()
+def validate(
+    folder: Optional[list[Path]] = typer.Argument(None, help="Clinic exercise folder(s) to check on top of the built-in library."),
+    protocols: Optional[list[Path]] = ProtocolsOpt,
+    strict: bool = typer.Option(False, "--strict", help="Treat warnings as errors."),
+    config: Optional[Path] = ConfigOpt,
+) -> None:
+    """Check the exercise library and protocols; list every problem with file and line.
+
+    Example: rehabplan validate my-clinic/exercises --strict
+    """
+    from .config import load_config
+    from .library import load_library
+    from .protocols import load_protocols
+
+    try:
+        cfg = load_config(config)
+        folders = list(folder or []) or cfg.library
+        library = load_library(*folders, strict=strict)
+        protos = load_protocols(library, *(list(protocols or []) or cfg.protocols), strict=strict)
+    except RehabplanError as exc:
+        fail(exc)
+    for o in library.overrides:
+        out.print(f"[yellow]override[/] exercise '{o.id}': {o.by} replaces {o.replaced}")
+    for o in protos.overrides:
+        out.print(f"[yellow]override[/] protocol '{o.id}': {o.by} replaces {o.replaced}")
+    for w in library.warnings + protos.warnings:
+        out.print(f"[yellow]warning[/] {_escape(str(w))}")
+    out.print(
+        f"[green]ok[/] {len(library.exercises)} exercises in {len(library.folders)} folder(s), "
+        f"{len(protos.protocols)} protocols"
+    )
+
+
+@exercises_app.command("list")
+def exercises_list(
+    category: Optional[str] = typer.Option(None, "--category", "-c", help="stretch, neural_mobility, strength, core, motor_control, aerobic"),
+    equipment: Optional[str] = typer.Option(None, "--equipment", "-e", help="Only exercises needing this equipment (or 'none')."),
+    library: Optional[list[Path]] = LibraryOpt,
+    config: Optional[Path] = ConfigOpt,
+) -> None:
+    """List exercises as a table.
+
+    Example: rehabplan exercises list --category strength --equipment band
+    """
+    from rich.table import Table
+
+    from .config import load_config
+    from .library import load_library
+
+    try:
+        cfg = load_config(config)
+        lib = load_library(*(list(library or []) or cfg.library))
+    except RehabplanError as exc:
+        fail(exc)
+    table = Table(title="Exercise library", show_lines=False)
+    for col in ("id", "name", "category", "equipment", "dose", "easier → harder"):
+        table.add_column(col)
+    for ex in sorted(lib.exercises.values(), key=lambda e: (e.category.value, e.id)):
+        if category and ex.category.value != category:
+            continue
+        eq = [e.value for e in ex.equipment]
+        if equipment and not ((equipment == "none" and not eq) or equipment in eq):
+            continue
+        d = ex.dosage
+        dose = {
+            "reps": lambda: f"{d.sets.default:g}×{d.reps.default:g} @ {d.tempo}",
+            "hold": lambda: f"{d.sets.default:g}×{d.reps.default:g} × {d.hold_s.default:g}s hold",
+            "duration": lambda: f"{d.minutes.default:g} min",
+        }[d.kind.value]()
+        table.add_row(ex.id, ex.name, ex.category.value, ", ".join(eq) or "none", dose, f"{ex.easier or '—'} → {ex.harder or '—'}")
+    out.print(table)
+
+
+@exercises_app.command("show")
+def exercises_show(
+    exercise_id: str = typer.Argument(..., help="Exercise id, e.g. glute-bridge."),
+    library: Optional[list[Path]] = LibraryOpt,
+    config: Optional[Path] = ConfigOpt,
+) -> None:
+    """Show one exercise: instructions, dosage bounds and its ladder.
+
+    Example: rehabplan exercises show clamshell
+    """
+    import difflib
+
+    from rich.table import Table
+
+    from .config import load_config
+    from .errors import LibraryError
+    from .library import load_library
+
+    try:
+        cfg = load_config(config)
+        lib = load_library(*(list(library or []) or cfg.library))
+        if exercise_id not in lib:
+            guess = difflib.get_close_matches(exercise_id, list(lib.exercises), n=3)
+            raise LibraryError(f"no exercise '{exercise_id}'" + (f"; did you mean {', '.join(guess)}?" if guess else "; see 'rehabplan exercises list'"))
+    except RehabplanError as exc:
+        fail(exc)
+    ex = lib[exercise_id]
+    out.print(f"[bold]{ex.name}[/]  ({ex.id}, {ex.category.value})  {lib.files[ex.id]}")
+    if ex.aliases:
+        out.print("Also called: " + ", ".join(ex.aliases))
+    out.print(f"Equipment: {', '.join(e.value for e in ex.equipment) or 'none'}   Laterality: {ex.laterality.value}")
+    out.print(f"\n[bold]Starting position[/]\n{ex.starting_position}")
+    out.print("\n[bold]Steps[/]")
+    for i, step in enumerate(ex.instructions, 1):
+        out.print(f" {i}. {step}")
+    bounds = Table(title="Dosage bounds", show_header=True)
+    for col in ("field", "min", "default", "max"):
+        bounds.add_column(col)
+    d = ex.dosage
+    for name in ("sets", "reps", "hold_s", "minutes", "rest_s", "sessions_per_week"):
+        b = getattr(d, name)
+        if b is not None:
+            bounds.add_row(name, f"{b.min:g}", f"{b.default:g}", f"{b.max:g}")
+    if d.tempo:
+        bounds.add_row("tempo", "", str(d.tempo), str(d.tempo_slowest or d.tempo))
+    if d.load_options:
+        bounds.add_row("load", d.load_options[0], "", d.load_options[-1])
+    out.print(bounds)
+    ladder = lib.ladder(ex.id)
+    out.print("Ladder: " + " → ".join(f"[bold]{i}[/]" if i == ex.id else i for i in ladder))
+
+
+@app.command()
+def schema(
+    kind: str = typer.Argument("exercise", help="exercise, protocol, patient or program"),
+) -> None:
+    """Print the JSON Schema of a YAML file kind, for editors (yaml-language-server).
+
+    Example: rehabplan schema exercise > exercise.schema.json
+    """
+    import json
+
+    from . import models
+
+    target = {"exercise": models.Exercise, "protocol": models.Protocol, "patient": models.Patient, "program": models.Program}.get(kind)
+    if target is None:
+        fail(RehabplanError(f"unknown kind '{kind}'; use exercise, protocol, patient or program"))
+    sys.stdout.write(json.dumps(target.model_json_schema(), indent=2) + "\n")
+
+
+def main() -> None:
+    app()

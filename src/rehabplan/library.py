@@ -1,0 +1,169 @@
+"""Load the exercise library: YAML files -> validated Exercise models, layered and cross-checked.
+
+A clinic keeps its own folder; it is layered over the built-in one, and a clinic exercise with a
+built-in id replaces it (reported, so nobody is surprised). Every problem in every file is
+collected before anything is reported.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from .errors import LibraryError, Problem
+from .models import Exercise
+from .parse import parse_located
+from .resources import data_dir
+from .yaml_source import Located, load_yaml
+
+
+@dataclass(frozen=True)
+class Override:
+    id: str
+    replaced: Path
+    by: Path
+
+
+@dataclass
+class Library:
+    exercises: dict[str, Exercise]
+    files: dict[str, Path]
+    folders: list[Path]
+    overrides: list[Override] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    lines: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def __getitem__(self, exercise_id: str) -> Exercise:
+        return self.exercises[exercise_id]
+
+    def __contains__(self, exercise_id: object) -> bool:
+        return exercise_id in self.exercises
+
+    def illustration_path(self, exercise_id: str) -> Path:
+        ex = self.exercises[exercise_id]
+        return self.files[exercise_id].parent / "illustrations" / ex.illustration.file
+
+    def ladder(self, exercise_id: str) -> list[str]:
+        """The exercise's whole ladder, easiest first."""
+        start = exercise_id
+        seen = {start}
+        while (easier := self.exercises[start].easier) and easier in self.exercises and easier not in seen:
+            seen.add(easier)
+            start = easier
+        out = [start]
+        while (harder := self.exercises[out[-1]].harder) and harder in self.exercises and harder not in out:
+            out.append(harder)
+        return out
+
+    def digest(self, ids: Iterable[str]) -> str:
+        h = hashlib.sha256()
+        for ex_id in sorted(set(ids)):
+            h.update(self.exercises[ex_id].model_dump_json().encode())
+        return h.hexdigest()
+
+
+def builtin_folder() -> Path:
+    return data_dir("exercises")
+
+
+def load_library(*folders: Path | str, builtin: bool = True, strict: bool = False) -> Library:
+    """Load the built-in library with clinic ``folders`` layered over it, in order.
+
+    Raises LibraryError listing every problem (warnings too, when ``strict``).
+    """
+    layers = ([builtin_folder()] if builtin else []) + [Path(f) for f in folders]
+    problems: list[Problem] = []
+    exercises: dict[str, Exercise] = {}
+    files: dict[str, Path] = {}
+    overrides: list[Override] = []
+    lines: dict[tuple[str, str], int] = {}
+    for layer in layers:
+        layer_ids: dict[str, Path] = {}
+        for path, exercise, found, located in _read_folder(layer):
+            problems += found
+            if exercise is None:
+                continue
+            if exercise.id in layer_ids:
+                problems.append(Problem(
+                    path, 1, "id", f"id '{exercise.id}' is already used by {layer_ids[exercise.id].name}",
+                    "give each exercise its own id",
+                ))
+                continue
+            layer_ids[exercise.id] = path
+            if exercise.id in exercises:
+                overrides.append(Override(exercise.id, files[exercise.id], path))
+            exercises[exercise.id] = exercise
+            files[exercise.id] = path
+            for key in ("easier", "harder", "id"):
+                lines[(exercise.id, key)] = located.line_of((key,)) or 1
+    library = Library(exercises, files, layers, overrides, lines=lines)
+    problems += cross_check(library)
+    errors = [p for p in problems if not p.warning]
+    library.warnings = [p for p in problems if p.warning]
+    if errors or (strict and library.warnings):
+        shown = problems if strict else errors
+        raise LibraryError(f"the exercise library has {len(shown)} problem(s)", shown)
+    return library
+
+
+def _read_folder(folder: Path) -> Iterable[tuple[Path, Exercise | None, list[Problem], Located | None]]:
+    if not folder.exists():
+        yield folder, None, [Problem(folder, None, "", "folder not found", "check the --library path")], None
+        return
+    if not folder.is_dir():
+        yield folder, None, [Problem(folder, None, "", "is a file, not a folder", "name the folder that holds the exercise files")], None
+        return
+    paths = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    if not paths:
+        yield folder, None, [Problem(folder, None, "", "holds no .yaml exercise files", "add exercise files or name another folder")], None
+    for path in paths:
+        located, problems = load_yaml(path)
+        if located is None:
+            yield path, None, problems, None
+            continue
+        exercise, problems = parse_located(located, Exercise)
+        if exercise is not None:
+            expected = path.stem
+            if exercise.id != expected:
+                problems.append(Problem(path, located.line_of(("id",)), "id", f"id '{exercise.id}' differs from the file name '{path.name}'", f"rename the file to {exercise.id}.yaml", warning=True))
+            art = path.parent / "illustrations" / exercise.illustration.file
+            if not art.is_file():
+                problems.append(Problem(path, located.line_of(("illustration", "file")), "illustration.file", f"'{exercise.illustration.file}' not found in {art.parent}", "add the SVG drawing or fix the file name"))
+                exercise = None
+        yield path, exercise, problems, located
+
+
+def cross_check(library: Library) -> list[Problem]:
+    """References between exercises: targets exist, ladders are chains without cycles."""
+    problems: list[Problem] = []
+    ex = library.exercises
+    for ex_id, exercise in ex.items():
+        path = library.files[ex_id]
+        at = lambda key: library.lines.get((ex_id, key))  # noqa: E731
+        for direction in ("easier", "harder"):
+            target = getattr(exercise, direction)
+            if target is None:
+                continue
+            if target == ex_id:
+                problems.append(Problem(path, at(direction), direction, f"points at itself", "name another exercise or remove it"))
+            elif target not in ex:
+                guess = difflib.get_close_matches(target, list(ex), n=1)
+                problems.append(Problem(path, at(direction), direction, f"unknown exercise '{target}'", f"did you mean '{guess[0]}'?" if guess else "name an exercise in the library"))
+            else:
+                back = "harder" if direction == "easier" else "easier"
+                if getattr(ex[target], back) != ex_id:
+                    problems.append(Problem(path, at(direction), direction, f"'{target}' does not point back ({back}: {getattr(ex[target], back)})", f"set {back}: {ex_id} in {target}", warning=True))
+        # Walk the harder chain: a ladder that returns to an earlier rung never ends.
+        seen = [ex_id]
+        nxt = exercise.harder
+        while nxt and nxt in ex:
+            if nxt in seen:
+                if nxt == ex_id:
+                    problems.append(Problem(path, at("harder"), "harder", "the ladder loops: " + " -> ".join(seen + [nxt]), "break the loop so the ladder runs from easiest to hardest"))
+                break
+            seen.append(nxt)
+            nxt = ex[nxt].harder
+    return problems

@@ -1,0 +1,98 @@
+"""Turn plain data into validated models, reporting every problem at once.
+
+Pydantic already collects all errors of a document; we translate each into a Problem with
+file, line, field path and a fix — including "did you mean …" for a misspelt key.
+"""
+
+from __future__ import annotations
+
+import difflib
+import typing
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from .errors import Problem
+from .yaml_source import Located, dotted
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse_located(located: Located, cls: type[M], prefix: tuple = ()) -> tuple[M | None, list[Problem]]:
+    data = located.data
+    for part in prefix:
+        data = data[part]
+    return parse_data(data, cls, located.file, lambda loc: located.line_of(prefix + tuple(loc)), prefix)
+
+
+def parse_data(
+    data: Any,
+    cls: type[M],
+    file: Path | str | None,
+    line_of: Callable[[tuple], int | None] = lambda loc: None,
+    prefix: tuple = (),
+) -> tuple[M | None, list[Problem]]:
+    if not isinstance(data, dict):
+        kind = type(data).__name__ if data is not None else "nothing"
+        kind = {"list": "a list", "str": "a piece of text", "int": "a number", "float": "a number"}.get(kind, kind)
+        return None, [Problem(file, line_of(()), dotted(prefix), f"expected a mapping of fields (key: value), found {kind}", f"write the {cls.__name__.lower()} fields as 'key: value' lines")]
+    try:
+        return cls.model_validate(data), []
+    except ValidationError as exc:
+        return None, [_problem(err, cls, file, line_of, prefix) for err in exc.errors()]
+
+
+def _problem(err: dict, cls: type[BaseModel], file, line_of, prefix: tuple) -> Problem:
+    loc = tuple(part for part in err["loc"] if not (isinstance(part, str) and ("[" in part or part in _UNION_TAGS)))
+    field = dotted(prefix + loc)
+    line = line_of(loc)
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        known = _field_names(cls, loc[:-1])
+        guess = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
+        fix = f"did you mean '{guess[0]}'?" if guess else ("known fields: " + ", ".join(sorted(known)) if known else "remove it")
+        return Problem(file, line, field, f"unknown field '{loc[-1]}'", fix)
+    if kind == "missing":
+        return Problem(file, line, field, "is required but missing", f"add '{loc[-1]}:'")
+    msg = err["msg"]
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, "):]
+    fix = ""
+    if kind == "enum" and "expected" in err.get("ctx", {}):
+        fix = "use one of " + err["ctx"]["expected"]
+        msg = f"{err['input']!r} is not allowed"
+    elif kind == "string_pattern_mismatch":
+        fix = "use lower-case words joined by hyphens, e.g. glute-bridge" if loc and loc[-1] in ("id", "easier", "harder") or (loc and isinstance(loc[-1], int)) else "check the format"
+        msg = f"{err['input']!r} has the wrong form"
+    return Problem(file, line, field, msg, fix)
+
+
+_UNION_TAGS = {"str", "list[str]", "int", "function-after", "function-before", "function-plain"}
+
+
+def _field_names(cls: Any, loc: tuple) -> list[str]:
+    """Field names of the model reached by following ``loc`` from ``cls`` (for suggestions)."""
+    current: Any = cls
+    for part in loc:
+        current = _inner_model(current)
+        if current is None:
+            return []
+        if isinstance(part, int):
+            continue
+        field = current.model_fields.get(part)
+        if field is None:
+            return []
+        current = field.annotation
+    current = _inner_model(current)
+    return list(current.model_fields) if current is not None else []
+
+
+def _inner_model(tp: Any) -> Any:
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return tp
+    for arg in typing.get_args(tp):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None

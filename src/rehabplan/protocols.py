@@ -1,0 +1,117 @@
+"""Load treatment protocols: YAML files -> validated Protocol models, checked against the library.
+
+Layered like the library: a clinic folder adds protocols or replaces a built-in one by id.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import LibraryError, PatientError, Problem
+from .library import Library, Override
+from .models import Category, Protocol
+from .parse import parse_located
+from .progression import RULES
+from .resources import data_dir
+from .yaml_source import load_yaml
+
+
+@dataclass
+class Protocols:
+    protocols: dict[str, Protocol]
+    files: dict[str, Path]
+    overrides: list[Override] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    def __getitem__(self, protocol_id: str) -> Protocol:
+        try:
+            return self.protocols[protocol_id]
+        except KeyError:
+            guess = difflib.get_close_matches(protocol_id, list(self.protocols), n=1)
+            hint = f"did you mean '{guess[0]}'?" if guess else "see 'rehabplan protocols list'"
+            raise PatientError(f"unknown protocol '{protocol_id}'; {hint}") from None
+
+    def __contains__(self, protocol_id: object) -> bool:
+        return protocol_id in self.protocols
+
+    def __iter__(self):
+        return iter(self.protocols.values())
+
+
+def load_protocols(library: Library, *folders: Path | str, builtin: bool = True, strict: bool = False) -> Protocols:
+    layers = ([data_dir("protocols")] if builtin else []) + [Path(f) for f in folders]
+    problems: list[Problem] = []
+    result = Protocols({}, {})
+    for layer in layers:
+        if not layer.is_dir():
+            problems.append(Problem(layer, None, "", "folder not found", "check the --protocols path"))
+            continue
+        seen: dict[str, Path] = {}
+        for path in sorted(p for p in layer.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()):
+            located, found = load_yaml(path)
+            problems += found
+            if located is None:
+                continue
+            protocol, found = parse_located(located, Protocol)
+            problems += found
+            if protocol is None:
+                continue
+            found = check_protocol(protocol, library, path, located.line_of)
+            problems += found
+            if any(not p.warning for p in found):
+                continue
+            if protocol.id in seen:
+                problems.append(Problem(path, located.line_of(("id",)), "id", f"id '{protocol.id}' is already used by {seen[protocol.id].name}", "give each protocol its own id"))
+                continue
+            seen[protocol.id] = path
+            if protocol.id in result.protocols:
+                result.overrides.append(Override(protocol.id, result.files[protocol.id], path))
+            result.protocols[protocol.id] = protocol
+            result.files[protocol.id] = path
+    errors = [p for p in problems if not p.warning]
+    result.warnings = [p for p in problems if p.warning]
+    if errors or (strict and result.warnings):
+        shown = problems if strict else errors
+        raise LibraryError(f"the protocols have {len(shown)} problem(s)", shown)
+    return result
+
+
+def check_protocol(protocol: Protocol, library: Library, path: Path, line_of) -> list[Problem]:
+    """Protocol against library: exercises exist, rules are known, the brief's rules hold."""
+    problems: list[Problem] = []
+    phase_index = {p.id: i for i, p in enumerate(protocol.phases)}
+    loading_seen = False
+    for i, slot in enumerate(protocol.slots):
+        at = lambda *key: line_of(("slots", i) + key)  # noqa: E731
+        where = f"slots[{i}] ({slot.id})"
+        for ex_id in slot.candidates:
+            if ex_id not in library:
+                guess = difflib.get_close_matches(ex_id, list(library.exercises), n=1)
+                problems.append(Problem(path, at("exercise"), f"{where}.exercise", f"unknown exercise '{ex_id}'", f"did you mean '{guess[0]}'?" if guess else "name an exercise in the library"))
+        if slot.progression.name not in RULES:
+            guess = difflib.get_close_matches(slot.progression.name, list(RULES), n=1)
+            problems.append(Problem(path, at("progression", "name"), f"{where}.progression.name", f"unknown rule '{slot.progression.name}'", f"did you mean '{guess[0]}'?" if guess else "use one of " + ", ".join(RULES)))
+        idx = sorted(phase_index[p] for p in slot.phases)
+        if idx != list(range(idx[0], idx[-1] + 1)):
+            problems.append(Problem(path, at("phases"), f"{where}.phases", "phases must be consecutive", "list neighbouring phases only"))
+        known = [library[e] for e in slot.candidates if e in library]
+        if known and known[0].is_loading:
+            loading_seen = True
+            # Loading work that stops mid-program would make weekly volume fall outside a
+            # deload week; strengthening continues to the end (clinical brief: 3 months).
+            if idx[-1] != len(protocol.phases) - 1:
+                problems.append(Problem(path, at("phases"), f"{where}.phases", "a strengthening, core or motor-control slot must run to the last phase", "add the later phases, or use a ladder to change the exercise"))
+        if known and known[0].is_tensioner and idx[0] == 0:
+            problems.append(Problem(path, at("exercise"), f"{where}.exercise", "a nerve tensioner in the first phase", "start with a slider; tensioners come once symptoms are minimal (clinical brief)"))
+    if not loading_seen:
+        problems.append(Problem(path, line_of(("slots",)), "slots", "has no strengthening, core or motor-control slot", "stretching alone is a known pitfall: add strengthening (clinical brief)"))
+    for phase_i, phase in enumerate(protocol.phases):
+        cats = set()
+        for slot in protocol.slots:
+            if phase.id in slot.phases and slot.candidates[0] in library:
+                cats.add(library[slot.candidates[0]].category)
+        if cats and cats <= {Category.stretch}:
+            problems.append(Problem(path, line_of(("phases", phase_i)), f"phases[{phase_i}]", f"phase '{phase.id}' has only stretches", "combine stretching with strengthening (clinical brief)"))
+    return problems

@@ -1,0 +1,164 @@
+"""Safe YAML reading that remembers where every value came from.
+
+PyYAML's safe loader never builds Python objects from tags, but it still expands aliases
+(a "billion laughs" file explodes in memory) and silently keeps the last of two equal keys.
+We compose the node tree with the safe loader and build plain data ourselves, so that we can
+count nodes, refuse duplicate keys and record the line of every field for error messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Problem
+
+MAX_BYTES = 1_000_000  # an exercise or protocol file is a few KiB; a roster a few hundred KiB
+MAX_NODES = 200_000  # counts aliased nodes every time they are used: stops alias bombs
+
+
+@dataclass
+class Located:
+    """Plain data from one YAML document, with the line (1-based) of each path."""
+
+    data: Any
+    file: Path
+    lines: dict[tuple, int] = field(default_factory=dict)
+
+    def line_of(self, path: tuple) -> int | None:
+        """Line of the deepest known prefix of ``path`` (a missing key points at its parent)."""
+        path = tuple(path)
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get((), None)
+
+
+class _TooBig(Exception):
+    pass
+
+
+def read_text(path: Path, max_bytes: int = MAX_BYTES) -> tuple[str | None, Problem | None]:
+    """Read a UTF-8 text file, or say plainly why it cannot be read."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            return None, Problem(
+                path, None, "", f"file is {size:,} bytes; the limit is {max_bytes:,}",
+                "split it or remove what does not belong in it",
+            )
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None, Problem(path, None, "", "file not found", "check the path")
+    except IsADirectoryError:
+        return None, Problem(path, None, "", "is a folder, not a file", "name a file")
+    except OSError as exc:
+        return None, Problem(path, None, "", f"cannot be read: {exc.strerror}", "check permissions")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, Problem(
+            path, line, "", f"is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+            "save the file as UTF-8",
+        )
+    return text, None
+
+
+def load_yaml(path: Path, max_bytes: int = MAX_BYTES) -> tuple[Located | None, list[Problem]]:
+    """Load one YAML document safely; return it with line numbers, or the problems found."""
+    text, problem = read_text(path, max_bytes)
+    if problem:
+        return None, [problem]
+    if not text.strip():
+        return None, [Problem(path, None, "", "file is empty", "add the fields or delete the file")]
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        what = exc.problem or str(exc)
+        return None, [Problem(path, line, "", f"is not valid YAML: {what}", "fix the YAML syntax near this line (indentation, a missing colon or quote)")]
+    except yaml.YAMLError as exc:
+        return None, [Problem(path, None, "", f"is not valid YAML: {exc}", "fix the YAML syntax")]
+    except RecursionError:
+        return None, [Problem(path, None, "", "is nested too deeply", "flatten the structure")]
+    if node is None:
+        return None, [Problem(path, None, "", "file is empty", "add the fields or delete the file")]
+    located = Located(None, path)
+    problems: list[Problem] = []
+    budget = [MAX_NODES]
+    try:
+        located.data = _build(node, (), located, problems, budget)
+    except _TooBig:
+        return None, [Problem(
+            path, None, "",
+            f"expands to more than {MAX_NODES:,} values (YAML aliases used as a 'billion laughs' bomb?)",
+            "write the values out instead of repeating aliases",
+        )]
+    except RecursionError:
+        return None, [Problem(path, None, "", "is nested too deeply", "flatten the structure")]
+    return (None if problems else located), problems
+
+
+def _build(node: yaml.Node, path: tuple, located: Located, problems: list[Problem], budget: list[int]) -> Any:
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _TooBig
+    located.lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                problems.append(Problem(
+                    located.file, key_node.start_mark.line + 1, _dotted(path), "uses a '<<' merge key",
+                    "write the fields out; merge keys are not supported",
+                ))
+                continue
+            key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            if key is None or isinstance(key, (list, dict)):
+                problems.append(Problem(located.file, key_node.start_mark.line + 1, _dotted(path), "has a key that is not a plain word", "use a plain key"))
+                continue
+            key = str(key)
+            if key in out:
+                problems.append(Problem(
+                    located.file, key_node.start_mark.line + 1, _dotted(path + (key,)),
+                    f"key '{key}' appears twice", "keep one of them",
+                ))
+                continue
+            out[key] = _build(value_node, path + (key,), located, problems, budget)
+            located.lines[path + (key,)] = key_node.start_mark.line + 1
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _build(item, path + (i,), located, problems, budget) for i, item in enumerate(node.value)
+        ]
+    try:
+        return _scalar(node)
+    except yaml.constructor.ConstructorError as exc:
+        problems.append(Problem(
+            located.file, node.start_mark.line + 1, _dotted(path),
+            f"has a value YAML cannot read safely ({exc.problem})",
+            "remove the '!!' tag and write a plain value",
+        ))
+        return None
+
+
+def _scalar(node: yaml.Node) -> Any:
+    # The safe constructor resolves the scalar's tag (int, float, bool, date, null) and
+    # refuses every tag that would build a Python object.
+    return yaml.SafeLoader("").construct_object(node, deep=True)
+
+
+def _dotted(path: tuple) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+dotted = _dotted
