@@ -221,5 +221,211 @@ def schema(
     sys.stdout.write(json.dumps(target.model_json_schema(), indent=2) + "\n")
 
 
+# --------------------------------------------------------------------------- programs
+
+
+def _overrides(**fields) -> dict:
+    return {k: v for k, v in fields.items() if v is not None}
+
+
+def _load_all(patient_file: Path, config: Optional[Path], library: Optional[list[Path]], protocols: Optional[list[Path]], overrides: dict):
+    from .config import load_config
+    from .library import load_library
+    from .patients import load_patient
+    from .planner import plan
+    from .protocols import load_protocols
+
+    cfg = load_config(config)
+    lib = load_library(*(list(library or []) or cfg.library))
+    protos = load_protocols(lib, *(list(protocols or []) or cfg.protocols))
+    if "clinician" not in overrides and cfg.clinician:
+        overrides = {"clinician": cfg.clinician, **overrides}
+    patient = load_patient(patient_file, overrides)
+    if patient.clinician is None and cfg.clinician:
+        patient = patient.model_copy(update={"clinician": cfg.clinician})
+    program = plan(lib, protos[patient.protocol], patient)
+    return cfg, lib, program
+
+
+@app.command()
+def build(
+    patient_file: Path = typer.Argument(..., help="Patient YAML file (see examples/patient.yaml)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Output file ('-' = standard output for json/html/ics). Default: handout-<id>.<format>."),
+    fmt: str = typer.Option("pdf", "--format", "-f", help="pdf, html, json or ics."),
+    paper: Optional[str] = typer.Option(None, "--paper", help="a4 or letter (default from the config: a4)."),
+    large_print: Optional[bool] = typer.Option(None, "--large-print/--normal-print", help="18 pt large print."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
+    templates: Optional[Path] = typer.Option(None, "--templates", help="Clinic template folder (sandboxed)."),
+    protocol: Optional[str] = typer.Option(None, "--protocol", help="Override the patient's protocol."),
+    start_date: Optional[str] = typer.Option(None, "--start-date", help="Override the start date (YYYY-MM-DD)."),
+    weeks: Optional[int] = typer.Option(None, "--weeks", help="Override the program length (4-24 weeks)."),
+    sessions: Optional[int] = typer.Option(None, "--sessions", help="Override sessions per week."),
+    minutes: Optional[int] = typer.Option(None, "--minutes", help="Override minutes per session."),
+    irritability: Optional[str] = typer.Option(None, "--irritability", help="Override: high, moderate or low."),
+    library: Optional[list[Path]] = LibraryOpt,
+    protocols: Optional[list[Path]] = ProtocolsOpt,
+    config: Optional[Path] = ConfigOpt,
+) -> None:
+    """Plan a patient's program and write the handout (PDF), or its HTML, JSON or calendar.
+
+    Examples:
+      rehabplan build examples/patient.yaml -o handout.pdf
+      rehabplan build examples/patient.yaml --format json -o plan.json
+      rehabplan build examples/patient.yaml --paper letter --large-print --force
+    """
+    from .export import program_ics, program_json
+    from .files import atomic_write, safe_stem
+
+    if fmt not in ("pdf", "html", "json", "ics"):
+        fail(RehabplanError(f"unknown format '{fmt}'; use pdf, html, json or ics"))
+    if paper is not None and paper not in ("a4", "letter"):
+        fail(RehabplanError(f"unknown paper '{paper}'; use a4 or letter"))
+    try:
+        cfg, lib, program = _load_all(patient_file, config, library, protocols, _overrides(
+            protocol=protocol, start_date=start_date, weeks=weeks, sessions_per_week=sessions,
+            minutes=minutes, irritability=irritability,
+        ))
+        target = output or Path(f"handout-{safe_stem(program.patient.id)}.{fmt}")
+        if fmt == "pdf":
+            if str(target) == "-":
+                raise RehabplanError("a PDF cannot go to standard output; name a file with -o")
+            from .render.pdf import render_pdf
+
+            result = render_pdf(program, lib, target, cfg, templates=templates or cfg.templates, large_print=large_print, paper=paper, force=force)
+            err.print(f"[green]wrote[/] {result.path} ({result.pages} pages)")
+            return
+        if fmt == "html":
+            from .render.html import render_html
+
+            data = render_html(program, lib, cfg, templates=templates or cfg.templates, large_print=large_print, paper=paper).encode()
+        elif fmt == "json":
+            data = program_json(program).encode()
+        else:
+            data = program_ics(program)
+        if str(target) == "-":
+            sys.stdout.buffer.write(data)
+            return
+        atomic_write(target, data, force)
+        err.print(f"[green]wrote[/] {target}")
+    except RehabplanError as exc:
+        fail(exc)
+
+
+@app.command()
+def preview(
+    patient_file: Path = typer.Argument(..., help="Patient YAML file."),
+    week: Optional[int] = typer.Option(None, "--week", "-w", help="Show one week in full."),
+    library: Optional[list[Path]] = LibraryOpt,
+    protocols: Optional[list[Path]] = ProtocolsOpt,
+    config: Optional[Path] = ConfigOpt,
+) -> None:
+    """Show the program in the terminal: phases, then each week's doses.
+
+    Example: rehabplan preview examples/patient.yaml --week 5
+    """
+    from .preview import print_program
+
+    try:
+        _, lib, program = _load_all(patient_file, config, library, protocols, {})
+    except RehabplanError as exc:
+        fail(exc)
+    print_program(out, program, week)
+
+
+@protocols_app.command("list")
+def protocols_list(
+    library: Optional[list[Path]] = LibraryOpt,
+    protocols: Optional[list[Path]] = ProtocolsOpt,
+    config: Optional[Path] = ConfigOpt,
+) -> None:
+    """List the treatment protocols.
+
+    Example: rehabplan protocols list
+    """
+    from rich.table import Table
+
+    from .config import load_config
+    from .library import load_library
+    from .protocols import load_protocols
+
+    try:
+        cfg = load_config(config)
+        lib = load_library(*(list(library or []) or cfg.library))
+        protos = load_protocols(lib, *(list(protocols or []) or cfg.protocols))
+    except RehabplanError as exc:
+        fail(exc)
+    table = Table(title="Protocols")
+    for col in ("id", "name", "phases", "slots", "file"):
+        table.add_column(col)
+    for p in protos:
+        table.add_row(p.id, p.name, " → ".join(ph.name for ph in p.phases), str(len(p.slots)), str(protos.files[p.id].name))
+    out.print(table)
+
+
+@protocols_app.command("show")
+def protocols_show(
+    protocol_id: str = typer.Argument(..., help="Protocol id, e.g. deep-gluteal-syndrome."),
+    library: Optional[list[Path]] = LibraryOpt,
+    protocols: Optional[list[Path]] = ProtocolsOpt,
+    config: Optional[Path] = ConfigOpt,
+) -> None:
+    """Show a protocol: phases with goals and criteria, slots with their progression rules.
+
+    Example: rehabplan protocols show lumbar-radicular-sciatica
+    """
+    from rich.table import Table
+
+    from .config import load_config
+    from .library import load_library
+    from .progression import RULES
+    from .protocols import load_protocols
+
+    try:
+        cfg = load_config(config)
+        lib = load_library(*(list(library or []) or cfg.library))
+        protos = load_protocols(lib, *(list(protocols or []) or cfg.protocols))
+        p = protos[protocol_id]
+    except RehabplanError as exc:
+        fail(exc)
+    out.print(f"[bold]{p.name}[/] ({p.id})\n{p.summary}\n")
+    out.print(f"Deload every {p.deload_every_weeks} weeks (volume x{p.deload_volume_factor}); reassess at week {p.reassessment_week}; "
+              f"at most {p.max_exercises_per_session} exercises a session; weekly sets rise at most {p.max_weekly_volume_increase_pct}%.")
+    out.print(f"Pain: green below {p.pain.amber_from}/10, red above {p.pain.red_above}/10" + ("; spreading leg symptoms = red" if p.pain.spread_is_red else ""))
+    phases = Table(title="Phases")
+    for col in ("weeks", "phase", "goal", "move on when"):
+        phases.add_column(col)
+    for ph in p.phases:
+        phases.add_row(f"{ph.weeks[0]}–{ph.weeks[1]}", ph.name, ph.goal, ph.criterion)
+    out.print(phases)
+    slots = Table(title="Slots")
+    for col in ("slot", "exercise (alternatives)", "phases", "rule", "priority", "when"):
+        slots.add_column(col)
+    for sl in p.slots:
+        rule = sl.progression
+        slots.add_row(sl.id, " | ".join(sl.candidates), ", ".join(sl.phases), f"{rule.name}: {RULES[rule.name].description}",
+                      f"{sl.priority}{' required' if sl.required else ''}", "every day" if sl.every_day else "sessions")
+    out.print(slots)
+
+
+@patient_app.command("new")
+def patient_new(
+    output: Path = typer.Argument(Path("patient.yaml"), help="Where to write the patient file."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
+    library: Optional[list[Path]] = LibraryOpt,
+    protocols: Optional[list[Path]] = ProtocolsOpt,
+    config: Optional[Path] = ConfigOpt,
+) -> None:
+    """Ask for the patient's details and write a patient file.
+
+    Example: rehabplan patient new jane.yaml
+    """
+    from .intake import interview
+
+    try:
+        interview(out, output, force, config, library, protocols)
+    except RehabplanError as exc:
+        fail(exc)
+
+
 def main() -> None:
     app()

@@ -268,9 +268,11 @@ class Exercise(Model):
 class Rule(Model):
     """A named progression rule with its parameters (see progression.RULES)."""
 
-    name: str = Field(description="lp, lp_hold, lp_minutes, dp, sets, tempo, ladder, home, pyramid, steady")
-    step: int = Field(1, ge=1, le=10, description="increment per step: reps, seconds or minutes")
+    name: str = Field(description="steady, lp, lp_hold, lp_minutes, dp, sets, tempo, ladder, home, pyramid, hold_ladder")
     every_weeks: int = Field(1, ge=1, le=6, description="weeks between steps")
+    reps_step: int = Field(2, ge=1, le=5, description="reps added per step")
+    hold_step_s: int = Field(5, ge=1, le=30, description="seconds added to each hold per step")
+    minutes_step: int = Field(3, ge=1, le=10, description="minutes added per step")
 
 
 class Slot(Model):
@@ -444,6 +446,7 @@ class Prescription(Model):
     tempo: str | None = None
     tut_per_set_s: int | None = Field(None, description="time under tension per set, seconds")
     rest_s: int
+    per_week: int = Field(description="sessions (or days) a week this exercise is done")
     load: str | None = None
     effort: str
     side: str | None = None
@@ -459,7 +462,7 @@ class Prescription(Model):
 class Session(Model):
     number: int
     prescriptions: list[Prescription]
-    minutes: float = Field(description="estimated duration: time under tension + rest + set-up")
+    minutes: float = Field(description="estimated duration with the every-day exercises: time under tension + rest + set-up")
 
 
 class Week(Model):
@@ -470,7 +473,8 @@ class Week(Model):
     reassessment: bool = False
     every_day: list[Prescription] = Field(default_factory=list)
     sessions: list[Session]
-    volume_sets: int = Field(description="weekly working sets of loading exercises")
+    volume_sets: int = Field(description="weekly working sets of loading exercises (strength, core, motor control)")
+    tut_s: int = Field(description="weekly time under tension of loading exercises, seconds")
 
 
 class PhasePlan(Model):

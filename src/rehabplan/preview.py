@@ -1,0 +1,75 @@
+"""The program in the terminal, as rich tables: phases, the weeks at a glance, one week in full."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from .export import dose_text
+from .models import Prescription, Program
+
+
+def short_dose(p: Prescription) -> str:
+    if p.kind.value == "duration":
+        return f"{p.minutes}′"
+    if p.kind.value == "hold":
+        return f"{p.reps_text}×{p.hold_s}s" if p.sets > 1 and len(set(p.reps)) > 1 else f"{p.sets}×{p.reps[0]}×{p.hold_s}s"
+    return f"{p.sets}×{p.reps_text}"
+
+
+def print_program(console: Console, program: Program, week: int | None = None) -> None:
+    pt = program.patient
+    console.print(f"[bold]{program.protocol_name}[/] — {pt.weeks} weeks from {program.start} to {program.end}, "
+                  f"{pt.sessions_per_week} sessions a week, {pt.minutes} min each, side: {pt.side.value}")
+    phases = Table(title="Phases")
+    for col in ("weeks", "phase", "goal", "move on when"):
+        phases.add_column(col)
+    for ph in program.phases:
+        phases.add_row(f"{ph.first_week}–{ph.last_week}", ph.name, ph.goal, ph.criterion)
+    console.print(phases)
+    if week is not None:
+        _print_week(console, program, week)
+        return
+    grid = Table(title="Dose by week (sets × reps, holds × seconds, minutes); D = deload, R = reassessment")
+    grid.add_column("exercise", no_wrap=True)
+    for w in program.weeks:
+        mark = "D" if w.deload else ("R" if w.reassessment else "")
+        grid.add_column(f"{w.number}{mark}", justify="right")
+    rows: dict[str, dict[int, str]] = {}
+    names: dict[str, str] = {}
+    for w in program.weeks:
+        seen = {}
+        for p in w.every_day + [p for s in w.sessions for p in s.prescriptions]:
+            seen[p.slot] = p
+        for slot, p in seen.items():
+            rows.setdefault(slot, {})[w.number] = short_dose(p) + ("*" if p.note and "harder" in p.note else "")
+            names.setdefault(slot, p.name)
+    for slot, cells in rows.items():
+        grid.add_row(names[slot], *[cells.get(w.number, "") for w in program.weeks])
+    grid.add_row("weekly sets", *[str(w.volume_sets) for w in program.weeks], style="bold")
+    grid.add_row("session min", *[f"{max((s.minutes for s in w.sessions), default=0):.0f}" for w in program.weeks], style="dim")
+    console.print(grid)
+    console.print("* = harder variant from this week")
+    if program.dropped:
+        console.print("[yellow]Left out:[/] " + "; ".join(f"{d.slot} ({d.reason})" for d in program.dropped))
+
+
+def _print_week(console: Console, program: Program, number: int) -> None:
+    weeks = {w.number: w for w in program.weeks}
+    if number not in weeks:
+        console.print(f"[red]week {number} is not in this program (1–{len(program.weeks)})[/]")
+        return
+    w = weeks[number]
+    flags = (" — deload week" if w.deload else "") + (" — reassessment week" if w.reassessment else "")
+    console.print(f"\n[bold]Week {w.number}[/] (from {w.start}), phase {w.phase}{flags}")
+    groups = [("Every day", w.every_day)] + [(f"Session {s.number} (~{s.minutes:.0f} min)", s.prescriptions) for s in w.sessions]
+    for title, items in groups:
+        if not items:
+            continue
+        t = Table(title=title, title_justify="left")
+        for col in ("exercise", "dose", "tempo", "TUT/set", "rest", "load", "side", "effort", "note"):
+            t.add_column(col)
+        for p in items:
+            t.add_row(p.name, dose_text(p).split(",")[0], p.tempo or "", f"{p.tut_per_set_s}s" if p.tut_per_set_s else "",
+                      f"{p.rest_s}s" if p.sets > 1 else "", p.load or "", p.side or "", p.effort, p.note or "")
+        console.print(t)

@@ -1,0 +1,122 @@
+"""The "how your plan builds" chart: weekly working sets as bars, drawn as inline SVG.
+
+Our own drawing, not a chart library: it is small, has no dependency, is byte-stable, and is
+readable without colour (lighter weeks are hollow dashed bars, the check-in week carries a
+labelled marker), because many readers print in black and white.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from ..models import Program
+
+WIDTH = 640
+HEIGHT = 270
+LEFT = 56  # room for the y-axis numbers and title
+RIGHT = 12
+TOP = 34  # room for the check-in marker
+PLOT_BOTTOM = 188  # bars stand on this line; week numbers and phases go below
+FONT = "Atkinson Hyperlegible, DejaVu Sans, sans-serif"
+INK = "#1a1a1a"
+BAR = "#0b5c7a"  # dark teal: 7:1 contrast with white, prints as a dark grey
+PHASE_FILLS = ("#e6eef2", "#f4efe1", "#e9f0e4", "#f1e6ee")
+
+
+def _nice_step(top: int) -> int:
+    for step in (1, 2, 5, 10, 20, 25, 50, 100):
+        if top / step <= 5:
+            return step
+    return 200
+
+
+def load_chart(program: Program) -> str:
+    """SVG markup of the weekly sets of loading exercises, lighter and check-in weeks marked."""
+    weeks = program.weeks
+    n = len(weeks)
+    top = max((w.volume_sets for w in weeks), default=0)
+    step = _nice_step(max(top, 1))
+    y_max = max(step, -(-top // step) * step)
+    plot_w = WIDTH - LEFT - RIGHT
+    plot_h = PLOT_BOTTOM - TOP
+    col = plot_w / max(n, 1)
+    bar_w = col * 0.62
+    deloads = set(program.deload_weeks) | {w.number for w in weeks if w.deload}
+    check_in = program.reassessment_week
+
+    def y(v: float) -> float:
+        return PLOT_BOTTOM - v / y_max * plot_h
+
+    out: list[str] = []
+    add = out.append
+    label = _summary(program)
+    add(
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="load-chart" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'role="img" aria-label="{escape(label)}" font-family="{FONT}" font-size="13" fill="{INK}">'
+    )
+    add(f"<title>{escape(label)}</title>")
+    # Grid lines and y-axis numbers.
+    for v in range(0, y_max + 1, step):
+        yy = y(v)
+        add(f'<line x1="{LEFT}" y1="{yy:.1f}" x2="{WIDTH - RIGHT}" y2="{yy:.1f}" stroke="#c8c8c8" stroke-width="1"/>')
+        add(f'<text x="{LEFT - 8}" y="{yy + 4.5:.1f}" text-anchor="end">{v}</text>')
+    add(
+        f'<text x="14" y="{(TOP + PLOT_BOTTOM) / 2:.1f}" text-anchor="middle" '
+        f'transform="rotate(-90 14 {(TOP + PLOT_BOTTOM) / 2:.1f})">Sets a week</text>'
+    )
+    # Bars.
+    for i, week in enumerate(weeks):
+        x = LEFT + i * col + (col - bar_w) / 2
+        h = PLOT_BOTTOM - y(week.volume_sets)
+        if week.number in deloads:
+            add(
+                f'<rect x="{x:.1f}" y="{PLOT_BOTTOM - h + 1.5:.1f}" width="{bar_w:.1f}" height="{max(h - 1.5, 0):.1f}" '
+                f'fill="#ffffff" stroke="{BAR}" stroke-width="3" stroke-dasharray="5 3"/>'
+            )
+        else:
+            add(f'<rect x="{x:.1f}" y="{PLOT_BOTTOM - h:.1f}" width="{bar_w:.1f}" height="{h:.1f}" fill="{BAR}"/>')
+        cx = LEFT + i * col + col / 2
+        add(f'<text x="{cx:.1f}" y="{PLOT_BOTTOM + 18}" text-anchor="middle">{week.number}</text>')
+        if week.number == check_in:
+            ty = y(week.volume_sets) - 8
+            add(f'<path d="M{cx - 7:.1f} {ty - 10:.1f}h14l-7 10z" fill="{INK}"/>')
+            anchor = "end" if i > n * 0.75 else "start" if i < n * 0.25 else "middle"
+            add(f'<text x="{cx:.1f}" y="{ty - 15:.1f}" text-anchor="{anchor}" font-weight="700">Check-in</text>')
+    add(f'<line x1="{LEFT}" y1="{PLOT_BOTTOM}" x2="{WIDTH - RIGHT}" y2="{PLOT_BOTTOM}" stroke="{INK}" stroke-width="1.5"/>')
+    add(f'<text x="{LEFT - 8}" y="{PLOT_BOTTOM + 18}" text-anchor="end">Week</text>')
+    # Phase bands under the week numbers.
+    band_y = PLOT_BOTTOM + 28
+    for k, phase in enumerate(program.phases):
+        first = max(phase.first_week, 1)
+        last = min(phase.last_week, n)
+        if last < first:
+            continue
+        x0 = LEFT + (first - 1) * col + 1
+        w = (last - first + 1) * col - 2
+        add(f'<rect x="{x0:.1f}" y="{band_y}" width="{w:.1f}" height="26" fill="{PHASE_FILLS[k % len(PHASE_FILLS)]}" stroke="#8a8a8a"/>')
+        text = f"Phase {k + 1}" if w >= 62 else str(k + 1)
+        add(f'<text x="{x0 + w / 2:.1f}" y="{band_y + 18}" text-anchor="middle">{text}</text>')
+    # Legend.
+    ly = HEIGHT - 8
+    add(f'<rect x="{LEFT}" y="{ly - 12}" width="16" height="12" fill="{BAR}"/>')
+    add(f'<text x="{LEFT + 22}" y="{ly}">Normal week</text>')
+    add(
+        f'<rect x="{LEFT + 140}" y="{ly - 11}" width="16" height="11" fill="#fff" stroke="{BAR}" '
+        f'stroke-width="2.5" stroke-dasharray="4 2"/>'
+    )
+    add(f'<text x="{LEFT + 162}" y="{ly}">Lighter week</text>')
+    add(f'<path d="M{LEFT + 292} {ly - 11}h14l-7 10z" fill="{INK}"/>')
+    add(f'<text x="{LEFT + 312}" y="{ly}">Check-in with your clinician</text>')
+    add("</svg>")
+    return "".join(out)
+
+
+def _summary(program: Program) -> str:
+    sets = [w.volume_sets for w in program.weeks]
+    if not sets:
+        return "No weeks planned."
+    parts = [f"Sets a week build from {sets[0]} in week 1 to {sets[-1]} in week {len(sets)}."]
+    if program.deload_weeks:
+        parts.append("Lighter weeks: " + ", ".join(str(w) for w in program.deload_weeks) + ".")
+    parts.append(f"Check-in: week {program.reassessment_week}.")
+    return " ".join(parts)
