@@ -326,12 +326,13 @@ def _schedule(library, protocol, patient, phases, deload_weeks, reassessment, sl
     weeks: list[Week] = []
     for number in range(1, patient.weeks + 1):
         phase = _phase_of(phases, number)
+        first_phase = phase.id == phases[0].id
         is_deload = number in deload_weeks
         proposals: list[_Rx] = []
         for s in active:
             if phase.id not in s.slot.phases:
                 continue
-            ctx = ctxs[s.id]
+            ctx = replace(ctxs[s.id], tensioners=False) if first_phase else ctxs[s.id]
             if s.id not in state:
                 dose = start_dose(library[s.start], ctx, gentle)
                 note = "new" if number > 1 else None
@@ -430,7 +431,7 @@ def _seconds(rx: Prescription, ex: Exercise, patient: Patient) -> float:
 
 def _prescription(library: Library, patient: Patient, protocol: Protocol, rx: _Rx, is_deload: bool) -> Prescription:
     ex = library[rx.dose.exercise]
-    dose = deload(rx.dose, ex, protocol.deload_volume_factor) if is_deload else rx.dose
+    dose = deload(rx.dose, ex, protocol.deload_volume_factor, patient.age_band is AgeBand.older) if is_deload else rx.dose
     note = rx.note
     if is_deload:
         note = "deload week: an easier week on purpose"

@@ -69,6 +69,7 @@ class Context:
     loads_available: Callable[[Exercise], int]  # how many load options the patient can use
     older_adult: bool
     max_sets: int = 99  # a cap the planner sets when a session would not fit the minutes
+    tensioners: bool = True  # sliders before tensioners: none in the first phase
 
 
 def hold_bounds(exercise: Exercise, older_adult: bool) -> tuple[int, int, int]:
@@ -163,6 +164,8 @@ def _advance(dim: str, dose: Dose, rule: Rule, ex: Exercise, ctx: Context) -> tu
         if not harder or harder not in ctx.exercises or not ctx.allowed(harder):
             return None
         target = ctx.exercises[harder]
+        if target.is_tensioner and not ctx.tensioners:
+            return None
         # Keep the sets (volume must not fall); start the harder variant at the bottom of
         # its ranges. Refuse the step if the harder variant cannot take this many sets.
         if dose.sets > target.dosage.sets.max:
@@ -187,7 +190,7 @@ def _reset(dim: str, dose: Dose, ex: Exercise, ctx: Context) -> Dose:
     return dose
 
 
-def deload(dose: Dose, ex: Exercise, factor: float) -> Dose:
+def deload(dose: Dose, ex: Exercise, factor: float, older_adult: bool = False) -> Dose:
     """A deload week: fewer sets; with one set left, fewer reps, holds or minutes instead."""
     d = ex.dosage
     sets = max(int(d.sets.min), round(dose.sets * factor))
@@ -196,7 +199,7 @@ def deload(dose: Dose, ex: Exercise, factor: float) -> Dose:
     if d.kind is DoseKind.duration and dose.minutes:
         return replace(dose, minutes=max(int(d.minutes.min), round(dose.minutes * factor)))
     if d.kind is DoseKind.hold and dose.hold_s:
-        lo = hold_bounds(ex, False)[0]
+        lo = hold_bounds(ex, older_adult)[0]
         reps = max(int(d.reps.min), round(dose.reps * factor))
         if reps < dose.reps:
             return replace(dose, reps=reps)

@@ -110,6 +110,13 @@ def _build(node: yaml.Node, path: tuple, located: Located, problems: list[Proble
     if budget[0] < 0:
         raise _TooBig
     located.lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_TAGS:
+        problems.append(Problem(
+            located.file, node.start_mark.line + 1, _dotted(path),
+            f"has a tag YAML cannot read safely ({node.tag})",
+            "remove the '!!' tag and write plain values",
+        ))
+        return None
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
@@ -146,6 +153,9 @@ def _build(node: yaml.Node, path: tuple, located: Located, problems: list[Proble
             "remove the '!!' tag and write a plain value",
         ))
         return None
+
+
+_PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
 
 def _scalar(node: yaml.Node) -> Any:

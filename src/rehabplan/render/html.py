@@ -141,10 +141,24 @@ class DoseRow:
     per_week: int
     deload: bool
     notes: list[str] = field(default_factory=list)
+    cells: dict[str, str] = field(default_factory=dict)
 
     @property
     def weeks(self) -> str:
         return weeks_label(self.first, self.last)
+
+
+# The dose fields a card shows: key, column heading, label when the same every week, value.
+# A field that never changes is said once above the table; one that changes gets a column.
+_DOSE_FIELDS = (
+    ("tempo", "Tempo", "Tempo", lambda row: row.rx.tempo or ""),
+    ("tut", "Work per set", "Work per set", lambda row: seconds(row.rx.tut_per_set_s)),
+    ("rest", "Rest between sets", "Rest between sets", lambda row: seconds(row.rx.rest_s) if row.rx.rest_s and
+     (row.rx.sets > 1 or len(row.rx.reps) > 1 or row.rx.kind is DoseKind.hold) else ""),
+    ("often", "How often", "How often", lambda row: how_often(row.per_week)),
+    ("load", "Band or weight", "Band or weight", lambda row: row.rx.load or ""),
+    ("side", "Side", "Side", lambda row: (row.rx.side or "")[:1].upper() + (row.rx.side or "")[1:]),
+)
 
 
 @dataclass
@@ -154,12 +168,11 @@ class Card:
     illustration: str  # data: URI of the library's SVG
     rows: list[DoseRow]
     qr: Markup | None
-    has_load: bool
-    has_tempo: bool
-    side: str | None  # when one side rule holds all weeks; else a column
-    side_varies: bool
+    constants: list[tuple[str, str]]  # (label, value) the same in every week
+    columns: list[tuple[str, str]]  # (key, heading) after the weeks and amount columns
     effort: str | None
-    effort_varies: bool
+    follows: str | None = None  # the easier exercise this one replaces
+    moves_to: tuple[str, int] | None = None  # (harder exercise, from week)
 
 
 @dataclass
@@ -179,40 +192,38 @@ class LogWeek:
 def _signature(rx: Prescription) -> tuple:
     # Everything the patient does; the note and slot name are not part of "the dose".
     return (rx.sets, tuple(rx.reps), rx.hold_s, rx.minutes, rx.tempo, rx.tut_per_set_s, rx.rest_s,
-            rx.load, rx.side, rx.effort, getattr(rx, "per_week", None))
+            rx.load, rx.side, rx.effort)
 
 
 def _week_prescriptions(week) -> list[tuple[Prescription, int]]:
     """(prescription, times a week) for every exercise of a week, first occurrence wins."""
-    seen: dict[str, tuple[Prescription, int]] = {}
+    seen: dict[str, Prescription] = {}
     counts: dict[str, int] = {}
     for session in week.sessions:
         for rx in session.prescriptions:
             counts[rx.exercise] = counts.get(rx.exercise, 0) + 1
-            seen.setdefault(rx.exercise, (rx, 0))
+            seen.setdefault(rx.exercise, rx)
     for rx in week.every_day:
-        seen.setdefault(rx.exercise, (rx, 7))
-    out = []
-    for ex_id, (rx, n) in seen.items():
-        per_week = getattr(rx, "per_week", None) or n or counts.get(ex_id, 0)
-        out.append((rx, per_week))
-    return out
+        if rx.exercise not in seen:
+            seen[rx.exercise] = rx
+            counts[rx.exercise] = 7
+    return [(rx, getattr(rx, "per_week", None) or counts[ex_id]) for ex_id, rx in seen.items()]
 
 
 def dose_rows(program: Program, exercise_id: str) -> list[DoseRow]:
-    """The exercise's dose week by week, consecutive weeks with the same dose merged."""
+    """The exercise's dose week by week; consecutive weeks with the same dose share a row."""
     rows: list[DoseRow] = []
     for week in program.weeks:
         for rx, per_week in _week_prescriptions(week):
             if rx.exercise != exercise_id:
                 continue
+            deload = week.deload or week.number in program.deload_weeks
             last = rows[-1] if rows else None
             if (last and last.last == week.number - 1 and _signature(last.rx) == _signature(rx)
-                    and last.per_week == per_week and not rx.note):
+                    and last.per_week == per_week and last.deload == deload and not rx.note):
                 last.last = week.number
-                last.deload = last.deload and week.deload
             else:
-                rows.append(DoseRow(week.number, week.number, rx, per_week, week.deload,
+                rows.append(DoseRow(week.number, week.number, rx, per_week, deload,
                                     [rx.note] if rx.note else []))
             break
     return rows
@@ -239,6 +250,24 @@ class _Cache:
         return self.uris[key]
 
 
+def _ladder_links(program: Program) -> dict[str, tuple[str | None, tuple[str, int] | None]]:
+    """For each exercise: the one it replaced in its slot, and the one that replaces it (week)."""
+    by_slot: dict[str, list[tuple[int, str, str]]] = {}
+    for week in program.weeks:
+        for rx, _ in _week_prescriptions(week):
+            runs = by_slot.setdefault(rx.slot, [])
+            if not runs or runs[-1][1] != rx.exercise:
+                runs.append((week.number, rx.exercise, rx.name))
+    links: dict[str, tuple[str | None, tuple[str, int] | None]] = {}
+    for runs in by_slot.values():
+        for i, (_, ex_id, _) in enumerate(runs):
+            before = runs[i - 1][2] if i > 0 else None
+            after = (runs[i + 1][2], runs[i + 1][0]) if i + 1 < len(runs) else None
+            old_before, old_after = links.get(ex_id, (None, None))
+            links[ex_id] = (old_before or before, after or old_after)
+    return links
+
+
 def _cards(program: Program, library: Library, cache: _Cache) -> list[Card]:
     order: list[str] = []
     for week in program.weeks:
@@ -252,6 +281,7 @@ def _cards(program: Program, library: Library, cache: _Cache) -> list[Card]:
             [Problem(None, None, "exercise", f"'{ex_id}' not found", "load the library the program was planned with")
              for ex_id in missing],
         )
+    links = _ladder_links(program)
     cards = []
     for ex_id in order:
         exercise = library.exercises[ex_id]
@@ -261,8 +291,27 @@ def _cards(program: Program, library: Library, cache: _Cache) -> list[Card]:
             illustration = cache.data_uri(art)
         except OSError as exc:
             raise RenderError(f"the drawing for '{ex_id}' cannot be read: {art} ({exc.strerror})") from None
-        sides = {r.rx.side for r in rows}
-        efforts = {r.rx.effort for r in rows}
+        constants, columns = [], []
+        for key, heading, label, value in _DOSE_FIELDS:
+            values = [value(row) for row in rows]
+            for row, text in zip(rows, values):
+                row.cells[key] = text
+            if len(set(values)) == 1:
+                if values[0]:
+                    constants.append((label, values[0]))
+            elif any(values):
+                columns.append((key, heading))
+        # The effort that holds most weeks is said once; a lighter week says so in its row.
+        efforts = [row.rx.effort for row in rows if not row.deload] or [row.rx.effort for row in rows]
+        effort = max(efforts, key=efforts.count) if efforts else None
+        for row in rows:
+            if not row.deload and row.rx.effort != effort:
+                row.notes.append(f"How hard: {row.rx.effort}")
+            row.cells["amount"] = dose(row.rx)
+            row.cells["notes"] = "; ".join(row.notes)
+        if any(row.notes for row in rows):
+            columns.append(("notes", "What changes"))
+        follows, moves_to = links.get(ex_id, (None, None))
         cards.append(Card(
             exercise=exercise,
             kind=exercise.dosage.kind.value,
@@ -270,12 +319,11 @@ def _cards(program: Program, library: Library, cache: _Cache) -> list[Card]:
             rows=rows,
             qr=Markup(qr_svg(exercise.video_url, label=f"QR code: video of {exercise.name}"))
             if exercise.video_url else None,
-            has_load=any(r.rx.load for r in rows),
-            has_tempo=any(r.rx.tempo for r in rows),
-            side=next(iter(sides)) if len(sides) == 1 else None,
-            side_varies=len(sides) > 1,
-            effort=next(iter(efforts)) if len(efforts) == 1 else None,
-            effort_varies=len(efforts) > 1,
+            constants=constants,
+            columns=columns,
+            effort=effort,
+            follows=follows,
+            moves_to=moves_to,
         ))
     return cards
 
@@ -322,6 +370,15 @@ def _example_hold(program: Program) -> Prescription | None:
     return None
 
 
+def _tempo_parts(tempo: Tempo) -> list[tuple[str, str]]:
+    return [
+        ("X" if tempo.explosive_lower else str(tempo.lower_s), "Lower"),
+        (str(tempo.bottom_s), "Pause at the bottom"),
+        ("X" if tempo.explosive_lift else str(tempo.lift_s), "Lift"),
+        (str(tempo.top_s), "Pause at the top"),
+    ]
+
+
 @dataclass(frozen=True)
 class PainBands:
     """The traffic light in whole numbers, from the program's pain rules."""
@@ -366,10 +423,6 @@ def created_at(program: Program, source_date_epoch: str | None) -> str:
 # --------------------------------------------------------------------------- environment
 
 
-class _ClinicLoader(jinja2.FileSystemLoader):
-    """FileSystemLoader that remembers which folder served a template (for CSS base URLs)."""
-
-
 def make_environment(clinic_templates: Path | None, locale: str = "en-GB") -> jinja2.Environment:
     """Autoescaping environment; sandboxed when a clinic template folder is layered in."""
     builtin = builtin_templates()
@@ -396,6 +449,7 @@ def make_environment(clinic_templates: Path | None, locale: str = "en-GB") -> ji
         range=_range,
         weeks_label=weeks_label,
     )
+    env.globals["weeks_label"] = weeks_label
     return env
 
 
@@ -512,6 +566,7 @@ class HtmlBuilder:
             "daily_names": daily_names,
             "example": example,
             "tempo": tempo,
+        "tempo_parts": _tempo_parts(tempo or Tempo.parse("3-1-2-0")),
             "example_hold": _example_hold(program),
             "pain": program.pain,
             "bands": pain_bands(program),

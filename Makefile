@@ -1,0 +1,50 @@
+# Two commands do everything on a fresh machine (Python 3.11, pip, make, git):
+#   make sample   set up, then build sample/handout.pdf from the built-in library
+#   make test     set up, then run the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+SOURCES := $(shell find src exercises protocols templates examples -type f -not -name '*.pyc' 2>/dev/null) pyproject.toml
+
+.PHONY: sample test setup system-libs bench clean
+
+sample: $(STAMP)
+	@mkdir -p sample
+	$(VENV)/bin/rehabplan build examples/patient.yaml -o sample/handout.pdf --force
+	$(VENV)/bin/rehabplan build examples/patient.yaml --format json -o sample/plan.json --force
+	@echo "Sample handout: sample/handout.pdf"
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+setup: $(STAMP)
+
+# WeasyPrint renders faster and byte-reproducibly with HarfBuzz's subsetter. Install it where we
+# can (root + apt); elsewhere say so plainly and carry on: everything still works.
+system-libs:
+	@if ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset.so.0; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing libharfbuzz-subset0 (faster, reproducible PDF font subsetting)"; \
+	  (apt-get install -y -qq libharfbuzz-subset0 >/dev/null 2>&1 || \
+	   (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq libharfbuzz-subset0 >/dev/null 2>&1)) || \
+	  echo "NOTE: could not install libharfbuzz-subset0; PDFs still build, more slowly."; \
+	else \
+	  echo "NOTE: libharfbuzz-subset0 is not installed and this is not a root/apt machine."; \
+	  echo "      PDFs still build; ask your admin for 'libharfbuzz-subset0' for faster renders."; \
+	fi
+
+$(STAMP): $(SOURCES) | system-libs
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check ".[test]"
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps --force-reinstall .
+	@touch $(STAMP)
+
+bench: $(STAMP)
+	$(PY) benchmarks/startup.py
+	$(PY) benchmarks/plan.py
+	$(PY) benchmarks/render.py
+	$(PY) benchmarks/bulk.py
+
+clean:
+	rm -rf $(VENV) sample build dist

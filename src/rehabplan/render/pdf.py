@@ -1,0 +1,246 @@
+"""Handout HTML -> PDF with WeasyPrint: a locked-down URL fetcher and an atomic write.
+
+WeasyPrint is imported inside the functions that need it, never when this module is
+imported, so the CLI can import the renderer without paying for it (``rehabplan --help``).
+
+A ``Renderer`` is set up once (Jinja environment, font configuration, parsed stylesheets,
+image cache) and reused for many programs: that is what makes bulk builds fast.
+
+Reproducible: the same program and library give byte-identical PDFs. WeasyPrint writes no
+timestamp or random identifier of its own; the creation and modification dates are pinned to
+the program's start date, or to ``SOURCE_DATE_EPOCH`` when it is set.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+from ..config import ClinicConfig
+from ..errors import OutputExistsError, Problem, RenderError
+from ..library import Library
+from ..models import Program
+from .html import HtmlBuilder, builtin_templates
+
+log = logging.getLogger("rehabplan.render")
+
+# PDF/UA-1 gives a tagged PDF with a declared conformance level; the tags are what screen
+# readers use. (WeasyPrint checks none of PDF/UA's rules for us: the templates keep headings in
+# order, give every image an alt text and every table header cells.)
+PDF_VARIANT = "pdf/ua-1"
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    path: Path
+    pages: int
+    sha256: str
+    bytes: int  # size of the PDF file
+    refused: tuple[str, ...] = ()  # URLs the fetcher would not serve (a clinic template's)
+
+
+# --------------------------------------------------------------------------- URL fetcher
+
+
+def _url_path(url: str) -> Path | None:
+    parts = urlsplit(url)
+    if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
+        return None
+    return Path(url2pathname(unquote(parts.path)))
+
+
+class Fetcher:
+    """Allow-list for everything the PDF may load. Anything else is refused and recorded.
+
+    Served: data: URIs, and files (not folders) under the built-in templates folder, the
+    clinic templates folder, each library folder's ``illustrations/`` and the clinic logo file.
+    Never: http(s), ftp, other file:// paths, symlinks that lead outside those folders.
+    """
+
+    def __init__(self, roots: list[Path], files: list[Path]):
+        self.roots = [r.resolve() for r in roots]
+        self.files = {f.resolve() for f in files}
+        self.refused: list[str] = []
+
+    def allows(self, url: str) -> Path | None:
+        path = _url_path(url)
+        if path is None:
+            return None
+        try:
+            real = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return None
+        if not real.is_file():
+            return None
+        if real in self.files or any(real.is_relative_to(root) for root in self.roots):
+            return real
+        return None
+
+    def weasyprint_fetcher(self):
+        from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+        outer = self
+
+        class _Locked(URLFetcher):
+            def fetch(self, url, headers=None):
+                if url.startswith("data:"):
+                    return super().fetch(url, headers)
+                path = outer.allows(url)
+                if path is None:
+                    outer.refused.append(url)
+                    log.warning("refused to load %s (not a handout resource)", url)
+                    raise ValueError(f"rehabplan does not load {url!r}: only its own template, "
+                                     "illustration and logo files")
+                return URLFetcherResponse(path.as_uri(), body=path.read_bytes())
+
+        return _Locked(timeout=1, allowed_protocols=("data", "file"))
+
+
+# --------------------------------------------------------------------------- renderer
+
+
+class Renderer:
+    """Set up once, render many handouts: ``.html()``, ``.pdf_bytes()``, ``.write()``."""
+
+    def __init__(self, config: ClinicConfig | None = None, templates: Path | str | None = None,
+                 large_print: bool | None = None, paper: str | None = None):
+        self.builder = HtmlBuilder(config, templates=templates, large_print=large_print, paper=paper)
+        self.config = self.builder.config
+        self._weasy = None  # (font_config, stylesheets, image cache), built on first PDF
+
+    @property
+    def paper(self) -> str:
+        return self.builder.paper
+
+    @property
+    def large_print(self) -> bool:
+        return self.builder.large_print
+
+    def html(self, program: Program, library: Library) -> str:
+        """Self-contained HTML (styles and fonts inlined) for a browser preview."""
+        return self.builder.render(program, library, preview=True)
+
+    # -- PDF ---------------------------------------------------------------------------------
+
+    def _fetcher(self, library: Library) -> Fetcher:
+        roots = [builtin_templates()]
+        if self.builder.templates:
+            roots.append(self.builder.templates)
+        roots += [Path(folder) / "illustrations" for folder in library.folders]
+        files = [Path(self.config.clinic.logo)] if self.config.clinic.logo else []
+        return Fetcher(roots, files)
+
+    def _setup(self, fetcher: Fetcher):
+        if self._weasy is None:
+            from weasyprint import CSS
+            from weasyprint.text.fonts import FontConfiguration
+
+            font_config = FontConfiguration()
+            url_fetcher = fetcher.weasyprint_fetcher()
+            sheets = [
+                CSS(string=sheet.text, base_url=sheet.base.as_uri() + "/", url_fetcher=url_fetcher,
+                    font_config=font_config)
+                for sheet in self.builder.stylesheets()
+            ]
+            self._weasy = (font_config, sheets, {})
+        return self._weasy
+
+    def _document(self, program: Program, library: Library):
+        from weasyprint import HTML
+
+        fetcher = self._fetcher(library)
+        font_config, sheets, cache = self._setup(fetcher)
+        html = self.builder.render(program, library, preview=False)
+        base = (self.builder.templates or builtin_templates()).as_uri() + "/"
+        try:
+            document = HTML(string=html, base_url=base, url_fetcher=fetcher.weasyprint_fetcher()).render(
+                font_config=font_config, stylesheets=sheets, cache=cache,
+                pdf_variant=PDF_VARIANT, pdf_tags=True,
+            )
+        except RenderError:
+            raise
+        except Exception as exc:  # WeasyPrint raises many kinds; the user needs one sentence
+            raise RenderError(f"the PDF could not be laid out: {type(exc).__name__}: {exc}") from exc
+        # A handout never carries attachments, whatever a clinic template links to.
+        document.metadata.attachments = []
+        return document, fetcher
+
+    def _pdf(self, program: Program, library: Library) -> tuple[bytes, int, tuple[str, ...]]:
+        document, fetcher = self._document(program, library)
+        try:
+            data = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True, pdf_identifier=False)
+        except Exception as exc:
+            raise RenderError(f"the PDF could not be written: {type(exc).__name__}: {exc}") from exc
+        return data, len(document.pages), tuple(fetcher.refused)
+
+    def pdf_bytes(self, program: Program, library: Library) -> bytes:
+        return self._pdf(program, library)[0]
+
+    def write(self, program: Program, library: Library, output: Path | str, force: bool = False) -> RenderResult:
+        """Write the PDF atomically: a temporary file beside ``output``, then a rename.
+
+        An existing ``output`` is kept unless ``force``; a failure leaves no file behind.
+        """
+        output = Path(output)
+        if output.is_dir():
+            raise RenderError(f"{output} is a folder; name the PDF file to write")
+        if output.exists() and not force:
+            raise OutputExistsError(f"{output} already exists", [
+                Problem(output, None, "", "not overwritten", "use --force to replace it")])
+        data, pages, refused = self._pdf(program, library)
+        atomic_write(output, data, force=force)
+        return RenderResult(output, pages, hashlib.sha256(data).hexdigest(), len(data), refused)
+
+
+def atomic_write(output: Path, data: bytes, *, force: bool) -> None:
+    """Write ``data`` to ``output`` all at once, or not at all."""
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
+    except OSError as exc:
+        raise RenderError(f"cannot write into {output.parent}: {exc.strerror}") from None
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a handout is an ordinary document
+        if force:
+            os.replace(tmp, output)
+        else:
+            # link() fails if output appeared meanwhile: never clobber a file we were not told to.
+            try:
+                os.link(tmp, output)
+            except FileExistsError:
+                raise OutputExistsError(f"{output} already exists", [
+                    Problem(output, None, "", "not overwritten", "use --force to replace it")]) from None
+            except OSError:
+                if output.exists():
+                    raise OutputExistsError(f"{output} already exists") from None
+                os.replace(tmp, output)  # file systems without hard links
+            finally:
+                if tmp.exists():
+                    tmp.unlink()
+    except BaseException as exc:
+        try:
+            tmp.unlink()
+        except FileNotFoundError:
+            pass
+        if isinstance(exc, OSError):
+            raise RenderError(f"cannot write {output}: {exc.strerror or exc}") from None
+        raise
+
+
+def render_pdf(program: Program, library: Library, output: Path | str, config: ClinicConfig | None = None, *,
+               templates: Path | str | None = None, large_print: bool | None = None, paper: str | None = None,
+               force: bool = False) -> RenderResult:
+    """Render the handout PDF to ``output``: ``Renderer(...).write(...)``."""
+    return Renderer(config, templates=templates, large_print=large_print, paper=paper).write(
+        program, library, output, force=force)

@@ -1,0 +1,42 @@
+"""Shared fixtures: the built-in library and protocols, loaded once per test session."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import rehabplan
+from rehabplan.resources import data_dir
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+
+
+@pytest.fixture(scope="session")
+def library():
+    return rehabplan.load_library()
+
+
+@pytest.fixture(scope="session")
+def protocols(library):
+    return rehabplan.load_protocols(library)
+
+
+@pytest.fixture(scope="session")
+def example_patient():
+    return rehabplan.load_patient(EXAMPLES / "patient.yaml")
+
+
+@pytest.fixture(scope="session")
+def example_program(library, protocols, example_patient):
+    return rehabplan.plan(library, protocols[example_patient.protocol], example_patient)
+
+
+@pytest.fixture
+def library_copy(tmp_path) -> Path:
+    """A writable copy of the built-in exercise folder, for planting errors."""
+    target = tmp_path / "exercises"
+    shutil.copytree(data_dir("exercises"), target)
+    return target

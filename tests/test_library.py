@@ -1,0 +1,212 @@
+"""The exercise library: the built-in one is complete and valid; broken ones are reported well."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import textstat
+
+import rehabplan
+from rehabplan.errors import LibraryError
+from rehabplan.models import Category, DoseKind
+
+REQUIRED = [
+    "figure-four-stretch", "seated-piriformis-stretch", "seated-sciatic-slider", "supine-sciatic-slider",
+    "seated-sciatic-tensioner", "clamshell", "banded-clamshell", "side-lying-hip-abduction",
+    "standing-banded-hip-abduction", "banded-lateral-walk", "seated-banded-hip-external-rotation",
+    "glute-bridge", "single-leg-bridge", "bird-dog", "front-plank-knees", "front-plank",
+    "side-plank-knees", "side-plank", "dead-bug", "posterior-pelvic-tilt", "cat-cow",
+    "single-leg-step-down", "walking-program",
+]
+
+
+def load_broken(folder: Path) -> LibraryError:
+    with pytest.raises(LibraryError) as info:
+        rehabplan.load_library(folder, builtin=False)
+    return info.value
+
+
+# --------------------------------------------------------------------------- the built-in library
+
+
+def test_builtin_library_is_valid_even_in_strict_mode():
+    library = rehabplan.load_library(strict=True)
+    assert len(library.exercises) >= 24
+
+
+@pytest.mark.parametrize("exercise_id", REQUIRED)
+def test_library_has_the_exercises_the_sciatica_protocols_need(library, exercise_id):
+    assert exercise_id in library
+
+
+def test_every_category_of_the_brief_is_represented(library):
+    assert {e.category for e in library.exercises.values()} == set(Category)
+
+
+def test_every_exercise_has_its_own_original_svg_with_start_and_end(library):
+    for ex_id, ex in library.exercises.items():
+        svg = library.illustration_path(ex_id).read_text()
+        assert svg.lstrip().startswith("<svg"), ex_id
+        # Drawn by us: no external references, no scripts, no embedded raster images.
+        assert not re.search(r"<script|<image|xlink:href=\"http|href=\"http", svg), ex_id
+        assert ex.illustration.license and ex.illustration.attribution
+
+
+def test_doses_stay_inside_the_brief(library):
+    for ex in library.exercises.values():
+        d = ex.dosage
+        assert 1 <= d.sets.min and d.sets.max <= 4, ex.id
+        if ex.category is Category.strength:
+            # ACSM novice: 8-15 reps, 2-3 days a week (48-72 h between hard sessions)
+            assert d.kind is DoseKind.reps and d.reps.max <= 20 and d.sessions_per_week.max <= 3, ex.id
+            assert 60 <= d.rest_s.default <= 180, ex.id
+        if ex.category is Category.stretch and d.kind is DoseKind.hold:
+            # Garber 2011: hold 10-30 s (older adults 30-60 s), never past 60 s
+            assert d.hold_s.max <= 60 and d.hold_s.min >= 10, ex.id
+
+
+def test_tensioners_are_marked_and_come_after_a_slider(library):
+    tensioners = [e for e in library.exercises.values() if e.is_tensioner]
+    assert tensioners
+    for t in tensioners:
+        assert t.easier and "slider" in t.easier
+
+
+def test_ladders_point_both_ways_and_end(library):
+    for ex_id in library.exercises:
+        ladder = library.ladder(ex_id)
+        assert ex_id in ladder
+        assert len(ladder) == len(set(ladder))
+
+
+def test_patient_text_reads_at_grade_8_or_below(library):
+    # NIH: patient materials below 8th grade; the brief asks for Flesch-Kincaid and one more.
+    for ex in library.exercises.values():
+        text = " ".join(ex.instructions + ex.cues)
+        assert textstat.flesch_kincaid_grade(text) <= 8, ex.id
+        assert textstat.smog_index(text) <= 9, ex.id
+
+
+def test_no_medication_advice_in_exercise_text(library):
+    words = re.compile(r"\b(ibuprofen|naproxen|paracetamol|acetaminophen|nsaid|opioid|painkiller|tablet|pill|injection)s?\b", re.I)
+    for ex in library.exercises.values():
+        text = " ".join([ex.starting_position, *ex.instructions, *ex.cues, *ex.mistakes, *ex.precautions, *ex.stop_if])
+        assert not words.search(text), ex.id
+
+
+def test_nerve_and_strength_exercises_say_when_to_stop_for_spreading_symptoms(library):
+    for ex in library.exercises.values():
+        if ex.category in (Category.neural_mobility, Category.strength):
+            stop = " ".join(ex.stop_if).lower()
+            assert "leg" in stop or "spread" in stop or "tingl" in stop or "numb" in stop, ex.id
+
+
+def test_piriformis_stretch_never_prints_the_wrong_90_degree_rule(library):
+    for ex in library.exercises.values():
+        text = " ".join([ex.starting_position, *ex.instructions, *ex.cues]).lower()
+        assert "under 90" not in text and "less than 90" not in text, ex.id
+
+
+# --------------------------------------------------------------------------- broken libraries
+
+
+def write(folder: Path, name: str, text: str | bytes) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text)
+    return path
+
+
+def test_every_planted_error_is_reported_at_once_with_file_and_line(library_copy):
+    bridge = library_copy / "glute-bridge.yaml"
+    text = bridge.read_text()
+    text = text.replace("category: strength", "categroy: strength")  # misspelt key
+    text = text.replace("reps: {min: 8, default: 10, max: 15}", "reps: {min: 12, default: 10, max: 15}")
+    bridge.write_text(text)
+    clam = library_copy / "clamshell.yaml"
+    clam.write_text(clam.read_text().replace("harder: banded-clamshell", "harder: banded-clamshel"))
+    err = load_broken(library_copy)
+    messages = [str(p) for p in err.problems]
+    joined = "\n".join(messages)
+    assert "glute-bridge.yaml:" in joined and "unknown field 'categroy'" in joined and "did you mean 'category'" in joined
+    assert "min <= default <= max" in joined
+    assert "clamshell.yaml:" in joined and "banded-clamshel" in joined and "did you mean 'banded-clamshell'" in joined
+    line_of_typo = next(i for i, l in enumerate(text.splitlines(), 1) if l.startswith("categroy"))
+    assert any(f"glute-bridge.yaml:{line_of_typo}:" in m for m in messages)
+
+
+def test_a_ladder_cycle_is_an_error(library_copy):
+    p = library_copy / "single-leg-bridge.yaml"
+    text = p.read_text()
+    text = re.sub(r"(?m)^harder:.*\n", "", text) + "harder: posterior-pelvic-tilt\n"
+    p.write_text(text)
+    t = library_copy / "posterior-pelvic-tilt.yaml"
+    t.write_text(re.sub(r"(?m)^easier:.*\n", "", t.read_text()) + "easier: single-leg-bridge\n")
+    err = load_broken(library_copy)
+    assert any("loops" in str(p) for p in err.problems)
+
+
+def test_duplicate_ids_across_files_are_an_error(library_copy):
+    (library_copy / "copy-of-bridge.yaml").write_text((library_copy / "glute-bridge.yaml").read_text())
+    err = load_broken(library_copy)
+    dup = [str(p) for p in err.problems if "already used by" in str(p)]
+    assert len(dup) == 1 and "glute-bridge" in dup[0] and "copy-of-bridge.yaml" in dup[0]
+
+
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        ("id: x\nname: [unclosed\n", "not valid YAML"),
+        ("- id: a\n- id: b\n", "expected a mapping"),
+        ("", "empty"),
+        ("   \n# only a comment\n", "empty"),
+        (b"id: caf\xe9\n", "not UTF-8"),
+        ("id: x\nid: y\n", "appears twice"),
+        ("!!python/object/apply:os.system ['echo pwned']\n", "cannot read safely"),
+        ("id: glute-bridge\nname: 42\nsets: many\n", "unknown field"),
+    ],
+    ids=["malformed", "list-not-mapping", "empty", "comment-only", "non-utf8", "duplicate-key", "python-tag", "wrong-types"],
+)
+def test_hostile_files_get_a_clear_message(tmp_path, content, expected):
+    write(tmp_path / "lib", "bad.yaml", content)
+    err = load_broken(tmp_path / "lib")
+    assert expected in str(err), str(err)
+    assert "bad.yaml" in str(err)
+
+
+def test_a_billion_laughs_alias_bomb_is_refused_quickly(tmp_path):
+    lines = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    for i in range(1, 10):
+        prev = f"*a{i-1}"
+        lines.append(f"a{i}: &a{i} [{', '.join([prev] * 9)}]")
+    write(tmp_path / "lib", "bomb.yaml", "\n".join(lines) + "\n")
+    err = load_broken(tmp_path / "lib")
+    assert "billion laughs" in str(err)
+
+
+def test_a_huge_file_is_refused_by_size(tmp_path):
+    write(tmp_path / "lib", "huge.yaml", "notes: '" + "x" * 1_200_000 + "'\n")
+    err = load_broken(tmp_path / "lib")
+    assert "the limit is" in str(err)
+
+
+def test_a_missing_folder_is_an_error(tmp_path):
+    err = load_broken(tmp_path / "nowhere")
+    assert "folder not found" in str(err)
+
+
+def test_a_clinic_exercise_overrides_the_builtin_one_and_says_so(tmp_path, library):
+    clinic = tmp_path / "clinic"
+    (clinic / "illustrations").mkdir(parents=True)
+    src = Path(library.files["glute-bridge"])
+    (clinic / "glute-bridge.yaml").write_text(src.read_text().replace("name: Glute bridge", "name: Bridge (our clinic)"))
+    (clinic / "illustrations" / "glute-bridge.svg").write_text(library.illustration_path("glute-bridge").read_text())
+    layered = rehabplan.load_library(clinic)
+    assert layered["glute-bridge"].name == "Bridge (our clinic)"
+    assert [o.id for o in layered.overrides] == ["glute-bridge"]
+    assert layered.illustration_path("glute-bridge").parent == clinic / "illustrations"
