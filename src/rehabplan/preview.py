@@ -30,11 +30,6 @@ def print_program(console: Console, program: Program, week: int | None = None) -
     if week is not None:
         _print_week(console, program, week)
         return
-    grid = Table(title="Dose by week (sets × reps, holds × seconds, minutes); D = deload, R = reassessment")
-    grid.add_column("exercise", no_wrap=True)
-    for w in program.weeks:
-        mark = "D" if w.deload else ("R" if w.reassessment else "")
-        grid.add_column(f"{w.number}{mark}", justify="right")
     rows: dict[str, dict[int, str]] = {}
     names: dict[str, str] = {}
     for w in program.weeks:
@@ -44,11 +39,21 @@ def print_program(console: Console, program: Program, week: int | None = None) -
         for slot, p in seen.items():
             rows.setdefault(slot, {})[w.number] = short_dose(p) + ("*" if p.note and "harder" in p.note else "")
             names.setdefault(slot, p.name)
-    for slot, cells in rows.items():
-        grid.add_row(names[slot], *[cells.get(w.number, "") for w in program.weeks])
-    grid.add_row("weekly sets", *[str(w.volume_sets) for w in program.weeks], style="bold")
-    grid.add_row("session min", *[f"{max((s.minutes for s in w.sessions), default=0):.0f}" for w in program.weeks], style="dim")
-    console.print(grid)
+    # As many weeks per table as the terminal holds, so nothing is cut to "…".
+    name_w = max(len(n) for n in names.values()) + 4
+    per_table = max(2, min(len(program.weeks), (console.width - name_w) // 11))
+    for first in range(0, len(program.weeks), per_table):
+        chunk = program.weeks[first:first + per_table]
+        grid = Table(title="Dose by week (sets × reps, holds × seconds, minutes); D = deload, R = reassessment")
+        grid.add_column("exercise", no_wrap=True)
+        for w in chunk:
+            mark = "D" if w.deload else ("R" if w.reassessment else "")
+            grid.add_column(f"wk {w.number}{mark}", justify="right", no_wrap=True)
+        for slot, cells in rows.items():
+            grid.add_row(names[slot], *[cells.get(w.number, "") for w in chunk])
+        grid.add_row("weekly sets", *[str(w.volume_sets) for w in chunk], style="bold")
+        grid.add_row("session min", *[f"{max((s.minutes for s in w.sessions), default=0):.0f}" for w in chunk], style="dim")
+        console.print(grid)
     console.print("* = harder variant from this week")
     if program.dropped:
         console.print("[yellow]Left out:[/] " + "; ".join(f"{d.slot} ({d.reason})" for d in program.dropped))

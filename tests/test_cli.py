@@ -1,0 +1,167 @@
+"""The command line: clear messages and documented exit codes, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from rehabplan.cli import app
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+runner = CliRunner(env={"COLUMNS": "250"})
+
+
+def run(*args, **kw):
+    result = runner.invoke(app, [str(a) for a in args], **kw)
+    assert "Traceback" not in (result.output or ""), result.output
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result
+
+
+def test_help_lists_the_commands_and_the_exit_codes():
+    result = run("--help")
+    assert result.exit_code == 0
+    for word in ("build", "preview", "validate", "exercises", "protocols", "bulk", "Exit codes"):
+        assert word in result.output
+
+
+def test_version():
+    result = run("--version")
+    assert result.exit_code == 0 and "rehabplan" in result.output
+
+
+@pytest.mark.parametrize("args", [["--help"], ["exercises", "list"], ["validate"], ["protocols", "list"]])
+def test_fast_commands_never_import_weasyprint(args):
+    code = (
+        "import sys\nfrom rehabplan.cli import app\n"
+        "try:\n    app(%r)\nexcept SystemExit:\n    pass\n"
+        "assert 'weasyprint' not in sys.modules, 'weasyprint was imported'\n" % (args,)
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_validate_passes_on_the_builtin_library():
+    result = run("validate", "--strict")
+    assert result.exit_code == 0 and "ok" in result.output
+
+
+def test_validate_reports_a_broken_clinic_folder_with_exit_code_3(library_copy):
+    p = library_copy / "clamshell.yaml"
+    p.write_text(p.read_text().replace("category: strength", "category: strenght"))
+    result = run("validate", library_copy)
+    assert result.exit_code == 3
+    assert "clamshell.yaml" in result.output and "strenght" in result.output
+
+
+def test_validate_reports_an_override(tmp_path, library):
+    clinic = tmp_path / "clinic"
+    (clinic / "illustrations").mkdir(parents=True)
+    (clinic / "glute-bridge.yaml").write_text(Path(library.files["glute-bridge"]).read_text())
+    (clinic / "illustrations" / "glute-bridge.svg").write_text(library.illustration_path("glute-bridge").read_text())
+    result = run("validate", clinic)
+    assert result.exit_code == 0 and "override" in result.output and "glute-bridge" in result.output
+
+
+def test_exercises_list_filters_by_category_and_equipment():
+    result = run("exercises", "list", "--category", "strength", "--equipment", "band")
+    assert result.exit_code == 0
+    assert "banded-clamshell" in result.output and "figure-four-stretch" not in result.output
+
+
+def test_exercises_show_gives_bounds_and_ladder():
+    result = run("exercises", "show", "clamshell")
+    assert result.exit_code == 0
+    assert "Dosage bounds" in result.output and "banded-clamshell" in result.output
+
+
+def test_exercises_show_unknown_id_suggests_one():
+    result = run("exercises", "show", "clamshel")
+    assert result.exit_code == 3 and "clamshell" in result.output
+
+
+@pytest.mark.parametrize("kind", ["exercise", "protocol", "patient", "program"])
+def test_schema_prints_json_schema(kind):
+    result = run("schema", kind)
+    assert result.exit_code == 0
+    schema = json.loads(result.stdout)
+    assert schema["type"] == "object" and "properties" in schema
+
+
+def test_build_json_writes_a_versioned_program(tmp_path):
+    out = tmp_path / "plan.json"
+    result = run("build", EXAMPLES / "patient.yaml", "--format", "json", "-o", out)
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text())
+    assert data["schema_version"] == "1.0" and len(data["weeks"]) == 12
+
+
+def test_build_options_override_single_fields(tmp_path):
+    out = tmp_path / "plan.json"
+    result = run("build", EXAMPLES / "patient.yaml", "-f", "json", "-o", out, "--weeks", "8", "--protocol", "lumbar-radicular-sciatica")
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text())
+    assert len(data["weeks"]) == 8 and data["protocol_id"] == "lumbar-radicular-sciatica"
+
+
+def test_build_refuses_to_overwrite_without_force(tmp_path):
+    out = tmp_path / "plan.json"
+    out.write_text("keep me")
+    result = run("build", EXAMPLES / "patient.yaml", "-f", "json", "-o", out)
+    assert result.exit_code == 6 and out.read_text() == "keep me"
+    assert run("build", EXAMPLES / "patient.yaml", "-f", "json", "-o", out, "--force").exit_code == 0
+
+
+@pytest.mark.parametrize("protocol", sorted(p.stem for p in (EXAMPLES.parent / "protocols").glob("*.yaml")))
+def test_there_is_an_example_patient_for_every_shipped_protocol(protocol, tmp_path):
+    files = [p for p in EXAMPLES.glob("*.yaml") if f"protocol: {protocol}" in p.read_text()]
+    assert files, protocol
+    for f in files:
+        assert run("build", f, "-f", "json", "-o", tmp_path / f"{f.stem}.json").exit_code == 0
+
+
+def test_preview_shows_phases_and_the_weekly_grid():
+    result = run("preview", EXAMPLES / "patient.yaml")
+    assert result.exit_code == 0
+    assert "Phases" in result.output and "weekly sets" in result.output
+    week = run("preview", EXAMPLES / "patient.yaml", "--week", "5")
+    assert "Session 1" in week.output and "tempo" in week.output
+
+
+BAD_PATIENTS = {
+    "unknown-protocol": ("protocol: deep-gluteal", "did you mean 'deep-gluteal-syndrome'"),
+    "zero-sessions": ("sessions_per_week: 0", "sessions_per_week"),
+    "weeks-out-of-range": ("weeks: 30", "weeks"),
+    "not-a-date": ("start_date: next monday", "YYYY-MM-DD"),
+    "negative-minutes": ("minutes: -10", "minutes"),
+    "misspelt-field": ("irritabilty: high", "did you mean 'irritability'"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_PATIENTS))
+def test_bad_patient_input_gets_a_clear_message_and_exit_code_4(tmp_path, name):
+    line, expected = BAD_PATIENTS[name]
+    key = line.split(":")[0]
+    text = (EXAMPLES / "patient.yaml").read_text()
+    lines = [l for l in text.splitlines() if not l.startswith(key.replace("irritabilty", "irritability") + ":")]
+    (tmp_path / "p.yaml").write_text("\n".join(lines + [line]) + "\n")
+    result = run("build", tmp_path / "p.yaml", "-f", "json", "-o", tmp_path / "x.json")
+    assert result.exit_code == 4, result.output
+    assert expected in result.output
+    assert not (tmp_path / "x.json").exists()
+
+
+def test_a_missing_patient_file_is_a_patient_error():
+    result = run("build", "no-such-patient.yaml", "-f", "json", "-o", "-")
+    assert result.exit_code == 4 and "not found" in result.output
+
+
+def test_unknown_format_is_a_usage_error():
+    result = run("build", EXAMPLES / "patient.yaml", "--format", "docx")
+    assert result.exit_code != 0 and "unknown format" in result.output

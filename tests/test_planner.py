@@ -1,0 +1,158 @@
+"""The scheduler's clinical rules, one test per rule, on the shipped protocols."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+import rehabplan
+from rehabplan.errors import PatientError
+from rehabplan.export import program_json
+from rehabplan.models import Category, Patient, Program
+
+
+def plan_for(library, protocols, patient, **changes):
+    p = Patient.model_validate({**patient.model_dump(), **changes})
+    return rehabplan.plan(library, protocols[p.protocol], p)
+
+
+def items(week):
+    return week.every_day + [p for s in week.sessions for p in s.prescriptions]
+
+
+@pytest.mark.parametrize("protocol_id", ["deep-gluteal-syndrome", "lumbar-radicular-sciatica", "upper-hamstring-glute-sciatica"])
+def test_each_shipped_protocol_gives_a_sensible_12_week_program(library, protocols, example_patient, protocol_id):
+    program = plan_for(library, protocols, example_patient, protocol=protocol_id)
+    assert len(program.weeks) == 12
+    assert program.reassessment_week == 6 and program.weeks[5].reassessment
+    assert [p.id for p in program.phases] == [p.id for p in protocols[protocol_id].phases]
+    assert program.phases[-1].last_week == 12
+    cats = {p.category for w in program.weeks for p in items(w)}
+    assert Category.strength in cats or Category.core in cats
+    assert Category.aerobic in cats  # walking: stay active (seeds 000, 004)
+    for week in program.weeks:
+        assert 4 <= len({p.slot for p in items(week)}) <= 9
+    # progressive overload: the last week asks more than the first
+    assert program.weeks[-1].volume_sets > program.weeks[0].volume_sets
+
+
+def test_the_program_starts_on_the_start_date_and_lasts_the_weeks_asked(library, protocols, example_patient):
+    program = plan_for(library, protocols, example_patient, weeks=8, start_date=dt.date(2026, 3, 2))
+    assert program.start == dt.date(2026, 3, 2)
+    assert program.end == dt.date(2026, 4, 26)
+    assert [w.start for w in program.weeks][:2] == [dt.date(2026, 3, 2), dt.date(2026, 3, 9)]
+    assert program.phases[-1].last_week == 8
+
+
+def test_deload_week_cuts_time_under_tension_by_30_to_55_percent(example_program):
+    weeks = {w.number: w for w in example_program.weeks}
+    assert example_program.deload_weeks
+    for n in example_program.deload_weeks:
+        cut = 1 - weeks[n].tut_s / weeks[n - 1].tut_s
+        assert 0.30 <= cut <= 0.55, (n, cut)
+        assert all("deload" in (p.note or "") for p in items(weeks[n]))
+
+
+def test_deloads_never_fall_on_a_phase_start_or_the_last_week(library, protocols, example_patient):
+    for pid in protocols.protocols:
+        for weeks in (4, 8, 12, 16, 24):
+            program = plan_for(library, protocols, example_patient, protocol=pid, weeks=weeks)
+            starts = {p.first_week for p in program.phases}
+            assert not set(program.deload_weeks) & starts
+            assert weeks not in program.deload_weeks
+
+
+def test_high_irritability_starts_at_the_bottom_of_every_range_and_progresses_more_slowly(library, protocols, example_patient):
+    gentle = plan_for(library, protocols, example_patient, irritability="high")
+    usual = plan_for(library, protocols, example_patient, irritability="moderate")
+    g1 = {p.exercise: p for p in items(gentle.weeks[0])}
+    u1 = {p.exercise: p for p in items(usual.weeks[0])}
+    for ex_id, p in g1.items():
+        d = library[ex_id].dosage
+        assert p.sets == d.sets.min
+        if d.kind.value == "reps":
+            assert p.reps[0] == d.reps.min
+        assert p.sets <= u1[ex_id].sets
+    assert gentle.weeks[-1].volume_sets <= usual.weeks[-1].volume_sets
+
+
+def test_older_adults_hold_stretches_30_to_60_seconds(library, protocols, example_patient):
+    program = plan_for(library, protocols, example_patient, age_band="older", irritability="high")
+    holds = [p.hold_s for w in program.weeks for p in items(w) if p.category is Category.stretch and p.hold_s]
+    assert holds and min(holds) >= 30 and max(holds) <= 60
+
+
+def test_time_under_tension_is_reps_times_the_tempo_sum(example_program):
+    for p in items(example_program.weeks[0]):
+        if p.tempo:
+            assert p.tut_per_set_s == p.reps[0] * sum(int(x) for x in p.tempo.split("-"))
+
+
+def test_stretches_and_glides_are_on_the_affected_side_and_strength_on_both(library, protocols, example_patient):
+    program = plan_for(library, protocols, example_patient, side="left")
+    for p in items(program.weeks[0]):
+        ex = library[p.exercise]
+        if ex.laterality.value == "one_side" and ex.category in (Category.stretch, Category.neural_mobility):
+            assert p.side == "left side"
+        elif ex.laterality.value == "one_side":
+            assert p.side == "each side, left first"
+
+
+def test_no_floor_and_no_band_gives_standing_and_seated_alternatives(library, protocols, example_patient):
+    program = plan_for(library, protocols, example_patient, exclusions=["floor"], equipment=[])
+    used = {p.exercise for w in program.weeks for p in items(w)}
+    for ex_id in used:
+        assert "floor" not in library[ex_id].tags
+        assert "band" not in [e.value for e in library[ex_id].equipment]
+    assert "seated-piriformis-stretch" in used and "sit-to-stand" in used
+
+
+def test_an_impossible_required_slot_is_an_error_naming_the_slot(library, protocols, example_patient):
+    with pytest.raises(PatientError) as info:
+        plan_for(library, protocols, example_patient, exclusions=["floor", "standing", "chair"])
+    text = str(info.value)
+    assert "slot 'hip-rotators'" in text or "slot 'bridge'" in text
+
+
+def test_too_few_minutes_is_an_error_with_the_minutes_needed(library, protocols, example_patient):
+    with pytest.raises(PatientError) as info:
+        plan_for(library, protocols, example_patient, minutes=5)
+    assert "minutes" in str(info.value)
+
+
+def test_a_short_session_leaves_out_the_least_important_work_and_says_so(library, protocols, example_patient):
+    program = plan_for(library, protocols, example_patient, minutes=20)
+    assert program.dropped and all("fit" in d.reason or "not possible" in d.reason for d in program.dropped)
+    for w in program.weeks:
+        assert all(s.minutes <= 20 for s in w.sessions)
+
+
+def test_an_unknown_exclusion_word_is_an_error_with_a_suggestion(library, protocols, example_patient):
+    with pytest.raises(PatientError) as info:
+        plan_for(library, protocols, example_patient, exclusions=["flor"])
+    assert "did you mean 'floor'" in str(info.value)
+
+
+def test_tensioners_wait_until_after_the_first_phase(library, protocols, example_patient):
+    for pid in protocols.protocols:
+        program = plan_for(library, protocols, example_patient, protocol=pid, minutes=90)
+        for w in program.weeks:
+            for p in items(w):
+                if library[p.exercise].is_tensioner:
+                    assert w.number > program.phases[0].last_week
+
+
+def test_changes_carry_a_one_line_note(example_program):
+    notes = [p.note for w in example_program.weeks[1:] for p in items(w) if p.note]
+    assert any(n.startswith("+") for n in notes)
+    assert any("harder variant" in n for n in notes)
+    assert any("deload" in n for n in notes)
+
+
+def test_program_json_round_trips_and_is_versioned(example_program):
+    data = json.loads(program_json(example_program))
+    assert data["schema_version"] == "1.0"
+    again = Program.model_validate(data)
+    assert again.model_dump_json() == example_program.model_dump_json()
