@@ -427,5 +427,75 @@ def patient_new(
         fail(exc)
 
 
+@app.command()
+def bulk(
+    roster: Path = typer.Argument(..., help="Roster: CSV (header = patient fields) or YAML (a list of patients)."),
+    out_dir: Path = typer.Option(..., "--out", "-o", help="Folder for the handouts and manifest.json."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: the CPU count)."),
+    fmt: str = typer.Option("pdf", "--format", "-f", help="Comma-separated: pdf, json, html, ics."),
+    force: bool = typer.Option(False, "--force", help="Rebuild even when the manifest says a handout is up to date."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or table (for cron); the exit code tells."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON (documented, no patient names)."),
+    paper: Optional[str] = typer.Option(None, "--paper", help="a4 or letter."),
+    large_print: Optional[bool] = typer.Option(None, "--large-print/--normal-print", help="18 pt large print."),
+    templates: Optional[Path] = typer.Option(None, "--templates", help="Clinic template folder (sandboxed)."),
+    library: Optional[list[Path]] = LibraryOpt,
+    protocols: Optional[list[Path]] = ProtocolsOpt,
+    config: Optional[Path] = ConfigOpt,
+) -> None:
+    """Build a handout for every patient of a roster, in parallel; skip what is up to date.
+
+    One bad row never stops the others. Exit code 0 = all built or skipped, 1 = some failed.
+    Patient names are never printed: rows are named by number and id.
+
+    Examples:
+      rehabplan bulk examples/roster.csv --out handouts/
+      rehabplan bulk roster.yaml --out out/ --format pdf,json --jobs 2 --quiet
+    """
+    import json
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.table import Table
+
+    from .bulk import bulk_build
+
+    formats = tuple(f.strip() for f in fmt.split(",") if f.strip())
+    show = not quiet and not as_json
+    progress = Progress(
+        TextColumn("[bold]building handouts"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+        console=err, disable=not show, transient=False,
+    )
+    try:
+        with progress:
+            task = progress.add_task("bulk", total=None, rate="")
+            started = __import__("time").perf_counter()
+
+            def tick(outcome, done, total):
+                elapsed = max(__import__("time").perf_counter() - started, 1e-6)
+                progress.update(task, completed=done, total=total, rate=f"{done / elapsed:.1f}/s")
+
+            report = bulk_build(roster, out_dir, jobs=jobs, formats=formats, force=force, config=config,
+                                library_dirs=library or (), protocol_dirs=protocols or (), templates=templates,
+                                paper=paper, large_print=large_print, progress=tick)
+    except RehabplanError as exc:
+        fail(exc)
+    if as_json:
+        sys.stdout.write(json.dumps(report.to_json(), indent=2) + "\n")
+    elif not quiet:
+        table = Table(title=f"Bulk build: {report.built} built, {report.skipped} skipped, {report.failed} failed "
+                            f"in {report.seconds:.1f} s ({report.jobs} worker{'s' if report.jobs > 1 else ''})")
+        for col in ("row", "patient id", "status", "pages", "reason"):
+            table.add_column(col)
+        for o in report.outcomes:
+            if o.status == "skipped" and len(report.outcomes) > 30:
+                continue
+            style = {"failed": "red", "skipped": "dim"}.get(o.status, "")
+            table.add_row(str(o.row), _escape(o.patient_id or "—"), o.status, str(o.pages or ""), _escape(o.reason or ""), style=style)
+        out.print(table)
+    if report.failed:
+        raise typer.Exit(1)
+
+
 def main() -> None:
     app()

@@ -1,0 +1,431 @@
+"""Bulk builds: a roster in, a folder of handouts out.
+
+The unit of work is one patient -> one set of files, idempotent and recorded in a manifest with
+the hash of everything that went into it. That unit is what a bigger engine (a process pool on
+several hosts, a job queue) would run unchanged; here it runs on a local process pool.
+
+Stages, top to bottom: read roster -> parse rows -> plan (in the parent: cheap, and a bad row
+fails alone) -> skip what the manifest says is up to date -> render in worker processes (one
+WeasyPrint set-up per worker) -> write each file atomically -> write the manifest.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import csv
+import hashlib
+import io
+import json
+import logging
+import os
+import time
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from . import __version__
+from .config import ClinicConfig, load_config
+from .errors import PatientError, Problem, RehabplanError
+from .export import program_ics, program_json
+from .files import atomic_write, safe_stem, sha256_bytes
+from .library import Library, load_library
+from .models import Program
+from .patients import patient_from_row
+from .planner import plan
+from .protocols import load_protocols
+from .resources import data_dir
+from .yaml_source import load_yaml, read_text
+
+log = logging.getLogger("rehabplan.bulk")
+
+MANIFEST = "manifest.json"
+FORMATS = ("pdf", "json", "html", "ics")
+MAX_ROSTER_BYTES = 20_000_000
+CRASHES_BEFORE_FAILING = 2  # a job in flight when a worker died twice is the one that kills it
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a worker needs to render, the same for every patient of a run."""
+
+    config: ClinicConfig
+    library_dirs: tuple[Path, ...] = ()
+    templates: Path | None = None
+    paper: str | None = None
+    large_print: bool | None = None
+
+
+@dataclass(frozen=True)
+class Job:
+    row: int  # roster line (CSV) or item number (YAML), 1-based
+    stem: str
+    program: Program
+    formats: tuple[str, ...]
+    input_hash: str
+
+
+@dataclass
+class Outcome:
+    row: int
+    status: str  # built | skipped | failed
+    patient_id: str | None = None
+    files: dict[str, str] = field(default_factory=dict)  # format -> file name
+    sha256: dict[str, str] = field(default_factory=dict)
+    pages: int | None = None
+    reason: str | None = None
+    seconds: float = 0.0
+
+
+@dataclass
+class BulkReport:
+    out_dir: Path
+    outcomes: list[Outcome]
+    seconds: float
+    jobs: int
+
+    @property
+    def built(self) -> int:
+        return sum(o.status == "built" for o in self.outcomes)
+
+    @property
+    def skipped(self) -> int:
+        return sum(o.status == "skipped" for o in self.outcomes)
+
+    @property
+    def failed(self) -> int:
+        return sum(o.status == "failed" for o in self.outcomes)
+
+    @property
+    def pages(self) -> int:
+        return sum(o.pages or 0 for o in self.outcomes if o.status == "built")
+
+    def to_json(self) -> dict:
+        """The documented bulk summary (schema_version 1.0): row numbers and ids; a patient's
+        name appears only inside the output file names."""
+        return {
+            "schema_version": "1.0",
+            "out_dir": str(self.out_dir),
+            "built": self.built,
+            "skipped": self.skipped,
+            "failed": self.failed,
+            "seconds": round(self.seconds, 3),
+            "jobs": self.jobs,
+            "rows": [
+                {k: v for k, v in asdict(o).items() if k != "seconds"} | {"seconds": round(o.seconds, 3)}
+                for o in self.outcomes
+            ],
+        }
+
+
+# --------------------------------------------------------------------------- roster
+
+
+def read_roster(path: Path | str) -> list[tuple[int, dict[str, Any]]]:
+    """Rows of a CSV (header = patient fields) or YAML (a list of patients), with row numbers."""
+    path = Path(path)
+    if path.suffix.lower() in (".yaml", ".yml"):
+        located, problems = load_yaml(path, MAX_ROSTER_BYTES)
+        if located is None:
+            raise PatientError(f"the roster {path} cannot be read", problems)
+        if not isinstance(located.data, list):
+            raise PatientError(f"the roster {path} must be a YAML list of patients", [Problem(path, 1, "", "expected a list (lines starting with '- ')", "see examples/roster.yaml")])
+        return [(located.line_of((i,)) or i + 1, item if isinstance(item, dict) else {"__not_a_mapping__": item}) for i, item in enumerate(located.data)]
+    text, problem = read_text(path, MAX_ROSTER_BYTES)
+    if problem:
+        raise PatientError(f"the roster {path} cannot be read", [problem])
+    reader = csv.DictReader(io.StringIO(text))
+    if not reader.fieldnames:
+        raise PatientError(f"the roster {path} is empty", [Problem(path, 1, "", "no header row", "the first line names the patient fields: id,name,protocol,start_date,side,…")])
+    unknown = [f for f in reader.fieldnames if f and f.strip() not in _FIELDS]
+    if unknown:
+        import difflib
+
+        probs = []
+        for f in unknown:
+            guess = difflib.get_close_matches(f.strip(), _FIELDS, n=1)
+            probs.append(Problem(path, 1, f, "unknown column", f"did you mean '{guess[0]}'?" if guess else "columns are " + ", ".join(_FIELDS)))
+        raise PatientError(f"the roster {path} has unknown columns", probs)
+    rows = []
+    try:
+        for row in reader:
+            if None in row:
+                row = {**row, "__extra_cells__": row.pop(None)}
+            rows.append((reader.line_num, row))
+    except csv.Error as exc:
+        raise PatientError(f"the roster {path} is not valid CSV", [Problem(path, reader.line_num, "", str(exc), "check quotes and commas")]) from None
+    return rows
+
+
+_FIELDS = ["id", "name", "protocol", "start_date", "weeks", "sessions_per_week", "irritability", "training_status",
+           "age_band", "side", "equipment", "exclusions", "minutes", "clinician", "notes"]
+
+
+# --------------------------------------------------------------------------- hashing
+
+
+def _folder_digest(folders: Iterable[Path | None]) -> str:
+    h = hashlib.sha256()
+    for folder in folders:
+        if folder is None or not Path(folder).is_dir():
+            continue
+        for p in sorted(Path(folder).rglob("*")):
+            if p.is_file() and "__pycache__" not in p.parts:
+                h.update(str(p.relative_to(folder)).encode())
+                h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def input_hash(program: Program, formats: tuple[str, ...], settings: Settings, assets_digest: str) -> str:
+    """Everything that changes the output: the program (patient, doses, library digest),
+    the formats, the clinic configuration, the templates and illustrations, the version."""
+    h = hashlib.sha256()
+    for part in (program.model_dump_json(), ",".join(formats), settings.config.model_dump_json(),
+                 str(settings.paper), str(settings.large_print), assets_digest, __version__):
+        h.update(part.encode())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+# --------------------------------------------------------------------------- workers
+
+# One renderer per worker process, made once by the pool's initializer: WeasyPrint's import,
+# font configuration and parsed stylesheets are then shared by every patient the worker renders.
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(settings: Settings) -> None:
+    from .render.pdf import Renderer
+
+    _WORKER["library"] = load_library(*settings.library_dirs)
+    _WORKER["renderer"] = Renderer(settings.config, templates=settings.templates, large_print=settings.large_print, paper=settings.paper)
+
+
+def _render_job(job: Job, out_dir: str, markers: str | None = None) -> Outcome:
+    """Render and write one patient's files. Runs in a worker; errors become a failed Outcome."""
+    start = time.perf_counter()
+    marker = Path(markers) / str(job.row) if markers else None
+    if marker:
+        marker.touch()
+    library: Library = _WORKER["library"]
+    renderer = _WORKER["renderer"]
+    outcome = Outcome(job.row, "built", job.program.patient.id)
+    try:
+        for fmt in job.formats:
+            name = f"{job.stem}.{fmt}"
+            if fmt == "pdf":
+                data, outcome.pages, _ = renderer._pdf(job.program, library)
+            elif fmt == "html":
+                data = renderer.html(job.program, library).encode()
+            elif fmt == "json":
+                data = program_json(job.program).encode()
+            else:
+                data = program_ics(job.program)
+            atomic_write(Path(out_dir) / name, data, force=True)
+            outcome.files[fmt] = name
+            outcome.sha256[fmt] = sha256_bytes(data)
+    except RehabplanError as exc:
+        outcome.status, outcome.reason = "failed", exc.message
+    except Exception as exc:  # a render bug must cost one patient, not the run
+        outcome.status, outcome.reason = "failed", f"{type(exc).__name__}: {exc}"
+    if marker:
+        marker.unlink(missing_ok=True)
+    outcome.seconds = time.perf_counter() - start
+    return outcome
+
+
+# --------------------------------------------------------------------------- the run
+
+
+def bulk_build(
+    roster: Path | str,
+    out_dir: Path | str,
+    *,
+    jobs: int | None = None,
+    formats: Iterable[str] = ("pdf",),
+    force: bool = False,
+    config: ClinicConfig | Path | str | None = None,
+    library_dirs: Iterable[Path | str] = (),
+    protocol_dirs: Iterable[Path | str] = (),
+    templates: Path | str | None = None,
+    paper: str | None = None,
+    large_print: bool | None = None,
+    progress: Callable[[Outcome, int, int], None] | None = None,
+) -> BulkReport:
+    """Build every patient of ``roster`` into ``out_dir``; one bad row never stops the others.
+
+    Returns a BulkReport; raises only for problems with the whole run (unreadable roster,
+    invalid library). ``progress(outcome, done, total)`` is called as patients finish.
+    """
+    started = time.perf_counter()
+    formats = tuple(dict.fromkeys(formats))
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        raise RehabplanError(f"unknown format(s) {', '.join(bad) or '(none)'}; use {', '.join(FORMATS)}")
+    cfg = config if isinstance(config, ClinicConfig) else load_config(config)
+    lib_dirs = tuple(Path(p) for p in (list(library_dirs) or cfg.library))
+    library = load_library(*lib_dirs)
+    protocols = load_protocols(library, *(list(protocol_dirs) or cfg.protocols))
+    tpl = Path(templates) if templates else cfg.templates
+    settings = Settings(cfg, lib_dirs, tpl, paper, large_print)
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RehabplanError(f"cannot create the output folder {out}: {exc.strerror}") from None
+    assets = _folder_digest([data_dir("templates"), tpl, *library.folders, cfg.clinic.logo.parent if cfg.clinic.logo else None])
+    manifest = _read_manifest(out)
+
+    rows = read_roster(roster)
+    outcomes: dict[int, Outcome] = {}
+    todo: list[Job] = []
+    used_stems: set[str] = set()
+    for row, data in rows:
+        try:
+            if "__not_a_mapping__" in data:
+                raise PatientError("this item is not a mapping of patient fields")
+            if "__extra_cells__" in data:
+                raise PatientError("this row has more cells than the header has columns")
+            patient = patient_from_row(data, f"row {row}", row)
+            program = plan(library, protocols[patient.protocol], patient)
+        except RehabplanError as exc:
+            outcomes[row] = Outcome(row, "failed", _safe_id(data), reason=_reason(exc))
+            continue
+        stem = _unique(safe_stem(patient.id, patient.name), used_stems)
+        job = Job(row, stem, program, formats, input_hash(program, formats, settings, assets))
+        if not force and _up_to_date(manifest.get(stem), job, out):
+            prev = manifest[stem]
+            outcomes[row] = Outcome(row, "skipped", patient.id, files=prev["files"], sha256=prev["sha256"], pages=prev.get("pages"))
+            continue
+        todo.append(job)
+
+    total = len(rows)
+    done = len(outcomes)
+    if progress:
+        for o in list(outcomes.values()):
+            progress(o, done, total)
+    n_workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
+    for outcome in _run_pool(todo, settings, out, n_workers):
+        outcomes[outcome.row] = outcome
+        done += 1
+        if outcome.status == "built":
+            manifest[_stem_of(todo, outcome.row)] = {
+                "row": outcome.row, "input_hash": _hash_of(todo, outcome.row), "files": outcome.files,
+                "sha256": outcome.sha256, "pages": outcome.pages,
+            }
+        if progress:
+            progress(outcome, done, total)
+        log.debug("row %d: %s", outcome.row, outcome.status)
+    _write_manifest(out, manifest)
+    ordered = [outcomes[r] for r, _ in rows]
+    report = BulkReport(out, ordered, time.perf_counter() - started, n_workers)
+    log.info("bulk: %d built, %d skipped, %d failed", report.built, report.skipped, report.failed)
+    return report
+
+
+def _run_pool(todo: list[Job], settings: Settings, out: Path, n_workers: int) -> Iterable[Outcome]:
+    """Run jobs on a process pool and survive workers that die: a crash costs only its patient.
+
+    Each worker leaves a marker while it renders, so after a crash we know which jobs were in
+    flight. Those run again alone (one worker) before the rest: the job that kills its worker
+    twice is reported failed, and its neighbours are never blamed for it.
+    """
+    import multiprocessing
+    import tempfile
+
+    import weasyprint  # noqa: F401  -- imported once here; forked workers share it
+
+    ctx = multiprocessing.get_context("fork")
+    crashes: dict[int, int] = {}
+    pending = list(todo)
+    with tempfile.TemporaryDirectory(prefix="rehabplan-inflight-") as markers:
+        while pending:
+            suspects = [j for j in pending if crashes.get(j.row)]
+            batch, workers = (suspects, 1) if suspects else (pending, n_workers)
+            rest = [j for j in pending if j not in batch]
+            pool = cf.ProcessPoolExecutor(max_workers=min(workers, len(batch)), mp_context=ctx,
+                                          initializer=_init_worker, initargs=(settings,))
+            futures = {pool.submit(_render_job, job, str(out), markers): job for job in batch}
+            retry: list[Job] = []
+            broken = False
+            try:
+                for fut in cf.as_completed(futures):
+                    job = futures[fut]
+                    try:
+                        yield fut.result()
+                        continue
+                    except BrokenProcessPool:
+                        broken = True
+                    except Exception as exc:  # pickling or an unexpected pool error
+                        yield Outcome(job.row, "failed", job.program.patient.id, reason=f"{type(exc).__name__}: {exc}")
+                        continue
+                    marker = Path(markers) / str(job.row)
+                    if marker.exists():  # in flight when the worker died
+                        marker.unlink()
+                        crashes[job.row] = crashes.get(job.row, 0) + 1
+                        if crashes[job.row] >= CRASHES_BEFORE_FAILING:
+                            yield Outcome(job.row, "failed", job.program.patient.id, reason="the render worker crashed on this patient")
+                            continue
+                    retry.append(job)
+            finally:
+                pool.shutdown(wait=not broken, cancel_futures=True)
+            pending = retry + rest
+
+
+def _unique(stem: str, used: set[str]) -> str:
+    candidate, n = stem, 2
+    while candidate.lower() in used:
+        candidate = f"{stem}-{n}"
+        n += 1
+    used.add(candidate.lower())
+    return candidate
+
+
+def _safe_id(data: dict) -> str | None:
+    value = data.get("id") if isinstance(data, dict) else None
+    return str(value)[:80] if value not in (None, "") else None
+
+
+def _reason(exc: RehabplanError) -> str:
+    # Problem messages name fields, never the patient's name.
+    if exc.problems:
+        return "; ".join(f"{p.field}: {p.message}" + (f" ({p.fix})" if p.fix else "") for p in exc.problems)
+    return exc.message
+
+
+def _stem_of(todo: list[Job], row: int) -> str:
+    return next(j.stem for j in todo if j.row == row)
+
+
+def _hash_of(todo: list[Job], row: int) -> str:
+    return next(j.input_hash for j in todo if j.row == row)
+
+
+def _read_manifest(out: Path) -> dict[str, dict]:
+    path = out / MANIFEST
+    try:
+        data = json.loads(path.read_text())
+        return dict(data.get("entries", {}))
+    except (OSError, ValueError, AttributeError):
+        return {}  # no manifest (or a damaged one): everything is rebuilt
+
+
+def _write_manifest(out: Path, entries: dict[str, dict]) -> None:
+    data = {"schema_version": "1.0", "rehabplan": __version__, "entries": dict(sorted(entries.items()))}
+    atomic_write(out / MANIFEST, (json.dumps(data, indent=2) + "\n").encode(), force=True)
+
+
+def _up_to_date(entry: dict | None, job: Job, out: Path) -> bool:
+    if not entry or entry.get("input_hash") != job.input_hash:
+        return False
+    for fmt in job.formats:
+        name = entry.get("files", {}).get(fmt)
+        if not name:
+            return False
+        path = out / name
+        try:
+            if sha256_bytes(path.read_bytes()) != entry["sha256"][fmt]:
+                return False
+        except (OSError, KeyError):
+            return False
+    return True
