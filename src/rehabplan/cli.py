@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.panel import Panel
 
 from . import __version__
-from .errors import RehabplanError
+from .errors import Problem, RehabplanError
 
 EXIT_CODES = """Exit codes: 0 ok · 1 bulk run with failures · 2 usage error · 3 library/protocol
 error · 4 patient/roster/log error · 5 render error · 6 output exists (use --force)."""
@@ -494,6 +494,114 @@ def bulk(
             table.add_row(str(o.row), _escape(o.patient_id or "—"), o.status, str(o.pages or ""), _escape(o.reason or ""), style=style)
         out.print(table)
     if report.failed:
+        raise typer.Exit(1)
+
+
+def _program_from(path: Path, config, library, protocols):
+    """A program JSON as it is, or a patient YAML planned now."""
+    from .config import load_config
+    from .errors import PatientError
+    from .library import load_library
+    from .models import Program
+
+    if path.suffix.lower() == ".json":
+        from pydantic import ValidationError
+
+        cfg = load_config(config)
+        lib = load_library(*(list(library or []) or cfg.library))
+        try:
+            return cfg, lib, Program.model_validate_json(path.read_bytes())
+        except (OSError, ValidationError) as exc:
+            raise PatientError(f"{path} is not a rehabplan program JSON", [Problem(path, None, "", str(exc).splitlines()[0], "build one with 'rehabplan build … --format json'")]) from None
+    return _load_all(path, config, library, protocols, {})
+
+
+@app.command("log-template")
+def log_template_cmd(
+    source: Path = typer.Argument(..., help="Patient YAML or program JSON."),
+    output: Path = typer.Option(Path("log.csv"), "--output", "-o", help="CSV to write ('-' = standard output)."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
+    library: Optional[list[Path]] = LibraryOpt,
+    protocols: Optional[list[Path]] = ProtocolsOpt,
+    config: Optional[Path] = ConfigOpt,
+) -> None:
+    """Write a blank log: one row per exercise per session, for the patient or clinician to fill in.
+
+    Columns: week, session, date, exercise, done (yes/no), sets, reps, hold_s, pain_during (0-10),
+    pain_next_morning (0-10), spread (yes/no: symptoms spreading down the leg), note.
+
+    Example: rehabplan log-template examples/patient.yaml -o log.csv
+    """
+    from .adjust import log_template
+    from .files import atomic_write
+
+    try:
+        _, _, program = _program_from(source, config, library, protocols)
+        text = log_template(program)
+        if str(output) == "-":
+            sys.stdout.write(text)
+            return
+        atomic_write(output, text.encode(), force)
+        err.print(f"[green]wrote[/] {output}")
+    except RehabplanError as exc:
+        fail(exc)
+
+
+@app.command()
+def adjust(
+    source: Path = typer.Argument(..., help="Patient YAML or program JSON (the plan the patient followed)."),
+    log: Path = typer.Argument(..., help="The filled-in log (CSV or YAML)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Adjusted program JSON (default: adjusted-<id>.json)."),
+    handout: Optional[Path] = typer.Option(None, "--handout", help="Also write a new handout PDF of the adjusted program."),
+    from_week: Optional[int] = typer.Option(None, "--from-week", help="First week to change (default: the week after the last logged one)."),
+    force: bool = typer.Option(False, "--force", help="Overwrite existing outputs."),
+    library: Optional[list[Path]] = LibraryOpt,
+    protocols: Optional[list[Path]] = ProtocolsOpt,
+    config: Optional[Path] = ConfigOpt,
+) -> None:
+    """Adjust the weeks not yet done from the patient's pain log (green / amber / red).
+
+    Green: progress as planned. Amber: hold the dose a week. Red (pain over the protocol's
+    limit, worse next morning, or symptoms spreading down the leg in nerve protocols): go back
+    two steps or to the easier variant. Past weeks never change. Flags for the clinician are
+    printed; an urgent flag exits with code 1 so scripts notice.
+
+    Example: rehabplan adjust examples/patient.yaml examples/log-3-weeks.csv --handout adjusted.pdf
+    """
+    from rich.table import Table
+
+    from .adjust import adjust as adjust_program
+    from .adjust import read_log
+    from .export import program_json
+    from .files import atomic_write, safe_stem
+
+    try:
+        cfg, lib, program = _program_from(source, config, library, protocols)
+        entries, problems = read_log(log, program)
+        for p in problems:
+            err.print(f"[yellow]skipped log row[/] {_escape(str(p))}")
+        new = adjust_program(program, lib, entries, from_week)
+        target = output or Path(f"adjusted-{safe_stem(program.patient.id)}.json")
+        atomic_write(target, program_json(new).encode(), force)
+        if handout:
+            from .render.pdf import render_pdf
+
+            render_pdf(new, lib, handout, cfg, force=force)
+    except RehabplanError as exc:
+        fail(exc)
+    table = Table(title=f"Adjusted from week {new.adjusted_from_week} ({len(entries)} log rows used, {len(problems)} skipped)")
+    for col in ("exercise", "light", "why", "what changes"):
+        table.add_column(col)
+    for a in new.adjustments:
+        colour = {"green": "green", "amber": "yellow", "red": "red"}[a.light]
+        table.add_row(a.exercise, f"[{colour}]{a.light}[/]", _escape(a.reason), _escape(a.change))
+    out.print(table)
+    for f in new.flags:
+        style = "bold red" if f.level == "urgent" else "yellow"
+        rows = f" (log rows {', '.join(map(str, f.rows))})" if f.rows else ""
+        out.print(f"[{style}]{f.level.upper()}[/]: {_escape(f.message)}{rows}")
+    err.print(f"[green]wrote[/] {target}" + (f" and {handout}" if handout else ""))
+    if any(f.level == "urgent" for f in new.flags):
         raise typer.Exit(1)
 
 

@@ -492,6 +492,22 @@ class Dropped(Model):
     reason: str
 
 
+class Adjustment(Model):
+    """What `rehabplan adjust` did to one exercise, and why (the pain-monitoring model)."""
+
+    slot: str
+    exercise: str
+    light: Literal["green", "amber", "red"]
+    reason: str
+    change: str
+
+
+class Flag(Model):
+    level: Literal["urgent", "review"]
+    message: str
+    rows: list[int] = Field(default_factory=list, description="log rows that raised it")
+
+
 class Program(Model):
     schema_version: Literal["1.0"] = PROGRAM_SCHEMA_VERSION
     patient: Patient
@@ -508,3 +524,6 @@ class Program(Model):
     dropped: list[Dropped] = Field(default_factory=list)
     pain: PainRules
     library_digest: str = Field(description="sha256 of the exercises and protocol used")
+    adjusted_from_week: int | None = Field(None, description="set by `rehabplan adjust`: weeks before it are unchanged")
+    adjustments: list[Adjustment] = Field(default_factory=list)
+    flags: list[Flag] = Field(default_factory=list)
