@@ -35,6 +35,7 @@ class Library:
     overrides: list[Override] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     lines: dict[tuple[str, str], int] = field(default_factory=dict)
+    _digests: dict[str, str] = field(default_factory=dict, repr=False)
 
     def __getitem__(self, exercise_id: str) -> Exercise:
         return self.exercises[exercise_id]
@@ -59,9 +60,12 @@ class Library:
         return out
 
     def digest(self, ids: Iterable[str]) -> str:
+        """sha256 over the named exercises' content: changes when any of them changes."""
         h = hashlib.sha256()
         for ex_id in sorted(set(ids)):
-            h.update(self.exercises[ex_id].model_dump_json().encode())
+            if ex_id not in self._digests:
+                self._digests[ex_id] = hashlib.sha256(self.exercises[ex_id].model_dump_json().encode()).hexdigest()
+            h.update(self._digests[ex_id].encode())
         return h.hexdigest()
 
 

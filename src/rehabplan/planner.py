@@ -74,10 +74,10 @@ class _Slot:
     per_week: int
     sessions: tuple[int, ...]  # 1-based session numbers (empty for every-day slots)
     fallback_note: str | None = None
+    id: str = ""
 
-    @property
-    def id(self) -> str:
-        return self.slot.id
+    def __post_init__(self) -> None:
+        self.id = self.slot.id
 
 
 @dataclass
@@ -102,8 +102,10 @@ def plan(library: Library, protocol: Protocol, patient: Patient) -> Program:
             break
 
     used = {p.exercise for w in weeks for p in _all(w)}
+    weeks = _freeze(weeks)
     digest = hashlib.sha256((library.digest(used) + protocol.model_dump_json()).encode()).hexdigest()
-    return Program.model_construct(
+    return _make(
+        Program,
         schema_version="1.0",
         patient=patient,
         protocol_id=protocol.id,
@@ -116,9 +118,12 @@ def plan(library: Library, protocol: Protocol, patient: Patient) -> Program:
         reassessment_week=reassessment,
         deload_weeks=deload_weeks,
         weeks=weeks,
-        dropped=[Dropped.model_construct(slot=s, exercise=_start_of(slots, s), reason=r) for s, r in fit.dropped.items()],
+        dropped=[_make(Dropped, slot=s, exercise=_start_of(slots, s), reason=r) for s, r in fit.dropped.items()],
         pain=protocol.pain,
         library_digest=digest,
+        adjusted_from_week=None,
+        adjustments=[],
+        flags=[],
     )
 
 
@@ -134,8 +139,8 @@ def scale_phases(protocol: Protocol, weeks: int) -> list[PhasePlan]:
         remaining = n - i - 1
         last = weeks if remaining == 0 else round(phase.weeks[1] * weeks / 12)
         last = max(first, min(last, weeks - remaining))
-        out.append(PhasePlan.model_construct(
-            id=phase.id, name=phase.name, first_week=first, last_week=last,
+        out.append(_make(
+            PhasePlan, id=phase.id, name=phase.name, first_week=first, last_week=last,
             goal=phase.goal, criterion=phase.criterion,
         ))
         first = last + 1
@@ -282,6 +287,56 @@ def _choose(library: Library, protocol: Protocol, patient: Patient) -> tuple[lis
 # --------------------------------------------------------------------------- 3. schedule
 
 
+@dataclass(slots=True)
+class _P:
+    """A prescription while planning: the fields of models.Prescription, built cheaply.
+
+    Fitting re-plans a program a few times; pydantic models are made once, at the end.
+    """
+
+    slot: str
+    exercise: str
+    name: str
+    category: Category
+    kind: DoseKind
+    sets: int
+    reps: list[int]
+    hold_s: int | None
+    minutes: int | None
+    tempo: str | None
+    tut_per_set_s: int | None
+    rest_s: int
+    per_week: int
+    load: str | None
+    effort: str
+    side: str | None
+    note: str | None
+    secs: float = 0.0  # estimated seconds in a session (not part of the model)
+
+
+_PRESCRIPTION_FIELDS = tuple(Prescription.model_fields)
+
+
+@dataclass(slots=True)
+class _RawSession:
+    number: int
+    prescriptions: list[_P]
+    minutes: float
+
+
+@dataclass(slots=True)
+class _RawWeek:
+    number: int
+    start: dt.date
+    phase: str
+    deload: bool
+    reassessment: bool
+    every_day: list[_P]
+    sessions: list[_RawSession]
+    volume_sets: int
+    tut_s: int
+
+
 @dataclass(frozen=True)
 class _Rx:
     """One slot's prescription in one week, before it becomes a model."""
@@ -310,7 +365,7 @@ def _volume(rxs: list[_Rx], library: Library) -> int:
     return sum(r.dose.sets * r.slot.per_week for r in rxs if library[r.dose.exercise].is_loading)
 
 
-def _schedule(library, protocol, patient, phases, deload_weeks, reassessment, slots, fit) -> list[Week]:
+def _schedule(library, protocol, patient, phases, deload_weeks, reassessment, slots, fit) -> list[_RawWeek]:
     gentle = patient.irritability is Irritability.high
     # High irritability: progress half as often (design choice, documented in docs/planner.md).
     slow = 2 if gentle else 1
@@ -323,7 +378,7 @@ def _schedule(library, protocol, patient, phases, deload_weeks, reassessment, sl
     ramp: dict[str, int] = {}  # sets a new slot was meant to start with, reached one set a week
     last_volume: int | None = None
     was_deload = False
-    weeks: list[Week] = []
+    weeks: list[_RawWeek] = []
     for number in range(1, patient.weeks + 1):
         phase = _phase_of(phases, number)
         first_phase = phase.id == phases[0].id
@@ -345,7 +400,7 @@ def _schedule(library, protocol, patient, phases, deload_weeks, reassessment, sl
             due = runs > 0 and runs % (s.slot.progression.every_weeks * slow) == 0
             if not is_deload and s.id in ramp and dose.sets < ramp[s.id]:
                 # A slot that started below its sets (volume limit) climbs back first.
-                dose, note = replace(dose, sets=dose.sets + 1), "+1 set"
+                dose, note = dose._replace(sets=dose.sets + 1), "+1 set"
             elif not is_deload and (due or s.id in pending):
                 dose, note = step(dose, s.slot.progression, ctx)
             if was_deload and not is_deload:
@@ -394,7 +449,7 @@ def _limit_volume(proposals: list[_Rx], state: dict[str, Dose], last: int | None
         rx = out[i]
         ex = library[rx.dose.exercise]
         if rx.slot.id not in state and ex.is_loading and rx.dose.sets > ex.dosage.sets.min:
-            out[i] = _Rx(rx.slot, replace(rx.dose, sets=int(ex.dosage.sets.min)), rx.note)
+            out[i] = _Rx(rx.slot, rx.dose._replace(sets=int(ex.dosage.sets.min)), rx.note)
             if _volume(out, library) <= last + allowance:
                 return out
     return out
@@ -418,7 +473,7 @@ def _sides_count(ex: Exercise, patient: Patient) -> int:
     return 2
 
 
-def _seconds(rx: Prescription, ex: Exercise, patient: Patient) -> float:
+def _seconds(rx: _P, ex: Exercise, patient: Patient) -> float:
     sides = _sides_count(ex, patient)
     if rx.kind is DoseKind.duration:
         return 0.0 if ex.category is Category.aerobic else (rx.minutes or 0) * 60.0
@@ -429,7 +484,7 @@ def _seconds(rx: Prescription, ex: Exercise, patient: Patient) -> float:
     return work + (rx.sets - 1) * rx.rest_s + SETUP_S
 
 
-def _prescription(library: Library, patient: Patient, protocol: Protocol, rx: _Rx, is_deload: bool) -> Prescription:
+def _prescription(library: Library, patient: Patient, protocol: Protocol, rx: _Rx, is_deload: bool) -> _P:
     ex = library[rx.dose.exercise]
     dose = deload(rx.dose, ex, protocol.deload_volume_factor, patient.age_band is AgeBand.older) if is_deload else rx.dose
     note = rx.note
@@ -445,7 +500,7 @@ def _prescription(library: Library, patient: Patient, protocol: Protocol, rx: _R
         tut = dose.reps * dose.tempo.rep_s
     elif d.kind is DoseKind.hold:
         tut = reps[0] * (dose.hold_s or 0)
-    return Prescription.model_construct(
+    return _P(
         slot=rx.slot.id,
         exercise=ex.id,
         name=ex.name,
@@ -466,15 +521,15 @@ def _prescription(library: Library, patient: Patient, protocol: Protocol, rx: _R
     )
 
 
-def _weekly_tut(p: Prescription) -> int:
+def _weekly_tut(p: _P) -> int:
     if p.kind is DoseKind.hold:
         return sum(p.reps) * (p.hold_s or 0) * p.per_week
     return p.sets * (p.tut_per_set_s or 0) * p.per_week
 
 
-def _week(library, patient, protocol, number, phase, is_deload, reassess, rxs: list[_Rx]) -> Week:
-    daily: list[Prescription] = []
-    by_session: dict[int, list[Prescription]] = {n: [] for n in range(1, patient.sessions_per_week + 1)}
+def _week(library, patient, protocol, number, phase, is_deload, reassess, rxs: list[_Rx]) -> _RawWeek:
+    daily: list[_P] = []
+    by_session: dict[int, list[_P]] = {n: [] for n in range(1, patient.sessions_per_week + 1)}
     volume = 0
     tut = 0
     seconds_daily = 0.0
@@ -483,6 +538,7 @@ def _week(library, patient, protocol, number, phase, is_deload, reassess, rxs: l
         p = _prescription(library, patient, protocol, rx, is_deload)
         ex = library[p.exercise]
         secs = _seconds(p, ex, patient)
+        p.secs = secs
         if ex.is_loading:
             volume += p.sets * p.per_week
             tut += _weekly_tut(p) * _sides_count(ex, patient)
@@ -494,10 +550,10 @@ def _week(library, patient, protocol, number, phase, is_deload, reassess, rxs: l
                 by_session[n].append(p)
                 session_seconds[n] += secs
     sessions = [
-        Session.model_construct(number=n, prescriptions=ps, minutes=round((session_seconds[n] + seconds_daily) / 60, 1))
+        _RawSession(number=n, prescriptions=ps, minutes=round((session_seconds[n] + seconds_daily) / 60, 1))
         for n, ps in by_session.items()
     ]
-    return Week.model_construct(
+    return _RawWeek(
         number=number,
         start=patient.start_date + dt.timedelta(weeks=number - 1),
         phase=phase.id,
@@ -513,7 +569,7 @@ def _week(library, patient, protocol, number, phase, is_deload, reassess, rxs: l
 # --------------------------------------------------------------------------- 4. fit
 
 
-def _refit(weeks: list[Week], slots: list[_Slot], fit: _Fit, protocol: Protocol, patient: Patient, library: Library) -> bool:
+def _refit(weeks: list[_RawWeek], slots: list[_Slot], fit: _Fit, protocol: Protocol, patient: Patient, library: Library) -> bool:
     """Find the first session over the cap or the minutes; drop or cap one slot. True = re-plan."""
     for week in weeks:
         daily = [p for p in week.every_day if p.category is not Category.aerobic]
@@ -538,24 +594,40 @@ def _refit(weeks: list[Week], slots: list[_Slot], fit: _Fit, protocol: Protocol,
                 return True
             # Time: the least important work goes first, and fewer sets before fewer exercises
             # (design choice): drop priority 3, cap every exercise at two sets, drop priority 2,
-            # then cap anything above its minimum sets.
+            # then cap anything above its minimum sets. Several steps at once when the session
+            # is far over (estimated from each item's seconds); the re-plan checks the result.
             items = session.prescriptions + daily
-            for action in ("drop3", "cap2", "drop2", "capmin"):
-                if action.startswith("drop"):
-                    victim = _lowest(live, max_priority=3, floor=int(action[-1]))
-                    if victim is not None:
-                        fit.dropped[victim.id] = f"left out to fit: {why}"
-                        return True
-                    continue
-                floor = 2 if action == "cap2" else 0
-                prio = {s.id: s.slot.priority for s in live}
-                capped = [p for p in items
-                          if p.sets > max(floor, library[p.exercise].dosage.sets.min)
-                          and p.slot in prio]
-                if capped:
-                    biggest = max(capped, key=lambda p: (p.sets, p.slot))
-                    fit.max_sets[biggest.slot] = biggest.sets - 1
-                    return True
+            secs = {p.slot: p.secs for p in items}
+            sets = {p.slot: p.sets for p in items}
+            excess = (session.minutes - patient.minutes) * 60
+            changed = False
+            while excess > 0:
+                step_done = False
+                for action in ("drop3", "cap2", "drop2", "capmin"):
+                    if action.startswith("drop"):
+                        victim = _lowest(live, max_priority=3, floor=int(action[-1]))
+                        if victim is not None:
+                            fit.dropped[victim.id] = f"left out to fit: {why}"
+                            live.remove(victim)
+                            excess -= secs.get(victim.id, 0)
+                            step_done = True
+                            break
+                        continue
+                    floor = 2 if action == "cap2" else 0
+                    ids = {s.id for s in live}
+                    capped = [p for p in items if p.slot in ids and sets[p.slot] > max(floor, library[p.exercise].dosage.sets.min)]
+                    if capped:
+                        biggest = max(capped, key=lambda p: (sets[p.slot], p.slot))
+                        excess -= secs[biggest.slot] / sets[biggest.slot]
+                        sets[biggest.slot] -= 1
+                        fit.max_sets[biggest.slot] = sets[biggest.slot]
+                        step_done = True
+                        break
+                if not step_done:
+                    break
+                changed = True
+            if changed:
+                return True
             need = math.ceil(session.minutes)
             raise PatientError(
                 f"the program needs about {need} minutes a session (week {week.number}); the patient has {patient.minutes}",
@@ -570,7 +642,42 @@ def _lowest(live: list[_Slot], max_priority: int, floor: int) -> _Slot | None:
     return max(pool, key=lambda s: (s.slot.priority, s.order), default=None)
 
 
-def _all(week: Week) -> list[Prescription]:
+def _make(cls, **fields):
+    """Build a model from values the planner has already checked, without re-validating.
+
+    pydantic's model_construct does the same but costs four times as much; planning speed is
+    a product requirement (benchmarks/plan.py).
+    """
+    obj = cls.__new__(cls)
+    object.__setattr__(obj, "__dict__", fields)
+    object.__setattr__(obj, "__pydantic_fields_set__", set(fields))
+    object.__setattr__(obj, "__pydantic_extra__", None)
+    object.__setattr__(obj, "__pydantic_private__", None)
+    return obj
+
+
+def _freeze(weeks: list[_RawWeek]) -> list[Week]:
+    """The planned weeks as models (one Prescription per planned item, shared by its sessions)."""
+    made: dict[int, Prescription] = {}
+
+    def rx(p: _P) -> Prescription:
+        key = id(p)
+        if key not in made:
+            made[key] = _make(Prescription, **{f: getattr(p, f) for f in _PRESCRIPTION_FIELDS})
+        return made[key]
+
+    return [
+        _make(
+            Week, number=w.number, start=w.start, phase=w.phase, deload=w.deload, reassessment=w.reassessment,
+            every_day=[rx(p) for p in w.every_day],
+            sessions=[_make(Session, number=s.number, prescriptions=[rx(p) for p in s.prescriptions], minutes=s.minutes) for s in w.sessions],
+            volume_sets=w.volume_sets, tut_s=w.tut_s,
+        )
+        for w in weeks
+    ]
+
+
+def _all(week) -> list:
     return week.every_day + [p for s in week.sessions for p in s.prescriptions]
 
 

@@ -12,8 +12,8 @@ Everything here is pure: doses in, doses out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Callable
+from dataclasses import dataclass
+from typing import Callable, NamedTuple
 
 from .models import DoseKind, Exercise, Rule, Tempo
 
@@ -43,8 +43,7 @@ RULES: dict[str, RuleSpec] = {
 OLDER_ADULT_STRETCH_HOLD_S = 30
 
 
-@dataclass(frozen=True)
-class Dose:
+class Dose(NamedTuple):
     """The dose of one slot in one week (before a deload is applied)."""
 
     exercise: str
@@ -128,27 +127,27 @@ def _advance(dim: str, dose: Dose, rule: Rule, ex: Exercise, ctx: Context) -> tu
         inc = rule.reps_step if dim == "reps" else 1
         new = min(top, dose.reps + inc)
         word = {"reps": "reps", "holds": "hold" if new - dose.reps == 1 else "holds", "pyramid": "hold in each set"}[dim]
-        return replace(dose, reps=new), f"+{new - dose.reps} {word}" if dim != "pyramid" else "+1 hold in each set"
+        return dose._replace(reps=new), f"+{new - dose.reps} {word}" if dim != "pyramid" else "+1 hold in each set"
     if dim == "hold_s":
         _, _, hi = hold_bounds(ex, ctx.older_adult)
         if dose.hold_s is None or dose.hold_s >= hi:
             return None
         new = min(hi, dose.hold_s + rule.hold_step_s)
-        return replace(dose, hold_s=new), f"holds {new - dose.hold_s} s longer"
+        return dose._replace(hold_s=new), f"holds {new - dose.hold_s} s longer"
     if dim == "minutes":
         if dose.minutes is None or dose.minutes >= int(d.minutes.max):
             return None
         new = min(int(d.minutes.max), dose.minutes + rule.minutes_step)
-        return replace(dose, minutes=new), f"+{new - dose.minutes} minutes"
+        return dose._replace(minutes=new), f"+{new - dose.minutes} minutes"
     if dim == "sets":
         if dose.sets >= min(int(d.sets.max), ctx.max_sets):
             return None
-        return replace(dose, sets=dose.sets + 1), "+1 set"
+        return dose._replace(sets=dose.sets + 1), "+1 set"
     if dim == "load":
         if dose.load_index + 1 >= ctx.loads_available(ex):
             return None
         new_load = d.load_options[dose.load_index + 1]
-        return replace(dose, load_index=dose.load_index + 1), f"now: {new_load}"
+        return dose._replace(load_index=dose.load_index + 1), f"now: {new_load}"
     if dim == "tempo":
         slowest = d.tempo_slowest
         t = dose.tempo
@@ -157,7 +156,7 @@ def _advance(dim: str, dose: Dose, rule: Rule, ex: Exercise, ctx: Context) -> tu
         for name in ("lower_s", "bottom_s", "lift_s", "top_s"):
             if getattr(t, name) < getattr(slowest, name):
                 new_t = t.model_copy(update={name: getattr(t, name) + 1})
-                return replace(dose, tempo=new_t), f"slower tempo: {new_t}"
+                return dose._replace(tempo=new_t), f"slower tempo: {new_t}"
         return None
     if dim == "variant":
         harder = ex.harder
@@ -172,20 +171,20 @@ def _advance(dim: str, dose: Dose, rule: Rule, ex: Exercise, ctx: Context) -> tu
             return None
         # Holds keep their usual length (McGill's 10 s); the number of holds starts low.
         base = start_dose(target, ctx, gentle=True, sets=dose.sets, hold_default=True)
-        return replace(base, sets=dose.sets), f"harder variant: {target.name}"
+        return base._replace(sets=dose.sets), f"harder variant: {target.name}"
     raise ValueError(f"unknown dimension {dim}")
 
 
 def _reset(dim: str, dose: Dose, ex: Exercise, ctx: Context) -> Dose:
     d = ex.dosage
     if dim in ("reps", "holds", "pyramid") and d.reps:
-        return replace(dose, reps=int(d.reps.min))
+        return dose._replace(reps=int(d.reps.min))
     if dim == "hold_s" and dose.hold_s is not None:
-        return replace(dose, hold_s=hold_bounds(ex, ctx.older_adult)[0])
+        return dose._replace(hold_s=hold_bounds(ex, ctx.older_adult)[0])
     if dim == "minutes" and d.minutes:
-        return replace(dose, minutes=int(d.minutes.min))
+        return dose._replace(minutes=int(d.minutes.min))
     if dim == "tempo" and d.tempo:
-        return replace(dose, tempo=d.tempo)
+        return dose._replace(tempo=d.tempo)
     # sets and load are never reset by a later dimension
     return dose
 
@@ -195,15 +194,15 @@ def deload(dose: Dose, ex: Exercise, factor: float, older_adult: bool = False) -
     d = ex.dosage
     sets = max(int(d.sets.min), round(dose.sets * factor))
     if sets < dose.sets:
-        return replace(dose, sets=sets)
+        return dose._replace(sets=sets)
     if d.kind is DoseKind.duration and dose.minutes:
-        return replace(dose, minutes=max(int(d.minutes.min), round(dose.minutes * factor)))
+        return dose._replace(minutes=max(int(d.minutes.min), round(dose.minutes * factor)))
     if d.kind is DoseKind.hold and dose.hold_s:
         lo = hold_bounds(ex, older_adult)[0]
         reps = max(int(d.reps.min), round(dose.reps * factor))
         if reps < dose.reps:
-            return replace(dose, reps=reps)
-        return replace(dose, hold_s=max(lo, round(dose.hold_s * factor)))
+            return dose._replace(reps=reps)
+        return dose._replace(hold_s=max(lo, round(dose.hold_s * factor)))
     if d.reps:
-        return replace(dose, reps=max(int(d.reps.min), round(dose.reps * factor)))
+        return dose._replace(reps=max(int(d.reps.min), round(dose.reps * factor)))
     return dose
