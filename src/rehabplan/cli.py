@@ -203,6 +203,49 @@ def exercises_show(
     out.print("Ladder: " + " → ".join(f"[bold]{i}[/]" if i == ex.id else i for i in ladder))
 
 
+CONFIG_TEMPLATE = """\
+# rehabplan clinic configuration. rehabplan reads ./rehabplan.yaml, or the file named by --config.
+# Paths are relative to this file. Check it with: rehabplan validate --config rehabplan.yaml
+clinic:
+  name: {name}
+  phone: "+44 20 0000 0000"        # printed on the cover and the red-flag page
+  address: 1 High Street, Town, AB1 2CD
+  # logo: logo.png                 # PNG or SVG beside this file
+clinician: Your Name, physiotherapist   # default clinician on handouts
+paper: a4                          # a4 | letter
+units: kg                          # kg | lb
+locale: en-GB                      # en-GB, en-US, en-AU, en-CA, en-IE, en-NZ: dates and the emergency number
+# emergency_number: "999"          # default from locale (999, 911, 000, 112, 111)
+large_print: false                 # true = 18 pt handouts
+library: []                        # clinic exercise folders layered over the built-in library
+protocols: []                      # clinic protocol folders layered over the built-in protocols
+# templates: templates/            # clinic templates overriding the built-in ones by name
+"""
+
+
+@app.command()
+def init(
+    output: Path = typer.Argument(Path("rehabplan.yaml"), help="Where to write the configuration."),
+    clinic: str = typer.Option("Your physiotherapy clinic", "--clinic", help="Clinic name."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
+) -> None:
+    """Write a commented clinic configuration (rehabplan.yaml) to edit.
+
+    Example: rehabplan init --clinic "Riverside Physio"
+    """
+    import json
+
+    from .config import load_config
+    from .files import atomic_write
+
+    try:
+        atomic_write(output, CONFIG_TEMPLATE.format(name=json.dumps(clinic)).encode(), force)
+        load_config(output)
+    except RehabplanError as exc:
+        fail(exc)
+    err.print(f"[green]wrote[/] {output}")
+
+
 @app.command()
 def schema(
     kind: str = typer.Argument("exercise", help="exercise, protocol, patient or program"),
