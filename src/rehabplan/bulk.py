@@ -75,6 +75,8 @@ class Outcome:
     pages: int | None = None
     reason: str | None = None
     seconds: float = 0.0
+    worker_pid: int | None = None
+    worker_peak_rss_mib: float | None = None  # the worker's peak memory after this patient
 
 
 @dataclass
@@ -112,7 +114,7 @@ class BulkReport:
             "seconds": round(self.seconds, 3),
             "jobs": self.jobs,
             "rows": [
-                {k: v for k, v in asdict(o).items() if k != "seconds"} | {"seconds": round(o.seconds, 3)}
+                {k: v for k, v in asdict(o).items() if k not in ("seconds", "worker_pid", "worker_peak_rss_mib")} | {"seconds": round(o.seconds, 3)}
                 for o in self.outcomes
             ],
         }
@@ -231,7 +233,18 @@ def _render_job(job: Job, out_dir: str, markers: str | None = None) -> Outcome:
     if marker:
         marker.unlink(missing_ok=True)
     outcome.seconds = time.perf_counter() - start
+    outcome.worker_pid = os.getpid()
+    outcome.worker_peak_rss_mib = _peak_rss_mib()
     return outcome
+
+
+def _peak_rss_mib() -> float | None:
+    try:
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    except (ImportError, OSError):
+        return None
 
 
 # --------------------------------------------------------------------------- the run
