@@ -379,6 +379,7 @@ def _schedule(library, protocol, patient, phases, deload_weeks, reassessment, sl
     last_volume: int | None = None
     was_deload = False
     weeks: list[_RawWeek] = []
+    memo: dict = {}
     for number in range(1, patient.weeks + 1):
         phase = _phase_of(phases, number)
         first_phase = phase.id == phases[0].id
@@ -416,7 +417,7 @@ def _schedule(library, protocol, patient, phases, deload_weeks, reassessment, sl
             state[rx.slot.id] = rx.dose
             if not is_deload:
                 counted[rx.slot.id] = counted.get(rx.slot.id, 0) + 1
-        weeks.append(_week(library, patient, protocol, number, phase, is_deload, number == reassessment, proposals))
+        weeks.append(_week(library, patient, protocol, number, phase, is_deload, number == reassessment, proposals, memo))
         if not is_deload:
             last_volume = weeks[-1].volume_sets
         was_deload = is_deload
@@ -527,7 +528,7 @@ def _weekly_tut(p: _P) -> int:
     return p.sets * (p.tut_per_set_s or 0) * p.per_week
 
 
-def _week(library, patient, protocol, number, phase, is_deload, reassess, rxs: list[_Rx]) -> _RawWeek:
+def _week(library, patient, protocol, number, phase, is_deload, reassess, rxs: list[_Rx], memo: dict) -> _RawWeek:
     daily: list[_P] = []
     by_session: dict[int, list[_P]] = {n: [] for n in range(1, patient.sessions_per_week + 1)}
     volume = 0
@@ -535,10 +536,14 @@ def _week(library, patient, protocol, number, phase, is_deload, reassess, rxs: l
     seconds_daily = 0.0
     session_seconds = {n: 0.0 for n in by_session}
     for rx in sorted(rxs, key=lambda r: r.slot.order):
-        p = _prescription(library, patient, protocol, rx, is_deload)
+        # The same dose with the same note recurs across weeks and fitting passes: build once.
+        key = (rx.slot.id, rx.dose, rx.note, is_deload)
+        p = memo.get(key)
+        if p is None:
+            p = memo[key] = _prescription(library, patient, protocol, rx, is_deload)
+            p.secs = _seconds(p, library[p.exercise], patient)
         ex = library[p.exercise]
-        secs = _seconds(p, ex, patient)
-        p.secs = secs
+        secs = p.secs
         if ex.is_loading:
             volume += p.sets * p.per_week
             tut += _weekly_tut(p) * _sides_count(ex, patient)
