@@ -95,8 +95,9 @@ def load_yaml(path: Path, max_bytes: int = MAX_BYTES) -> tuple[Located | None, l
     located = Located(None, path)
     problems: list[Problem] = []
     budget = [MAX_NODES]
+    constructor = yaml.SafeLoader("")  # resolves scalars (int, date, ...) with the safe rules
     try:
-        located.data = _build(node, (), located, problems, budget)
+        located.data = _build(node, (), located, problems, budget, constructor)
     except _TooBig:
         return None, [Problem(
             path, None, "",
@@ -108,7 +109,7 @@ def load_yaml(path: Path, max_bytes: int = MAX_BYTES) -> tuple[Located | None, l
     return (None if problems else located), problems
 
 
-def _build(node: yaml.Node, path: tuple, located: Located, problems: list[Problem], budget: list[int]) -> Any:
+def _build(node: yaml.Node, path: tuple, located: Located, problems: list[Problem], budget: list[int], constructor: yaml.SafeLoader) -> Any:
     budget[0] -= 1
     if budget[0] < 0:
         raise _TooBig
@@ -129,7 +130,7 @@ def _build(node: yaml.Node, path: tuple, located: Located, problems: list[Proble
                     "write the fields out; merge keys are not supported",
                 ))
                 continue
-            key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            key = _scalar(key_node, constructor) if isinstance(key_node, yaml.ScalarNode) else None
             if key is None or isinstance(key, (list, dict)):
                 problems.append(Problem(located.file, key_node.start_mark.line + 1, _dotted(path), "has a key that is not a plain word", "use a plain key"))
                 continue
@@ -140,15 +141,15 @@ def _build(node: yaml.Node, path: tuple, located: Located, problems: list[Proble
                     f"key '{key}' appears twice", "keep one of them",
                 ))
                 continue
-            out[key] = _build(value_node, path + (key,), located, problems, budget)
+            out[key] = _build(value_node, path + (key,), located, problems, budget, constructor)
             located.lines[path + (key,)] = key_node.start_mark.line + 1
         return out
     if isinstance(node, yaml.SequenceNode):
         return [
-            _build(item, path + (i,), located, problems, budget) for i, item in enumerate(node.value)
+            _build(item, path + (i,), located, problems, budget, constructor) for i, item in enumerate(node.value)
         ]
     try:
-        return _scalar(node)
+        return _scalar(node, constructor)
     except yaml.constructor.ConstructorError as exc:
         problems.append(Problem(
             located.file, node.start_mark.line + 1, _dotted(path),
@@ -161,10 +162,10 @@ def _build(node: yaml.Node, path: tuple, located: Located, problems: list[Proble
 _PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
 
-def _scalar(node: yaml.Node) -> Any:
+def _scalar(node: yaml.Node, constructor: yaml.SafeLoader) -> Any:
     # The safe constructor resolves the scalar's tag (int, float, bool, date, null) and
     # refuses every tag that would build a Python object.
-    return yaml.SafeLoader("").construct_object(node, deep=True)
+    return constructor.construct_object(node, deep=True)
 
 
 def _dotted(path: tuple) -> str:
