@@ -63,7 +63,7 @@ def test_amber_holds_the_dose_for_a_week_then_continues(example_program, library
     before, after = slot_doses(example_program, "bridge"), slot_doses(new, "bridge")
     nxt = next(w for w in range(3, 13) if not new.weeks[w - 1].deload)
     assert (after[nxt].sets, after[nxt].reps) == (before[2].sets, before[2].reps)
-    assert "held" in after[nxt].note
+    assert "your pain said wait" in after[nxt].note
 
 
 def test_red_regresses_and_never_changes_past_weeks(example_program, library):

@@ -109,7 +109,7 @@ def test_a_second_run_skips_unchanged_handouts_and_force_rebuilds(tmp_path):
 
 
 def test_a_crashing_worker_costs_only_its_own_patient(tmp_path, monkeypatch):
-    original = Renderer._pdf
+    original = Renderer.pdf
 
     def crash_on_one_patient(self, program, library):
         if program.patient.name == "Crash Me":
@@ -117,7 +117,7 @@ def test_a_crashing_worker_costs_only_its_own_patient(tmp_path, monkeypatch):
         return original(self, program, library)
 
     # Workers are forked from this process, so they inherit the patched renderer.
-    monkeypatch.setattr(Renderer, "_pdf", crash_on_one_patient)
+    monkeypatch.setattr(Renderer, "pdf", crash_on_one_patient)
     path = roster(tmp_path, [{"id": "A1", "name": "Before"}, {"id": "B2", "name": "Crash Me"}, {"id": "C3", "name": "After"}, {"id": "D4", "name": "Last"}])
     report = bulk_build(path, tmp_path / "out", jobs=2)
     status = {o.patient_id: o.status for o in report.outcomes}

@@ -254,10 +254,10 @@ def _shifted(program: Program, library: Library, slot: str, week: Week, start: i
         change = f"easier: {rx.name} {_dose(rx)}" if rx.exercise != timeline[0][1].exercise else f"lower dose: {_dose(rx)}"
     else:
         rx = timeline[min(target, len(timeline) - 1)][1]
-    note = "held: pain said wait" if light == "amber" else "eased: pain said too much"
+    note = "same as before: your pain said wait" if light == "amber" else "made easier: your pain said too much"
     if week.deload:
         rx = _deload_rx(rx, library, program)
-        note = "deload week: an easier week on purpose"
+        note = "easier week on purpose (deload)"
     return rx.model_copy(update={"note": note}), change
 
 

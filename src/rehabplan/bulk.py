@@ -216,7 +216,7 @@ def _render_job(job: Job, out_dir: str, markers: str | None = None) -> Outcome:
         for fmt in job.formats:
             name = f"{job.stem}.{fmt}"
             if fmt == "pdf":
-                data, outcome.pages, _ = renderer._pdf(job.program, library)
+                data, outcome.pages, _ = renderer.pdf(job.program, library)
             elif fmt == "html":
                 data = renderer.html(job.program, library).encode()
             elif fmt == "json":

@@ -12,38 +12,54 @@ from pathlib import Path
 from .errors import OutputExistsError, RenderError
 
 
-def atomic_write(path: Path | str, data: bytes, force: bool = False) -> Path:
-    """Write ``data`` to a temporary file beside ``path`` and rename it into place.
+def atomic_write(output: Path | str, data: bytes, force: bool = False) -> Path:
+    """Write ``data`` to ``output`` all at once, or not at all.
 
-    A crash or a full disk leaves either the old file or none: never half a handout.
+    The bytes go to a temporary file beside ``output`` and are then linked (or, with ``force``,
+    renamed) into place: a crash or a full disk leaves the old file or none, never half a
+    handout, and a file that appears meanwhile is not clobbered unless ``force``.
     """
-    path = Path(path)
-    if path.exists() and not force:
-        raise OutputExistsError(f"{path} exists; use --force to overwrite it")
-    if path.exists() and path.is_dir():
-        raise RenderError(f"{path} is a folder; name a file")
-    parent = path.parent if str(path.parent) else Path(".")
+    output = Path(output)
+    if output.is_dir():
+        raise RenderError(f"{output} is a folder; name a file")
+    if output.exists() and not force:
+        raise OutputExistsError(f"{output} exists; use --force to overwrite it")
     try:
-        parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".part", dir=parent)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name[:40]}.", suffix=".part", dir=output.parent)
     except OSError as exc:
-        raise RenderError(f"cannot write in {parent}: {exc.strerror}") from None
+        raise RenderError(f"cannot write into {output.parent}: {exc.strerror}") from None
+    tmp = Path(tmp_name)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a handout is an ordinary document
+        if force:
+            os.replace(tmp, output)
+        else:
+            # link() fails if output appeared meanwhile: never clobber a file we were not told to.
+            try:
+                os.link(tmp, output)
+            except FileExistsError:
+                raise OutputExistsError(f"{output} exists; use --force to overwrite it") from None
+            except OSError:
+                if output.exists():
+                    raise OutputExistsError(f"{output} exists; use --force to overwrite it") from None
+                os.replace(tmp, output)  # file systems without hard links
+            finally:
+                if tmp.exists():
+                    tmp.unlink()
     except BaseException as exc:
         try:
-            os.unlink(tmp)
-        except OSError:
+            tmp.unlink()
+        except FileNotFoundError:
             pass
         if isinstance(exc, OSError):
-            raise RenderError(f"cannot write {path}: {exc.strerror}") from None
+            raise RenderError(f"cannot write {output}: {exc.strerror or exc}") from None
         raise
-    return path
+    return output
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")

@@ -152,7 +152,7 @@ def cross_check(library: Library) -> list[Problem]:
             if target is None:
                 continue
             if target == ex_id:
-                problems.append(Problem(path, at(direction), direction, f"points at itself", "name another exercise or remove it"))
+                problems.append(Problem(path, at(direction), direction, "points at itself", "name another exercise or remove it"))
             elif target not in ex:
                 guess = difflib.get_close_matches(target, list(ex), n=1)
                 problems.append(Problem(path, at(direction), direction, f"unknown exercise '{target}'", f"did you mean '{guess[0]}'?" if guess else "name an exercise in the library"))

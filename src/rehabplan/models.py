@@ -405,7 +405,7 @@ class Patient(Model):
     )
     minutes: int = Field(30, ge=5, le=180, description="minutes available per session")
     clinician: str | None = Field(None, max_length=120)
-    notes: str | None = Field(None, max_length=2000)
+    notes: str | None = Field(None, max_length=2000, description="a note FOR THE PATIENT, printed on the handout ('A note from your clinician')")
 
     @field_validator("start_date", mode="before")
     @classmethod

@@ -42,7 +42,7 @@ from .models import (
     Slot,
     Week,
 )
-from .progression import RULES, Context, Dose, deload, start_dose, step
+from .progression import Context, Dose, deload, start_dose, step
 
 # Household items every patient is assumed to have (a bottom stair serves as a step, a rug or
 # towel as a mat). Bands and weights must be listed in the patient's equipment.
@@ -391,7 +391,7 @@ def _schedule(library, protocol, patient, phases, deload_weeks, reassessment, sl
             ctx = replace(ctxs[s.id], tensioners=False) if first_phase else ctxs[s.id]
             if s.id not in state:
                 dose = start_dose(library[s.start], ctx, gentle)
-                note = "new" if number > 1 else None
+                note = "new this week" if number > 1 else None
                 if s.fallback_note:
                     note = s.fallback_note if note is None else f"{note} ({s.fallback_note})"
                 proposals.append(_Rx(s, dose, note))
@@ -401,7 +401,7 @@ def _schedule(library, protocol, patient, phases, deload_weeks, reassessment, sl
             due = runs > 0 and runs % (s.slot.progression.every_weeks * slow) == 0
             if not is_deload and s.id in ramp and dose.sets < ramp[s.id]:
                 # A slot that started below its sets (volume limit) climbs back first.
-                dose, note = dose._replace(sets=dose.sets + 1), "+1 set"
+                dose, note = dose._replace(sets=dose.sets + 1), "one more set"
             elif not is_deload and (due or s.id in pending):
                 dose, note = step(dose, s.slot.progression, ctx)
             if was_deload and not is_deload:
@@ -442,7 +442,7 @@ def _limit_volume(proposals: list[_Rx], state: dict[str, Dose], last: int | None
         rx = out[i]
         prev = state.get(rx.slot.id)
         if prev is not None and rx.dose.sets > prev.sets and library[rx.dose.exercise].is_loading:
-            out[i] = _Rx(rx.slot, prev, "held this week: the weekly load is rising fast enough")
+            out[i] = _Rx(rx.slot, prev, "same as last week, so the total does not rise too fast")
             pending.add(rx.slot.id)
             if _volume(out, library) <= last + allowance:
                 return out
@@ -490,7 +490,7 @@ def _prescription(library: Library, patient: Patient, protocol: Protocol, rx: _R
     dose = deload(rx.dose, ex, protocol.deload_volume_factor, patient.age_band is AgeBand.older) if is_deload else rx.dose
     note = rx.note
     if is_deload:
-        note = "deload week: an easier week on purpose"
+        note = "easier week on purpose (deload)"
     d = ex.dosage
     if d.kind is DoseKind.hold and rx.slot.slot.progression.name == "pyramid":
         reps = dose.pyramid()

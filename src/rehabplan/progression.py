@@ -126,23 +126,26 @@ def _advance(dim: str, dose: Dose, rule: Rule, ex: Exercise, ctx: Context) -> tu
             return None
         inc = rule.reps_step if dim == "reps" else 1
         new = min(top, dose.reps + inc)
-        word = {"reps": "reps", "holds": "hold" if new - dose.reps == 1 else "holds", "pyramid": "hold in each set"}[dim]
-        return dose._replace(reps=new), f"+{new - dose.reps} {word}" if dim != "pyramid" else "+1 hold in each set"
+        n = new - dose.reps
+        if dim == "pyramid":
+            return dose._replace(reps=new), "one more hold in each set"
+        word = ("rep" if n == 1 else "reps") if dim == "reps" else ("hold" if n == 1 else "holds")
+        return dose._replace(reps=new), f"{n} more {word}"
     if dim == "hold_s":
         _, _, hi = hold_bounds(ex, ctx.older_adult)
         if dose.hold_s is None or dose.hold_s >= hi:
             return None
         new = min(hi, dose.hold_s + rule.hold_step_s)
-        return dose._replace(hold_s=new), f"holds {new - dose.hold_s} s longer"
+        return dose._replace(hold_s=new), f"hold {new - dose.hold_s} seconds longer"
     if dim == "minutes":
         if dose.minutes is None or dose.minutes >= int(d.minutes.max):
             return None
         new = min(int(d.minutes.max), dose.minutes + rule.minutes_step)
-        return dose._replace(minutes=new), f"+{new - dose.minutes} minutes"
+        return dose._replace(minutes=new), f"{new - dose.minutes} more minutes"
     if dim == "sets":
         if dose.sets >= min(int(d.sets.max), ctx.max_sets):
             return None
-        return dose._replace(sets=dose.sets + 1), "+1 set"
+        return dose._replace(sets=dose.sets + 1), "one more set"
     if dim == "load":
         if dose.load_index + 1 >= ctx.loads_available(ex):
             return None
@@ -156,7 +159,7 @@ def _advance(dim: str, dose: Dose, rule: Rule, ex: Exercise, ctx: Context) -> tu
         for name in ("lower_s", "bottom_s", "lift_s", "top_s"):
             if getattr(t, name) < getattr(slowest, name):
                 new_t = t.model_copy(update={name: getattr(t, name) + 1})
-                return dose._replace(tempo=new_t), f"slower tempo: {new_t}"
+                return dose._replace(tempo=new_t), f"lower more slowly: tempo {new_t}"
         return None
     if dim == "variant":
         harder = ex.harder

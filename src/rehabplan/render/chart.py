@@ -15,7 +15,7 @@ WIDTH = 640
 HEIGHT = 270
 LEFT = 56  # room for the y-axis numbers and title
 RIGHT = 12
-TOP = 34  # room for the check-in marker
+TOP = 40  # room for the check-in marker
 PLOT_BOTTOM = 188  # bars stand on this line; week numbers and phases go below
 FONT = "Atkinson Hyperlegible, DejaVu Sans, sans-serif"
 INK = "#1a1a1a"
@@ -52,14 +52,14 @@ def load_chart(program: Program) -> str:
     label = _summary(program)
     add(
         f'<svg xmlns="http://www.w3.org/2000/svg" class="load-chart" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        f'role="img" aria-label="{escape(label)}" font-family="{FONT}" font-size="13" fill="{INK}">'
+        f'role="img" aria-label="{escape(label)}" font-family="{FONT}" font-size="16" fill="{INK}">'
     )
     add(f"<title>{escape(label)}</title>")
     # Grid lines and y-axis numbers.
     for v in range(0, y_max + 1, step):
         yy = y(v)
         add(f'<line x1="{LEFT}" y1="{yy:.1f}" x2="{WIDTH - RIGHT}" y2="{yy:.1f}" stroke="#c8c8c8" stroke-width="1"/>')
-        add(f'<text x="{LEFT - 8}" y="{yy + 4.5:.1f}" text-anchor="end">{v}</text>')
+        add(f'<text x="{LEFT - 8}" y="{yy + 5.5:.1f}" text-anchor="end">{v}</text>')
     add(
         f'<text x="14" y="{(TOP + PLOT_BOTTOM) / 2:.1f}" text-anchor="middle" '
         f'transform="rotate(-90 14 {(TOP + PLOT_BOTTOM) / 2:.1f})">Sets a week</text>'
@@ -70,20 +70,26 @@ def load_chart(program: Program) -> str:
         h = PLOT_BOTTOM - y(week.volume_sets)
         if week.number in deloads:
             add(
-                f'<rect x="{x:.1f}" y="{PLOT_BOTTOM - h + 1.5:.1f}" width="{bar_w:.1f}" height="{max(h - 1.5, 0):.1f}" '
+                f'<rect class="bar lighter" x="{x:.1f}" y="{PLOT_BOTTOM - h + 1.5:.1f}" width="{bar_w:.1f}" height="{max(h - 1.5, 0):.1f}" '
                 f'fill="#ffffff" stroke="{BAR}" stroke-width="3" stroke-dasharray="5 3"/>'
             )
         else:
-            add(f'<rect x="{x:.1f}" y="{PLOT_BOTTOM - h:.1f}" width="{bar_w:.1f}" height="{h:.1f}" fill="{BAR}"/>')
+            add(f'<rect class="bar" x="{x:.1f}" y="{PLOT_BOTTOM - h:.1f}" width="{bar_w:.1f}" height="{h:.1f}" fill="{BAR}"/>')
         cx = LEFT + i * col + col / 2
-        add(f'<text x="{cx:.1f}" y="{PLOT_BOTTOM + 18}" text-anchor="middle">{week.number}</text>')
+        add(f'<text x="{cx:.1f}" y="{PLOT_BOTTOM + 19}" text-anchor="middle">{week.number}</text>')
         if week.number == check_in:
-            ty = y(week.volume_sets) - 8
-            add(f'<path d="M{cx - 7:.1f} {ty - 10:.1f}h14l-7 10z" fill="{INK}"/>')
+            # The marker sits above the tallest bar, with a dotted line down to this week's bar,
+            # so its label never collides with taller neighbours.
+            top_y = TOP - 4
+            add(f'<path d="M{cx - 7:.1f} {top_y - 10:.1f}h14l-7 10z" fill="{INK}"/>')
+            bar_top = y(week.volume_sets)
+            if bar_top - top_y > 6:
+                add(f'<line x1="{cx:.1f}" y1="{top_y + 1:.1f}" x2="{cx:.1f}" y2="{bar_top - 3:.1f}" stroke="{INK}" '
+                    f'stroke-width="1.5" stroke-dasharray="2 3"/>')
             anchor = "end" if i > n * 0.75 else "start" if i < n * 0.25 else "middle"
-            add(f'<text x="{cx:.1f}" y="{ty - 15:.1f}" text-anchor="{anchor}" font-weight="700">Check-in</text>')
+            add(f'<text x="{cx:.1f}" y="{top_y - 14:.1f}" text-anchor="{anchor}" font-weight="700">Check-in</text>')
     add(f'<line x1="{LEFT}" y1="{PLOT_BOTTOM}" x2="{WIDTH - RIGHT}" y2="{PLOT_BOTTOM}" stroke="{INK}" stroke-width="1.5"/>')
-    add(f'<text x="{LEFT - 8}" y="{PLOT_BOTTOM + 18}" text-anchor="end">Week</text>')
+    add(f'<text x="{LEFT - 8}" y="{PLOT_BOTTOM + 19}" text-anchor="end">Week</text>')
     # Phase bands under the week numbers.
     band_y = PLOT_BOTTOM + 28
     for k, phase in enumerate(program.phases):
@@ -94,19 +100,19 @@ def load_chart(program: Program) -> str:
         x0 = LEFT + (first - 1) * col + 1
         w = (last - first + 1) * col - 2
         add(f'<rect x="{x0:.1f}" y="{band_y}" width="{w:.1f}" height="26" fill="{PHASE_FILLS[k % len(PHASE_FILLS)]}" stroke="#8a8a8a"/>')
-        text = f"Phase {k + 1}" if w >= 62 else str(k + 1)
-        add(f'<text x="{x0 + w / 2:.1f}" y="{band_y + 18}" text-anchor="middle">{text}</text>')
+        text = f"Phase {k + 1}" if w >= 70 else str(k + 1)
+        add(f'<text x="{x0 + w / 2:.1f}" y="{band_y + 19}" text-anchor="middle">{text}</text>')
     # Legend.
     ly = HEIGHT - 8
     add(f'<rect x="{LEFT}" y="{ly - 12}" width="16" height="12" fill="{BAR}"/>')
     add(f'<text x="{LEFT + 22}" y="{ly}">Normal week</text>')
     add(
-        f'<rect x="{LEFT + 140}" y="{ly - 11}" width="16" height="11" fill="#fff" stroke="{BAR}" '
+        f'<rect x="{LEFT + 150}" y="{ly - 11}" width="16" height="11" fill="#fff" stroke="{BAR}" '
         f'stroke-width="2.5" stroke-dasharray="4 2"/>'
     )
-    add(f'<text x="{LEFT + 162}" y="{ly}">Lighter week</text>')
-    add(f'<path d="M{LEFT + 292} {ly - 11}h14l-7 10z" fill="{INK}"/>')
-    add(f'<text x="{LEFT + 312}" y="{ly}">Check-in with your clinician</text>')
+    add(f'<text x="{LEFT + 172}" y="{ly}">Lighter week</text>')
+    add(f'<path d="M{LEFT + 310} {ly - 11}h14l-7 10z" fill="{INK}"/>')
+    add(f'<text x="{LEFT + 330}" y="{ly}">Check-in with your clinician</text>')
     add("</svg>")
     return "".join(out)
 

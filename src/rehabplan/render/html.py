@@ -1,7 +1,8 @@
 """Program -> handout HTML: the Jinja2 environment, its filters and the view model.
 
-The templates stay simple because the numbers are prepared here (dose rows grouped by week,
-the weekly log, the tempo example), where they can be tested without a PDF.
+The templates stay simple because the numbers are prepared here (each card's dose grid and the
+notes on what changes, the weekly log, the tempo example, the pain traffic light), where they
+can be tested without laying out a PDF.
 
 Safety: autoescape is on for every template, patient fields reach the templates only as data,
 and only markup this module builds itself (our chart, our QR codes) is marked safe. A clinic's
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import hashlib
+import math
 import mimetypes
 import re
 from dataclasses import dataclass, field
@@ -104,18 +105,17 @@ def dose(rx: Prescription) -> str:
 
 
 def dose_short(rx: Prescription) -> str:
-    """Compact form for the log: '2 × 10', '5-3-1 × 10 s', '20 min'."""
+    """Compact form for tables and the log: '2 × 10 reps', '5-3-1 holds of 10 s', '20 min'."""
     if rx.kind is DoseKind.duration:
         return f"{rx.minutes} min" if rx.sets <= 1 else f"{rx.sets} × {rx.minutes} min"
     if not rx.reps:
         return plural(rx.sets, "set")
+    unit = "rep" if rx.kind is DoseKind.reps else "hold"
+    tail = f" of {seconds(rx.hold_s)}" if rx.kind is DoseKind.hold and rx.hold_s else ""
     if len(set(rx.reps)) > 1:
-        text = "-".join(str(r) for r in rx.reps)
-    else:
-        text = f"{rx.sets} × {rx.reps[0]}" if rx.sets > 1 else str(rx.reps[0])
-    if rx.kind is DoseKind.hold and rx.hold_s:
-        text += f" × {rx.hold_s} s"
-    return text
+        return f"{'-'.join(str(r) for r in rx.reps)} {unit}s{tail}"
+    amount = plural(rx.reps[0], unit) + tail
+    return f"{rx.sets} × {amount}" if rx.sets > 1 else amount
 
 
 def how_often(per_week: int | None) -> str:
@@ -134,31 +134,56 @@ def weeks_label(first: int, last: int) -> str:
 
 
 @dataclass
-class DoseRow:
-    first: int
-    last: int
+class WeekDose:
+    """One exercise in one week."""
+
+    week: int
     rx: Prescription
     per_week: int
     deload: bool
-    notes: list[str] = field(default_factory=list)
-    cells: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def weeks(self) -> str:
-        return weeks_label(self.first, self.last)
 
 
-# The dose fields a card shows: key, column heading, label when the same every week, value.
-# A field that never changes is said once above the table; one that changes gets a column.
-_DOSE_FIELDS = (
-    ("tempo", "Tempo", "Tempo", lambda row: row.rx.tempo or ""),
-    ("tut", "Work per set", "Work per set", lambda row: seconds(row.rx.tut_per_set_s)),
-    ("rest", "Rest between sets", "Rest between sets", lambda row: seconds(row.rx.rest_s) if row.rx.rest_s and
-     (row.rx.sets > 1 or len(row.rx.reps) > 1 or row.rx.kind is DoseKind.hold) else ""),
-    ("often", "How often", "How often", lambda row: how_often(row.per_week)),
-    ("load", "Band or weight", "Band or weight", lambda row: row.rx.load or ""),
-    ("side", "Side", "Side", lambda row: (row.rx.side or "")[:1].upper() + (row.rx.side or "")[1:]),
+def _amount(rx: Prescription) -> str:
+    if rx.kind is DoseKind.duration:
+        return str(rx.minutes) if rx.sets <= 1 else f"{rx.sets}×{rx.minutes}"
+    if len(set(rx.reps)) > 1:
+        return "-".join(str(r) for r in rx.reps)
+    # No spaces: twelve weeks of "2×10" must fit across an A4 card at 12 pt.
+    return f"{rx.sets}×{rx.reps[0]}" if rx.reps else str(rx.sets)
+
+
+def _short_seconds(value: int | None) -> str:
+    return "" if value is None else f"{value} s"
+
+
+# The dose grid's rows: key, heading (by kind), label when the value never changes, value.
+# A value that never changes is said once above the grid; one that changes gets a row, and
+# each week where it changes is printed in bold.
+_GRID_FIELDS = (
+    ("amount", {"reps": "Sets × reps", "hold": "Sets × holds", "duration": "Minutes"}, None,
+     lambda d: _amount(d.rx)),
+    ("hold", "Each hold", "Each hold", lambda d: seconds(d.rx.hold_s) if d.rx.hold_s else ""),
+    ("tempo", "Tempo", "Tempo", lambda d: d.rx.tempo or ""),
+    ("tut", "Work per set", "Work per set", lambda d: _short_seconds(d.rx.tut_per_set_s)),
+    ("rest", "Rest", "Rest", lambda d: seconds(d.rx.rest_s) if d.rx.rest_s else ""),
+    ("often", "Times a week", "How often", lambda d: str(d.per_week) if d.per_week < 7 else "daily"),
+    ("load", "Band or weight", "Band or weight", lambda d: d.rx.load or ""),
+    ("side", "Side", "Side", lambda d: d.rx.side or ""),
 )
+
+
+@dataclass
+class GridRow:
+    heading: str
+    cells: list[tuple[str, bool]]  # (text, changed since the week before)
+
+
+@dataclass
+class Grid:
+    """A strip of weeks (columns) with the dose fields that change (rows)."""
+
+    weeks: list[WeekDose]
+    rows: list[GridRow]
 
 
 @dataclass
@@ -166,13 +191,75 @@ class Card:
     exercise: Exercise
     kind: str
     illustration: str  # data: URI of the library's SVG
-    rows: list[DoseRow]
-    qr: Markup | None
+    doses: list[WeekDose]
+    grids: list[Grid]
     constants: list[tuple[str, str]]  # (label, value) the same in every week
-    columns: list[tuple[str, str]]  # (key, heading) after the weeks and amount columns
+    notes: list[tuple[str, str]]  # (weeks, what changes)
     effort: str | None
+    qr: Markup | None
     follows: str | None = None  # the easier exercise this one replaces
     moves_to: tuple[str, int] | None = None  # (harder exercise, from week)
+    density: str = ""  # "", "dense" or "tight": set closer so that a long card keeps to its page
+    left: list[str] = field(default_factory=list)  # instruction parts in the left column
+    right: list[str] = field(default_factory=list)
+
+    SECTIONS = ("art", "start", "steps", "tips", "mistakes", "care", "stop")
+
+    def section_lines(self, chars_per_line: int) -> dict[str, float]:
+        """Estimated body-text lines of each part of the instructions in a half-width column.
+
+        A rough, deliberately pessimistic count from the words alone, calibrated on the
+        built-in library with WeasyPrint's own layout. It balances the two columns and picks
+        the tighter setting before WeasyPrint would have to split a card, without laying the
+        page out twice (CSS multi-column balancing costs about 0.1 s per card).
+        """
+        ex = self.exercise
+        half = chars_per_line // 2 - 2
+
+        def lines(items: list[str], heading: bool = True) -> float:
+            if not items:
+                return 0.0
+            return sum(math.ceil((len(t) + 3) / half) for t in items) + 0.12 * len(items) + (1.2 if heading else 0)
+
+        return {
+            "art": 5.6 + (4.6 if self.qr else 0),
+            "start": lines(["Start: " + ex.starting_position], heading=False),
+            "steps": lines(ex.instructions),
+            "tips": lines(ex.cues),
+            "mistakes": lines(ex.mistakes),
+            "care": lines(ex.precautions),
+            "stop": lines(ex.stop_if) + 0.8,
+        }
+
+    def split(self, chars_per_line: int) -> tuple[list[str], list[str], float]:
+        """(left sections, right sections, lines of the taller column), best balanced."""
+        sizes = self.section_lines(chars_per_line)
+        parts = [name for name in self.SECTIONS if sizes[name]]
+        best = None
+        for k in range(1, len(parts)):
+            left = sum(sizes[n] for n in parts[:k])
+            right = sum(sizes[n] for n in parts[k:])
+            if best is None or max(left, right) < best[2]:
+                best = (parts[:k], parts[k:], max(left, right))
+        return best or (parts, [], sum(sizes.values()))
+
+    def estimated_lines(self, chars_per_line: int) -> float:
+        """Body-text lines the whole card needs: the taller column, then the dose grid."""
+        column = self.split(chars_per_line)[2]
+        constants = sum(len(label) + len(value) + 5 for label, value in self.constants) + len(self.effort or "")
+        notes = sum(len(w) + len(n) + 4 for w, n in self.notes) + (60 if self.moves_to else 0) + (40 if self.follows else 0)
+        dose = 1.5 + math.ceil(constants / chars_per_line) + 0.85 * math.ceil(notes / (chars_per_line * 1.15))
+        for grid in self.grids:
+            # A row is one 12 pt line (0.95 of a body line) unless its heading or a cell wraps.
+            dose += 1.3 + 0.25  # the week numbers ("easy" under lighter weeks) and the gap
+            for row in grid.rows:
+                wraps = len(row.heading) > 11 or any(" " in text and not text[:1].isdigit() for text, _ in row.cells)
+                dose += 1.6 if wraps else 0.95
+        return 2.2 + column + dose
+
+    @property
+    def weeks(self) -> str:
+        return _week_list([d.week for d in self.doses])
 
 
 @dataclass
@@ -187,12 +274,6 @@ class LogWeek:
     sessions: list[int]
     daily_items: list[tuple[str, str]]
     days: list[dt.date]
-
-
-def _signature(rx: Prescription) -> tuple:
-    # Everything the patient does; the note and slot name are not part of "the dose".
-    return (rx.sets, tuple(rx.reps), rx.hold_s, rx.minutes, rx.tempo, rx.tut_per_set_s, rx.rest_s,
-            rx.load, rx.side, rx.effort)
 
 
 def _week_prescriptions(week) -> list[tuple[Prescription, int]]:
@@ -210,23 +291,29 @@ def _week_prescriptions(week) -> list[tuple[Prescription, int]]:
     return [(rx, getattr(rx, "per_week", None) or counts[ex_id]) for ex_id, rx in seen.items()]
 
 
-def dose_rows(program: Program, exercise_id: str) -> list[DoseRow]:
-    """The exercise's dose week by week; consecutive weeks with the same dose share a row."""
-    rows: list[DoseRow] = []
+def week_doses(program: Program, exercise_id: str) -> list[WeekDose]:
+    """The exercise's dose in every week it is done."""
+    out = []
     for week in program.weeks:
         for rx, per_week in _week_prescriptions(week):
-            if rx.exercise != exercise_id:
-                continue
-            deload = week.deload or week.number in program.deload_weeks
-            last = rows[-1] if rows else None
-            if (last and last.last == week.number - 1 and _signature(last.rx) == _signature(rx)
-                    and last.per_week == per_week and last.deload == deload and not rx.note):
-                last.last = week.number
-            else:
-                rows.append(DoseRow(week.number, week.number, rx, per_week, deload,
-                                    [rx.note] if rx.note else []))
-            break
-    return rows
+            if rx.exercise == exercise_id:
+                out.append(WeekDose(week.number, rx, per_week, week.deload or week.number in program.deload_weeks))
+                break
+    return out
+
+
+def _week_list(numbers: list[int]) -> str:
+    """[2, 4, 5, 6, 9] -> 'weeks 2, 4–6 and 9'."""
+    runs: list[list[int]] = []
+    for n in sorted(numbers):
+        if runs and n == runs[-1][1] + 1:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n])
+    parts = [str(a) if a == b else f"{a}\u2013{b}" for a, b in runs]
+    single = len(runs) == 1 and runs[0][0] == runs[0][1]
+    text = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return ("week " if single else "weeks ") + text
 
 
 def _data_uri(path: Path) -> str:
@@ -268,7 +355,8 @@ def _ladder_links(program: Program) -> dict[str, tuple[str | None, tuple[str, in
     return links
 
 
-def _cards(program: Program, library: Library, cache: _Cache) -> list[Card]:
+def _cards(program: Program, library: Library, cache: _Cache, per_strip: int = 12,
+           cell_chars: int = 5) -> list[Card]:
     order: list[str] = []
     for week in program.weeks:
         for rx, _ in _week_prescriptions(week):
@@ -285,47 +373,85 @@ def _cards(program: Program, library: Library, cache: _Cache) -> list[Card]:
     cards = []
     for ex_id in order:
         exercise = library.exercises[ex_id]
-        rows = dose_rows(program, ex_id)
+        doses = week_doses(program, ex_id)
         art = library.illustration_path(ex_id)
         try:
             illustration = cache.data_uri(art)
         except OSError as exc:
             raise RenderError(f"the drawing for '{ex_id}' cannot be read: {art} ({exc.strerror})") from None
-        constants, columns = [], []
-        for key, heading, label, value in _DOSE_FIELDS:
-            values = [value(row) for row in rows]
-            for row, text in zip(rows, values):
-                row.cells[key] = text
-            if len(set(values)) == 1:
-                if values[0]:
-                    constants.append((label, values[0]))
-            elif any(values):
-                columns.append((key, heading))
-        # The effort that holds most weeks is said once; a lighter week says so in its row.
-        efforts = [row.rx.effort for row in rows if not row.deload] or [row.rx.effort for row in rows]
+        kind = exercise.dosage.kind.value
+        constants, rows = [], []
+        for key, heading, label, value in _GRID_FIELDS:
+            values = [value(d) for d in doses]
+            distinct = {v for v in values if v}
+            heading = heading[kind] if isinstance(heading, dict) else heading
+            if key != "amount" and len(distinct) == 1 and (key == "rest" or all(values)):
+                # Rest is blank where there is only one set: still "the same every week".
+                if key == "rest":
+                    label = "Rest between holds" if kind == "hold" else "Rest between sets"
+                text = distinct.pop()
+                constants.append((label, how_often(doses[0].per_week) if key == "often" else text))
+            elif distinct and key in ("load", "side") and max(len(v) for v in values) > 12:
+                # Words too long for a week's cell ("hands on the armrests"): say them by weeks.
+                runs: dict[str, list[int]] = {}
+                for d, v in zip(doses, values):
+                    runs.setdefault(v or "none", []).append(d.week)
+                constants.append((label, "; ".join(f"{_week_list(w)}: {v}" for v, w in runs.items())))
+            elif distinct:
+                rows.append((heading, values))
+        # The effort that holds most weeks is said once; other weeks say theirs as a change.
+        efforts = [d.rx.effort for d in doses if not d.deload] or [d.rx.effort for d in doses]
         effort = max(efforts, key=efforts.count) if efforts else None
-        for row in rows:
-            if not row.deload and row.rx.effort != effort:
-                row.notes.append(f"How hard: {row.rx.effort}")
-            row.cells["amount"] = dose(row.rx)
-            row.cells["notes"] = "; ".join(row.notes)
-        if any(row.notes for row in rows):
-            columns.append(("notes", "What changes"))
+        by_note: dict[str, list[int]] = {}
+        for d in doses:
+            for note in [d.rx.note] if d.rx.note else []:
+                by_note.setdefault(note, []).append(d.week)
+            if not d.deload and d.rx.effort != effort:
+                by_note.setdefault(f"how hard: {d.rx.effort}", []).append(d.week)
+        notes = sorted(((_week_list(weeks), note, weeks[0]) for note, weeks in by_note.items()), key=lambda t: t[2])
         follows, moves_to = links.get(ex_id, (None, None))
         cards.append(Card(
             exercise=exercise,
-            kind=exercise.dosage.kind.value,
+            kind=kind,
             illustration=illustration,
-            rows=rows,
+            doses=doses,
+            grids=_grids(doses, rows, per_strip, cell_chars),
+            constants=constants,
+            notes=[(weeks, note) for weeks, note, _ in notes],
+            effort=effort,
             qr=Markup(qr_svg(exercise.video_url, label=f"QR code: video of {exercise.name}"))
             if exercise.video_url else None,
-            constants=constants,
-            columns=columns,
-            effort=effort,
             follows=follows,
             moves_to=moves_to,
         ))
     return cards
+
+
+def _grids(doses: list[WeekDose], rows: list[tuple[str, list[str]]], per_strip: int, cell_chars: int = 5) -> list[Grid]:
+    """Split the weeks into strips of at most ``per_strip`` columns (12 fit an A4 card).
+
+    A week's cell holds about ``cell_chars`` characters (five at 12 pt when twelve weeks share
+    the width: "2×10", "150 s"); longer values that cannot wrap (a tempo, "3-1-2-0") get fewer
+    weeks to a strip, and the strips are made even (13 weeks at most 12 a strip: 7 + 6).
+    """
+    widest = max((len(v) for _, values in rows for v in values if " " not in v.strip() or v[:1].isdigit()),
+                 default=1)
+    if widest > cell_chars:
+        per_strip = max(4, min(per_strip, (per_strip * cell_chars) // widest))
+    strips = max(1, math.ceil(len(doses) / per_strip))
+    per_strip = math.ceil(len(doses) / strips) if doses else per_strip
+    grids = []
+    for start in range(0, len(doses), per_strip):
+        part = slice(start, start + per_strip)
+        grid_rows = []
+        for heading, values in rows:
+            cells = []
+            for i in range(start, min(start + per_strip, len(doses))):
+                changed = i > 0 and values[i] != values[i - 1] and doses[i].week == doses[i - 1].week + 1
+                cells.append((values[i], changed))
+            grid_rows.append(GridRow(heading, cells))
+        grids.append(Grid(doses[part], grid_rows))
+    return grids
 
 
 def _log(program: Program) -> list[LogWeek]:
@@ -448,6 +574,7 @@ def make_environment(clinic_templates: Path | None, locale: str = "en-GB") -> ji
         plural=plural,
         range=_range,
         weeks_label=weeks_label,
+        week_list=lambda numbers: _week_list(list(numbers)),
     )
     env.globals["weeks_label"] = weeks_label
     return env
@@ -505,6 +632,8 @@ class HtmlBuilder:
             for sheet in [*self.stylesheets(), self.stylesheet(PREVIEW_STYLESHEET)]:
                 def embed(m: re.Match, base: Path = sheet.base) -> str:
                     path = (base / m.group(2)).resolve()
+                    if not path.is_file():  # a clinic's copy of handout.css: built-in fonts
+                        path = (builtin_templates() / m.group(2)).resolve()
                     roots = [builtin_templates().resolve()] + ([self.templates] if self.templates else [])
                     if path.is_file() and any(path.is_relative_to(r) for r in roots):
                         return f'url("{self.cache.data_uri(path)}")'
@@ -572,10 +701,38 @@ class HtmlBuilder:
             "bands": pain_bands(program),
             "phase_names": {p.id: p.name for p in program.phases},
             "chart": Markup(load_chart(program)),
-            "cards": _cards(program, library, self.cache),
+            "cards": self.cards(program, library),
             "log": _log(program),
             "reassess": reassess,
+            # What `rehabplan adjust` changed, in the patient's words. Its flags are for the
+            # clinician (call the patient, review the exercise) and are not printed here.
+            "adjustments": [
+                (library.exercises[a.exercise].name if a.exercise in library else a.exercise, a.change)
+                for a in getattr(program, "adjustments", [])
+            ],
         }
+
+    # Body lines that fit one card page at 14 pt, and characters in a full-width line.
+    # Thresholds calibrated on the built-in library with WeasyPrint's layout (see test_pdf's
+    # test_exercise_cards_keep_to_one_page): above the first a card is set "dense", above the
+    # second "tight" (less leading, a smaller drawing; always 14 pt).
+    _PAGE_LINES = {("a4", False): (44.0, 45.5), ("letter", False): (40.5, 44.0)}
+    _CHARS_PER_LINE = {("a4", False): 76, ("letter", False): 80}
+
+    def cards(self, program: Program, library: Library) -> list[Card]:
+        key = (self.paper, self.large_print)
+        # Large print: six weeks to a strip at 18 pt, about seven characters to a cell.
+        cards = _cards(program, library, self.cache, per_strip=6 if self.large_print else 12,
+                       cell_chars=7 if self.large_print else 5)
+        width = self._CHARS_PER_LINE.get(key, 76)
+        for card in cards:
+            card.left, card.right, _ = card.split(width)
+            # At 18 pt a card takes two pages by design (large-print.css): nothing to squeeze.
+            if not self.large_print:
+                lines = card.estimated_lines(width)
+                dense, tight = self._PAGE_LINES[key]
+                card.density = "tight" if lines > tight else "dense" if lines > dense else ""
+        return cards
 
     def render(self, program: Program, library: Library, *, preview: bool = True) -> str:
         """The handout HTML: with ``preview`` the styles and fonts are inlined for a browser."""
@@ -584,11 +741,28 @@ class HtmlBuilder:
             template = self.env.get_template(ENTRY_TEMPLATE)
             return template.render(context)
         except jinja2.TemplateSyntaxError as exc:
-            raise RenderError(f"template {exc.filename or exc.name}:{exc.lineno}: {exc.message}") from None
+            raise RenderError("a handout template has a syntax error", [
+                Problem(exc.filename or exc.name, exc.lineno, "", exc.message or "syntax error",
+                        "fix the template or remove it from the --templates folder")]) from None
         except jinja2.exceptions.SecurityError as exc:
-            raise RenderError(f"a template tried something unsafe and was stopped: {exc}") from None
+            file, line = _template_frame(exc)
+            raise RenderError("a handout template tried something unsafe and was stopped", [
+                Problem(file, line, "", str(exc), "templates may only show the values they are given")]) from None
         except jinja2.TemplateError as exc:
-            raise RenderError(f"a template failed: {exc}") from None
+            file, line = _template_frame(exc)
+            raise RenderError("a handout template failed", [
+                Problem(file, line, "", str(exc), "check the names the template uses")]) from None
+
+
+def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
+    """The innermost template file and line in a Jinja traceback (Jinja rewrites the frames)."""
+    import traceback
+
+    found: tuple[str | None, int | None] = (None, None)
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.endswith((".j2", ".html", ".jinja")):
+            found = (frame.filename, frame.lineno)
+    return found
 
 
 def render_html(program: Program, library: Library, config: ClinicConfig | None = None, *,
@@ -596,7 +770,3 @@ def render_html(program: Program, library: Library, config: ClinicConfig | None 
                 paper: str | None = None) -> str:
     """The handout as one self-contained HTML page (styles and fonts inlined) for a browser."""
     return HtmlBuilder(config, templates=templates, large_print=large_print, paper=paper).render(program, library)
-
-
-def html_digest(html: str) -> str:
-    return hashlib.sha256(html.encode("utf-8")).hexdigest()

@@ -14,16 +14,17 @@ the program's start date, or to ``SOURCE_DATE_EPOCH`` when it is set.
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
-import os
-import tempfile
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 from ..config import ClinicConfig
 from ..errors import OutputExistsError, Problem, RenderError
+from ..files import atomic_write
 from ..library import Library
 from ..models import Program
 from .html import HtmlBuilder, builtin_templates
@@ -63,15 +64,20 @@ class Fetcher:
     Never: http(s), ftp, other file:// paths, symlinks that lead outside those folders.
     """
 
-    def __init__(self, roots: list[Path], files: list[Path]):
+    def __init__(self, roots: list[Path], files: list[Path], layers: tuple[Path, Path] | None = None):
         self.roots = [r.resolve() for r in roots]
         self.files = {f.resolve() for f in files}
+        # (clinic templates, built-in templates): a file a clinic stylesheet names but the clinic
+        # folder lacks (its copy of handout.css still says fonts/...) comes from the built-in one.
+        self.layers = (layers[0].resolve(), layers[1].resolve()) if layers else None
         self.refused: list[str] = []
 
     def allows(self, url: str) -> Path | None:
         path = _url_path(url)
         if path is None:
             return None
+        if self.layers and not path.exists() and path.is_relative_to(self.layers[0]):
+            path = self.layers[1] / path.relative_to(self.layers[0])
         try:
             real = path.resolve(strict=True)
         except (OSError, RuntimeError):
@@ -97,9 +103,28 @@ class Fetcher:
                     log.warning("refused to load %s (not a handout resource)", url)
                     raise ValueError(f"rehabplan does not load {url!r}: only its own template, "
                                      "illustration and logo files")
-                return URLFetcherResponse(path.as_uri(), body=path.read_bytes())
+                body = _sfnt_from_woff(path) if path.suffix.lower() == ".woff" else path.read_bytes()
+                return URLFetcherResponse(path.as_uri(), body=body)
 
         return _Locked(timeout=1, allowed_protocols=("data", "file"))
+
+
+@lru_cache(maxsize=32)
+def _sfnt_from_woff_cached(path: str, size: int, mtime_ns: int) -> bytes:
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(path, recalcTimestamp=False)
+    font.flavor = None
+    out = io.BytesIO()
+    # recalcTimestamp=False keeps the font's own date: WeasyPrint's WOFF decoding stamps the
+    # current time into the font, which would make every PDF differ from the one before.
+    font.save(out, reorderTables=True)
+    return out.getvalue()
+
+
+def _sfnt_from_woff(path: Path) -> bytes:
+    st = path.stat()
+    return _sfnt_from_woff_cached(str(path), st.st_size, st.st_mtime_ns)
 
 
 # --------------------------------------------------------------------------- renderer
@@ -134,7 +159,8 @@ class Renderer:
             roots.append(self.builder.templates)
         roots += [Path(folder) / "illustrations" for folder in library.folders]
         files = [Path(self.config.clinic.logo)] if self.config.clinic.logo else []
-        return Fetcher(roots, files)
+        layers = (self.builder.templates, builtin_templates()) if self.builder.templates else None
+        return Fetcher(roots, files, layers)
 
     def _setup(self, fetcher: Fetcher):
         if self._weasy is None:
@@ -171,7 +197,8 @@ class Renderer:
         document.metadata.attachments = []
         return document, fetcher
 
-    def _pdf(self, program: Program, library: Library) -> tuple[bytes, int, tuple[str, ...]]:
+    def pdf(self, program: Program, library: Library) -> tuple[bytes, int, tuple[str, ...]]:
+        """The PDF's bytes, its page count and the URLs the fetcher refused."""
         document, fetcher = self._document(program, library)
         try:
             data = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True, pdf_identifier=False)
@@ -180,7 +207,7 @@ class Renderer:
         return data, len(document.pages), tuple(fetcher.refused)
 
     def pdf_bytes(self, program: Program, library: Library) -> bytes:
-        return self._pdf(program, library)[0]
+        return self.pdf(program, library)[0]
 
     def write(self, program: Program, library: Library, output: Path | str, force: bool = False) -> RenderResult:
         """Write the PDF atomically: a temporary file beside ``output``, then a rename.
@@ -193,49 +220,9 @@ class Renderer:
         if output.exists() and not force:
             raise OutputExistsError(f"{output} already exists", [
                 Problem(output, None, "", "not overwritten", "use --force to replace it")])
-        data, pages, refused = self._pdf(program, library)
+        data, pages, refused = self.pdf(program, library)
         atomic_write(output, data, force=force)
         return RenderResult(output, pages, hashlib.sha256(data).hexdigest(), len(data), refused)
-
-
-def atomic_write(output: Path, data: bytes, *, force: bool) -> None:
-    """Write ``data`` to ``output`` all at once, or not at all."""
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
-    except OSError as exc:
-        raise RenderError(f"cannot write into {output.parent}: {exc.strerror}") from None
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a handout is an ordinary document
-        if force:
-            os.replace(tmp, output)
-        else:
-            # link() fails if output appeared meanwhile: never clobber a file we were not told to.
-            try:
-                os.link(tmp, output)
-            except FileExistsError:
-                raise OutputExistsError(f"{output} already exists", [
-                    Problem(output, None, "", "not overwritten", "use --force to replace it")]) from None
-            except OSError:
-                if output.exists():
-                    raise OutputExistsError(f"{output} already exists") from None
-                os.replace(tmp, output)  # file systems without hard links
-            finally:
-                if tmp.exists():
-                    tmp.unlink()
-    except BaseException as exc:
-        try:
-            tmp.unlink()
-        except FileNotFoundError:
-            pass
-        if isinstance(exc, OSError):
-            raise RenderError(f"cannot write {output}: {exc.strerror or exc}") from None
-        raise
 
 
 def render_pdf(program: Program, library: Library, output: Path | str, config: ClinicConfig | None = None, *,
