@@ -55,7 +55,7 @@ def main() -> int:
 
     t0 = time.perf_counter()
     renderer = Renderer(None, paper=args.paper, large_print=args.large_print)
-    first = renderer._pdf(program, library)
+    first = renderer.pdf(program, library)
     setup_and_first = time.perf_counter() - t0
     pages = first[1]
 
