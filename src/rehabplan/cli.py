@@ -69,6 +69,20 @@ def main_callback(
     pass
 
 
+def _sources(config: Optional[Path], library: Optional[list[Path]], protocols: Optional[list[Path]] | None = None, *, strict: bool = False):
+    """Clinic configuration, library and (when asked) protocols: options win over the config."""
+    from .config import load_config
+    from .library import load_library
+
+    cfg = load_config(config)
+    lib = load_library(*(list(library or []) or cfg.library), strict=strict)
+    if protocols is None:
+        return cfg, lib, None
+    from .protocols import load_protocols
+
+    return cfg, lib, load_protocols(lib, *(list(protocols) or cfg.protocols), strict=strict)
+
+
 LibraryOpt = typer.Option(None, "--library", "-L", help="A clinic exercise folder layered over the built-in library (repeatable).")
 ProtocolsOpt = typer.Option(None, "--protocols", "-P", help="A clinic protocol folder layered over the built-in protocols (repeatable).")
 ConfigOpt = typer.Option(None, "--config", help="Clinic configuration file (default: ./rehabplan.yaml if present).")
@@ -88,15 +102,9 @@ def validate(
 
     Example: rehabplan validate my-clinic/exercises --strict
     """
-    from .config import load_config
-    from .library import load_library
-    from .protocols import load_protocols
 
     try:
-        cfg = load_config(config)
-        folders = list(folder or []) or cfg.library
-        library = load_library(*folders, strict=strict)
-        protos = load_protocols(library, *(list(protocols or []) or cfg.protocols), strict=strict)
+        _, library, protos = _sources(config, folder, protocols or [], strict=strict)
     except RehabplanError as exc:
         fail(exc)
     for o in library.overrides:
@@ -124,12 +132,9 @@ def exercises_list(
     """
     from rich.table import Table
 
-    from .config import load_config
-    from .library import load_library
 
     try:
-        cfg = load_config(config)
-        lib = load_library(*(list(library or []) or cfg.library))
+        _, lib, _ = _sources(config, library)
     except RehabplanError as exc:
         fail(exc)
     table = Table(title="Exercise library", show_lines=False)
@@ -165,13 +170,10 @@ def exercises_show(
 
     from rich.table import Table
 
-    from .config import load_config
     from .errors import LibraryError
-    from .library import load_library
 
     try:
-        cfg = load_config(config)
-        lib = load_library(*(list(library or []) or cfg.library))
+        _, lib, _ = _sources(config, library)
         if exercise_id not in lib:
             guess = difflib.get_close_matches(exercise_id, list(lib.exercises), n=3)
             raise LibraryError(f"no exercise '{exercise_id}'" + (f"; did you mean {', '.join(guess)}?" if guess else "; see 'rehabplan exercises list'"))
@@ -272,15 +274,10 @@ def _overrides(**fields) -> dict:
 
 
 def _load_all(patient_file: Path, config: Optional[Path], library: Optional[list[Path]], protocols: Optional[list[Path]], overrides: dict):
-    from .config import load_config
-    from .library import load_library
     from .patients import load_patient
     from .planner import plan
-    from .protocols import load_protocols
 
-    cfg = load_config(config)
-    lib = load_library(*(list(library or []) or cfg.library))
-    protos = load_protocols(lib, *(list(protocols or []) or cfg.protocols))
+    cfg, lib, protos = _sources(config, library, protocols or [])
     if "clinician" not in overrides and cfg.clinician:
         overrides = {"clinician": cfg.clinician, **overrides}
     patient = load_patient(patient_file, overrides)
@@ -387,14 +384,9 @@ def protocols_list(
     """
     from rich.table import Table
 
-    from .config import load_config
-    from .library import load_library
-    from .protocols import load_protocols
 
     try:
-        cfg = load_config(config)
-        lib = load_library(*(list(library or []) or cfg.library))
-        protos = load_protocols(lib, *(list(protocols or []) or cfg.protocols))
+        _, lib, protos = _sources(config, library, protocols or [])
     except RehabplanError as exc:
         fail(exc)
     table = Table(title="Protocols")
@@ -418,15 +410,11 @@ def protocols_show(
     """
     from rich.table import Table
 
-    from .config import load_config
-    from .library import load_library
+    from .preview import phases_table
     from .progression import RULES
-    from .protocols import load_protocols
 
     try:
-        cfg = load_config(config)
-        lib = load_library(*(list(library or []) or cfg.library))
-        protos = load_protocols(lib, *(list(protocols or []) or cfg.protocols))
+        _, lib, protos = _sources(config, library, protocols or [])
         p = protos[protocol_id]
     except RehabplanError as exc:
         fail(exc)
@@ -434,12 +422,7 @@ def protocols_show(
     out.print(f"Deload every {p.deload_every_weeks} weeks (volume x{p.deload_volume_factor}); reassess at week {p.reassessment_week}; "
               f"at most {p.max_exercises_per_session} exercises a session; weekly sets rise at most {p.max_weekly_volume_increase_pct}%.")
     out.print(f"Pain: green below {p.pain.amber_from}/10, red above {p.pain.red_above}/10" + ("; spreading leg symptoms = red" if p.pain.spread_is_red else ""))
-    phases = Table(title="Phases")
-    for col in ("weeks", "phase", "goal", "move on when"):
-        phases.add_column(col)
-    for ph in p.phases:
-        phases.add_row(f"{ph.weeks[0]}–{ph.weeks[1]}", ph.name, ph.goal, ph.criterion)
-    out.print(phases)
+    out.print(phases_table((ph.weeks[0], ph.weeks[1], ph.name, ph.goal, ph.criterion) for ph in p.phases))
     slots = Table(title="Slots")
     for col in ("slot", "exercise (alternatives)", "phases", "rule", "priority", "when"):
         slots.add_column(col)
@@ -542,16 +525,13 @@ def bulk(
 
 def _program_from(path: Path, config, library, protocols):
     """A program JSON as it is, or a patient YAML planned now."""
-    from .config import load_config
     from .errors import PatientError
-    from .library import load_library
     from .models import Program
 
     if path.suffix.lower() == ".json":
         from pydantic import ValidationError
 
-        cfg = load_config(config)
-        lib = load_library(*(list(library or []) or cfg.library))
+        cfg, lib, _ = _sources(config, library)
         try:
             return cfg, lib, Program.model_validate_json(path.read_bytes())
         except (OSError, ValidationError) as exc:

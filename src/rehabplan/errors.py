@@ -57,6 +57,17 @@ class LibraryError(RehabplanError):
     exit_code = 3
     title = "Library problem"
 
+    @classmethod
+    def check(cls, problems: list[Problem], what: str, strict: bool = False) -> list[Problem]:
+        """Raise for the errors among ``problems`` (and warnings too when ``strict``);
+        otherwise return the warnings."""
+        errors = [p for p in problems if not p.warning]
+        warnings = [p for p in problems if p.warning]
+        if errors or (strict and warnings):
+            shown = problems if strict else errors
+            raise cls(f"{what} {len(shown)} problem(s)", shown)
+        return warnings
+
 
 class PatientError(RehabplanError):
     exit_code = 4

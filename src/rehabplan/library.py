@@ -105,11 +105,7 @@ def load_library(*folders: Path | str, builtin: bool = True, strict: bool = Fals
                 lines[(exercise.id, key)] = located.line_of((key,)) or 1
     library = Library(exercises, files, layers, overrides, lines=lines)
     problems += cross_check(library)
-    errors = [p for p in problems if not p.warning]
-    library.warnings = [p for p in problems if p.warning]
-    if errors or (strict and library.warnings):
-        shown = problems if strict else errors
-        raise LibraryError(f"the exercise library has {len(shown)} problem(s)", shown)
+    library.warnings = LibraryError.check(problems, "the exercise library has", strict)
     return library
 
 

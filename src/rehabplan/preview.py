@@ -17,16 +17,21 @@ def short_dose(p: Prescription) -> str:
     return f"{p.sets}×{p.reps_text}"
 
 
+def phases_table(rows) -> Table:
+    """Phases as a table: (first week, last week, name, goal, criterion to move on)."""
+    table = Table(title="Phases")
+    for col in ("weeks", "phase", "goal", "move on when"):
+        table.add_column(col)
+    for first, last, name, goal, criterion in rows:
+        table.add_row(f"{first}–{last}", name, goal, criterion)
+    return table
+
+
 def print_program(console: Console, program: Program, week: int | None = None) -> None:
     pt = program.patient
     console.print(f"[bold]{program.protocol_name}[/] — {pt.weeks} weeks from {program.start} to {program.end}, "
                   f"{pt.sessions_per_week} sessions a week, {pt.minutes} min each, side: {pt.side.value}")
-    phases = Table(title="Phases")
-    for col in ("weeks", "phase", "goal", "move on when"):
-        phases.add_column(col)
-    for ph in program.phases:
-        phases.add_row(f"{ph.first_week}–{ph.last_week}", ph.name, ph.goal, ph.criterion)
-    console.print(phases)
+    console.print(phases_table((ph.first_week, ph.last_week, ph.name, ph.goal, ph.criterion) for ph in program.phases))
     if week is not None:
         _print_week(console, program, week)
         return

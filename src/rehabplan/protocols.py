@@ -70,11 +70,7 @@ def load_protocols(library: Library, *folders: Path | str, builtin: bool = True,
                 result.overrides.append(Override(protocol.id, result.files[protocol.id], path))
             result.protocols[protocol.id] = protocol
             result.files[protocol.id] = path
-    errors = [p for p in problems if not p.warning]
-    result.warnings = [p for p in problems if p.warning]
-    if errors or (strict and result.warnings):
-        shown = problems if strict else errors
-        raise LibraryError(f"the protocols have {len(shown)} problem(s)", shown)
+    result.warnings = LibraryError.check(problems, "the protocols have", strict)
     return result
 
 
