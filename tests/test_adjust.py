@@ -157,3 +157,23 @@ def test_calendar_has_one_event_per_session_and_parses_back(example_program):
     first = min(events, key=lambda e: e["dtstart"].dt)
     assert first["dtstart"].dt.date() == example_program.start
     assert "Glute bridge" in str(first["description"]) and "tempo" in str(first["description"])
+
+
+def test_adjust_command_writes_the_program_and_a_handout_for_the_remaining_weeks(tmp_path):
+    from pypdf import PdfReader
+    from typer.testing import CliRunner
+
+    from rehabplan.cli import app
+    from rehabplan.models import Program
+
+    result = CliRunner(env={"COLUMNS": "200"}).invoke(app, [
+        "adjust", str(EXAMPLES / "patient.yaml"), str(EXAMPLES / "log-3-weeks.csv"),
+        "-o", str(tmp_path / "adjusted.json"), "--handout", str(tmp_path / "weeks-4-12.pdf"),
+    ])
+    assert result.exit_code == 0, result.output
+    assert "clamshell" in result.output and "red" in result.output and "REVIEW" in result.output
+    program = Program.model_validate_json((tmp_path / "adjusted.json").read_text())
+    assert program.adjusted_from_week == 4 and len(program.weeks) == 12
+    text = "".join(p.extract_text() for p in PdfReader(tmp_path / "weeks-4-12.pdf").pages)
+    assert "changed from week 4" in text and "Week 12" in text
+    assert "Week 1 " not in text.replace("\n", " ")

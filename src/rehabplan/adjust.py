@@ -338,6 +338,15 @@ def clinician_flags(program: Program, entries: list[LogEntry], decisions: dict) 
     return flags
 
 
+def remaining(program: Program) -> Program:
+    """The adjusted program from its first changed week on: what a new handout should print
+    (the patient already holds the weeks before it)."""
+    if not program.adjusted_from_week:
+        return program
+    weeks = program.weeks[program.adjusted_from_week - 1:]
+    return program.model_copy(update={"weeks": weeks, "start": weeks[0].start})
+
+
 def log_template(program: Program) -> str:
     """A CSV the patient or clinician fills in: one row per exercise per session."""
     buf = io.StringIO()

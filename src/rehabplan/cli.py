@@ -575,7 +575,7 @@ def adjust(
     source: Path = typer.Argument(..., help="Patient YAML or program JSON (the plan the patient followed)."),
     log: Path = typer.Argument(..., help="The filled-in log (CSV or YAML)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Adjusted program JSON (default: adjusted-<id>.json)."),
-    handout: Optional[Path] = typer.Option(None, "--handout", help="Also write a new handout PDF of the adjusted program."),
+    handout: Optional[Path] = typer.Option(None, "--handout", help="Also write a new handout PDF for the remaining weeks."),
     from_week: Optional[int] = typer.Option(None, "--from-week", help="First week to change (default: the week after the last logged one)."),
     force: bool = typer.Option(False, "--force", help="Overwrite existing outputs."),
     library: Optional[list[Path]] = LibraryOpt,
@@ -594,7 +594,7 @@ def adjust(
     from rich.table import Table
 
     from .adjust import adjust as adjust_program
-    from .adjust import read_log
+    from .adjust import read_log, remaining
     from .export import program_json
     from .files import atomic_write, safe_stem
 
@@ -609,7 +609,7 @@ def adjust(
         if handout:
             from .render.pdf import render_pdf
 
-            render_pdf(new, lib, handout, cfg, force=force)
+            render_pdf(remaining(new), lib, handout, cfg, force=force)
     except RehabplanError as exc:
         fail(exc)
     table = Table(title=f"Adjusted from week {new.adjusted_from_week} ({len(entries)} log rows used, {len(problems)} skipped)")
