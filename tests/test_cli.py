@@ -181,3 +181,19 @@ def test_init_writes_a_config_that_loads(tmp_path):
 def test_the_schema_files_in_docs_are_current(kind):
     shipped = json.loads((EXAMPLES.parent / "docs" / f"{kind}.schema.json").read_text())
     assert shipped == json.loads(run("schema", kind).stdout), "run: rehabplan schema KIND > docs/KIND.schema.json"
+
+
+def test_patient_new_asks_with_choices_and_defaults_and_writes_a_valid_file(tmp_path):
+    from rehabplan.patients import load_patient
+
+    answers = "\n".join([
+        "EX-9", "Dana Example", "lumbar-radicular-sciatica", "2026-05-04", "", "", "high", "", "older",
+        "left", "band", "kneeling", "35", "Sam Rivera", "y",
+    ]) + "\n"
+    target = tmp_path / "dana.yaml"
+    result = run("patient", "new", target, input=answers)
+    assert result.exit_code == 0, result.output
+    patient = load_patient(target)
+    assert (patient.protocol, patient.weeks, patient.sessions_per_week) == ("lumbar-radicular-sciatica", 12, 3)
+    assert patient.irritability.value == "high" and patient.exclusions == ["kneeling"]
+    assert run("build", target, "-f", "json", "-o", tmp_path / "dana.json").exit_code == 0
