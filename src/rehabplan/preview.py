@@ -46,7 +46,9 @@ def print_program(console: Console, program: Program, week: int | None = None) -
             names.setdefault(slot, p.name)
     # As many weeks per table as the terminal holds, so nothing is cut to "…".
     name_w = max(len(n) for n in names.values()) + 4
-    per_table = max(2, min(len(program.weeks), (console.width - name_w) // 11))
+    fits = max(2, min(len(program.weeks), (console.width - name_w) // 11))
+    tables = -(-len(program.weeks) // fits)
+    per_table = -(-len(program.weeks) // tables)  # equal tables: 6 + 6, not 11 + 1
     for first in range(0, len(program.weeks), per_table):
         chunk = program.weeks[first:first + per_table]
         grid = Table(title="Dose by week (sets × reps, holds × seconds, minutes); D = deload, R = reassessment")
