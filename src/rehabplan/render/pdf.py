@@ -130,6 +130,21 @@ def _sfnt_from_woff(path: Path) -> bytes:
 # --------------------------------------------------------------------------- renderer
 
 
+class _DocumentCache(dict):
+    """One document's image cache that hands images of files (drawings, logo) on to the next
+    document but lets per-patient images (the load chart, QR codes as data: URIs) go with
+    their document. A shared plain dict grew by ~5 MiB a handout in a bulk worker."""
+
+    def __init__(self, shared: dict):
+        super().__init__(shared)
+        self._shared = shared
+
+    def __setitem__(self, key, value) -> None:
+        super().__setitem__(key, value)
+        if isinstance(key, str) and key.startswith("file:"):
+            self._shared[key] = value
+
+
 class Renderer:
     """Set up once, render many handouts: ``.html()``, ``.pdf_bytes()``, ``.write()``."""
 
@@ -181,7 +196,8 @@ class Renderer:
         from weasyprint import HTML
 
         fetcher = self._fetcher(library)
-        font_config, sheets, cache = self._setup(fetcher)
+        font_config, sheets, shared = self._setup(fetcher)
+        cache = _DocumentCache(shared)
         html = self.builder.render(program, library, preview=False)
         base = (self.builder.templates or builtin_templates()).as_uri() + "/"
         try:
