@@ -4,6 +4,7 @@ naive loop that runs `rehabplan build` once per patient; peak memory per worker.
 Run: python benchmarks/bulk.py [N] [--flat 500]
   N       handouts for the --jobs runs (default 100)
   --flat  also build that many with --jobs 2 and show each worker's peak RSS early and late
+  --flat-only  only that check
 """
 
 from __future__ import annotations
@@ -72,6 +73,9 @@ def run_naive(roster: Path, n: int) -> float:
 
 def main() -> None:
     args = sys.argv[1:]
+    flat_only = "--flat-only" in args
+    if flat_only:
+        args[args.index("--flat-only")] = "--flat"
     flat = int(args[args.index("--flat") + 1]) if "--flat" in args else 0
     n = int(args[0]) if args and args[0].isdigit() else 100
     tmp = Path(tempfile.mkdtemp(prefix="bench-roster-"))
@@ -88,14 +92,15 @@ def main() -> None:
         roster = small
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}")
     results = {}
-    for jobs in (1, 2):
+    for jobs in (() if flat_only else (1, 2)):
         seconds, built, pages, rss = run_bulk(roster, jobs)
         results[jobs] = seconds
         print(f"--jobs {jobs}: {built} handouts in {seconds:.1f} s = {built / seconds:.2f} handouts/s, "
               f"{pages / seconds:.1f} pages/s; peak RSS per worker: {', '.join(f'{v:.0f}' for v in rss.values())} MiB")
-    naive = run_naive(roster, NAIVE_SAMPLE)
-    print(f"naive loop (`rehabplan build` per patient, {NAIVE_SAMPLE} timed): {naive:.2f} s/handout = {1 / naive:.2f} handouts/s")
-    print(f"ratios: --jobs 2 / --jobs 1 = {results[1] / results[2]:.2f}x; bulk --jobs 2 / naive = {naive * n / results[2]:.1f}x")
+    if not flat_only:
+        naive = run_naive(roster, NAIVE_SAMPLE)
+        print(f"naive loop (`rehabplan build` per patient, {NAIVE_SAMPLE} timed): {naive:.2f} s/handout = {1 / naive:.2f} handouts/s")
+        print(f"ratios: --jobs 2 / --jobs 1 = {results[1] / results[2]:.2f}x; bulk --jobs 2 / naive = {naive * n / results[2]:.1f}x")
     if flat:
         out = Path(tempfile.mkdtemp(prefix="bench-flat-"))
         report = bulk_build(big, out, jobs=2, force=True)

@@ -304,35 +304,42 @@ def bulk_build(
     manifest = _read_manifest(out)
 
     rows = read_roster(roster)
-    outcomes: dict[int, Outcome] = {}
-    todo: list[Job] = []
-    used_stems: set[str] = set()
-    for row, data in rows:
-        try:
-            if "__not_a_mapping__" in data:
-                raise PatientError("this item is not a mapping of patient fields")
-            if "__extra_cells__" in data:
-                raise PatientError("this row has more cells than the header has columns")
-            patient = patient_from_row(data, f"row {row}", row)
-            program = plan(library, protocols[patient.protocol], patient)
-        except RehabplanError as exc:
-            outcomes[row] = Outcome(row, "failed", _safe_id(data), reason=_reason(exc))
-            continue
-        stem = _unique(safe_stem(patient.id, patient.name), used_stems)
-        job = Job(row, stem, program, formats, input_hash(program, formats, settings, assets))
-        if not force and _up_to_date(manifest.get(stem), job, out):
-            prev = manifest[stem]
-            outcomes[row] = Outcome(row, "skipped", patient.id, files=prev["files"], sha256=prev["sha256"], pages=prev.get("pages"))
-            continue
-        todo.append(job)
+    # Start the workers now, while this process is still small: a forked worker's memory is
+    # whatever its parent had, and the planned programs of a long roster are not small.
+    n_workers = max(1, min(jobs or os.cpu_count() or 1, len(rows) or 1))
+    first_pool = _new_pool(settings, n_workers)
+    try:
+        outcomes: dict[int, Outcome] = {}
+        todo: list[Job] = []
+        used_stems: set[str] = set()
+        for row, data in rows:
+            try:
+                if "__not_a_mapping__" in data:
+                    raise PatientError("this item is not a mapping of patient fields")
+                if "__extra_cells__" in data:
+                    raise PatientError("this row has more cells than the header has columns")
+                patient = patient_from_row(data, f"row {row}", row)
+                program = plan(library, protocols[patient.protocol], patient)
+            except RehabplanError as exc:
+                outcomes[row] = Outcome(row, "failed", _safe_id(data), reason=_reason(exc))
+                continue
+            stem = _unique(safe_stem(patient.id, patient.name), used_stems)
+            job = Job(row, stem, program, formats, input_hash(program, formats, settings, assets))
+            if not force and _up_to_date(manifest.get(stem), job, out):
+                prev = manifest[stem]
+                outcomes[row] = Outcome(row, "skipped", patient.id, files=prev["files"], sha256=prev["sha256"], pages=prev.get("pages"))
+                continue
+            todo.append(job)
+    except BaseException:
+        first_pool.shutdown(wait=False, cancel_futures=True)
+        raise
 
     total = len(rows)
     done = len(outcomes)
     if progress:
         for o in list(outcomes.values()):
             progress(o, done, total)
-    n_workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
-    for outcome in _run_pool(todo, settings, out, n_workers):
+    for outcome in _run_pool(todo, settings, out, n_workers, first_pool):
         outcomes[outcome.row] = outcome
         done += 1
         if outcome.status == "built":
@@ -350,53 +357,78 @@ def bulk_build(
     return report
 
 
-def _run_pool(todo: list[Job], settings: Settings, out: Path, n_workers: int) -> Iterable[Outcome]:
+def _new_pool(settings: Settings, n_workers: int) -> cf.ProcessPoolExecutor:
+    """A pool of forked workers, started at once (each sets up its renderer in the background)."""
+    import multiprocessing
+
+    import weasyprint  # noqa: F401  -- imported once here; forked workers share it
+
+    pool = cf.ProcessPoolExecutor(max_workers=n_workers, mp_context=multiprocessing.get_context("fork"),
+                                  initializer=_init_worker, initargs=(settings,))
+    pool.submit(int)  # with "fork" the executor launches every worker on the first submit
+    return pool
+
+
+def _run_pool(todo: list[Job], settings: Settings, out: Path, n_workers: int,
+              first_pool: cf.ProcessPoolExecutor | None = None) -> Iterable[Outcome]:
     """Run jobs on a process pool and survive workers that die: a crash costs only its patient.
 
     Each worker leaves a marker while it renders, so after a crash we know which jobs were in
     flight. Those run again alone (one worker) before the rest: the job that kills its worker
     twice is reported failed, and its neighbours are never blamed for it.
     """
-    import multiprocessing
     import tempfile
 
-    import weasyprint  # noqa: F401  -- imported once here; forked workers share it
+    # Forked workers share the parent's pages until they touch them; a collection in a worker
+    # would walk (and so copy) every object the parent made, the planned programs included.
+    # Freezing moves them out of the collector's sight.
+    import gc
 
-    ctx = multiprocessing.get_context("fork")
+    gc.collect()
+    gc.freeze()
     crashes: dict[int, int] = {}
     pending = list(todo)
-    with tempfile.TemporaryDirectory(prefix="rehabplan-inflight-") as markers:
-        while pending:
-            suspects = [j for j in pending if crashes.get(j.row)]
-            batch, workers = (suspects, 1) if suspects else (pending, n_workers)
-            rest = [j for j in pending if j not in batch]
-            pool = cf.ProcessPoolExecutor(max_workers=min(workers, len(batch)), mp_context=ctx,
-                                          initializer=_init_worker, initargs=(settings,))
-            futures = {pool.submit(_render_job, job, str(out), markers): job for job in batch}
-            retry: list[Job] = []
-            broken = False
-            try:
-                for fut in cf.as_completed(futures):
-                    job = futures[fut]
-                    try:
-                        yield fut.result()
-                        continue
-                    except BrokenProcessPool:
-                        broken = True
-                    except Exception as exc:  # pickling or an unexpected pool error
-                        yield Outcome(job.row, "failed", job.program.patient.id, reason=f"{type(exc).__name__}: {exc}")
-                        continue
-                    marker = Path(markers) / str(job.row)
-                    if marker.exists():  # in flight when the worker died
-                        marker.unlink()
-                        crashes[job.row] = crashes.get(job.row, 0) + 1
-                        if crashes[job.row] >= CRASHES_BEFORE_FAILING:
-                            yield Outcome(job.row, "failed", job.program.patient.id, reason="the render worker crashed on this patient")
+    try:
+        if not todo and first_pool is not None:
+            first_pool.shutdown(wait=False, cancel_futures=True)
+        with tempfile.TemporaryDirectory(prefix="rehabplan-inflight-") as markers:
+            while pending:
+                suspects = [j for j in pending if crashes.get(j.row)]
+                batch, workers = (suspects, 1) if suspects else (pending, n_workers)
+                rest = [j for j in pending if j not in batch]
+                if first_pool is not None and workers == n_workers:
+                    pool, first_pool = first_pool, None
+                else:
+                    pool = _new_pool(settings, min(workers, len(batch)))
+                futures = {pool.submit(_render_job, job, str(out), markers): job for job in batch}
+                retry: list[Job] = []
+                broken = False
+                try:
+                    for fut in cf.as_completed(futures):
+                        job = futures[fut]
+                        try:
+                            yield fut.result()
                             continue
-                    retry.append(job)
-            finally:
-                pool.shutdown(wait=not broken, cancel_futures=True)
-            pending = retry + rest
+                        except BrokenProcessPool:
+                            broken = True
+                        except Exception as exc:  # pickling or an unexpected pool error
+                            yield Outcome(job.row, "failed", job.program.patient.id, reason=f"{type(exc).__name__}: {exc}")
+                            continue
+                        marker = Path(markers) / str(job.row)
+                        if marker.exists():  # in flight when the worker died
+                            marker.unlink()
+                            crashes[job.row] = crashes.get(job.row, 0) + 1
+                            if crashes[job.row] >= CRASHES_BEFORE_FAILING:
+                                yield Outcome(job.row, "failed", job.program.patient.id, reason="the render worker crashed on this patient")
+                                continue
+                        retry.append(job)
+                finally:
+                    pool.shutdown(wait=not broken, cancel_futures=True)
+                pending = retry + rest
+    finally:
+        gc.unfreeze()
+        if first_pool is not None:
+            first_pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _unique(stem: str, used: set[str]) -> str:
