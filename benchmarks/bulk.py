@@ -80,7 +80,9 @@ def main() -> None:
     n = int(args[0]) if args and args[0].isdigit() else 100
     tmp = Path(tempfile.mkdtemp(prefix="bench-roster-"))
     roster = tmp / "roster.csv"
-    write_roster(roster, max(n, flat))
+    # Written by another process: planning the candidates here would make this process, and
+    # so every worker forked from it, bigger than a real `rehabplan bulk` ever is.
+    subprocess.run([sys.executable, __file__, "--write-roster", str(roster), str(max(n, flat))], check=True)
     if flat:
         rows = list(csv.DictReader(roster.open()))
         small = tmp / "small.csv"
@@ -104,15 +106,20 @@ def main() -> None:
     if flat:
         out = Path(tempfile.mkdtemp(prefix="bench-flat-"))
         report = bulk_build(big, out, jobs=2, force=True)
-        by_worker: dict[int, list[float]] = {}
+        by_worker: dict[int, list] = {}
         for o in sorted(report.outcomes, key=lambda o: o.row):
-            by_worker.setdefault(o.worker_pid, []).append(o.worker_peak_rss_mib or 0)
+            by_worker.setdefault(o.worker_pid, []).append(o)
         for pid, series in by_worker.items():
-            print(f"flat check, worker {pid}: peak RSS after its 10th handout {series[min(9, len(series) - 1)]:.0f} MiB, "
-                  f"after its last ({len(series)}th) {series[-1]:.0f} MiB")
+            tenth, last = series[min(9, len(series) - 1)], series[-1]
+            print(f"flat check, worker {pid}: after its 10th handout RSS {tenth.worker_rss_mib:.0f} MiB (peak so far "
+                  f"{tenth.worker_peak_rss_mib:.0f}); after its last ({len(series)}th) RSS {last.worker_rss_mib:.0f} MiB "
+                  f"(peak {last.worker_peak_rss_mib:.0f}, largest handout {max(o.pages or 0 for o in series)} pages)")
         shutil.rmtree(out)
     shutil.rmtree(tmp)
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--write-roster"]:
+        write_roster(Path(sys.argv[2]), int(sys.argv[3]))
+    else:
+        main()

@@ -77,6 +77,7 @@ class Outcome:
     seconds: float = 0.0
     worker_pid: int | None = None
     worker_peak_rss_mib: float | None = None  # the worker's peak memory after this patient
+    worker_rss_mib: float | None = None  # its memory once this patient's is released
 
 
 @dataclass
@@ -114,7 +115,7 @@ class BulkReport:
             "seconds": round(self.seconds, 3),
             "jobs": self.jobs,
             "rows": [
-                {k: v for k, v in asdict(o).items() if k not in ("seconds", "worker_pid", "worker_peak_rss_mib")} | {"seconds": round(o.seconds, 3)}
+                {k: v for k, v in asdict(o).items() if k not in ("seconds", "worker_pid", "worker_peak_rss_mib", "worker_rss_mib")} | {"seconds": round(o.seconds, 3)}
                 for o in self.outcomes
             ],
         }
@@ -236,7 +237,16 @@ def _render_job(job: Job, out_dir: str, markers: str | None = None) -> Outcome:
     _release_memory()
     outcome.worker_pid = os.getpid()
     outcome.worker_peak_rss_mib = _peak_rss_mib()
+    outcome.worker_rss_mib = _rss_mib()
     return outcome
+
+
+def _rss_mib() -> float | None:
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _release_memory() -> None:
