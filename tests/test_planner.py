@@ -147,7 +147,7 @@ def test_tensioners_wait_until_after_the_first_phase(library, protocols, example
 def test_changes_carry_a_one_line_note(example_program):
     notes = [p.note for w in example_program.weeks[1:] for p in items(w) if p.note]
     assert any(n.endswith("more reps") or n == "one more set" for n in notes)
-    assert any("harder variant" in n for n in notes)
+    assert any(n.startswith("harder version: ") for n in notes)
     assert any("deload" in n for n in notes)
 
 

@@ -150,7 +150,7 @@ def _advance(dim: str, dose: Dose, rule: Rule, ex: Exercise, ctx: Context) -> tu
         if dose.load_index + 1 >= ctx.loads_available(ex):
             return None
         new_load = d.load_options[dose.load_index + 1]
-        return dose._replace(load_index=dose.load_index + 1), f"now: {new_load}"
+        return dose._replace(load_index=dose.load_index + 1), f"switch to the {new_load}" if "band" in new_load else f"switch to: {new_load}"
     if dim == "tempo":
         slowest = d.tempo_slowest
         t = dose.tempo
@@ -174,7 +174,7 @@ def _advance(dim: str, dose: Dose, rule: Rule, ex: Exercise, ctx: Context) -> tu
             return None
         # Holds keep their usual length (McGill's 10 s); the number of holds starts low.
         base = start_dose(target, ctx, gentle=True, sets=dose.sets, hold_default=True)
-        return base._replace(sets=dose.sets), f"harder variant: {target.name}"
+        return base._replace(sets=dose.sets), f"harder version: {target.name}"
     raise ValueError(f"unknown dimension {dim}")
 
 

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Refresh the PNGs of the sample handout in docs/ (needs poppler-utils: pdftoppm, pdftotext).
+# Run from the repository root after `make sample`: bash docs/screenshots.sh
+set -euo pipefail
+bin=${REHABPLAN:-.venv/bin/rehabplan}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+"$bin" build examples/patient.yaml -o "$tmp/a4.pdf" --force
+"$bin" build examples/patient.yaml -o "$tmp/lp.pdf" --paper letter --large-print --force
+
+page_of() {  # first page whose text contains $2
+  local pages n
+  pages=$(pdfinfo "$1" | awk '/^Pages:/ {print $2}')
+  for ((n = 2; n <= pages; n++)); do  # page 1 lists the sections
+    if [[ $(pdftotext -f "$n" -l "$n" "$1" -) == *"$2"* ]]; then echo "$n"; return; fi
+  done
+  echo 1
+}
+shot() {  # pdf page output dpi
+  pdftoppm -png -r "$4" -f "$2" -l "$2" -singlefile "$1" "$tmp/shot"
+  small "$tmp/shot.png" "$3"
+}
+small() {  # a 64-colour palette keeps a page under ~60 KB
+  python3 -c "import sys; from PIL import Image; Image.open(sys.argv[1]).convert('RGB').quantize(64).save(sys.argv[2], optimize=True)" "$1" "$2"
+}
+shot "$tmp/a4.pdf" 1 docs/handout-cover.png 72
+shot "$tmp/a4.pdf" "$(page_of "$tmp/a4.pdf" 'Your plan at a glance')" docs/handout-plan.png 72
+shot "$tmp/a4.pdf" "$(page_of "$tmp/a4.pdf" 'How much to do: Clamshell with a band')" docs/handout-exercise-card.png 72
+shot "$tmp/a4.pdf" "$(page_of "$tmp/a4.pdf" 'Your tracking log')" docs/handout-tracking-log.png 72
+shot "$tmp/a4.pdf" "$(page_of "$tmp/a4.pdf" 'Warning signs: get help now')" docs/handout-red-flags.png 72
+first=$(page_of "$tmp/lp.pdf" 'Glute bridge')
+pdftoppm -png -r 60 -f "$first" -l $((first + 1)) "$tmp/lp.pdf" "$tmp/lp"
+python3 - "$tmp" <<'PY'
+import sys, glob
+from PIL import Image
+pages = [Image.open(p) for p in sorted(glob.glob(sys.argv[1] + "/lp-*.png"))[:2]]
+w, h = pages[0].size
+sheet = Image.new("RGB", (w * len(pages), h), "white")
+for i, p in enumerate(pages):
+    sheet.paste(p, (i * w, 0))
+sheet.convert("RGB").quantize(64).save("docs/handout-large-print-letter-card.png", optimize=True)
+PY
+echo "updated docs/handout-*.png"
