@@ -479,6 +479,7 @@ def bulk(
       rehabplan bulk roster.yaml --out out/ --format pdf,json --jobs 2 --quiet
     """
     import json
+    import time
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
     from rich.table import Table
@@ -495,10 +496,10 @@ def bulk(
     try:
         with progress:
             task = progress.add_task("bulk", total=None, rate="")
-            started = __import__("time").perf_counter()
+            started = time.perf_counter()
 
             def tick(outcome, done, total):
-                elapsed = max(__import__("time").perf_counter() - started, 1e-6)
+                elapsed = max(time.perf_counter() - started, 1e-6)
                 progress.update(task, completed=done, total=total, rate=f"{done / elapsed:.1f}/s")
 
             report = bulk_build(roster, out_dir, jobs=jobs, formats=formats, force=force, config=config,
