@@ -17,8 +17,10 @@ from rich.panel import Panel
 from . import __version__
 from .errors import Problem, RehabplanError
 
-EXIT_CODES = """Exit codes: 0 ok · 1 bulk run with failures · 2 usage error · 3 library/protocol
-error · 4 patient/roster/log error · 5 render error · 6 output exists (use --force)."""
+EXIT_CODES = (
+    "Exit codes: 0 ok · 1 bulk run with failures, or an urgent flag from adjust · 2 usage error · "
+    "3 library/protocol error · 4 patient/roster/log error · 5 render error · 6 output exists (use --force)."
+)
 
 app = typer.Typer(
     name="rehabplan",
