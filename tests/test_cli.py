@@ -197,3 +197,12 @@ def test_patient_new_asks_with_choices_and_defaults_and_writes_a_valid_file(tmp_
     assert (patient.protocol, patient.weeks, patient.sessions_per_week) == ("lumbar-radicular-sciatica", 12, 3)
     assert patient.irritability.value == "high" and patient.exclusions == ["kneeling"]
     assert run("build", target, "-f", "json", "-o", tmp_path / "dana.json").exit_code == 0
+
+
+@pytest.mark.parametrize("command", [
+    ["validate"], ["init"], ["schema"], ["build"], ["preview"], ["bulk"], ["log-template"], ["adjust"],
+    ["exercises", "list"], ["exercises", "show"], ["protocols", "list"], ["protocols", "show"], ["patient", "new"],
+])
+def test_every_command_has_help_with_an_example(command):
+    result = run(*command, "--help")
+    assert result.exit_code == 0 and "Example" in result.output
