@@ -136,3 +136,13 @@ def test_an_unreadable_roster_is_one_clear_error(tmp_path):
     (tmp_path / "r.yaml").write_text("id: not-a-list\n")
     with pytest.raises(PatientError):
         read_roster(tmp_path / "r.yaml")
+
+
+def test_workers_are_recycled_and_every_patient_is_still_built_once(tmp_path, monkeypatch):
+    import rehabplan.bulk as bulk
+
+    monkeypatch.setattr(bulk, "RECYCLE_AFTER", 1)  # a fresh pair of workers for every two handouts
+    path = roster(tmp_path, [{"id": f"R{i}", "name": f"P {i}"} for i in range(5)])
+    report = bulk_build(path, tmp_path / "out", jobs=2, formats=("json",))
+    assert [o.status for o in report.outcomes] == ["built"] * 5
+    assert len({o.worker_pid for o in report.outcomes}) >= 3

@@ -30,7 +30,7 @@ from .errors import PatientError, Problem, RehabplanError
 from .export import program_ics, program_json
 from .files import atomic_write, safe_stem, sha256_bytes
 from .library import Library, load_library
-from .models import Program
+from .models import Patient, Program
 from .patients import patient_from_row
 from .planner import plan
 from .protocols import load_protocols
@@ -43,6 +43,7 @@ MANIFEST = "manifest.json"
 FORMATS = ("pdf", "json", "html", "ics")
 MAX_ROSTER_BYTES = 20_000_000
 CRASHES_BEFORE_FAILING = 2  # a job in flight when a worker died twice is the one that kills it
+RECYCLE_AFTER = 100  # handouts per worker before a fresh one takes over: memory stays bounded
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class Settings:
 
     config: ClinicConfig
     library_dirs: tuple[Path, ...] = ()
+    protocol_dirs: tuple[Path, ...] = ()
     templates: Path | None = None
     paper: str | None = None
     large_print: bool | None = None
@@ -60,7 +62,7 @@ class Settings:
 class Job:
     row: int  # roster line (CSV) or item number (YAML), 1-based
     stem: str
-    program: Program
+    patient: Patient  # planned again in the worker (2 ms): a small parent forks small workers
     formats: tuple[str, ...]
     input_hash: str
 
@@ -201,6 +203,7 @@ def _init_worker(settings: Settings) -> None:
     from .render.pdf import Renderer
 
     _WORKER["library"] = load_library(*settings.library_dirs)
+    _WORKER["protocols"] = load_protocols(_WORKER["library"], *settings.protocol_dirs)
     _WORKER["renderer"] = Renderer(settings.config, templates=settings.templates, large_print=settings.large_print, paper=settings.paper)
 
 
@@ -212,18 +215,19 @@ def _render_job(job: Job, out_dir: str, markers: str | None = None) -> Outcome:
         marker.touch()
     library: Library = _WORKER["library"]
     renderer = _WORKER["renderer"]
-    outcome = Outcome(job.row, "built", job.program.patient.id)
+    outcome = Outcome(job.row, "built", job.patient.id)
     try:
+        program = plan(library, _WORKER["protocols"][job.patient.protocol], job.patient)
         for fmt in job.formats:
             name = f"{job.stem}.{fmt}"
             if fmt == "pdf":
-                data, outcome.pages, _ = renderer.pdf(job.program, library)
+                data, outcome.pages, _ = renderer.pdf(program, library)
             elif fmt == "html":
-                data = renderer.html(job.program, library).encode()
+                data = renderer.html(program, library).encode()
             elif fmt == "json":
-                data = program_json(job.program).encode()
+                data = program_json(program).encode()
             else:
-                data = program_ics(job.program)
+                data = program_ics(program)
             atomic_write(Path(out_dir) / name, data, force=True)
             outcome.files[fmt] = name
             outcome.sha256[fmt] = sha256_bytes(data)
@@ -302,9 +306,10 @@ def bulk_build(
     cfg = config if isinstance(config, ClinicConfig) else load_config(config)
     lib_dirs = tuple(Path(p) for p in (list(library_dirs) or cfg.library))
     library = load_library(*lib_dirs)
-    protocols = load_protocols(library, *(list(protocol_dirs) or cfg.protocols))
+    protocols = load_protocols(library, *(Path(p) for p in (list(protocol_dirs) or cfg.protocols)))
     tpl = Path(templates) if templates else cfg.templates
-    settings = Settings(cfg, lib_dirs, tpl, paper, large_print)
+    proto_dirs = tuple(Path(p) for p in (list(protocol_dirs) or cfg.protocols))
+    settings = Settings(cfg, lib_dirs, proto_dirs, tpl, paper, large_print)
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -334,7 +339,7 @@ def bulk_build(
                 outcomes[row] = Outcome(row, "failed", _safe_id(data), reason=_reason(exc))
                 continue
             stem = _unique(safe_stem(patient.id, patient.name), used_stems)
-            job = Job(row, stem, program, formats, input_hash(program, formats, settings, assets))
+            job = Job(row, stem, patient, formats, input_hash(program, formats, settings, assets))
             if not force and _up_to_date(manifest.get(stem), job, out):
                 prev = manifest[stem]
                 outcomes[row] = Outcome(row, "skipped", patient.id, files=prev["files"], sha256=prev["sha256"], pages=prev.get("pages"))
@@ -404,7 +409,9 @@ def _run_pool(todo: list[Job], settings: Settings, out: Path, n_workers: int,
         with tempfile.TemporaryDirectory(prefix="rehabplan-inflight-") as markers:
             while pending:
                 suspects = [j for j in pending if crashes.get(j.row)]
-                batch, workers = (suspects, 1) if suspects else (pending, n_workers)
+                # A pool serves at most RECYCLE_AFTER handouts a worker, then fresh workers
+                # (forked from this small process) take over.
+                batch, workers = (suspects, 1) if suspects else (pending[: n_workers * RECYCLE_AFTER], n_workers)
                 rest = [j for j in pending if j not in batch]
                 if first_pool is not None and workers == n_workers:
                     pool, first_pool = first_pool, None
@@ -422,14 +429,14 @@ def _run_pool(todo: list[Job], settings: Settings, out: Path, n_workers: int,
                         except BrokenProcessPool:
                             broken = True
                         except Exception as exc:  # pickling or an unexpected pool error
-                            yield Outcome(job.row, "failed", job.program.patient.id, reason=f"{type(exc).__name__}: {exc}")
+                            yield Outcome(job.row, "failed", job.patient.id, reason=f"{type(exc).__name__}: {exc}")
                             continue
                         marker = Path(markers) / str(job.row)
                         if marker.exists():  # in flight when the worker died
                             marker.unlink()
                             crashes[job.row] = crashes.get(job.row, 0) + 1
                             if crashes[job.row] >= CRASHES_BEFORE_FAILING:
-                                yield Outcome(job.row, "failed", job.program.patient.id, reason="the render worker crashed on this patient")
+                                yield Outcome(job.row, "failed", job.patient.id, reason="the render worker crashed on this patient")
                                 continue
                         retry.append(job)
                 finally:
