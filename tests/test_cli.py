@@ -206,3 +206,15 @@ def test_patient_new_asks_with_choices_and_defaults_and_writes_a_valid_file(tmp_
 def test_every_command_has_help_with_an_example(command):
     result = run(*command, "--help")
     assert result.exit_code == 0 and "Example" in result.output
+
+
+def test_build_html_and_ics_go_to_standard_output():
+    html = run("build", EXAMPLES / "patient.yaml", "-f", "html", "-o", "-")
+    assert html.exit_code == 0 and "<html" in html.stdout and "Alex Example" in html.stdout
+    ics = run("build", EXAMPLES / "patient.yaml", "-f", "ics", "-o", "-")
+    assert ics.exit_code == 0 and ics.stdout.startswith("BEGIN:VCALENDAR")
+
+
+def test_a_pdf_cannot_go_to_standard_output():
+    result = run("build", EXAMPLES / "patient.yaml", "-o", "-")
+    assert result.exit_code != 0 and "standard output" in result.output
