@@ -30,7 +30,7 @@ RULES: dict[str, RuleSpec] = {
     "lp": RuleSpec(("reps",), False, "add reps each step up to the top of the range"),
     "lp_hold": RuleSpec(("hold_s", "holds"), False, "longer holds, then one more hold"),
     "lp_minutes": RuleSpec(("minutes",), False, "add minutes each step"),
-    "dp": RuleSpec(("reps", "load", "sets", "tempo"), True, "double progression: reps to the top, then more load and reps start again; with no load or sets left, a slower tempo"),
+    "dp": RuleSpec(("reps", "load", "sets"), True, "double progression: reps to the top, then more load and reps start again"),
     "sets": RuleSpec(("sets", "reps"), False, "add a set, then reps"),
     "tempo": RuleSpec(("tempo", "reps"), False, "slower lowering (more time under tension), then reps"),
     "ladder": RuleSpec(("reps", "sets", "variant"), True, "reps, then sets, then the harder variant"),
@@ -109,9 +109,7 @@ def step(dose: Dose, rule: Rule, ctx: Context) -> tuple[Dose, str | None]:
         if advanced is None:
             continue
         new, note = advanced
-        # A harder variant starts its own ranges, and a slower tempo adds time under tension
-        # on top of the reps already reached: neither sends the reps back to the bottom.
-        if spec.resets and dim not in ("variant", "tempo"):
+        if spec.resets and dim != "variant":
             for lower in spec.dimensions[:i]:
                 new = _reset(lower, new, ex, ctx)
         return new, note
