@@ -22,7 +22,7 @@ def interview(console: Console, output: Path, force: bool, config, library, prot
     if output.exists() and not force:
         from .errors import OutputExistsError
 
-        raise OutputExistsError(f"{output} exists; use --force to overwrite it")
+        raise OutputExistsError(f"{output} exists and was kept")
     cfg = load_config(config)
     lib = load_library(*(list(library or []) or cfg.library))
     protos = load_protocols(lib, *(list(protocols or []) or cfg.protocols))
