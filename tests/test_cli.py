@@ -177,7 +177,7 @@ def test_init_writes_a_config_that_loads(tmp_path):
     assert run("init", target).exit_code == 6
 
 
-@pytest.mark.parametrize("kind", ["exercise", "protocol", "patient", "program"])
+@pytest.mark.parametrize("kind", ["exercise", "protocol", "patient", "program", "config"])
 def test_the_schema_files_in_docs_are_current(kind):
     shipped = json.loads((EXAMPLES.parent / "docs" / f"{kind}.schema.json").read_text())
     assert shipped == json.loads(run("schema", kind).stdout), "run: rehabplan schema KIND > docs/KIND.schema.json"

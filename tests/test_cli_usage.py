@@ -64,7 +64,7 @@ def test_help_shows_choices_and_no_python_types():
         shown = run(*command, "--help").output
         assert "<bool>" not in shown and "<list[" not in shown, (command, shown)
     assert "[stretch|neural_mobility|strength|core|motor_control|aerobic]" in run("exercises", "list", "--help").output
-    assert "[exercise|protocol|patient|program]" in run("schema", "--help").output
+    assert "[exercise|protocol|patient|program|config]" in run("schema", "--help").output
 
 
 @pytest.mark.parametrize("command", [[], ["build"], ["exercises"], ["exercises", "show"], ["patient", "new"]])
@@ -97,7 +97,9 @@ def test_the_python_api_does_not_tell_callers_about_command_line_options(tmp_pat
 
 
 def test_errors_are_rendered_in_one_place():
-    source = (ROOT / "src" / "rehabplan" / "cli.py").read_text()
+    import rehabplan.cli
+
+    source = Path(rehabplan.cli.__file__).read_text()
     assert source.count("except RehabplanError") <= 3, "render errors in RehabplanGroup.invoke, not per command"
 
 
@@ -119,8 +121,9 @@ def _make_exit_code(code: int, tmp: Path):
         log.write_text("week,session,date,exercise,done,sets,reps,hold_s,pain_during,pain_next_morning,spread,note\n"
                        "1,1,,clamshell,yes,2,10,,2,2,no,I can't pee properly since Tuesday\n")
         return run("adjust", PATIENT, log, "-o", tmp / "adjusted.json")
-    if code == 2:  # unknown option, missing argument
-        return run("build", PATIENT, "--no-such-option")
+    if code == 2:  # unknown option, or a value that is not one of the choices
+        assert run("build", PATIENT, "--no-such-option").exit_code == 2
+        return run("build", PATIENT, "--format", "docx")
     if code == 3:  # library, protocol or configuration error
         config = tmp / "rehabplan.yaml"
         config.write_text("paper: a5\n")

@@ -27,7 +27,7 @@ EXIT_CODES = (
 # them in the shell and answers a wrong one as a usage error (exit code 2).
 Format = Literal["pdf", "html", "json", "ics"]
 Paper = Literal["a4", "letter"]
-SchemaKind = Literal["exercise", "protocol", "patient", "program"]
+SchemaKind = Literal["exercise", "protocol", "patient", "program", "config"]
 CategoryName = Literal["stretch", "neural_mobility", "strength", "core", "motor_control", "aerobic"]
 HELP = {"help_option_names": ["-h", "--help"]}
 
@@ -169,7 +169,7 @@ def _check_formats(value: str) -> str:
 
 LibraryOpt = typer.Option(None, "--library", "-L", metavar="DIR", help="A clinic exercise folder layered over the built-in library (repeatable).")
 ProtocolsOpt = typer.Option(None, "--protocols", "-P", metavar="DIR", help="A clinic protocol folder layered over the built-in protocols (repeatable).")
-ConfigOpt = typer.Option(None, "--config", help="Clinic configuration file (default: ./rehabplan.yaml if present).")
+ConfigOpt = typer.Option(None, "--config", help="Clinic configuration file (default: rehabplan.yaml here or in a parent folder, then the user config folder, then $REHABPLAN_CONFIG).")
 
 
 # --------------------------------------------------------------------------- library commands
@@ -288,15 +288,15 @@ def exercises_show(
 
 
 CONFIG_TEMPLATE = """\
-# rehabplan clinic configuration. rehabplan reads ./rehabplan.yaml, or the file named by --config.
-# Paths are relative to this file. Check it with: rehabplan validate --config rehabplan.yaml
+{schema_line}# rehabplan clinic configuration. rehabplan finds it here or in a parent folder (like git),
+# or reads the file named by --config. Paths are relative to this file.
+# Check it with: rehabplan validate --config rehabplan.yaml
+# Lines starting with # are examples: remove the # and write your clinic's real details.
+# Anything left out is simply not printed; nothing made up ever reaches a handout.
 clinic:
   name: {name}
-  phone: "+44 20 0000 0000"        # printed on the cover and the red-flag page
-  address: 1 High Street, Town, AB1 2CD
-  # logo: logo.png                 # PNG or SVG beside this file
-clinician: Your Name, physiotherapist   # default clinician on handouts
-paper: a4                          # a4 | letter
+{phone}{address}{email}  # logo: logo.png                 # PNG or SVG beside this file
+{clinician}paper: a4                          # a4 | letter
 units: kg                          # kg | lb
 locale: en-GB                      # en-GB, en-US, en-AU, en-CA, en-IE, en-NZ: dates and the emergency number
 # emergency_number: "999"          # default from locale (999, 911, 000, 112, 111)
@@ -307,24 +307,57 @@ protocols: []                      # clinic protocol folders layered over the bu
 """
 
 
+def _config_line(key: str, value: Optional[str], example: str, comment: str, indent: str = "") -> str:
+    """A config line: the real value when given, else a commented example that prints nothing."""
+    import json
+
+    if value:
+        return f"{indent}{key}: {json.dumps(value, ensure_ascii=False)}   # {comment}\n"
+    return f"{indent}# {key}: {example}   # {comment}\n"
+
+
 @app.command()
 def init(
     output: Path = typer.Argument(Path("rehabplan.yaml"), help="Where to write the configuration."),
     clinic: str = typer.Option("Your physiotherapy clinic", "--clinic", help="Clinic name."),
+    phone: Optional[str] = typer.Option(None, "--phone", help="Clinic phone number, printed on the cover and the red-flag page."),
+    address: Optional[str] = typer.Option(None, "--address", help="Clinic address, printed on the cover."),
+    email: Optional[str] = typer.Option(None, "--email", help="Clinic email, printed on the cover."),
+    clinician: Optional[str] = typer.Option(None, "--clinician", help="Default clinician (a patient file's own clinician wins)."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
 ) -> None:
-    """Write a commented clinic configuration (rehabplan.yaml) to edit.
+    """Write a commented clinic configuration (rehabplan.yaml) and the JSON Schemas editors use.
 
-    Example: rehabplan init --clinic "Riverside Physio"
+    Details not given as options are written as commented examples, so nothing made up prints.
+
+    Example: rehabplan init --clinic "Riverside Physio" --phone "020 7946 0123"
     """
     import json
 
     from .config import load_config
     from .files import atomic_write
+    from .schemas import FOLDER, schema_line, write_schemas
 
-    atomic_write(output, CONFIG_TEMPLATE.format(name=json.dumps(clinic)).encode(), force)
-    load_config(output)
-    err.print(f"[green]wrote[/] {output}")
+    if output.exists() and not force:
+        raise OutputExistsError(f"{output} exists and was kept")
+    schemas = write_schemas(output.parent / FOLDER)
+    text = CONFIG_TEMPLATE.format(
+        schema_line=schema_line("config", output, output),
+        name=json.dumps(clinic, ensure_ascii=False),
+        phone=_config_line("phone", phone, '"<your clinic\'s phone number>"', "printed on the cover and the red-flag page", "  "),
+        address=_config_line("address", address, '"<street, town, postcode>"', "printed on the cover", "  "),
+        email=_config_line("email", email, '"<reception@your-clinic>"', "printed on the cover", "  "),
+        clinician=_config_line("clinician", clinician, '"<name, physiotherapist>"', "default clinician; a patient file's own clinician wins"),
+    )
+    # Check before writing: a config that later commands reject is never written.
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        trial = Path(tmp) / output.name
+        trial.write_text(text, encoding="utf-8")
+        load_config(trial)
+    atomic_write(output, text.encode(), force)
+    err.print(f"[green]wrote[/] {output} and {len(schemas)} schemas in {schemas[0].parent}")
 
 
 @app.command()
@@ -333,17 +366,25 @@ def schema(
 ) -> None:
     """Print the JSON Schema of a YAML file kind, for editors (yaml-language-server).
 
+    'rehabplan init' also writes all of them into the clinic folder's schemas/.
+
     Example: rehabplan schema exercise > exercise.schema.json
     """
-    import json
+    from .schemas import schema_text
 
-    from . import models
-
-    target = {"exercise": models.Exercise, "protocol": models.Protocol, "patient": models.Patient, "program": models.Program}[kind]
-    sys.stdout.write(json.dumps(target.model_json_schema(), indent=2) + "\n")
+    sys.stdout.write(schema_text(kind))
 
 
 # --------------------------------------------------------------------------- programs
+
+
+def _say_config_defaults(cfg) -> None:
+    """A run without any clinic configuration says which details are defaults (on stderr)."""
+    from .config import config_note
+
+    note = config_note(cfg)
+    if note:
+        err.print(f"[yellow]note[/] {_escape(note)}")
 
 
 def _overrides(**fields) -> dict:
@@ -414,6 +455,8 @@ def build(
         minutes=minutes, irritability=irritability,
     ))
     target = output or Path(f"handout-{safe_stem(program.patient.id)}.{fmt}")
+    if fmt in ("pdf", "html"):
+        _say_config_defaults(cfg)
     if fmt == "pdf":
         from .render.pdf import render_pdf
 
