@@ -216,8 +216,13 @@ def exercises_list(
 
     _, lib, _ = _sources(config, library)
     table = Table(title="Exercise library", show_lines=False)
-    for col in ("id", "name", "category", "equipment", "dose", "easier → harder"):
-        table.add_column(col)
+    # Ids are what a clinician copies into a patient file: never cut ("walking-p…") or broken,
+    # at 80 columns or in a pipe; the other columns wrap (or fold) to make room.
+    table.add_column("id", no_wrap=True, min_width=max(map(len, lib.exercises), default=2))
+    wide = out.width >= 120  # a narrow terminal or a pipe (80) keeps the columns that fit
+    columns = ("name", "category", "equipment", "dose", "easier → harder") if wide else ("category", "equipment", "dose")
+    for col in columns:
+        table.add_column(col, overflow="fold" if col == "easier → harder" else "ellipsis")
     for ex in sorted(lib.exercises.values(), key=lambda e: (e.category.value, e.id)):
         if category and ex.category.value != category:
             continue
@@ -230,7 +235,9 @@ def exercises_list(
             "hold": lambda: f"{d.sets.default:g}×{d.reps.default:g} × {d.hold_s.default:g}s hold",
             "duration": lambda: f"{d.minutes.default:g} min",
         }[d.kind.value]()
-        table.add_row(ex.id, ex.name, ex.category.value, ", ".join(eq) or "none", dose, f"{ex.easier or '—'} → {ex.harder or '—'}")
+        cells = {"name": ex.name, "category": ex.category.value, "equipment": ", ".join(eq) or "none", "dose": dose,
+                 "easier → harder": f"{ex.easier or '—'} → {ex.harder or '—'}"}
+        table.add_row(ex.id, *(cells[c] for c in columns))
     out.print(table)
 
 
@@ -513,8 +520,9 @@ def protocols_list(
 
     _, lib, protos = _sources(config, library, protocols or [])
     table = Table(title="Protocols")
-    for col in ("id", "name", "phases", "slots", "file"):
-        table.add_column(col)
+    table.add_column("id", no_wrap=True, min_width=max(map(len, protos.protocols), default=2))  # never cut: see exercises list
+    for col in ("name", "phases", "slots", "file"):
+        table.add_column(col, overflow="fold" if col == "file" else "ellipsis")
     for p in protos:
         table.add_row(p.id, p.name, " → ".join(ph.name for ph in p.phases), str(len(p.slots)), str(protos.files[p.id].name))
     out.print(table)
