@@ -77,7 +77,9 @@ app = typer.Typer(
     context_settings=HELP,
     name="rehabplan",
     help="Progressive 12-week home exercise programs for physiotherapists, printed as patient "
-    "handouts.\n\nExample: rehabplan build examples/patient.yaml -o handout.pdf\n\n" + EXIT_CODES,
+    "handouts.\n\nExamples (the first copies the example files, so the others work from any folder):\n\n"
+    "  rehabplan examples examples/\n\n"
+    "  rehabplan build examples/patient.yaml -o handout.pdf\n\n" + EXIT_CODES,
     no_args_is_help=True,
     add_completion=True,
     rich_markup_mode="rich",
@@ -184,7 +186,9 @@ def validate(
 ) -> None:
     """Check the exercise library and protocols; list every problem with file and line.
 
-    Example: rehabplan validate my-clinic/exercises --strict
+    Examples:
+      rehabplan validate --strict
+      rehabplan validate my-clinic/exercises --strict
     """
 
     _, library, protos = _sources(config, folder, protocols or [], strict=strict)
@@ -570,6 +574,42 @@ def protocols_show(
     out.print(slots)
 
 
+@app.command()
+def examples(
+    folder: Path = typer.Argument(Path("examples"), help="Folder to copy the examples into (created if needed)."),
+    force: bool = typer.Option(False, "--force", help="Overwrite files that exist."),
+) -> None:
+    """Copy the example patients, roster and pain log into a folder, to try every command.
+
+    After 'pip install' / 'pipx install' the examples travel inside the package; this puts them
+    where the README's commands expect them.
+
+    Example: rehabplan examples examples/ && rehabplan preview examples/patient.yaml
+    """
+    from .config import find_config
+    from .files import atomic_write
+    from .resources import data_dir
+    from .schemas import schema_line
+
+    config = find_config()
+    written = []
+    for source in sorted(data_dir("examples").iterdir()):
+        if not source.is_file():
+            continue
+        target = folder / source.name
+        data = source.read_bytes()
+        first, _, rest = data.partition(b"\n")
+        if first.startswith(b"# yaml-language-server: $schema="):
+            # The shipped line points into the package's own tree; point it at a schema that
+            # exists from the copy's folder (the clinic's schemas/, else the installed one).
+            data = schema_line("patient", target, config).encode() + rest
+        atomic_write(target, data, force)
+        if source.suffix == ".sh":
+            target.chmod(0o755)
+        written.append(target.name)
+    err.print(f"[green]wrote[/] {len(written)} files in {folder}: {', '.join(written)}")
+
+
 @patient_app.command("new")
 def patient_new(
     output: Path = typer.Argument(Path("patient.yaml"), help="Where to write the patient file."),
@@ -610,7 +650,7 @@ def bulk(
 
     Examples:
       rehabplan bulk examples/roster.csv --out handouts/
-      rehabplan bulk roster.yaml --out out/ --format pdf,json --jobs 2 --quiet
+      rehabplan bulk examples/roster.yaml --out out/ --format pdf,json --jobs 2 --quiet
     """
     import json
     import time
@@ -731,6 +771,12 @@ def adjust(
     entries, problems = read_log(log, program)
     for p in problems:
         err.print(f"[yellow]skipped log row[/] {_escape(str(p))}")
+    if not entries and not problems and from_week is None:
+        from .errors import PatientError
+
+        raise PatientError(f"the log {log} has no filled-in rows yet", [Problem(
+            log, None, "", "every row is still blank",
+            "fill in done (yes/no) and the pain scores for the sessions done so far, then run adjust again")])
     new = adjust_program(program, lib, entries, from_week)
     target = output or Path(f"adjusted-{safe_stem(program.patient.id)}.json")
     atomic_write(target, program_json(new).encode(), force)
