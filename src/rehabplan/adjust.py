@@ -28,10 +28,13 @@ from .errors import PatientError, Problem
 from .library import Library
 from .models import Adjustment, DoseKind, Flag, Prescription, Program, Session, Tempo, Week
 from .progression import Dose, deload
-from .yaml_source import load_yaml, read_text
+from .yaml_source import load_yaml
 
 LOG_FIELDS = ["week", "session", "date", "exercise", "done", "sets", "reps", "hold_s",
               "pain_during", "pain_next_morning", "spread", "note"]
+# A row counts as logged once any of these is filled in; the template fills in only week,
+# session and exercise, so the rest of a fresh template is the weeks still to come.
+ANSWER_FIELDS = ("done", "sets", "reps", "hold_s", "pain_during", "pain_next_morning", "spread", "note")
 YES = {"yes", "y", "true", "1", "x", "✓"}
 NO = {"no", "n", "false", "0", ""}
 
@@ -72,10 +75,12 @@ def read_log(path: Path | str, program: Program) -> tuple[list[LogEntry], list[P
             raise PatientError(f"the log {path} must be a list of entries", [Problem(path, 1, "", "expected a YAML list", "run 'rehabplan log-template' for the format")])
         rows = [(located.line_of((i,)) or i + 1, r if isinstance(r, dict) else {}) for i, r in enumerate(located.data)]
     else:
-        text, problem = read_text(path, 5_000_000)
+        from .spreadsheet import dict_reader, read_csv_text
+
+        text, problem = read_csv_text(path, 5_000_000)
         if problem:
             raise PatientError(f"the log {path} cannot be read", [problem])
-        reader = csv.DictReader(io.StringIO(text))
+        reader = dict_reader(text)
         unknown = [f for f in (reader.fieldnames or []) if f and f.strip() not in LOG_FIELDS]
         if not reader.fieldnames or unknown:
             raise PatientError(f"the log {path} has {'no header' if not reader.fieldnames else 'unknown columns: ' + ', '.join(unknown)}",
@@ -96,6 +101,8 @@ def parse_rows(rows, program: Program, source) -> tuple[list[LogEntry], list[Pro
 
         n_before = len(problems)
         data = {k: ("" if v is None else str(v).strip()) for k, v in raw.items()}
+        if not any(data.get(f) for f in ANSWER_FIELDS):
+            continue  # a template row not filled in yet: a session still to come, not a missed one
         ex = data.get("exercise", "")
         if ex not in exercises:
             bad("exercise", f"'{ex}' is not in this program" if ex else "missing", "use an exercise id from the program (see log-template)")

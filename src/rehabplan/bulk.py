@@ -14,7 +14,6 @@ from __future__ import annotations
 import concurrent.futures as cf
 import csv
 import hashlib
-import io
 import json
 import logging
 import os
@@ -35,7 +34,7 @@ from .patients import patient_from_row
 from .planner import plan
 from .protocols import load_protocols
 from .resources import data_dir
-from .yaml_source import load_yaml, read_text
+from .yaml_source import load_yaml
 
 log = logging.getLogger("rehabplan.bulk")
 
@@ -136,10 +135,12 @@ def read_roster(path: Path | str) -> list[tuple[int, dict[str, Any]]]:
         if not isinstance(located.data, list):
             raise PatientError(f"the roster {path} must be a YAML list of patients", [Problem(path, 1, "", "expected a list (lines starting with '- ')", "see examples/roster.yaml")])
         return [(located.line_of((i,)) or i + 1, item if isinstance(item, dict) else {"__not_a_mapping__": item}) for i, item in enumerate(located.data)]
-    text, problem = read_text(path, MAX_ROSTER_BYTES)
+    from .spreadsheet import dict_reader, read_csv_text  # ';', BOM, Windows-1252 as spreadsheets save
+
+    text, problem = read_csv_text(path, MAX_ROSTER_BYTES)
     if problem:
         raise PatientError(f"the roster {path} cannot be read", [problem])
-    reader = csv.DictReader(io.StringIO(text))
+    reader = dict_reader(text)
     if not reader.fieldnames:
         raise PatientError(f"the roster {path} is empty", [Problem(path, 1, "", "no header row", "the first line names the patient fields: id,name,protocol,start_date,side,…")])
     unknown = [f for f in reader.fieldnames if f and f.strip() not in _FIELDS]
