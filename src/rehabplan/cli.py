@@ -315,6 +315,7 @@ large_print: false                 # true = 18 pt handouts
 library: []                        # clinic exercise folders layered over the built-in library
 protocols: []                      # clinic protocol folders layered over the built-in protocols
 # templates: templates/            # clinic templates overriding the built-in ones by name
+# timezone: Europe/London          # calendar (--format ics) session times; without it they follow the phone
 """
 
 
@@ -438,6 +439,7 @@ def build(
     paper: Optional[Paper] = typer.Option(None, "--paper", help="Paper size (default from the config: a4)."),
     large_print: Optional[bool] = typer.Option(None, "--large-print/--normal-print", help="18 pt large print."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
+    session_time: Optional[str] = typer.Option(None, "--session-time", metavar="HH:MM", help="Calendar (ics): time of each session, in the config's timezone (default 09:00)."),
     templates: Optional[Path] = typer.Option(None, "--templates", help="Clinic template folder (sandboxed)."),
     protocol: Optional[str] = typer.Option(None, "--protocol", help="Override the patient's protocol.", autocompletion=_complete_protocol_ids),
     start_date: Optional[str] = typer.Option(None, "--start-date", help="Override the start date (YYYY-MM-DD)."),
@@ -454,11 +456,20 @@ def build(
     Examples:
       rehabplan build examples/patient.yaml -o handout.pdf
       rehabplan build examples/patient.yaml --format json -o plan.json
+      rehabplan build examples/patient.yaml --format ics --session-time 18:30 -o plan.ics
       rehabplan build examples/patient.yaml --paper letter --large-print --force
     """
     from .export import program_ics, program_json
     from .files import atomic_write, safe_stem
 
+    at = None
+    if session_time is not None:
+        import datetime as dt
+
+        try:
+            at = dt.time.fromisoformat(session_time)
+        except ValueError:
+            raise typer.BadParameter(f"'{session_time}' is not a time; write it as HH:MM, e.g. 18:30", param_hint="--session-time") from None
     if fmt == "pdf" and output is not None and str(output) == "-":
         raise typer.BadParameter("a PDF cannot go to standard output; name a file, e.g. -o handout.pdf", param_hint="--output")
     cfg, lib, program = _load_all(patient_file, config, library, protocols, _overrides(
@@ -481,7 +492,7 @@ def build(
     elif fmt == "json":
         data = program_json(program).encode()
     else:
-        data = program_ics(program)
+        data = program_ics(program, session_time=at, timezone=cfg.timezone)
     if str(target) == "-":
         sys.stdout.buffer.write(data)
         return
