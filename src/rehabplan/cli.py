@@ -6,6 +6,7 @@ them, so ``rehabplan --help``, ``exercises list`` and ``validate`` start fast.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 from typing import Literal, Optional
@@ -390,6 +391,17 @@ def schema(
 # --------------------------------------------------------------------------- programs
 
 
+@contextlib.contextmanager
+def _status(message: str, quiet: bool):
+    """A spinner on stderr while one build works, so a terminal never looks stuck; nothing in a
+    pipe, a log file or with --quiet. Yields a function that changes the message."""
+    if quiet or not err.is_terminal:
+        yield lambda text: None
+        return
+    with err.status(message) as status:
+        yield lambda text: status.update(text)
+
+
 def _say_config_defaults(cfg) -> None:
     """A run without any clinic configuration says which details are defaults (on stderr)."""
     from .config import config_note
@@ -439,6 +451,7 @@ def build(
     paper: Optional[Paper] = typer.Option(None, "--paper", help="Paper size (default from the config: a4)."),
     large_print: Optional[bool] = typer.Option(None, "--large-print/--normal-print", help="18 pt large print."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No status or messages on stderr; errors still show."),
     session_time: Optional[str] = typer.Option(None, "--session-time", metavar="HH:MM", help="Calendar (ics): time of each session, in the config's timezone (default 09:00)."),
     templates: Optional[Path] = typer.Option(None, "--templates", help="Clinic template folder (sandboxed)."),
     protocol: Optional[str] = typer.Option(None, "--protocol", help="Override the patient's protocol.", autocompletion=_complete_protocol_ids),
@@ -472,32 +485,35 @@ def build(
             raise typer.BadParameter(f"'{session_time}' is not a time; write it as HH:MM, e.g. 18:30", param_hint="--session-time") from None
     if fmt == "pdf" and output is not None and str(output) == "-":
         raise typer.BadParameter("a PDF cannot go to standard output; name a file, e.g. -o handout.pdf", param_hint="--output")
-    cfg, lib, program = _load_all(patient_file, config, library, protocols, _overrides(
-        protocol=protocol, start_date=start_date, weeks=weeks, sessions_per_week=sessions,
-        minutes=minutes, irritability=irritability,
-    ))
-    target = output or Path(f"handout-{safe_stem(program.patient.id)}.{fmt}")
-    if fmt in ("pdf", "html"):
-        _say_config_defaults(cfg)
-    if fmt == "pdf":
-        from .render.pdf import render_pdf
+    say = (lambda *a, **k: None) if quiet else err.print
+    with _status(f"Planning {patient_file.name}", quiet) as status:
+        cfg, lib, program = _load_all(patient_file, config, library, protocols, _overrides(
+            protocol=protocol, start_date=start_date, weeks=weeks, sessions_per_week=sessions,
+            minutes=minutes, irritability=irritability,
+        ))
+        target = output or Path(f"handout-{safe_stem(program.patient.id)}.{fmt}")
+        if fmt in ("pdf", "html") and not quiet:
+            _say_config_defaults(cfg)
+        if fmt == "pdf":
+            from .render.pdf import render_pdf
 
-        result = render_pdf(program, lib, target, cfg, templates=templates or cfg.templates, large_print=large_print, paper=paper, force=force)
-        err.print(f"[green]wrote[/] {result.path} ({result.pages} pages)")
-        return
-    if fmt == "html":
-        from .render.html import render_html
+            status(f"Rendering the handout for {program.patient.id} ({len(program.weeks)} weeks; a few seconds)")
+            result = render_pdf(program, lib, target, cfg, templates=templates or cfg.templates, large_print=large_print, paper=paper, force=force)
+            say(f"[green]wrote[/] {result.path} ({result.pages} pages)")
+            return
+        if fmt == "html":
+            from .render.html import render_html
 
-        data = render_html(program, lib, cfg, templates=templates or cfg.templates, large_print=large_print, paper=paper).encode()
-    elif fmt == "json":
-        data = program_json(program).encode()
-    else:
-        data = program_ics(program, session_time=at, timezone=cfg.timezone)
-    if str(target) == "-":
-        sys.stdout.buffer.write(data)
-        return
-    atomic_write(target, data, force)
-    err.print(f"[green]wrote[/] {target}")
+            data = render_html(program, lib, cfg, templates=templates or cfg.templates, large_print=large_print, paper=paper).encode()
+        elif fmt == "json":
+            data = program_json(program).encode()
+        else:
+            data = program_ics(program, session_time=at, timezone=cfg.timezone)
+        if str(target) == "-":
+            sys.stdout.buffer.write(data)
+            return
+        atomic_write(target, data, force)
+    say(f"[green]wrote[/] {target}")
 
 
 @app.command()
