@@ -689,6 +689,10 @@ def bulk(
 
     formats = tuple(f.strip() for f in fmt.split(",") if f.strip())
     show = not quiet and not as_json
+    if show and {"pdf", "html"} & set(formats):
+        from .config import load_config
+
+        _say_config_defaults(load_config(config))
     progress = Progress(
         TextColumn("[bold]building handouts"), BarColumn(), MofNCompleteColumn(),
         TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
