@@ -29,7 +29,9 @@ EXIT_CODES = (
 Format = Literal["pdf", "html", "json", "ics"]
 Paper = Literal["a4", "letter"]
 SchemaKind = Literal["exercise", "protocol", "patient", "program", "config"]
+# Spelled out (not built from models' enums) so --help needs no models import; a test keeps them equal.
 CategoryName = Literal["stretch", "neural_mobility", "strength", "core", "motor_control", "aerobic"]
+EquipmentName = Literal["none", "mat", "band", "chair", "step", "wall", "weight", "towel"]
 HELP = {"help_option_names": ["-h", "--help"]}
 
 
@@ -208,7 +210,8 @@ def validate(
 @exercises_app.command("list")
 def exercises_list(
     category: Optional[CategoryName] = typer.Option(None, "--category", "-c", help="Only this category."),
-    equipment: Optional[str] = typer.Option(None, "--equipment", "-e", help="Only exercises needing this equipment (or 'none')."),
+    equipment: Optional[EquipmentName] = typer.Option(
+        None, "--equipment", "-e", help="Only exercises needing this equipment (or none)."),
     library: Optional[list[Path]] = LibraryOpt,
     config: Optional[Path] = ConfigOpt,
 ) -> None:
