@@ -59,6 +59,11 @@ class Clinic(Model):
     def _real_address(cls, value: str | None) -> str | None:
         return _placeholder(value, "address")
 
+    @field_validator("email")
+    @classmethod
+    def _real_email(cls, value: str | None) -> str | None:
+        return _placeholder(value, "email")
+
 
 class ClinicConfig(Model):
     clinic: Clinic = Field(default_factory=Clinic)
