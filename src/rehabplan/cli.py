@@ -79,7 +79,7 @@ app = typer.Typer(
     cls=RehabplanGroup,
     context_settings=HELP,
     name="rehabplan",
-    help="Progressive 12-week home exercise programs for physiotherapists, printed as patient "
+    help="Progressive home exercise programs (4-24 weeks) for physiotherapists, printed as patient "
     "handouts.\n\nExamples (the first copies the example files, so the others work from any folder):\n\n"
     "  rehabplan examples examples/\n\n"
     "  rehabplan build examples/patient.yaml -o handout.pdf\n\n" + EXIT_CODES,
@@ -817,7 +817,8 @@ def adjust(
     if handout:
         from .render.pdf import render_pdf
 
-        render_pdf(remaining(new), lib, handout, cfg, force=force)
+        with _status(f"Rendering the new handout from week {new.adjusted_from_week}", quiet=False):
+            render_pdf(remaining(new), lib, handout, cfg, force=force)
     table = Table(title=f"Adjusted from week {new.adjusted_from_week} ({len(entries)} log rows used, {len(problems)} skipped)")
     for col in ("exercise", "light", "why", "what changes"):
         table.add_column(col)
