@@ -159,3 +159,12 @@ def test_every_help_example_works_from_an_empty_folder(tmp_path, monkeypatch):
             continue
         result = run(*args)
         assert result.exit_code == 0, (args, result.output)
+
+
+def test_bulk_says_where_the_files_went(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("\n".join((ROOT / "examples" / "roster.csv").read_text().splitlines()[:2]) + "\n")
+    result = run("bulk", roster, "--out", tmp_path / "out", "--format", "json", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    unwrapped = "".join(result.output.split())  # rich may wrap a long path
+    assert "Filesarein" + str((tmp_path / "out").resolve()) in unwrapped

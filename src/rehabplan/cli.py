@@ -725,6 +725,7 @@ def bulk(
             style = {"failed": "red", "skipped": "dim"}.get(o.status, "")
             table.add_row(str(o.row), _escape(o.patient_id or "—"), o.status, str(o.pages or ""), _escape(o.reason or ""), style=style)
         out.print(table)
+        err.print(f"Files are in {_escape(str(Path(out_dir).resolve()))} (with manifest.json)")
     if report.failed:
         raise typer.Exit(1)
 
