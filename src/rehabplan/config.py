@@ -8,9 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
-from .errors import LibraryError
+from .errors import LibraryError, Problem
 from .models import Model
 from .parse import parse_located
 from .yaml_source import load_yaml
@@ -37,6 +37,8 @@ class ClinicConfig(Model):
     library: list[Path] = Field(default_factory=list, description="clinic exercise folders")
     protocols: list[Path] = Field(default_factory=list, description="clinic protocol folders")
     templates: Path | None = Field(None, description="clinic template folder overriding the built-in one")
+    # The folder of the rehabplan.yaml this came from: the logo must lie inside it.
+    _folder: Path | None = PrivateAttr(None)
 
     @property
     def emergency(self) -> str:
@@ -66,9 +68,33 @@ def load_config(path: Path | str | None = None) -> ClinicConfig:
         raise LibraryError(f"the configuration {path} has {len(problems)} problem(s)", problems)
     base = path.resolve().parent
     fix = lambda p: p if p is None or p.is_absolute() else base / p  # noqa: E731
-    return config.model_copy(update={
+    config = config.model_copy(update={
         "library": [fix(p) for p in config.library],
         "protocols": [fix(p) for p in config.protocols],
         "templates": fix(config.templates),
         "clinic": config.clinic.model_copy(update={"logo": fix(config.clinic.logo)}),
     })
+    config._folder = base
+    return config
+
+
+def logo_root(config: ClinicConfig) -> Path | None:
+    """The folder the clinic logo must lie in: the config file's folder (or, for a config
+    made in Python, the logo's own folder). A symlink leading out of it is refused."""
+    if config.clinic.logo is None:
+        return None
+    return config._folder or Path(config.clinic.logo).absolute().parent
+
+
+def check_logo(config: ClinicConfig) -> list[Problem]:
+    """Problems with the configured logo: outside its folder, missing, not an image, or not
+    the type its name says (what ``validate`` reports and a build refuses)."""
+    from .safe_read import IMAGE_KINDS, Refused, read_asset
+
+    if config.clinic.logo is None:
+        return []
+    try:
+        read_asset(config.clinic.logo, [logo_root(config)], IMAGE_KINDS)
+    except Refused as exc:
+        return [Problem(config.clinic.logo, None, "clinic.logo", exc.reason, exc.fix)]
+    return []
