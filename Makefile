@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
-SOURCES := $(shell find src exercises protocols templates examples -type f -not -name '*.pyc' 2>/dev/null) pyproject.toml
+SOURCES := $(shell find src exercises protocols templates examples -type f -not -name '*.pyc' 2>/dev/null) $(wildcard docs/*.schema.json) pyproject.toml
 
 .PHONY: sample test setup system-libs bench clean
 

@@ -263,6 +263,9 @@ LIMITS = {
     "loops forever": "{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}",
     "allocates 200 MB": '{{ "x" * 200000000 }}',
     "doubles a string": '{% set ns = namespace(s="xxxxxxxxxx") %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s|length }}',
+    "doubles a plain variable": '{% set s = "xxxxxxxxxx" %}' + '{% set s = s ~ s ~ s ~ s %}' * 16 + "{{ s|length }}",
+    "grows through a filter": '{% set s = "xxxxxxxxxx" %}' + '{% set s = s|replace("x", "xxxxxxxxxx") %}' * 9 + "{{ s|length }}",
+    "pads to a billion": '{{ "x"|center(1000000000) }}',
     "recurses": "{% macro r(n) %}{{ r(n + 1) }}{% endmacro %}{{ r(0) }}",
     "divides by zero": "{{ 1 / 0 }}",
     "raises a huge power": "{{ 10 ** 100000000 }}",
@@ -318,22 +321,38 @@ def test_deeply_nested_yaml_is_refused_before_the_parser_sees_it(tmp_path, where
 
 
 @pytest.mark.parametrize("special", ["fifo", "/dev/zero"])
-@pytest.mark.parametrize("where", ["patient", "roster", "log", "config"])
+@pytest.mark.parametrize("where", ["patient", "program", "roster", "log", "config"])
 def test_a_fifo_or_a_device_as_input_is_refused_at_once(tmp_path, special, where):
     if special == "fifo":
-        path = tmp_path / {"patient": "p.yaml", "roster": "r.csv", "log": "log.csv", "config": "rehabplan.yaml"}[where]
+        path = tmp_path / {"patient": "p.yaml", "program": "plan.json", "roster": "r.csv", "log": "log.csv",
+                           "config": "rehabplan.yaml"}[where]
         os.mkfifo(path)
     else:
         path = Path(special)
     args = {
         "patient": ("build", path, "--format", "json", "-o", tmp_path / "p.json"),
         "roster": ("bulk", path, "--out", tmp_path / "out"),
+        "program": ("adjust", path, EXAMPLES / "log-3-weeks.csv", "-o", tmp_path / "a.json"),
         "log": ("adjust", EXAMPLES / "patient.yaml", path, "-o", tmp_path / "a.json"),
         "config": ("validate", "--config", path),
     }[where]
     proc = cli(*args, timeout=30)
     assert proc.returncode in (3, 4), proc.stdout + proc.stderr
     assert "not a regular file" in proc.stdout + proc.stderr
+
+
+def test_a_damaged_manifest_naming_a_device_is_ignored_not_read(tmp_path):
+    from rehabplan.bulk import bulk_build
+
+    path = _roster_yaml(tmp_path, [{"id": "A"}])
+    out = tmp_path / "out"
+    first = bulk_build(path, out, formats=("json",), jobs=1)
+    manifest = json.loads((out / "manifest.json").read_text())
+    for entry in manifest["entries"].values():
+        entry["files"]["json"] = "/dev/zero"
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    again = bulk_build(path, out, formats=("json",), jobs=1)
+    assert first.built == 1 and again.built == 1
 
 
 def test_a_file_that_grows_past_the_limit_while_read_is_stopped(tmp_path, monkeypatch):
@@ -477,6 +496,15 @@ def test_a_huge_bad_roster_is_summarised_and_every_row_is_in_json(tmp_path):
     assert "--json" in result.output and "not shown" in result.output
     result = run("bulk", tmp_path / "r.csv", "--out", tmp_path / "out", "--format", "json", "--json")
     assert len(json.loads(result.stdout)["rows"]) == 400
+
+
+def test_bulk_shows_an_eta_from_the_first_rendered_handout():
+    from rehabplan.cli import _eta
+
+    assert _eta(5.0, 0, 10) == ""  # nothing rendered yet: no guess
+    assert _eta(10.0, 2, 10) == "ETA 50 s"
+    assert _eta(60.0, 1, 100) == "ETA 1 h 40 min"
+    assert _eta(10.0, 5, 0) == ""
 
 
 def test_bulk_says_where_the_files_went(tmp_path):

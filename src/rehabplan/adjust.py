@@ -28,10 +28,13 @@ from .errors import PatientError, Problem
 from .library import Library
 from .models import Adjustment, DoseKind, Flag, Prescription, Program, Session, Tempo, Week
 from .progression import Dose, deload
-from .yaml_source import load_yaml, read_text, row_of
+from .yaml_source import load_yaml, row_of
 
 LOG_FIELDS = ["week", "session", "date", "exercise", "done", "sets", "reps", "hold_s",
               "pain_during", "pain_next_morning", "spread", "note"]
+# A row counts as logged once any of these is filled in; the template fills in only week,
+# session and exercise, so the rest of a fresh template is the weeks still to come.
+ANSWER_FIELDS = ("done", "sets", "reps", "hold_s", "pain_during", "pain_next_morning", "spread", "note")
 YES = {"yes", "y", "true", "1", "x", "✓"}
 NO = {"no", "n", "false", "0", ""}
 
@@ -81,10 +84,12 @@ def read_log(path: Path | str, program: Program) -> tuple[list[LogEntry], list[P
                  (r if isinstance(r, dict) else {}) | ({_UNREADABLE: unreadable[i]} if i in unreadable else {}))
                 for i, r in enumerate(located.data)]
     else:
-        text, problem = read_text(path, 5_000_000)
+        from .spreadsheet import dict_reader, read_csv_text
+
+        text, problem = read_csv_text(path, 5_000_000)
         if problem:
             raise PatientError(f"the log {path} cannot be read", [problem])
-        reader = csv.DictReader(io.StringIO(text))
+        reader = dict_reader(text)
         unknown = [f for f in (reader.fieldnames or []) if f and f.strip() not in LOG_FIELDS]
         twice = sorted({f.strip() for f in reader.fieldnames or [] if f and [g.strip() for g in reader.fieldnames].count(f.strip()) > 1})
         if twice:  # csv.DictReader would silently keep the last of the two
@@ -115,6 +120,8 @@ def parse_rows(rows, program: Program, source) -> tuple[list[LogEntry], list[Pro
         if _UNREADABLE in raw:
             p = raw[_UNREADABLE]
             bad(p.field.split(".", 1)[-1], p.message, p.fix)
+        elif not any(data.get(f) for f in ANSWER_FIELDS):
+            continue  # a template row not filled in yet: a session still to come, not a missed one
         ex = data.get("exercise", "")
         if ex not in exercises:
             bad("exercise", f"'{ex}' is not in this program" if ex else "missing", "use an exercise id from the program (see log-template)")

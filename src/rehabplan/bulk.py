@@ -14,7 +14,6 @@ from __future__ import annotations
 import concurrent.futures as cf
 import csv
 import hashlib
-import io
 import json
 import logging
 import os
@@ -35,7 +34,8 @@ from .patients import patient_from_row
 from .planner import plan
 from .protocols import load_protocols
 from .resources import data_dir
-from .yaml_source import load_yaml, read_text, row_of
+from .safe_read import Refused, read_regular
+from .yaml_source import load_yaml, row_of
 
 log = logging.getLogger("rehabplan.bulk")
 
@@ -45,6 +45,8 @@ MAX_ROSTER_BYTES = 20_000_000
 CRASHES_BEFORE_FAILING = 2  # a job in flight when a worker died twice is the one that kills it
 RECYCLE_AFTER = 100  # handouts per worker before a fresh one takes over: memory stays bounded
 MANIFEST_EVERY_S = 1.0  # the manifest is saved as the run goes, at most this often
+MAX_MANIFEST_BYTES = 200_000_000
+MAX_OUTPUT_BYTES = 200_000_000  # a handout is a few MB
 
 
 @dataclass(frozen=True)
@@ -144,10 +146,12 @@ def read_roster(path: Path | str) -> list[tuple[int, dict[str, Any]]]:
                  {"__unreadable__": unreadable[i]} if i in unreadable
                  else item if isinstance(item, dict) else {"__not_a_mapping__": item})
                 for i, item in enumerate(located.data)]
-    text, problem = read_text(path, MAX_ROSTER_BYTES)
+    from .spreadsheet import dict_reader, read_csv_text  # ';', BOM, Windows-1252 as spreadsheets save
+
+    text, problem = read_csv_text(path, MAX_ROSTER_BYTES)
     if problem:
         raise PatientError(f"the roster {path} cannot be read", [problem])
-    reader = csv.DictReader(io.StringIO(text))
+    reader = dict_reader(text)
     if not reader.fieldnames:
         raise PatientError(f"the roster {path} is empty", [Problem(path, 1, "", "no header row", "the first line names the patient fields: id,name,protocol,start_date,side,…")])
     names = [f.strip() for f in reader.fieldnames if f]
@@ -563,9 +567,9 @@ def _reason(exc: RehabplanError) -> str:
 def _read_manifest(out: Path) -> dict[str, dict]:
     path = out / MANIFEST
     try:
-        data = json.loads(path.read_text())
+        data = json.loads(read_regular(path, MAX_MANIFEST_BYTES))
         return dict(data.get("entries", {}))
-    except (OSError, ValueError, AttributeError):
+    except (Refused, OSError, ValueError, AttributeError):
         return {}  # no manifest (or a damaged one): everything is rebuilt
 
 
@@ -583,8 +587,10 @@ def _up_to_date(entry: dict | None, job: Job, out: Path) -> bool:
             return False
         path = out / name
         try:
-            if sha256_bytes(path.read_bytes()) != entry["sha256"][fmt]:
+            # Only a regular file directly in the output folder counts (a damaged manifest
+            # could name a device or a path elsewhere).
+            if path.parent != out or sha256_bytes(read_regular(path, MAX_OUTPUT_BYTES)) != entry["sha256"][fmt]:
                 return False
-        except (OSError, KeyError):
+        except (Refused, OSError, KeyError, TypeError):
             return False
     return True

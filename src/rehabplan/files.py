@@ -24,7 +24,7 @@ def atomic_write(output: Path | str, data: bytes, force: bool = False) -> Path:
     if output.is_dir():
         raise RenderError(f"{output} is a folder; name a file")
     if output.exists() and not force:
-        raise OutputExistsError(f"{output} exists; use --force to overwrite it")
+        raise OutputExistsError(f"{output} exists and was kept")
     special = _special(output)
     if special == "char":
         return _stream(output, data)
@@ -49,10 +49,10 @@ def atomic_write(output: Path | str, data: bytes, force: bool = False) -> Path:
             try:
                 os.link(tmp, output)
             except FileExistsError:
-                raise OutputExistsError(f"{output} exists; use --force to overwrite it") from None
+                raise OutputExistsError(f"{output} exists and was kept") from None
             except OSError:
                 if output.exists():
-                    raise OutputExistsError(f"{output} exists; use --force to overwrite it") from None
+                    raise OutputExistsError(f"{output} exists and was kept") from None
                 os.replace(tmp, output)  # file systems without hard links
             finally:
                 if tmp.exists():

@@ -113,6 +113,13 @@ class Tempo(Model):
     explosive_lift: bool = False
 
     @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema, handler):
+        # A tempo is written as text in YAML ("2-1-2-0") and parsed on load: the schema editors
+        # validate against must describe that text, not the parsed object.
+        return {"type": "string", "pattern": r"^\s*(\d|[Xx])-(\d)-(\d|[Xx])-(\d)\s*$",
+                "description": "seconds lower-pause-lift-pause, e.g. 2-1-2-0; X = explosive"}
+
+    @classmethod
     def parse(cls, text: str) -> Tempo:
         m = TEMPO_RE.match(str(text).strip().upper())
         if not m:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import math
 import os
 import re
@@ -26,6 +27,7 @@ from functools import partial
 from pathlib import Path
 
 import jinja2
+from jinja2.compiler import CodeGenerator, optimizeconst
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
@@ -585,6 +587,25 @@ class TemplateLimit(Exception):
     """A clinic template went over its time or size limit."""
 
 
+class _LimitedCodeGenerator(CodeGenerator):
+    """Compiles ``a ~ b`` to a join whose size the sandbox checks before it is made: a
+    template doubling a string in a loop stops at the limit instead of at the end of memory."""
+
+    @optimizeconst
+    def visit_Concat(self, node, frame) -> None:
+        if frame.eval_ctx.volatile:
+            join = "(markup_join if context.eval_ctx.volatile else str_join)"
+        elif frame.eval_ctx.autoescape:
+            join = "markup_join"
+        else:
+            join = "str_join"
+        self.write(f"environment.checked_concat({join}, (")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("))")
+
+
 class ClinicSandbox(SandboxedEnvironment):
     """Jinja's sandbox, tightened for clinic templates.
 
@@ -595,6 +616,7 @@ class ClinicSandbox(SandboxedEnvironment):
     """
 
     intercepted_binops = frozenset(["*", "**", "+"])
+    code_generator_class = _LimitedCodeGenerator
     max_seconds = 5.0
     max_chars = 5_000_000  # one value; a whole handout's HTML is a few hundred thousand
     deadline = float("inf")
@@ -607,6 +629,28 @@ class ClinicSandbox(SandboxedEnvironment):
         if isinstance(value, (str, list, tuple, dict, bytes)) and len(value) > self.max_chars:
             raise TemplateLimit(f"the template built a value of {len(value):,} items; the limit is {self.max_chars:,}")
         return value
+
+    def checked_concat(self, join, items: tuple):
+        self.check_time()
+        size = sum(len(item) if isinstance(item, str) else 0 for item in items)
+        if size > self.max_chars:
+            raise TemplateLimit(f"the template built a text of {size:,} characters; the limit is {self.max_chars:,}")
+        return self._sized(join(items))
+
+    def limit_filters(self) -> None:
+        """Every filter checks the time, refuses a size argument over the limit
+        (``center(10**9)``) and the size of what it returns (``replace`` in a loop)."""
+        def limited(func):
+            @functools.wraps(func)  # keeps Jinja's pass_context / pass_environment marks
+            def run(*args, **kwargs):
+                self.check_time()
+                for arg in (*args, *kwargs.values()):
+                    if isinstance(arg, int) and not isinstance(arg, bool) and arg > self.max_chars:
+                        raise TemplateLimit(f"the template passed {arg:,} to a filter; the limit is {self.max_chars:,}")
+                return self._sized(func(*args, **kwargs))
+            return run
+
+        self.filters = {name: limited(func) for name, func in self.filters.items()}
 
     def is_safe_attribute(self, obj, attr, value) -> bool:
         from pathlib import PurePath
@@ -677,6 +721,8 @@ def make_environment(clinic_templates: Path | None, locale: str = "en-GB") -> ji
         week_list=lambda numbers: _week_list(list(numbers)),
     )
     env.globals["weeks_label"] = weeks_label
+    if isinstance(env, ClinicSandbox):
+        env.limit_filters()
     return env
 
 

@@ -23,7 +23,7 @@ from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 from ..config import ClinicConfig, logo_root
-from ..errors import OutputExistsError, Problem, RenderError
+from ..errors import OutputExistsError, RenderError
 from ..files import atomic_write
 from ..library import Library
 from ..models import Program
@@ -244,8 +244,7 @@ class Renderer:
         if output.is_dir():
             raise RenderError(f"{output} is a folder; name the PDF file to write")
         if output.exists() and not force:
-            raise OutputExistsError(f"{output} already exists", [
-                Problem(output, None, "", "not overwritten", "use --force to replace it")])
+            raise OutputExistsError(f"{output} exists and was kept")
         data, pages, refused = self.pdf(program, library)
         atomic_write(output, data, force=force)
         return RenderResult(output, pages, hashlib.sha256(data).hexdigest(), len(data), refused)

@@ -1,0 +1,80 @@
+"""`rehabplan patient new`: every answer checked as typed; never a file later commands reject."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from rehabplan.cli import app
+from rehabplan.patients import load_patient
+
+runner = CliRunner(env={"COLUMNS": "200"})
+
+
+def interview(target: Path, answers: list[str]):
+    result = runner.invoke(app, ["patient", "new", str(target)], input="\n".join(answers) + "\n")
+    assert "Traceback" not in result.output, result.output
+    return result
+
+
+GOOD = ["EX-9", "Dana Example", "2", "2026-05-04", "", "", "high", "", "older", "left", "band", "kneeling", "35", "", "y"]
+
+
+def test_choices_take_a_number_or_the_word_in_any_case(tmp_path):
+    answers = list(GOOD)
+    answers[2], answers[6], answers[9] = "LUMBAR", "High", "LEFT"
+    result = interview(tmp_path / "p.yaml", answers)
+    assert result.exit_code == 0, result.output
+    patient = load_patient(tmp_path / "p.yaml")
+    assert (patient.protocol, patient.irritability.value, patient.side.value) == ("lumbar-radicular-sciatica", "high", "left")
+    by_number = interview(tmp_path / "q.yaml", GOOD)
+    assert by_number.exit_code == 0 and load_patient(tmp_path / "q.yaml").protocol == "lumbar-radicular-sciatica"
+
+
+def test_a_wrong_answer_is_asked_again_with_what_would_be_right(tmp_path):
+    answers = ["", "EX-9", "Dana Example", "lumbr-sciatica", "9", "2", "2026-02-30", "2026-05-04", "30", "12", "", "",
+               "high", "", "older", "middle", "left", "bnd", "band", "kneling", "kneeling", "35", "", "y"]
+    result = interview(tmp_path / "p.yaml", answers)
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0, result.output
+    assert "cannot be empty" in said
+    assert "Please type a number from 1 to 3" in said
+    assert "YYYY-MM-DD" in said and "from 4 to 24" in said
+    assert "did you mean 'band'" in said and "did you mean 'kneeling'" in said
+    patient = load_patient(tmp_path / "p.yaml")
+    assert patient.equipment[0].value == "band" and patient.exclusions == ["kneeling"] and patient.weeks == 12
+
+
+def test_answers_that_cannot_be_planned_write_nothing_and_say_why_in_a_sentence(tmp_path):
+    answers = list(GOOD)
+    answers[11] = "aerobic"  # the sciatica protocol requires the walking program
+    target = tmp_path / "p.yaml"
+    result = interview(target, answers)
+    said = " ".join(result.output.split())
+    assert result.exit_code == 4
+    assert "nothing was written" in said and "walking" in said
+    assert "validation error" not in said.lower() and "pydantic" not in said.lower()
+    assert not target.exists()
+
+
+def test_the_written_file_builds_and_names_its_schema(tmp_path):
+    target = tmp_path / "p.yaml"
+    assert interview(target, GOOD).exit_code == 0
+    first = target.read_text().splitlines()[0]
+    assert first.startswith("# yaml-language-server: $schema=")
+    schema = Path(first.split("=", 1)[1])
+    assert (schema if schema.is_absolute() else target.parent / schema).is_file()
+    built = runner.invoke(app, ["build", str(target), "-f", "json", "-o", str(tmp_path / "p.json")])
+    assert built.exit_code == 0, built.output
+
+
+def test_in_a_clinic_folder_the_schema_line_points_at_the_clinics_schemas(tmp_path, monkeypatch):
+    clinic = tmp_path / "clinic"
+    clinic.mkdir()
+    assert runner.invoke(app, ["init", str(clinic / "rehabplan.yaml")]).exit_code == 0
+    (clinic / "patients").mkdir()
+    monkeypatch.chdir(clinic / "patients")
+    assert interview(Path("dana.yaml"), GOOD).exit_code == 0
+    first = (clinic / "patients" / "dana.yaml").read_text().splitlines()[0]
+    assert first == "# yaml-language-server: $schema=../schemas/patient.schema.json"
