@@ -431,24 +431,26 @@ def bulk_build(
             progress(o, done, total)
     by_row = {job.row: job for job in todo}
     saved = time.monotonic()
-    for outcome in _run_pool(todo, settings, out, n_workers, context, first_pool):
-        outcomes[outcome.row] = outcome
-        done += 1
-        if outcome.status == "built":
-            job = by_row[outcome.row]
-            manifest[job.stem] = {
-                "row": outcome.row, "input_hash": job.input_hash, "files": outcome.files,
-                "sha256": outcome.sha256, "pages": outcome.pages,
-            }
-            # Saved as the run goes (atomically, at most once a second: a long roster's
-            # manifest is large), so a run that is killed redoes only the last second's work.
-            if time.monotonic() - saved >= MANIFEST_EVERY_S:
-                _write_manifest(out, manifest)
-                saved = time.monotonic()
-        if progress:
-            progress(outcome, done, total)
-        log.debug("row %d: %s", outcome.row, outcome.status)
-    _write_manifest(out, manifest)
+    try:
+        for outcome in _run_pool(todo, settings, out, n_workers, context, first_pool):
+            outcomes[outcome.row] = outcome
+            done += 1
+            if outcome.status == "built":
+                job = by_row[outcome.row]
+                manifest[job.stem] = {
+                    "row": outcome.row, "input_hash": job.input_hash, "files": outcome.files,
+                    "sha256": outcome.sha256, "pages": outcome.pages,
+                }
+                # Saved as the run goes (atomically, at most once a second: a long roster's
+                # manifest is large), so a run that is killed redoes only the last second's work.
+                if time.monotonic() - saved >= MANIFEST_EVERY_S:
+                    _write_manifest(out, manifest)
+                    saved = time.monotonic()
+            if progress:
+                progress(outcome, done, total)
+            log.debug("row %d: %s", outcome.row, outcome.status)
+    finally:
+        _write_manifest(out, manifest)  # also on Ctrl-C: what was built stays recorded
     ordered = [outcomes[r] for r, _ in rows]
     report = BulkReport(out, ordered, time.perf_counter() - started, n_workers)
     log.info("bulk: %d built, %d skipped, %d failed", report.built, report.skipped, report.failed)
