@@ -6,6 +6,7 @@ them, so ``rehabplan --help``, ``exercises list`` and ``validate`` start fast.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 from typing import Literal, Optional
@@ -16,7 +17,7 @@ from rich.panel import Panel
 from typer.core import TyperGroup
 
 from . import __version__
-from .errors import OutputExistsError, Problem, RehabplanError
+from .errors import LibraryError, OutputExistsError, Problem, RehabplanError
 
 EXIT_CODES = (
     "Exit codes: 0 ok · 1 bulk run with failures, or an urgent flag from adjust · 2 usage error · "
@@ -28,7 +29,9 @@ EXIT_CODES = (
 Format = Literal["pdf", "html", "json", "ics"]
 Paper = Literal["a4", "letter"]
 SchemaKind = Literal["exercise", "protocol", "patient", "program", "config"]
+# Spelled out (not built from models' enums) so --help needs no models import; a test keeps them equal.
 CategoryName = Literal["stretch", "neural_mobility", "strength", "core", "motor_control", "aerobic"]
+EquipmentName = Literal["none", "mat", "band", "chair", "step", "wall", "weight", "towel"]
 HELP = {"help_option_names": ["-h", "--help"]}
 
 
@@ -76,7 +79,7 @@ app = typer.Typer(
     cls=RehabplanGroup,
     context_settings=HELP,
     name="rehabplan",
-    help="Progressive 12-week home exercise programs for physiotherapists, printed as patient "
+    help="Progressive home exercise programs (4-24 weeks) for physiotherapists, printed as patient "
     "handouts.\n\nExamples (the first copies the example files, so the others work from any folder):\n\n"
     "  rehabplan examples examples/\n\n"
     "  rehabplan build examples/patient.yaml -o handout.pdf\n\n" + EXIT_CODES,
@@ -191,7 +194,12 @@ def validate(
       rehabplan validate my-clinic/exercises --strict
     """
 
-    _, library, protos = _sources(config, folder, protocols or [], strict=strict)
+    from .config import check_logo
+
+    cfg, library, protos = _sources(config, folder, protocols or [], strict=strict)
+    logo_problems = check_logo(cfg)
+    if logo_problems:
+        raise LibraryError("the clinic logo cannot be used", logo_problems)
     for o in library.overrides:
         out.print(f"[yellow]override[/] exercise '{o.id}': {o.by} replaces {o.replaced}")
     for o in protos.overrides:
@@ -207,7 +215,8 @@ def validate(
 @exercises_app.command("list")
 def exercises_list(
     category: Optional[CategoryName] = typer.Option(None, "--category", "-c", help="Only this category."),
-    equipment: Optional[str] = typer.Option(None, "--equipment", "-e", help="Only exercises needing this equipment (or 'none')."),
+    equipment: Optional[EquipmentName] = typer.Option(
+        None, "--equipment", "-e", help="Only exercises needing this equipment (or none)."),
     library: Optional[list[Path]] = LibraryOpt,
     config: Optional[Path] = ConfigOpt,
 ) -> None:
@@ -315,6 +324,7 @@ large_print: false                 # true = 18 pt handouts
 library: []                        # clinic exercise folders layered over the built-in library
 protocols: []                      # clinic protocol folders layered over the built-in protocols
 # templates: templates/            # clinic templates overriding the built-in ones by name
+# timezone: Europe/London          # calendar (--format ics) session times; without it they follow the phone
 """
 
 
@@ -389,6 +399,17 @@ def schema(
 # --------------------------------------------------------------------------- programs
 
 
+@contextlib.contextmanager
+def _status(message: str, quiet: bool):
+    """A spinner on stderr while one build works, so a terminal never looks stuck; nothing in a
+    pipe, a log file or with --quiet. Yields a function that changes the message."""
+    if quiet or not err.is_terminal:
+        yield lambda text: None
+        return
+    with err.status(message) as status:
+        yield lambda text: status.update(text)
+
+
 def _say_config_defaults(cfg) -> None:
     """A run without any clinic configuration says which details are defaults (on stderr)."""
     from .config import config_note
@@ -438,6 +459,8 @@ def build(
     paper: Optional[Paper] = typer.Option(None, "--paper", help="Paper size (default from the config: a4)."),
     large_print: Optional[bool] = typer.Option(None, "--large-print/--normal-print", help="18 pt large print."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No status or messages on stderr; errors still show."),
+    session_time: Optional[str] = typer.Option(None, "--session-time", metavar="HH:MM", help="Calendar (ics): time of each session, in the config's timezone (default 09:00)."),
     templates: Optional[Path] = typer.Option(None, "--templates", help="Clinic template folder (sandboxed)."),
     protocol: Optional[str] = typer.Option(None, "--protocol", help="Override the patient's protocol.", autocompletion=_complete_protocol_ids),
     start_date: Optional[str] = typer.Option(None, "--start-date", help="Override the start date (YYYY-MM-DD)."),
@@ -454,39 +477,51 @@ def build(
     Examples:
       rehabplan build examples/patient.yaml -o handout.pdf
       rehabplan build examples/patient.yaml --format json -o plan.json
+      rehabplan build examples/patient.yaml --format ics --session-time 18:30 -o plan.ics
       rehabplan build examples/patient.yaml --paper letter --large-print --force
     """
     from .export import program_ics, program_json
     from .files import atomic_write, safe_stem
 
+    at = None
+    if session_time is not None:
+        import datetime as dt
+
+        try:
+            at = dt.time.fromisoformat(session_time)
+        except ValueError:
+            raise typer.BadParameter(f"'{session_time}' is not a time; write it as HH:MM, e.g. 18:30", param_hint="--session-time") from None
     if fmt == "pdf" and output is not None and str(output) == "-":
         raise typer.BadParameter("a PDF cannot go to standard output; name a file, e.g. -o handout.pdf", param_hint="--output")
-    cfg, lib, program = _load_all(patient_file, config, library, protocols, _overrides(
-        protocol=protocol, start_date=start_date, weeks=weeks, sessions_per_week=sessions,
-        minutes=minutes, irritability=irritability,
-    ))
-    target = output or Path(f"handout-{safe_stem(program.patient.id)}.{fmt}")
-    if fmt in ("pdf", "html"):
-        _say_config_defaults(cfg)
-    if fmt == "pdf":
-        from .render.pdf import render_pdf
+    say = (lambda *a, **k: None) if quiet else err.print
+    with _status(f"Planning {patient_file.name}", quiet) as status:
+        cfg, lib, program = _load_all(patient_file, config, library, protocols, _overrides(
+            protocol=protocol, start_date=start_date, weeks=weeks, sessions_per_week=sessions,
+            minutes=minutes, irritability=irritability,
+        ))
+        target = output or Path(f"handout-{safe_stem(program.patient.id)}.{fmt}")
+        if fmt in ("pdf", "html") and not quiet:
+            _say_config_defaults(cfg)
+        if fmt == "pdf":
+            from .render.pdf import render_pdf
 
-        result = render_pdf(program, lib, target, cfg, templates=templates or cfg.templates, large_print=large_print, paper=paper, force=force)
-        err.print(f"[green]wrote[/] {result.path} ({result.pages} pages)")
-        return
-    if fmt == "html":
-        from .render.html import render_html
+            status(f"Rendering the handout for {program.patient.id} ({len(program.weeks)} weeks; a few seconds)")
+            result = render_pdf(program, lib, target, cfg, templates=templates or cfg.templates, large_print=large_print, paper=paper, force=force)
+            say(f"[green]wrote[/] {result.path} ({result.pages} pages)")
+            return
+        if fmt == "html":
+            from .render.html import render_html
 
-        data = render_html(program, lib, cfg, templates=templates or cfg.templates, large_print=large_print, paper=paper).encode()
-    elif fmt == "json":
-        data = program_json(program).encode()
-    else:
-        data = program_ics(program)
-    if str(target) == "-":
-        sys.stdout.buffer.write(data)
-        return
-    atomic_write(target, data, force)
-    err.print(f"[green]wrote[/] {target}")
+            data = render_html(program, lib, cfg, templates=templates or cfg.templates, large_print=large_print, paper=paper).encode()
+        elif fmt == "json":
+            data = program_json(program).encode()
+        else:
+            data = program_ics(program, session_time=at, timezone=cfg.timezone)
+        if str(target) == "-":
+            sys.stdout.buffer.write(data)
+            return
+        atomic_write(target, data, force)
+    say(f"[green]wrote[/] {target}")
 
 
 @app.command()
@@ -655,25 +690,35 @@ def bulk(
     import json
     import time
 
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
     from .bulk import bulk_build
 
     formats = tuple(f.strip() for f in fmt.split(",") if f.strip())
     show = not quiet and not as_json
+    if show and {"pdf", "html"} & set(formats):
+        from .config import load_config
+
+        _say_config_defaults(load_config(config))
     progress = Progress(
         TextColumn("[bold]building handouts"), BarColumn(), MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+        TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("{task.fields[eta]}"),
         console=err, disable=not show, transient=False,
     )
     with progress:
-        task = progress.add_task("bulk", total=None, rate="")
+        task = progress.add_task("bulk", total=None, rate="", eta="")
         started = time.perf_counter()
+        rendered = [0]
 
         def tick(outcome, done, total):
             elapsed = max(time.perf_counter() - started, 1e-6)
-            progress.update(task, completed=done, total=total, rate=f"{done / elapsed:.1f}/s")
+            # From the first handout rendered on: rows skipped or failed before rendering
+            # come at once and say nothing about the time the rest will take.
+            if outcome.status in ("built", "failed") and outcome.seconds:
+                rendered[0] += 1
+            progress.update(task, completed=done, total=total, rate=f"{done / elapsed:.1f}/s",
+                            eta=_eta(elapsed, rendered[0], total - done))
 
         report = bulk_build(roster, out_dir, jobs=jobs, formats=formats, force=force, config=config,
                             library_dirs=library or (), protocol_dirs=protocols or (), templates=templates,
@@ -685,14 +730,45 @@ def bulk(
                             f"in {report.seconds:.1f} s ({report.jobs} worker{'s' if report.jobs > 1 else ''})")
         for col in ("row", "patient id", "status", "pages", "reason"):
             table.add_column(col)
-        for o in report.outcomes:
-            if o.status == "skipped" and len(report.outcomes) > 30:
-                continue
+        # A long roster is summarised: failures first, at most BULK_TABLE_ROWS rows; every
+        # row is in --json (printing 50,000 rows took longer than building them).
+        long = len(report.outcomes) > BULK_TABLE_ROWS
+        shown = [o for o in report.outcomes if not (long and o.status == "skipped")]
+        if long:
+            shown = ([o for o in shown if o.status == "failed"] + [o for o in shown if o.status != "failed"])[:BULK_TABLE_ROWS]
+            shown.sort(key=lambda o: o.row)
+        for o in shown:
             style = {"failed": "red", "skipped": "dim"}.get(o.status, "")
             table.add_row(str(o.row), _escape(o.patient_id or "—"), o.status, str(o.pages or ""), _escape(o.reason or ""), style=style)
         out.print(table)
+        if len(shown) < len(report.outcomes):
+            out.print(f"{len(report.outcomes) - len(shown):,} more rows not shown "
+                      f"({report.failed:,} failed in all); --json lists every row")
+        err.print(f"[green]wrote[/] {report.built:,} handout(s) to {_escape(str(report.out_dir))}"
+                  f" (list: {_escape(str(report.out_dir / 'manifest.json'))})")
     if report.failed:
         raise typer.Exit(1)
+
+
+BULK_TABLE_ROWS = 30  # rows of the bulk table, and skipped log rows, printed before summarising
+
+
+def _eta(elapsed_s: float, rendered: int, left: int) -> str:
+    """'ETA 2 min 05 s' once a handout has been rendered (none before: nothing to go by)."""
+    if not rendered or not left:
+        return ""
+    return f"ETA {_duration(elapsed_s / rendered * left)}"
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, sec = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {sec:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
 
 
 def _program_from(path: Path, config, library, protocols):
@@ -703,9 +779,13 @@ def _program_from(path: Path, config, library, protocols):
     if path.suffix.lower() == ".json":
         from pydantic import ValidationError
 
+        from .safe_read import Refused, read_regular
+
         cfg, lib, _ = _sources(config, library)
         try:
-            return cfg, lib, Program.model_validate_json(path.read_bytes())
+            return cfg, lib, Program.model_validate_json(read_regular(path, 50_000_000))
+        except Refused as exc:
+            raise PatientError(f"the program {path} cannot be read", [Problem(path, None, "", exc.reason, exc.fix)]) from None
         except (OSError, ValidationError) as exc:
             raise PatientError(f"{path} is not a rehabplan program JSON", [Problem(path, None, "", str(exc).splitlines()[0], "build one with 'rehabplan build … --format json'")]) from None
     return _load_all(path, config, library, protocols, {})
@@ -745,7 +825,7 @@ def adjust(
     log: Path = typer.Argument(..., help="The filled-in log (CSV or YAML)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Adjusted program JSON (default: adjusted-<id>.json)."),
     handout: Optional[Path] = typer.Option(None, "--handout", help="Also write a new handout PDF for the remaining weeks."),
-    from_week: Optional[int] = typer.Option(None, "--from-week", help="First week to change (default: the week after the last logged one)."),
+    from_week: Optional[int] = typer.Option(None, "--from-week", min=1, help="First week to change (default: the week after the last logged one)."),
     force: bool = typer.Option(False, "--force", help="Overwrite existing outputs."),
     library: Optional[list[Path]] = LibraryOpt,
     protocols: Optional[list[Path]] = ProtocolsOpt,
@@ -763,28 +843,41 @@ def adjust(
     from rich.table import Table
 
     from .adjust import adjust as adjust_program
-    from .adjust import read_log, remaining
+    from .adjust import URGENT_MESSAGE, read_log, remaining, urgent_rows, with_urgent_rows
     from .export import program_json
     from .files import atomic_write, safe_stem
 
     cfg, lib, program = _program_from(source, config, library, protocols)
     entries, problems = read_log(log, program)
-    for p in problems:
+    # Red flags before anything else: a skipped row's note can still need a call today.
+    urgent = urgent_rows(problems)
+    if urgent:
+        out.print(f"[bold red]URGENT[/]: {_escape(URGENT_MESSAGE)} (log rows {', '.join(map(str, urgent))})")
+    for p in problems[:BULK_TABLE_ROWS]:
         err.print(f"[yellow]skipped log row[/] {_escape(str(p))}")
-    if not entries and not problems and from_week is None:
-        from .errors import PatientError
+    if len(problems) > BULK_TABLE_ROWS:
+        err.print(f"[yellow]…and {len(problems) - BULK_TABLE_ROWS:,} more problems in the log[/] "
+                  f"({len({p.line for p in problems}):,} rows skipped in all)")
+    from .errors import PatientError
 
-        raise PatientError(f"the log {log} has no filled-in rows yet", [Problem(
-            log, None, "", "every row is still blank",
-            "fill in done (yes/no) and the pain scores for the sessions done so far, then run adjust again")])
-    new = adjust_program(program, lib, entries, from_week)
+    try:
+        if not entries and not problems and from_week is None:
+            raise PatientError(f"the log {log} has no filled-in rows yet", [Problem(
+                log, None, "", "every row is still blank",
+                "fill in done (yes/no) and the pain scores for the sessions done so far, then run adjust again")])
+        new = with_urgent_rows(adjust_program(program, lib, entries, from_week), urgent)
+    except PatientError as exc:
+        if urgent:  # the urgent flag was printed; its exit code (1) wins so scripts notice
+            exc.exit_code = 1
+        raise
     target = output or Path(f"adjusted-{safe_stem(program.patient.id)}.json")
     atomic_write(target, program_json(new).encode(), force)
     if handout:
         from .render.pdf import render_pdf
 
-        render_pdf(remaining(new), lib, handout, cfg, force=force)
-    table = Table(title=f"Adjusted from week {new.adjusted_from_week} ({len(entries)} log rows used, {len(problems)} skipped)")
+        with _status(f"Rendering the new handout from week {new.adjusted_from_week}", quiet=False):
+            render_pdf(remaining(new), lib, handout, cfg, force=force)
+    table = Table(title=f"Adjusted from week {new.adjusted_from_week} ({len(entries)} log rows used, {len({p.line for p in problems})} skipped)")
     for col in ("exercise", "light", "why", "what changes"):
         table.add_column(col)
     for a in new.adjustments:
@@ -792,6 +885,8 @@ def adjust(
         table.add_row(a.exercise, f"[{colour}]{a.light}[/]", _escape(a.reason), _escape(a.change))
     out.print(table)
     for f in new.flags:
+        if f.level == "urgent" and set(f.rows) <= set(urgent):
+            continue  # printed above already
         style = "bold red" if f.level == "urgent" else "yellow"
         rows = f" (log rows {', '.join(map(str, f.rows))})" if f.rows else ""
         out.print(f"[{style}]{f.level.upper()}[/]: {_escape(f.message)}{rows}")
