@@ -17,7 +17,7 @@ from rich.panel import Panel
 from typer.core import TyperGroup
 
 from . import __version__
-from .errors import OutputExistsError, Problem, RehabplanError
+from .errors import LibraryError, OutputExistsError, Problem, RehabplanError
 
 EXIT_CODES = (
     "Exit codes: 0 ok · 1 bulk run with failures, or an urgent flag from adjust · 2 usage error · "
@@ -194,7 +194,12 @@ def validate(
       rehabplan validate my-clinic/exercises --strict
     """
 
-    _, library, protos = _sources(config, folder, protocols or [], strict=strict)
+    from .config import check_logo
+
+    cfg, library, protos = _sources(config, folder, protocols or [], strict=strict)
+    logo_problems = check_logo(cfg)
+    if logo_problems:
+        raise LibraryError("the clinic logo cannot be used", logo_problems)
     for o in library.overrides:
         out.print(f"[yellow]override[/] exercise '{o.id}': {o.by} replaces {o.replaced}")
     for o in protos.overrides:
@@ -685,7 +690,7 @@ def bulk(
     import json
     import time
 
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
     from .bulk import bulk_build
@@ -698,16 +703,22 @@ def bulk(
         _say_config_defaults(load_config(config))
     progress = Progress(
         TextColumn("[bold]building handouts"), BarColumn(), MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+        TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("{task.fields[eta]}"),
         console=err, disable=not show, transient=False,
     )
     with progress:
-        task = progress.add_task("bulk", total=None, rate="")
+        task = progress.add_task("bulk", total=None, rate="", eta="")
         started = time.perf_counter()
+        rendered = [0]
 
         def tick(outcome, done, total):
             elapsed = max(time.perf_counter() - started, 1e-6)
-            progress.update(task, completed=done, total=total, rate=f"{done / elapsed:.1f}/s")
+            # From the first handout rendered on: rows skipped or failed before rendering
+            # come at once and say nothing about the time the rest will take.
+            if outcome.status in ("built", "failed") and outcome.seconds:
+                rendered[0] += 1
+            progress.update(task, completed=done, total=total, rate=f"{done / elapsed:.1f}/s",
+                            eta=_eta(elapsed, rendered[0], total - done))
 
         report = bulk_build(roster, out_dir, jobs=jobs, formats=formats, force=force, config=config,
                             library_dirs=library or (), protocol_dirs=protocols or (), templates=templates,
@@ -719,15 +730,45 @@ def bulk(
                             f"in {report.seconds:.1f} s ({report.jobs} worker{'s' if report.jobs > 1 else ''})")
         for col in ("row", "patient id", "status", "pages", "reason"):
             table.add_column(col)
-        for o in report.outcomes:
-            if o.status == "skipped" and len(report.outcomes) > 30:
-                continue
+        # A long roster is summarised: failures first, at most BULK_TABLE_ROWS rows; every
+        # row is in --json (printing 50,000 rows took longer than building them).
+        long = len(report.outcomes) > BULK_TABLE_ROWS
+        shown = [o for o in report.outcomes if not (long and o.status == "skipped")]
+        if long:
+            shown = ([o for o in shown if o.status == "failed"] + [o for o in shown if o.status != "failed"])[:BULK_TABLE_ROWS]
+            shown.sort(key=lambda o: o.row)
+        for o in shown:
             style = {"failed": "red", "skipped": "dim"}.get(o.status, "")
             table.add_row(str(o.row), _escape(o.patient_id or "—"), o.status, str(o.pages or ""), _escape(o.reason or ""), style=style)
         out.print(table)
-        err.print(f"Files are in {_escape(str(Path(out_dir).resolve()))} (with manifest.json)")
+        if len(shown) < len(report.outcomes):
+            out.print(f"{len(report.outcomes) - len(shown):,} more rows not shown "
+                      f"({report.failed:,} failed in all); --json lists every row")
+        err.print(f"[green]wrote[/] {report.built:,} handout(s) to {_escape(str(report.out_dir))}"
+                  f" (list: {_escape(str(report.out_dir / 'manifest.json'))})")
     if report.failed:
         raise typer.Exit(1)
+
+
+BULK_TABLE_ROWS = 30  # rows of the bulk table, and skipped log rows, printed before summarising
+
+
+def _eta(elapsed_s: float, rendered: int, left: int) -> str:
+    """'ETA 2 min 05 s' once a handout has been rendered (none before: nothing to go by)."""
+    if not rendered or not left:
+        return ""
+    return f"ETA {_duration(elapsed_s / rendered * left)}"
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, sec = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {sec:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
 
 
 def _program_from(path: Path, config, library, protocols):
@@ -738,9 +779,13 @@ def _program_from(path: Path, config, library, protocols):
     if path.suffix.lower() == ".json":
         from pydantic import ValidationError
 
+        from .safe_read import Refused, read_regular
+
         cfg, lib, _ = _sources(config, library)
         try:
-            return cfg, lib, Program.model_validate_json(path.read_bytes())
+            return cfg, lib, Program.model_validate_json(read_regular(path, 50_000_000))
+        except Refused as exc:
+            raise PatientError(f"the program {path} cannot be read", [Problem(path, None, "", exc.reason, exc.fix)]) from None
         except (OSError, ValidationError) as exc:
             raise PatientError(f"{path} is not a rehabplan program JSON", [Problem(path, None, "", str(exc).splitlines()[0], "build one with 'rehabplan build … --format json'")]) from None
     return _load_all(path, config, library, protocols, {})
@@ -780,7 +825,7 @@ def adjust(
     log: Path = typer.Argument(..., help="The filled-in log (CSV or YAML)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Adjusted program JSON (default: adjusted-<id>.json)."),
     handout: Optional[Path] = typer.Option(None, "--handout", help="Also write a new handout PDF for the remaining weeks."),
-    from_week: Optional[int] = typer.Option(None, "--from-week", help="First week to change (default: the week after the last logged one)."),
+    from_week: Optional[int] = typer.Option(None, "--from-week", min=1, help="First week to change (default: the week after the last logged one)."),
     force: bool = typer.Option(False, "--force", help="Overwrite existing outputs."),
     library: Optional[list[Path]] = LibraryOpt,
     protocols: Optional[list[Path]] = ProtocolsOpt,
@@ -798,21 +843,33 @@ def adjust(
     from rich.table import Table
 
     from .adjust import adjust as adjust_program
-    from .adjust import read_log, remaining
+    from .adjust import URGENT_MESSAGE, read_log, remaining, urgent_rows, with_urgent_rows
     from .export import program_json
     from .files import atomic_write, safe_stem
 
     cfg, lib, program = _program_from(source, config, library, protocols)
     entries, problems = read_log(log, program)
-    for p in problems:
+    # Red flags before anything else: a skipped row's note can still need a call today.
+    urgent = urgent_rows(problems)
+    if urgent:
+        out.print(f"[bold red]URGENT[/]: {_escape(URGENT_MESSAGE)} (log rows {', '.join(map(str, urgent))})")
+    for p in problems[:BULK_TABLE_ROWS]:
         err.print(f"[yellow]skipped log row[/] {_escape(str(p))}")
-    if not entries and not problems and from_week is None:
-        from .errors import PatientError
+    if len(problems) > BULK_TABLE_ROWS:
+        err.print(f"[yellow]…and {len(problems) - BULK_TABLE_ROWS:,} more problems in the log[/] "
+                  f"({len({p.line for p in problems}):,} rows skipped in all)")
+    from .errors import PatientError
 
-        raise PatientError(f"the log {log} has no filled-in rows yet", [Problem(
-            log, None, "", "every row is still blank",
-            "fill in done (yes/no) and the pain scores for the sessions done so far, then run adjust again")])
-    new = adjust_program(program, lib, entries, from_week)
+    try:
+        if not entries and not problems and from_week is None:
+            raise PatientError(f"the log {log} has no filled-in rows yet", [Problem(
+                log, None, "", "every row is still blank",
+                "fill in done (yes/no) and the pain scores for the sessions done so far, then run adjust again")])
+        new = with_urgent_rows(adjust_program(program, lib, entries, from_week), urgent)
+    except PatientError as exc:
+        if urgent:  # the urgent flag was printed; its exit code (1) wins so scripts notice
+            exc.exit_code = 1
+        raise
     target = output or Path(f"adjusted-{safe_stem(program.patient.id)}.json")
     atomic_write(target, program_json(new).encode(), force)
     if handout:
@@ -820,7 +877,7 @@ def adjust(
 
         with _status(f"Rendering the new handout from week {new.adjusted_from_week}", quiet=False):
             render_pdf(remaining(new), lib, handout, cfg, force=force)
-    table = Table(title=f"Adjusted from week {new.adjusted_from_week} ({len(entries)} log rows used, {len(problems)} skipped)")
+    table = Table(title=f"Adjusted from week {new.adjusted_from_week} ({len(entries)} log rows used, {len({p.line for p in problems})} skipped)")
     for col in ("exercise", "light", "why", "what changes"):
         table.add_column(col)
     for a in new.adjustments:
@@ -828,6 +885,8 @@ def adjust(
         table.add_row(a.exercise, f"[{colour}]{a.light}[/]", _escape(a.reason), _escape(a.change))
     out.print(table)
     for f in new.flags:
+        if f.level == "urgent" and set(f.rows) <= set(urgent):
+            continue  # printed above already
         style = "bold red" if f.level == "urgent" else "yellow"
         rows = f" (log rows {', '.join(map(str, f.rows))})" if f.rows else ""
         out.print(f"[{style}]{f.level.upper()}[/]: {_escape(f.message)}{rows}")

@@ -19,7 +19,7 @@ from typing import Literal
 
 from pydantic import Field, PrivateAttr, field_validator
 
-from .errors import LibraryError
+from .errors import LibraryError, Problem
 from .models import Model
 from .parse import parse_located
 from .yaml_source import load_yaml
@@ -169,3 +169,25 @@ def load_config(path: Path | str | None = None) -> ClinicConfig:
     })
     loaded._source = path.resolve()
     return loaded
+
+
+def logo_root(config: ClinicConfig) -> Path | None:
+    """The folder the clinic logo must lie in: the config file's folder (or, for a config
+    made in Python, the logo's own folder). A symlink leading out of it is refused."""
+    if config.clinic.logo is None:
+        return None
+    return config.source.parent if config.source else Path(config.clinic.logo).absolute().parent
+
+
+def check_logo(config: ClinicConfig) -> list[Problem]:
+    """Problems with the configured logo: outside its folder, missing, not an image, or not
+    the type its name says (what ``validate`` reports and a build refuses)."""
+    from .safe_read import IMAGE_KINDS, Refused, read_asset
+
+    if config.clinic.logo is None:
+        return []
+    try:
+        read_asset(config.clinic.logo, [logo_root(config)], IMAGE_KINDS)
+    except Refused as exc:
+        return [Problem(config.clinic.logo, None, "clinic.logo", exc.reason, exc.fix)]
+    return []

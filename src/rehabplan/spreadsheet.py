@@ -12,6 +12,7 @@ import io
 from pathlib import Path
 
 from .errors import Problem
+from .safe_read import read_regular
 from .yaml_source import read_text
 
 DELIMITERS = (",", ";", "\t")
@@ -23,7 +24,7 @@ def read_csv_text(path: Path | str, max_bytes: int) -> tuple[str | None, Problem
     text, problem = read_text(path, max_bytes)
     if problem is None or "not UTF-8" not in problem.message:
         return text, problem
-    raw = path.read_bytes()
+    raw = read_regular(path, max_bytes)  # the same safe read: regular file, size limit
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
         try:
             return raw.decode("utf-16"), None
