@@ -202,6 +202,7 @@ def test_patient_new_asks_with_choices_and_defaults_and_writes_a_valid_file(tmp_
 @pytest.mark.parametrize("command", [
     ["validate"], ["init"], ["schema"], ["build"], ["preview"], ["bulk"], ["log-template"], ["adjust"],
     ["exercises", "list"], ["exercises", "show"], ["protocols", "list"], ["protocols", "show"], ["patient", "new"],
+    ["examples"],
 ])
 def test_every_command_has_help_with_an_example(command):
     result = run(*command, "--help")

@@ -68,3 +68,31 @@ def _complete(words: str) -> list[str]:
 ])
 def test_the_shell_completes_ids_formats_papers_categories_and_schema_kinds(words, expected):
     assert set(_complete(words)) == expected
+
+
+# --------------------------------------------------------------------------- a single build's status
+
+
+def _build_with_stderr(monkeypatch, tmp_path, *, terminal: bool, quiet: bool = False) -> str:
+    import io as _io
+
+    from rich.console import Console
+
+    import rehabplan.cli as cli
+
+    buffer = _io.StringIO()
+    monkeypatch.setattr(cli, "err", Console(file=buffer, force_terminal=terminal, force_interactive=terminal, width=100))
+    args = ["build", Path(__file__).parent.parent / "examples" / "patient.yaml", "-f", "json", "-o", tmp_path / f"p{terminal}{quiet}.json"]
+    result = run(*args, *(["--quiet"] if quiet else []))
+    assert result.exit_code == 0, result.output
+    return buffer.getvalue()
+
+
+def test_a_single_build_shows_a_status_in_a_terminal(monkeypatch, tmp_path):
+    assert "Planning patient.yaml" in _build_with_stderr(monkeypatch, tmp_path, terminal=True)
+
+
+def test_no_status_in_a_pipe_or_with_quiet(monkeypatch, tmp_path):
+    piped = _build_with_stderr(monkeypatch, tmp_path, terminal=False)
+    assert "Planning" not in piped and "wrote" in piped
+    assert _build_with_stderr(monkeypatch, tmp_path, terminal=True, quiet=True) == ""

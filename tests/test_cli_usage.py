@@ -35,6 +35,7 @@ USAGE_ERRORS = {
     "a week the program does not have": (["preview", PATIENT, "--week", "30"], "--week"),
     "a week past this program's end": (["preview", PATIENT, "--week", "13"], "12 weeks"),
     "a misspelt category": (["exercises", "list", "--category", "strenght"], "strength"),
+    "a misspelt piece of equipment": (["exercises", "list", "--equipment", "bnd"], "band"),
 }
 
 
@@ -71,6 +72,16 @@ def test_help_shows_choices_and_no_python_types():
 def test_dash_h_works_like_dash_dash_help(command):
     short, long = run(*command, "-h"), run(*command, "--help")
     assert short.exit_code == 0 and short.output == long.output
+
+
+def test_the_declared_choices_are_the_models_vocabulary():
+    from typing import get_args
+
+    from rehabplan import cli
+    from rehabplan.models import Category, Equipment
+
+    assert get_args(cli.CategoryName) == tuple(c.value for c in Category)
+    assert get_args(cli.EquipmentName) == ("none", *(e.value for e in Equipment))
 
 
 # --------------------------------------------------------------------------- messages

@@ -158,11 +158,9 @@ def test_the_emitted_schema_validates_every_shipped_file(kind):
 
 
 def _schema_target(path: Path) -> Path:
-    first = path.read_text().splitlines()[0]
-    m = re.match(r"# yaml-language-server: \$schema=(\S+)$", first)
-    assert m, f"{path}: first line should name its schema, found {first!r}"
-    target = Path(m.group(1))
-    return target if target.is_absolute() else (path.parent / target).resolve()
+    from schema_lines import schema_target
+
+    return schema_target(path)
 
 
 @pytest.mark.parametrize("kind", sorted(SHIPPED))

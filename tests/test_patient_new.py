@@ -61,10 +61,9 @@ def test_answers_that_cannot_be_planned_write_nothing_and_say_why_in_a_sentence(
 def test_the_written_file_builds_and_names_its_schema(tmp_path):
     target = tmp_path / "p.yaml"
     assert interview(target, GOOD).exit_code == 0
-    first = target.read_text().splitlines()[0]
-    assert first.startswith("# yaml-language-server: $schema=")
-    schema = Path(first.split("=", 1)[1])
-    assert (schema if schema.is_absolute() else target.parent / schema).is_file()
+    from schema_lines import schema_target
+
+    assert schema_target(target).is_file()
     built = runner.invoke(app, ["build", str(target), "-f", "json", "-o", str(tmp_path / "p.json")])
     assert built.exit_code == 0, built.output
 
@@ -78,3 +77,51 @@ def test_in_a_clinic_folder_the_schema_line_points_at_the_clinics_schemas(tmp_pa
     assert interview(Path("dana.yaml"), GOOD).exit_code == 0
     first = (clinic / "patients" / "dana.yaml").read_text().splitlines()[0]
     assert first == "# yaml-language-server: $schema=../schemas/patient.schema.json"
+
+
+def test_in_a_real_terminal_the_interview_writes_a_file_build_accepts(tmp_path):
+    """Through a pseudo-terminal, as a clinician at a keyboard (rich prompts, echo, Enter)."""
+    import os
+    import pty
+    import select
+    import sys
+    import time
+
+    script = Path(sys.executable).parent / "rehabplan"
+    target = tmp_path / "tty.yaml"
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the installed command, in the terminal
+        os.execv(str(script), [str(script), "patient", "new", str(target)])
+    answers = ["", "EX-7", "Tia Example", "3", "2026-06-01", "", "", "low", "2", "", "BOTH", "", "", "", "", "y"]
+    output = b""
+    deadline = time.monotonic() + 60
+    for answer in answers:  # answer each prompt once it is showing
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([fd], [], [], 0.2)
+            if ready:
+                try:
+                    chunk = os.read(fd, 4096)
+                except OSError:
+                    break
+                output += chunk
+                if chunk.rstrip().endswith((b":", b")", b"]")):
+                    break
+        os.write(fd, answer.encode() + b"\r")
+    while time.monotonic() < deadline:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+    _, status = os.waitpid(pid, 0)
+    import re
+
+    text = re.sub(r"\x1b\[[0-9;]*m", "", output.decode(errors="replace"))  # colours off
+    assert os.waitstatus_to_exitcode(status) == 0, text
+    assert "cannot be empty" in text and "3. upper-hamstring-glute-sciatica" in text
+    patient = load_patient(target)
+    assert (patient.protocol, patient.irritability.value, patient.side.value) == ("upper-hamstring-glute-sciatica", "low", "both")
+    built = runner.invoke(app, ["build", str(target), "-f", "json", "-o", str(tmp_path / "tty.json")])
+    assert built.exit_code == 0, built.output

@@ -124,9 +124,9 @@ def test_rehabplan_examples_copies_the_examples_with_schema_lines_that_resolve(t
     assert run("examples", target).exit_code == 0
     for name in ("patient.yaml", "roster.csv", "roster.yaml", "log-3-weeks.csv"):
         assert (target / name).is_file(), name
-    first = (target / "patient.yaml").read_text().splitlines()[0]
-    schema = Path(first.split("$schema=", 1)[1])
-    assert (schema if schema.is_absolute() else target / schema).resolve().is_file()
+    from schema_lines import schema_target
+
+    assert schema_target(target / "patient.yaml").is_file()
     assert run("examples", target).exit_code == 6
 
 
@@ -159,3 +159,13 @@ def test_every_help_example_works_from_an_empty_folder(tmp_path, monkeypatch):
             continue
         result = run(*args)
         assert result.exit_code == 0, (args, result.output)
+
+
+def test_bulk_says_where_the_files_went(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("\n".join((ROOT / "examples" / "roster.csv").read_text().splitlines()[:2]) + "\n")
+    result = run("bulk", roster, "--out", tmp_path / "out", "--format", "json", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    unwrapped = "".join(result.output.split())  # rich may wrap a long path
+    assert "handout(s)to" + str((tmp_path / "out").resolve()) in unwrapped
+    assert "manifest.json" in unwrapped

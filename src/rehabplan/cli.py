@@ -6,6 +6,7 @@ them, so ``rehabplan --help``, ``exercises list`` and ``validate`` start fast.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 from typing import Literal, Optional
@@ -28,7 +29,9 @@ EXIT_CODES = (
 Format = Literal["pdf", "html", "json", "ics"]
 Paper = Literal["a4", "letter"]
 SchemaKind = Literal["exercise", "protocol", "patient", "program", "config"]
+# Spelled out (not built from models' enums) so --help needs no models import; a test keeps them equal.
 CategoryName = Literal["stretch", "neural_mobility", "strength", "core", "motor_control", "aerobic"]
+EquipmentName = Literal["none", "mat", "band", "chair", "step", "wall", "weight", "towel"]
 HELP = {"help_option_names": ["-h", "--help"]}
 
 
@@ -76,7 +79,7 @@ app = typer.Typer(
     cls=RehabplanGroup,
     context_settings=HELP,
     name="rehabplan",
-    help="Progressive 12-week home exercise programs for physiotherapists, printed as patient "
+    help="Progressive home exercise programs (4-24 weeks) for physiotherapists, printed as patient "
     "handouts.\n\nExamples (the first copies the example files, so the others work from any folder):\n\n"
     "  rehabplan examples examples/\n\n"
     "  rehabplan build examples/patient.yaml -o handout.pdf\n\n" + EXIT_CODES,
@@ -212,7 +215,8 @@ def validate(
 @exercises_app.command("list")
 def exercises_list(
     category: Optional[CategoryName] = typer.Option(None, "--category", "-c", help="Only this category."),
-    equipment: Optional[str] = typer.Option(None, "--equipment", "-e", help="Only exercises needing this equipment (or 'none')."),
+    equipment: Optional[EquipmentName] = typer.Option(
+        None, "--equipment", "-e", help="Only exercises needing this equipment (or none)."),
     library: Optional[list[Path]] = LibraryOpt,
     config: Optional[Path] = ConfigOpt,
 ) -> None:
@@ -320,6 +324,7 @@ large_print: false                 # true = 18 pt handouts
 library: []                        # clinic exercise folders layered over the built-in library
 protocols: []                      # clinic protocol folders layered over the built-in protocols
 # templates: templates/            # clinic templates overriding the built-in ones by name
+# timezone: Europe/London          # calendar (--format ics) session times; without it they follow the phone
 """
 
 
@@ -394,6 +399,17 @@ def schema(
 # --------------------------------------------------------------------------- programs
 
 
+@contextlib.contextmanager
+def _status(message: str, quiet: bool):
+    """A spinner on stderr while one build works, so a terminal never looks stuck; nothing in a
+    pipe, a log file or with --quiet. Yields a function that changes the message."""
+    if quiet or not err.is_terminal:
+        yield lambda text: None
+        return
+    with err.status(message) as status:
+        yield lambda text: status.update(text)
+
+
 def _say_config_defaults(cfg) -> None:
     """A run without any clinic configuration says which details are defaults (on stderr)."""
     from .config import config_note
@@ -443,6 +459,8 @@ def build(
     paper: Optional[Paper] = typer.Option(None, "--paper", help="Paper size (default from the config: a4)."),
     large_print: Optional[bool] = typer.Option(None, "--large-print/--normal-print", help="18 pt large print."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No status or messages on stderr; errors still show."),
+    session_time: Optional[str] = typer.Option(None, "--session-time", metavar="HH:MM", help="Calendar (ics): time of each session, in the config's timezone (default 09:00)."),
     templates: Optional[Path] = typer.Option(None, "--templates", help="Clinic template folder (sandboxed)."),
     protocol: Optional[str] = typer.Option(None, "--protocol", help="Override the patient's protocol.", autocompletion=_complete_protocol_ids),
     start_date: Optional[str] = typer.Option(None, "--start-date", help="Override the start date (YYYY-MM-DD)."),
@@ -459,39 +477,51 @@ def build(
     Examples:
       rehabplan build examples/patient.yaml -o handout.pdf
       rehabplan build examples/patient.yaml --format json -o plan.json
+      rehabplan build examples/patient.yaml --format ics --session-time 18:30 -o plan.ics
       rehabplan build examples/patient.yaml --paper letter --large-print --force
     """
     from .export import program_ics, program_json
     from .files import atomic_write, safe_stem
 
+    at = None
+    if session_time is not None:
+        import datetime as dt
+
+        try:
+            at = dt.time.fromisoformat(session_time)
+        except ValueError:
+            raise typer.BadParameter(f"'{session_time}' is not a time; write it as HH:MM, e.g. 18:30", param_hint="--session-time") from None
     if fmt == "pdf" and output is not None and str(output) == "-":
         raise typer.BadParameter("a PDF cannot go to standard output; name a file, e.g. -o handout.pdf", param_hint="--output")
-    cfg, lib, program = _load_all(patient_file, config, library, protocols, _overrides(
-        protocol=protocol, start_date=start_date, weeks=weeks, sessions_per_week=sessions,
-        minutes=minutes, irritability=irritability,
-    ))
-    target = output or Path(f"handout-{safe_stem(program.patient.id)}.{fmt}")
-    if fmt in ("pdf", "html"):
-        _say_config_defaults(cfg)
-    if fmt == "pdf":
-        from .render.pdf import render_pdf
+    say = (lambda *a, **k: None) if quiet else err.print
+    with _status(f"Planning {patient_file.name}", quiet) as status:
+        cfg, lib, program = _load_all(patient_file, config, library, protocols, _overrides(
+            protocol=protocol, start_date=start_date, weeks=weeks, sessions_per_week=sessions,
+            minutes=minutes, irritability=irritability,
+        ))
+        target = output or Path(f"handout-{safe_stem(program.patient.id)}.{fmt}")
+        if fmt in ("pdf", "html") and not quiet:
+            _say_config_defaults(cfg)
+        if fmt == "pdf":
+            from .render.pdf import render_pdf
 
-        result = render_pdf(program, lib, target, cfg, templates=templates or cfg.templates, large_print=large_print, paper=paper, force=force)
-        err.print(f"[green]wrote[/] {result.path} ({result.pages} pages)")
-        return
-    if fmt == "html":
-        from .render.html import render_html
+            status(f"Rendering the handout for {program.patient.id} ({len(program.weeks)} weeks; a few seconds)")
+            result = render_pdf(program, lib, target, cfg, templates=templates or cfg.templates, large_print=large_print, paper=paper, force=force)
+            say(f"[green]wrote[/] {result.path} ({result.pages} pages)")
+            return
+        if fmt == "html":
+            from .render.html import render_html
 
-        data = render_html(program, lib, cfg, templates=templates or cfg.templates, large_print=large_print, paper=paper).encode()
-    elif fmt == "json":
-        data = program_json(program).encode()
-    else:
-        data = program_ics(program)
-    if str(target) == "-":
-        sys.stdout.buffer.write(data)
-        return
-    atomic_write(target, data, force)
-    err.print(f"[green]wrote[/] {target}")
+            data = render_html(program, lib, cfg, templates=templates or cfg.templates, large_print=large_print, paper=paper).encode()
+        elif fmt == "json":
+            data = program_json(program).encode()
+        else:
+            data = program_ics(program, session_time=at, timezone=cfg.timezone)
+        if str(target) == "-":
+            sys.stdout.buffer.write(data)
+            return
+        atomic_write(target, data, force)
+    say(f"[green]wrote[/] {target}")
 
 
 @app.command()
@@ -667,6 +697,10 @@ def bulk(
 
     formats = tuple(f.strip() for f in fmt.split(",") if f.strip())
     show = not quiet and not as_json
+    if show and {"pdf", "html"} & set(formats):
+        from .config import load_config
+
+        _say_config_defaults(load_config(config))
     progress = Progress(
         TextColumn("[bold]building handouts"), BarColumn(), MofNCompleteColumn(),
         TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("{task.fields[eta]}"),
@@ -841,7 +875,8 @@ def adjust(
     if handout:
         from .render.pdf import render_pdf
 
-        render_pdf(remaining(new), lib, handout, cfg, force=force)
+        with _status(f"Rendering the new handout from week {new.adjusted_from_week}", quiet=False):
+            render_pdf(remaining(new), lib, handout, cfg, force=force)
     table = Table(title=f"Adjusted from week {new.adjusted_from_week} ({len(entries)} log rows used, {len({p.line for p in problems})} skipped)")
     for col in ("exercise", "light", "why", "what changes"):
         table.add_column(col)

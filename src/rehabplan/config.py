@@ -59,6 +59,11 @@ class Clinic(Model):
     def _real_address(cls, value: str | None) -> str | None:
         return _placeholder(value, "address")
 
+    @field_validator("email")
+    @classmethod
+    def _real_email(cls, value: str | None) -> str | None:
+        return _placeholder(value, "email")
+
 
 class ClinicConfig(Model):
     clinic: Clinic = Field(default_factory=Clinic)
@@ -71,7 +76,21 @@ class ClinicConfig(Model):
     library: list[Path] = Field(default_factory=list, description="clinic exercise folders")
     protocols: list[Path] = Field(default_factory=list, description="clinic protocol folders")
     templates: Path | None = Field(None, description="clinic template folder overriding the built-in one")
+    timezone: str | None = Field(None, max_length=60, description="IANA time zone for calendar sessions, e.g. Europe/London")
     _source: Path | None = PrivateAttr(None)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        from zoneinfo import ZoneInfo
+
+        try:
+            ZoneInfo(value)
+        except (ValueError, KeyError, OSError):  # ZoneInfoNotFoundError is a KeyError
+            raise ValueError(f"'{value}' is not a time zone; write it like Europe/London or America/New_York") from None
+        return value
 
     @field_validator("clinician")
     @classmethod

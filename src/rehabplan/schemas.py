@@ -44,13 +44,13 @@ def schema_location(kind: str, written: Path | str, config_file: Path | str | No
     """Where the ``$schema`` line of a file written at ``written`` should point.
 
     The clinic folder's copy (beside its rehabplan.yaml) as a path relative to the file, so the
-    folder can move; else the copy installed with the package, as an absolute path."""
+    folder can move; else the copy installed with the package, as a file:// URI."""
     written = Path(written).resolve()
     if config_file is not None:
         clinic = Path(config_file).resolve().parent / FOLDER / f"{kind}.schema.json"
         if clinic.is_file():
             return Path(os.path.relpath(clinic, written.parent)).as_posix()
-    return (data_dir("docs") / f"{kind}.schema.json").resolve().as_posix()
+    return (data_dir("docs") / f"{kind}.schema.json").resolve().as_uri()  # file:///…, also on Windows
 
 
 def schema_line(kind: str, written: Path | str, config_file: Path | str | None = None) -> str:
