@@ -40,18 +40,18 @@ def program_ics(program: Program, hour: int = 9) -> bytes:
     cal.add("x-wr-calname", f"Exercise program ({program.protocol_name})")
     stamp = dt.datetime.combine(program.start, dt.time(0, 0), tzinfo=dt.timezone.utc)
     pid = program.patient.id
-    spacing = _session_days(program.patient.sessions_per_week)
     for week in program.weeks:
         daily = "\n".join(f"- {p.name}: {dose_text(p)}" for p in week.every_day)
         for session in week.sessions:
-            day = week.start + dt.timedelta(days=spacing[session.number - 1])
+            # The planner's day (strength days never two in a row), read from the Program.
+            day = week.start + dt.timedelta(days=session.day)
             ev = Event()
             ev.add("uid", f"{pid}-w{week.number}-s{session.number}@rehabplan")
             ev.add("dtstamp", stamp)
             ev.add("dtstart", dt.datetime.combine(day, dt.time(hour, 0)))
             ev.add("duration", dt.timedelta(minutes=max(5, round(session.minutes))))
             label = " (easier week)" if week.deload else ""
-            ev.add("summary", f"Exercises: week {week.number}, session {session.number}{label}")
+            ev.add("summary", f"Exercises: week {week.number}, {session.name.lower()}{label}")
             lines = [f"- {p.name}: {dose_text(p)}" for p in session.prescriptions]
             if daily:
                 lines += ["", "Every day:", daily]
@@ -60,7 +60,3 @@ def program_ics(program: Program, hour: int = 9) -> bytes:
             cal.add_component(ev)
     return cal.to_ical()
 
-
-def _session_days(n: int) -> list[int]:
-    """Days of the week (0 = the week's first day) for n sessions, spread out (48-72 h rule)."""
-    return [round(i * 7 / n) for i in range(n)] if n else []
