@@ -27,6 +27,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from ..config import ClinicConfig
+from ..figures import picture
 from ..errors import Problem, RenderError
 from ..library import Library
 from ..models import DoseKind, Exercise, Prescription, Program, Tempo
@@ -187,10 +188,28 @@ class Grid:
 
 
 @dataclass
+class CardFrame:
+    """One keyframe of an exercise drawn from pose data, as the card shows it."""
+
+    label: str
+    uri: str  # data: URI of the frame's SVG
+    alt: str
+    aspect: float  # width / height
+
+
+# The drawn figure spans the card: frames side by side at most this tall (mm), each with its
+# label below in the body font; a card with a lot of text gets a smaller figure, never less
+# than FIGURE_MIN_MM (still twice the old half-column drawing). Widths in mm of the text block.
+FIGURE_MAX_MM, FIGURE_MIN_MM, FIGURE_GAP_MM = 46.0, 30.0, 6.0
+TEXT_WIDTH_MM = {"a4": 176.0, "letter": 182.0}
+LINE_MM = 6.22  # one 14 pt body line at the card's leading (1.26)
+
+
+@dataclass
 class Card:
     exercise: Exercise
     kind: str
-    illustration: str  # data: URI of the library's SVG
+    illustration: str  # data: URI of the library's SVG ("" when the card shows drawn frames)
     doses: list[WeekDose]
     grids: list[Grid]
     constants: list[tuple[str, str]]  # (label, value) the same in every week
@@ -202,6 +221,19 @@ class Card:
     density: str = ""  # "", "dense" or "tight": set closer so that a long card keeps to its page
     left: list[str] = field(default_factory=list)  # instruction parts in the left column
     right: list[str] = field(default_factory=list)
+    frames: list[CardFrame] = field(default_factory=list)  # the figure drawn from pose data
+    figure_mm: float = 0.0  # the frames' height on the card
+
+    def fit_figure(self, text_width_mm: float, max_mm: float = FIGURE_MAX_MM) -> None:
+        """As tall as ``max_mm`` allows while all frames fit side by side across the card."""
+        if self.frames:
+            room = text_width_mm - FIGURE_GAP_MM * len(self.frames)
+            self.figure_mm = round(min(max_mm, room / sum(f.aspect for f in self.frames)), 1)
+
+    @property
+    def figure_lines(self) -> float:
+        """Body lines the figure row takes: the frames, their labels and the gaps."""
+        return (self.figure_mm + 9.5) / LINE_MM if self.frames else 0.0
 
     SECTIONS = ("art", "start", "steps", "tips", "mistakes", "care", "stop")
 
@@ -222,7 +254,7 @@ class Card:
             return sum(math.ceil((len(t) + 3) / half) for t in items) + 0.12 * len(items) + (1.2 if heading else 0)
 
         return {
-            "art": 5.6 + (4.6 if self.qr else 0),
+            "art": (0 if self.frames else 5.6) + (4.6 if self.qr else 0),
             "start": lines(["Start: " + ex.starting_position], heading=False),
             "steps": lines(ex.instructions),
             "tips": lines(ex.cues),
@@ -255,7 +287,7 @@ class Card:
             for row in grid.rows:
                 wraps = len(row.heading) > 11 or any(" " in text and not text[:1].isdigit() for text, _ in row.cells)
                 dose += 1.6 if wraps else 0.95
-        return 2.2 + column + dose
+        return 2.2 + column + dose + self.figure_lines
 
     @property
     def weeks(self) -> str:
@@ -328,6 +360,21 @@ class _Cache:
     """Per-renderer cache of file contents as data: URIs (keyed by path, size and mtime)."""
 
     uris: dict[tuple[str, int, int], str] = field(default_factory=dict)
+    frames: dict[tuple[str, bool, int], tuple[object, list[CardFrame]]] = field(default_factory=dict)
+
+    def figure_frames(self, exercise: Exercise, mirror: bool) -> list[CardFrame]:
+        """The exercise's frames drawn once per renderer (a roster reuses them)."""
+        key = (exercise.id, mirror, id(exercise.figure))
+        if key not in self.frames:
+            pic = picture(exercise.figure, mirror=mirror)
+            frames = [
+                CardFrame(f.label, "data:image/svg+xml;base64," + base64.b64encode(f.svg.encode()).decode("ascii"),
+                          alt, f.width / f.height)
+                for f, alt in zip(pic.frames, pic.frame_alts)
+            ]
+            # Keep the figure itself alive with its frames, so that its id is never reused.
+            self.frames[key] = (exercise.figure, frames)
+        return self.frames[key][1]
 
     def data_uri(self, path: Path) -> str:
         st = path.stat()
@@ -374,11 +421,17 @@ def _cards(program: Program, library: Library, cache: _Cache, per_strip: int = 1
     for ex_id in order:
         exercise = library.exercises[ex_id]
         doses = week_doses(program, ex_id)
-        art = library.illustration_path(ex_id)
-        try:
-            illustration = cache.data_uri(art)
-        except OSError as exc:
-            raise RenderError(f"the drawing for '{ex_id}' cannot be read: {art} ({exc.strerror})") from None
+        frames: list[CardFrame] = []
+        illustration = ""
+        if exercise.drawn:
+            # Drawn for this patient: a left-sided patient sees the left side working.
+            frames = cache.figure_frames(exercise, program.patient.side.value == "left")
+        else:
+            art = library.illustration_path(ex_id)
+            try:
+                illustration = cache.data_uri(art)
+            except OSError as exc:
+                raise RenderError(f"the drawing for '{ex_id}' cannot be read: {art} ({exc.strerror})") from None
         kind = exercise.dosage.kind.value
         constants, rows = [], []
         for key, heading, label, value in _GRID_FIELDS:
@@ -423,6 +476,7 @@ def _cards(program: Program, library: Library, cache: _Cache, per_strip: int = 1
             if exercise.video_url else None,
             follows=follows,
             moves_to=moves_to,
+            frames=frames,
         ))
     return cards
 
@@ -727,10 +781,15 @@ class HtmlBuilder:
         width = self._CHARS_PER_LINE.get(key, 76)
         for card in cards:
             card.left, card.right, _ = card.split(width)
+            card.fit_figure(TEXT_WIDTH_MM.get(self.paper, 176.0), 62.0 if self.large_print else FIGURE_MAX_MM)
             # At 18 pt a card takes two pages by design (large-print.css): nothing to squeeze.
             if not self.large_print:
                 lines = card.estimated_lines(width)
                 dense, tight = self._PAGE_LINES[key]
+                if card.frames and lines > dense:
+                    # A long card gives up some of its figure's height before its text gets tighter.
+                    card.figure_mm = round(max(FIGURE_MIN_MM, card.figure_mm - (lines - dense) * LINE_MM), 1)
+                    lines = card.estimated_lines(width)
                 card.density = "tight" if lines > tight else "dense" if lines > dense else ""
         return cards
 
