@@ -45,7 +45,9 @@ def posture(figure: Figure, placed: Placed, frame_no: int, mirror: bool) -> str:
     work, other = _side_words(mirror)
     floor = 2.0 if _shown(figure, PropKind.mat, frame_no) else 0.0
     down = lambda p: _bottom(body, p) < floor + 4.0  # noqa: E731
-    lean = math.degrees(math.acos(max(-1.0, min(1.0, dot(body.up, Z)))))
+    # The trunk's line from pelvis to neck (a rounded or arched back leans as its chord does).
+    chord = sub(body.points["neck"], body.points["pelvis"])
+    lean = math.degrees(math.acos(max(-1.0, min(1.0, chord[2] / math.sqrt(dot(chord, chord))))))
     words: list[str] = []
     if lean < 35:
         if _shown(figure, PropKind.chair, frame_no):
@@ -67,7 +69,7 @@ def posture(figure: Figure, placed: Placed, frame_no: int, mirror: bool) -> str:
             words.append("lying on the back")
         elif face < -0.6:
             hands = down("hand") or down("wrist")
-            elbows = down("elbow")
+            elbows = _bottom(body, "elbow") < floor + 7.0 or _bottom(body, "other_elbow") < floor + 7.0
             knees = down("knee") or down("other_knee")
             if hands and knees and not elbows:
                 words.append("on hands and knees")
@@ -79,7 +81,7 @@ def posture(figure: Figure, placed: Placed, frame_no: int, mirror: bool) -> str:
                 words.append("lying face down")
         else:
             lower = other if dot(body.left, Z) < 0 else work
-            raised = _bottom(body, "pelvis") > floor + 6
+            raised = _bottom(body, "pelvis") > floor + 10
             words.append(f"propped on the {lower} forearm, side-on" if raised and (down("elbow") or down("other_elbow"))
                          else f"lying on the {lower} side")
     else:

@@ -171,7 +171,7 @@ def solve(frame: Frame) -> Body:
         d, f = _limb_frame(F, L, U, side, leg.hip, leg.abduct, leg.turn_out)
         if leg.reach is not None:
             target = add(P[leg.reach.to], leg.reach.offset)
-            knee, ankle = _ik(hip, target, THIGH, SHIN, f)
+            knee, ankle = _ik(hip, target, THIGH, SHIN, leg.reach.bend or f)
             d = unit(sub(knee, hip))
             f = unit(sub(f, mul(d, dot(f, d))))
             shin = unit(sub(ankle, knee))
@@ -201,24 +201,31 @@ def solve(frame: Frame) -> Body:
         parts.append(Part(pre + "foot", name, heel, toe, R["heel"], R["toe"]))
         parts.append(Part(pre + "foot", name, ankle, heel, R["ankle"], R["heel"]))
 
+    for pre, side in (("other_", 1.0), ("", -1.0)):
+        # The shoulder joints sit behind the chest's middle, as the shoulder blades do.
+        P[pre + "shoulder"] = add(sub(sub(P["neck"], mul(U2, SHOULDER_DROP)), mul(F2, 3.0)), mul(L2, side * SHOULDER_W))
     for name, side in (("other_arm", 1.0), ("arm", -1.0)):
         arm: Arm = getattr(frame, name)
         pre = "other_" if name.startswith("other") else ""
-        # The shoulder joints sit behind the chest's middle, as the shoulder blades do.
-        shoulder = add(sub(sub(P["neck"], mul(U2, SHOULDER_DROP)), mul(F2, 3.0)), mul(L2, side * SHOULDER_W))
+        shoulder = P[pre + "shoulder"]
         d, f = _limb_frame(F2, L2, U2, side, arm.shoulder, arm.abduct, 0.0)
         if arm.reach is not None:
             target = add(P[arm.reach.to], arm.reach.offset)
             # The elbow points back and a little out, as a relaxed elbow does.
             pole = add(mul(F2, -1.0), mul(L2, side * 0.6))
-            elbow, palm = _ik(shoulder, target, UPPER_ARM, FOREARM + PALM / 2, pole)
+            elbow, palm = _ik(shoulder, target, UPPER_ARM, FOREARM + PALM / 2, arm.reach.bend or pole)
             fore = unit(sub(palm, elbow))
             wrist = add(elbow, mul(fore, FOREARM))
         else:
             elbow = add(shoulder, mul(d, UPPER_ARM))
             fore = unit(add(mul(d, math.cos(math.radians(arm.elbow))), mul(f, math.sin(math.radians(arm.elbow)))))
             wrist = add(elbow, mul(fore, FOREARM))
-        hand = add(wrist, mul(fore, PALM + FINGERS))
+        along = fore
+        if arm.hand == "flat":
+            # Palm on the floor, fingers toward the head (or forward when upright).
+            level = (U2[0], U2[1], 0.0) if norm((U2[0], U2[1], 0.0)) > 0.3 else (F2[0], F2[1], 0.0)
+            along = unit(level)
+        hand = add(wrist, mul(along, PALM + FINGERS))
         P.update({pre + "shoulder": shoulder, pre + "elbow": elbow, pre + "wrist": wrist, pre + "hand": hand})
         parts.append(Part(pre + "upper_arm", name, shoulder, elbow, R["shoulder"], R["elbow"]))
         parts.append(Part(pre + "forearm", name, elbow, wrist, R["elbow"] - 0.2, R["wrist"]))

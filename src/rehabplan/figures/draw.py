@@ -282,30 +282,52 @@ def _snap(v: Vec, h: Vec) -> Vec:
     return best
 
 
-def _prop_shapes(figure: Figure, placed: Placed, cam: Camera, frame_no: int) -> tuple[list[Shape], list[Shape]]:
-    """(behind the body, in front of the body) shapes of the props shown in this frame."""
-    body = placed.body
-    P = body.points
-    h = _horizontal(body.forward) if norm(_horizontal(body.forward)) else _horizontal(body.up)
-    if not norm(h):
-        h = X
-    s = cross(Z, h)
-    xs = [v[0] for v in P.values()]
-    ys = [v[1] for v in P.values()]
-    centre = (sum(xs) / len(xs), sum(ys) / len(ys), 0.0)
+def _prop_shapes(figure: Figure, placed: list[Placed], cam: Camera, frame_no: int) -> tuple[list[Shape], list[Shape]]:
+    """(behind the body, in front of the body) shapes of the props shown in this frame.
+
+    A prop stands where the body put it in the first frame that shows it (the chair stays
+    put when the patient stands up); a band follows the body in every frame."""
+    wood, wood_ink = "#eadfce", "#8a6d4a"
     boxes: list[tuple[list[Vec], str, str]] = []
     front: list[Shape] = []
-    wood, wood_ink = "#eadfce", "#8a6d4a"
+    posts: list[Shape] = []
+    every = [v for p in placed for v in p.body.points.values()]
     for prop in figure.props:
         if prop.frames is not None and frame_no not in prop.frames:
             continue
+        body = placed[(min(prop.frames) if prop.frames else 1) - 1].body
+        P = body.points
+        h = _horizontal(body.forward) if norm(_horizontal(body.forward)) else _horizontal(body.up)
+        if not norm(h):
+            h = X
+        s = cross(Z, h)
+        xs = [v[0] for v in P.values()]
+        ys = [v[1] for v in P.values()]
+        centre = (sum(xs) / len(xs), sum(ys) / len(ys), 0.0)
         at = P[prop.at]
         r = body.radii.get(prop.at, 4.0)
         kind = prop.kind
         if kind == PropKind.mat:
-            pad = 12.0
-            boxes.append(([(x, y, z) for x in (min(xs) - pad, max(xs) + pad) for y in (min(ys) - 25, max(ys) + 25)
-                           for z in (0.0, 2.0)], "#cfe1e8", "#6f8f9b"))
+            # Under what rests on the floor, so that a view from above does not show a sea of mat.
+            low = [v for v in every if v[2] < 30] or every
+            mat_y = [v[1] for v in low]
+            boxes.append(([(x, y, z) for x in (min(v[0] for v in every) - 12, max(v[0] for v in every) + 12)
+                           for y in (min(mat_y) - 12, max(mat_y) + 12) for z in (0.0, 2.0)], "#dcebf0", "#6f8f9b"))
+        elif kind == PropKind.chair and prop.at.endswith("hand"):
+            # Hands on the chair's back: its top under the palms, the seat on the far side.
+            n = _snap(sub((at[0], at[1], 0.0), centre), h)
+            m = cross(Z, n)
+            # Centred between the hands when both hold it.
+            both = P["hand"] if prop.at == "other_hand" else P["other_hand"]
+            if abs(dot(sub(both, at), n)) < 8 and abs(both[2] - at[2]) < 8:
+                at = mul(add(at, both), 0.5)
+            top, o = at[2] - 3.0, (at[0], at[1], 0.0)
+            seat = 46.0
+            boxes.append((oriented_box(o, n, m, (-2, 2), (-23, 23), (seat, top)), wood, wood_ink))
+            boxes.append((oriented_box(o, n, m, (-2, 42), (-23, 23), (seat - 4, seat)), wood, wood_ink))
+            for a in (-2, 39):
+                for c in (-23, 20):
+                    boxes.append((oriented_box(o, n, m, (a, a + 3), (c, c + 3), (0, seat - 4)), wood, wood_ink))
         elif kind == PropKind.chair:
             seat = at[2] - 10.5
             o = (at[0], at[1], 0.0)
@@ -317,18 +339,19 @@ def _prop_shapes(figure: Figure, placed: Placed, cam: Camera, frame_no: int) -> 
         elif kind == PropKind.step:
             top = at[2] - r
             o = (at[0], at[1], 0.0)
-            foot_h = max(dot(sub(P[p], o), h) for p in (prop.at, prop.at.replace("heel", "toe").replace("ankle", "toe")))
+            toe = prop.at.replace("heel", "toe").replace("ankle", "toe")
+            foot_h = max(dot(sub(P[q], o), h) for q in (prop.at, toe))
             boxes.append((oriented_box(o, h, s, (foot_h - 42, foot_h + 3), (-32, 32), (0, top)), "#d7d7d7", "#6b6b6b"))
         elif kind in (PropKind.wall, PropKind.counter, PropKind.post):
             n = _snap(sub((at[0], at[1], 0.0), centre), h)
             m = cross(Z, n)
             o = (at[0], at[1], 0.0)
             if kind == PropKind.wall:
-                top = max(v[2] for v in P.values()) + 25
+                top = max(v[2] for v in every) + 25
                 boxes.append((oriented_box(o, n, m, (r, r + 6), (-40, 40), (0, top)), "#e4e4e4", "#8c8c8c"))
             elif kind == PropKind.counter:
                 top = at[2] - r
-                boxes.append((oriented_box(o, n, m, (-8, 50), (-45, 45), (0, top)), wood, wood_ink))
+                boxes.append((oriented_box(o, n, m, (-8, 40), (-30, 30), (0, top)), wood, wood_ink))
             else:
                 boxes.append((oriented_box(o, n, m, (r, r + 4), (-2, 2), (0, 70)), wood, wood_ink))
         elif kind == PropKind.pillow:
@@ -338,14 +361,17 @@ def _prop_shapes(figure: Figure, placed: Placed, cam: Camera, frame_no: int) -> 
         elif kind == PropKind.towel:
             boxes.append((oriented_box((at[0], at[1], 0.0), h, s, (-7, 7), (-9, 9), (max(0.0, at[2] - r - 4), at[2] - r + 0.5)), "#cfe3f5", "#5b7a95"))
         elif kind == PropKind.band:
+            now = placed[frame_no - 1].body.points
+            a2 = cam.project(now[prop.at])
             if prop.to is not None:
-                end = P[prop.to]
+                b2 = cam.project(now[prop.to])
             else:
+                # The fixed end is on the page, beside the body: a short post from the floor holds it.
+                first = cam.project(P[prop.at])
                 dx, dz = prop.anchor or (0.0, 0.0)
-                end = (at[0] + dx, at[1], at[2] + dz)
-                o = (end[0], end[1], 0.0)
-                boxes.append((oriented_box(o, X, Y, (-2, 2), (-2, 2), (0, end[2] + 8)), "#bdbdbd", "#6b6b6b"))
-            a2, b2 = cam.project(at), cam.project(end)
+                b2 = (first[0] + dx, first[1] + dz, first[2])
+                post = [(b2[0] - 2, 0.0), (b2[0] + 2, 0.0), (b2[0] + 2, b2[1] + 8), (b2[0] - 2, b2[1] + 8)]
+                posts.append(Shape(post, "#bdbdbd", "#6b6b6b", 0.5))
             front.append(Shape([(a2[0], a2[1]), (b2[0], b2[1])], "none", BAND, 1.6, closed=False))
     behind: list[tuple[float, Shape]] = []
     for corners, fill, ink in boxes:
@@ -353,7 +379,7 @@ def _prop_shapes(figure: Figure, placed: Placed, cam: Camera, frame_no: int) -> 
             shade = fill if light else fill
             behind.append((-depth, Shape(pts, shade, ink, 0.5)))
     behind.sort(key=lambda t: t[0])
-    return [s for _, s in behind], front
+    return [s for _, s in behind] + posts, front
 
 
 def _arrow(p0: Pt, p1: Pt, away: Pt, bend: str, offset: tuple[float, float] | None) -> list[Shape]:
@@ -391,7 +417,7 @@ def scenes(figure: Figure) -> list[Scene]:
     highlight = set(figure.highlight)
     out = []
     for i, p in enumerate(placed, start=1):
-        behind, front = _prop_shapes(figure, p, cam, i)
+        behind, front = _prop_shapes(figure, placed, cam, i)
         shapes = list(behind)
         if figure.ghost and i > 1:
             for _, group in sorted(_body_shapes(placed[0].body, cam, set(), ghost=set(), only=set(figure.ghost)), key=lambda t: -t[0]):
@@ -434,10 +460,15 @@ class Picture:
     alt: str
     frame_alts: list[str] = field(default_factory=list)
 
+    def slots(self) -> list[float]:
+        """Width of each frame's place on a sheet: wide enough for its label on one line."""
+        return [max(f.width, 13.0 * (len(f.label) + 3) + 10) for f in self.frames]
+
     def sheet(self, title: str | None = None) -> str:
         """All frames side by side with numbered labels: for `exercises show` and the gallery."""
         gap, label_h, title_h = 16.0, 34.0, (40.0 if title else 0.0)
-        width = sum(f.width for f in self.frames) + gap * (len(self.frames) - 1)
+        slots = self.slots()
+        width = sum(slots) + gap * (len(self.frames) - 1)
         height = max(f.height for f in self.frames) + label_h + title_h
         parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.1f} {height:.1f}" '
                  f'width="{width:.1f}" height="{height:.1f}" role="img">',
@@ -445,12 +476,12 @@ class Picture:
         if title:
             parts.append(f'<text x="0" y="28" font-family="sans-serif" font-size="26" font-weight="700" fill="#1f1f1f">{_esc(title)}</text>')
         x = 0.0
-        for n, f in enumerate(self.frames, start=1):
+        for n, (f, slot) in enumerate(zip(self.frames, slots), start=1):
             inner = f.svg.split(">", 1)[1].rsplit("</svg>", 1)[0]
-            parts.append(f'<g transform="translate({x:.1f} {title_h:.1f})">{inner}</g>')
-            parts.append(f'<text x="{x + f.width / 2:.1f}" y="{title_h + f.height + 26:.1f}" text-anchor="middle" '
+            parts.append(f'<g transform="translate({x + (slot - f.width) / 2:.1f} {title_h:.1f})">{inner}</g>')
+            parts.append(f'<text x="{x + slot / 2:.1f}" y="{title_h + f.height + 26:.1f}" text-anchor="middle" '
                          f'font-family="sans-serif" font-size="24" fill="#1f1f1f">{n}. {_esc(f.label)}</text>')
-            x += f.width + gap
+            x += slot + gap
         parts.append("</svg>")
         return "".join(parts)
 

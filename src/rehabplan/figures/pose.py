@@ -23,7 +23,7 @@ JOINT_RANGES: dict[str, tuple[float, float, str]] = {
     "abduct": (-30, 60, "sideways: 0 in line with the body, 45 out to the side, below 0 across"),
     "turn_out": (-45, 70, "turning: 0 kneecap forward, 45 turned out, below 0 turned in"),
     "knee": (0, 150, "knee flexion: 0 straight, 90 a right angle"),
-    "ankle": (-50, 30, "ankle: 0 foot at a right angle to the shin, 20 toes up, -40 toes pointed"),
+    "ankle": (-70, 30, "ankle: 0 foot at a right angle to the shin, 20 toes up, -40 toes pointed"),
     "shoulder": (-60, 180, "shoulder flexion: 0 arm by the side, 90 straight ahead, 180 overhead"),
     "arm_abduct": (-20, 180, "sideways: 0 arm by the side, 90 straight out to the side"),
     "elbow": (0, 150, "elbow flexion: 0 straight, 90 a right angle"),
@@ -75,6 +75,9 @@ class Reach(_Data):
     offset: tuple[float, float, float] = Field(
         (0.0, 0.0, 0.0), description="cm from that point: forward on the page, into the page, up"
     )
+    bend: tuple[float, float, float] | None = Field(
+        None, description="which way the knee or elbow points (forward on the page, into the page, up); default: as the joint's angles say"
+    )
 
 
 class Leg(_Data):
@@ -95,6 +98,7 @@ class Arm(_Data):
     shoulder: float = 0
     abduct: float = 0
     elbow: float = 0
+    hand: Literal["straight", "flat"] = Field("straight", description="'flat': the palm flat on the floor, fingers forward")
     reach: Reach | None = Field(None, description="put the palm here (the elbow bends as it must)")
 
     @field_validator("shoulder", "abduct", "elbow")

@@ -74,7 +74,8 @@ def write_png(picture: Picture, path: Path | str, title: str | None = None, scal
 
     k = scale * _SUPER
     gap, label_h, title_h = 16.0, 34.0, (40.0 if title else 0.0)
-    width = sum(f.width for f in picture.frames) + gap * (len(picture.frames) - 1)
+    slots = picture.slots()
+    width = sum(slots) + gap * (len(picture.frames) - 1)
     height = max(f.height for f in picture.frames) + label_h + title_h
     img = Image.new("RGB", (math.ceil(width * k), math.ceil(height * k)), "white")
     draw = ImageDraw.Draw(img)
@@ -82,14 +83,15 @@ def write_png(picture: Picture, path: Path | str, title: str | None = None, scal
         draw.text((0, 4 * k), title, fill=(31, 31, 31), font=_font(round(26 * k)))
     x = 0.0
     font = _font(round(24 * k))
-    for n, frame in enumerate(picture.frames, start=1):
+    for n, (frame, slot) in enumerate(zip(picture.frames, slots), start=1):
+        left = x + (slot - frame.width) / 2
         for shape in frame.shapes:
-            moved = Shape([(px + x, py + title_h) for px, py in shape.points], shape.fill, shape.stroke,
+            moved = Shape([(px + left, py + title_h) for px, py in shape.points], shape.fill, shape.stroke,
                           shape.width, shape.closed, shape.dash, shape.round)
             _draw_shape(draw, moved, k)
         label = f"{n}. {frame.label}"
         tw = draw.textlength(label, font=font)
-        draw.text(((x + frame.width / 2) * k - tw / 2, (title_h + frame.height + 4) * k), label, fill=(31, 31, 31), font=font)
-        x += frame.width + gap
+        draw.text(((x + slot / 2) * k - tw / 2, (title_h + frame.height + 4) * k), label, fill=(31, 31, 31), font=font)
+        x += slot + gap
     img = img.resize((math.ceil(width * scale), math.ceil(height * scale)), Image.LANCZOS)
-    img.save(str(path), format="PNG", optimize=False)
+    img.save(path if not isinstance(path, (str, Path)) else str(path), format="PNG", optimize=False)
