@@ -96,7 +96,7 @@ def test_a_left_sided_patient_sees_the_mirror_image():
 def test_alt_text_says_what_the_pose_shows(library):
     text = alt_text(library["glute-bridge"].figure)
     assert "lying on the back" in text and "knees bent" in text
-    assert "hips moves up" in text
+    assert "hips move up" in text
 
 
 def test_exercises_without_pose_data_keep_their_hand_made_svg(library):
@@ -139,3 +139,57 @@ def test_an_exercise_needs_a_picture(library_copy):
     with pytest.raises(LibraryError) as info:
         rehabplan.load_library(library_copy, builtin=False)
     assert any("needs a picture" in p.message for p in info.value.problems)
+
+
+# --------------------------------------------------------------------------- the library and the CLI
+
+
+def test_every_built_in_exercise_is_drawn_from_pose_data(library):
+    for ex_id, ex in library.exercises.items():
+        assert ex.drawn, f"{ex_id} has no pose data (figure:)"
+        pic = picture(ex.figure)
+        assert len(pic.frames) == len(ex.figure.frames) and pic.alt.startswith("Drawing"), ex_id
+        for frame in ex.figure.frames:
+            assert frame.label in pic.alt, ex_id  # the alt text names every frame the card labels
+
+
+def test_exercises_show_writes_the_picture_as_svg_and_png(tmp_path):
+    from typer.testing import CliRunner
+
+    from rehabplan.cli import app
+
+    runner = CliRunner()
+    svg, png = tmp_path / "clam.svg", tmp_path / "clam.png"
+    for target in (svg, png):
+        result = runner.invoke(app, ["exercises", "show", "clamshell", "--picture", str(target), "--side", "left"])
+        assert result.exit_code == 0, result.output
+    text = svg.read_text()
+    assert text.startswith("<svg") and "1. Lie on your side, knees bent" in text and "left knee" in text
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_gallery_prints_every_exercise_with_its_frame_labels(tmp_path, library):
+    import pypdf
+    from typer.testing import CliRunner
+
+    from rehabplan.cli import app
+
+    target = tmp_path / "gallery.pdf"
+    result = CliRunner().invoke(app, ["exercises", "gallery", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in pypdf.PdfReader(target).pages))
+    for ex in library.exercises.values():
+        assert ex.name in text, ex.id
+        assert f"1. {ex.figure.frames[0].label}" in text, ex.id
+
+
+def test_a_left_sided_patients_handout_draws_the_left_side(library, protocols, example_patient):
+    from rehabplan.render.html import render_html
+
+    from rehabplan.models import Side
+
+    left = example_patient.model_copy(update={"side": Side.left})
+    html_right = render_html(rehabplan.plan(library, protocols[example_patient.protocol], example_patient), library)
+    html_left = render_html(rehabplan.plan(library, protocols[left.protocol], left), library)
+    assert "right knee" in html_right or "right hip" in html_right or "right heel" in html_right
+    assert "left knee" in html_left or "left hip" in html_left or "left heel" in html_left

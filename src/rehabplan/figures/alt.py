@@ -89,6 +89,7 @@ def posture(figure: Figure, placed: Placed, frame_no: int, mirror: bool) -> str:
     if _shown(figure, PropKind.mat, frame_no) and lean > 35:
         words.append("on a mat")
     for kind, phrase in ((PropKind.wall, "at a wall"), (PropKind.counter, "with hands on a counter"),
+                         (PropKind.rail, "holding a rail"), (PropKind.towel, "a folded towel"),
                          (PropKind.pillow, "head on a pillow")):
         if _shown(figure, kind, frame_no):
             words.append(phrase)
@@ -129,20 +130,32 @@ def _direction(delta, body: Body) -> str:
     return "forward" if along > 0 else "back"
 
 
+def _page_direction(push: tuple[float, float], mirror: bool) -> str:
+    dx, dy = push
+    if abs(dy) >= abs(dx):
+        return "down" if dy < 0 else "up"
+    return "sideways"
+
+
 def frame_alts(figure: Figure, mirror: bool = False, placed: list[Placed] | None = None) -> list[str]:
     """One short sentence per frame: its label, the position, and what the arrows show."""
     placed = placed or place(figure)
     out = []
     for i, p in enumerate(placed, start=1):
         text = f"{p.frame.label}: {posture(figure, p, i, mirror)}"
+        pushes = [a for a in figure.arrows if a.push is not None and (a.frames is None or i in a.frames)]
+        if pushes:
+            text += "; arrow: " + " and ".join(f"press the {point_words(a.point, mirror)} {_page_direction(a.push, mirror)}" for a in pushes)
         if i > 1:
             moves = []
             for arrow in figure.arrows:
-                if arrow.frames is not None and i not in arrow.frames:
+                if arrow.push is not None or (arrow.frames is not None and i not in arrow.frames):
                     continue
                 delta = sub(p.world[arrow.point], placed[i - 2].world[arrow.point])
                 if math.sqrt(dot(delta, delta)) >= 5.0:
-                    moves.append(f"the {point_words(arrow.point, mirror)} moves {_direction(delta, p.body)}")
+                    words = point_words(arrow.point, mirror)
+                    verb = "move" if words.endswith("s") else "moves"
+                    moves.append(f"the {words} {verb} {_direction(delta, p.body)}")
             if moves:
                 text += "; arrow: " + " and ".join(moves)
         out.append(text + ".")

@@ -164,10 +164,12 @@ def solve(frame: Frame) -> Body:
     parts.append(Part("head", "torso", P["head"], P["head"], HEAD_R, HEAD_R))
 
     # Legs: the other leg first, so that the working ankle can rest on it (figure-four).
+    for pre, side in (("other_", 1.0), ("", -1.0)):
+        P[pre + "hip"] = add(sub(P["pelvis"], mul(U, HIP_DROP)), mul(L, side * HIP_W))
     for name, side in (("other_leg", 1.0), ("leg", -1.0)):
         leg: Leg = getattr(frame, name)
         pre = "other_" if name.startswith("other") else ""
-        hip = add(sub(P["pelvis"], mul(U, HIP_DROP)), mul(L, side * HIP_W))
+        hip = P[pre + "hip"]
         d, f = _limb_frame(F, L, U, side, leg.hip, leg.abduct, leg.turn_out)
         if leg.reach is not None:
             target = add(P[leg.reach.to], leg.reach.offset)

@@ -340,10 +340,20 @@ def _prop_shapes(figure: Figure, placed: list[Placed], cam: Camera, frame_no: in
             top = at[2] - r
             o = (at[0], at[1], 0.0)
             toe = prop.at.replace("heel", "toe").replace("ankle", "toe")
-            foot_h = max(dot(sub(P[q], o), h) for q in (prop.at, toe))
-            boxes.append((oriented_box(o, h, s, (foot_h - 42, foot_h + 3), (-32, 32), (0, top)), "#d7d7d7", "#6b6b6b"))
-        elif kind in (PropKind.wall, PropKind.counter, PropKind.post):
+            heel = toe.replace("toe", "heel")
+            free = toe[6:] if toe.startswith("other_") else "other_" + toe
+            if dot(sub(P[free], P[toe]), h) > 0:
+                # The free foot hangs in front: the step runs back from the standing toes.
+                along = (max(dot(sub(P[q], o), h) for q in (prop.at, toe)) - 42, max(dot(sub(P[q], o), h) for q in (prop.at, toe)) + 3)
+            else:
+                # The free foot hangs behind: the step runs forward from the standing heel.
+                back = min(dot(sub(P[q], o), h) for q in (prop.at, heel))
+                along = (back - 3, back + 42)
+            boxes.append((oriented_box(o, h, s, along, (-32, 32), (0, top)), "#d7d7d7", "#6b6b6b"))
+        elif kind in (PropKind.wall, PropKind.counter, PropKind.post, PropKind.rail):
             n = _snap(sub((at[0], at[1], 0.0), centre), h)
+            if prop.inside:
+                n = mul(n, -1.0)
             m = cross(Z, n)
             o = (at[0], at[1], 0.0)
             if kind == PropKind.wall:
@@ -352,12 +362,22 @@ def _prop_shapes(figure: Figure, placed: list[Placed], cam: Camera, frame_no: in
             elif kind == PropKind.counter:
                 top = at[2] - r
                 boxes.append((oriented_box(o, n, m, (-8, 40), (-30, 30), (0, top)), wood, wood_ink))
+            elif kind == PropKind.rail:
+                # A hand rail: a bar under the palms on two posts.
+                top = at[2] - r
+                boxes.append((oriented_box(o, n, m, (-3, 3), (-45, 45), (top - 5, top)), wood, wood_ink))
+                for c in (-45, 40):
+                    boxes.append((oriented_box(o, n, m, (-2, 2), (c, c + 5), (0, top - 5)), wood, wood_ink))
             else:
                 boxes.append((oriented_box(o, n, m, (r, r + 4), (-2, 2), (0, 70)), wood, wood_ink))
         elif kind == PropKind.pillow:
             bottom = _floor_height(figure, frame_no)
             top = max(bottom + 2.5, at[2] - r)
             boxes.append((oriented_box((at[0], at[1], 0.0), h, s, (-14, 14), (-22, 22), (bottom, top)), "#f4f1ea", "#9c9588"))
+        elif kind == PropKind.towel and prop.inside:
+            # Folded between the point and a post on the inner side.
+            n = mul(_snap(sub((at[0], at[1], 0.0), centre), h), -1.0)
+            boxes.append((oriented_box((at[0], at[1], 0.0), n, cross(Z, n), (r - 1, r + 3), (-7, 7), (max(0.0, at[2] - 8), at[2] + 8)), "#cfe3f5", "#5b7a95"))
         elif kind == PropKind.towel:
             boxes.append((oriented_box((at[0], at[1], 0.0), h, s, (-7, 7), (-9, 9), (max(0.0, at[2] - r - 4), at[2] - r + 0.5)), "#cfe3f5", "#5b7a95"))
         elif kind == PropKind.band:
@@ -425,12 +445,18 @@ def scenes(figure: Figure) -> list[Scene]:
         for _, group in sorted(_body_shapes(p.body, cam, highlight), key=lambda t: -t[0]):
             shapes += group
         shapes += front
+        for arrow in figure.arrows:
+            if arrow.push is not None and (arrow.frames is None or i in arrow.frames):
+                # A hold: which way to press, beside the point.
+                ox, oy = arrow.offset or (0.0, 0.0)
+                a = (p.page[arrow.point][0] + ox, p.page[arrow.point][1] + oy)
+                shapes += _arrow(a, (a[0] + arrow.push[0], a[1] + arrow.push[1]), a, "none", (0.0, 0.0))
         if i > 1:
             xs = [q[0] for q in p.page.values()]
             ys = [q[1] for q in p.page.values()]
             centroid = (sum(xs) / len(xs), sum(ys) / len(ys))
             for arrow in figure.arrows:
-                if arrow.frames is not None and i not in arrow.frames:
+                if arrow.push is not None or (arrow.frames is not None and i not in arrow.frames):
                     continue
                 p0, p1 = placed[i - 2].page[arrow.point], p.page[arrow.point]
                 if math.hypot(p1[0] - p0[0], p1[1] - p0[1]) >= 5.0:

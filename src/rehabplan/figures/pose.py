@@ -148,6 +148,7 @@ class PropKind(str, Enum):
     pillow = "pillow"
     towel = "towel"
     post = "post"
+    rail = "rail"
 
 
 class Prop(_Data):
@@ -156,6 +157,7 @@ class Prop(_Data):
     to: PointName | None = Field(None, description="band: the other body point it goes around")
     anchor: tuple[float, float] | None = Field(None, description="band: its fixed end, cm from 'at' (along the page, up)")
     frames: list[int] | None = Field(None, description="frame numbers (1 = first) that show it; default all")
+    inside: bool = Field(False, description="post, towel: on the body's inner side of the point (between the feet), not the outer")
 
 
 class Arrow(_Data):
@@ -163,6 +165,7 @@ class Arrow(_Data):
     frames: list[int] | None = Field(None, description="frames (2 = second) that show it; default every frame after the first")
     bend: Literal["out", "none"] = Field("out", description="curve away from the body, or run straight")
     offset: tuple[float, float] | None = Field(None, description="cm on the page (right, up) from the moving point; default: beside it, away from the body")
+    push: tuple[float, float] | None = Field(None, description="a hold: a straight arrow this long (cm on the page: right, up) showing which way to press, in every frame listed")
 
 
 class Figure(_Data):
@@ -191,7 +194,7 @@ class Figure(_Data):
                 raise ValueError("a band needs 'to' (a body point) or 'anchor' (its fixed end)")
         for arrow in self.arrows:
             for n in arrow.frames or []:
-                if not 2 <= n <= count:
+                if not (1 if arrow.push else 2) <= n <= count:
                     raise ValueError(f"an arrow names frame {n}; arrows show movement into frames 2 to {count}")
         return self
 
