@@ -237,6 +237,13 @@ def _init_worker(settings: Settings, slots=None, parent_pid: int | None = None) 
     from multiprocessing.util import Finalize
 
     Finalize(None, _cleanup_worker, exitpriority=10)
+    import signal
+
+    def on_term(signum, frame) -> None:  # stopped by the parent (an interrupted run)
+        _cleanup_worker()
+        os._exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, on_term)
     _WORKER["library"] = load_library(*settings.library_dirs)
     _WORKER["protocols"] = load_protocols(_WORKER["library"], *settings.protocol_dirs)
     _WORKER["renderer"] = Renderer(settings.config, templates=settings.templates, large_print=settings.large_print, paper=settings.paper)
@@ -515,7 +522,7 @@ def _run_pool(todo: list[Job], settings: Settings, out: Path, n_workers: int, co
                 pool = _new_pool(settings, min(workers, len(batch)), context)
             futures = {pool.submit(_render_job, job, str(out)): job for job in batch}
             retry: list[Job] = []
-            broken = False
+            broken = interrupted = False
             in_flight: set[int] | None = None
             try:
                 for fut in cf.as_completed(futures):
@@ -536,13 +543,31 @@ def _run_pool(todo: list[Job], settings: Settings, out: Path, n_workers: int, co
                             yield Outcome(job.row, "failed", job.patient.id, reason="the render worker crashed on this patient")
                             continue
                     retry.append(job)
+            except BaseException:  # Ctrl-C, SIGTERM turned into an exception, the caller gone
+                interrupted = True
+                raise
             finally:
-                pool.shutdown(wait=not broken, cancel_futures=True)
+                if interrupted:
+                    _stop(pool)
+                else:
+                    pool.shutdown(wait=not broken, cancel_futures=True)
             pending = retry + rest
     finally:
         gc.unfreeze()
         if first_pool is not None:
             first_pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _stop(pool: cf.ProcessPoolExecutor) -> None:
+    """Stop a pool now: cancel what has not started and end the workers, instead of waiting
+    for the handouts in flight (an interrupted run must end at once; its manifest is saved)."""
+    processes = list(getattr(pool, "_processes", {}).values())  # the executor has no public way
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        try:
+            process.terminate()
+        except (OSError, AttributeError, ValueError):
+            pass
 
 
 def _unique(stem: str, used: set[str]) -> str:
