@@ -46,13 +46,14 @@ def test_the_program_starts_on_the_start_date_and_lasts_the_weeks_asked(library,
     assert program.phases[-1].last_week == 8
 
 
-def test_deload_week_cuts_time_under_tension_by_30_to_55_percent(example_program):
+def test_deload_week_cuts_time_under_tension_by_30_to_55_percent(example_program, library):
     weeks = {w.number: w for w in example_program.weeks}
     assert example_program.deload_weeks
     for n in example_program.deload_weeks:
         cut = 1 - weeks[n].tut_s / weeks[n - 1].tut_s
         assert 0.30 <= cut <= 0.55, (n, cut)
-        assert all("deload" in (p.note or "") for p in items(weeks[n]))
+        # Only loading work is cut; stretches, glides and the walk keep their dose.
+        assert all("deload" in (p.note or "") for p in items(weeks[n]) if library[p.exercise].is_loading)
 
 
 def test_deloads_never_fall_on_a_phase_start_or_the_last_week(library, protocols, example_patient):
@@ -75,7 +76,9 @@ def test_high_irritability_starts_at_the_bottom_of_every_range_and_progresses_mo
         if d.kind.value == "reps":
             assert p.reps[0] == d.reps.min
         assert p.sets <= u1[ex_id].sets
-    assert gentle.weeks[-1].volume_sets <= usual.weeks[-1].volume_sets
+    # The first phase progresses more slowly; after it, the patient progresses normally.
+    first = gentle.phases[0].last_week
+    assert all(g.volume_sets <= u.volume_sets for g, u in zip(gentle.weeks[:first], usual.weeks[:first]))
 
 
 def test_older_adults_hold_stretches_30_to_60_seconds(library, protocols, example_patient):

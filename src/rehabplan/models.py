@@ -14,6 +14,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .figures.pose import Figure
+
 PROGRAM_SCHEMA_VERSION = "1.0"
 
 Id = Annotated[
@@ -243,6 +245,7 @@ class Reference(Model):
 class Illustration(Model):
     file: str = Field(pattern=r"^[A-Za-z0-9_.-]+\.svg$", description="SVG file in illustrations/")
     alt: Text
+    override: bool = Field(False, description="print this hand-made SVG even when the exercise has a figure")
     license: str = "CC-BY-4.0"
     attribution: Text = "rehabplan contributors (original drawing)"
 
@@ -272,10 +275,22 @@ class Exercise(Model):
     easier: Id | None = None
     harder: Id | None = None
     evidence: list[Reference] = Field(default_factory=list)
-    illustration: Illustration
+    illustration: Illustration | None = Field(None, description="a hand-made SVG; optional when 'figure' draws the exercise")
+    figure: Figure | None = Field(None, description="the exercise drawn from pose data (rehabplan.figures)")
     video_url: str | None = Field(None, pattern=r"^https://\S+$")
     license: str = "CC-BY-4.0"
     attribution: Text = "rehabplan contributors"
+
+    @model_validator(mode="after")
+    def _pictured(self) -> "Exercise":
+        if self.illustration is None and self.figure is None:
+            raise ValueError("needs a picture: add 'figure:' (poses) or 'illustration:' (an SVG file)")
+        return self
+
+    @property
+    def drawn(self) -> bool:
+        """True when the handout draws the figure from pose data (not a hand-made SVG)."""
+        return self.figure is not None and not (self.illustration and self.illustration.override)
 
     @property
     def is_loading(self) -> bool:
@@ -312,6 +327,7 @@ class Slot(Model):
     required: bool = False
     sessions_per_week: int | None = Field(None, ge=1, le=7)
     every_day: bool = Field(False, description="done daily, outside the numbered sessions")
+    core: bool = Field(False, description="the core of the condition: fitting to the minutes never removes it (docs/planner.md)")
 
     @property
     def candidates(self) -> list[str]:
@@ -323,7 +339,11 @@ class Phase(Model):
     name: Text
     weeks: tuple[int, int] = Field(description="first and last week in a 12-week program")
     goal: Text
-    criterion: Text = Field(description="what the patient should manage before moving on")
+    criterion: Text = Field(description="what the patient should manage before moving on; {slot-id} is replaced by that slot's target")
+    targets: dict[Id, int] = Field(
+        default_factory=dict,
+        description="slot id -> the minutes a duration slot reaches by the phase's last week (the criterion names it as {slot-id})",
+    )
 
     @model_validator(mode="after")
     def _order(self) -> Phase:
@@ -359,6 +379,13 @@ class Protocol(Model):
     deload_volume_factor: float = Field(0.6, ge=0.5, le=0.7)
     reassessment_week: int = Field(6, ge=2, le=24)
     pain: PainRules = Field(default_factory=PainRules)
+    tensioners_from_phase: Id | None = Field(
+        None, description="first phase in which a nerve slider may move on to a tensioner (never the first phase)"
+    )
+    tensioner_gate: Text = Field(
+        "only once your leg symptoms have settled; until then, keep doing the slider",
+        description="the symptom criterion printed with the move from slider to tensioner",
+    )
     phases: list[Phase] = Field(min_length=1)
     slots: list[Slot] = Field(min_length=1)
     evidence: list[Reference] = Field(default_factory=list)
@@ -497,7 +524,10 @@ class Prescription(Model):
 class Session(Model):
     number: int
     prescriptions: list[Prescription]
-    minutes: float = Field(description="estimated duration with the every-day exercises: time under tension + rest + set-up")
+    minutes: float = Field(description="estimated duration with the every-day exercises (not the walk): time under tension + rest + set-up")
+    day: int = Field(0, ge=0, le=6, description="day of the week, counted from the week's first day (0-6)")
+    kind: Literal["strength", "short"] = Field("strength", description="strength day (hip and leg loading, never two days in a row) or short day (core, no hip and leg loading)")
+    name: str = Field("Strength day", description="what the handout calls this session: 'Strength day', 'Short day'")
 
 
 class Week(Model):
@@ -555,6 +585,7 @@ class Program(Model):
     phases: list[PhasePlan]
     reassessment_week: int
     deload_weeks: list[int]
+    deload_volume_factor: float = Field(0.6, description="the protocol's deload factor, for `rehabplan adjust`")
     weeks: list[Week]
     dropped: list[Dropped] = Field(default_factory=list)
     pain: PainRules
