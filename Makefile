@@ -46,6 +46,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/plan.py
 	$(PY) benchmarks/render.py
 	$(PY) benchmarks/bulk.py
+	$(PY) benchmarks/figures.py --no-pdf
 
 clean:
 	rm -rf $(VENV) sample build dist

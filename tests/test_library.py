@@ -23,7 +23,7 @@ REQUIRED = [
     "standing-pelvic-tilt", "seated-cat-cow", "wall-plank", "counter-plank", "wall-side-plank",
     "standing-bird-dog", "seated-hip-external-rotation-isometric", "standing-hip-external-rotation",
     "seated-banded-hip-abduction", "supported-step-down", "long-lever-bridge-hold", "seated-heel-dig",
-    "hip-hinge",
+    "hip-hinge", "seated-hip-abduction-isometric",
 ]
 
 # A floor exercise the protocols use -> the floor-free alternative a patient who cannot get
@@ -145,9 +145,18 @@ def test_every_floor_exercise_has_a_floor_free_alternative(library):
 
 def test_floor_free_alternatives_are_reached_by_walking_down_the_ladder(library):
     # The planner walks `easier` from an excluded exercise, so the floor-free rung must sit below.
+    # Not for the pelvic tilt: glute-bridge -> posterior-pelvic-tilt, so a link below it would turn
+    # a floor patient's bridge slot into a standing tilt before its sit-to-stand alternative is
+    # tried. Protocols list standing-pelvic-tilt as an alternative instead.
     for floor_id, alt_id in {"front-plank-knees": "counter-plank", "side-plank-knees": "wall-side-plank",
                              "bird-dog": "standing-bird-dog", "cat-cow": "seated-cat-cow"}.items():
         assert library[floor_id].easier == alt_id and library[alt_id].harder == floor_id
+
+
+def test_abductors_can_be_worked_without_band_floor_or_balance(library):
+    ex = library["seated-hip-abduction-isometric"]
+    assert ex.dosage.kind is DoseKind.hold and not ex.tags and [e.value for e in ex.equipment] == ["chair"]
+    assert library.ladder(ex.id)[:3] == ["seated-hip-abduction-isometric", "seated-banded-hip-abduction", "standing-hip-abduction"]
 
 
 def test_plank_ladder_runs_wall_counter_knees_full(library):

@@ -31,6 +31,7 @@ Paper = Literal["a4", "letter"]
 SchemaKind = Literal["exercise", "protocol", "patient", "program", "config"]
 # Spelled out (not built from models' enums) so --help needs no models import; a test keeps them equal.
 CategoryName = Literal["stretch", "neural_mobility", "strength", "core", "motor_control", "aerobic"]
+PatientSide = Literal["right", "left"]
 EquipmentName = Literal["none", "mat", "band", "chair", "step", "wall", "weight", "towel"]
 HELP = {"help_option_names": ["-h", "--help"]}
 
@@ -257,12 +258,15 @@ def exercises_list(
 @exercises_app.command("show")
 def exercises_show(
     exercise_id: str = typer.Argument(..., help="Exercise id or alias, e.g. glute-bridge or clam.", autocompletion=_complete_exercise_ids),
+    picture_file: Optional[Path] = typer.Option(None, "--picture", help="Also write its drawing: out.svg or out.png."),
+    side: PatientSide = typer.Option("right", "--side", help="Draw the picture for a right- or left-sided patient."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing picture file."),
     library: Optional[list[Path]] = LibraryOpt,
     config: Optional[Path] = ConfigOpt,
 ) -> None:
-    """Show one exercise: instructions, dosage bounds and its ladder.
+    """Show one exercise: instructions, dosage bounds and its ladder (and its picture).
 
-    Example: rehabplan exercises show clamshell
+    Example: rehabplan exercises show clamshell --picture clamshell.png
     """
     import difflib
 
@@ -305,6 +309,36 @@ def exercises_show(
     out.print(bounds)
     ladder = lib.ladder(ex.id)
     out.print("Ladder: " + " → ".join(f"[bold]{i}[/]" if i == ex.id else i for i in ladder))
+    if picture_file is not None:
+        from .figures.gallery import write_picture
+        from .files import atomic_write
+
+        if ex.figure is None:
+            raise LibraryError(f"'{ex.id}' has no pose data to draw (figure:); its drawing is {lib.illustration_path(ex.id)}")
+        if picture_file.suffix.lower() not in (".svg", ".png"):
+            raise RehabplanError(f"cannot write '{picture_file.name}': name an .svg or .png file")
+        atomic_write(picture_file, write_picture(lib, ex.id, picture_file, mirror=side == "left"), force)
+        err.print(f"[green]wrote[/] {picture_file}")
+
+
+@exercises_app.command("gallery")
+def exercises_gallery(
+    output: Path = typer.Option(Path("gallery.pdf"), "--output", "-o", help="PDF to write."),
+    side: PatientSide = typer.Option("right", "--side", help="Draw for a right- or left-sided patient."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
+    library: Optional[list[Path]] = LibraryOpt,
+    config: Optional[Path] = ConfigOpt,
+) -> None:
+    """Print every exercise's picture frames with names and alt text, to review a library.
+
+    Example: rehabplan exercises gallery -o gallery.pdf
+    """
+    from .figures.gallery import gallery_pdf
+    from .files import atomic_write
+
+    _, lib, _ = _sources(config, library)
+    atomic_write(output, gallery_pdf(lib, mirror=side == "left"), force)
+    err.print(f"[green]wrote[/] {output} ({len(lib.exercises)} exercises)")
 
 
 CONFIG_TEMPLATE = """\

@@ -45,8 +45,11 @@ class Library:
     def __contains__(self, exercise_id: object) -> bool:
         return exercise_id in self.exercises
 
-    def illustration_path(self, exercise_id: str) -> Path:
+    def illustration_path(self, exercise_id: str) -> Path | None:
+        """The hand-made SVG, or None for an exercise drawn only from pose data."""
         ex = self.exercises[exercise_id]
+        if ex.illustration is None:
+            return None
         return self.files[exercise_id].parent / "illustrations" / ex.illustration.file
 
     def ladder(self, exercise_id: str) -> list[str]:
@@ -131,9 +134,11 @@ def _read_folder(folder: Path) -> Iterable[tuple[Path, Exercise | None, list[Pro
             expected = path.stem
             if exercise.id != expected:
                 problems.append(Problem(path, located.line_of(("id",)), "id", f"id '{exercise.id}' differs from the file name '{path.name}'", f"rename the file to {exercise.id}.yaml", warning=True))
-            art = path.parent / "illustrations" / exercise.illustration.file
+            art = path.parent / "illustrations" / exercise.illustration.file if exercise.illustration else None
             where = located.line_of(("illustration", "file"))
-            if not os.path.lexists(art):
+            if art is None:
+                pass  # drawn from pose data only (figure:)
+            elif not os.path.lexists(art):
                 problems.append(Problem(path, where, "illustration.file", f"'{exercise.illustration.file}' not found in {art.parent}", "add the SVG drawing or fix the file name"))
                 exercise = None
             else:

@@ -14,6 +14,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .figures.pose import Figure
+
 PROGRAM_SCHEMA_VERSION = "1.0"
 
 Id = Annotated[
@@ -243,6 +245,7 @@ class Reference(Model):
 class Illustration(Model):
     file: str = Field(pattern=r"^[A-Za-z0-9_.-]+\.svg$", description="SVG file in illustrations/")
     alt: Text
+    override: bool = Field(False, description="print this hand-made SVG even when the exercise has a figure")
     license: str = "CC-BY-4.0"
     attribution: Text = "rehabplan contributors (original drawing)"
 
@@ -272,10 +275,22 @@ class Exercise(Model):
     easier: Id | None = None
     harder: Id | None = None
     evidence: list[Reference] = Field(default_factory=list)
-    illustration: Illustration
+    illustration: Illustration | None = Field(None, description="a hand-made SVG; optional when 'figure' draws the exercise")
+    figure: Figure | None = Field(None, description="the exercise drawn from pose data (rehabplan.figures)")
     video_url: str | None = Field(None, pattern=r"^https://\S+$")
     license: str = "CC-BY-4.0"
     attribution: Text = "rehabplan contributors"
+
+    @model_validator(mode="after")
+    def _pictured(self) -> "Exercise":
+        if self.illustration is None and self.figure is None:
+            raise ValueError("needs a picture: add 'figure:' (poses) or 'illustration:' (an SVG file)")
+        return self
+
+    @property
+    def drawn(self) -> bool:
+        """True when the handout draws the figure from pose data (not a hand-made SVG)."""
+        return self.figure is not None and not (self.illustration and self.illustration.override)
 
     @property
     def is_loading(self) -> bool:

@@ -32,6 +32,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from ..config import ClinicConfig, logo_root
+from ..figures import picture
 from ..errors import Problem, RenderError
 from ..library import Library
 from ..models import DoseKind, Exercise, Prescription, Program, Tempo
@@ -199,10 +200,33 @@ class Grid:
 
 
 @dataclass
+class CardFrame:
+    """One keyframe of an exercise drawn from pose data, as the card shows it."""
+
+    label: str
+    uri: str  # data: URI of the frame's SVG
+    alt: str
+    aspect: float  # width / height
+
+
+# The drawn figure heads a column of the card: its frames side by side (standing figures, at
+# most FIGURE_MAX_MM tall) or one above the other (lying figures, which are wide), each with
+# its label below in the body font. A long card gives up figure height (never below
+# FIGURE_MIN_MM) before its text gets tighter. In the column the figure's height is shared by
+# the balancing of the two columns, which a full-width figure would not be.
+FIGURE_MAX_MM, FIGURE_MIN_MM, FIGURE_GAP_MM, LABEL_MM = 50.0, 26.0, 4.0, 5.8
+COLUMN_MM = {"a4": 85.0, "letter": 88.0}
+LINE_MM = 6.22  # one 14 pt body line at the card's leading (1.26)
+CHAR_MM = 2.7  # an average character of the 14 pt body font, a little wide to be safe
+CAPTION_MIN_MM = 36.0
+OLD_ART_LINES = 5.6  # the hand-made drawing's place in a column (Card.section_lines)
+
+
+@dataclass
 class Card:
     exercise: Exercise
     kind: str
-    illustration: str  # data: URI of the library's SVG
+    illustration: str  # data: URI of the library's SVG ("" when the card shows drawn frames)
     doses: list[WeekDose]
     grids: list[Grid]
     constants: list[tuple[str, str]]  # (label, value) the same in every week
@@ -214,6 +238,62 @@ class Card:
     density: str = ""  # "", "dense" or "tight": set closer so that a long card keeps to its page
     left: list[str] = field(default_factory=list)  # instruction parts in the left column
     right: list[str] = field(default_factory=list)
+    frames: list[CardFrame] = field(default_factory=list)  # the figure drawn from pose data
+    figure_mm: float = 0.0  # the frames' height on the card
+    figure_rows: list[list[int]] = field(default_factory=list)  # frame numbers (0-based) per row
+    figure_wide: bool = False  # the frames span the card above both columns
+    figure_sheet: str = ""  # data: URI of all frames in one image with their labels drawn in
+    figure_alt: str = ""
+    figure_compact: bool = False  # too long a card for the frames: the one-image sheet instead
+
+    def slot_mm(self, i: int) -> float:
+        """Width of frame ``i`` with its label: at least CAPTION_MIN_MM, so a label wraps little."""
+        return max(self.figure_mm * self.frames[i].aspect, CAPTION_MIN_MM)
+
+    def _row_height(self, width_mm: float, max_mm: float, frames: list[int]) -> float:
+        """The tallest height (≤ max_mm) at which these frames fit side by side in ``width_mm``."""
+        room = width_mm - 1.0 - FIGURE_GAP_MM * len(frames)
+        height = min(max_mm, room / sum(self.frames[i].aspect for i in frames))
+        while height > 10 and sum(max(height * self.frames[i].aspect, CAPTION_MIN_MM) for i in frames) > room:
+            height -= 0.5
+        return height
+
+    @property
+    def figure_area(self) -> float:
+        """The frames' printed area, mm² (to choose the largest layout that fits)."""
+        return sum(self.figure_mm ** 2 * f.aspect for f in self.frames)
+
+    def fit_figure(self, column_mm: float, max_mm: float = FIGURE_MAX_MM, wide: bool = False) -> None:
+        """Side by side when that keeps them tall, else one above the other, in ``column_mm``
+        (with ``wide``: side by side across the card, ``column_mm`` being the card's width)."""
+        if not self.frames:
+            return
+        n = len(self.frames)
+        self.figure_wide = wide
+        if wide:
+            side = self._row_height(column_mm, max_mm, list(range(n)))
+            self.figure_rows, self.figure_mm = [list(range(n))], round(side, 1)
+            return
+        # Each frame has FIGURE_GAP_MM / 2 of margin on either side (handout.css .frame).
+        side = self._row_height(column_mm, max_mm, list(range(n)))
+        if n == 1 or side >= min(max_mm, 28.0):
+            self.figure_rows, self.figure_mm = [list(range(n))], round(side, 1)
+        else:
+            stacked = min(max_mm * 0.75, (column_mm - 1.0 - FIGURE_GAP_MM) / max(f.aspect for f in self.frames))
+            self.figure_rows, self.figure_mm = [[i] for i in range(n)], round(stacked, 1)
+
+    def caption_lines(self, row: list[int]) -> int:
+        """Lines of the tallest label in a row: a label wraps within its frame's width."""
+        return max(math.ceil((len(self.frames[i].label) + 3) * CHAR_MM / self.slot_mm(i)) for i in row)
+
+    @property
+    def figure_lines(self) -> float:
+        """Body lines the figure takes in its column: the frames, their labels and the gaps."""
+        if not self.frames:
+            return 0.0
+        rows = sum(self.figure_mm + 1.0 + LABEL_MM * self.caption_lines(row) for row in self.figure_rows)
+        # Plus a line to spare: WeasyPrint's figure boxes come out a little taller than this sum.
+        return (rows + 2.5) / LINE_MM + 1.0
 
     SECTIONS = ("art", "start", "steps", "tips", "mistakes", "care", "stop")
 
@@ -234,7 +314,8 @@ class Card:
             return sum(math.ceil((len(t) + 3) / half) for t in items) + 0.12 * len(items) + (1.2 if heading else 0)
 
         return {
-            "art": 5.6 + (4.6 if self.qr else 0),
+            "art": (0.0 if self.figure_wide else self.figure_lines if self.frames and not self.figure_compact
+                    else OLD_ART_LINES) + (4.6 if self.qr else 0),
             "start": lines(["Start: " + ex.starting_position], heading=False),
             "steps": lines(ex.instructions),
             "tips": lines(ex.cues),
@@ -247,12 +328,17 @@ class Card:
         """(left sections, right sections, lines of the taller column), best balanced."""
         sizes = self.section_lines(chars_per_line)
         parts = [name for name in self.SECTIONS if sizes[name]]
+        candidates = [(parts[:k], parts[k:]) for k in range(1, len(parts))]
+        if self.frames and "art" in parts:
+            # A drawn figure may also head the right column, beside the start of the text.
+            rest = [name for name in parts if name != "art"]
+            candidates += [(rest[:k], ["art"] + rest[k:]) for k in range(1, len(rest))]
         best = None
-        for k in range(1, len(parts)):
-            left = sum(sizes[n] for n in parts[:k])
-            right = sum(sizes[n] for n in parts[k:])
+        for left_parts, right_parts in candidates:
+            left = sum(sizes[n] for n in left_parts)
+            right = sum(sizes[n] for n in right_parts)
             if best is None or max(left, right) < best[2]:
-                best = (parts[:k], parts[k:], max(left, right))
+                best = (left_parts, right_parts, max(left, right))
         return best or (parts, [], sum(sizes.values()))
 
     def estimated_lines(self, chars_per_line: int) -> float:
@@ -267,7 +353,7 @@ class Card:
             for row in grid.rows:
                 wraps = len(row.heading) > 11 or any(" " in text and not text[:1].isdigit() for text, _ in row.cells)
                 dose += 1.6 if wraps else 0.95
-        return 2.2 + column + dose
+        return 2.2 + column + dose + (self.figure_lines if self.figure_wide else 0.0)
 
     @property
     def weeks(self) -> str:
@@ -339,6 +425,19 @@ class _Cache:
     """
 
     uris: dict[tuple[str, int, int], str] = field(default_factory=dict)
+    frames: dict[tuple[str, bool, int], tuple[object, tuple[list[CardFrame], str, str]]] = field(default_factory=dict)
+
+    def figure_frames(self, exercise: Exercise, mirror: bool) -> tuple[list[CardFrame], str, str]:
+        """The exercise's frames, its one-image sheet and alt text, drawn once per renderer (a
+        roster reuses them)."""
+        key = (exercise.id, mirror, id(exercise.figure))
+        if key not in self.frames:
+            pic = picture(exercise.figure, mirror=mirror)
+            uri = lambda svg: "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")  # noqa: E731
+            frames = [CardFrame(f.label, uri(f.svg), alt, f.width / f.height) for f, alt in zip(pic.frames, pic.frame_alts)]
+            # Keep the figure itself alive with its frames, so that its id is never reused.
+            self.frames[key] = (exercise.figure, (frames, uri(pic.sheet()), pic.alt))
+        return self.frames[key][1]
 
     def data_uri(self, path: Path, roots: list[Path], kinds: tuple[str, ...]) -> str:
         st = os.stat(path)
@@ -386,14 +485,20 @@ def _cards(program: Program, library: Library, cache: _Cache, per_strip: int = 1
     for ex_id in order:
         exercise = library.exercises[ex_id]
         doses = week_doses(program, ex_id)
-        art = library.illustration_path(ex_id)
-        try:
-            illustration = cache.data_uri(art, [library.files[ex_id].parent / "illustrations"], ("svg",))
-        except Refused as exc:
-            raise RenderError(f"the drawing for '{ex_id}' cannot be used", [
-                Problem(art, None, "illustration.file", exc.reason, exc.fix)]) from None
-        except OSError as exc:
-            raise RenderError(f"the drawing for '{ex_id}' cannot be read: {art} ({exc.strerror})") from None
+        frames: list[CardFrame] = []
+        illustration, sheet, sheet_alt = "", "", ""
+        if exercise.drawn:
+            # Drawn for this patient: a left-sided patient sees the left side working.
+            frames, sheet, sheet_alt = cache.figure_frames(exercise, program.patient.side.value == "left")
+        else:
+            art = library.illustration_path(ex_id)
+            try:
+                illustration = cache.data_uri(art, [library.files[ex_id].parent / "illustrations"], ("svg",))
+            except Refused as exc:
+                raise RenderError(f"the drawing for '{ex_id}' cannot be used", [
+                    Problem(art, None, "illustration.file", exc.reason, exc.fix)]) from None
+            except OSError as exc:
+                raise RenderError(f"the drawing for '{ex_id}' cannot be read: {art} ({exc.strerror})") from None
         kind = exercise.dosage.kind.value
         constants, rows = [], []
         for key, heading, label, value in _GRID_FIELDS:
@@ -450,6 +555,9 @@ def _cards(program: Program, library: Library, cache: _Cache, per_strip: int = 1
             if exercise.video_url else None,
             follows=follows,
             moves_to=moves_to,
+            frames=frames,
+            figure_sheet=sheet,
+            figure_alt=sheet_alt,
         ))
     return cards
 
@@ -969,13 +1077,40 @@ class HtmlBuilder:
         cards = _cards(program, library, self.cache, per_strip=6 if self.large_print else 12,
                        cell_chars=7 if self.large_print else 5)
         width = self._CHARS_PER_LINE.get(key, 76)
+        column = COLUMN_MM.get(self.paper, 85.0)
         for card in cards:
+            if self.large_print:
+                # One full-width column (large-print.css), two pages a card: room for a large figure.
+                card.fit_figure(2 * column, 62.0)
+                card.left, card.right, _ = card.split(width)
+                continue
+            dense, tight = self._PAGE_LINES[key]
+            if card.frames:
+                # The largest figure that keeps the card to its page: at the head of a column
+                # (standing figures, side by side) or across the card (lying figures are wide).
+                # Never longer than the card was with a hand-made drawing in a column (what the
+                # estimate is calibrated on), unless there is room: then the largest figure.
+                frames, card.frames = card.frames, []
+                card.left, card.right, _ = card.split(width)
+                budget = max(dense, card.estimated_lines(width))
+                card.frames = frames
+                options = []
+                for max_mm in (FIGURE_MAX_MM, 46.0, 42.0, 38.0, 34.0, 30.0, FIGURE_MIN_MM, 22.0, 18.0):
+                    for wide in (False, True):
+                        card.fit_figure(2 * column + 3.0 if wide else column, max_mm, wide)
+                        card.left, card.right, _ = card.split(width)
+                        options.append((card.estimated_lines(width), card.figure_area, max_mm, wide))
+                fitting = [o for o in options if o[0] <= budget]
+                if fitting:
+                    choice = max(fitting, key=lambda o: o[1])
+                    card.fit_figure(2 * column + 3.0 if choice[3] else column, choice[2], choice[3])
+                else:
+                    # Too long a card for labelled frames: all frames in one image, in the
+                    # place and size of the hand-made drawing it replaces.
+                    card.figure_wide, card.figure_compact = False, True
             card.left, card.right, _ = card.split(width)
-            # At 18 pt a card takes two pages by design (large-print.css): nothing to squeeze.
-            if not self.large_print:
-                lines = card.estimated_lines(width)
-                dense, tight = self._PAGE_LINES[key]
-                card.density = "tight" if lines > tight else "dense" if lines > dense else ""
+            lines = card.estimated_lines(width)
+            card.density = "tight" if lines > tight else "dense" if lines > dense else ""
         return cards
 
     def render(self, program: Program, library: Library, *, preview: bool = True) -> str:

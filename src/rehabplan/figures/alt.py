@@ -1,0 +1,171 @@
+"""Alt text written from the same pose data the picture is drawn from.
+
+It says only what the geometry shows (the body's position, what it rests on, which part the
+arrow moves and which way), so it can never describe more than the picture.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .body import Body, Z, dot, sub
+from .draw import Placed, place
+from .pose import Figure, PropKind
+
+_POINT_WORDS = {
+    "pelvis": "hips", "waist": "lower back", "chest": "chest", "neck": "neck", "head": "head",
+    "shoulder": "shoulder", "elbow": "elbow", "wrist": "wrist", "hand": "hand", "hip": "hip",
+    "knee": "knee", "ankle": "ankle", "heel": "heel", "toe": "foot",
+}
+
+
+def _side_words(mirror: bool) -> tuple[str, str]:
+    return ("left", "right") if mirror else ("right", "left")
+
+
+def point_words(point: str, mirror: bool) -> str:
+    work, other = _side_words(mirror)
+    if point.startswith("other_"):
+        return f"{other} {_POINT_WORDS[point[6:]]}"
+    if point in ("pelvis", "waist", "chest", "neck", "head"):
+        return _POINT_WORDS[point]
+    return f"{work} {_POINT_WORDS[point]}"
+
+
+def _bottom(body: Body, point: str) -> float:
+    return body.points[point][2] - body.radii.get(point, 0.0)
+
+
+def _shown(figure: Figure, kind: PropKind, frame_no: int) -> list:
+    return [p for p in figure.props if p.kind == kind and (p.frames is None or frame_no in p.frames)]
+
+
+def posture(figure: Figure, placed: Placed, frame_no: int, mirror: bool) -> str:
+    body = placed.body
+    work, other = _side_words(mirror)
+    floor = 2.0 if _shown(figure, PropKind.mat, frame_no) else 0.0
+    down = lambda p: _bottom(body, p) < floor + 4.0  # noqa: E731
+    # The trunk's line from pelvis to neck (a rounded or arched back leans as its chord does).
+    chord = sub(body.points["neck"], body.points["pelvis"])
+    lean = math.degrees(math.acos(max(-1.0, min(1.0, chord[2] / math.sqrt(dot(chord, chord))))))
+    words: list[str] = []
+    if lean < 35:
+        if _shown(figure, PropKind.chair, frame_no):
+            words.append("sitting on a chair")
+        elif down("knee") and down("other_knee"):
+            words.append("kneeling")
+        else:
+            feet = [name for name, side in (("", work), ("other_", other))
+                    if min(_bottom(body, name + "heel"), _bottom(body, name + "toe")) < floor + 4.0
+                    or _shown(figure, PropKind.step, frame_no)]
+            on_step = _shown(figure, PropKind.step, frame_no)
+            if len(feet) == 1 and not on_step:
+                words.append(f"standing on the {work if feet[0] == '' else other} leg")
+            else:
+                words.append("standing" + (" on a step" if on_step else ""))
+    elif lean > 55:
+        face = dot(body.forward, Z)
+        if face > 0.6:
+            words.append("lying on the back")
+        elif face < -0.6:
+            hands = down("hand") or down("wrist")
+            elbows = _bottom(body, "elbow") < floor + 7.0 or _bottom(body, "other_elbow") < floor + 7.0
+            knees = down("knee") or down("other_knee")
+            if hands and knees and not elbows:
+                words.append("on hands and knees")
+            elif elbows and knees:
+                words.append("propped on the forearms and knees")
+            elif elbows:
+                words.append("propped on the forearms and toes")
+            else:
+                words.append("lying face down")
+        else:
+            lower = other if dot(body.left, Z) < 0 else work
+            raised = _bottom(body, "pelvis") > floor + 10
+            words.append(f"propped on the {lower} forearm, side-on" if raised and (down("elbow") or down("other_elbow"))
+                         else f"lying on the {lower} side")
+    else:
+        words.append("leaning forward")
+    if _shown(figure, PropKind.mat, frame_no) and lean > 35:
+        words.append("on a mat")
+    for kind, phrase in ((PropKind.wall, "at a wall"), (PropKind.counter, "with hands on a counter"),
+                         (PropKind.rail, "holding a rail"), (PropKind.towel, "a folded towel"),
+                         (PropKind.pillow, "head on a pillow")):
+        if _shown(figure, kind, frame_no):
+            words.append(phrase)
+    for band in _shown(figure, PropKind.band, frame_no):
+        if band.to:
+            words.append(f"a band around the {point_words(band.at, mirror)} and {point_words(band.to, mirror)}"
+                         .replace(f"{work} knee and {other} knee", "knees").replace(f"{work} ankle and {other} ankle", "ankles"))
+        else:
+            words.append(f"a band from the {point_words(band.at, mirror)} to a fixed point")
+    knees = [n for n in ("knee", "other_knee") if _knee_bend(body, n) > 50]
+    if len(knees) == 2:
+        words.append("knees bent")
+    elif knees:
+        words.append(f"{point_words(knees[0], mirror)} bent")
+    return ", ".join(words)
+
+
+def _knee_bend(body: Body, knee: str) -> float:
+    pre = knee[:-4]
+    p = body.points
+    a, b = sub(p[pre + "knee"], p[pre + "hip"]), sub(p[pre + "ankle"], p[pre + "knee"])
+    na, nb = math.sqrt(dot(a, a)), math.sqrt(dot(b, b))
+    return math.degrees(math.acos(max(-1.0, min(1.0, dot(a, b) / (na * nb)))))
+
+
+def _direction(delta, body: Body) -> str:
+    dx, dy, dz = delta
+    horizontal = math.hypot(dx, dy)
+    if abs(dz) >= horizontal:
+        return "up" if dz > 0 else "down"
+    along = dot((dx, dy, 0.0), body.up) + dot((dx, dy, 0.0), body.forward)
+    toward_head = dot((dx, dy, 0.0), body.up)
+    side = dot((dx, dy, 0.0), body.left)
+    if abs(side) > max(abs(toward_head), abs(dot((dx, dy, 0.0), body.forward))):
+        return "out to the side"
+    if abs(dot(body.up, Z)) < 0.5:  # lying: say it by the head and feet
+        return "toward the head" if toward_head > 0 else "toward the feet"
+    return "forward" if along > 0 else "back"
+
+
+def _page_direction(push: tuple[float, float], mirror: bool) -> str:
+    dx, dy = push
+    if abs(dy) >= abs(dx):
+        return "down" if dy < 0 else "up"
+    return "sideways"
+
+
+def frame_alts(figure: Figure, mirror: bool = False, placed: list[Placed] | None = None) -> list[str]:
+    """One short sentence per frame: its label, the position, and what the arrows show."""
+    placed = placed or place(figure)
+    out = []
+    for i, p in enumerate(placed, start=1):
+        text = f"{p.frame.label}: {posture(figure, p, i, mirror)}"
+        pushes = [a for a in figure.arrows if a.push is not None and (a.frames is None or i in a.frames)]
+        if pushes:
+            text += "; arrow: " + " and ".join(f"press the {point_words(a.point, mirror)} {_page_direction(a.push, mirror)}" for a in pushes)
+        if i > 1:
+            moves = []
+            for arrow in figure.arrows:
+                if arrow.push is not None or (arrow.frames is not None and i not in arrow.frames):
+                    continue
+                delta = sub(p.world[arrow.point], placed[i - 2].world[arrow.point])
+                if math.sqrt(dot(delta, delta)) >= 5.0:
+                    words = point_words(arrow.point, mirror)
+                    verb = "move" if words.endswith("s") else "moves"
+                    moves.append(f"the {words} {verb} {_direction(delta, p.body)}")
+            if moves:
+                text += "; arrow: " + " and ".join(moves)
+        out.append(text + ".")
+    return out
+
+
+def alt_text(figure: Figure, mirror: bool = False) -> str:
+    frames = frame_alts(figure, mirror)
+    head = "Drawing" if len(frames) == 1 else f"Drawing in {len(frames)} steps"
+    text = f"{head}. " + " ".join(f"{n}. {t}" for n, t in enumerate(frames, start=1))
+    if figure.caption:
+        text += " " + figure.caption.rstrip(".") + "."
+    return text

@@ -1,0 +1,543 @@
+"""Pose data -> deterministic SVG: limbs with volume, props, motion arrows, a ghost of the start.
+
+Everything is computed in centimetres on the page and printed with one decimal, so the same
+pose always gives the same bytes. Pure Python and no WeasyPrint: drawing every picture of a
+handout takes milliseconds (benchmarks/figures.py).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from .body import Body, Camera, Part, Vec, X, Y, Z, add, cross, dot, mul, norm, solve, sub, unit
+from .pose import Figure, Frame, PropKind
+
+Pt = tuple[float, float]
+
+INK = "#1f1f1f"
+FAR_INK = "#8a8a8a"
+SKIN = "#ffffff"
+FAR_SKIN = "#e2e2e2"
+WORK = "#f4a875"  # the working muscles: warm, and still readable printed in grey
+FAR_WORK = "#f7cfb2"
+GHOST = "#7d8f99"
+ARROW = "#0a6b8a"
+BAND = "#c2410c"
+LINE_W = 1.1  # outline width, cm on the page (about 0.9 pt on a card)
+PAD = 6.0
+
+
+@dataclass
+class Shape:
+    points: list[Pt]
+    fill: str = "none"
+    stroke: str = "none"
+    width: float = 0.0
+    closed: bool = True
+    dash: str | None = None
+    round: bool = True
+
+    def svg(self) -> str:
+        pts = self.points
+        d = "M" + " L".join(f"{x:.1f} {y:.1f}" for x, y in pts) + (" Z" if self.closed else "")
+        attrs = [f'd="{d}"', f'fill="{self.fill}"']
+        if self.stroke != "none" and self.width:
+            attrs.append(f'stroke="{self.stroke}" stroke-width="{self.width * SCALE:.2f}"')
+            if self.round:
+                attrs.append('stroke-linejoin="round" stroke-linecap="round"')
+            if self.dash:
+                attrs.append(f'stroke-dasharray="{self.dash}"')
+        return "<path " + " ".join(attrs) + "/>"
+
+
+SCALE = 2.0  # SVG user units per cm
+
+
+# ------------------------------------------------------------------------- 2-D geometry
+
+
+def capsule(a: Pt, ra: float, b: Pt, rb: float, steps: int = 8) -> list[Pt]:
+    """Outline of a tapered round-ended limb from circle (a, ra) to circle (b, rb)."""
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    length = math.hypot(dx, dy)
+    if length <= abs(ra - rb) + 1e-6:
+        c, r = (a, ra) if ra >= rb else (b, rb)
+        return [(c[0] + r * math.cos(2 * math.pi * i / (4 * steps)), c[1] + r * math.sin(2 * math.pi * i / (4 * steps)))
+                for i in range(4 * steps)]
+    ux, uy = dx / length, dy / length
+    sin_p = (ra - rb) / length
+    phi = math.asin(max(-1.0, min(1.0, sin_p)))
+    base = math.atan2(uy, ux)
+    start_b, span_b = base + math.pi / 2 - phi, math.pi - 2 * phi
+    start_a, span_a = base - math.pi / 2 + phi, math.pi + 2 * phi
+    out: list[Pt] = []
+    for i in range(steps + 1):
+        t = start_b - span_b * i / steps
+        out.append((b[0] + rb * math.cos(t), b[1] + rb * math.sin(t)))
+    n_a = max(steps, int(steps * span_a / math.pi))
+    for i in range(n_a + 1):
+        t = start_a - span_a * i / n_a
+        out.append((a[0] + ra * math.cos(t), a[1] + ra * math.sin(t)))
+    return out
+
+
+def box_faces(corners: list[Vec], cam: Camera) -> list[tuple[float, list[Pt], float]]:
+    """Visible faces of a box (8 corners, x-major order) as (depth, outline, light)."""
+    faces = [(0, 1, 3, 2), (4, 6, 7, 5), (0, 4, 5, 1), (2, 3, 7, 6), (0, 2, 6, 4), (1, 5, 7, 3)]
+    proj = [cam.project(c) for c in corners]
+    centre = [sum(p[i] for p in proj) / 8 for i in range(3)]
+    out = []
+    for face in faces:
+        pts = [proj[i] for i in face]
+        fc = [sum(p[i] for p in pts) / 4 for i in range(3)]
+        # Outward normal's depth component: a face is seen when it points toward the viewer.
+        normal_depth = fc[2] - centre[2]
+        area = 0.0
+        for i in range(4):
+            x1, y1, _ = pts[i]
+            x2, y2, _ = pts[(i + 1) % 4]
+            area += x1 * y2 - x2 * y1
+        if normal_depth > 1e-6 or abs(area) < 1e-3:
+            continue
+        # Faces whose outward normal points up are lit.
+        world = [corners[i] for i in face]
+        wc = [sum(p[i] for p in world) / 4 for i in range(3)]
+        wcentre = [sum(p[i] for p in corners) / 8 for i in range(3)]
+        up = (wc[2] - wcentre[2]) > 1e-6
+        out.append((fc[2], [(p[0], p[1]) for p in pts], 1.0 if up else 0.0))
+    return out
+
+
+def oriented_box(origin: Vec, h: Vec, s: Vec, along: tuple[float, float], across: tuple[float, float],
+                 z: tuple[float, float]) -> list[Vec]:
+    """8 corners of a box given in the body's floor frame (h forward, s to the left)."""
+    out = []
+    for a in along:
+        for c in across:
+            for zz in z:
+                base = add(add(origin, mul(h, a)), mul(s, c))
+                out.append((base[0], base[1], zz))
+    return out
+
+
+# ------------------------------------------------------------------------- laying out frames
+
+
+@dataclass
+class Placed:
+    """One frame's body on the floor, projected: points on the page and their depth."""
+
+    frame: Frame
+    body: Body
+    world: dict[str, Vec]
+    page: dict[str, Pt] = field(default_factory=dict)
+    depth: dict[str, float] = field(default_factory=dict)
+    shift_x: float = 0.0
+
+
+def _lowest(body: Body) -> float:
+    low = 1e9
+    for part in body.parts:
+        for end, r in ((part.a, part.ra), (part.b, part.rb)):
+            if part.trunk:
+                r = 12.0
+            low = min(low, end[2] - r)
+    return low
+
+
+def _floor_height(figure: Figure, frame_no: int) -> float:
+    for prop in figure.props:
+        if prop.kind == PropKind.mat and (prop.frames is None or frame_no in prop.frames):
+            return 2.0
+    return 0.0
+
+
+def place(figure: Figure) -> list[Placed]:
+    cam = Camera.of(figure)
+    placed = []
+    for i, frame in enumerate(figure.frames, start=1):
+        body = solve(frame)
+        if frame.base:
+            r = body.radii.get(frame.base, 0.0)
+            dz = frame.base_z + _floor_height(figure, i) + r - body.points[frame.base][2]
+        else:
+            dz = _floor_height(figure, i) - _lowest(body)
+        shift = (0.0, 0.0, dz)
+        body.points = {k: add(v, shift) for k, v in body.points.items()}
+        body.parts = [Part(p.segment, p.group, add(p.a, shift), add(p.b, shift), p.ra, p.rb, p.trunk) for p in body.parts]
+        placed.append(Placed(frame, body, dict(body.points)))
+    # The fixed point keeps its place on the floor from frame to frame.
+    for p in placed:
+        fx = p.body.points[figure.fixed]
+        shift = (-fx[0], -fx[1], 0.0)
+        p.body.points = {k: add(v, shift) for k, v in p.body.points.items()}
+        p.body.parts = [Part(q.segment, q.group, add(q.a, shift), add(q.b, shift), q.ra, q.rb, q.trunk) for q in p.body.parts]
+        p.world = dict(p.body.points)
+        for k, v in p.world.items():
+            x, up, depth = cam.project(v)
+            p.page[k] = (x, up)
+            p.depth[k] = depth
+    return placed
+
+
+def _trunk_radius(section: tuple[float, float], left: Vec, fwd: Vec, cam: Camera, seg: Pt) -> float:
+    """Half width on the page of an elliptic trunk section, across the segment's direction."""
+    lx, ly = cam.screen_dir(left)
+    fx, fy = cam.screen_dir(fwd)
+    sx, sy = seg
+    n = math.hypot(sx, sy)
+    if n < 1e-6:
+        return max(section) * 0.9
+    sx, sy = sx / n, sy / n
+    c_l = abs(lx * -sy + ly * sx)
+    c_f = abs(fx * -sy + fy * sx)
+    return max(math.sqrt((section[0] * c_l) ** 2 + (section[1] * c_f) ** 2), section[1] * 0.8)
+
+
+@dataclass
+class Scene:
+    """Shapes of one frame in page centimetres (y up), back to front."""
+
+    shapes: list[Shape]
+    bounds: tuple[float, float, float, float]  # min x, min y, max x, max y
+    floor_y: float | None
+
+
+def _body_shapes(body: Body, cam: Camera, highlight: set[str], ghost: set[str] | None = None,
+                 only: set[str] | None = None) -> list[tuple[float, list[Shape]]]:
+    """(depth, shapes) per drawing group: a limb's outline then its fill, so a limb reads as one
+    shape while each limb stays outlined against the others."""
+    groups: dict[str, list[Part]] = {}
+    for part in body.parts:
+        groups.setdefault(part.group, []).append(part)
+    # The side nearer the viewer is drawn dark; the far side lighter, so left and right read apart.
+    depth_of = lambda v: cam.project(v)[2]  # noqa: E731
+    legs_far = depth_of(body.points["other_hip"]) - depth_of(body.points["hip"])
+    arms_far = depth_of(body.points["other_shoulder"]) - depth_of(body.points["shoulder"])
+    far = set()
+    if legs_far > 4:
+        far.add("other_leg")
+    elif legs_far < -4:
+        far.add("leg")
+    if arms_far > 4:
+        far.add("other_arm")
+    elif arms_far < -4:
+        far.add("arm")
+    out = []
+    for name, parts in groups.items():
+        if only is not None and name not in only:
+            continue
+        outlines: list[tuple[list[Pt], str]] = []
+        depth_sum = 0.0
+        for part in parts:
+            a2, b2 = cam.project(part.a), cam.project(part.b)
+            depth_sum += a2[2] + b2[2]
+            pa, pb = (a2[0], a2[1]), (b2[0], b2[1])
+            if part.trunk:
+                seg = (pb[0] - pa[0], pb[1] - pa[1])
+                ra, rb = (_trunk_radius(sec, *body.section_axes(sec), cam, seg) for sec in part.trunk)
+            else:
+                ra, rb = part.ra, part.rb
+            is_far = name in far
+            if part.segment in highlight:
+                fill = FAR_WORK if is_far else WORK
+            else:
+                fill = FAR_SKIN if is_far else SKIN
+            outlines.append((capsule(pa, ra, pb, rb), fill))
+        if name == "torso":
+            # A nose shows which way the face looks (on the back, on the front, or sideways).
+            head = body.points["head"]
+            fx, fy = cam.screen_dir(body.face)
+            if math.hypot(fx, fy) > 0.35:
+                hx, hy, _ = cam.project(head)
+                tip = (hx + fx * 10.2, hy + fy * 10.2)
+                root = (hx + fx * 6.0, hy + fy * 6.0)
+                outlines.append((capsule(root, 2.6, tip, 2.0, 4), SKIN))
+        ink = FAR_INK if name in far else INK
+        shapes: list[Shape] = []
+        if ghost is not None:
+            for pts, _ in outlines:
+                shapes.append(Shape(pts, "none", GHOST, LINE_W * 2.0, dash="4 3"))
+            for pts, _ in outlines:
+                shapes.append(Shape(pts, "#ffffff"))
+        else:
+            for pts, _ in outlines:
+                shapes.append(Shape(pts, ink, ink, LINE_W * 2))
+            for pts, fill in outlines:
+                shapes.append(Shape(pts, fill))
+        out.append((depth_sum / (2 * len(parts)), shapes))
+    return out
+
+
+def _horizontal(v: Vec) -> Vec:
+    h = (v[0], v[1], 0.0)
+    return unit(h) if norm(h) > 0.2 else (0.0, 0.0, 0.0)
+
+
+def _snap(v: Vec, h: Vec) -> Vec:
+    """The floor direction closest to ``v`` among forward, back, left and right of ``h``."""
+    s = cross(Z, h)
+    best = max((h, mul(h, -1.0), s, mul(s, -1.0)), key=lambda d: dot(d, v))
+    return best
+
+
+def _prop_shapes(figure: Figure, placed: list[Placed], cam: Camera, frame_no: int) -> tuple[list[Shape], list[Shape]]:
+    """(behind the body, in front of the body) shapes of the props shown in this frame.
+
+    A prop stands where the body put it in the first frame that shows it (the chair stays
+    put when the patient stands up); a band follows the body in every frame."""
+    wood, wood_ink = "#eadfce", "#8a6d4a"
+    boxes: list[tuple[list[Vec], str, str]] = []
+    front: list[Shape] = []
+    posts: list[Shape] = []
+    every = [v for p in placed for v in p.body.points.values()]
+    for prop in figure.props:
+        if prop.frames is not None and frame_no not in prop.frames:
+            continue
+        body = placed[(min(prop.frames) if prop.frames else 1) - 1].body
+        P = body.points
+        h = _horizontal(body.forward) if norm(_horizontal(body.forward)) else _horizontal(body.up)
+        if not norm(h):
+            h = X
+        s = cross(Z, h)
+        xs = [v[0] for v in P.values()]
+        ys = [v[1] for v in P.values()]
+        centre = (sum(xs) / len(xs), sum(ys) / len(ys), 0.0)
+        at = P[prop.at]
+        r = body.radii.get(prop.at, 4.0)
+        kind = prop.kind
+        if kind == PropKind.mat:
+            # Under what rests on the floor, so that a view from above does not show a sea of mat.
+            low = [v for v in every if v[2] < 30] or every
+            mat_y = [v[1] for v in low]
+            boxes.append(([(x, y, z) for x in (min(v[0] for v in every) - 12, max(v[0] for v in every) + 12)
+                           for y in (min(mat_y) - 12, max(mat_y) + 12) for z in (0.0, 2.0)], "#dcebf0", "#6f8f9b"))
+        elif kind == PropKind.chair and prop.at.endswith("hand"):
+            # Hands on the chair's back: its top under the palms, the seat on the far side.
+            n = _snap(sub((at[0], at[1], 0.0), centre), h)
+            m = cross(Z, n)
+            # Centred between the hands when both hold it.
+            both = P["hand"] if prop.at == "other_hand" else P["other_hand"]
+            if abs(dot(sub(both, at), n)) < 8 and abs(both[2] - at[2]) < 8:
+                at = mul(add(at, both), 0.5)
+            top, o = at[2] - 3.0, (at[0], at[1], 0.0)
+            seat = 46.0
+            boxes.append((oriented_box(o, n, m, (-2, 2), (-23, 23), (seat, top)), wood, wood_ink))
+            boxes.append((oriented_box(o, n, m, (-2, 42), (-23, 23), (seat - 4, seat)), wood, wood_ink))
+            for a in (-2, 39):
+                for c in (-23, 20):
+                    boxes.append((oriented_box(o, n, m, (a, a + 3), (c, c + 3), (0, seat - 4)), wood, wood_ink))
+        elif kind == PropKind.chair:
+            seat = at[2] - 10.5
+            o = (at[0], at[1], 0.0)
+            boxes.append((oriented_box(o, h, s, (-22, 24), (-23, 23), (seat - 4, seat)), wood, wood_ink))
+            for a in (-21, 20):
+                for c in (-21, 18):
+                    boxes.append((oriented_box(o, h, s, (a, a + 3), (c, c + 3), (0, seat - 4)), wood, wood_ink))
+            boxes.append((oriented_box(o, h, s, (-25, -21), (-23, 23), (seat - 4, seat + 44)), wood, wood_ink))
+        elif kind == PropKind.step:
+            top = at[2] - r
+            o = (at[0], at[1], 0.0)
+            toe = prop.at.replace("heel", "toe").replace("ankle", "toe")
+            heel = toe.replace("toe", "heel")
+            free = toe[6:] if toe.startswith("other_") else "other_" + toe
+            if dot(sub(P[free], P[toe]), h) > 0:
+                # The free foot hangs in front: the step runs back from the standing toes.
+                along = (max(dot(sub(P[q], o), h) for q in (prop.at, toe)) - 42, max(dot(sub(P[q], o), h) for q in (prop.at, toe)) + 3)
+            else:
+                # The free foot hangs behind: the step runs forward from the standing heel.
+                back = min(dot(sub(P[q], o), h) for q in (prop.at, heel))
+                along = (back - 3, back + 42)
+            boxes.append((oriented_box(o, h, s, along, (-32, 32), (0, top)), "#d7d7d7", "#6b6b6b"))
+        elif kind in (PropKind.wall, PropKind.counter, PropKind.post, PropKind.rail):
+            n = _snap(sub((at[0], at[1], 0.0), centre), h)
+            if prop.inside:
+                n = mul(n, -1.0)
+            m = cross(Z, n)
+            o = (at[0], at[1], 0.0)
+            if kind == PropKind.wall:
+                top = max(v[2] for v in every) + 25
+                boxes.append((oriented_box(o, n, m, (r, r + 6), (-40, 40), (0, top)), "#e4e4e4", "#8c8c8c"))
+            elif kind == PropKind.counter:
+                top = at[2] - r
+                boxes.append((oriented_box(o, n, m, (-8, 40), (-30, 30), (0, top)), wood, wood_ink))
+            elif kind == PropKind.rail:
+                # A hand rail: a bar under the palms on two posts.
+                top = at[2] - r
+                boxes.append((oriented_box(o, n, m, (-3, 3), (-45, 45), (top - 5, top)), wood, wood_ink))
+                for c in (-45, 40):
+                    boxes.append((oriented_box(o, n, m, (-2, 2), (c, c + 5), (0, top - 5)), wood, wood_ink))
+            else:
+                boxes.append((oriented_box(o, n, m, (r, r + 4), (-2, 2), (0, 70)), wood, wood_ink))
+        elif kind == PropKind.pillow:
+            bottom = _floor_height(figure, frame_no)
+            top = max(bottom + 2.5, at[2] - r)
+            boxes.append((oriented_box((at[0], at[1], 0.0), h, s, (-14, 14), (-22, 22), (bottom, top)), "#f4f1ea", "#9c9588"))
+        elif kind == PropKind.towel and prop.inside:
+            # Folded between the point and a post on the inner side.
+            n = mul(_snap(sub((at[0], at[1], 0.0), centre), h), -1.0)
+            boxes.append((oriented_box((at[0], at[1], 0.0), n, cross(Z, n), (r - 1, r + 3), (-7, 7), (max(0.0, at[2] - 8), at[2] + 8)), "#cfe3f5", "#5b7a95"))
+        elif kind == PropKind.towel:
+            boxes.append((oriented_box((at[0], at[1], 0.0), h, s, (-7, 7), (-9, 9), (max(0.0, at[2] - r - 4), at[2] - r + 0.5)), "#cfe3f5", "#5b7a95"))
+        elif kind == PropKind.band:
+            now = placed[frame_no - 1].body.points
+            a2 = cam.project(now[prop.at])
+            if prop.to is not None:
+                b2 = cam.project(now[prop.to])
+            else:
+                # The fixed end is on the page, beside the body: a short post from the floor holds it.
+                first = cam.project(P[prop.at])
+                dx, dz = prop.anchor or (0.0, 0.0)
+                b2 = (first[0] + dx, first[1] + dz, first[2])
+                post = [(b2[0] - 2, 0.0), (b2[0] + 2, 0.0), (b2[0] + 2, b2[1] + 8), (b2[0] - 2, b2[1] + 8)]
+                posts.append(Shape(post, "#bdbdbd", "#6b6b6b", 0.5))
+            front.append(Shape([(a2[0], a2[1]), (b2[0], b2[1])], "none", BAND, 1.6, closed=False))
+    behind: list[tuple[float, Shape]] = []
+    for corners, fill, ink in boxes:
+        for depth, pts, light in box_faces(corners, cam):
+            shade = fill if light else fill
+            behind.append((-depth, Shape(pts, shade, ink, 0.5)))
+    behind.sort(key=lambda t: t[0])
+    return [s for _, s in behind] + posts, front
+
+
+def _arrow(p0: Pt, p1: Pt, away: Pt, bend: str, offset: tuple[float, float] | None) -> list[Shape]:
+    dx, dy = p1[0] - p0[0], p1[1] - p0[1]
+    length = math.hypot(dx, dy)
+    nx, ny = -dy / length, dx / length
+    mx, my = (p0[0] + p1[0]) / 2, (p0[1] + p1[1]) / 2
+    # The arrow runs beside the moving part, on the side away from the body.
+    if (mx - away[0]) * nx + (my - away[1]) * ny < 0:
+        nx, ny = -nx, -ny
+    off = 10.0
+    if offset is not None:
+        p0, p1 = (p0[0] + offset[0], p0[1] + offset[1]), (p1[0] + offset[0], p1[1] + offset[1])
+        mx, my = (p0[0] + p1[0]) / 2, (p0[1] + p1[1]) / 2
+        off = 0.0
+    a = (p0[0] + nx * off + dx * 0.08, p0[1] + ny * off + dy * 0.08)
+    b = (p1[0] + nx * off - dx * 0.08, p1[1] + ny * off - dy * 0.08)
+    k = 0.0 if bend == "none" else 0.22 * length
+    c = (mx + nx * (off + k), my + ny * (off + k))
+    pts = [((1 - t) ** 2 * a[0] + 2 * (1 - t) * t * c[0] + t * t * b[0],
+            (1 - t) ** 2 * a[1] + 2 * (1 - t) * t * c[1] + t * t * b[1]) for t in (i / 16 for i in range(17))]
+    tx, ty = b[0] - pts[-3][0], b[1] - pts[-3][1]
+    tl = math.hypot(tx, ty) or 1.0
+    tx, ty = tx / tl, ty / tl
+    head = 6.5
+    tip = (b[0] + tx * head * 0.6, b[1] + ty * head * 0.6)
+    left = (b[0] - tx * head * 0.5 - ty * head * 0.55, b[1] - ty * head * 0.5 + tx * head * 0.55)
+    right = (b[0] - tx * head * 0.5 + ty * head * 0.55, b[1] - ty * head * 0.5 - tx * head * 0.55)
+    return [Shape(pts, "none", ARROW, 1.7, closed=False), Shape([tip, left, right], ARROW, ARROW, 0.4)]
+
+
+def scenes(figure: Figure) -> list[Scene]:
+    cam = Camera.of(figure)
+    placed = place(figure)
+    highlight = set(figure.highlight)
+    out = []
+    for i, p in enumerate(placed, start=1):
+        behind, front = _prop_shapes(figure, placed, cam, i)
+        shapes = list(behind)
+        if figure.ghost and i > 1:
+            for _, group in sorted(_body_shapes(placed[0].body, cam, set(), ghost=set(), only=set(figure.ghost)), key=lambda t: -t[0]):
+                shapes += group
+        for _, group in sorted(_body_shapes(p.body, cam, highlight), key=lambda t: -t[0]):
+            shapes += group
+        shapes += front
+        for arrow in figure.arrows:
+            if arrow.push is not None and (arrow.frames is None or i in arrow.frames):
+                # A hold: which way to press, beside the point.
+                ox, oy = arrow.offset or (0.0, 0.0)
+                a = (p.page[arrow.point][0] + ox, p.page[arrow.point][1] + oy)
+                shapes += _arrow(a, (a[0] + arrow.push[0], a[1] + arrow.push[1]), a, "none", (0.0, 0.0))
+        if i > 1:
+            xs = [q[0] for q in p.page.values()]
+            ys = [q[1] for q in p.page.values()]
+            centroid = (sum(xs) / len(xs), sum(ys) / len(ys))
+            for arrow in figure.arrows:
+                if arrow.push is not None or (arrow.frames is not None and i not in arrow.frames):
+                    continue
+                p0, p1 = placed[i - 2].page[arrow.point], p.page[arrow.point]
+                if math.hypot(p1[0] - p0[0], p1[1] - p0[1]) >= 5.0:
+                    shapes += _arrow(p0, p1, centroid, arrow.bend, arrow.offset)
+        floor_y = 0.0 * math.cos(math.radians(cam.tilt)) if abs(cam.tilt) < 20 and figure.floor else None
+        pts = [q for s in shapes for q in s.points]
+        bounds = (min(x for x, _ in pts), min(y for _, y in pts), max(x for x, _ in pts), max(y for _, y in pts))
+        out.append(Scene(shapes, bounds, floor_y))
+    return out
+
+
+# ------------------------------------------------------------------------- SVG output
+
+
+@dataclass
+class FrameImage:
+    label: str
+    svg: str
+    width: float  # SVG user units
+    height: float
+    shapes: list[Shape] = field(default_factory=list, repr=False)  # in SVG user units, for PNG
+
+
+@dataclass
+class Picture:
+    frames: list[FrameImage]
+    alt: str
+    frame_alts: list[str] = field(default_factory=list)
+
+    def slots(self) -> list[float]:
+        """Width of each frame's place on a sheet: wide enough for its label on one line."""
+        return [max(f.width, 13.0 * (len(f.label) + 3) + 10) for f in self.frames]
+
+    def sheet(self, title: str | None = None) -> str:
+        """All frames side by side with numbered labels: for `exercises show` and the gallery."""
+        gap, label_h, title_h = 16.0, 34.0, (40.0 if title else 0.0)
+        slots = self.slots()
+        width = sum(slots) + gap * (len(self.frames) - 1)
+        height = max(f.height for f in self.frames) + label_h + title_h
+        parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.1f} {height:.1f}" '
+                 f'width="{width:.1f}" height="{height:.1f}" role="img">',
+                 f"<title>{_esc(self.alt)}</title>"]
+        if title:
+            parts.append(f'<text x="0" y="28" font-family="sans-serif" font-size="26" font-weight="700" fill="#1f1f1f">{_esc(title)}</text>')
+        x = 0.0
+        for n, (f, slot) in enumerate(zip(self.frames, slots), start=1):
+            inner = f.svg.split(">", 1)[1].rsplit("</svg>", 1)[0]
+            parts.append(f'<g transform="translate({x + (slot - f.width) / 2:.1f} {title_h:.1f})">{inner}</g>')
+            parts.append(f'<text x="{x + slot / 2:.1f}" y="{title_h + f.height + 26:.1f}" text-anchor="middle" '
+                         f'font-family="sans-serif" font-size="24" fill="#1f1f1f">{n}. {_esc(f.label)}</text>')
+            x += slot + gap
+        parts.append("</svg>")
+        return "".join(parts)
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def draw(figure: Figure, *, mirror: bool = False, alt: str = "") -> Picture:
+    """The figure's frames as SVG images of equal scale (mirrored for a left-sided patient)."""
+    all_scenes = scenes(figure)
+    sign = -1.0 if mirror else 1.0
+    min_x = min(sign * (s.bounds[0] if sign > 0 else s.bounds[2]) for s in all_scenes) - PAD
+    max_x = max(sign * (s.bounds[2] if sign > 0 else s.bounds[0]) for s in all_scenes) + PAD
+    min_y = min(min(s.bounds[1] for s in all_scenes), 0.0) - PAD * 0.5
+    max_y = max(s.bounds[3] for s in all_scenes) + PAD
+    w, h = (max_x - min_x) * SCALE, (max_y - min_y) * SCALE
+
+    def tx(p: Pt) -> Pt:
+        return ((sign * p[0] - min_x) * SCALE, (max_y - p[1]) * SCALE)
+
+    frames = []
+    for frame, scene in zip(figure.frames, all_scenes):
+        shapes = []
+        if scene.floor_y is not None:
+            y = (max_y - scene.floor_y) * SCALE
+            shapes.append(Shape([(0.0, y), (w, y)], "none", "#777777", 1.4, closed=False, round=False))
+        shapes += [Shape([tx(p) for p in s.points], s.fill, s.stroke, s.width, s.closed, s.dash, s.round)
+                   for s in scene.shapes]
+        svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w:.1f} {h:.1f}" width="{w:.1f}" '
+               f'height="{h:.1f}">' + "".join(s.svg() for s in shapes) + "</svg>")
+        frames.append(FrameImage(frame.label, svg, w, h, shapes))
+    return Picture(frames, alt)

@@ -1,0 +1,92 @@
+"""A library's pictures on a few pages, for a clinician to review at a glance.
+
+Every exercise's frames with their labels, its name and id, and the alt text a screen reader
+would say. Exercises without pose data show their hand-made SVG and say so.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from pathlib import Path
+
+from ..library import Library
+from ..resources import data_dir
+from . import picture
+
+_CSS = """
+@page { size: A4; margin: 12mm 12mm 14mm;
+  @bottom-right { content: "Page " counter(page) " of " counter(pages); font: 9pt "Atkinson Hyperlegible", sans-serif; } }
+@font-face { font-family: "Atkinson Hyperlegible"; src: url(fonts/atkinson-hyperlegible-latin-400-normal.woff); }
+@font-face { font-family: "Atkinson Hyperlegible"; font-weight: 700; src: url(fonts/atkinson-hyperlegible-latin-700-normal.woff); }
+body { font-family: "Atkinson Hyperlegible", "DejaVu Sans", sans-serif; font-size: 11pt; color: #1f1f1f; margin: 0; }
+h1 { font-size: 16pt; margin: 0 0 2mm; }
+.intro { margin: 0 0 4mm; font-size: 10pt; }
+.ex { break-inside: avoid; border-top: 1pt solid #0b5c7a; padding: 2mm 0 3mm; }
+.ex h2 { font-size: 12pt; margin: 0 0 1.5mm; }
+.ex h2 small { font-weight: 400; color: #555; }
+.frames { text-align: center; }
+.frame { display: inline-block; vertical-align: bottom; margin: 0 3mm; }
+.frame img { display: block; margin: 0 auto; }
+.frame figcaption { font-size: 11pt; margin-top: 1mm; }
+.alt { font-size: 8.5pt; color: #444; margin: 1.5mm 0 0; }
+"""
+
+_MAX_MM, _WIDTH_MM, _GAP_MM = 40.0, 180.0, 6.0
+
+
+def gallery_html(library: Library, *, mirror: bool = False, title: str = "Exercise pictures") -> str:
+    side = "left" if mirror else "right"
+    parts = [f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{html.escape(title)}</title>",
+             f"<style>{_CSS}</style></head><body><h1>{html.escape(title)}</h1>",
+             f"<p class=\"intro\">{len(library.exercises)} exercises, drawn for a {side}-sided patient "
+             "(the working side is the one that moves). Under each: the alt text a screen reader says.</p>"]
+    for ex in sorted(library.exercises.values(), key=lambda e: e.name.lower()):
+        parts.append(f"<section class=\"ex\"><h2>{html.escape(ex.name)} <small>{ex.id}</small></h2><div class=\"frames\">")
+        if ex.drawn:
+            pic = picture(ex.figure, mirror=mirror)
+            room = _WIDTH_MM - _GAP_MM * len(pic.frames)
+            height = min(_MAX_MM, room / sum(f.width / f.height for f in pic.frames))
+            for n, f in enumerate(pic.frames, start=1):
+                uri = "data:image/svg+xml;base64," + base64.b64encode(f.svg.encode()).decode("ascii")
+                parts.append(f"<figure class=\"frame\"><img src=\"{uri}\" alt=\"\" style=\"height: {height:.1f}mm; "
+                             f"width: {height * f.width / f.height:.1f}mm\"><figcaption>{n}. {html.escape(f.label)}"
+                             "</figcaption></figure>")
+            alt = pic.alt
+        else:
+            path = library.illustration_path(ex.id)
+            uri = "data:image/svg+xml;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+            parts.append(f"<figure class=\"frame\"><img src=\"{uri}\" alt=\"\" style=\"height: 30mm\">"
+                         "<figcaption>hand-made drawing (no pose data)</figcaption></figure>")
+            alt = ex.illustration.alt
+        parts.append(f"</div><p class=\"alt\">Alt text: {html.escape(alt)}</p></section>")
+    parts.append("</body></html>")
+    return "".join(parts)
+
+
+def gallery_pdf(library: Library, *, mirror: bool = False) -> bytes:
+    """The gallery as PDF bytes (WeasyPrint is imported here, only when a gallery is made)."""
+    from weasyprint import HTML
+
+    from ..render.pdf import Fetcher
+
+    templates = data_dir("templates")
+    fetcher = Fetcher([templates / "fonts"], [])
+    doc = HTML(string=gallery_html(library, mirror=mirror), base_url=str(templates) + "/",
+               url_fetcher=fetcher.weasyprint_fetcher())
+    return doc.write_pdf()
+
+
+def write_picture(library: Library, exercise_id: str, target: Path, *, mirror: bool = False) -> bytes:
+    """One exercise's frames with labels as SVG or PNG bytes (by the target's suffix)."""
+    ex = library[exercise_id]
+    pic = picture(ex.figure, mirror=mirror)
+    if target.suffix.lower() == ".png":
+        import io
+
+        from .raster import write_png
+
+        buf = io.BytesIO()
+        write_png(pic, buf, title=ex.name)
+        return buf.getvalue()
+    return pic.sheet(title=ex.name).encode()

@@ -1,0 +1,195 @@
+"""The figure engine: exercises drawn from pose data (issue 9).
+
+Geometry of a few poses, same pose -> same bytes, mirroring for a left-sided patient, alt text
+from the pose data, and validation errors that name the file, line, joint and range.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import rehabplan
+from rehabplan.errors import LibraryError
+from rehabplan.figures import Figure, Frame, alt_text, picture
+from rehabplan.figures.body import solve
+from rehabplan.figures.draw import place
+
+STANDING = Frame(label="Stand")
+
+
+def bottom(body, point):
+    return body.points[point][2] - body.radii[point]
+
+
+def figure(*frames, **kw):
+    return Figure.model_validate({"frames": list(frames), **kw})
+
+
+# --------------------------------------------------------------------------- geometry
+
+
+def test_a_standing_adult_is_about_175_cm_tall_with_both_feet_on_the_floor():
+    body = place(figure({"label": "Stand"}))[0].body
+    top = body.points["head"][2] + 10.5
+    assert 168 <= top <= 182
+    for point in ("heel", "toe", "other_heel", "other_toe"):
+        assert abs(bottom(body, point)) < 1.5, point
+
+
+def test_hip_flexion_swings_the_thigh_forward_and_knee_flexion_bends_the_shin_back():
+    body = solve(Frame(label="Sit", leg={"hip": 90, "knee": 90}))
+    hip, knee, ankle = (body.points[p] for p in ("hip", "knee", "ankle"))
+    assert knee[0] - hip[0] == pytest.approx(44, abs=0.5)  # thigh straight ahead (facing +x)
+    assert knee[2] == pytest.approx(hip[2], abs=0.5)
+    assert ankle[0] == pytest.approx(knee[0], abs=0.5)  # shin straight down
+    assert ankle[2] < knee[2] - 40
+
+
+def test_lying_on_the_back_faces_up_and_rests_on_the_floor():
+    body = place(figure({"label": "Lie", "pitch": -90}))[0].body
+    assert body.forward[2] == pytest.approx(1.0)
+    assert abs(bottom(body, "pelvis")) < 1.0
+
+
+def test_a_reach_puts_the_hand_on_the_named_point():
+    body = solve(Frame(label="Hold", leg={"hip": 120, "knee": 120}, arm={"reach": {"to": "knee"}}))
+    palm_to_knee = [a - b for a, b in zip(body.points["wrist"], body.points["knee"])]
+    assert sum(c * c for c in palm_to_knee) ** 0.5 < 5  # the palm is on the knee, the wrist beside it
+
+
+def test_a_chair_is_drawn_under_a_seated_figure():
+    fig = figure({"label": "Sit", "leg": {"hip": 90, "knee": 90, "ankle": "flat"},
+                  "other_leg": {"hip": 90, "knee": 90, "ankle": "flat"}}, props=[{"kind": "chair", "at": "pelvis"}])
+    body = place(fig)[0].body
+    assert abs(bottom(body, "heel")) < 1.5  # feet on the floor
+    assert 38 <= body.points["pelvis"][2] - 12 <= 52  # a chair's seat height
+
+
+# --------------------------------------------------------------------------- output
+
+
+def test_same_pose_gives_the_same_bytes(library):
+    ex = library["glute-bridge"]
+    first = [f.svg for f in picture(ex.figure).frames]
+    second = [f.svg for f in picture(Figure.model_validate(ex.figure.model_dump())).frames]
+    assert first == second
+    assert all(s.startswith("<svg") and "<script" not in s for s in first)
+
+
+def test_a_left_sided_patient_sees_the_mirror_image():
+    fig = figure({"label": "Stand"}, {"label": "Lift", "leg": {"hip": 90, "knee": 90}}, arrows=[{"point": "knee"}])
+    right, left = picture(fig), picture(fig, mirror=True)
+    assert right.frames[1].width == left.frames[1].width
+
+    def xs(svg):
+        return sorted(float(x) for x in re.findall(r"[ML](-?[\d.]+) ", svg))
+
+    width = right.frames[1].width
+    mirrored = sorted(round(width - x, 1) for x in xs(left.frames[1].svg))
+    assert [round(x, 1) for x in xs(right.frames[1].svg)] == pytest.approx(mirrored, abs=0.15)
+    assert "right knee" in right.alt and "left knee" not in right.alt
+    assert "left knee" in left.alt and "right knee" not in left.alt
+
+
+def test_alt_text_says_what_the_pose_shows(library):
+    text = alt_text(library["glute-bridge"].figure)
+    assert "lying on the back" in text and "knees bent" in text
+    assert "hips move up" in text
+
+
+def test_exercises_without_pose_data_keep_their_hand_made_svg(library):
+    for ex_id, ex in library.exercises.items():
+        if not ex.drawn:
+            assert library.illustration_path(ex_id).is_file(), ex_id
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _plant(library_copy, text: str) -> LibraryError:
+    path = library_copy / "glute-bridge.yaml"
+    source = path.read_text()
+    start = source.index("figure:")
+    end = source.index("\nillustration:") + 1
+    path.write_text(source[:start] + text + source[end:])
+    with pytest.raises(LibraryError) as info:
+        rehabplan.load_library(library_copy, builtin=False)
+    return info.value
+
+
+def test_an_impossible_knee_angle_names_file_line_joint_and_range(library_copy):
+    error = _plant(library_copy, "figure:\n  frames:\n    - label: Bent\n      leg: {hip: 45, knee: 170}\n")
+    (problem,) = [p for p in error.problems if "glute-bridge" in str(p.file)]
+    assert problem.file.name == "glute-bridge.yaml" and problem.line
+    assert "frames[0].leg.knee" in problem.field
+    assert "0 to 150" in problem.message
+
+
+def test_an_unknown_body_point_is_an_error_not_a_crash(library_copy):
+    error = _plant(library_copy, "figure:\n  frames:\n    - label: Hold\n      arm: {reach: {to: elbw}}\n")
+    assert any("reach.to" in p.field for p in error.problems)
+
+
+def test_an_exercise_needs_a_picture(library_copy):
+    path = library_copy / "glute-bridge.yaml"
+    source = path.read_text()
+    path.write_text(source[: source.index("figure:")] + source[source.index("\nlicense:") + 1:])
+    with pytest.raises(LibraryError) as info:
+        rehabplan.load_library(library_copy, builtin=False)
+    assert any("needs a picture" in p.message for p in info.value.problems)
+
+
+# --------------------------------------------------------------------------- the library and the CLI
+
+
+def test_every_built_in_exercise_is_drawn_from_pose_data(library):
+    for ex_id, ex in library.exercises.items():
+        assert ex.drawn, f"{ex_id} has no pose data (figure:)"
+        pic = picture(ex.figure)
+        assert len(pic.frames) == len(ex.figure.frames) and pic.alt.startswith("Drawing"), ex_id
+        for frame in ex.figure.frames:
+            assert frame.label in pic.alt, ex_id  # the alt text names every frame the card labels
+
+
+def test_exercises_show_writes_the_picture_as_svg_and_png(tmp_path):
+    from typer.testing import CliRunner
+
+    from rehabplan.cli import app
+
+    runner = CliRunner()
+    svg, png = tmp_path / "clam.svg", tmp_path / "clam.png"
+    for target in (svg, png):
+        result = runner.invoke(app, ["exercises", "show", "clamshell", "--picture", str(target), "--side", "left"])
+        assert result.exit_code == 0, result.output
+    text = svg.read_text()
+    assert text.startswith("<svg") and "1. Lie on your side, knees bent" in text and "left knee" in text
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_gallery_prints_every_exercise_with_its_frame_labels(tmp_path, library):
+    import pypdf
+    from typer.testing import CliRunner
+
+    from rehabplan.cli import app
+
+    target = tmp_path / "gallery.pdf"
+    result = CliRunner().invoke(app, ["exercises", "gallery", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in pypdf.PdfReader(target).pages))
+    for ex in library.exercises.values():
+        assert ex.name in text, ex.id
+        assert f"1. {ex.figure.frames[0].label}" in text, ex.id
+
+
+def test_a_left_sided_patients_handout_draws_the_left_side(library, protocols, example_patient):
+    from rehabplan.render.html import render_html
+
+    from rehabplan.models import Side
+
+    left = example_patient.model_copy(update={"side": Side.left})
+    html_right = render_html(rehabplan.plan(library, protocols[example_patient.protocol], example_patient), library)
+    html_left = render_html(rehabplan.plan(library, protocols[left.protocol], left), library)
+    assert "right knee" in html_right or "right hip" in html_right or "right heel" in html_right
+    assert "left knee" in html_left or "left hip" in html_left or "left heel" in html_left
