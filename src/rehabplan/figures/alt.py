@@ -183,8 +183,8 @@ def frame_alts(figure: Figure, mirror: bool = False, placed: list[Placed] | None
     return out
 
 
-def alt_text(figure: Figure, mirror: bool = False) -> str:
-    frames = frame_alts(figure, mirror)
+def alt_text(figure: Figure, mirror: bool = False, frames: list[str] | None = None) -> str:
+    frames = frames or frame_alts(figure, mirror)
     if len(frames) == 1:
         text = f"Drawing. {frames[0]}"
     else:
