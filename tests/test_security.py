@@ -163,6 +163,11 @@ def test_validate_reports_a_drawing_that_is_outside_its_folder_or_not_svg(tmp_pa
 def test_a_drawing_swapped_for_a_symlink_after_loading_never_reaches_the_html_or_pdf(tmp_path, clinic_library):
     from rehabplan.render.html import render_html
 
+    # A hand-made drawing printed instead of the one drawn from pose data (override: true).
+    yaml_file = clinic_library / "glute-bridge.yaml"
+    text = yaml_file.read_text()
+    assert "illustration:\n  file:" in text
+    yaml_file.write_text(text.replace("illustration:\n  file:", "illustration:\n  override: true\n  file:"))
     library = rehabplan.load_library(clinic_library)
     patient = rehabplan.load_patient(patient_file(tmp_path))
     program = rehabplan.plan(library, rehabplan.load_protocols(library)[patient.protocol], patient)
@@ -175,6 +180,11 @@ def test_a_drawing_swapped_for_a_symlink_after_loading_never_reaches_the_html_or
     with pytest.raises(RenderError):
         rehabplan.render_pdf(program, library, tmp_path / "h.pdf")
     assert not (tmp_path / "h.pdf").exists()
+    from rehabplan.figures.gallery import gallery_html
+    from rehabplan.safe_read import Refused
+
+    with pytest.raises(Refused):  # the picture gallery reads through the same allow-list
+        gallery_html(library)
 
 
 @pytest.mark.parametrize("logo", ["/etc/passwd", "../../x.png", "symlink", "fake-png", "fifo", "missing.png"])
