@@ -168,11 +168,6 @@ def test_validate_reports_a_drawing_that_is_outside_its_folder_or_not_svg(tmp_pa
 def test_a_drawing_swapped_for_a_symlink_after_loading_never_reaches_the_html_or_pdf(tmp_path, clinic_library):
     from rehabplan.render.html import render_html
 
-    # A hand-made drawing printed instead of the one drawn from pose data (override: true).
-    yaml_file = clinic_library / "glute-bridge.yaml"
-    text = yaml_file.read_text()
-    assert "illustration:\n  file:" in text
-    yaml_file.write_text(text.replace("illustration:\n  file:", "illustration:\n  override: true\n  file:"))
     library = rehabplan.load_library(clinic_library)
     patient = rehabplan.load_patient(patient_file(tmp_path))
     program = rehabplan.plan(library, rehabplan.load_protocols(library)[patient.protocol], patient)
