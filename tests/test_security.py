@@ -180,6 +180,11 @@ def test_a_drawing_swapped_for_a_symlink_after_loading_never_reaches_the_html_or
     with pytest.raises(RenderError):
         rehabplan.render_pdf(program, library, tmp_path / "h.pdf")
     assert not (tmp_path / "h.pdf").exists()
+    from rehabplan.figures.gallery import gallery_html
+    from rehabplan.safe_read import Refused
+
+    with pytest.raises(Refused):  # the picture gallery reads through the same allow-list
+        gallery_html(library)
 
 
 @pytest.mark.parametrize("logo", ["/etc/passwd", "../../x.png", "symlink", "fake-png", "fifo", "missing.png"])

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..library import Library
 from ..resources import data_dir
+from ..safe_read import read_asset
 from . import picture
 
 _CSS = """
@@ -55,7 +56,9 @@ def gallery_html(library: Library, *, mirror: bool = False, title: str = "Exerci
             alt = pic.alt
         else:
             path = library.illustration_path(ex.id)
-            uri = "data:image/svg+xml;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+            # Through the same allow-list as a handout: a link out of illustrations/ is refused.
+            data = read_asset(path, [library.files[ex.id].parent / "illustrations"], ("svg",)).data
+            uri = "data:image/svg+xml;base64," + base64.b64encode(data).decode("ascii")
             parts.append(f"<figure class=\"frame\"><img src=\"{uri}\" alt=\"\" style=\"height: 30mm\">"
                          "<figcaption>hand-made drawing (no pose data)</figcaption></figure>")
             alt = ex.illustration.alt
