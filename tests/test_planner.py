@@ -159,3 +159,45 @@ def test_program_json_round_trips_and_is_versioned(example_program):
     assert data["schema_version"] == "1.0"
     again = Program.model_validate(data)
     assert again.model_dump_json() == example_program.model_dump_json()
+
+
+def test_trained_and_low_irritability_start_higher(library, protocols, example_patient):
+    # Personalisation does what it says: low differs from moderate; trained starts higher.
+    firsts = {}
+    for key, changes in {"moderate": {}, "low": {"irritability": "low"}, "trained": {"training_status": "trained"}}.items():
+        program = plan_for(library, protocols, example_patient, minutes=60, **changes)
+        firsts[key] = {p.slot: p for p in items(program.weeks[0])}
+    work = lambda p: p.sets * sum(p.reps)  # noqa: E731
+    for slot, p in firsts["moderate"].items():
+        if library[p.exercise].is_loading:
+            assert work(firsts["low"][slot]) > work(p), slot
+            assert work(firsts["trained"][slot]) > work(firsts["low"][slot]), slot
+
+
+def test_older_adults_keep_knee_planks(library, protocols, example_patient):
+    program = plan_for(library, protocols, example_patient, protocol="lumbar-radicular-sciatica", age_band="older", weeks=24, minutes=60)
+    used = {p.exercise for w in program.weeks for p in items(w)}
+    assert "front-plank-knees" in used and not used & {"front-plank", "side-plank"}
+
+
+def test_five_sessions_a_week_are_three_strength_days_and_two_short_core_days(library, protocols, example_patient):
+    program = plan_for(library, protocols, example_patient, protocol="lumbar-radicular-sciatica", sessions_per_week=5, minutes=45)
+    week = program.weeks[7]
+    assert [(s.day, s.kind) for s in week.sessions] == [(0, "strength"), (1, "short"), (2, "strength"), (4, "strength"), (5, "short")]
+    for s in week.sessions:
+        if s.kind == "short":
+            assert {p.category for p in s.prescriptions} == {Category.core}
+
+
+def test_a_tensioner_is_printed_with_its_symptom_gate(example_program, library):
+    notes = [p.note for w in example_program.weeks for p in items(w) if library[p.exercise].is_tensioner and p.note]
+    assert notes and "leg symptoms have settled" in notes[0] and "keep doing the slider" in notes[0]
+
+
+def test_a_short_session_holds_progression_instead_of_refusing(library, protocols, example_patient):
+    # 15 minutes: the core survives and still progresses by band, variant or tempo.
+    program = plan_for(library, protocols, example_patient, minutes=15)
+    core = {s.id for s in protocols[example_patient.protocol].slots if s.core}
+    for w in program.weeks:
+        assert all(s.minutes <= 15 for s in w.sessions)
+    assert not {d.slot for d in program.dropped} & core - {"hip-external-rotation"}

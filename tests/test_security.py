@@ -177,7 +177,7 @@ def test_a_drawing_swapped_for_a_symlink_after_loading_never_reaches_the_html_or
     assert not (tmp_path / "h.pdf").exists()
 
 
-@pytest.mark.parametrize("logo", ["/etc/passwd", "../../x.png", "symlink", "fake-png", "fifo"])
+@pytest.mark.parametrize("logo", ["/etc/passwd", "../../x.png", "symlink", "fake-png", "fifo", "missing.png"])
 def test_a_bad_logo_is_reported_by_validate_and_never_embedded(tmp_path, logo):
     home = tmp_path / "clinic"
     home.mkdir()

@@ -607,16 +607,20 @@ def _limit_volume(props, states, slots, last, protocol, library, ctxs, week, rea
     def within() -> bool:
         return _volume(props, slots, library) <= last + allowance
 
+    def counted(s: _Slot, dose: Dose) -> int:
+        ex = library[dose.exercise]
+        return _counted_sets(s, dose.sets, ex) if ex.is_loading else 0
+
     def hold_sets(core: bool) -> bool:
         for s in order:
             p = props.get(s.id)
             if p is None or s.core != core:
                 continue
-            if not p.new and p.prev is not None and p.dose.sets > p.prev.sets and library[p.dose.exercise].is_loading:
+            if not p.new and p.prev is not None and counted(s, p.dose) > counted(s, p.prev):
                 # Progress another way (reps, tempo, band, variant) when one exists; the set waits.
                 skip = frozenset({"sets"}) | (HARDER_DIMENSIONS if week == reassessment else frozenset())
                 alt, note = step(p.prev, s.rule, ctxs[s.id], skip)
-                if note is None or alt.sets > p.prev.sets:
+                if note is None or counted(s, alt) > counted(s, p.prev):
                     alt, note = p.prev, "same as last week, so the total does not rise too fast"
                 props[s.id] = _Prop(alt, note, False, p.prev)
                 states[s.id].pending = True
