@@ -75,3 +75,16 @@ def test_a_wrong_time_zone_or_session_time_is_refused(tmp_path):
     assert bad_zone.exit_code == 3 and "Europe/Londn" in bad_zone.output
     bad_time = runner.invoke(app, ["build", str(PATIENT), "-f", "ics", "-o", "-", "--session-time", "half six"])
     assert bad_time.exit_code == 2 and "HH:MM" in bad_time.output
+
+
+def test_bulk_calendars_use_the_clinics_time_zone_too(tmp_path):
+    config = tmp_path / "rehabplan.yaml"
+    config.write_text("timezone: America/New_York\n")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("\n".join((PATIENT.parent / "roster.csv").read_text().splitlines()[:2]) + "\n")
+    result = runner.invoke(app, ["bulk", str(roster), "--out", str(tmp_path / "out"), "--format", "ics", "--jobs", "1", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    (ics,) = (tmp_path / "out").glob("*.ics")
+    cal = icalendar.Calendar.from_ical(ics.read_bytes())
+    starts = [e.decoded("dtstart") for e in events(cal) if str(e["summary"]).startswith("Exercises:")]
+    assert starts and all(str(s.tzinfo) == "America/New_York" for s in starts)

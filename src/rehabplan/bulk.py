@@ -298,7 +298,7 @@ def _render_job(job: Job, out_dir: str) -> Outcome:
             elif fmt == "json":
                 data = program_json(program).encode()
             else:
-                data = program_ics(program)
+                data = program_ics(program, timezone=renderer.config.timezone)  # the clinic's zone, as in build
             atomic_write(Path(out_dir) / name, data, force=True)
             outcome.files[fmt] = name
             outcome.sha256[fmt] = sha256_bytes(data)
