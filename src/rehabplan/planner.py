@@ -507,7 +507,10 @@ def _schedule(library, protocol, patient, phases, reassessment, pattern, slots, 
             if st.dose is None:
                 if is_deload:
                     continue  # nothing new starts in a lighter week
-                dose = start_dose(library[s.start], ctx, gentle=False, level=level)
+                # Training status is about resistance work: stretches, glides and the walk
+                # start at the usual dose for a trained patient.
+                own = "moderate" if level == "trained" and not library[s.start].is_loading else level
+                dose = start_dose(library[s.start], ctx, gentle=False, level=own)
                 note = "new this week" if week > 1 else None
                 if s.fallback_note:
                     note = s.fallback_note if note is None else f"{note} ({s.fallback_note})"
@@ -712,8 +715,10 @@ def _fit(props, states, slots, library, protocol, patient, pattern, week, droppe
                     # Hold the dose; at the top of the rep range a step that adds no time (a
                     # firmer band, the harder variant) may still come.
                     skip = TIME_DIMENSIONS | (HARDER_DIMENSIONS if week == reassessment else frozenset())
-                    top = library[p.prev.exercise].dosage.reps
-                    alt, note = step(p.prev, s.rule, ctxs[s.id], skip) if top and p.prev.reps >= top.max else (p.prev, None)
+                    # From the middle of the rep range (ACSM: more load once the target reps
+                    # are done), so a patient short of time still progresses.
+                    r = library[p.prev.exercise].dosage.reps
+                    alt, note = step(p.prev, s.rule, ctxs[s.id], skip) if r and p.prev.reps >= (r.min + r.max) / 2 else (p.prev, None)
                     if note is None or seconds(s, alt) > seconds(s, p.prev):
                         alt, note = p.prev, "same as last week, to fit your time"
                     props[s.id] = _Prop(alt, note, False, p.prev)
