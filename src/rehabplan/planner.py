@@ -480,6 +480,8 @@ def _schedule(library, protocol, patient, phases, reassessment, pattern, slots, 
     phase_starts = {p.first_week for p in phases}
     targets = _targets(protocol, phases)
     deload_weeks: list[int] = []
+    ctx_cache: dict[tuple, Context] = {}
+    seconds_cache: dict = {}  # (slot, dose) -> seconds, shared by every fitting check
     last_deload = 0
     last_volume: int | None = None
     was_deload = False
@@ -498,11 +500,11 @@ def _schedule(library, protocol, patient, phases, reassessment, pattern, slots, 
             st = states[s.id]
             if st.left_out or phase.id not in s.slot.phases:
                 continue
-            ctx = ctxs[s.id]
-            if phase_index[phase.id] < tension_from:
-                ctx = replace(ctx, tensioners=False)
-            if st.max_sets < 99:
-                ctx = replace(ctx, max_sets=st.max_sets)
+            # Contexts are made once per (slot, tensioners allowed, set cap), not every week.
+            key = (s.id, phase_index[phase.id] >= tension_from, st.max_sets)
+            ctx = ctx_cache.get(key)
+            if ctx is None:
+                ctx = ctx_cache[key] = replace(ctxs[s.id], tensioners=key[1], max_sets=st.max_sets)
             now[s.id] = ctx
             if st.dose is None:
                 if is_deload:
@@ -537,10 +539,10 @@ def _schedule(library, protocol, patient, phases, reassessment, pattern, slots, 
             props[s.id] = _Prop(dose, note, False, st.dose)
         # Time first (a step that does not fit is held, and says so), then the volume limit,
         # then time again for the volume limit's other steps (reps, tempo).
-        _fit(props, states, slots, library, protocol, patient, pattern, week, dropped, now)
+        _fit(props, states, slots, library, protocol, patient, pattern, week, dropped, now, seconds_cache)
         if not is_deload and last_volume is not None:
             _limit_volume(props, states, slots, last_volume, protocol, library, now, week, reassessment)
-            _fit(props, states, slots, library, protocol, patient, pattern, week, dropped, now)
+            _fit(props, states, slots, library, protocol, patient, pattern, week, dropped, now, seconds_cache)
         for s in slots:
             st = states[s.id]
             prop = props.get(s.id)
@@ -681,9 +683,9 @@ def _day_load(props, slots, library, patient, pattern, cache) -> list[tuple[int,
     return [(d, v[0] + daily_s, v[1] + daily_n) for d, v in by_day.items() if v[1]] or [(-1, daily_s, daily_n)]
 
 
-def _fit(props, states, slots, library, protocol, patient, pattern, week, dropped, ctxs) -> None:
+def _fit(props, states, slots, library, protocol, patient, pattern, week, dropped, ctxs, cache: dict | None = None) -> None:
     """Apply FIT_STEPS until every day fits the patient's minutes and the exercise cap."""
-    cache: dict = {}
+    cache = {} if cache is None else cache
     limit_s = patient.minutes * 60
     cap = protocol.max_exercises_per_session
     reassessment = min(protocol.reassessment_week, patient.weeks)
