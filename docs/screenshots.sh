@@ -25,7 +25,7 @@ small() {  # a 64-colour palette keeps a page under ~60 KB
 }
 shot "$tmp/a4.pdf" 1 docs/handout-cover.png 72
 shot "$tmp/a4.pdf" "$(page_of "$tmp/a4.pdf" 'Your plan at a glance')" docs/handout-plan.png 72
-shot "$tmp/a4.pdf" "$(page_of "$tmp/a4.pdf" 'How much to do: Clamshell with a band')" docs/handout-exercise-card.png 72
+shot "$tmp/a4.pdf" "$(page_of "$tmp/a4.pdf" 'How much to do: Glute bridge')" docs/handout-exercise-card.png 72
 shot "$tmp/a4.pdf" "$(page_of "$tmp/a4.pdf" 'Your tracking log')" docs/handout-tracking-log.png 72
 shot "$tmp/a4.pdf" "$(page_of "$tmp/a4.pdf" 'Warning signs: get help now')" docs/handout-red-flags.png 72
 first=$(page_of "$tmp/lp.pdf" 'Glute bridge')
@@ -40,4 +40,11 @@ for i, p in enumerate(pages):
     sheet.paste(p, (i * w, 0))
 sheet.convert("RGB").quantize(64).save("docs/handout-large-print-letter-card.png", optimize=True)
 PY
-echo "updated docs/handout-*.png"
+# Pictures drawn from pose data: a few exercises, and the first page of the library's gallery.
+for id in bird-dog clamshell sit-to-stand single-leg-step-down; do
+  "$bin" exercises show "$id" --picture "$tmp/$id.png" --force >/dev/null
+  small "$tmp/$id.png" "docs/figure-$id.png"
+done
+"$bin" exercises gallery -o "$tmp/gallery.pdf" --force
+shot "$tmp/gallery.pdf" 1 docs/figures-gallery.png 60
+echo "updated docs/handout-*.png, docs/figure-*.png and docs/figures-gallery.png"

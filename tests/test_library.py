@@ -207,6 +207,15 @@ def test_every_loading_reps_exercise_can_progress_its_tempo(library):
             assert d.tempo_slowest is not None and d.tempo_slowest.rep_s > d.tempo.rep_s, ex_id
 
 
+def test_steps_of_tempo_exercises_leave_the_seconds_to_the_plan(library):
+    # The tempo slows over the weeks (no plateaus), so a step that says "Take 3 seconds" would
+    # contradict the card's own tempo row.
+    for ex in library.exercises.values():
+        if ex.dosage.tempo_slowest is not None:
+            steps = " ".join(ex.instructions)
+            assert not re.search(r"\btake \d+ seconds?\b", steps, re.I), ex.id
+
+
 def test_drawings_keep_the_house_size(library):
     for ex_id in library.exercises:
         svg = library.illustration_path(ex_id).read_text()

@@ -129,7 +129,12 @@ def clinic_library(tmp_path) -> Path:
     folder.mkdir()
     (folder / "illustrations").mkdir()
     source = data_dir("exercises")
-    shutil.copy(source / "glute-bridge.yaml", folder / "glute-bridge.yaml")
+    # The clinic prints its own hand-made drawing (override), so the file on disk is what reaches
+    # the handout: the path every check below must guard.
+    text = (source / "glute-bridge.yaml").read_text()
+    text = text.replace("  file: glute-bridge.svg\n", "  file: glute-bridge.svg\n  override: true\n")
+    assert "override: true" in text
+    (folder / "glute-bridge.yaml").write_text(text)
     shutil.copy(source / "illustrations" / "glute-bridge.svg", folder / "illustrations" / "glute-bridge.svg")
     return folder
 
@@ -177,7 +182,7 @@ def test_a_drawing_swapped_for_a_symlink_after_loading_never_reaches_the_html_or
     assert not (tmp_path / "h.pdf").exists()
 
 
-@pytest.mark.parametrize("logo", ["/etc/passwd", "../../x.png", "symlink", "fake-png", "fifo"])
+@pytest.mark.parametrize("logo", ["/etc/passwd", "../../x.png", "symlink", "fake-png", "fifo", "missing.png"])
 def test_a_bad_logo_is_reported_by_validate_and_never_embedded(tmp_path, logo):
     home = tmp_path / "clinic"
     home.mkdir()

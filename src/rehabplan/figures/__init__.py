@@ -4,15 +4,16 @@ angles to points), draw.py (SVG), alt.py (alt text from the same data), raster.p
 from __future__ import annotations
 
 from .alt import alt_text, frame_alts
-from .draw import FrameImage, Picture, draw
+from .draw import FrameImage, Picture, draw, place
 from .pose import Figure, Frame
 
 
 def picture(figure: Figure, *, mirror: bool = False) -> Picture:
     """The drawing and its alt text; ``mirror`` draws a left-sided patient's left side working."""
-    pic = draw(figure, mirror=mirror)
-    pic.alt = alt_text(figure, mirror)
-    pic.frame_alts = frame_alts(figure, mirror)
+    placed = place(figure)
+    pic = draw(figure, mirror=mirror, placed=placed)
+    pic.frame_alts = frame_alts(figure, mirror, placed)
+    pic.alt = alt_text(figure, mirror, pic.frame_alts)
     return pic
 
 

@@ -49,10 +49,17 @@ def posture(figure: Figure, placed: Placed, frame_no: int, mirror: bool) -> str:
     chord = sub(body.points["neck"], body.points["pelvis"])
     lean = math.degrees(math.acos(max(-1.0, min(1.0, chord[2] / math.sqrt(dot(chord, chord))))))
     words: list[str] = []
-    if lean < 35:
-        if _shown(figure, PropKind.chair, frame_no):
-            words.append("sitting on a chair")
-        elif down("knee") and down("other_knee"):
+    P = body.points
+    seated = (any(c.at == "pelvis" for c in _shown(figure, PropKind.chair, frame_no))
+              and abs(P["knee"][2] - P["hip"][2]) < 20 and abs(P["other_knee"][2] - P["other_hip"][2]) < 20)
+    feet_down = any(min(_bottom(body, n + "heel"), _bottom(body, n + "toe")) < floor + 4.0 for n in ("", "other_"))
+    standing_tall = feet_down and _bottom(body, "pelvis") > 55
+    if seated:
+        words.append("sitting on a chair")
+    elif lean > 35 and standing_tall:
+        words.append("standing, bent forward from the hips")
+    elif lean < 35:
+        if down("knee") and down("other_knee"):
             words.append("kneeling")
         else:
             feet = [name for name, side in (("", work), ("other_", other))
@@ -70,7 +77,7 @@ def posture(figure: Figure, placed: Placed, frame_no: int, mirror: bool) -> str:
         elif face < -0.6:
             hands = down("hand") or down("wrist")
             elbows = _bottom(body, "elbow") < floor + 7.0 or _bottom(body, "other_elbow") < floor + 7.0
-            knees = down("knee") or down("other_knee")
+            knees = _bottom(body, "knee") < floor + 7.0 or _bottom(body, "other_knee") < floor + 7.0
             if hands and knees and not elbows:
                 words.append("on hands and knees")
             elif elbows and knees:
@@ -88,6 +95,8 @@ def posture(figure: Figure, placed: Placed, frame_no: int, mirror: bool) -> str:
         words.append("leaning forward")
     if _shown(figure, PropKind.mat, frame_no) and lean > 35:
         words.append("on a mat")
+    if any(c.at != "pelvis" for c in _shown(figure, PropKind.chair, frame_no)):
+        words.append("holding the back of a chair")
     for kind, phrase in ((PropKind.wall, "at a wall"), (PropKind.counter, "with hands on a counter"),
                          (PropKind.rail, "holding a rail"), (PropKind.towel, "a folded towel"),
                          (PropKind.pillow, "head on a pillow")):
@@ -115,7 +124,7 @@ def _knee_bend(body: Body, knee: str) -> float:
     return math.degrees(math.acos(max(-1.0, min(1.0, dot(a, b) / (na * nb)))))
 
 
-def _direction(delta, body: Body) -> str:
+def _direction(delta, body: Body, point: str = "") -> str:
     dx, dy, dz = delta
     horizontal = math.hypot(dx, dy)
     if abs(dz) >= horizontal:
@@ -124,17 +133,29 @@ def _direction(delta, body: Body) -> str:
     toward_head = dot((dx, dy, 0.0), body.up)
     side = dot((dx, dy, 0.0), body.left)
     if abs(side) > max(abs(toward_head), abs(dot((dx, dy, 0.0), body.forward))):
-        return "out to the side"
+        # The working (right) side's outside is the body's right; the other side's its left.
+        outward = side > 0 if point.startswith("other_") else side < 0
+        return "out to the side" if outward or point in ("pelvis", "waist", "chest", "neck", "head") else "inward"
     if abs(dot(body.up, Z)) < 0.5:  # lying: say it by the head and feet
         return "toward the head" if toward_head > 0 else "toward the feet"
     return "forward" if along > 0 else "back"
 
 
-def _page_direction(push: tuple[float, float], mirror: bool) -> str:
+def _page_direction(push: tuple[float, float], figure: Figure, body: Body) -> str:
+    """Which way a push arrow points, in the body's words where the view allows."""
+    from .body import Camera
+
     dx, dy = push
-    if abs(dy) >= abs(dx):
-        return "down" if dy < 0 else "up"
-    return "sideways"
+    vertical = "down" if dy < 0 else "up"
+    cam = Camera.of(figure)
+    fx, _ = cam.screen_dir(body.forward)
+    if abs(fx) > 0.5 and abs(cam.tilt) < 30:  # a side view: along the page is forward or back
+        along = "forward" if dx * fx > 0 else "backward"
+    else:
+        along = "sideways"
+    if abs(dy) > 0.3 * abs(dx) and abs(dx) > 0.3 * abs(dy):
+        return f"{vertical} and {along}"
+    return vertical if abs(dy) >= abs(dx) else along
 
 
 def frame_alts(figure: Figure, mirror: bool = False, placed: list[Placed] | None = None) -> list[str]:
@@ -145,7 +166,7 @@ def frame_alts(figure: Figure, mirror: bool = False, placed: list[Placed] | None
         text = f"{p.frame.label}: {posture(figure, p, i, mirror)}"
         pushes = [a for a in figure.arrows if a.push is not None and (a.frames is None or i in a.frames)]
         if pushes:
-            text += "; arrow: " + " and ".join(f"press the {point_words(a.point, mirror)} {_page_direction(a.push, mirror)}" for a in pushes)
+            text += "; arrow: " + " and ".join(f"press the {point_words(a.point, mirror)} {_page_direction(a.push, figure, p.body)}" for a in pushes)
         if i > 1:
             moves = []
             for arrow in figure.arrows:
@@ -155,17 +176,19 @@ def frame_alts(figure: Figure, mirror: bool = False, placed: list[Placed] | None
                 if math.sqrt(dot(delta, delta)) >= 5.0:
                     words = point_words(arrow.point, mirror)
                     verb = "move" if words.endswith("s") else "moves"
-                    moves.append(f"the {words} {verb} {_direction(delta, p.body)}")
+                    moves.append(f"the {words} {verb} {_direction(delta, p.body, arrow.point)}")
             if moves:
                 text += "; arrow: " + " and ".join(moves)
         out.append(text + ".")
     return out
 
 
-def alt_text(figure: Figure, mirror: bool = False) -> str:
-    frames = frame_alts(figure, mirror)
-    head = "Drawing" if len(frames) == 1 else f"Drawing in {len(frames)} steps"
-    text = f"{head}. " + " ".join(f"{n}. {t}" for n, t in enumerate(frames, start=1))
+def alt_text(figure: Figure, mirror: bool = False, frames: list[str] | None = None) -> str:
+    frames = frames or frame_alts(figure, mirror)
+    if len(frames) == 1:
+        text = f"Drawing. {frames[0]}"
+    else:
+        text = f"Drawing in {len(frames)} steps. " + " ".join(f"{n}. {t}" for n, t in enumerate(frames, start=1))
     if figure.caption:
         text += " " + figure.caption.rstrip(".") + "."
     return text

@@ -250,9 +250,22 @@ class Camera:
 
     def project(self, v: Vec) -> tuple[float, float, float]:
         """(x along the page, height on the page, depth away from the viewer)."""
-        x, y, z = rot(v, Z, -self.yaw)
-        t = math.radians(self.tilt)
-        return x, y * math.sin(t) + z * math.cos(t), y * math.cos(t) - z * math.sin(t)
+        cy, sy, ct, st = self._trig
+        x = v[0] * cy + v[1] * sy
+        y = -v[0] * sy + v[1] * cy
+        z = v[2]
+        return x, y * st + z * ct, y * ct - z * st
+
+    @property
+    def _trig(self) -> tuple[float, float, float, float]:
+        # Turning the world by -yaw about the vertical, then tilting the view by ``tilt``.
+        try:
+            return self.__dict__["_trig_cache"]
+        except KeyError:
+            a, t = math.radians(self.yaw), math.radians(self.tilt)
+            trig = (math.cos(a), math.sin(a), math.cos(t), math.sin(t))
+            object.__setattr__(self, "_trig_cache", trig)
+            return trig
 
     def screen_dir(self, v: Vec) -> tuple[float, float]:
         x, up, _ = self.project(v)

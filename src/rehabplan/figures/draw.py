@@ -431,9 +431,9 @@ def _arrow(p0: Pt, p1: Pt, away: Pt, bend: str, offset: tuple[float, float] | No
     return [Shape(pts, "none", ARROW, 1.7, closed=False), Shape([tip, left, right], ARROW, ARROW, 0.4)]
 
 
-def scenes(figure: Figure) -> list[Scene]:
+def scenes(figure: Figure, placed: list[Placed] | None = None) -> list[Scene]:
     cam = Camera.of(figure)
-    placed = place(figure)
+    placed = placed or place(figure)
     highlight = set(figure.highlight)
     out = []
     for i, p in enumerate(placed, start=1):
@@ -516,9 +516,9 @@ def _esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
-def draw(figure: Figure, *, mirror: bool = False, alt: str = "") -> Picture:
+def draw(figure: Figure, *, mirror: bool = False, alt: str = "", placed: list[Placed] | None = None) -> Picture:
     """The figure's frames as SVG images of equal scale (mirrored for a left-sided patient)."""
-    all_scenes = scenes(figure)
+    all_scenes = scenes(figure, placed)
     sign = -1.0 if mirror else 1.0
     min_x = min(sign * (s.bounds[0] if sign > 0 else s.bounds[2]) for s in all_scenes) - PAD
     max_x = max(sign * (s.bounds[2] if sign > 0 else s.bounds[0]) for s in all_scenes) + PAD

@@ -1080,9 +1080,11 @@ class HtmlBuilder:
         column = COLUMN_MM.get(self.paper, 85.0)
         for card in cards:
             if self.large_print:
-                # One full-width column (large-print.css), two pages a card: room for a large figure.
+                # One full-width column (large-print.css), two pages a card: room for a large
+                # figure, which comes first (the columns are one after the other here).
                 card.fit_figure(2 * column, 62.0)
-                card.left, card.right, _ = card.split(width)
+                left, right, _ = card.split(width)
+                card.left, card.right = ["art"] + [p for p in left + right if p != "art"], []
                 continue
             dense, tight = self._PAGE_LINES[key]
             if card.frames:
