@@ -131,7 +131,7 @@ def test_preview_shows_phases_and_the_weekly_grid():
     assert result.exit_code == 0
     assert "Phases" in result.output and "weekly sets" in result.output
     week = run("preview", EXAMPLES / "patient.yaml", "--week", "5")
-    assert "Session 1" in week.output and "tempo" in week.output
+    assert "Strength day, Monday" in week.output and "tempo" in week.output
 
 
 BAD_PATIENTS = {

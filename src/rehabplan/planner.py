@@ -480,6 +480,8 @@ def _schedule(library, protocol, patient, phases, reassessment, pattern, slots, 
     phase_starts = {p.first_week for p in phases}
     targets = _targets(protocol, phases)
     deload_weeks: list[int] = []
+    ctx_cache: dict[tuple, Context] = {}
+    seconds_cache: dict = {}  # (slot, dose) -> seconds, shared by every fitting check
     last_deload = 0
     last_volume: int | None = None
     was_deload = False
@@ -498,16 +500,19 @@ def _schedule(library, protocol, patient, phases, reassessment, pattern, slots, 
             st = states[s.id]
             if st.left_out or phase.id not in s.slot.phases:
                 continue
-            ctx = ctxs[s.id]
-            if phase_index[phase.id] < tension_from:
-                ctx = replace(ctx, tensioners=False)
-            if st.max_sets < 99:
-                ctx = replace(ctx, max_sets=st.max_sets)
+            # Contexts are made once per (slot, tensioners allowed, set cap), not every week.
+            key = (s.id, phase_index[phase.id] >= tension_from, st.max_sets)
+            ctx = ctx_cache.get(key)
+            if ctx is None:
+                ctx = ctx_cache[key] = replace(ctxs[s.id], tensioners=key[1], max_sets=st.max_sets)
             now[s.id] = ctx
             if st.dose is None:
                 if is_deload:
                     continue  # nothing new starts in a lighter week
-                dose = start_dose(library[s.start], ctx, gentle=False, level=level)
+                # Training status is about resistance work: stretches, glides and the walk
+                # start at the usual dose for a trained patient.
+                own = "moderate" if level == "trained" and not library[s.start].is_loading else level
+                dose = start_dose(library[s.start], ctx, gentle=False, level=own)
                 note = "new this week" if week > 1 else None
                 if s.fallback_note:
                     note = s.fallback_note if note is None else f"{note} ({s.fallback_note})"
@@ -534,10 +539,10 @@ def _schedule(library, protocol, patient, phases, reassessment, pattern, slots, 
             props[s.id] = _Prop(dose, note, False, st.dose)
         # Time first (a step that does not fit is held, and says so), then the volume limit,
         # then time again for the volume limit's other steps (reps, tempo).
-        _fit(props, states, slots, library, protocol, patient, pattern, week, dropped, now)
+        _fit(props, states, slots, library, protocol, patient, pattern, week, dropped, now, seconds_cache)
         if not is_deload and last_volume is not None:
             _limit_volume(props, states, slots, last_volume, protocol, library, now, week, reassessment)
-            _fit(props, states, slots, library, protocol, patient, pattern, week, dropped, now)
+            _fit(props, states, slots, library, protocol, patient, pattern, week, dropped, now, seconds_cache)
         for s in slots:
             st = states[s.id]
             prop = props.get(s.id)
@@ -678,9 +683,9 @@ def _day_load(props, slots, library, patient, pattern, cache) -> list[tuple[int,
     return [(d, v[0] + daily_s, v[1] + daily_n) for d, v in by_day.items() if v[1]] or [(-1, daily_s, daily_n)]
 
 
-def _fit(props, states, slots, library, protocol, patient, pattern, week, dropped, ctxs) -> None:
+def _fit(props, states, slots, library, protocol, patient, pattern, week, dropped, ctxs, cache: dict | None = None) -> None:
     """Apply FIT_STEPS until every day fits the patient's minutes and the exercise cap."""
-    cache: dict = {}
+    cache = {} if cache is None else cache
     limit_s = patient.minutes * 60
     cap = protocol.max_exercises_per_session
     reassessment = min(protocol.reassessment_week, patient.weeks)
@@ -712,8 +717,10 @@ def _fit(props, states, slots, library, protocol, patient, pattern, week, droppe
                     # Hold the dose; at the top of the rep range a step that adds no time (a
                     # firmer band, the harder variant) may still come.
                     skip = TIME_DIMENSIONS | (HARDER_DIMENSIONS if week == reassessment else frozenset())
-                    top = library[p.prev.exercise].dosage.reps
-                    alt, note = step(p.prev, s.rule, ctxs[s.id], skip) if top and p.prev.reps >= top.max else (p.prev, None)
+                    # From the middle of the rep range (ACSM: more load once the target reps
+                    # are done), so a patient short of time still progresses.
+                    r = library[p.prev.exercise].dosage.reps
+                    alt, note = step(p.prev, s.rule, ctxs[s.id], skip) if r and p.prev.reps >= (r.min + r.max) / 2 else (p.prev, None)
                     if note is None or seconds(s, alt) > seconds(s, p.prev):
                         alt, note = p.prev, "same as last week, to fit your time"
                     props[s.id] = _Prop(alt, note, False, p.prev)
