@@ -117,7 +117,8 @@ def build_program(
         for i, rx in enumerate(session_rx):
             session_rx[i] = rx.model_copy(update={"per_week": sessions_per_week})
         every_day = [rx.model_copy(update={"per_week": 7}) for rx in every_day]
-        sessions = [Session(number=s + 1, prescriptions=session_rx, minutes=22.0) for s in range(sessions_per_week)]
+        days = [d.day for d in day_pattern(sessions_per_week)]
+        sessions = [Session(number=s + 1, prescriptions=session_rx, minutes=22.0, day=days[s]) for s in range(sessions_per_week)]
         loading = [rx for rx in session_rx if rx.category.value in ("strength", "core", "motor_control")]
         volume = sum(rx.sets for rx in loading)
         tut = sum(rx.sets * (rx.tut_per_set_s or 0) for rx in loading)
@@ -133,6 +134,12 @@ def build_program(
         phases=phases, reassessment_week=reassess, deload_weeks=deloads, weeks=out_weeks, pain=pain,
         library_digest="0" * 64,
     )
+
+
+def day_pattern(n: int):
+    from rehabplan.planner import day_pattern as pattern
+
+    return pattern(n)
 
 
 def planned_program(name: str | None = None) -> tuple[Program, Library] | None:

@@ -67,11 +67,11 @@ def test_amber_holds_the_dose_for_a_week_then_continues(example_program, library
 
 
 def test_red_regresses_and_never_changes_past_weeks(example_program, library):
-    new = adjusted(example_program, library, {1, 2, 3, 4, 5}, **{"glute-bridge": {"pain_during": "6", "pain_next_morning": "7"}})
-    a = next(a for a in new.adjustments if a.exercise == "glute-bridge")
+    new = adjusted(example_program, library, {1, 2, 3, 4, 5}, **{"clamshell": {"pain_during": "6", "pain_next_morning": "7"}})
+    a = next(a for a in new.adjustments if a.exercise == "clamshell")
     assert a.light == "red" and ("back to" in a.change or "easier" in a.change or "lower" in a.change)
     assert new.weeks[:5] == example_program.weeks[:5]
-    before, after = slot_doses(example_program, "bridge"), slot_doses(new, "bridge")
+    before, after = slot_doses(example_program, "hip-rotators"), slot_doses(new, "hip-rotators")
     assert after[6].sets * after[6].reps[0] < before[6].sets * before[6].reps[0] or after[6].exercise != before[6].exercise
 
 

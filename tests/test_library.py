@@ -23,7 +23,7 @@ REQUIRED = [
     "standing-pelvic-tilt", "seated-cat-cow", "wall-plank", "counter-plank", "wall-side-plank",
     "standing-bird-dog", "seated-hip-external-rotation-isometric", "standing-hip-external-rotation",
     "seated-banded-hip-abduction", "supported-step-down", "long-lever-bridge-hold", "seated-heel-dig",
-    "hip-hinge",
+    "hip-hinge", "seated-hip-abduction-isometric",
 ]
 
 # A floor exercise the protocols use -> the floor-free alternative a patient who cannot get
@@ -145,9 +145,18 @@ def test_every_floor_exercise_has_a_floor_free_alternative(library):
 
 def test_floor_free_alternatives_are_reached_by_walking_down_the_ladder(library):
     # The planner walks `easier` from an excluded exercise, so the floor-free rung must sit below.
+    # Not for the pelvic tilt: glute-bridge -> posterior-pelvic-tilt, so a link below it would turn
+    # a floor patient's bridge slot into a standing tilt before its sit-to-stand alternative is
+    # tried. Protocols list standing-pelvic-tilt as an alternative instead.
     for floor_id, alt_id in {"front-plank-knees": "counter-plank", "side-plank-knees": "wall-side-plank",
                              "bird-dog": "standing-bird-dog", "cat-cow": "seated-cat-cow"}.items():
         assert library[floor_id].easier == alt_id and library[alt_id].harder == floor_id
+
+
+def test_abductors_can_be_worked_without_band_floor_or_balance(library):
+    ex = library["seated-hip-abduction-isometric"]
+    assert ex.dosage.kind is DoseKind.hold and not ex.tags and [e.value for e in ex.equipment] == ["chair"]
+    assert library.ladder(ex.id)[:3] == ["seated-hip-abduction-isometric", "seated-banded-hip-abduction", "standing-hip-abduction"]
 
 
 def test_plank_ladder_runs_wall_counter_knees_full(library):
@@ -196,6 +205,15 @@ def test_every_loading_reps_exercise_can_progress_its_tempo(library):
         d = library[ex_id].dosage
         if d.kind is DoseKind.reps:
             assert d.tempo_slowest is not None and d.tempo_slowest.rep_s > d.tempo.rep_s, ex_id
+
+
+def test_steps_of_tempo_exercises_leave_the_seconds_to_the_plan(library):
+    # The tempo slows over the weeks (no plateaus), so a step that says "Take 3 seconds" would
+    # contradict the card's own tempo row.
+    for ex in library.exercises.values():
+        if ex.dosage.tempo_slowest is not None:
+            steps = " ".join(ex.instructions)
+            assert not re.search(r"\btake \d+ seconds?\b", steps, re.I), ex.id
 
 
 def test_drawings_keep_the_house_size(library):

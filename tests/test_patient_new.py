@@ -106,16 +106,27 @@ def test_in_a_real_terminal_the_interview_writes_a_file_build_accepts(tmp_path):
                 output += chunk
                 if chunk.rstrip().endswith((b":", b")", b"]")):
                     break
-        os.write(fd, answer.encode() + b"\r")
-    while time.monotonic() < deadline:
         try:
-            chunk = os.read(fd, 4096)
-        except OSError:
+            os.write(fd, answer.encode() + b"\r")
+        except OSError:  # the command has already ended; its status says why
             break
-        if not chunk:
-            break
-        output += chunk
-    _, status = os.waitpid(pid, 0)
+    status = None
+    while status is None and time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:  # the terminal closed: the command has ended
+                chunk = b""
+            output += chunk
+            if chunk:
+                continue
+        done, code = os.waitpid(pid, os.WNOHANG)
+        if done:
+            status = code
+    if status is None:
+        os.kill(pid, 9)  # still waiting for input past the deadline: fail, never hang
+        status = os.waitpid(pid, 0)[1]
     import re
 
     text = re.sub(r"\x1b\[[0-9;]*m", "", output.decode(errors="replace"))  # colours off

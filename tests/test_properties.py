@@ -27,24 +27,27 @@ def patients(draw, protocol_ids=tuple(PROTOCOLS.protocols)):
         protocol=draw(st.sampled_from(protocol_ids)),
         start_date=draw(st.dates(dt.date(2024, 1, 1), dt.date(2030, 12, 31))),
         weeks=draw(st.integers(4, 24)),
-        sessions_per_week=draw(st.integers(1, 7)),
+        sessions_per_week=draw(st.integers(2, 6)),
         irritability=draw(st.sampled_from(["high", "moderate", "low"])),
         training_status=draw(st.sampled_from(["untrained", "trained"])),
         age_band=draw(st.sampled_from(["adult", "older"])),
         side=draw(st.sampled_from(["left", "right", "both"])),
         equipment=draw(st.lists(st.sampled_from([e.value for e in Equipment]), unique=True, max_size=3)),
         exclusions=draw(st.lists(st.sampled_from(TAGS + ["band"]), unique=True, max_size=3)),
-        minutes=draw(st.integers(10, 90)),
+        minutes=draw(st.integers(15, 60)),
     )
 
 
 @st.composite
 def protocols(draw):
     base = PROTOCOLS[draw(st.sampled_from(sorted(PROTOCOLS.protocols)))]
+    first = base.phases[0].id
     slots = []
     for slot in base.slots:
         ex = LIBRARY[slot.candidates[0]]
-        keep = ex.is_loading and slot.required or draw(st.booleans())
+        # Keep the loading slots that start in the first phase (a valid protocol loads in
+        # every phase: check_protocol); vary the rest.
+        keep = ex.is_loading and first in slot.phases and (slot.required or slot.core) or draw(st.booleans())
         if not keep:
             continue
         rule = slot.progression.model_copy(update={
@@ -53,7 +56,7 @@ def protocols(draw):
             "reps_step": draw(st.integers(1, 3)),
         })
         slots.append(slot.model_copy(update={"progression": rule, "priority": draw(st.integers(1, 3))}))
-    assume(any(LIBRARY[s.candidates[0]].is_loading for s in slots))
+    assume(any(LIBRARY[s.candidates[0]].is_loading and first in s.phases for s in slots))
     return base.model_copy(update={
         "slots": slots,
         "deload_every_weeks": draw(st.integers(2, 8)),
@@ -93,6 +96,14 @@ def test_same_input_gives_the_same_program(protocol, patient):
     assert a.model_dump_json() == b.model_dump_json()
 
 
+def fit_note(p) -> bool:
+    return bool(p.note) and ("to fit your time" in p.note or "fewer sets" in p.note)
+
+
+def real_protocols():
+    return st.sampled_from([PROTOCOLS[k] for k in sorted(PROTOCOLS.protocols)])
+
+
 @SETTINGS
 @given(protocols(), patients())
 def test_every_dose_stays_inside_the_exercise_bounds(protocol, patient):
@@ -100,16 +111,17 @@ def test_every_dose_stays_inside_the_exercise_bounds(protocol, patient):
     for week, _, p in every(program):
         ex = LIBRARY[p.exercise]
         d = ex.dosage
-        assert d.sets.min <= p.sets <= d.sets.max, (p.exercise, p.sets)
+        cut = week.deload and ex.is_loading  # a deload may go below the bottom of a range
+        assert p.sets <= d.sets.max and (cut or p.sets >= d.sets.min), (p.exercise, p.sets)
         assert len(p.reps) == p.sets
         assert d.rest_s.min <= p.rest_s <= d.rest_s.max
         assert d.sessions_per_week.min <= p.per_week <= d.sessions_per_week.max
         if d.reps:
             assert p.reps[0] <= d.reps.max and max(p.reps) == p.reps[0]
-            if not (p.reps != sorted(p.reps, reverse=True) or len(set(p.reps)) > 1):
+            if len(set(p.reps)) == 1 and not cut:
                 assert p.reps[0] >= d.reps.min
         if d.kind is DoseKind.hold:
-            assert d.hold_s.min <= p.hold_s <= d.hold_s.max
+            assert p.hold_s <= d.hold_s.max and (cut or p.hold_s >= d.hold_s.min)
             assert p.tut_per_set_s == p.reps[0] * p.hold_s
         if d.kind is DoseKind.reps:
             tempo = Tempo.parse(p.tempo)
@@ -125,22 +137,18 @@ def test_every_dose_stays_inside_the_exercise_bounds(protocol, patient):
 @SETTINGS
 @given(protocols(), patients())
 def test_weekly_volume_only_falls_in_deload_weeks_and_rises_within_the_limit(protocol, patient):
+    # No exception for a phase change: new slots start low, or a week later.
     program = plan_or_skip(protocol, patient)
     last = None
-    seen_slots: set[str] = set()
     for week in program.weeks:
-        slots_now = {p.slot for p in every_week(week)}
-        new = slots_now - seen_slots
-        seen_slots |= slots_now
         if week.deload:
-            if last is not None:
-                assert week.volume_sets <= last
+            assert last is None or week.volume_sets <= last
             continue
         if last is not None:
-            assert week.volume_sets >= last, f"week {week.number} fell from {last} to {week.volume_sets}"
+            fitted = any(fit_note(p) for p in every_week(week)) or any(f"from week {week.number} " in d.reason for d in program.dropped)
+            assert fitted or week.volume_sets >= last, f"week {week.number} fell from {last} to {week.volume_sets}"
             allowance = max(math.ceil(last * protocol.max_weekly_volume_increase_pct / 100), MIN_VOLUME_ALLOWANCE_SETS)
-            if not new:
-                assert week.volume_sets - last <= allowance, f"week {week.number} rose {week.volume_sets - last} > {allowance}"
+            assert week.volume_sets - last <= allowance, f"week {week.number} rose {week.volume_sets - last} > {allowance}"
         last = week.volume_sets
 
 
@@ -150,16 +158,29 @@ def every_week(week):
         yield from s.prescriptions
 
 
+def by_slot(week):
+    return {p.slot: p for p in every_week(week)}
+
+
 @SETTINGS
 @given(protocols(), patients())
-def test_deload_weeks_never_add_time_under_tension(protocol, patient):
-    # A dose already at the bottom of every range cannot go lower inside the bounds, so a
-    # deload can only be "no more"; test_planner checks the 30-50 % cut on real programs.
+def test_deloads_are_real_well_placed_and_bring_nothing_new(protocol, patient):
     program = plan_or_skip(protocol, patient)
     weeks = {w.number: w for w in program.weeks}
+    first_phase = program.phases[0]
+    starts = {p.first_week for p in program.phases}
     for n in program.deload_weeks:
         assert weeks[n].deload
-        assert weeks[n].tut_s <= weeks[n - 1].tut_s
+        assert n > first_phase.last_week and n not in starts
+        assert n != program.reassessment_week and n != len(program.weeks)
+        before, now = weeks[n - 1], weeks[n]
+        assert not before.deload
+        # Nothing new or harder: the same exercises as the week before (or fewer).
+        assert {(p.slot, p.exercise) for p in every_week(now)} <= {(p.slot, p.exercise) for p in every_week(before)}
+        # The week's load (sets x reps x seconds) falls by about the protocol's factor.
+        if before.tut_s:
+            cut = 1 - now.tut_s / before.tut_s
+            assert 1 - program.deload_volume_factor - 0.15 <= cut <= 0.65, (n, cut)
 
 
 @SETTINGS
@@ -175,10 +196,32 @@ def test_sessions_fit_the_minutes_and_the_exercise_cap(protocol, patient):
 
 @SETTINGS
 @given(protocols(), patients())
-def test_stretching_is_never_the_only_component(protocol, patient):
+def test_no_session_is_empty_or_only_stretches_and_stretching_is_never_alone(protocol, patient):
     program = plan_or_skip(protocol, patient)
     for week in program.weeks:
         assert any(LIBRARY[p.exercise].is_loading for p in every_week(week)), week.number
+        for s in week.sessions:
+            assert any(LIBRARY[p.exercise].is_loading for p in s.prescriptions), (week.number, s.name)
+
+
+@SETTINGS
+@given(protocols(), patients())
+def test_hip_and_leg_loading_is_never_on_two_days_in_a_row(protocol, patient):
+    # ACSM: 48-72 h before loading the same muscles hard again, across week boundaries too.
+    program = plan_or_skip(protocol, patient)
+    loaded: dict[str, list[int]] = {}
+    for week in program.weeks:
+        for s in week.sessions:
+            assert 0 <= s.day <= 6
+            for p in s.prescriptions:
+                if p.category in (Category.strength, Category.motor_control):
+                    loaded.setdefault(p.slot, []).append((week.number - 1) * 7 + s.day)
+        days = [s.day for s in week.sessions]
+        assert days == sorted(set(days))
+        kinds = {s.kind for s in week.sessions if any(p.category in (Category.strength, Category.motor_control) for p in s.prescriptions)}
+        assert kinds <= {"strength"}
+    for slot, days in loaded.items():
+        assert all(b - a >= 2 for a, b in zip(days, days[1:])), (slot, days)
 
 
 @SETTINGS
@@ -197,12 +240,135 @@ def test_no_excluded_or_unequipped_exercise_is_ever_prescribed(protocol, patient
 
 @SETTINGS
 @given(protocols(), patients())
-def test_sliders_come_before_tensioners_and_older_adults_hold_stretches_30_s(protocol, patient):
+def test_a_tensioner_only_follows_a_slider_of_the_same_slot_gated_by_symptoms(protocol, patient):
     program = plan_or_skip(protocol, patient)
-    first_phase = program.phases[0]
+    phase_of = {w.number: w.phase for w in program.weeks}
+    order = [p.id for p in program.phases]
+    gate = order.index(protocol.tensioners_from_phase) if protocol.tensioners_from_phase else 1
+    slid: set[str] = set()
+    for week in program.weeks:
+        for p in every_week(week):
+            ex = LIBRARY[p.exercise]
+            if ex.category is Category.neural_mobility and not ex.is_tensioner:
+                slid.add(p.slot)
+            if ex.is_tensioner:
+                assert p.slot in slid, "a tensioner without a slider before it"
+                assert order.index(phase_of[week.number]) >= gate
+
+
+@SETTINGS
+@given(real_protocols(), patients())
+def test_a_nerve_related_protocol_keeps_a_glide_through_the_whole_program(protocol, patient):
+    program = plan_or_skip(protocol, patient)
+    if not protocol.nerve_related or not any(p.category is Category.neural_mobility for p in every_week(program.weeks[0])):
+        return  # excluded (floor, chair...) for this patient: nothing to keep
+    for week in program.weeks:
+        assert any(p.category is Category.neural_mobility for p in every_week(week)), week.number
+
+
+@SETTINGS
+@given(real_protocols(), patients())
+def test_core_slots_are_never_left_out_to_fit(protocol, patient):
+    program = plan_or_skip(protocol, patient)
+    core = {s.id for s in protocol.slots if s.core}
+    assert not {d.slot for d in program.dropped if "fit" in d.reason} & core
+    for slot in protocol.slots:
+        if not slot.core:
+            continue
+        weeks = [w.number for w in program.weeks if slot.id in by_slot(w)]
+        if weeks:  # possible for this patient: every week of its phases from its start
+            expected = [w.number for w in program.weeks if w.phase in slot.phases and w.number >= weeks[0]]
+            assert weeks == expected, (slot.id, weeks)
+
+
+@SETTINGS
+@given(protocols(), patients())
+def test_a_step_never_cuts_work_at_the_same_load(protocol, patient):
+    # Reps reset only when the band or the variant gets harder; one more set keeps the total.
+    program = plan_or_skip(protocol, patient)
+    prev: dict[str, object] = {}
+    for week in program.weeks:
+        if week.deload:
+            continue
+        for slot, p in by_slot(week).items():
+            q = prev.get(slot)
+            if q is not None and LIBRARY[p.exercise].is_loading and not fit_note(p):
+                if (q.exercise, q.load, q.hold_s) == (p.exercise, p.load, p.hold_s):
+                    assert sum(p.reps) >= sum(q.reps), (week.number, slot, q.reps, p.reps)
+            prev[slot] = p
+
+
+@SETTINGS
+@given(real_protocols(), patients())
+def test_no_loading_exercise_stands_still_for_more_than_3_weeks(protocol, patient):
+    # Unless it is at the top of everything its rule and the library allow, or held to fit the
+    # patient's minutes (a note says so).
+    program = plan_or_skip(protocol, patient)
+    runs: dict[str, tuple[tuple, int]] = {}
+    for week in program.weeks:
+        if week.deload:
+            continue
+        for slot, p in by_slot(week).items():
+            if not LIBRARY[p.exercise].is_loading:
+                continue
+            key = (p.exercise, p.sets, tuple(p.reps), p.hold_s, p.tempo, p.load)
+            same, count = runs.get(slot, (None, 0))
+            count = count + 1 if key == same else 1
+            runs[slot] = (key, count)
+            if count > 4 and not fit_note(p):
+                d = LIBRARY[p.exercise].dosage
+                at_top = (p.sets >= min(d.sets.max, 3) and p.reps[0] >= d.reps.max) or p.kind is DoseKind.hold
+                assert at_top, (week.number, slot, key)
+
+
+@SETTINGS
+@given(real_protocols(), patients())
+def test_stretch_holds_stay_within_the_brief(protocol, patient):
+    # Adults 2-4 x 15-30 s (at least 60 s a day); older adults 30-60 s (Garber 2011).
+    program = plan_or_skip(protocol, patient)
+    for _, _, p in every(program):
+        if p.category is Category.stretch and p.hold_s:
+            if patient.age_band.value == "older":
+                assert 30 <= p.hold_s <= 60
+            else:
+                assert p.hold_s <= 30
+            assert 2 <= p.reps[0] <= 4 and p.sets * p.reps[0] * p.hold_s >= 60
+
+
+@SETTINGS
+@given(real_protocols(), patients())
+def test_planks_are_mcgills_descending_pyramid(protocol, patient):
+    program = plan_or_skip(protocol, patient)
+    rules = {s.id: s.progression.name for s in protocol.slots}
     for week, _, p in every(program):
-        ex = LIBRARY[p.exercise]
-        if ex.is_tensioner:
-            assert week.number > first_phase.last_week
-        if patient.age_band.value == "older" and ex.category is Category.stretch and p.hold_s:
-            assert p.hold_s >= min(OLDER_ADULT_STRETCH_HOLD_S, ex.dosage.hold_s.max)
+        if rules.get(p.slot) == "pyramid" and p.kind is DoseKind.hold and not week.deload:
+            assert p.sets == 3 and 5 <= p.reps[0] <= 7
+            assert p.reps == [p.reps[0], p.reps[0] - 2, p.reps[0] - 4]
+
+
+@SETTINGS
+@given(protocols(), patients())
+def test_the_reassessment_week_introduces_nothing_harder(protocol, patient):
+    program = plan_or_skip(protocol, patient)
+    r = program.reassessment_week
+    if r < 2:
+        return
+    before, now = by_slot(program.weeks[r - 2]), by_slot(program.weeks[r - 1])
+    for slot, p in now.items():
+        if slot in before:
+            assert (p.exercise, p.load) == (before[slot].exercise, before[slot].load), slot
+
+
+@SETTINGS
+@given(real_protocols(), patients())
+def test_the_dose_reaches_the_criteria_printed(protocol, patient):
+    program = plan_or_skip(protocol, patient)
+    for phase in program.phases:
+        assert "{" not in phase.criterion
+        words = phase.criterion.split("walk for ")
+        if len(words) > 1:
+            minutes = int(words[1].split()[0])
+            walked = [p.minutes for w in program.weeks if w.number <= phase.last_week for p in w.every_day if p.minutes]
+            assert walked and max(walked) >= minutes
+        if "check-in" in phase.criterion:
+            assert phase.first_week <= program.reassessment_week <= phase.last_week

@@ -180,7 +180,7 @@ def test_a_drawing_swapped_for_a_symlink_after_loading_never_reaches_the_html_or
     assert not (tmp_path / "h.pdf").exists()
 
 
-@pytest.mark.parametrize("logo", ["/etc/passwd", "../../x.png", "symlink", "fake-png", "fifo"])
+@pytest.mark.parametrize("logo", ["/etc/passwd", "../../x.png", "symlink", "fake-png", "fifo", "missing.png"])
 def test_a_bad_logo_is_reported_by_validate_and_never_embedded(tmp_path, logo):
     home = tmp_path / "clinic"
     home.mkdir()
@@ -541,7 +541,7 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc to find the workers")
-@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT])
 def test_a_killed_bulk_run_keeps_what_it_built_and_leaves_no_workers(tmp_path, sig):
     path = _roster_yaml(tmp_path, [{"id": f"K{i}"} for i in range(5)])
     out = tmp_path / "out"

@@ -33,6 +33,7 @@ _API = {
     "LibraryError": "errors",
     "PatientError": "errors",
     "RenderError": "errors",
+    "OutputExistsError": "errors",
 }
 
 __all__ = sorted(_API) + ["__version__"]

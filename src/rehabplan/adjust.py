@@ -343,7 +343,9 @@ def _deload_rx(rx: Prescription, library: Library, program: Program | None, fact
     load_index = d.load_options.index(rx.load) if rx.load in d.load_options else 0
     dose = Dose(rx.exercise, rx.sets, rx.reps[0], rx.hold_s, rx.minutes, tempo, load_index)
     older = program is not None and program.patient.age_band.value == "older"
-    new = deload(dose, ex, factor or 0.6, older)
+    # The protocol's own deload factor (0.5-0.7), recorded in the program; 0.6 for programs
+    # written before it was.
+    new = deload(dose, ex, factor or (getattr(program, "deload_volume_factor", None) if program is not None else None) or 0.6, older)
     reps = [max(1, r - (dose.reps - new.reps)) for r in rx.reps[: new.sets]]
     tut = rx.tut_per_set_s
     if d.kind is DoseKind.reps and tempo:
@@ -356,7 +358,7 @@ def _deload_rx(rx: Prescription, library: Library, program: Program | None, fact
 def _replace_in_week(week: Week, swap: dict[str, Prescription], library: Library, program: Program) -> Week:
     daily = [swap.get(p.slot, p) for p in week.every_day]
     sessions = [
-        Session(number=s.number, prescriptions=[swap.get(p.slot, p) for p in s.prescriptions], minutes=s.minutes)
+        s.model_copy(update={"prescriptions": [swap.get(p.slot, p) for p in s.prescriptions]})
         for s in week.sessions
     ]
     volume = sum(p.sets * p.per_week for p in {p.slot: p for p in daily + [p for s in sessions for p in s.prescriptions]}.values()

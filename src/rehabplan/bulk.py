@@ -237,6 +237,13 @@ def _init_worker(settings: Settings, slots=None, parent_pid: int | None = None) 
     from multiprocessing.util import Finalize
 
     Finalize(None, _cleanup_worker, exitpriority=10)
+    import signal
+
+    def on_term(signum, frame) -> None:  # stopped by the parent (an interrupted run)
+        _cleanup_worker()
+        os._exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, on_term)
     _WORKER["library"] = load_library(*settings.library_dirs)
     _WORKER["protocols"] = load_protocols(_WORKER["library"], *settings.protocol_dirs)
     _WORKER["renderer"] = Renderer(settings.config, templates=settings.templates, large_print=settings.large_print, paper=settings.paper)
@@ -431,24 +438,26 @@ def bulk_build(
             progress(o, done, total)
     by_row = {job.row: job for job in todo}
     saved = time.monotonic()
-    for outcome in _run_pool(todo, settings, out, n_workers, context, first_pool):
-        outcomes[outcome.row] = outcome
-        done += 1
-        if outcome.status == "built":
-            job = by_row[outcome.row]
-            manifest[job.stem] = {
-                "row": outcome.row, "input_hash": job.input_hash, "files": outcome.files,
-                "sha256": outcome.sha256, "pages": outcome.pages,
-            }
-            # Saved as the run goes (atomically, at most once a second: a long roster's
-            # manifest is large), so a run that is killed redoes only the last second's work.
-            if time.monotonic() - saved >= MANIFEST_EVERY_S:
-                _write_manifest(out, manifest)
-                saved = time.monotonic()
-        if progress:
-            progress(outcome, done, total)
-        log.debug("row %d: %s", outcome.row, outcome.status)
-    _write_manifest(out, manifest)
+    try:
+        for outcome in _run_pool(todo, settings, out, n_workers, context, first_pool):
+            outcomes[outcome.row] = outcome
+            done += 1
+            if outcome.status == "built":
+                job = by_row[outcome.row]
+                manifest[job.stem] = {
+                    "row": outcome.row, "input_hash": job.input_hash, "files": outcome.files,
+                    "sha256": outcome.sha256, "pages": outcome.pages,
+                }
+                # Saved as the run goes (atomically, at most once a second: a long roster's
+                # manifest is large), so a run that is killed redoes only the last second's work.
+                if time.monotonic() - saved >= MANIFEST_EVERY_S:
+                    _write_manifest(out, manifest)
+                    saved = time.monotonic()
+            if progress:
+                progress(outcome, done, total)
+            log.debug("row %d: %s", outcome.row, outcome.status)
+    finally:
+        _write_manifest(out, manifest)  # also on Ctrl-C: what was built stays recorded
     ordered = [outcomes[r] for r, _ in rows]
     report = BulkReport(out, ordered, time.perf_counter() - started, n_workers)
     log.info("bulk: %d built, %d skipped, %d failed", report.built, report.skipped, report.failed)
@@ -513,7 +522,7 @@ def _run_pool(todo: list[Job], settings: Settings, out: Path, n_workers: int, co
                 pool = _new_pool(settings, min(workers, len(batch)), context)
             futures = {pool.submit(_render_job, job, str(out)): job for job in batch}
             retry: list[Job] = []
-            broken = False
+            broken = interrupted = False
             in_flight: set[int] | None = None
             try:
                 for fut in cf.as_completed(futures):
@@ -534,13 +543,31 @@ def _run_pool(todo: list[Job], settings: Settings, out: Path, n_workers: int, co
                             yield Outcome(job.row, "failed", job.patient.id, reason="the render worker crashed on this patient")
                             continue
                     retry.append(job)
+            except BaseException:  # Ctrl-C, SIGTERM turned into an exception, the caller gone
+                interrupted = True
+                raise
             finally:
-                pool.shutdown(wait=not broken, cancel_futures=True)
+                if interrupted:
+                    _stop(pool)
+                else:
+                    pool.shutdown(wait=not broken, cancel_futures=True)
             pending = retry + rest
     finally:
         gc.unfreeze()
         if first_pool is not None:
             first_pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _stop(pool: cf.ProcessPoolExecutor) -> None:
+    """Stop a pool now: cancel what has not started and end the workers, instead of waiting
+    for the handouts in flight (an interrupted run must end at once; its manifest is saved)."""
+    processes = list(getattr(pool, "_processes", {}).values())  # the executor has no public way
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        try:
+            process.terminate()
+        except (OSError, AttributeError, ValueError):
+            pass
 
 
 def _unique(stem: str, used: set[str]) -> str:

@@ -54,7 +54,6 @@ def program_ics(program: Program, hour: int = 9, *, session_time: dt.time | None
     zone = ZoneInfo(timezone) if timezone else None
     at = session_time or dt.time(hour, 0)
     pid = program.patient.id
-    spacing = _session_days(program.patient.sessions_per_week)
 
     def event(uid: str, summary: str, description: str, start, **extra) -> None:
         ev = Event()
@@ -71,9 +70,10 @@ def program_ics(program: Program, hour: int = 9, *, session_time: dt.time | None
     for week in program.weeks:
         label = " (easier week)" if week.deload else ""
         for session in week.sessions:
-            day = week.start + dt.timedelta(days=spacing[session.number - 1])
+            # The planner's day (strength days never two in a row), read from the Program.
+            day = week.start + dt.timedelta(days=session.day)
             lines = [f"- {p.name}: {dose_text(p)}" for p in session.prescriptions]
-            event(f"w{week.number}-s{session.number}", f"Exercises: week {week.number}, session {session.number}{label}",
+            event(f"w{week.number}-s{session.number}", f"Exercises: week {week.number}, {session.name.lower()}{label}",
                   "\n".join(lines + ["", stop]), dt.datetime.combine(day, at, tzinfo=zone),
                   duration=dt.timedelta(minutes=max(5, round(session.minutes))))
         # Every-day exercises are their own event, each day of the week (the dose can change
@@ -92,7 +92,3 @@ def program_ics(program: Program, hour: int = 9, *, session_time: dt.time | None
         cal.add_missing_timezones()
     return cal.to_ical()
 
-
-def _session_days(n: int) -> list[int]:
-    """Days of the week (0 = the week's first day) for n sessions, spread out (48-72 h rule)."""
-    return [round(i * 7 / n) for i in range(n)] if n else []

@@ -327,6 +327,7 @@ class Slot(Model):
     required: bool = False
     sessions_per_week: int | None = Field(None, ge=1, le=7)
     every_day: bool = Field(False, description="done daily, outside the numbered sessions")
+    core: bool = Field(False, description="the core of the condition: fitting to the minutes never removes it (docs/planner.md)")
 
     @property
     def candidates(self) -> list[str]:
@@ -338,7 +339,11 @@ class Phase(Model):
     name: Text
     weeks: tuple[int, int] = Field(description="first and last week in a 12-week program")
     goal: Text
-    criterion: Text = Field(description="what the patient should manage before moving on")
+    criterion: Text = Field(description="what the patient should manage before moving on; {slot-id} is replaced by that slot's target")
+    targets: dict[Id, int] = Field(
+        default_factory=dict,
+        description="slot id -> the minutes a duration slot reaches by the phase's last week (the criterion names it as {slot-id})",
+    )
 
     @model_validator(mode="after")
     def _order(self) -> Phase:
@@ -374,6 +379,13 @@ class Protocol(Model):
     deload_volume_factor: float = Field(0.6, ge=0.5, le=0.7)
     reassessment_week: int = Field(6, ge=2, le=24)
     pain: PainRules = Field(default_factory=PainRules)
+    tensioners_from_phase: Id | None = Field(
+        None, description="first phase in which a nerve slider may move on to a tensioner (never the first phase)"
+    )
+    tensioner_gate: Text = Field(
+        "only once your leg symptoms have settled; until then, keep doing the slider",
+        description="the symptom criterion printed with the move from slider to tensioner",
+    )
     phases: list[Phase] = Field(min_length=1)
     slots: list[Slot] = Field(min_length=1)
     evidence: list[Reference] = Field(default_factory=list)
@@ -512,7 +524,10 @@ class Prescription(Model):
 class Session(Model):
     number: int
     prescriptions: list[Prescription]
-    minutes: float = Field(description="estimated duration with the every-day exercises: time under tension + rest + set-up")
+    minutes: float = Field(description="estimated duration with the every-day exercises (not the walk): time under tension + rest + set-up")
+    day: int = Field(0, ge=0, le=6, description="day of the week, counted from the week's first day (0-6)")
+    kind: Literal["strength", "short"] = Field("strength", description="strength day (hip and leg loading, never two days in a row) or short day (core, no hip and leg loading)")
+    name: str = Field("Strength day", description="what the handout calls this session: 'Strength day', 'Short day'")
 
 
 class Week(Model):
@@ -570,6 +585,7 @@ class Program(Model):
     phases: list[PhasePlan]
     reassessment_week: int
     deload_weeks: list[int]
+    deload_volume_factor: float = Field(0.6, description="the protocol's deload factor, for `rehabplan adjust`")
     weeks: list[Week]
     dropped: list[Dropped] = Field(default_factory=list)
     pain: PainRules

@@ -1,15 +1,16 @@
 """Plan a program: (library, protocol, patient) -> Program. Pure: no I/O, no clock, no randomness.
 
 Read top to bottom:
-1. scale the protocol's phases to the patient's weeks; place deloads and the reassessment;
+1. scale the protocol's phases to the patient's weeks; lay out the week's days (strength days
+   never two in a row, short days for core work);
 2. choose an exercise for every slot the patient can do (equipment, exclusions), falling back
    down its ladder; a required slot nobody can fill is an error naming the slot;
-3. schedule week by week: start doses from irritability, step each slot's progression rule,
-   hold a step when weekly volume would rise faster than the protocol allows, apply deloads;
-4. fit: drop lowest-priority slots (or cap sets) until every session fits the patient's
-   minutes and the protocol's exercise cap, then build the Program.
+3. one pass, week by week, over explicit per-slot state: each slot's dose timeline grows by its
+   progression rule; deloads, the volume limit and fitting to the minutes are transforms of
+   those timelines (named steps, below), never edits of the printed result;
+4. materialise: the timelines become the Program's weeks, days, sides and totals.
 
-Design choices (clinical brief: "design choice") are named constants below and in
+Design choices (clinical brief: "design choice") are named constants or data below and in
 docs/planner.md, and each is protected by a test.
 """
 
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from .errors import PatientError, Problem
 from .library import Library
 from .models import (
+    AgeBand,
     Category,
     DoseKind,
     Dropped,
@@ -30,19 +32,29 @@ from .models import (
     Exercise,
     Irritability,
     Laterality,
-    AgeBand,
     Patient,
     PhasePlan,
     Prescription,
     Program,
     Protocol,
+    Rule,
     Session,
-    SideRule,
     Side,
+    SideRule,
     Slot,
+    TrainingStatus,
     Week,
 )
-from .progression import Context, Dose, deload, start_dose, step
+from .progression import (
+    HARDER_DIMENSIONS,
+    PYRAMID_SETS,
+    TIME_DIMENSIONS,
+    Context,
+    Dose,
+    deload,
+    start_dose,
+    step,
+)
 
 # Household items every patient is assumed to have (a bottom stair serves as a step, a rug or
 # towel as a mat). Bands and weights must be listed in the patient's equipment.
@@ -63,6 +75,58 @@ EFFORT = {
     Category.aerobic: "You can talk, but not sing",
 }
 
+# ------------------------------------------------------------------ the week's days (ACSM 48 h)
+# Hip and leg loading (strength and motor control) is done on strength days, never on two days
+# in a row (ACSM: 48-72 h before loading the same muscles hard again). Core work (McGill's
+# short holds, pelvic tilts: the brief allows them daily) goes on short days when the patient
+# has more sessions than strength days. Days count from the week's first day (0).
+STRENGTH_DAYS = {1: (0,), 2: (0, 3), 3: (0, 2, 4)}
+SHORT_DAY_ORDER = (5, 1, 3, 6)  # extra sessions: Saturday, then Tuesday, Thursday, Sunday
+HIP_AND_LEG = frozenset({Category.strength, Category.motor_control})
+DAY_NAMES = {"strength": "Strength day", "short": "Short day"}
+
+# Walking toward a phase criterion ("walk for 30 minutes") grows at most this much a week.
+WALK_STEP_MAX_MIN = 5
+
+# Older adults keep the knee versions of planks (a full plank is a big jump in load and a hard
+# floor transfer): design choice. Listed by exercise id; a clinic library may add its own.
+OLDER_ADULT_AVOID = frozenset({"front-plank", "side-plank"})
+
+
+@dataclass(frozen=True)
+class DayPlan:
+    day: int
+    kind: str  # "strength" | "short"
+
+
+def day_pattern(sessions_per_week: int) -> tuple[DayPlan, ...]:
+    """The planned days of a week: strength days spread out, then short days."""
+    n = max(1, sessions_per_week)
+    strength = STRENGTH_DAYS[min(n, 3)]
+    short = SHORT_DAY_ORDER[: max(0, n - 3)]
+    days = [DayPlan(d, "strength") for d in strength] + [DayPlan(d, "short") for d in short]
+    return tuple(sorted(days, key=lambda d: d.day))
+
+
+# ------------------------------------------------------------------ fitting: named steps
+@dataclass(frozen=True)
+class FitStep:
+    name: str
+    description: str
+
+
+# Applied in this order, each to the least important slots first (not core, highest priority
+# number, latest in the protocol), until every day fits the minutes and the exercise cap.
+FIT_STEPS = (
+    FitStep("hold", "a slot that is not core keeps last week's dose instead of a step that adds time"),
+    FitStep("start-low", "a slot new this week starts at its fewest sets"),
+    FitStep("wait", "a new slot that is not core is left out"),
+    FitStep("fewer-sets", "slots that are not core drop to their fewest sets"),
+    FitStep("hold-core", "a core slot keeps last week's dose instead of a step that adds time (a band or a harder variant may still come)"),
+    FitStep("leave-out", "a slot that is not core is left out from this week"),
+    FitStep("core-fewer-sets", "core slots drop to their fewest sets"),
+)
+
 
 @dataclass
 class _Slot:
@@ -72,18 +136,47 @@ class _Slot:
     order: int
     start: str
     per_week: int
-    sessions: tuple[int, ...]  # 1-based session numbers (empty for every-day slots)
+    days: tuple[int, ...]  # days of the week it is done (empty for every-day slots)
     fallback_note: str | None = None
+    rule: Rule | None = None
     id: str = ""
 
     def __post_init__(self) -> None:
         self.id = self.slot.id
+        self.rule = self.rule or self.slot.progression
+
+    @property
+    def core(self) -> bool:
+        return self.slot.core
+
+    def importance(self) -> tuple:
+        """Sort key: least important first."""
+        return (self.core, -self.slot.priority, -self.order)
 
 
 @dataclass
-class _Fit:
-    dropped: dict[str, str] = field(default_factory=dict)  # slot id -> reason
-    max_sets: dict[str, int] = field(default_factory=dict)
+class SlotState:
+    """Everything the pass knows about one slot (explicit, not parallel dicts)."""
+
+    dose: Dose | None = None  # this week's dose before any deload
+    first: Dose | None = None  # the slot's first dose
+    runs: int = 0  # weeks it has run outside deloads
+    pending: bool = False  # a step held back last week (volume), retried now
+    ramp_to: int = 0  # sets a new slot was meant to start with (volume limit), one set a week
+    max_sets: int = 99  # set by fitting: a slot trimmed to fit keeps at most this many sets
+    left_out: str | None = None
+    timeline: dict[int, Dose] = field(default_factory=dict)  # week -> dose (before deload)
+    notes: dict[int, str | None] = field(default_factory=dict)
+
+
+@dataclass
+class _Prop:
+    """This week's proposal for one slot."""
+
+    dose: Dose
+    note: str | None
+    new: bool
+    prev: Dose | None
 
 
 def plan(library: Library, protocol: Protocol, patient: Patient) -> Program:
@@ -92,14 +185,12 @@ def plan(library: Library, protocol: Protocol, patient: Patient) -> Program:
         raise PatientError(f"patient asks for protocol '{patient.protocol}' but was given '{protocol.id}'")
     _check_exclusions(library, patient)
     phases = scale_phases(protocol, patient.weeks)
-    deload_weeks = place_deloads(protocol.deload_every_weeks, patient.weeks, phases)
     reassessment = min(protocol.reassessment_week, patient.weeks)
-
-    slots, fit = _choose(library, protocol, patient)
-    while True:
-        weeks = _schedule(library, protocol, patient, phases, deload_weeks, reassessment, slots, fit)
-        if not _refit(weeks, slots, fit, protocol, patient, library):
-            break
+    pattern = day_pattern(patient.sessions_per_week)
+    slots, dropped = _choose(library, protocol, patient, pattern)
+    states, deload_weeks = _schedule(library, protocol, patient, phases, reassessment, pattern, slots, dropped)
+    phases = _criteria(protocol, phases, slots, states, reassessment)
+    weeks = _materialise(library, protocol, patient, phases, reassessment, pattern, slots, states, deload_weeks)
 
     used = {p.exercise for w in weeks for p in _all(w)}
     weeks = _freeze(weeks)
@@ -117,8 +208,9 @@ def plan(library: Library, protocol: Protocol, patient: Patient) -> Program:
         phases=phases,
         reassessment_week=reassessment,
         deload_weeks=deload_weeks,
+        deload_volume_factor=protocol.deload_volume_factor,
         weeks=weeks,
-        dropped=[_make(Dropped, slot=s, exercise=_start_of(slots, s), reason=r) for s, r in fit.dropped.items()],
+        dropped=[_make(Dropped, slot=s, exercise=_start_of(slots, s), reason=r) for s, r in dropped.items()],
         pain=protocol.pain,
         library_digest=digest,
         adjusted_from_week=None,
@@ -147,27 +239,44 @@ def scale_phases(protocol: Protocol, weeks: int) -> list[PhasePlan]:
     return out
 
 
-def place_deloads(every: int, weeks: int, phases: list[PhasePlan]) -> list[int]:
-    """Every ``every``-th week, never the last week, never a phase's first week.
-
-    A phase brings new exercises; they should not start in an easy week, so a deload that
-    falls on a phase's first week moves one week earlier, to close the phase before it.
-    """
-    starts = {p.first_week for p in phases}
-    out: list[int] = []
-    for w in range(every, weeks, every):
-        if w in starts and w - 1 > 1 and (w - 1) not in out:
-            w -= 1
-        if w not in starts:
-            out.append(w)
-    return out
-
-
 def _phase_of(phases: list[PhasePlan], week: int) -> PhasePlan:
     for p in phases:
         if p.first_week <= week <= p.last_week:
             return p
     return phases[-1]
+
+
+def _criteria(protocol: Protocol, phases: list[PhasePlan], slots: list[_Slot], states: dict[str, SlotState], reassessment: int) -> list[PhasePlan]:
+    """Print each criterion with the numbers this patient's plan reaches by the phase's end.
+
+    "{walking}" becomes the walking minutes of the phase's last week (never a 12-week figure in
+    a 4-week plan); "{check-in}" names the reassessment only in the phase that holds it.
+    """
+    targets = {p.id: p.targets for p in protocol.phases}
+    out = []
+    for ph in phases:
+        text = ph.criterion
+        for s in slots:
+            key = "{" + s.id + "}"
+            if key in text:
+                reached = [d.minutes for w, d in states[s.id].timeline.items() if w <= ph.last_week and d.minutes]
+                value = max(reached, default=0)
+                target = targets.get(ph.id, {}).get(s.id)
+                text = text.replace(key, str(min(value, target) if target else value))
+        check = f", and you have had your week {reassessment} check-in" if ph.first_week <= reassessment <= ph.last_week else ""
+        text = text.replace("{check-in}", check)
+        out.append(_make(PhasePlan, **{**ph.__dict__, "criterion": text}))
+    return out
+
+
+def _targets(protocol: Protocol, phases: list[PhasePlan]) -> dict[str, list[tuple[int, int]]]:
+    """slot id -> [(last week of the phase, minutes to reach by then)]."""
+    scaled = {p.id: p for p in phases}
+    out: dict[str, list[tuple[int, int]]] = {}
+    for phase in protocol.phases:
+        for slot_id, minutes in phase.targets.items():
+            out.setdefault(slot_id, []).append((scaled[phase.id].last_week, minutes))
+    return out
 
 
 # --------------------------------------------------------------------------- 2. choose
@@ -207,6 +316,8 @@ def excluded(ex: Exercise, patient: Patient) -> str | None:
             return f"'{eq.value}' excluded"
         if eq not in have:
             return f"needs a {eq.value}"
+    if patient.age_band is AgeBand.older and ex.id in OLDER_ADULT_AVOID:
+        return "older adults keep the knee version"
     return None
 
 
@@ -228,25 +339,41 @@ def _loads_available(patient: Patient):
     return count
 
 
-def _frequency(slot: Slot, ex: Exercise, patient: Patient) -> int:
+def _frequency(slot: Slot, ex: Exercise, pattern: tuple[DayPlan, ...]) -> int:
     b = ex.dosage.sessions_per_week
     wanted = slot.sessions_per_week or (7 if slot.every_day else int(b.default))
     wanted = int(b.clamp(wanted))
     if not slot.every_day:
-        wanted = min(wanted, patient.sessions_per_week)
+        room = sum(1 for d in pattern if d.kind == "strength") if ex.category in HIP_AND_LEG else len(pattern)
+        wanted = min(wanted, room)
     return wanted
 
 
-def _spread(per_week: int, sessions: int) -> tuple[int, ...]:
-    """Spread an exercise over the week's sessions, as far apart as possible (48-72 h rule)."""
-    return tuple(sorted({1 + math.floor(i * sessions / per_week) for i in range(per_week)}))
+def _spread(items: list[int], k: int) -> list[int]:
+    """k of the items, as far apart as possible (first and last included)."""
+    if k >= len(items):
+        return list(items)
+    if k == 1:
+        return [items[0]]
+    return [items[round(i * (len(items) - 1) / (k - 1))] for i in range(k)]
 
 
-def _choose(library: Library, protocol: Protocol, patient: Patient) -> tuple[list[_Slot], _Fit]:
+def _days(ex: Exercise, per_week: int, pattern: tuple[DayPlan, ...]) -> tuple[int, ...]:
+    strength = [d.day for d in pattern if d.kind == "strength"]
+    short = [d.day for d in pattern if d.kind == "short"]
+    if ex.category in HIP_AND_LEG:
+        return tuple(_spread(strength, per_week))
+    # Core and the rest: short days first (so strength days stay short), then strength days.
+    picked = short[:per_week] + _spread(strength, per_week - len(short[:per_week])) if per_week > len(short) else _spread(short, per_week)
+    return tuple(sorted(picked))
+
+
+def _choose(library: Library, protocol: Protocol, patient: Patient, pattern) -> tuple[list[_Slot], dict[str, str]]:
     chosen: list[_Slot] = []
-    fit = _Fit()
+    dropped: dict[str, str] = {}
     problems: list[Problem] = []
     taken: set[str] = set()  # one exercise, one slot: a fallback never doubles another slot
+    trained = patient.training_status is TrainingStatus.trained
     for order, slot in enumerate(protocol.slots):
         reasons: list[str] = []
         pick: tuple[str, str | None] | None = None
@@ -256,8 +383,10 @@ def _choose(library: Library, protocol: Protocol, patient: Patient) -> tuple[lis
             while rung and rung in library and rung not in seen:
                 seen.add(rung)
                 why = "already used by another slot" if rung in taken else excluded(library[rung], patient)
+                if why is None and library[rung].is_tensioner:
+                    why = "a nerve tensioner only follows a slider"
                 if why is None:
-                    if _frequency(slot, library[rung], patient) < library[rung].dosage.sessions_per_week.min:
+                    if _frequency(slot, library[rung], pattern) < library[rung].dosage.sessions_per_week.min:
                         why = f"needs at least {library[rung].dosage.sessions_per_week.min:g} sessions a week"
                     else:
                         note = None if rung == slot.candidates[0] else f"instead of {library[slot.candidates[0]].name}"
@@ -270,29 +399,374 @@ def _choose(library: Library, protocol: Protocol, patient: Patient) -> tuple[lis
         if pick is None:
             reason = "; ".join(reasons)
             if slot.required:
-                problems.append(Problem(None, None, f"slot '{slot.id}'", f"no allowed exercise for this required slot ({reason})", "change the patient's equipment or exclusions, or use another protocol"))
+                problems.append(Problem(None, None, f"slot '{slot.id}'", f"no allowed exercise for this required slot ({reason})", "change the patient's equipment or exclusions, add an alternative to the protocol, or use another protocol"))
             else:
-                fit.dropped[slot.id] = f"not possible for this patient ({reason})"
+                dropped[slot.id] = f"not possible for this patient ({reason})"
             continue
         ex = library[pick[0]]
         taken.add(pick[0])
-        per_week = _frequency(slot, ex, patient)
-        sessions = () if slot.every_day else _spread(per_week, patient.sessions_per_week)
-        chosen.append(_Slot(slot, order, pick[0], per_week, sessions, pick[1]))
+        per_week = _frequency(slot, ex, pattern)
+        days = () if slot.every_day else _days(ex, per_week, pattern)
+        rule = slot.progression
+        if trained and rule.name != "steady":
+            # Trained patients progress faster: a step every week at most, bigger rep steps.
+            rule = rule.model_copy(update={"every_weeks": max(1, rule.every_weeks - 1), "reps_step": min(5, rule.reps_step + 1)})
+        chosen.append(_Slot(slot, order, pick[0], per_week, days, pick[1], rule))
+    for phase in protocol.phases:
+        # Stretches and glides alone are not a program (clinical brief: a known pitfall).
+        if not any(phase.id in c.slot.phases and library[c.start].is_loading for c in chosen):
+            missing = [f"{s.id} ({dropped.get(s.id, 'not possible')})" for s in protocol.slots
+                       if phase.id in s.phases and s.candidates[0] in library and library[s.candidates[0]].is_loading]
+            problems.append(Problem(None, None, f"phase '{phase.id}'", "no strengthening, core or motor-control exercise is possible for this patient in this phase: " + "; ".join(missing),
+                                    "change the patient's equipment or exclusions, or add an alternative the patient can do to one of these slots"))
     if problems:
         raise PatientError(f"protocol '{protocol.id}' cannot be planned for this patient", problems)
-    return chosen, fit
+    return chosen, dropped
 
 
 # --------------------------------------------------------------------------- 3. schedule
 
 
+def _context(library: Library, patient: Patient, s: _Slot, others: set[str], strength_days: set[int]) -> Context:
+    on_short_days = any(d not in strength_days for d in s.days)
+
+    def allowed(ex_id: str) -> bool:
+        ex = library[ex_id]
+        b = ex.dosage.sessions_per_week
+        if on_short_days and ex.category in HIP_AND_LEG:
+            return False  # a core slot on short days never turns into hip and leg loading
+        return ex_id not in others and excluded(ex, patient) is None and b.min <= s.per_week <= b.max
+
+    return Context(
+        exercises=library.exercises,
+        allowed=allowed,
+        loads_available=_loads_available(patient),
+        older_adult=patient.age_band is AgeBand.older,
+        pyramid=s.rule.name == "pyramid",
+    )
+
+
+def _start_level(patient: Patient) -> str:
+    if patient.irritability is Irritability.high:
+        return "high"  # irritability wins: a trained patient in a flare still starts gently
+    if patient.training_status is TrainingStatus.trained:
+        return "trained"
+    return patient.irritability.value
+
+
+def _dose_seconds(dose: Dose, ex: Exercise, patient: Patient, pyramid: bool) -> float:
+    """Estimated seconds of one slot in one session: work + rest between sets + set-up."""
+    d = ex.dosage
+    sides = _sides_count(ex, patient)
+    if d.kind is DoseKind.duration:
+        return 0.0 if ex.category is Category.aerobic else (dose.minutes or 0) * 60.0
+    if d.kind is DoseKind.hold:
+        holds = sum(dose.pyramid()) if pyramid else dose.sets * dose.reps
+        work = holds * ((dose.hold_s or 0) + HOLD_TRANSITION_S) * sides
+    else:
+        work = dose.sets * dose.reps * (d.tempo and dose.tempo.rep_s or 0) * sides
+    return work + (dose.sets - 1) * int(d.rest_s.default) + SETUP_S
+
+
+def _schedule(library, protocol, patient, phases, reassessment, pattern, slots, dropped) -> tuple[dict[str, SlotState], list[int]]:
+    """The one pass: every slot's dose timeline, week by week, with its named transforms."""
+    level = _start_level(patient)
+    states = {s.id: SlotState() for s in slots}
+    starts = {s.start for s in slots}
+    strength_days = {d.day for d in pattern if d.kind == "strength"}
+    ctxs = {s.id: _context(library, patient, s, starts - {s.start}, strength_days) for s in slots}
+    phase_index = {p.id: i for i, p in enumerate(phases)}
+    tension_from = phase_index.get(protocol.tensioners_from_phase or "", 1)
+    phase_starts = {p.first_week for p in phases}
+    targets = _targets(protocol, phases)
+    deload_weeks: list[int] = []
+    last_deload = 0
+    last_volume: int | None = None
+    was_deload = False
+    for week in range(1, patient.weeks + 1):
+        phase = _phase_of(phases, week)
+        first_phase = phase_index[phase.id] == 0
+        # No deload while every loading exercise is still at its first dose.
+        progressed = any(st.dose is not None and st.dose != st.first and library[st.dose.exercise].is_loading for st in states.values())
+        is_deload = (
+            week - last_deload >= protocol.deload_every_weeks and not first_phase and week not in phase_starts
+            and week != reassessment and week != patient.weeks and progressed
+        )
+        props: dict[str, _Prop] = {}
+        now: dict[str, Context] = {}  # this week's context per slot (tensioners, set caps)
+        for s in slots:
+            st = states[s.id]
+            if st.left_out or phase.id not in s.slot.phases:
+                continue
+            ctx = ctxs[s.id]
+            if phase_index[phase.id] < tension_from:
+                ctx = replace(ctx, tensioners=False)
+            if st.max_sets < 99:
+                ctx = replace(ctx, max_sets=st.max_sets)
+            now[s.id] = ctx
+            if st.dose is None:
+                if is_deload:
+                    continue  # nothing new starts in a lighter week
+                dose = start_dose(library[s.start], ctx, gentle=False, level=level)
+                note = "new this week" if week > 1 else None
+                if s.fallback_note:
+                    note = s.fallback_note if note is None else f"{note} ({s.fallback_note})"
+                props[s.id] = _Prop(dose, note, True, None)
+                continue
+            dose, note = st.dose, None
+            if not is_deload:
+                # High irritability: the first phase progresses half as often (design choice);
+                # after its criterion week the patient progresses normally.
+                every = s.rule.every_weeks * (2 if level == "high" and first_phase else 1)
+                due = st.runs > 0 and st.runs % every == 0
+                rule = _walk_rule(s, st, targets.get(s.id), week, protocol.deload_every_weeks)
+                skip = HARDER_DIMENSIONS if week == reassessment else frozenset()
+                if st.ramp_to and dose.sets < min(st.ramp_to, st.max_sets):
+                    dose, note = dose._replace(sets=dose.sets + 1), "one more set"
+                elif due or st.pending:
+                    dose, note = step(dose, rule, ctx, skip)
+                    if note is None and st.max_sets < 99:
+                        note = "same as last week, to fit your time"
+                    if note and "harder version" in note and library[dose.exercise].is_tensioner:
+                        note = f"{note}, {protocol.tensioner_gate}"
+            if was_deload and not is_deload:
+                note = "back to full dose" + (f"; {note}" if note else "")
+            props[s.id] = _Prop(dose, note, False, st.dose)
+        # Time first (a step that does not fit is held, and says so), then the volume limit,
+        # then time again for the volume limit's other steps (reps, tempo).
+        _fit(props, states, slots, library, protocol, patient, pattern, week, dropped, now)
+        if not is_deload and last_volume is not None:
+            _limit_volume(props, states, slots, last_volume, protocol, library, now, week, reassessment)
+            _fit(props, states, slots, library, protocol, patient, pattern, week, dropped, now)
+        for s in slots:
+            st = states[s.id]
+            prop = props.get(s.id)
+            if prop is None:
+                continue
+            if prop.new:
+                st.first = prop.dose
+            st.dose = prop.dose
+            st.timeline[week] = prop.dose
+            st.notes[week] = prop.note
+            if not is_deload:
+                st.runs += 1
+        volume = _volume(props, slots, library)
+        if is_deload:
+            deload_weeks.append(week)
+            last_deload = week
+        else:
+            last_volume = volume
+        was_deload = is_deload
+    return states, deload_weeks
+
+
+def _walk_rule(s: _Slot, st: SlotState, targets: list[tuple[int, int]] | None, week: int, every: int) -> Rule:
+    """A walking slot with a phase target ("walk for 30 minutes") steps just enough to reach it."""
+    if not targets or st.dose is None or st.dose.minutes is None:
+        return s.rule
+    for last, minutes in targets:
+        if week <= last and st.dose.minutes < minutes:
+            weeks_left = last - week + 1
+            weeks_left -= weeks_left // max(2, every)  # deloads hold the walk
+            need = math.ceil((minutes - st.dose.minutes) / max(1, weeks_left))
+            size = min(WALK_STEP_MAX_MIN, max(s.rule.minutes_step, need))
+            return s.rule.model_copy(update={"minutes_step": size, "every_weeks": 1})
+    return s.rule
+
+
+def _counted_sets(s: _Slot, sets: int, ex: Exercise) -> int:
+    """Working sets for the weekly volume. A McGill pyramid (5-3-1 holds of 10 s) is one
+    descending series of short holds and counts as one set (design choice)."""
+    if s.rule.name == "pyramid" and ex.dosage.kind is DoseKind.hold:
+        return 1
+    return sets
+
+
+def _volume(props: dict[str, _Prop], slots: list[_Slot], library: Library) -> int:
+    total = 0
+    for s in slots:
+        p = props.get(s.id)
+        if p is not None and library[p.dose.exercise].is_loading:
+            total += _counted_sets(s, p.dose.sets, library[p.dose.exercise]) * s.per_week
+    return total
+
+
+def _limit_volume(props, states, slots, last, protocol, library, ctxs, week, reassessment) -> None:
+    """Weekly loading sets rise no faster than the protocol allows, phase changes included.
+
+    Named steps, least important slot first: hold a set increase of a slot that is not core
+    (retried next week; reps, tempo, band or variant may progress instead); start a new slot at
+    its fewest sets (it climbs one set a week); start a new slot that is not core a week
+    later; hold a core slot's set increase; start a new core slot a week later.
+    """
+    allowance = max(math.ceil(last * protocol.max_weekly_volume_increase_pct / 100), MIN_VOLUME_ALLOWANCE_SETS)
+    if _volume(props, slots, library) <= last + allowance:
+        return
+    order = sorted((s for s in slots if s.id in props), key=lambda s: s.importance())
+
+    def within() -> bool:
+        return _volume(props, slots, library) <= last + allowance
+
+    def counted(s: _Slot, dose: Dose) -> int:
+        ex = library[dose.exercise]
+        return _counted_sets(s, dose.sets, ex) if ex.is_loading else 0
+
+    def hold_sets(core: bool) -> bool:
+        for s in order:
+            p = props.get(s.id)
+            if p is None or s.core != core:
+                continue
+            if not p.new and p.prev is not None and counted(s, p.dose) > counted(s, p.prev):
+                # Progress another way (reps, tempo, band, variant) when one exists; the set waits.
+                skip = frozenset({"sets"}) | (HARDER_DIMENSIONS if week == reassessment else frozenset())
+                alt, note = step(p.prev, s.rule, ctxs[s.id], skip)
+                if note is None or counted(s, alt) > counted(s, p.prev):
+                    alt, note = p.prev, "same as last week, so the total does not rise too fast"
+                props[s.id] = _Prop(alt, note, False, p.prev)
+                states[s.id].pending = True
+                if within():
+                    return True
+        return False
+
+    def start_low() -> bool:
+        for s in order:
+            p = props.get(s.id)
+            if p is None:
+                continue
+            ex = library[p.dose.exercise]
+            if p.new and ex.is_loading and p.dose.sets > _fewest_sets(s, ex):
+                states[s.id].ramp_to = p.dose.sets
+                props[s.id] = _Prop(p.dose._replace(sets=_fewest_sets(s, ex)), p.note, True, None)
+                if within():
+                    return True
+        return False
+
+    def wait(core: bool) -> bool:
+        for s in order:
+            p = props.get(s.id)
+            if p is not None and s.core == core and p.new and library[p.dose.exercise].is_loading:
+                del props[s.id]  # starts next week instead
+                if within():
+                    return True
+        return False
+
+    for action in (lambda: hold_sets(False), start_low, lambda: wait(False), lambda: hold_sets(True), lambda: wait(True)):
+        if action():
+            return
+
+
+def _day_load(props, slots, library, patient, pattern, cache) -> list[tuple[int, float, int]]:
+    """(day, seconds, exercises) of every planned day: its slots plus every-day items (not the walk)."""
+    daily_s, daily_n = 0.0, 0
+    by_day = {d.day: [0.0, 0] for d in pattern}
+    for s in slots:
+        p = props.get(s.id)
+        if p is None:
+            continue
+        key = (s.id, p.dose)
+        secs = cache.get(key)
+        if secs is None:
+            secs = cache[key] = _dose_seconds(p.dose, library[p.dose.exercise], patient, s.rule.name == "pyramid")
+        if s.slot.every_day:
+            if library[p.dose.exercise].category is not Category.aerobic:
+                daily_s += secs
+                daily_n += 1
+            continue
+        for d in s.days:
+            by_day[d][0] += secs
+            by_day[d][1] += 1
+    return [(d, v[0] + daily_s, v[1] + daily_n) for d, v in by_day.items() if v[1]] or [(-1, daily_s, daily_n)]
+
+
+def _fit(props, states, slots, library, protocol, patient, pattern, week, dropped, ctxs) -> None:
+    """Apply FIT_STEPS until every day fits the patient's minutes and the exercise cap."""
+    cache: dict = {}
+    limit_s = patient.minutes * 60
+    cap = protocol.max_exercises_per_session
+    reassessment = min(protocol.reassessment_week, patient.weeks)
+
+    def seconds(s: _Slot, dose: Dose) -> float:
+        return _dose_seconds(dose, library[dose.exercise], patient, s.rule.name == "pyramid")
+
+    def over() -> tuple[bool, bool]:
+        loads = _day_load(props, slots, library, patient, pattern, cache)
+        return any(sec > limit_s for _, sec, _ in loads), any(n > cap for _, _, n in loads)
+
+    time_over, cap_over = over()
+    if not (time_over or cap_over):
+        return
+    order = sorted((s for s in slots if s.id in props), key=lambda s: s.importance())
+    why = lambda: (f"more than {cap} exercises in a session" if cap_over  # noqa: E731
+                   else f"not enough time in {patient.minutes} minutes")
+    for fit_step in FIT_STEPS:
+        for s in order:
+            if not (time_over or cap_over):
+                return
+            p = props.get(s.id)
+            if p is None:
+                continue
+            ex = library[p.dose.exercise]
+            name = fit_step.name
+            if name in ("hold", "hold-core") and time_over and (name == "hold") != s.core and not p.new and p.prev is not None and p.dose != p.prev:
+                if seconds(s, p.dose) > seconds(s, p.prev):
+                    # Hold the dose; at the top of the rep range a step that adds no time (a
+                    # firmer band, the harder variant) may still come.
+                    skip = TIME_DIMENSIONS | (HARDER_DIMENSIONS if week == reassessment else frozenset())
+                    top = library[p.prev.exercise].dosage.reps
+                    alt, note = step(p.prev, s.rule, ctxs[s.id], skip) if top and p.prev.reps >= top.max else (p.prev, None)
+                    if note is None or seconds(s, alt) > seconds(s, p.prev):
+                        alt, note = p.prev, "same as last week, to fit your time"
+                    props[s.id] = _Prop(alt, note, False, p.prev)
+            elif name == "start-low" and time_over and p.new and p.dose.sets > _fewest_sets(s, ex):
+                props[s.id] = _Prop(p.dose._replace(sets=_fewest_sets(s, ex)), p.note, True, None)
+            elif name == "wait" and p.new and not s.core and not s.slot.required:
+                del props[s.id]
+                states[s.id].left_out = dropped[s.id] = f"left out to fit: {why()}"
+            elif name == "fewer-sets" and time_over and not s.core and p.dose.sets > _fewest_sets(s, ex):
+                states[s.id].max_sets = _fewest_sets(s, ex)
+                props[s.id] = _Prop(p.dose._replace(sets=_fewest_sets(s, ex)), "fewer sets, to fit your time", p.new, p.prev)
+            elif name == "leave-out" and not s.core and not s.slot.required:
+                del props[s.id]
+                where = "" if week == 1 else f" from week {week}"
+                states[s.id].left_out = dropped[s.id] = f"left out{where} to fit: {why()}"
+            elif name == "core-fewer-sets" and time_over and p.dose.sets > _fewest_sets(s, ex):
+                states[s.id].max_sets = _fewest_sets(s, ex)
+                props[s.id] = _Prop(p.dose._replace(sets=_fewest_sets(s, ex)), "fewer sets, to fit your time", p.new, p.prev)
+            else:
+                continue
+            time_over, cap_over = over()
+    if time_over or cap_over:
+        loads = _day_load(props, slots, library, patient, pattern, cache)
+        if cap_over:
+            n = max(c for _, _, c in loads)
+            raise PatientError(
+                f"protocol '{protocol.id}' needs {n} exercises in a session; the cap is {cap}",
+                [Problem(None, None, "protocol", "every exercise left is core or required", "raise max_exercises_per_session or make slots optional")],
+            )
+        need = math.ceil(max(sec for _, sec, _ in loads) / 60)
+        raise PatientError(
+            f"the program needs about {need} minutes a session (week {week}); the patient has {patient.minutes}",
+            [Problem(None, None, "minutes", f"{patient.minutes} minutes is too short for the core exercises at their lightest", f"allow at least {need} minutes a session, or more sessions a week, or choose another protocol")],
+        )
+
+
+def _fewest_sets(s: _Slot, ex: Exercise) -> int:
+    """The fewest sets fitting may leave: a pyramid keeps its three sets (5-3-1 is the base)."""
+    if s.rule.name == "pyramid" and ex.dosage.kind is DoseKind.hold:
+        return min(int(ex.dosage.sets.max), PYRAMID_SETS)
+    return int(ex.dosage.sets.min)
+
+
+def _adds_time(dims: set[str]) -> bool:
+    return bool(dims & {"sets", "reps", "hold_s", "minutes", "tempo"})
+
+
+# --------------------------------------------------------------------------- 4. materialise
+
+
 @dataclass(slots=True)
 class _P:
-    """A prescription while planning: the fields of models.Prescription, built cheaply.
-
-    Fitting re-plans a program a few times; pydantic models are made once, at the end.
-    """
+    """A prescription while planning: the fields of models.Prescription, built cheaply."""
 
     slot: str
     exercise: str
@@ -312,6 +786,7 @@ class _P:
     side: str | None
     note: str | None
     secs: float = 0.0  # estimated seconds in a session (not part of the model)
+    floor: bool = False
 
 
 _PRESCRIPTION_FIELDS = tuple(Prescription.model_fields)
@@ -322,6 +797,9 @@ class _RawSession:
     number: int
     prescriptions: list[_P]
     minutes: float
+    day: int
+    kind: str
+    name: str
 
 
 @dataclass(slots=True)
@@ -335,125 +813,6 @@ class _RawWeek:
     sessions: list[_RawSession]
     volume_sets: int
     tut_s: int
-
-
-@dataclass(frozen=True)
-class _Rx:
-    """One slot's prescription in one week, before it becomes a model."""
-
-    slot: _Slot
-    dose: Dose
-    note: str | None
-
-
-def _context(library: Library, patient: Patient, s: _Slot, fit: _Fit, others: set[str]) -> Context:
-    def allowed(ex_id: str) -> bool:
-        ex = library[ex_id]
-        b = ex.dosage.sessions_per_week
-        return ex_id not in others and excluded(ex, patient) is None and b.min <= s.per_week <= b.max
-
-    return Context(
-        exercises=library.exercises,
-        allowed=allowed,
-        loads_available=_loads_available(patient),
-        older_adult=patient.age_band is AgeBand.older,
-        max_sets=fit.max_sets.get(s.id, 99),
-    )
-
-
-def _volume(rxs: list[_Rx], library: Library) -> int:
-    return sum(r.dose.sets * r.slot.per_week for r in rxs if library[r.dose.exercise].is_loading)
-
-
-def _schedule(library, protocol, patient, phases, deload_weeks, reassessment, slots, fit) -> list[_RawWeek]:
-    gentle = patient.irritability is Irritability.high
-    # High irritability: progress half as often (design choice, documented in docs/planner.md).
-    slow = 2 if gentle else 1
-    active = [s for s in slots if s.id not in fit.dropped]
-    starts = {s.start for s in active}
-    ctxs = {s.id: _context(library, patient, s, fit, starts - {s.start}) for s in active}
-    state: dict[str, Dose] = {}
-    counted: dict[str, int] = {}  # non-deload weeks each slot has run
-    pending: set[str] = set()  # steps held back by the volume limit, retried next week
-    ramp: dict[str, int] = {}  # sets a new slot was meant to start with, reached one set a week
-    last_volume: int | None = None
-    was_deload = False
-    weeks: list[_RawWeek] = []
-    memo: dict = {}
-    for number in range(1, patient.weeks + 1):
-        phase = _phase_of(phases, number)
-        first_phase = phase.id == phases[0].id
-        is_deload = number in deload_weeks
-        proposals: list[_Rx] = []
-        for s in active:
-            if phase.id not in s.slot.phases:
-                continue
-            ctx = replace(ctxs[s.id], tensioners=False) if first_phase else ctxs[s.id]
-            if s.id not in state:
-                dose = start_dose(library[s.start], ctx, gentle)
-                note = "new this week" if number > 1 else None
-                if s.fallback_note:
-                    note = s.fallback_note if note is None else f"{note} ({s.fallback_note})"
-                proposals.append(_Rx(s, dose, note))
-                continue
-            dose, note = state[s.id], None
-            runs = counted.get(s.id, 0)
-            due = runs > 0 and runs % (s.slot.progression.every_weeks * slow) == 0
-            if not is_deload and s.id in ramp and dose.sets < ramp[s.id]:
-                # A slot that started below its sets (volume limit) climbs back first.
-                dose, note = dose._replace(sets=dose.sets + 1), "one more set"
-            elif not is_deload and (due or s.id in pending):
-                dose, note = step(dose, s.slot.progression, ctx)
-            if was_deload and not is_deload:
-                note = "back to full dose" + (f"; {note}" if note else "")
-            proposals.append(_Rx(s, dose, note))
-        if not is_deload:
-            wanted = {rx.slot.id: rx.dose.sets for rx in proposals if rx.slot.id not in state}
-            proposals = _limit_volume(proposals, state, last_volume, protocol, library, pending)
-            for rx in proposals:
-                if rx.slot.id in wanted and rx.dose.sets < wanted[rx.slot.id]:
-                    ramp[rx.slot.id] = wanted[rx.slot.id]
-        for rx in proposals:
-            state[rx.slot.id] = rx.dose
-            if not is_deload:
-                counted[rx.slot.id] = counted.get(rx.slot.id, 0) + 1
-        weeks.append(_week(library, patient, protocol, number, phase, is_deload, number == reassessment, proposals, memo))
-        if not is_deload:
-            last_volume = weeks[-1].volume_sets
-        was_deload = is_deload
-    return weeks
-
-
-def _limit_volume(proposals: list[_Rx], state: dict[str, Dose], last: int | None, protocol: Protocol, library: Library, pending: set[str]) -> list[_Rx]:
-    """Hold back set increases (lowest priority first) so weekly sets rise no faster than allowed.
-
-    New slots of a phase start at their lowest sets when the rise would be too steep; if those
-    minimum sets alone exceed the allowance, they are still added (a documented exception).
-    """
-    pending.clear()
-    if last is None:
-        return proposals
-    allowance = max(math.ceil(last * protocol.max_weekly_volume_increase_pct / 100), MIN_VOLUME_ALLOWANCE_SETS)
-    if _volume(proposals, library) <= last + allowance:
-        return proposals
-    out = list(proposals)
-    order = sorted(range(len(out)), key=lambda i: (-out[i].slot.slot.priority, -out[i].slot.order))
-    for i in order:
-        rx = out[i]
-        prev = state.get(rx.slot.id)
-        if prev is not None and rx.dose.sets > prev.sets and library[rx.dose.exercise].is_loading:
-            out[i] = _Rx(rx.slot, prev, "same as last week, so the total does not rise too fast")
-            pending.add(rx.slot.id)
-            if _volume(out, library) <= last + allowance:
-                return out
-    for i in order:
-        rx = out[i]
-        ex = library[rx.dose.exercise]
-        if rx.slot.id not in state and ex.is_loading and rx.dose.sets > ex.dosage.sets.min:
-            out[i] = _Rx(rx.slot, rx.dose._replace(sets=int(ex.dosage.sets.min)), rx.note)
-            if _volume(out, library) <= last + allowance:
-                return out
-    return out
 
 
 def _side(ex: Exercise, patient: Patient) -> str | None:
@@ -474,52 +833,62 @@ def _sides_count(ex: Exercise, patient: Patient) -> int:
     return 2
 
 
-def _seconds(rx: _P, ex: Exercise, patient: Patient) -> float:
-    sides = _sides_count(ex, patient)
-    if rx.kind is DoseKind.duration:
-        return 0.0 if ex.category is Category.aerobic else (rx.minutes or 0) * 60.0
-    if rx.kind is DoseKind.hold:
-        work = sum(rx.reps) * ((rx.hold_s or 0) + HOLD_TRANSITION_S) * sides
-    else:
-        work = rx.sets * (rx.tut_per_set_s or 0) * sides
-    return work + (rx.sets - 1) * rx.rest_s + SETUP_S
-
-
-def _prescription(library: Library, patient: Patient, protocol: Protocol, rx: _Rx, is_deload: bool) -> _P:
-    ex = library[rx.dose.exercise]
-    dose = deload(rx.dose, ex, protocol.deload_volume_factor, patient.age_band is AgeBand.older) if is_deload else rx.dose
-    note = rx.note
-    if is_deload:
-        note = "easier week on purpose (deload)"
+def _prescription(library: Library, patient: Patient, protocol: Protocol, s: _Slot, dose: Dose, note: str | None, is_deload: bool) -> _P:
+    ex = library[dose.exercise]
     d = ex.dosage
-    if d.kind is DoseKind.hold and rx.slot.slot.progression.name == "pyramid":
-        reps = dose.pyramid()
-    else:
-        reps = [dose.reps] * dose.sets
+    pyramid = d.kind is DoseKind.hold and s.rule.name == "pyramid"
+    reps = dose.pyramid() if pyramid else [dose.reps] * dose.sets
+    hold_s = dose.hold_s
+    effort = EFFORT[ex.category]
+    if is_deload and ex.is_loading:
+        # The week's load (sets x reps x seconds) times the protocol's factor: a real cut.
+        factor = protocol.deload_volume_factor
+        if pyramid:
+            reps = [max(1, round(r * factor)) for r in reps]
+        else:
+            cut = deload(dose, ex, factor, patient.age_band is AgeBand.older)
+            reps, hold_s = [cut.reps] * cut.sets, cut.hold_s
+        note = "easier week on purpose (deload)"
+        effort = "Easy week: " + effort
+    sets = len(reps)
     tut = None
     if d.kind is DoseKind.reps and dose.tempo is not None:
-        tut = dose.reps * dose.tempo.rep_s
+        tut = reps[0] * dose.tempo.rep_s
     elif d.kind is DoseKind.hold:
-        tut = reps[0] * (dose.hold_s or 0)
-    return _P(
-        slot=rx.slot.id,
+        tut = reps[0] * (hold_s or 0)
+    p = _P(
+        slot=s.id,
         exercise=ex.id,
         name=ex.name,
         category=ex.category,
         kind=d.kind,
-        sets=dose.sets,
+        sets=sets,
         reps=reps,
-        hold_s=dose.hold_s,
+        hold_s=hold_s,
         minutes=dose.minutes,
         tempo=str(dose.tempo) if dose.tempo is not None and d.kind is DoseKind.reps else None,
         tut_per_set_s=tut,
         rest_s=int(d.rest_s.default),
-        per_week=rx.slot.per_week,
+        per_week=s.per_week,
         load=d.load_options[dose.load_index] if d.load_options else None,
-        effort=("Easy week: " if is_deload else "") + EFFORT[ex.category],
+        effort=effort,
         side=_side(ex, patient),
         note=note,
+        floor="floor" in ex.tags,
     )
+    p.secs = _p_seconds(p, ex, patient)
+    return p
+
+
+def _p_seconds(p: _P, ex: Exercise, patient: Patient) -> float:
+    sides = _sides_count(ex, patient)
+    if p.kind is DoseKind.duration:
+        return 0.0 if ex.category is Category.aerobic else (p.minutes or 0) * 60.0
+    if p.kind is DoseKind.hold:
+        work = sum(p.reps) * ((p.hold_s or 0) + HOLD_TRANSITION_S) * sides
+    else:
+        work = p.sets * (p.tut_per_set_s or 0) * sides
+    return work + (p.sets - 1) * p.rest_s + SETUP_S
 
 
 def _weekly_tut(p: _P) -> int:
@@ -528,123 +897,72 @@ def _weekly_tut(p: _P) -> int:
     return p.sets * (p.tut_per_set_s or 0) * p.per_week
 
 
-def _week(library, patient, protocol, number, phase, is_deload, reassess, rxs: list[_Rx], memo: dict) -> _RawWeek:
-    daily: list[_P] = []
-    by_session: dict[int, list[_P]] = {n: [] for n in range(1, patient.sessions_per_week + 1)}
-    volume = 0
-    tut = 0
-    seconds_daily = 0.0
-    session_seconds = {n: 0.0 for n in by_session}
-    for rx in sorted(rxs, key=lambda r: r.slot.order):
-        # The same dose with the same note recurs across weeks and fitting passes: build once.
-        key = (rx.slot.id, rx.dose, rx.note, is_deload)
-        p = memo.get(key)
-        if p is None:
-            p = memo[key] = _prescription(library, patient, protocol, rx, is_deload)
-            p.secs = _seconds(p, library[p.exercise], patient)
-        ex = library[p.exercise]
-        secs = p.secs
-        if ex.is_loading:
-            volume += p.sets * p.per_week
-            tut += _weekly_tut(p) * _sides_count(ex, patient)
-        if rx.slot.slot.every_day:
-            daily.append(p)
-            seconds_daily += secs
-        else:
-            for n in rx.slot.sessions:
-                by_session[n].append(p)
-                session_seconds[n] += secs
-    sessions = [
-        _RawSession(number=n, prescriptions=ps, minutes=round((session_seconds[n] + seconds_daily) / 60, 1))
-        for n, ps in by_session.items()
-    ]
-    return _RawWeek(
-        number=number,
-        start=patient.start_date + dt.timedelta(weeks=number - 1),
-        phase=phase.id,
-        deload=is_deload,
-        reassessment=reassess,
-        every_day=daily,
-        sessions=sessions,
-        volume_sets=volume,
-        tut_s=tut,
-    )
-
-
-# --------------------------------------------------------------------------- 4. fit
-
-
-def _refit(weeks: list[_RawWeek], slots: list[_Slot], fit: _Fit, protocol: Protocol, patient: Patient, library: Library) -> bool:
-    """Find the first session over the cap or the minutes; drop or cap one slot. True = re-plan."""
-    for week in weeks:
-        daily = [p for p in week.every_day if p.category is not Category.aerobic]
-        for session in week.sessions:
-            count = len(session.prescriptions) + len(daily)
-            over_cap = count > protocol.max_exercises_per_session
-            over_time = session.minutes > patient.minutes
-            if not (over_cap or over_time):
+def _materialise(library, protocol, patient, phases, reassessment, pattern, slots, states, deload_weeks) -> list[_RawWeek]:
+    """Timelines -> weeks: days, sides, deload cuts, totals. The only place doses become text."""
+    deloads = set(deload_weeks)
+    memo: dict = {}
+    weeks: list[_RawWeek] = []
+    for number in range(1, patient.weeks + 1):
+        is_deload = number in deloads
+        daily: list[_P] = []
+        by_day: dict[int, list[_P]] = {d.day: [] for d in pattern}
+        volume = tut = 0
+        for s in slots:
+            st = states[s.id]
+            dose = st.timeline.get(number)
+            if dose is None:
                 continue
-            in_session = {p.slot for p in session.prescriptions} | {p.slot for p in daily}
-            live = [s for s in slots if s.id in in_session and s.id not in fit.dropped]
-            why = (f"more than {protocol.max_exercises_per_session} exercises in a session" if over_cap
-                   else f"session would take {session.minutes:g} min; {patient.minutes} min available")
-            if over_cap:
-                victim = _lowest(live, max_priority=3, floor=2)
-                if victim is None:
-                    raise PatientError(
-                        f"protocol '{protocol.id}' needs {count} exercises in a session; the cap is {protocol.max_exercises_per_session}",
-                        [Problem(None, None, "protocol", "every exercise left is required or core", "raise max_exercises_per_session or make slots optional")],
-                    )
-                fit.dropped[victim.id] = f"left out to fit: {why}"
-                return True
-            # Time: the least important work goes first, and fewer sets before fewer exercises
-            # (design choice): drop priority 3, cap every exercise at two sets, drop priority 2,
-            # then cap anything above its minimum sets. Several steps at once when the session
-            # is far over (estimated from each item's seconds); the re-plan checks the result.
-            items = session.prescriptions + daily
-            secs = {p.slot: p.secs for p in items}
-            sets = {p.slot: p.sets for p in items}
-            excess = (session.minutes - patient.minutes) * 60
-            changed = False
-            while excess > 0:
-                step_done = False
-                for action in ("drop3", "cap2", "drop2", "capmin"):
-                    if action.startswith("drop"):
-                        victim = _lowest(live, max_priority=3, floor=int(action[-1]))
-                        if victim is not None:
-                            fit.dropped[victim.id] = f"left out to fit: {why}"
-                            live.remove(victim)
-                            excess -= secs.get(victim.id, 0)
-                            step_done = True
-                            break
-                        continue
-                    floor = 2 if action == "cap2" else 0
-                    ids = {s.id for s in live}
-                    capped = [p for p in items if p.slot in ids and sets[p.slot] > max(floor, library[p.exercise].dosage.sets.min)]
-                    if capped:
-                        biggest = max(capped, key=lambda p: (sets[p.slot], p.slot))
-                        excess -= secs[biggest.slot] / sets[biggest.slot]
-                        sets[biggest.slot] -= 1
-                        fit.max_sets[biggest.slot] = sets[biggest.slot]
-                        step_done = True
-                        break
-                if not step_done:
-                    break
-                changed = True
-            if changed:
-                return True
-            need = math.ceil(session.minutes)
-            raise PatientError(
-                f"the program needs about {need} minutes a session (week {week.number}); the patient has {patient.minutes}",
-                [Problem(None, None, "minutes", f"{patient.minutes} is too short for the core exercises", f"allow at least {need} minutes, or choose another protocol")],
-            )
-    return False
+            key = (s.id, dose, st.notes.get(number), is_deload)
+            p = memo.get(key)
+            if p is None:
+                p = memo[key] = _prescription(library, patient, protocol, s, dose, st.notes.get(number), is_deload)
+            ex = library[p.exercise]
+            if ex.is_loading:
+                volume += _counted_sets(s, p.sets, ex) * p.per_week
+                tut += _weekly_tut(p) * _sides_count(ex, patient)
+            if s.slot.every_day:
+                daily.append(p)
+            else:
+                for d in s.days:
+                    by_day[d].append(p)
+        daily_s = sum(p.secs for p in daily)
+        sessions: list[_RawSession] = []
+        kinds = {d.day: d.kind for d in pattern}
+        for day, items in by_day.items():
+            # A session holds at least one exercise that is not a stretch or a glide.
+            if not any(p.category in (Category.strength, Category.core, Category.motor_control) for p in items):
+                continue
+            # Floor work together, so the patient gets down and up once.
+            items = sorted(items, key=lambda p: p.floor)
+            secs = sum(p.secs for p in items) + daily_s
+            sessions.append(_RawSession(len(sessions) + 1, items, round(secs / 60, 1), day, kinds[day], DAY_NAMES[kinds[day]]))
+        _name_sessions(sessions)
+        weeks.append(_RawWeek(
+            number=number,
+            start=patient.start_date + dt.timedelta(weeks=number - 1),
+            phase=_phase_of(phases, number).id,
+            deload=is_deload,
+            reassessment=number == reassessment,
+            every_day=daily,
+            sessions=sessions,
+            volume_sets=volume,
+            tut_s=tut,
+        ))
+    return weeks
 
 
-def _lowest(live: list[_Slot], max_priority: int, floor: int) -> _Slot | None:
-    """The least important optional slot with priority >= floor (later in the protocol first)."""
-    pool = [s for s in live if not s.slot.required and floor <= s.slot.priority <= max_priority]
-    return max(pool, key=lambda s: (s.slot.priority, s.order), default=None)
+def _name_sessions(sessions: list[_RawSession]) -> None:
+    """Sessions of one kind with different exercises are told apart: Strength day A, B."""
+    for kind in ("strength", "short"):
+        group = [s for s in sessions if s.kind == kind]
+        contents: list[tuple] = []
+        for s in group:
+            c = tuple(p.slot for p in s.prescriptions)
+            if c not in contents:
+                contents.append(c)
+        if len(contents) > 1:
+            for s in group:
+                s.name = f"{DAY_NAMES[kind]} {'ABCD'[contents.index(tuple(p.slot for p in s.prescriptions))]}"
 
 
 def _make(cls, **fields):
@@ -675,7 +993,8 @@ def _freeze(weeks: list[_RawWeek]) -> list[Week]:
         _make(
             Week, number=w.number, start=w.start, phase=w.phase, deload=w.deload, reassessment=w.reassessment,
             every_day=[rx(p) for p in w.every_day],
-            sessions=[_make(Session, number=s.number, prescriptions=[rx(p) for p in s.prescriptions], minutes=s.minutes) for s in w.sessions],
+            sessions=[_make(Session, number=s.number, prescriptions=[rx(p) for p in s.prescriptions], minutes=s.minutes,
+                            day=s.day, kind=s.kind, name=s.name) for s in w.sessions],
             volume_sets=w.volume_sets, tut_s=w.tut_s,
         )
         for w in weeks

@@ -60,8 +60,9 @@ def print_program(console: Console, program: Program, week: int | None = None) -
             grid.add_row(names[slot], *[cells.get(w.number, "") for w in chunk])
         grid.add_row("weekly sets", *[str(w.volume_sets) for w in chunk], style="bold")
         grid.add_row("session min", *[f"{max((s.minutes for s in w.sessions), default=0):.0f}" for w in chunk], style="dim")
+        grid.add_row("days", *["".join(("S" if s.kind == "strength" else "s") if any(s.day == d for s in w.sessions) and (s := next(x for x in w.sessions if x.day == d)) else "·" for d in range(7)) for w in chunk], style="dim")
         console.print(grid)
-    console.print("* = harder variant from this week")
+    console.print("* = harder variant from this week; days: S = strength day, s = short day, · = every-day exercises and walk only")
     if program.dropped:
         console.print("[yellow]Left out:[/] " + "; ".join(f"{d.slot} ({d.reason})" for d in program.dropped))
 
@@ -74,7 +75,12 @@ def _print_week(console: Console, program: Program, number: int) -> None:
     w = weeks[number]
     flags = (" — deload week" if w.deload else "") + (" — reassessment week" if w.reassessment else "")
     console.print(f"\n[bold]Week {w.number}[/] (from {w.start}), phase {w.phase}{flags}")
-    groups = [("Every day", w.every_day)] + [(f"Session {s.number} (~{s.minutes:.0f} min)", s.prescriptions) for s in w.sessions]
+    import datetime as dt
+
+    def day(s) -> str:
+        return (w.start + dt.timedelta(days=getattr(s, "day", 0))).strftime("%A")
+
+    groups = [("Every day", w.every_day)] + [(f"{getattr(s, 'name', 'Session')}, {day(s)} (~{s.minutes:.0f} min with the every-day exercises, not the walk)", s.prescriptions) for s in w.sessions]
     for title, items in groups:
         if not items:
             continue

@@ -27,20 +27,35 @@ class RuleSpec:
 
 RULES: dict[str, RuleSpec] = {
     "steady": RuleSpec((), False, "keep the same dose"),
-    "lp": RuleSpec(("reps",), False, "add reps each step up to the top of the range"),
-    "lp_hold": RuleSpec(("hold_s", "holds"), False, "longer holds, then one more hold"),
+    "lp": RuleSpec(("reps", "tempo", "sets"), False, "add reps each step up to the top of the range, then lower more slowly, then a set"),
+    "lp_hold": RuleSpec(("hold_s",), False, "longer holds up to the brief's limit (adults 30 s, older adults 60 s), then the same dose"),
     "lp_minutes": RuleSpec(("minutes",), False, "add minutes each step"),
-    "dp": RuleSpec(("reps", "load", "sets"), True, "double progression: reps to the top, then more load and reps start again"),
+    "dp": RuleSpec(("reps", "load", "sets", "tempo"), True, "double progression: reps to the top, then more load and reps start again; then a set, then a slower tempo"),
     "sets": RuleSpec(("sets", "reps"), False, "add a set, then reps"),
-    "tempo": RuleSpec(("tempo", "reps"), False, "slower lowering (more time under tension), then reps"),
-    "ladder": RuleSpec(("reps", "sets", "variant"), True, "reps, then sets, then the harder variant"),
-    "home": RuleSpec(("reps", "sets", "load", "variant"), True, "reps -> sets -> band colour -> harder variant"),
-    "pyramid": RuleSpec(("sets", "pyramid", "variant"), True, "McGill descending pyramid of 10-s holds: up to three sets, 5-3-1 to 7-5-3, then the harder variant"),
-    "hold_ladder": RuleSpec(("hold_s", "holds", "sets", "variant", "reps"), False, "longer holds, more holds, more sets, then the harder variant (and its reps)"),
+    "tempo": RuleSpec(("tempo", "reps", "sets"), False, "slower lowering (more time under tension), then reps, then a set"),
+    "ladder": RuleSpec(("reps", "sets", "variant", "tempo"), True, "reps, then sets, then the harder variant, then a slower tempo"),
+    "home": RuleSpec(("reps", "sets", "load", "variant", "tempo"), True, "reps -> sets -> band colour -> harder variant -> slower tempo"),
+    "pyramid": RuleSpec(("pyramid", "variant"), True, "McGill descending pyramid of 10-s holds: 5-3-1, 6-4-2, 7-5-3, then the harder variant from 5-3-1"),
+    "hold_ladder": RuleSpec(("hold_s", "holds", "sets", "variant", "reps", "tempo"), False, "longer holds, more holds, more sets, then the harder variant (and its reps, then its tempo)"),
+    "glide": RuleSpec(("sets", "reps", "variant"), False, "nerve glide: add a set, then reps; the tensioner only from the protocol's tensioner phase, gated by the symptom criterion"),
 }
 
-# Older adults hold stretches 30-60 s (Garber et al., ACSM 2011).
+# Dimensions whose step makes the exercise harder at the same amount of work: only these send
+# the reps back to the bottom of the range (a progression step never cuts work at the same load).
+HARDER_DIMENSIONS = frozenset({"load", "variant"})
+# Dimensions whose step makes a session longer; fitting to the minutes may skip them.
+TIME_DIMENSIONS = frozenset({"reps", "holds", "hold_s", "sets", "minutes", "tempo", "pyramid"})
+# McGill's descending pyramid: three sets, each two holds fewer (5-3-1, 6-4-2, 7-5-3).
+PYRAMID_SETS = 3
+PYRAMID_BASE = 5
+
+# Stretch holds (Garber et al., ACSM 2011): most adults 10-30 s, 2-4 times (at least 60 s a
+# day in total); older adults 30-60 s. No endless growth (seed 001 warns against prolonged
+# piriformis stretching).
 OLDER_ADULT_STRETCH_HOLD_S = 30
+OLDER_ADULT_STRETCH_HOLD_MAX_S = 60
+ADULT_STRETCH_HOLD_MAX_S = 30
+STRETCH_SECONDS_A_DAY = 60
 
 
 class Dose(NamedTuple):
@@ -58,6 +73,9 @@ class Dose(NamedTuple):
         """McGill's descending pyramid: each set two holds fewer than the one before."""
         return [max(1, self.reps - 2 * i) for i in range(self.sets)]
 
+    def changed_dims(self, other: "Dose") -> set[str]:
+        return {f for f in self._fields if getattr(self, f) != getattr(other, f)}
+
 
 @dataclass(frozen=True)
 class Context:
@@ -68,31 +86,63 @@ class Context:
     loads_available: Callable[[Exercise], int]  # how many load options the patient can use
     older_adult: bool
     max_sets: int = 99  # a cap the planner sets when a session would not fit the minutes
-    tensioners: bool = True  # sliders before tensioners: none in the first phase
+    tensioners: bool = True  # sliders before tensioners: only from the protocol's tensioner phase
+    pyramid: bool = False  # the slot's rule is McGill's pyramid (a harder variant restarts at 5-3-1)
 
 
 def hold_bounds(exercise: Exercise, older_adult: bool) -> tuple[int, int, int]:
     b = exercise.dosage.hold_s
     lo, default, hi = int(b.min), int(b.default), int(b.max)
-    if older_adult and exercise.category.value == "stretch":
-        lo = max(lo, min(OLDER_ADULT_STRETCH_HOLD_S, hi))
-        default = max(default, lo)
+    if exercise.category.value == "stretch":
+        if older_adult:
+            lo = max(lo, min(OLDER_ADULT_STRETCH_HOLD_S, hi))
+            hi = min(hi, max(lo, OLDER_ADULT_STRETCH_HOLD_MAX_S))
+        else:
+            hi = min(hi, max(lo, ADULT_STRETCH_HOLD_MAX_S))
+            lo = min(lo, hi)
+        default = max(lo, min(default, hi))
     return lo, default, hi
 
 
-def start_dose(exercise: Exercise, ctx: Context, gentle: bool, sets: int | None = None, hold_default: bool = False) -> Dose:
-    """The first dose: library defaults, or the bottom of each range when ``gentle``."""
+def start_dose(exercise: Exercise, ctx: Context, gentle: bool, sets: int | None = None, hold_default: bool = False,
+               level: str | None = None) -> Dose:
+    """The first dose, by ``level``: "high" irritability starts at the bottom of every range,
+    "moderate" at the library default, "low" a little above it, "trained" at the upper part of
+    the ranges with one more set. ``gentle`` is the old name for "high"."""
+    level = level or ("high" if gentle else "moderate")
     d = exercise.dosage
-    pick = (lambda b: int(b.min)) if gentle else (lambda b: int(b.default))
+
+    def pick(b) -> int:
+        lo, default, hi = int(b.min), int(b.default), int(b.max)
+        if level == "high":
+            return lo
+        if level == "low":
+            return min(hi, default + max(1, (hi - default) // 3))
+        if level == "trained":
+            return min(hi, default + max(1, (hi - default) // 2))
+        return default
+
     hold = None
     if d.kind is DoseKind.hold:
-        lo, default, _ = hold_bounds(exercise, ctx.older_adult)
-        hold = lo if gentle and not hold_default else default
-    start_sets = min(pick(d.sets) if sets is None else int(d.sets.clamp(sets)), max(ctx.max_sets, int(d.sets.min)))
+        lo, default, hi = hold_bounds(exercise, ctx.older_adult)
+        hold = lo if level == "high" and not hold_default else default
+    wanted_sets = int(d.sets.default) + (1 if level == "trained" else 0)
+    wanted_sets = int(d.sets.min) if level == "high" else wanted_sets
+    start_sets = int(d.sets.clamp(wanted_sets if sets is None else sets))
+    start_sets = min(start_sets, max(ctx.max_sets, int(d.sets.min)))
+    reps = pick(d.reps) if d.reps else 1
+    if d.kind is DoseKind.hold and exercise.category.value == "stretch" and hold:
+        # At least 60 s a day in total per stretch (Garber 2011).
+        need = -(-STRETCH_SECONDS_A_DAY // (hold * start_sets))
+        reps = int(d.reps.clamp(max(reps, need)))
+    if ctx.pyramid and d.kind is DoseKind.hold:
+        start_sets = min(int(d.sets.max), PYRAMID_SETS)
+        reps = int(d.reps.clamp(PYRAMID_BASE))
+        hold = default if hold is not None else None
     return Dose(
         exercise=exercise.id,
         sets=start_sets,
-        reps=pick(d.reps) if d.reps else 1,
+        reps=reps,
         hold_s=hold,
         minutes=pick(d.minutes) if d.minutes else None,
         tempo=d.tempo,
@@ -100,20 +150,32 @@ def start_dose(exercise: Exercise, ctx: Context, gentle: bool, sets: int | None 
     )
 
 
-def step(dose: Dose, rule: Rule, ctx: Context) -> tuple[Dose, str | None]:
-    """Advance ``dose`` by one step of ``rule``; return the new dose and a note (None = no room)."""
+def step(dose: Dose, rule: Rule, ctx: Context, skip: frozenset[str] = frozenset()) -> tuple[Dose, str | None]:
+    """Advance ``dose`` by one step of ``rule``; return the new dose and a note (None = no room).
+
+    ``skip`` names dimensions not to use this time (a session at its minutes skips the ones
+    that add time; a reassessment week skips the harder ones).
+    """
     spec = RULES[rule.name]
     ex = ctx.exercises[dose.exercise]
     for i, dim in enumerate(spec.dimensions):
+        if dim in skip:
+            continue
         advanced = _advance(dim, dose, rule, ex, ctx)
         if advanced is None:
             continue
         new, note = advanced
-        if spec.resets and dim != "variant":
+        if dim == "load" and spec.resets:
+            # A firmer band: the reps start again at the bottom of the range.
             for lower in spec.dimensions[:i]:
                 new = _reset(lower, new, ex, ctx)
         return new, note
     return dose, None
+
+
+def last_dimension(dose: Dose, rule: Rule, ctx: Context) -> bool:
+    """True when no dimension of the rule has room left (the top of the library's ranges)."""
+    return step(dose, rule, ctx)[1] is None
 
 
 def _advance(dim: str, dose: Dose, rule: Rule, ex: Exercise, ctx: Context) -> tuple[Dose, str] | None:
@@ -145,7 +207,16 @@ def _advance(dim: str, dose: Dose, rule: Rule, ex: Exercise, ctx: Context) -> tu
     if dim == "sets":
         if dose.sets >= min(int(d.sets.max), ctx.max_sets):
             return None
-        return dose._replace(sets=dose.sets + 1), "one more set"
+        new_sets = dose.sets + 1
+        if d.kind is DoseKind.duration or not d.reps or not ex.is_loading:
+            return dose._replace(sets=new_sets), "one more set"
+        # One more set keeps the reps near the middle of the range and never cuts the total
+        # (2 x 15 -> 3 x 12, not 3 x 8: same load, so no less work).
+        lo, hi = int(d.reps.min), int(d.reps.max)
+        middle = -(-(lo + hi) // 2)
+        reps = max(min(dose.reps, middle), -(-(dose.sets * dose.reps) // new_sets))
+        reps = max(lo, min(hi, reps))
+        return dose._replace(sets=new_sets, reps=reps), "one more set"
     if dim == "load":
         if dose.load_index + 1 >= ctx.loads_available(ex):
             return None
@@ -168,13 +239,19 @@ def _advance(dim: str, dose: Dose, rule: Rule, ex: Exercise, ctx: Context) -> tu
         target = ctx.exercises[harder]
         if target.is_tensioner and not ctx.tensioners:
             return None
+        if not target.is_loading:
+            # A nerve glide or stretch: the harder one starts at its own gentle dose.
+            return start_dose(target, ctx, gentle=True), f"harder version: {target.name}"
         # Keep the sets (volume must not fall); start the harder variant at the bottom of
         # its ranges. Refuse the step if the harder variant cannot take this many sets.
         if dose.sets > target.dosage.sets.max:
             return None
-        # Holds keep their usual length (McGill's 10 s); the number of holds starts low.
+        # Holds keep their usual length (McGill's 10 s); the number of holds starts low, and a
+        # pyramid restarts at its base (5-3-1).
         base = start_dose(target, ctx, gentle=True, sets=dose.sets, hold_default=True)
-        return base._replace(sets=dose.sets), f"harder version: {target.name}"
+        if not ctx.pyramid:
+            base = base._replace(sets=dose.sets)
+        return base, f"harder version: {target.name}"
     raise ValueError(f"unknown dimension {dim}")
 
 
@@ -193,19 +270,22 @@ def _reset(dim: str, dose: Dose, ex: Exercise, ctx: Context) -> Dose:
 
 
 def deload(dose: Dose, ex: Exercise, factor: float, older_adult: bool = False) -> Dose:
-    """A deload week: fewer sets; with one set left, fewer reps, holds or minutes instead."""
+    """A deload week's dose: the week's work (sets x reps x seconds) times ``factor``.
+
+    Fewer sets first; with one set left, fewer reps, holds or minutes, even below the range's
+    bottom (a lighter week on purpose, so the cut is real). Pyramids are cut by the planner.
+    """
     d = ex.dosage
-    sets = max(int(d.sets.min), round(dose.sets * factor))
-    if sets < dose.sets:
-        return dose._replace(sets=sets)
-    if d.kind is DoseKind.duration and dose.minutes:
-        return dose._replace(minutes=max(int(d.minutes.min), round(dose.minutes * factor)))
-    if d.kind is DoseKind.hold and dose.hold_s:
+    if d.kind is DoseKind.duration:
+        return dose._replace(minutes=max(1, round((dose.minutes or 0) * factor)))
+    total = dose.sets * dose.reps
+    target = total * factor
+    sets = max(1, round(dose.sets * factor))
+    reps = max(1, min(dose.reps, round(target / sets)))
+    if sets * reps > target * 1.15 and reps > 1:
+        reps = max(1, int(target // sets))
+    new = dose._replace(sets=sets, reps=reps)
+    if d.kind is DoseKind.hold and dose.hold_s and sets * reps >= total:
         lo = hold_bounds(ex, older_adult)[0]
-        reps = max(int(d.reps.min), round(dose.reps * factor))
-        if reps < dose.reps:
-            return dose._replace(reps=reps)
-        return dose._replace(hold_s=max(lo, round(dose.hold_s * factor)))
-    if d.reps:
-        return dose._replace(reps=max(int(d.reps.min), round(dose.reps * factor)))
-    return dose
+        new = new._replace(hold_s=max(min(lo, dose.hold_s), round(dose.hold_s * factor)))
+    return new

@@ -110,4 +110,13 @@ def check_protocol(protocol: Protocol, library: Library, path: Path, line_of) ->
                 cats.add(library[slot.candidates[0]].category)
         if cats and cats <= {Category.stretch}:
             problems.append(Problem(path, line_of(("phases", phase_i)), f"phases[{phase_i}]", f"phase '{phase.id}' has only stretches", "combine stretching with strengthening (clinical brief)"))
+        elif not any(library[s.candidates[0]].is_loading for s in protocol.slots if phase.id in s.phases and s.candidates[0] in library):
+            problems.append(Problem(path, line_of(("phases", phase_i)), f"phases[{phase_i}]", f"phase '{phase.id}' has no strengthening, core or motor-control slot", "every phase needs loading work; a session never holds only stretches or glides"))
+        for slot_id in phase.targets:
+            if slot_id not in {s.id for s in protocol.slots}:
+                problems.append(Problem(path, line_of(("phases", phase_i, "targets")), f"phases[{phase_i}].targets", f"unknown slot '{slot_id}'", "name a slot of this protocol"))
+    if protocol.tensioners_from_phase and protocol.tensioners_from_phase not in phase_index:
+        problems.append(Problem(path, line_of(("tensioners_from_phase",)), "tensioners_from_phase", f"unknown phase '{protocol.tensioners_from_phase}'", "name a phase of this protocol"))
+    elif protocol.tensioners_from_phase and phase_index[protocol.tensioners_from_phase] == 0:
+        problems.append(Problem(path, line_of(("tensioners_from_phase",)), "tensioners_from_phase", "tensioners in the first phase", "sliders come first; start tensioners in a later phase (clinical brief)"))
     return problems

@@ -79,6 +79,12 @@ def day_label(day: dt.date, locale: str = "en-GB") -> str:
     return f"{_DAYS[day.weekday()][:3]} {day.day}"
 
 
+def join_and(words) -> str:
+    """['Monday', 'Wednesday', 'Friday'] -> 'Monday, Wednesday and Friday'."""
+    words = list(words)
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1] if words else ""
+
+
 def seconds(value: int | float | None) -> str:
     """Rest and hold times as people say them: 45 s, 1 min, 1 min 30 s."""
     if value is None:
@@ -172,7 +178,7 @@ _GRID_FIELDS = (
     ("hold", "Each hold", "Each hold", lambda d: seconds(d.rx.hold_s) if d.rx.hold_s else ""),
     ("tempo", "Tempo", "Tempo", lambda d: d.rx.tempo or ""),
     ("tut", "Work per set", "Work per set", lambda d: _short_seconds(d.rx.tut_per_set_s)),
-    ("rest", "Rest", "Rest", lambda d: seconds(d.rx.rest_s) if d.rx.rest_s else ""),
+    ("rest", "Rest", "Rest", lambda d: seconds(d.rx.rest_s) if d.rx.rest_s and (d.rx.sets > 1 or d.rx.kind is DoseKind.hold) else ""),
     ("often", "Times a week", "How often", lambda d: str(d.per_week) if d.per_week < 7 else "daily"),
     ("load", "Band or weight", "Band or weight", lambda d: d.rx.load or ""),
     ("side", "Side", "Side", lambda d: d.rx.side or ""),
@@ -366,6 +372,8 @@ class LogWeek:
     sessions: list[int]
     daily_items: list[tuple[str, str]]
     days: list[dt.date]
+    session_groups: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)  # (day name, items)
+    session_rows: list[tuple[int, str, dt.date]] = field(default_factory=list)  # (number, day name, date)
 
 
 def _week_prescriptions(week) -> list[tuple[Prescription, int]]:
@@ -500,10 +508,15 @@ def _cards(program: Program, library: Library, cache: _Cache, per_strip: int = 1
             if key != "amount" and len(distinct) == 1 and (key == "rest" or all(values)):
                 # Rest is blank where there is only one set: still "the same every week".
                 if key == "rest":
-                    label = "Rest between holds" if kind == "hold" else "Rest between sets"
+                    # One set of holds (a stretch): the rest is between holds; several sets
+                    # (a pyramid, a set of reps): between sets.
+                    one_set = all(d.rx.sets == 1 for d in doses)
+                    label = "Rest between holds" if kind == "hold" and one_set else "Rest between sets"
                 text = distinct.pop()
                 constants.append((label, how_often(doses[0].per_week) if key == "often" else text))
-            elif distinct and key in ("load", "side") and max(len(v) for v in values) > 12:
+            elif distinct and (key == "tempo" or key in ("load", "side") and max(len(v) for v in values) > 12):
+                # A tempo ("3-1-2-1") is wider than a week's cell and would double the grid:
+                # a slower tempo is said by weeks above it (the plateau rule adds tempo steps).
                 # Words too long for a week's cell ("hands on the armrests"): say them by weeks.
                 runs: dict[str, list[int]] = {}
                 for d, v in zip(doses, values):
@@ -516,7 +529,14 @@ def _cards(program: Program, library: Library, cache: _Cache, per_strip: int = 1
         effort = max(efforts, key=efforts.count) if efforts else None
         by_note: dict[str, list[int]] = {}
         for d in doses:
-            for note in [d.rx.note] if d.rx.note else []:
+            note = d.rx.note
+            # The grid marks lighter weeks "easy" and shows when nothing changes; such notes
+            # would only repeat it.
+            if note and (d.deload or note.startswith("back to full dose")):
+                note = note.partition("; ")[2] if note.startswith("back to full dose") else None
+            if note and note.startswith("same as last week"):
+                note = None
+            for note in [note] if note else []:
                 by_note.setdefault(note, []).append(d.week)
             if not d.deload and d.rx.effort != effort:
                 by_note.setdefault(f"how hard: {d.rx.effort}", []).append(d.week)
@@ -574,8 +594,13 @@ def _log(program: Program) -> list[LogWeek]:
     out = []
     for week in program.weeks:
         items, seen = [], set()
+        groups: dict[str, list[tuple[str, str]]] = {}
         for session in week.sessions:
+            name = getattr(session, "name", "Session")
+            group = groups.setdefault(name, []) if name not in groups else None
             for rx in session.prescriptions:
+                if group is not None:
+                    group.append((rx.name, dose_short(rx)))
                 if rx.exercise not in seen:
                     seen.add(rx.exercise)
                     items.append((rx.name, dose_short(rx)))
@@ -590,8 +615,55 @@ def _log(program: Program) -> list[LogWeek]:
             sessions=[s.number for s in week.sessions],
             daily_items=[(rx.name, dose_short(rx)) for rx in week.every_day],
             days=[week.start + dt.timedelta(days=d) for d in range(7)],
+            session_groups=list(groups.items()),
+            session_rows=[(s.number, getattr(s, "name", "Session"), week.start + dt.timedelta(days=getattr(s, "day", 0)))
+                          for s in week.sessions],
         ))
     return out
+
+
+def day_plan(program: Program, locale: str = "en-GB") -> list[dict]:
+    """The week's pattern in words, per kind of day: which weekdays, from which week, how long.
+
+    Every renderer reads the days from the Program (Session.day), so the cards, the log, "how
+    to use" and the calendar print the same plan.
+    """
+    kinds: dict[str, dict] = {}
+    for week in program.weeks:
+        for s in week.sessions:
+            kind = getattr(s, "kind", "strength")
+            k = kinds.setdefault(kind, {"kind": kind, "days": set(), "first_week": week.number, "minutes": {}})
+            k["days"].add(getattr(s, "day", 0))
+            k["minutes"].setdefault(week.number, max(k["minutes"].get(week.number, 0), s.minutes))
+    out = []
+    for kind in ("strength", "short"):
+        if kind not in kinds:
+            continue
+        k = kinds[kind]
+        days = sorted(k["days"])
+        names = [program.start + dt.timedelta(days=d) for d in days]
+        weeks = sorted(k["minutes"])
+        out.append({
+            "kind": kind,
+            "name": "Strength days" if kind == "strength" else "Short days",
+            "weekdays": [day_name(d, locale) for d in names],
+            "count": len(days),
+            "first_week": k["first_week"],
+            "first_minutes": round(k["minutes"][weeks[0]]),
+            "last_minutes": round(k["minutes"][weeks[-1]]),
+            "last_week": weeks[-1],
+            "max_minutes": round(max(k["minutes"].values())),
+        })
+    return out
+
+
+def day_name(day: dt.date, locale: str = "en-GB") -> str:
+    return _DAYS[day.weekday()]
+
+
+def _walk_minutes(program: Program) -> tuple[int, int] | None:
+    walks = [rx.minutes for w in program.weeks for rx in w.every_day if rx.category.value == "aerobic" and rx.minutes]
+    return (walks[0], max(walks)) if walks else None
 
 
 def _example_reps(program: Program) -> Prescription | None:
@@ -827,6 +899,7 @@ def make_environment(clinic_templates: Path | None, locale: str = "en-GB") -> ji
         range=_range,
         weeks_label=weeks_label,
         week_list=lambda numbers: _week_list(list(numbers)),
+        join_and=join_and,
     )
     env.globals["weeks_label"] = weeks_label
     if isinstance(env, ClinicSandbox):
@@ -969,6 +1042,8 @@ class HtmlBuilder:
             "months_total": max(1, round(len(program.weeks) / 4.33)),
             "sessions_per_week": sessions_per_week,
             "session_minutes": round(first.sessions[0].minutes) if first and first.sessions else None,
+            "day_plan": day_plan(program, cfg.locale),
+            "walk_minutes": _walk_minutes(program),
             "daily_names": daily_names,
             "example": example,
             "tempo": tempo,

@@ -1,0 +1,131 @@
+"""The progression rules (progression.RULES), one test per rule: doses in, doses out."""
+
+from __future__ import annotations
+
+import pytest
+
+import rehabplan
+from rehabplan.models import Rule
+from rehabplan.progression import (
+    RULES,
+    Context,
+    Dose,
+    deload,
+    start_dose,
+    step,
+)
+
+LIBRARY = rehabplan.load_library()
+
+
+def ctx(**changes) -> Context:
+    base = dict(exercises=LIBRARY.exercises, allowed=lambda ex_id: True, loads_available=lambda ex: max(1, len(ex.dosage.load_options)),
+                older_adult=False)
+    return Context(**{**base, **changes})
+
+
+def walk(dose: Dose, name: str, n: int, c: Context | None = None, **rule) -> list[Dose]:
+    out = [dose]
+    for _ in range(n):
+        dose, _note = step(dose, Rule(name=name, **rule), c or ctx())
+        out.append(dose)
+    return out
+
+
+def dose_of(ex_id: str, **changes) -> Dose:
+    return start_dose(LIBRARY[ex_id], ctx(), gentle=False)._replace(**changes)
+
+
+def test_every_rule_is_tested_here():
+    tested = {"steady", "lp", "lp_hold", "lp_minutes", "dp", "sets", "tempo", "ladder", "home", "pyramid", "hold_ladder", "glide"}
+    assert set(RULES) == tested
+
+
+def test_steady_keeps_the_dose():
+    d = dose_of("cat-cow")
+    assert step(d, Rule(name="steady"), ctx()) == (d, None)
+
+
+def test_lp_adds_reps_then_slows_the_tempo_then_adds_a_set():
+    doses = walk(dose_of("dead-bug", sets=1, reps=10), "lp", 6)
+    assert [d.reps for d in doses[:3]] == [10, 12, 12]
+    assert doses[2].tempo != doses[0].tempo  # reps ran out: slower lowering
+    assert doses[-1].sets == 2
+
+
+def test_lp_hold_lengthens_stretch_holds_to_30_s_for_adults_and_60_s_for_older_adults():
+    adult = walk(dose_of("figure-four-stretch", hold_s=20), "lp_hold", 6)
+    assert max(d.hold_s for d in adult) == 30 and all(d.reps == adult[0].reps for d in adult)
+    older = walk(dose_of("figure-four-stretch", hold_s=30), "lp_hold", 10, ctx(older_adult=True))
+    assert max(d.hold_s for d in older) == 60
+
+
+def test_lp_minutes_adds_minutes_up_to_the_top():
+    doses = walk(dose_of("walking-program"), "lp_minutes", 20, minutes_step=3)
+    assert doses[1].minutes == doses[0].minutes + 3 and doses[-1].minutes == 40
+
+
+def test_dp_resets_reps_only_when_the_band_gets_firmer():
+    d = dose_of("seated-banded-hip-external-rotation", reps=15)
+    new, note = step(d, Rule(name="dp"), ctx())
+    assert new.load_index == 1 and new.reps == 8 and "medium band" in note
+
+
+def test_one_more_set_keeps_the_reps_near_the_middle_and_never_cuts_the_total():
+    d = dose_of("clamshell", sets=2, reps=15)
+    new, note = step(d, Rule(name="home"), ctx(loads_available=lambda ex: 1))
+    assert note == "one more set" and new.sets == 3 and 10 <= new.reps <= 12
+    assert new.sets * new.reps >= d.sets * d.reps
+
+
+def test_sets_adds_a_set_then_reps():
+    doses = walk(dose_of("seated-sciatic-slider", sets=1, reps=8), "sets", 3)
+    assert [(d.sets, d.reps) for d in doses] == [(1, 8), (2, 8), (3, 8), (3, 10)]
+
+
+def test_tempo_slows_the_lowering_first():
+    doses = walk(dose_of("dead-bug"), "tempo", 2)
+    assert doses[1].tempo.lower_s == doses[0].tempo.lower_s + 1
+
+
+def test_ladder_moves_to_the_harder_variant_at_the_bottom_of_its_ranges_keeping_the_sets():
+    d = dose_of("glute-bridge", sets=3, reps=15)
+    new, note = step(d, Rule(name="ladder"), ctx())
+    assert new.exercise == "single-leg-bridge" and new.sets == 3 and new.reps == 8 and note.startswith("harder version")
+
+
+def test_home_goes_reps_sets_band_then_variant():
+    names = [n for _, n in (step(d, Rule(name="home"), ctx()) for d in [
+        dose_of("clamshell", sets=2, reps=10), dose_of("clamshell", sets=2, reps=15), dose_of("clamshell", sets=3, reps=15)])]
+    assert names[0].endswith("more reps") and names[1] == "one more set" and names[2].startswith("harder version")
+
+
+def test_pyramid_is_mcgills_5_3_1_to_7_5_3_and_a_harder_variant_restarts_at_5_3_1():
+    c = ctx(pyramid=True)
+    d = start_dose(LIBRARY["front-plank-knees"], c, gentle=True)
+    assert d.pyramid() == [5, 3, 1]
+    doses = walk(d, "pyramid", 3, c)
+    assert [x.pyramid() for x in doses[:3]] == [[5, 3, 1], [6, 4, 2], [7, 5, 3]]
+    assert doses[3].exercise == "front-plank" and doses[3].pyramid() == [5, 3, 1]
+
+
+def test_hold_ladder_lengthens_holds_then_moves_to_the_harder_variant():
+    doses = walk(dose_of("single-leg-stance", sets=3, reps=5, hold_s=25), "hold_ladder", 2)
+    assert doses[1].hold_s == 30 and doses[2].exercise == LIBRARY["single-leg-stance"].harder
+
+
+def test_glide_moves_to_the_tensioner_only_when_allowed():
+    d = dose_of("seated-sciatic-slider", sets=3, reps=10)
+    held, note = step(d, Rule(name="glide"), ctx(tensioners=False))
+    assert note is None and held == d
+    new, note = step(d, Rule(name="glide"), ctx())
+    assert new.exercise == "seated-sciatic-tensioner" and new.sets == 1
+
+
+@pytest.mark.parametrize("factor", [0.5, 0.6, 0.7])
+def test_deload_cuts_the_weeks_work_by_about_the_factor_even_at_one_set(factor):
+    for sets, reps in [(1, 8), (2, 10), (3, 15)]:
+        d = dose_of("clamshell", sets=sets, reps=reps)
+        cut = deload(d, LIBRARY["clamshell"], factor)
+        ratio = cut.sets * cut.reps / (sets * reps)
+        assert ratio < 1 and 1 - factor - 0.2 <= 1 - ratio <= 0.65, (sets, reps, ratio)
