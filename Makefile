@@ -17,6 +17,8 @@ sample: $(STAMP)
 	@echo "Sample handout: sample/handout.pdf"
 
 test: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest
 
 setup: $(STAMP)

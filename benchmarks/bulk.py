@@ -31,7 +31,20 @@ NAIVE_SAMPLE = 8  # the naive loop is slow; time a sample and scale it
 def write_roster(path: Path, n: int) -> None:
     lib = rehabplan.load_library()
     protos = rehabplan.load_protocols(lib)
-    fields = ["id", "name", "protocol", "start_date", "weeks", "sessions_per_week", "irritability", "age_band", "side", "equipment", "exclusions", "minutes"]
+    fields = [
+        "id",
+        "name",
+        "protocol",
+        "start_date",
+        "weeks",
+        "sessions_per_week",
+        "irritability",
+        "age_band",
+        "side",
+        "equipment",
+        "exclusions",
+        "minutes",
+    ]
     with path.open("w", newline="") as fh:
         w = csv.DictWriter(fh, fields)
         w.writeheader()
@@ -40,7 +53,18 @@ def write_roster(path: Path, n: int) -> None:
                 rehabplan.plan(lib, protos[p.protocol], p)
             except rehabplan.PatientError:
                 continue
-            w.writerow({f: (", ".join(getattr(p, f)) if isinstance(getattr(p, f), list) else getattr(p, f).value if hasattr(getattr(p, f), "value") else getattr(p, f)) for f in fields})
+            w.writerow(
+                {
+                    f: (
+                        ", ".join(getattr(p, f))
+                        if isinstance(getattr(p, f), list)
+                        else getattr(p, f).value
+                        if hasattr(getattr(p, f), "value")
+                        else getattr(p, f)
+                    )
+                    for f in fields
+                }
+            )
             n -= 1
             if n == 0:
                 break
@@ -92,17 +116,25 @@ def main() -> None:
             w.writerows(rows[:n])
         big = roster
         roster = small
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}"
+    )
     results = {}
-    for jobs in (() if flat_only else (1, 2)):
+    for jobs in () if flat_only else (1, 2):
         seconds, built, pages, rss = run_bulk(roster, jobs)
         results[jobs] = seconds
-        print(f"--jobs {jobs}: {built} handouts in {seconds:.1f} s = {built / seconds:.2f} handouts/s, "
-              f"{pages / seconds:.1f} pages/s; peak RSS per worker: {', '.join(f'{v:.0f}' for v in rss.values())} MiB")
+        print(
+            f"--jobs {jobs}: {built} handouts in {seconds:.1f} s = {built / seconds:.2f} handouts/s, "
+            f"{pages / seconds:.1f} pages/s; peak RSS per worker: {', '.join(f'{v:.0f}' for v in rss.values())} MiB"
+        )
     if not flat_only:
         naive = run_naive(roster, NAIVE_SAMPLE)
-        print(f"naive loop (`rehabplan build` per patient, {NAIVE_SAMPLE} timed): {naive:.2f} s/handout = {1 / naive:.2f} handouts/s")
-        print(f"ratios: --jobs 2 / --jobs 1 = {results[1] / results[2]:.2f}x; bulk --jobs 2 / naive = {naive * n / results[2]:.1f}x")
+        print(
+            f"naive loop (`rehabplan build` per patient, {NAIVE_SAMPLE} timed): {naive:.2f} s/handout = {1 / naive:.2f} handouts/s"
+        )
+        print(
+            f"ratios: --jobs 2 / --jobs 1 = {results[1] / results[2]:.2f}x; bulk --jobs 2 / naive = {naive * n / results[2]:.1f}x"
+        )
     if flat:
         out = Path(tempfile.mkdtemp(prefix="bench-flat-"))
         report = bulk_build(big, out, jobs=2, force=True)
@@ -111,9 +143,11 @@ def main() -> None:
             by_worker.setdefault(o.worker_pid, []).append(o)
         for pid, series in by_worker.items():
             tenth, last = series[min(9, len(series) - 1)], series[-1]
-            print(f"flat check, worker {pid}: after its 10th handout RSS {tenth.worker_rss_mib:.0f} MiB (peak so far "
-                  f"{tenth.worker_peak_rss_mib:.0f}); after its last ({len(series)}th) RSS {last.worker_rss_mib:.0f} MiB "
-                  f"(peak {last.worker_peak_rss_mib:.0f}, largest handout {max(o.pages or 0 for o in series)} pages)")
+            print(
+                f"flat check, worker {pid}: after its 10th handout RSS {tenth.worker_rss_mib:.0f} MiB (peak so far "
+                f"{tenth.worker_peak_rss_mib:.0f}); after its last ({len(series)}th) RSS {last.worker_rss_mib:.0f} MiB "
+                f"(peak {last.worker_peak_rss_mib:.0f}, largest handout {max(o.pages or 0 for o in series)} pages)"
+            )
         shutil.rmtree(out)
     shutil.rmtree(tmp)
 

@@ -55,8 +55,10 @@ def main() -> None:
     print(f"machine: {platform.machine()} {platform.python_implementation()} {platform.python_version()}")
     print(f"exercises drawn from pose data: {len(drawn)} ({frames} frames)")
     print(f"first draw of all, right side:   {cold * 1000:7.1f} ms")
-    print(f"all, both sides (median of {args.repeat}): {statistics.median(runs) * 1000:7.1f} ms "
-          f"= {statistics.median(runs) * 1000 / (2 * frames):.2f} ms a frame")
+    print(
+        f"all, both sides (median of {args.repeat}): {statistics.median(runs) * 1000:7.1f} ms "
+        f"= {statistics.median(runs) * 1000 / (2 * frames):.2f} ms a frame"
+    )
     print(f"slowest exercise (both sides):    {slowest[worst] * 1000:7.1f} ms ({worst})")
 
     if not args.no_pdf:
@@ -79,8 +81,7 @@ def main() -> None:
             if library[ex_id].figure is not None:
                 picture(library[ex_id].figure)
         handout = time.perf_counter() - start
-        print(f"sample handout: drawing its {len(ids)} exercises {handout * 1000:.1f} ms, "
-              f"PDF layout (warm) {pdf:.2f} s")
+        print(f"sample handout: drawing its {len(ids)} exercises {handout * 1000:.1f} ms, PDF layout (warm) {pdf:.2f} s")
 
 
 if __name__ == "__main__":

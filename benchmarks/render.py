@@ -74,10 +74,11 @@ def main() -> int:
     html_each = (time.perf_counter() - t) / html_runs
 
     print(f"machine: {platform.machine()} {platform.processor() or ''} Python {platform.python_version()}".rstrip())
-    print(f"handout: {args.patient.name}, {len(program.weeks)} weeks, {pages} pages, paper {args.paper}"
-          f"{', large print' if args.large_print else ''}, {len(first[0]) // 1024} KiB")
-    print(f"warm:    {warm:.2f} s per handout, {warm / pages:.3f} s per page "
-          f"(median of {args.repeat}; min {min(times):.2f} s)")
+    print(
+        f"handout: {args.patient.name}, {len(program.weeks)} weeks, {pages} pages, paper {args.paper}"
+        f"{', large print' if args.large_print else ''}, {len(first[0]) // 1024} KiB"
+    )
+    print(f"warm:    {warm:.2f} s per handout, {warm / pages:.3f} s per page (median of {args.repeat}; min {min(times):.2f} s)")
     print(f"first:   {setup_and_first:.2f} s to set up a Renderer and make its first PDF")
     print(f"html:    {html_each * 1000:.1f} ms per browser preview (no layout)")
 

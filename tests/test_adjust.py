@@ -78,11 +78,15 @@ def test_red_regresses_and_never_changes_past_weeks(example_program, library):
 def test_red_at_the_start_moves_to_the_easier_variant(example_program, library):
     new = adjusted(example_program, library, {1}, **{"glute-bridge": {"pain_during": "6"}})
     after = slot_doses(new, "bridge")
-    assert after[2].exercise == "posterior-pelvic-tilt" and "easier" in next(a.change for a in new.adjustments if a.slot == "bridge")
+    assert after[2].exercise == "posterior-pelvic-tilt" and "easier" in next(
+        a.change for a in new.adjustments if a.slot == "bridge"
+    )
 
 
 def test_nerve_protocols_are_stricter_and_spreading_symptoms_are_red(example_program):
-    entry = lambda **kw: parse_rows([(2, {"week": "1", "session": "1", "exercise": "clamshell", "done": "yes", "spread": "no", **kw})], example_program, "x")[0][0]
+    entry = lambda **kw: parse_rows(
+        [(2, {"week": "1", "session": "1", "exercise": "clamshell", "done": "yes", "spread": "no", **kw})], example_program, "x"
+    )[0][0]
     assert example_program.nerve_related
     assert light_of(entry(pain_during="4"), example_program)[0] == "red"  # tendon rules would say amber
     assert light_of(entry(pain_during="1", spread="yes"), example_program)[0] == "red"
@@ -168,10 +172,18 @@ def test_adjust_command_writes_the_program_and_a_handout_for_the_remaining_weeks
     from rehabplan.cli import app
     from rehabplan.models import Program
 
-    result = CliRunner(env={"COLUMNS": "200"}).invoke(app, [
-        "adjust", str(EXAMPLES / "patient.yaml"), str(EXAMPLES / "log-3-weeks.csv"),
-        "-o", str(tmp_path / "adjusted.json"), "--handout", str(tmp_path / "weeks-4-12.pdf"),
-    ])
+    result = CliRunner(env={"COLUMNS": "200"}).invoke(
+        app,
+        [
+            "adjust",
+            str(EXAMPLES / "patient.yaml"),
+            str(EXAMPLES / "log-3-weeks.csv"),
+            "-o",
+            str(tmp_path / "adjusted.json"),
+            "--handout",
+            str(tmp_path / "weeks-4-12.pdf"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "clamshell" in result.output and "red" in result.output and "REVIEW" in result.output
     program = Program.model_validate_json((tmp_path / "adjusted.json").read_text())

@@ -18,7 +18,14 @@ from rehabplan.render.pdf import Renderer
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 FIELDS = ["id", "name", "protocol", "start_date", "side", "equipment", "minutes", "weeks"]
-GOOD = {"protocol": "deep-gluteal-syndrome", "start_date": "2026-01-05", "side": "right", "equipment": "band", "minutes": "40", "weeks": "4"}
+GOOD = {
+    "protocol": "deep-gluteal-syndrome",
+    "start_date": "2026-01-05",
+    "side": "right",
+    "equipment": "band",
+    "minutes": "40",
+    "weeks": "4",
+}
 
 
 def roster(tmp_path: Path, rows: list[dict]) -> Path:
@@ -37,14 +44,17 @@ def test_the_example_rosters_read_as_patients():
 
 
 def test_bad_rows_fail_alone_with_row_numbers_and_the_rest_are_built(tmp_path):
-    path = roster(tmp_path, [
-        {"id": "A1", "name": "Good One"},
-        {"id": "B2", "name": "Bad Protocol", "protocol": "no-such-protocol"},
-        {"id": "C3", "name": "Bad Date", "start_date": "31/02/2026"},
-        {"id": "D4", "name": ""},
-        {"id": "E5", "name": "No Way", "equipment": "", "minutes": "5"},
-        {"id": "F6", "name": "Good Two", "side": "left"},
-    ])
+    path = roster(
+        tmp_path,
+        [
+            {"id": "A1", "name": "Good One"},
+            {"id": "B2", "name": "Bad Protocol", "protocol": "no-such-protocol"},
+            {"id": "C3", "name": "Bad Date", "start_date": "31/02/2026"},
+            {"id": "D4", "name": ""},
+            {"id": "E5", "name": "No Way", "equipment": "", "minutes": "5"},
+            {"id": "F6", "name": "Good Two", "side": "left"},
+        ],
+    )
     report = bulk_build(path, tmp_path / "out", jobs=2)
     status = {o.row: o.status for o in report.outcomes}
     assert status == {2: "built", 3: "failed", 4: "failed", 5: "failed", 6: "failed", 7: "built"}
@@ -118,7 +128,15 @@ def test_a_crashing_worker_costs_only_its_own_patient(tmp_path, monkeypatch):
 
     # Workers are forked from this process, so they inherit the patched renderer.
     monkeypatch.setattr(Renderer, "pdf", crash_on_one_patient)
-    path = roster(tmp_path, [{"id": "A1", "name": "Before"}, {"id": "B2", "name": "Crash Me"}, {"id": "C3", "name": "After"}, {"id": "D4", "name": "Last"}])
+    path = roster(
+        tmp_path,
+        [
+            {"id": "A1", "name": "Before"},
+            {"id": "B2", "name": "Crash Me"},
+            {"id": "C3", "name": "After"},
+            {"id": "D4", "name": "Last"},
+        ],
+    )
     report = bulk_build(path, tmp_path / "out", jobs=2)
     status = {o.patient_id: o.status for o in report.outcomes}
     assert status == {"A1": "built", "B2": "failed", "C3": "built", "D4": "built"}

@@ -62,10 +62,10 @@ def test_every_day_exercises_are_their_own_daily_events(example_program):
 
 def test_dtstamp_is_the_build_time_or_source_date_epoch():
     fixed = calendar(env={"SOURCE_DATE_EPOCH": "1767225600"})
-    assert {e.decoded("dtstamp") for e in events(fixed)} == {dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)}
-    before = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    assert {e.decoded("dtstamp") for e in events(fixed)} == {dt.datetime(2026, 1, 1, tzinfo=dt.UTC)}
+    before = dt.datetime.now(dt.UTC).replace(microsecond=0)
     stamps = {e.decoded("dtstamp") for e in events(calendar(env={"SOURCE_DATE_EPOCH": ""}))}
-    assert len(stamps) == 1 and before <= stamps.pop() <= dt.datetime.now(dt.timezone.utc)
+    assert len(stamps) == 1 and before <= stamps.pop() <= dt.datetime.now(dt.UTC)
 
 
 def test_a_wrong_time_zone_or_session_time_is_refused(tmp_path):
@@ -82,7 +82,9 @@ def test_bulk_calendars_use_the_clinics_time_zone_too(tmp_path):
     config.write_text("timezone: America/New_York\n")
     roster = tmp_path / "roster.csv"
     roster.write_text("\n".join((PATIENT.parent / "roster.csv").read_text().splitlines()[:2]) + "\n")
-    result = runner.invoke(app, ["bulk", str(roster), "--out", str(tmp_path / "out"), "--format", "ics", "--jobs", "1", "--config", str(config)])
+    result = runner.invoke(
+        app, ["bulk", str(roster), "--out", str(tmp_path / "out"), "--format", "ics", "--jobs", "1", "--config", str(config)]
+    )
     assert result.exit_code == 0, result.output
     (ics,) = (tmp_path / "out").glob("*.ics")
     cal = icalendar.Calendar.from_ical(ics.read_bytes())

@@ -104,7 +104,9 @@ def test_build_json_writes_a_versioned_program(tmp_path):
 
 def test_build_options_override_single_fields(tmp_path):
     out = tmp_path / "plan.json"
-    result = run("build", EXAMPLES / "patient.yaml", "-f", "json", "-o", out, "--weeks", "8", "--protocol", "lumbar-radicular-sciatica")
+    result = run(
+        "build", EXAMPLES / "patient.yaml", "-f", "json", "-o", out, "--weeks", "8", "--protocol", "lumbar-radicular-sciatica"
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(out.read_text())
     assert len(data["weeks"]) == 8 and data["protocol_id"] == "lumbar-radicular-sciatica"
@@ -186,10 +188,28 @@ def test_the_schema_files_in_docs_are_current(kind):
 def test_patient_new_asks_with_choices_and_defaults_and_writes_a_valid_file(tmp_path):
     from rehabplan.patients import load_patient
 
-    answers = "\n".join([
-        "EX-9", "Dana Example", "lumbar-radicular-sciatica", "2026-05-04", "", "", "high", "", "older",
-        "left", "band", "kneeling", "35", "Sam Rivera", "y",
-    ]) + "\n"
+    answers = (
+        "\n".join(
+            [
+                "EX-9",
+                "Dana Example",
+                "lumbar-radicular-sciatica",
+                "2026-05-04",
+                "",
+                "",
+                "high",
+                "",
+                "older",
+                "left",
+                "band",
+                "kneeling",
+                "35",
+                "Sam Rivera",
+                "y",
+            ]
+        )
+        + "\n"
+    )
     target = tmp_path / "dana.yaml"
     result = run("patient", "new", target, input=answers)
     assert result.exit_code == 0, result.output
@@ -199,11 +219,25 @@ def test_patient_new_asks_with_choices_and_defaults_and_writes_a_valid_file(tmp_
     assert run("build", target, "-f", "json", "-o", tmp_path / "dana.json").exit_code == 0
 
 
-@pytest.mark.parametrize("command", [
-    ["validate"], ["init"], ["schema"], ["build"], ["preview"], ["bulk"], ["log-template"], ["adjust"],
-    ["exercises", "list"], ["exercises", "show"], ["protocols", "list"], ["protocols", "show"], ["patient", "new"],
-    ["examples"],
-])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["validate"],
+        ["init"],
+        ["schema"],
+        ["build"],
+        ["preview"],
+        ["bulk"],
+        ["log-template"],
+        ["adjust"],
+        ["exercises", "list"],
+        ["exercises", "show"],
+        ["protocols", "list"],
+        ["protocols", "show"],
+        ["patient", "new"],
+        ["examples"],
+    ],
+)
 def test_every_command_has_help_with_an_example(command):
     result = run(*command, "--help")
     assert result.exit_code == 0 and "Example" in result.output

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import rehabplan
 from rehabplan.cli import app
 
 
@@ -34,8 +33,12 @@ def test_ids_are_never_cut_in_the_list_tables(columns, library, protocols):
 
 def test_ids_are_never_cut_in_a_pipe(library):
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
-    proc = subprocess.run([sys.executable, "-c", "from rehabplan.cli import main; main()", "exercises", "list"],
-                          capture_output=True, text=True, env=env)
+    proc = subprocess.run(
+        [sys.executable, "-c", "from rehabplan.cli import main; main()", "exercises", "list"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert proc.returncode == 0, proc.stderr
     for exercise_id in library.exercises:
         assert f" {exercise_id} " in proc.stdout, exercise_id
@@ -49,23 +52,30 @@ def test_exercises_show_finds_an_exercise_by_alias_or_name(typed):
 
 
 def _complete(words: str) -> list[str]:
-    env = {**os.environ, "_REHABPLAN_COMPLETE": "complete_bash", "COMP_WORDS": words,
-           "COMP_CWORD": str(len(words.split()) - (0 if words.endswith(" ") else 1))}
+    env = {
+        **os.environ,
+        "_REHABPLAN_COMPLETE": "complete_bash",
+        "COMP_WORDS": words,
+        "COMP_CWORD": str(len(words.split()) - (0 if words.endswith(" ") else 1)),
+    }
     # The installed console script: shells complete by its name (_REHABPLAN_COMPLETE).
     script = Path(sys.executable).parent / "rehabplan"
     proc = subprocess.run([str(script)], capture_output=True, text=True, env=env)
     return proc.stdout.split()
 
 
-@pytest.mark.parametrize("words, expected", [
-    ("rehabplan exercises show clam", {"clamshell"}),
-    ("rehabplan protocols show lumb", {"lumbar-radicular-sciatica"}),
-    ("rehabplan build p.yaml --protocol deep", {"deep-gluteal-syndrome"}),
-    ("rehabplan build p.yaml --format ", {"pdf", "html", "json", "ics"}),
-    ("rehabplan build p.yaml --paper ", {"a4", "letter"}),
-    ("rehabplan exercises list --category str", {"strength", "stretch"}),
-    ("rehabplan schema ", {"exercise", "protocol", "patient", "program", "config"}),
-])
+@pytest.mark.parametrize(
+    "words, expected",
+    [
+        ("rehabplan exercises show clam", {"clamshell"}),
+        ("rehabplan protocols show lumb", {"lumbar-radicular-sciatica"}),
+        ("rehabplan build p.yaml --protocol deep", {"deep-gluteal-syndrome"}),
+        ("rehabplan build p.yaml --format ", {"pdf", "html", "json", "ics"}),
+        ("rehabplan build p.yaml --paper ", {"a4", "letter"}),
+        ("rehabplan exercises list --category str", {"strength", "stretch"}),
+        ("rehabplan schema ", {"exercise", "protocol", "patient", "program", "config"}),
+    ],
+)
 def test_the_shell_completes_ids_formats_papers_categories_and_schema_kinds(words, expected):
     assert set(_complete(words)) == expected
 
@@ -82,7 +92,14 @@ def _build_with_stderr(monkeypatch, tmp_path, *, terminal: bool, quiet: bool = F
 
     buffer = _io.StringIO()
     monkeypatch.setattr(cli, "err", Console(file=buffer, force_terminal=terminal, force_interactive=terminal, width=100))
-    args = ["build", Path(__file__).parent.parent / "examples" / "patient.yaml", "-f", "json", "-o", tmp_path / f"p{terminal}{quiet}.json"]
+    args = [
+        "build",
+        Path(__file__).parent.parent / "examples" / "patient.yaml",
+        "-f",
+        "json",
+        "-o",
+        tmp_path / f"p{terminal}{quiet}.json",
+    ]
     result = run(*args, *(["--quiet"] if quiet else []))
     assert result.exit_code == 0, result.output
     return buffer.getvalue()

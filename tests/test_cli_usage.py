@@ -30,7 +30,10 @@ USAGE_ERRORS = {
     "unknown format": (["build", PATIENT, "--format", "docx"], "docx"),
     "unknown paper": (["build", PATIENT, "--paper", "a5"], "a5"),
     "unknown schema kind": (["schema", "foo"], "foo"),
-    "unknown format in a bulk list": (["bulk", EXAMPLES / "roster.csv", "--out", "never-written", "--format", "pdf,docx"], "docx"),
+    "unknown format in a bulk list": (
+        ["bulk", EXAMPLES / "roster.csv", "--out", "never-written", "--format", "pdf,docx"],
+        "docx",
+    ),
     "a PDF to standard output": (["build", PATIENT, "-o", "-"], "standard output"),
     "a week the program does not have": (["preview", PATIENT, "--week", "30"], "--week"),
     "a week past this program's end": (["preview", PATIENT, "--week", "13"], "12 weeks"),
@@ -129,8 +132,10 @@ def _make_exit_code(code: int, tmp: Path):
         return run("schema", "exercise")
     if code == 1:  # adjust raised an urgent flag
         log = tmp / "log.csv"
-        log.write_text("week,session,date,exercise,done,sets,reps,hold_s,pain_during,pain_next_morning,spread,note\n"
-                       "1,1,,clamshell,yes,2,10,,2,2,no,I can't pee properly since Tuesday\n")
+        log.write_text(
+            "week,session,date,exercise,done,sets,reps,hold_s,pain_during,pain_next_morning,spread,note\n"
+            "1,1,,clamshell,yes,2,10,,2,2,no,I can't pee properly since Tuesday\n"
+        )
         return run("adjust", PATIENT, log, "-o", tmp / "adjusted.json")
     if code == 2:  # unknown option, or a value that is not one of the choices
         assert run("build", PATIENT, "--no-such-option").exit_code == 2

@@ -53,18 +53,23 @@ def test_init_without_details_writes_examples_that_print_nothing_made_up(tmp_pat
 
 def test_init_writes_the_details_it_is_given(tmp_path):
     config = tmp_path / "rehabplan.yaml"
-    result = run("init", config, "--clinic", "Riverside Physio", "--phone", "020 7946 0123", "--clinician", "Jo Park, physiotherapist")
+    result = run(
+        "init", config, "--clinic", "Riverside Physio", "--phone", "020 7946 0123", "--clinician", "Jo Park, physiotherapist"
+    )
     assert result.exit_code == 0, result.output
     page = red_flag_page(handout_html(PATIENT, "--config", config))
     assert "020 7946 0123" in page and "Riverside Physio" in page
 
 
-@pytest.mark.parametrize("line, field", [
-    ('clinic:\n  phone: "+44 20 0000 0000"\n', "clinic.phone"),
-    ("clinician: Your Name, physiotherapist\n", "clinician"),
-    ("clinic:\n  address: 1 High Street, Town, AB1 2CD\n", "clinic.address"),
-    ('clinic:\n  phone: "<your clinic\'s phone number>"\n', "clinic.phone"),
-])
+@pytest.mark.parametrize(
+    "line, field",
+    [
+        ('clinic:\n  phone: "+44 20 0000 0000"\n', "clinic.phone"),
+        ("clinician: Your Name, physiotherapist\n", "clinician"),
+        ("clinic:\n  address: 1 High Street, Town, AB1 2CD\n", "clinic.address"),
+        ('clinic:\n  phone: "<your clinic\'s phone number>"\n', "clinic.phone"),
+    ],
+)
 def test_a_placeholder_left_in_the_config_is_a_configuration_error(tmp_path, line, field):
     config = tmp_path / "rehabplan.yaml"
     config.write_text("# a clinic\n" + line)

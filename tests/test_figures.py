@@ -60,8 +60,10 @@ def test_a_reach_puts_the_hand_on_the_named_point():
 
 
 def test_a_chair_is_drawn_under_a_seated_figure():
-    fig = figure({"label": "Sit", "leg": {"hip": 90, "knee": 90, "ankle": "flat"},
-                  "other_leg": {"hip": 90, "knee": 90, "ankle": "flat"}}, props=[{"kind": "chair", "at": "pelvis"}])
+    fig = figure(
+        {"label": "Sit", "leg": {"hip": 90, "knee": 90, "ankle": "flat"}, "other_leg": {"hip": 90, "knee": 90, "ankle": "flat"}},
+        props=[{"kind": "chair", "at": "pelvis"}],
+    )
     body = place(fig)[0].body
     assert abs(bottom(body, "heel")) < 1.5  # feet on the floor
     assert 38 <= body.points["pelvis"][2] - 12 <= 52  # a chair's seat height
@@ -135,7 +137,7 @@ def test_an_unknown_body_point_is_an_error_not_a_crash(library_copy):
 def test_an_exercise_needs_a_picture(library_copy):
     path = library_copy / "glute-bridge.yaml"
     source = path.read_text()
-    path.write_text(source[: source.index("figure:")] + source[source.index("\nlicense:") + 1:])
+    path.write_text(source[: source.index("figure:")] + source[source.index("\nlicense:") + 1 :])
     with pytest.raises(LibraryError) as info:
         rehabplan.load_library(library_copy, builtin=False)
     assert any("needs a picture" in p.message for p in info.value.problems)
@@ -184,9 +186,8 @@ def test_the_gallery_prints_every_exercise_with_its_frame_labels(tmp_path, libra
 
 
 def test_a_left_sided_patients_handout_draws_the_left_side(library, protocols, example_patient):
-    from rehabplan.render.html import render_html
-
     from rehabplan.models import Side
+    from rehabplan.render.html import render_html
 
     left = example_patient.model_copy(update={"side": Side.left})
     html_right = render_html(rehabplan.plan(library, protocols[example_patient.protocol], example_patient), library)

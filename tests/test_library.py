@@ -13,17 +13,44 @@ from rehabplan.errors import LibraryError
 from rehabplan.models import Category, DoseKind
 
 REQUIRED = [
-    "figure-four-stretch", "seated-piriformis-stretch", "seated-sciatic-slider", "supine-sciatic-slider",
-    "seated-sciatic-tensioner", "clamshell", "banded-clamshell", "side-lying-hip-abduction",
-    "standing-banded-hip-abduction", "banded-lateral-walk", "seated-banded-hip-external-rotation",
-    "glute-bridge", "single-leg-bridge", "bird-dog", "front-plank-knees", "front-plank",
-    "side-plank-knees", "side-plank", "dead-bug", "posterior-pelvic-tilt", "cat-cow",
-    "single-leg-step-down", "walking-program",
+    "figure-four-stretch",
+    "seated-piriformis-stretch",
+    "seated-sciatic-slider",
+    "supine-sciatic-slider",
+    "seated-sciatic-tensioner",
+    "clamshell",
+    "banded-clamshell",
+    "side-lying-hip-abduction",
+    "standing-banded-hip-abduction",
+    "banded-lateral-walk",
+    "seated-banded-hip-external-rotation",
+    "glute-bridge",
+    "single-leg-bridge",
+    "bird-dog",
+    "front-plank-knees",
+    "front-plank",
+    "side-plank-knees",
+    "side-plank",
+    "dead-bug",
+    "posterior-pelvic-tilt",
+    "cat-cow",
+    "single-leg-step-down",
+    "walking-program",
     # issue 12: floor-free, band-free and balance-free alternatives, step-down and hamstring ladders
-    "standing-pelvic-tilt", "seated-cat-cow", "wall-plank", "counter-plank", "wall-side-plank",
-    "standing-bird-dog", "seated-hip-external-rotation-isometric", "standing-hip-external-rotation",
-    "seated-banded-hip-abduction", "supported-step-down", "long-lever-bridge-hold", "seated-heel-dig",
-    "hip-hinge", "seated-hip-abduction-isometric",
+    "standing-pelvic-tilt",
+    "seated-cat-cow",
+    "wall-plank",
+    "counter-plank",
+    "wall-side-plank",
+    "standing-bird-dog",
+    "seated-hip-external-rotation-isometric",
+    "standing-hip-external-rotation",
+    "seated-banded-hip-abduction",
+    "supported-step-down",
+    "long-lever-bridge-hold",
+    "seated-heel-dig",
+    "hip-hinge",
+    "seated-hip-abduction-isometric",
 ]
 
 # A floor exercise the protocols use -> the floor-free alternative a patient who cannot get
@@ -114,7 +141,9 @@ def test_patient_text_reads_at_grade_8_or_below(library):
 
 
 def test_no_medication_advice_in_exercise_text(library):
-    words = re.compile(r"\b(ibuprofen|naproxen|paracetamol|acetaminophen|nsaid|opioid|painkiller|tablet|pill|injection)s?\b", re.I)
+    words = re.compile(
+        r"\b(ibuprofen|naproxen|paracetamol|acetaminophen|nsaid|opioid|painkiller|tablet|pill|injection)s?\b", re.I
+    )
     for ex in library.exercises.values():
         text = " ".join([ex.starting_position, *ex.instructions, *ex.cues, *ex.mistakes, *ex.precautions, *ex.stop_if])
         assert not words.search(text), ex.id
@@ -148,15 +177,23 @@ def test_floor_free_alternatives_are_reached_by_walking_down_the_ladder(library)
     # Not for the pelvic tilt: glute-bridge -> posterior-pelvic-tilt, so a link below it would turn
     # a floor patient's bridge slot into a standing tilt before its sit-to-stand alternative is
     # tried. Protocols list standing-pelvic-tilt as an alternative instead.
-    for floor_id, alt_id in {"front-plank-knees": "counter-plank", "side-plank-knees": "wall-side-plank",
-                             "bird-dog": "standing-bird-dog", "cat-cow": "seated-cat-cow"}.items():
+    for floor_id, alt_id in {
+        "front-plank-knees": "counter-plank",
+        "side-plank-knees": "wall-side-plank",
+        "bird-dog": "standing-bird-dog",
+        "cat-cow": "seated-cat-cow",
+    }.items():
         assert library[floor_id].easier == alt_id and library[alt_id].harder == floor_id
 
 
 def test_abductors_can_be_worked_without_band_floor_or_balance(library):
     ex = library["seated-hip-abduction-isometric"]
     assert ex.dosage.kind is DoseKind.hold and not ex.tags and [e.value for e in ex.equipment] == ["chair"]
-    assert library.ladder(ex.id)[:3] == ["seated-hip-abduction-isometric", "seated-banded-hip-abduction", "standing-hip-abduction"]
+    assert library.ladder(ex.id)[:3] == [
+        "seated-hip-abduction-isometric",
+        "seated-banded-hip-abduction",
+        "standing-hip-abduction",
+    ]
 
 
 def test_plank_ladder_runs_wall_counter_knees_full(library):
@@ -200,7 +237,7 @@ def test_hamstring_loading_goes_isometric_first_then_hip_hinge(library):
 
 def test_every_loading_reps_exercise_can_progress_its_tempo(library):
     # No plateaus (issue 12): when reps, sets and bands run out, the tempo can still slow down.
-    new = {i for i in REQUIRED[REQUIRED.index("standing-pelvic-tilt"):]}
+    new = {i for i in REQUIRED[REQUIRED.index("standing-pelvic-tilt") :]}
     for ex_id in new:
         d = library[ex_id].dosage
         if d.kind is DoseKind.reps:
@@ -296,7 +333,7 @@ def test_hostile_files_get_a_clear_message(tmp_path, content, expected):
 def test_a_billion_laughs_alias_bomb_is_refused_quickly(tmp_path):
     lines = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
     for i in range(1, 10):
-        prev = f"*a{i-1}"
+        prev = f"*a{i - 1}"
         lines.append(f"a{i}: &a{i} [{', '.join([prev] * 9)}]")
     write(tmp_path / "lib", "bomb.yaml", "\n".join(lines) + "\n")
     err = load_broken(tmp_path / "lib")

@@ -109,8 +109,13 @@ def test_the_readme_commands_work_verbatim_in_a_fresh_clone_and_a_pipx_style_ins
     assert install[0].startswith("pipx install .")
     venv = tmp_path / "pipx-venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    pip = subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "--disable-pip-version-check", str(clone)],
-                         capture_output=True, text=True, env=env, timeout=900)
+    pip = subprocess.run(
+        [str(venv / "bin" / "pip"), "install", "-q", "--disable-pip-version-check", str(clone)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+    )
     assert pip.returncode == 0, pip.stderr
     env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env['PATH']}"
     assert shutil.which("rehabplan", path=env["PATH"]) == str(venv / "bin" / "rehabplan")

@@ -33,8 +33,32 @@ def test_choices_take_a_number_or_the_word_in_any_case(tmp_path):
 
 
 def test_a_wrong_answer_is_asked_again_with_what_would_be_right(tmp_path):
-    answers = ["", "EX-9", "Dana Example", "lumbr-sciatica", "9", "2", "2026-02-30", "2026-05-04", "30", "12", "", "",
-               "high", "", "older", "middle", "left", "bnd", "band", "kneling", "kneeling", "35", "", "y"]
+    answers = [
+        "",
+        "EX-9",
+        "Dana Example",
+        "lumbr-sciatica",
+        "9",
+        "2",
+        "2026-02-30",
+        "2026-05-04",
+        "30",
+        "12",
+        "",
+        "",
+        "high",
+        "",
+        "older",
+        "middle",
+        "left",
+        "bnd",
+        "band",
+        "kneling",
+        "kneeling",
+        "35",
+        "",
+        "y",
+    ]
     result = interview(tmp_path / "p.yaml", answers)
     said = " ".join(result.output.split())
     assert result.exit_code == 0, result.output

@@ -16,6 +16,7 @@ pypdf = pytest.importorskip("pypdf")
 pytest.importorskip("weasyprint")
 
 from conftest_render import build_program, fixture_library, planned_program  # noqa: E402
+
 from rehabplan.config import ClinicConfig  # noqa: E402
 from rehabplan.errors import OutputExistsError, RenderError  # noqa: E402
 from rehabplan.render.html import builtin_templates  # noqa: E402
@@ -235,7 +236,8 @@ def hostile(tmp_path_factory):
         '<img src="file:///etc/passwd" alt="x">'
         '<link rel="attachment" href="file:///etc/passwd">'
         '<img src="../../../../../../etc/passwd" alt="y">'
-        '<img src="https://example.com/pixel.png" alt="z"></section>')
+        '<img src="https://example.com/pixel.png" alt="z"></section>'
+    )
     plain = Renderer(CLINIC).write(program, library, out / "plain.pdf")
     custom = Renderer(CLINIC, templates=clinic).write(program, library, out / "custom.pdf")
     return plain, custom
@@ -277,9 +279,16 @@ def test_fetcher_serves_only_handout_files(tmp_path):
         assert fetcher.allows(font.as_uri())
         assert fetcher.allows(library.illustration_path("glute-bridge").as_uri())
         assert fetcher.allows(logo.as_uri())
-        for url in ("file:///etc/passwd", outside.as_uri(), escape.as_uri(), (builtin_templates() / "fonts").as_uri(),
-                    "https://example.com/x.png", "http://localhost/", "ftp://example.com/x",
-                    (builtin_templates() / ".." / ".." / "pyproject.toml").as_uri()):
+        for url in (
+            "file:///etc/passwd",
+            outside.as_uri(),
+            escape.as_uri(),
+            (builtin_templates() / "fonts").as_uri(),
+            "https://example.com/x.png",
+            "http://localhost/",
+            "ftp://example.com/x",
+            (builtin_templates() / ".." / ".." / "pyproject.toml").as_uri(),
+        ):
             assert fetcher.allows(url) is None, url
     finally:
         escape.unlink(missing_ok=True)

@@ -175,7 +175,9 @@ def test_trained_and_low_irritability_start_higher(library, protocols, example_p
 
 
 def test_older_adults_keep_knee_planks(library, protocols, example_patient):
-    program = plan_for(library, protocols, example_patient, protocol="lumbar-radicular-sciatica", age_band="older", weeks=24, minutes=60)
+    program = plan_for(
+        library, protocols, example_patient, protocol="lumbar-radicular-sciatica", age_band="older", weeks=24, minutes=60
+    )
     used = {p.exercise for w in program.weeks for p in items(w)}
     assert "front-plank-knees" in used and not used & {"front-plank", "side-plank"}
 
@@ -183,7 +185,13 @@ def test_older_adults_keep_knee_planks(library, protocols, example_patient):
 def test_five_sessions_a_week_are_three_strength_days_and_two_short_core_days(library, protocols, example_patient):
     program = plan_for(library, protocols, example_patient, protocol="lumbar-radicular-sciatica", sessions_per_week=5, minutes=45)
     week = program.weeks[7]
-    assert [(s.day, s.kind) for s in week.sessions] == [(0, "strength"), (1, "short"), (2, "strength"), (4, "strength"), (5, "short")]
+    assert [(s.day, s.kind) for s in week.sessions] == [
+        (0, "strength"),
+        (1, "short"),
+        (2, "strength"),
+        (4, "strength"),
+        (5, "short"),
+    ]
     for s in week.sessions:
         if s.kind == "short":
             assert {p.category for p in s.prescriptions} == {Category.core}

@@ -19,8 +19,12 @@ LIBRARY = rehabplan.load_library()
 
 
 def ctx(**changes) -> Context:
-    base = dict(exercises=LIBRARY.exercises, allowed=lambda ex_id: True, loads_available=lambda ex: max(1, len(ex.dosage.load_options)),
-                older_adult=False)
+    base = dict(
+        exercises=LIBRARY.exercises,
+        allowed=lambda ex_id: True,
+        loads_available=lambda ex: max(1, len(ex.dosage.load_options)),
+        older_adult=False,
+    )
     return Context(**{**base, **changes})
 
 
@@ -95,8 +99,17 @@ def test_ladder_moves_to_the_harder_variant_at_the_bottom_of_its_ranges_keeping_
 
 
 def test_home_goes_reps_sets_band_then_variant():
-    names = [n for _, n in (step(d, Rule(name="home"), ctx()) for d in [
-        dose_of("clamshell", sets=2, reps=10), dose_of("clamshell", sets=2, reps=15), dose_of("clamshell", sets=3, reps=15)])]
+    names = [
+        n
+        for _, n in (
+            step(d, Rule(name="home"), ctx())
+            for d in [
+                dose_of("clamshell", sets=2, reps=10),
+                dose_of("clamshell", sets=2, reps=15),
+                dose_of("clamshell", sets=3, reps=15),
+            ]
+        )
+    ]
     assert names[0].endswith("more reps") and names[1] == "one more set" and names[2].startswith("harder version")
 
 

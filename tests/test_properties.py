@@ -12,7 +12,7 @@ import rehabplan
 from rehabplan.errors import PatientError
 from rehabplan.models import Category, DoseKind, Equipment, Patient, Tempo
 from rehabplan.planner import HOUSEHOLD, MIN_VOLUME_ALLOWANCE_SETS
-from rehabplan.progression import OLDER_ADULT_STRETCH_HOLD_S, RULES
+from rehabplan.progression import RULES
 
 LIBRARY = rehabplan.load_library()
 PROTOCOLS = rehabplan.load_protocols(LIBRARY)
@@ -50,20 +50,24 @@ def protocols(draw):
         keep = ex.is_loading and first in slot.phases and (slot.required or slot.core) or draw(st.booleans())
         if not keep:
             continue
-        rule = slot.progression.model_copy(update={
-            "name": draw(st.sampled_from(sorted(RULES))),
-            "every_weeks": draw(st.integers(1, 3)),
-            "reps_step": draw(st.integers(1, 3)),
-        })
+        rule = slot.progression.model_copy(
+            update={
+                "name": draw(st.sampled_from(sorted(RULES))),
+                "every_weeks": draw(st.integers(1, 3)),
+                "reps_step": draw(st.integers(1, 3)),
+            }
+        )
         slots.append(slot.model_copy(update={"progression": rule, "priority": draw(st.integers(1, 3))}))
     assume(any(LIBRARY[s.candidates[0]].is_loading and first in s.phases for s in slots))
-    return base.model_copy(update={
-        "slots": slots,
-        "deload_every_weeks": draw(st.integers(2, 8)),
-        "max_weekly_volume_increase_pct": draw(st.integers(5, 100)),
-        "max_exercises_per_session": draw(st.integers(3, 12)),
-        "deload_volume_factor": draw(st.sampled_from([0.5, 0.6, 0.7])),
-    })
+    return base.model_copy(
+        update={
+            "slots": slots,
+            "deload_every_weeks": draw(st.integers(2, 8)),
+            "max_weekly_volume_increase_pct": draw(st.integers(5, 100)),
+            "max_exercises_per_session": draw(st.integers(3, 12)),
+            "deload_volume_factor": draw(st.sampled_from([0.5, 0.6, 0.7])),
+        }
+    )
 
 
 def plan_or_skip(protocol, patient):
@@ -145,7 +149,9 @@ def test_weekly_volume_only_falls_in_deload_weeks_and_rises_within_the_limit(pro
             assert last is None or week.volume_sets <= last
             continue
         if last is not None:
-            fitted = any(fit_note(p) for p in every_week(week)) or any(f"from week {week.number} " in d.reason for d in program.dropped)
+            fitted = any(fit_note(p) for p in every_week(week)) or any(
+                f"from week {week.number} " in d.reason for d in program.dropped
+            )
             assert fitted or week.volume_sets >= last, f"week {week.number} fell from {last} to {week.volume_sets}"
             allowance = max(math.ceil(last * protocol.max_weekly_volume_increase_pct / 100), MIN_VOLUME_ALLOWANCE_SETS)
             assert week.volume_sets - last <= allowance, f"week {week.number} rose {week.volume_sets - last} > {allowance}"
@@ -218,7 +224,11 @@ def test_hip_and_leg_loading_is_never_on_two_days_in_a_row(protocol, patient):
                     loaded.setdefault(p.slot, []).append((week.number - 1) * 7 + s.day)
         days = [s.day for s in week.sessions]
         assert days == sorted(set(days))
-        kinds = {s.kind for s in week.sessions if any(p.category in (Category.strength, Category.motor_control) for p in s.prescriptions)}
+        kinds = {
+            s.kind
+            for s in week.sessions
+            if any(p.category in (Category.strength, Category.motor_control) for p in s.prescriptions)
+        }
         assert kinds <= {"strength"}
     for slot, days in loaded.items():
         assert all(b - a >= 2 for a, b in zip(days, days[1:])), (slot, days)

@@ -18,8 +18,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-
 from conftest_render import build_program, fixture_library, planned_program
+
 from rehabplan.config import ClinicConfig
 from rehabplan.errors import RenderError
 from rehabplan.models import DoseKind
@@ -176,9 +176,16 @@ def test_page_carries_every_section_in_order(page):
 
 def test_cover_names_patient_condition_dates_clinician_and_clinic(page, program):
     cover = text_of(section(page, "cover"))
-    for expected in ("Alex Example", program.condition_plain, "Monday 5 January 2026", "Sunday 29 March 2026",
-                     "Sam Physio", "Riverside Physio", "01632 960 123",
-                     "This handout supports, but does not replace, your clinician's advice."):
+    for expected in (
+        "Alex Example",
+        program.condition_plain,
+        "Monday 5 January 2026",
+        "Sunday 29 March 2026",
+        "Sam Physio",
+        "Riverside Physio",
+        "01632 960 123",
+        "This handout supports, but does not replace, your clinician's advice.",
+    ):
         assert expected in cover
     assert "Get help now" in cover and "999" in cover  # the short repeat of the red flags
 
@@ -188,16 +195,39 @@ def test_red_flags_use_the_clinic_locale(program, library):
     us = text_of(section(render_html(program, library, ClinicConfig(locale="en-US")), "red-flags"))
     assert "Call 999" in gb and "NHS 111" in gb
     assert "Call 911" in us and "urgent care" in us
-    for flag in ("Sciatica in both legs", "both legs", "genitals", "bottom", "pee", "poo",
-                 "fever", "cancer", "fall", "night", "Foot drop"):
+    for flag in (
+        "Sciatica in both legs",
+        "both legs",
+        "genitals",
+        "bottom",
+        "pee",
+        "poo",
+        "fever",
+        "cancer",
+        "fall",
+        "night",
+        "Foot drop",
+    ):
         assert flag in gb
 
 
 def test_how_to_use_explains_tempo_holds_rest_and_time_under_tension(page):
     how = text_of(section(page, "how-to-use"))
-    for expected in ("Strength days: Monday, Wednesday and Friday", "Never do them two days in a row", "2 × 10 reps", "Lower", "Pause at the bottom", "Lift", "Pause at the top",
-                     "An X means", "Time under tension", "10 reps at 2-1-2-0", "10 × 5 seconds = 50 seconds",
-                     "5-3-1", "next morning"):
+    for expected in (
+        "Strength days: Monday, Wednesday and Friday",
+        "Never do them two days in a row",
+        "2 × 10 reps",
+        "Lower",
+        "Pause at the bottom",
+        "Lift",
+        "Pause at the top",
+        "An X means",
+        "Time under tension",
+        "10 reps at 2-1-2-0",
+        "10 × 5 seconds = 50 seconds",
+        "5-3-1",
+        "next morning",
+    ):
         assert expected in how, expected
 
 
@@ -217,8 +247,22 @@ def test_general_program_prints_the_usual_traffic_light(library):
 def test_no_medication_advice(page):
     text = text_of(page).lower()
     assert "your doctor may discuss other options" in text
-    for word in ("ibuprofen", "paracetamol", "acetaminophen", "nsaid", "naproxen", "gabapentin", "pregabalin",
-                 "opioid", "steroid", "injection", "tablet", " mg ", "painkiller", "medicine to take"):
+    for word in (
+        "ibuprofen",
+        "paracetamol",
+        "acetaminophen",
+        "nsaid",
+        "naproxen",
+        "gabapentin",
+        "pregabalin",
+        "opioid",
+        "steroid",
+        "injection",
+        "tablet",
+        " mg ",
+        "painkiller",
+        "medicine to take",
+    ):
         assert word not in text, word
 
 
@@ -287,7 +331,8 @@ def test_hostile_patient_fields_are_escaped_text(library):
 def test_clinic_template_overrides_a_built_in_one_by_name(tmp_path, program, library):
     (tmp_path / "cover.html.j2").write_text(
         '<section class="page cover" id="cover"><h1>Welcome to {{ clinic.name }}</h1>'
-        '<p class="patient-name">{{ patient.name }}</p></section>')
+        '<p class="patient-name">{{ patient.name }}</p></section>'
+    )
     page = render_html(program, library, CLINIC, templates=tmp_path)
     assert "Welcome to Riverside Physio" in page
     assert "Your home exercise plan" not in page
@@ -411,10 +456,13 @@ def _normalise(page: str) -> str:
     return re.sub(r"<style>.*?</style>", "<style>…</style>", page, flags=re.S)
 
 
-@pytest.mark.parametrize("name, kwargs", [
-    ("small-program.html", {}),
-    ("small-program-large-print-letter.html", {"large_print": True, "paper": "letter"}),
-])
+@pytest.mark.parametrize(
+    "name, kwargs",
+    [
+        ("small-program.html", {}),
+        ("small-program-large-print-letter.html", {"large_print": True, "paper": "letter"}),
+    ],
+)
 def test_golden_html(name, kwargs, library):
     program = build_program(library, weeks=4, sessions_per_week=2, name="Jo Golden")
     page = _normalise(render_html(program, library, CLINIC, **kwargs))
@@ -424,4 +472,5 @@ def test_golden_html(name, kwargs, library):
         if not os.environ.get("REHABPLAN_UPDATE_GOLDEN"):
             pytest.fail(f"wrote missing golden file {path}; review and commit it")
     assert page == path.read_text(encoding="utf-8"), (
-        f"{name} changed; if intended, refresh with REHABPLAN_UPDATE_GOLDEN=1 and review the diff")
+        f"{name} changed; if intended, refresh with REHABPLAN_UPDATE_GOLDEN=1 and review the diff"
+    )

@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 
 import rehabplan
 from rehabplan.cli import app
-from rehabplan.errors import LibraryError, PatientError, RenderError
+from rehabplan.errors import PatientError, RenderError
 from rehabplan.resources import data_dir
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -44,8 +44,14 @@ def run(*args, **kw):
 def cli(*args, timeout=60, cwd=None):
     """The CLI in a subprocess: a segfault or a hang fails the test instead of the test run."""
     exe = Path(sys.executable).with_name("rehabplan")
-    proc = subprocess.run([str(exe), *map(str, args)], capture_output=True, text=True, timeout=timeout,
-                          cwd=cwd, env={**os.environ, "COLUMNS": "250"})
+    proc = subprocess.run(
+        [str(exe), *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=cwd,
+        env={**os.environ, "COLUMNS": "250"},
+    )
     assert proc.returncode >= 0, f"killed by signal {-proc.returncode}: {proc.stderr}"
     assert "Traceback" not in proc.stdout + proc.stderr, proc.stderr
     return proc
@@ -75,8 +81,8 @@ ESCAPES = [
     '{{ config.clinic.logo.write_text("pwned") }}',
     # pydantic's own API on the models: parse_file reads a file
     '{{ program.parse_file("/etc/passwd") }}',
-    '{{ patient.model_validate_json(patient.model_dump_json()).__class__ }}',
-    '{{ program.__class__.__mro__ }}',
+    "{{ patient.model_validate_json(patient.model_dump_json()).__class__ }}",
+    "{{ program.__class__.__mro__ }}",
     "{{ cycler.__init__.__globals__.os.popen('id').read() }}",
     "{{ ''.__class__.__mro__[1].__subclasses__() }}",
 ]
@@ -89,8 +95,18 @@ def test_clinic_templates_get_plain_data_and_cannot_reach_the_file_system(tmp_pa
     (tmp_path / "rehabplan.yaml").write_text("clinic:\n  name: Test Clinic\n  logo: logo.png\n")
     templates = clinic(tmp_path, handout__html__j2=f"<html><body>{attack}</body></html>")
     out = tmp_path / "h.html"
-    result = run("build", patient_file(tmp_path), "--format", "html", "-o", out,
-                 "--templates", templates, "--config", tmp_path / "rehabplan.yaml")
+    result = run(
+        "build",
+        patient_file(tmp_path),
+        "--format",
+        "html",
+        "-o",
+        out,
+        "--templates",
+        templates,
+        "--config",
+        tmp_path / "rehabplan.yaml",
+    )
     text = result.output + (out.read_text() if out.exists() else "")
     assert SECRET not in text and "uid=" not in text
     assert logo.read_bytes().startswith(b"\x89PNG")  # nothing was written over it
@@ -131,7 +147,7 @@ def clinic_library(tmp_path) -> Path:
     source = data_dir("exercises")
     # The hand-made drawing, not the one drawn from pose data: these tests are about the SVG file.
     text = (source / "glute-bridge.yaml").read_text()
-    text = text[: text.index("figure:")] + text[text.index("\nillustration:") + 1:]
+    text = text[: text.index("figure:")] + text[text.index("\nillustration:") + 1 :]
     (folder / "glute-bridge.yaml").write_text(text)
     shutil.copy(source / "illustrations" / "glute-bridge.svg", folder / "illustrations" / "glute-bridge.svg")
     return folder
@@ -266,7 +282,7 @@ LIMITS = {
     "loops forever": "{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}",
     "allocates 200 MB": '{{ "x" * 200000000 }}',
     "doubles a string": '{% set ns = namespace(s="xxxxxxxxxx") %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s|length }}',
-    "doubles a plain variable": '{% set s = "xxxxxxxxxx" %}' + '{% set s = s ~ s ~ s ~ s %}' * 16 + "{{ s|length }}",
+    "doubles a plain variable": '{% set s = "xxxxxxxxxx" %}' + "{% set s = s ~ s ~ s ~ s %}" * 16 + "{{ s|length }}",
     "grows through a filter": '{% set s = "xxxxxxxxxx" %}' + '{% set s = s|replace("x", "xxxxxxxxxx") %}' * 9 + "{{ s|length }}",
     "pads to a billion": '{{ "x"|center(1000000000) }}',
     "recurses": "{% macro r(n) %}{{ r(n + 1) }}{% endmacro %}{{ r(0) }}",
@@ -279,8 +295,9 @@ LIMITS = {
 def test_a_clinic_template_over_its_limits_is_a_clean_render_error_with_file_and_line(tmp_path, attack):
     templates = clinic(tmp_path, handout__html__j2="<html><body>\n<p>hello</p>\n" + LIMITS[attack] + "\n</body></html>")
     started = time.monotonic()
-    proc = cli("build", patient_file(tmp_path), "--format", "html", "-o", tmp_path / "h.html",
-               "--templates", templates, timeout=60)
+    proc = cli(
+        "build", patient_file(tmp_path), "--format", "html", "-o", tmp_path / "h.html", "--templates", templates, timeout=60
+    )
     assert proc.returncode == 5, proc.stdout + proc.stderr
     assert "handout.html.j2:3" in proc.stdout + proc.stderr
     assert time.monotonic() - started < 30
@@ -327,8 +344,12 @@ def test_deeply_nested_yaml_is_refused_before_the_parser_sees_it(tmp_path, where
 @pytest.mark.parametrize("where", ["patient", "program", "roster", "log", "config"])
 def test_a_fifo_or_a_device_as_input_is_refused_at_once(tmp_path, special, where):
     if special == "fifo":
-        path = tmp_path / {"patient": "p.yaml", "program": "plan.json", "roster": "r.csv", "log": "log.csv",
-                           "config": "rehabplan.yaml"}[where]
+        path = (
+            tmp_path
+            / {"patient": "p.yaml", "program": "plan.json", "roster": "r.csv", "log": "log.csv", "config": "rehabplan.yaml"}[
+                where
+            ]
+        )
         os.mkfifo(path)
     else:
         path = Path(special)
@@ -371,14 +392,17 @@ def test_a_file_that_grows_past_the_limit_while_read_is_stopped(tmp_path, monkey
 # --------------------------------------------------------------------------- tracebacks
 
 
-@pytest.mark.parametrize("line, field", [
-    ("start_date: 2026-02-30", "start_date"),
-    ("start_date: 2026-13-05", "start_date"),
-    ("start_date: '2026-02-30'", "start_date"),
-    ("start_date: 9999-12-01", "start_date"),
-    ("minutes: " + "9" * 5000, "minutes"),
-    ("name: !!binary aGVsbG8=", "name"),
-])
+@pytest.mark.parametrize(
+    "line, field",
+    [
+        ("start_date: 2026-02-30", "start_date"),
+        ("start_date: 2026-13-05", "start_date"),
+        ("start_date: '2026-02-30'", "start_date"),
+        ("start_date: 9999-12-01", "start_date"),
+        ("minutes: " + "9" * 5000, "minutes"),
+        ("name: !!binary aGVsbG8=", "name"),
+    ],
+)
 def test_impossible_values_in_a_patient_file_name_file_line_and_field(tmp_path, line, field):
     key = line.split(":")[0]
     text = "\n".join(line if row.startswith(key + ":") else row for row in PATIENT.splitlines()) + "\n"
@@ -399,12 +423,15 @@ def test_a_start_date_option_in_year_9999_is_an_error_not_a_traceback(tmp_path):
     assert "start_date" in proc.stderr or "--start-date" in proc.stderr
 
 
-@pytest.mark.parametrize("edit, field", [
-    (("rest_s: {", "rest_s: {min: 30, default: 60, max: 10000000}"), "rest_s"),
-    (("reps: {", "reps: {min: 8, default: 10, max: 1e300}"), "reps"),
-    (("sets: {", "sets: {min: 1, default: 2, max: .inf}"), "sets"),
-    (("sets: {", "sets: {min: 1, default: .inf, max: .inf}"), "sets"),
-])
+@pytest.mark.parametrize(
+    "edit, field",
+    [
+        (("rest_s: {", "rest_s: {min: 30, default: 60, max: 10000000}"), "rest_s"),
+        (("reps: {", "reps: {min: 8, default: 10, max: 1e300}"), "reps"),
+        (("sets: {", "sets: {min: 1, default: 2, max: .inf}"), "sets"),
+        (("sets: {", "sets: {min: 1, default: .inf, max: .inf}"), "sets"),
+    ],
+)
 def test_absurd_or_infinite_dose_bounds_are_refused_naming_the_field(clinic_library, edit, field):
     path = clinic_library / "glute-bridge.yaml"
     lines = path.read_text().splitlines()
@@ -460,7 +487,9 @@ def test_an_unexpected_error_planning_one_row_costs_that_row_only(tmp_path, monk
         return real(library, protocol, patient)
 
     monkeypatch.setattr(bulk, "plan", flaky)
-    report = bulk.bulk_build(_roster_yaml(tmp_path, [{"id": "A"}, {"id": "BOOM"}, {"id": "C"}]), tmp_path / "out", formats=("json",), jobs=1)
+    report = bulk.bulk_build(
+        _roster_yaml(tmp_path, [{"id": "A"}, {"id": "BOOM"}, {"id": "C"}]), tmp_path / "out", formats=("json",), jobs=1
+    )
     assert [o.status for o in report.outcomes] == ["built", "failed", "built"]
     assert "ZeroDivisionError" in report.outcomes[1].reason
 
@@ -475,8 +504,13 @@ def test_jobs_are_capped_at_the_cpu_count_and_the_rows(tmp_path):
 def test_bulk_works_with_the_spawn_start_method(tmp_path):
     from rehabplan.bulk import bulk_build
 
-    report = bulk_build(_roster_yaml(tmp_path, [{"id": "A"}, {"id": "B"}]), tmp_path / "out",
-                        formats=("json", "html"), jobs=2, start_method="spawn")
+    report = bulk_build(
+        _roster_yaml(tmp_path, [{"id": "A"}, {"id": "B"}]),
+        tmp_path / "out",
+        formats=("json", "html"),
+        jobs=2,
+        start_method="spawn",
+    )
     assert [o.status for o in report.outcomes] == ["built", "built"]
     assert json.loads((tmp_path / "out" / report.outcomes[0].files["json"]).read_text())["patient"]["id"] == "A"
 
@@ -548,9 +582,12 @@ def test_a_killed_bulk_run_keeps_what_it_built_and_leaves_no_workers(tmp_path, s
     private_tmp = tmp_path / "tmp"  # the run's own temporary folder: nothing may be left in it
     private_tmp.mkdir()
     exe = Path(sys.executable).with_name("rehabplan")
-    proc = subprocess.Popen([str(exe), "bulk", str(path), "--out", str(out), "--jobs", "2", "--quiet"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env={**os.environ, "TMPDIR": str(private_tmp)})
+    proc = subprocess.Popen(
+        [str(exe), "bulk", str(path), "--out", str(out), "--jobs", "2", "--quiet"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "TMPDIR": str(private_tmp)},
+    )
     try:
         deadline = time.monotonic() + 120
         entries = {}
@@ -624,8 +661,10 @@ def test_a_red_flag_note_in_a_log_with_no_usable_row_still_exits_urgent(tmp_path
 
 def test_an_impossible_date_in_a_yaml_log_costs_its_row_only(tmp_path):
     log = tmp_path / "log.yaml"
-    log.write_text("- {week: 1, session: 1, exercise: glute-bridge, done: yes, pain_during: 2}\n"
-                   "- {date: 2026-02-30, exercise: glute-bridge, done: yes, note: numb saddle}\n")
+    log.write_text(
+        "- {week: 1, session: 1, exercise: glute-bridge, done: yes, pain_during: 2}\n"
+        "- {date: 2026-02-30, exercise: glute-bridge, done: yes, note: numb saddle}\n"
+    )
     result = run("adjust", EXAMPLES / "patient.yaml", log, "-o", tmp_path / "a.json")
     assert "date" in result.output and "not a real date" in result.output
     assert "URGENT" in result.output and result.exit_code == 1

@@ -95,7 +95,7 @@ def test_a_log_saved_by_a_spreadsheet_is_read(tmp_path, delimiter, encoding):
 
 def test_a_log_in_an_unreadable_encoding_is_refused_naming_the_encodings(tmp_path):
     log = tmp_path / "log.csv"
-    log.write_bytes("week,session,date,exercise,done\n1,1,,clamshell,yes\n".encode() + b"\x81\x8d\x8f\x90\x9d\n")
+    log.write_bytes(b"week,session,date,exercise,done\n1,1,,clamshell,yes\n" + b"\x81\x8d\x8f\x90\x9d\n")
     result = run("adjust", PATIENT, log, "-o", tmp_path / "adjusted.json")
     said = " ".join(result.output.split())
     assert result.exit_code == 4 and "UTF-8" in said and "Windows-1252" in said
@@ -132,8 +132,22 @@ def test_rehabplan_examples_copies_the_examples_with_schema_lines_that_resolve(t
 
 def _help_examples() -> list[list[str]]:
     """Every 'rehabplan …' example line in every command's --help."""
-    commands = [[], ["validate"], ["init"], ["schema"], ["build"], ["preview"], ["bulk"], ["log-template"], ["adjust"],
-                ["examples"], ["exercises", "list"], ["exercises", "show"], ["protocols", "list"], ["protocols", "show"]]
+    commands = [
+        [],
+        ["validate"],
+        ["init"],
+        ["schema"],
+        ["build"],
+        ["preview"],
+        ["bulk"],
+        ["log-template"],
+        ["adjust"],
+        ["examples"],
+        ["exercises", "list"],
+        ["exercises", "show"],
+        ["protocols", "list"],
+        ["protocols", "show"],
+    ]
     lines = []
     for command in commands:
         text = run(*command, "--help").output

@@ -26,12 +26,24 @@ from pathlib import Path
 
 from .errors import PatientError, Problem
 from .library import Library
-from .models import Adjustment, DoseKind, Flag, Prescription, Program, Session, Tempo, Week
+from .models import Adjustment, DoseKind, Flag, Prescription, Program, Tempo, Week
 from .progression import Dose, deload
 from .yaml_source import load_yaml, row_of
 
-LOG_FIELDS = ["week", "session", "date", "exercise", "done", "sets", "reps", "hold_s",
-              "pain_during", "pain_next_morning", "spread", "note"]
+LOG_FIELDS = [
+    "week",
+    "session",
+    "date",
+    "exercise",
+    "done",
+    "sets",
+    "reps",
+    "hold_s",
+    "pain_during",
+    "pain_next_morning",
+    "spread",
+    "note",
+]
 # A row counts as logged once any of these is filled in; the template fills in only week,
 # session and exercise, so the rest of a fresh template is the weeks still to come.
 ANSWER_FIELDS = ("done", "sets", "reps", "hold_s", "pain_during", "pain_next_morning", "spread", "note")
@@ -49,8 +61,9 @@ RED_FLAG_WORDS = re.compile(
 
 
 _UNREADABLE = "__unreadable__"  # marks a YAML log row holding a value that could not be read
-URGENT_MESSAGE = ("a note may describe a red flag (bladder, bowel, saddle numbness, both legs, foot drop, fever): "
-                  "contact the patient today")
+URGENT_MESSAGE = (
+    "a note may describe a red flag (bladder, bowel, saddle numbness, both legs, foot drop, fever): contact the patient today"
+)
 
 
 @dataclass(frozen=True)
@@ -77,12 +90,19 @@ def read_log(path: Path | str, program: Program) -> tuple[list[LogEntry], list[P
         if located is None or (problems and any(row_of(p) is None for p in problems)):
             raise PatientError(f"the log {path} cannot be read", problems)
         if not isinstance(located.data, list):
-            raise PatientError(f"the log {path} must be a list of entries", [Problem(path, 1, "", "expected a YAML list", "run 'rehabplan log-template' for the format")])
+            raise PatientError(
+                f"the log {path} must be a list of entries",
+                [Problem(path, 1, "", "expected a YAML list", "run 'rehabplan log-template' for the format")],
+            )
         # A value that cannot be read (date: 2026-02-30) costs its row only.
         unreadable = {row_of(p): p for p in problems}
-        rows = [(located.line_of((i,)) or i + 1,
-                 (r if isinstance(r, dict) else {}) | ({_UNREADABLE: unreadable[i]} if i in unreadable else {}))
-                for i, r in enumerate(located.data)]
+        rows = [
+            (
+                located.line_of((i,)) or i + 1,
+                (r if isinstance(r, dict) else {}) | ({_UNREADABLE: unreadable[i]} if i in unreadable else {}),
+            )
+            for i, r in enumerate(located.data)
+        ]
     else:
         from .spreadsheet import dict_reader, read_csv_text
 
@@ -91,13 +111,19 @@ def read_log(path: Path | str, program: Program) -> tuple[list[LogEntry], list[P
             raise PatientError(f"the log {path} cannot be read", [problem])
         reader = dict_reader(text)
         unknown = [f for f in (reader.fieldnames or []) if f and f.strip() not in LOG_FIELDS]
-        twice = sorted({f.strip() for f in reader.fieldnames or [] if f and [g.strip() for g in reader.fieldnames].count(f.strip()) > 1})
+        twice = sorted(
+            {f.strip() for f in reader.fieldnames or [] if f and [g.strip() for g in reader.fieldnames].count(f.strip()) > 1}
+        )
         if twice:  # csv.DictReader would silently keep the last of the two
-            raise PatientError(f"the log {path} names a column twice", [
-                Problem(path, 1, f, "this column appears more than once", "keep one of them") for f in twice])
+            raise PatientError(
+                f"the log {path} names a column twice",
+                [Problem(path, 1, f, "this column appears more than once", "keep one of them") for f in twice],
+            )
         if not reader.fieldnames or unknown:
-            raise PatientError(f"the log {path} has {'no header' if not reader.fieldnames else 'unknown columns: ' + ', '.join(unknown)}",
-                               [Problem(path, 1, "", "columns are " + ", ".join(LOG_FIELDS), "run 'rehabplan log-template' for the format")])
+            raise PatientError(
+                f"the log {path} has {'no header' if not reader.fieldnames else 'unknown columns: ' + ', '.join(unknown)}",
+                [Problem(path, 1, "", "columns are " + ", ".join(LOG_FIELDS), "run 'rehabplan log-template' for the format")],
+            )
         rows = []
         for r in reader:
             rows.append((reader.line_num, {k.strip(): v for k, v in r.items() if k}))
@@ -109,6 +135,7 @@ def parse_rows(rows, program: Program, source) -> tuple[list[LogEntry], list[Pro
     entries: list[LogEntry] = []
     problems: list[Problem] = []
     for line, raw in rows:
+
         def bad(field: str, message: str, fix: str = "") -> None:
             problems.append(Problem(source, line, field, message, fix))
 
@@ -124,7 +151,11 @@ def parse_rows(rows, program: Program, source) -> tuple[list[LogEntry], list[Pro
             continue  # a template row not filled in yet: a session still to come, not a missed one
         ex = data.get("exercise", "")
         if ex not in exercises:
-            bad("exercise", f"'{ex}' is not in this program" if ex else "missing", "use an exercise id from the program (see log-template)")
+            bad(
+                "exercise",
+                f"'{ex}' is not in this program" if ex else "missing",
+                "use an exercise id from the program (see log-template)",
+            )
         week = _week_of(data, program, bad)
         session = None
         if data.get("session"):
@@ -154,10 +185,29 @@ def parse_rows(rows, program: Program, source) -> tuple[list[LogEntry], list[Pro
                 bad(field, f"'{value}' is not a pain score from 0 to 10")
         if len(problems) > n_before:
             if urgent:
-                problems.append(UrgentNote(source, line, "note", "this row is skipped, but its note may describe a red flag",
-                                           "contact the patient today"))
+                problems.append(
+                    UrgentNote(
+                        source,
+                        line,
+                        "note",
+                        "this row is skipped, but its note may describe a red flag",
+                        "contact the patient today",
+                    )
+                )
             continue
-        entries.append(LogEntry(line, week, session, ex, done in YES, pains["pain_during"], pains["pain_next_morning"], spread in YES, data.get("note", "")))
+        entries.append(
+            LogEntry(
+                line,
+                week,
+                session,
+                ex,
+                done in YES,
+                pains["pain_during"],
+                pains["pain_next_morning"],
+                spread in YES,
+                data.get("note", ""),
+            )
+        )
     return entries, problems
 
 
@@ -238,8 +288,10 @@ def light_of(entry: LogEntry, program: Program) -> tuple[str, str]:
 def adjust(program: Program, library: Library, entries: list[LogEntry], from_week: int | None = None) -> Program:
     """The adjusted program: weeks from ``from_week`` (default: after the last logged week)."""
     if from_week is not None and not 1 <= from_week <= len(program.weeks):
-        raise PatientError(f"--from-week {from_week} is not a week of this {len(program.weeks)}-week program",
-                           [Problem(None, None, "from_week", f"{from_week} is out of range", f"use a week from 1 to {len(program.weeks)}")])
+        raise PatientError(
+            f"--from-week {from_week} is not a week of this {len(program.weeks)}-week program",
+            [Problem(None, None, "from_week", f"{from_week} is out of range", f"use a week from 1 to {len(program.weeks)}")],
+        )
     if not entries and from_week is None:
         raise PatientError("the log has no usable rows; nothing to adjust")
     last_logged = max((e.week for e in entries), default=0)
@@ -262,9 +314,9 @@ def adjust(program: Program, library: Library, entries: list[LogEntry], from_wee
     adjustments: list[Adjustment] = []
     timelines = {slot: _timeline(program, slot) for slot in decisions}
     changes: dict[str, str] = {}
-    for week in program.weeks[start - 1:]:
+    for week in program.weeks[start - 1 :]:
         swap: dict[str, Prescription | None] = {}
-        for slot, (light, reason, _) in decisions.items():
+        for slot, (light, _reason, _) in decisions.items():
             if light == "green" or not any(p.slot == slot for p in _items(week)):
                 continue
             rx, change = _shifted(program, library, slot, week, start, light, timelines[slot])
@@ -272,12 +324,24 @@ def adjust(program: Program, library: Library, entries: list[LogEntry], from_wee
             changes.setdefault(slot, change)
         new_weeks.append(_replace_in_week(week, swap, library, program) if swap else week)
     for slot, (light, reason, ex) in decisions.items():
-        adjustments.append(Adjustment(slot=slot, exercise=ex, light=light, reason=reason,
-                                      change=changes.get(slot, "progress as planned" if light == "green" else "no later weeks of this exercise")))
+        adjustments.append(
+            Adjustment(
+                slot=slot,
+                exercise=ex,
+                light=light,
+                reason=reason,
+                change=changes.get(slot, "progress as planned" if light == "green" else "no later weeks of this exercise"),
+            )
+        )
     flags = clinician_flags(program, entries, decisions)
-    return program.model_copy(update={
-        "weeks": new_weeks, "adjusted_from_week": start, "adjustments": adjustments, "flags": flags,
-    })
+    return program.model_copy(
+        update={
+            "weeks": new_weeks,
+            "adjusted_from_week": start,
+            "adjustments": adjustments,
+            "flags": flags,
+        }
+    )
 
 
 def _timeline(program: Program, slot: str) -> list[tuple[int, Prescription]]:
@@ -293,11 +357,13 @@ def _timeline(program: Program, slot: str) -> list[tuple[int, Prescription]]:
     return out
 
 
-def _shifted(program: Program, library: Library, slot: str, week: Week, start: int, light: str, timeline) -> tuple[Prescription, str]:
+def _shifted(
+    program: Program, library: Library, slot: str, week: Week, start: int, light: str, timeline
+) -> tuple[Prescription, str]:
     """The dose for ``slot`` in ``week``: amber slides the plan one step, red two steps back."""
     index = {n: i for i, (n, _) in enumerate(timeline)}
     done_index = max((i for n, i in index.items() if n < start), default=0)
-    steps_done = sum(1 for w in program.weeks[start - 1: week.number] if not w.deload)
+    steps_done = sum(1 for w in program.weeks[start - 1 : week.number] if not w.deload)
     if light == "amber":
         # hold: this week repeats the last done dose; then the plan continues a step behind
         target = done_index + steps_done - 1
@@ -327,12 +393,21 @@ def _regress(rx: Prescription, library: Library) -> Prescription:
         sets = int(d.sets.clamp(rx.sets))
         reps = int(d.reps.min) if d.reps else 1
         tempo = d.tempo
-        return rx.model_copy(update={
-            "exercise": target.id, "name": target.name, "category": target.category, "sets": sets,
-            "reps": [reps] * sets, "tempo": str(tempo) if tempo and d.kind is DoseKind.reps else None,
-            "tut_per_set_s": reps * tempo.rep_s if tempo and d.kind is DoseKind.reps else (reps * rx.hold_s if rx.hold_s else None),
-            "rest_s": int(d.rest_s.default), "load": d.load_options[0] if d.load_options else None,
-        })
+        return rx.model_copy(
+            update={
+                "exercise": target.id,
+                "name": target.name,
+                "category": target.category,
+                "sets": sets,
+                "reps": [reps] * sets,
+                "tempo": str(tempo) if tempo and d.kind is DoseKind.reps else None,
+                "tut_per_set_s": reps * tempo.rep_s
+                if tempo and d.kind is DoseKind.reps
+                else (reps * rx.hold_s if rx.hold_s else None),
+                "rest_s": int(d.rest_s.default),
+                "load": d.load_options[0] if d.load_options else None,
+            }
+        )
     return _deload_rx(rx, library, None, factor=0.6)
 
 
@@ -345,24 +420,28 @@ def _deload_rx(rx: Prescription, library: Library, program: Program | None, fact
     older = program is not None and program.patient.age_band.value == "older"
     # The protocol's own deload factor (0.5-0.7), recorded in the program; 0.6 for programs
     # written before it was.
-    new = deload(dose, ex, factor or (getattr(program, "deload_volume_factor", None) if program is not None else None) or 0.6, older)
+    new = deload(
+        dose, ex, factor or (getattr(program, "deload_volume_factor", None) if program is not None else None) or 0.6, older
+    )
     reps = [max(1, r - (dose.reps - new.reps)) for r in rx.reps[: new.sets]]
     tut = rx.tut_per_set_s
     if d.kind is DoseKind.reps and tempo:
         tut = reps[0] * tempo.rep_s
     elif d.kind is DoseKind.hold and new.hold_s:
         tut = reps[0] * new.hold_s
-    return rx.model_copy(update={"sets": new.sets, "reps": reps, "hold_s": new.hold_s, "minutes": new.minutes, "tut_per_set_s": tut})
+    return rx.model_copy(
+        update={"sets": new.sets, "reps": reps, "hold_s": new.hold_s, "minutes": new.minutes, "tut_per_set_s": tut}
+    )
 
 
 def _replace_in_week(week: Week, swap: dict[str, Prescription], library: Library, program: Program) -> Week:
     daily = [swap.get(p.slot, p) for p in week.every_day]
-    sessions = [
-        s.model_copy(update={"prescriptions": [swap.get(p.slot, p) for p in s.prescriptions]})
-        for s in week.sessions
-    ]
-    volume = sum(p.sets * p.per_week for p in {p.slot: p for p in daily + [p for s in sessions for p in s.prescriptions]}.values()
-                 if library[p.exercise].is_loading)
+    sessions = [s.model_copy(update={"prescriptions": [swap.get(p.slot, p) for p in s.prescriptions]}) for s in week.sessions]
+    volume = sum(
+        p.sets * p.per_week
+        for p in {p.slot: p for p in daily + [p for s in sessions for p in s.prescriptions]}.values()
+        if library[p.exercise].is_loading
+    )
     return week.model_copy(update={"every_day": daily, "sessions": sessions, "volume_sets": volume})
 
 
@@ -378,21 +457,35 @@ def clinician_flags(program: Program, entries: list[LogEntry], decisions: dict) 
             reds.setdefault(e.exercise, []).append(e.row)
     for ex, rows in reds.items():
         if len(rows) >= rules.red_sessions_flag:
-            flags.append(Flag(level="review", message=f"{len(rows)} red sessions for {ex}: review the exercise choice", rows=rows))
+            flags.append(
+                Flag(level="review", message=f"{len(rows)} red sessions for {ex}: review the exercise choice", rows=rows)
+            )
     logged_weeks = sorted({e.week for e in entries})
     if entries:
         # The log template has a row for every planned exercise of every session: adherence
         # is the share of those rows marked done.
         adherence = sum(1 for e in entries if e.done) / len(entries)
         if adherence < rules.adherence_flag_below:
-            flags.append(Flag(level="review", message=f"adherence {adherence:.0%} of logged sessions is below {rules.adherence_flag_below:.0%}: talk about barriers"))
+            flags.append(
+                Flag(
+                    level="review",
+                    message=f"adherence {adherence:.0%} of logged sessions is below {rules.adherence_flag_below:.0%}: talk about barriers",
+                )
+            )
     reassess = program.reassessment_week
     if reassess in logged_weeks and 1 in logged_weeks:
+
         def mean(week: int) -> float:
             vals = [e.pain_during for e in entries if e.week == week and e.pain_during is not None]
             return sum(vals) / len(vals) if vals else 0.0
+
         if mean(reassess) >= mean(1):
-            flags.append(Flag(level="review", message=f"no improvement in pain by week {reassess}: reassess (NICE: disabling root symptoms after 6 weeks need a specialist)"))
+            flags.append(
+                Flag(
+                    level="review",
+                    message=f"no improvement in pain by week {reassess}: reassess (NICE: disabling root symptoms after 6 weeks need a specialist)",
+                )
+            )
     return flags
 
 
@@ -401,7 +494,7 @@ def remaining(program: Program) -> Program:
     (the patient already holds the weeks before it)."""
     if not program.adjusted_from_week:
         return program
-    weeks = program.weeks[program.adjusted_from_week - 1:]
+    weeks = program.weeks[program.adjusted_from_week - 1 :]
     return program.model_copy(update={"weeks": weeks, "start": weeks[0].start})
 
 

@@ -18,10 +18,11 @@ import json
 import logging
 import os
 import time
+from collections.abc import Callable, Iterable
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from . import __version__
 from .config import ClinicConfig, load_config
@@ -120,7 +121,12 @@ class BulkReport:
             "seconds": round(self.seconds, 3),
             "jobs": self.jobs,
             "rows": [
-                {k: v for k, v in asdict(o).items() if k not in ("seconds", "worker_pid", "worker_peak_rss_mib", "worker_rss_mib")} | {"seconds": round(o.seconds, 3)}
+                {
+                    k: v
+                    for k, v in asdict(o).items()
+                    if k not in ("seconds", "worker_pid", "worker_peak_rss_mib", "worker_rss_mib")
+                }
+                | {"seconds": round(o.seconds, 3)}
                 for o in self.outcomes
             ],
         }
@@ -137,15 +143,25 @@ def read_roster(path: Path | str) -> list[tuple[int, dict[str, Any]]]:
         if located is None or (problems and any(row_of(p) is None for p in problems)):
             raise PatientError(f"the roster {path} cannot be read", problems)
         if not isinstance(located.data, list):
-            raise PatientError(f"the roster {path} must be a YAML list of patients", [Problem(path, 1, "", "expected a list (lines starting with '- ')", "see examples/roster.yaml")])
+            raise PatientError(
+                f"the roster {path} must be a YAML list of patients",
+                [Problem(path, 1, "", "expected a list (lines starting with '- ')", "see examples/roster.yaml")],
+            )
         # A value that cannot be read (start_date: 2026-02-30) costs its row only.
         unreadable: dict[int, list[Problem]] = {}
         for p in problems:
             unreadable.setdefault(row_of(p), []).append(p)
-        return [(located.line_of((i,)) or i + 1,
-                 {"__unreadable__": unreadable[i]} if i in unreadable
-                 else item if isinstance(item, dict) else {"__not_a_mapping__": item})
-                for i, item in enumerate(located.data)]
+        return [
+            (
+                located.line_of((i,)) or i + 1,
+                {"__unreadable__": unreadable[i]}
+                if i in unreadable
+                else item
+                if isinstance(item, dict)
+                else {"__not_a_mapping__": item},
+            )
+            for i, item in enumerate(located.data)
+        ]
     from .spreadsheet import dict_reader, read_csv_text  # ';', BOM, Windows-1252 as spreadsheets save
 
     text, problem = read_csv_text(path, MAX_ROSTER_BYTES)
@@ -153,12 +169,21 @@ def read_roster(path: Path | str) -> list[tuple[int, dict[str, Any]]]:
         raise PatientError(f"the roster {path} cannot be read", [problem])
     reader = dict_reader(text)
     if not reader.fieldnames:
-        raise PatientError(f"the roster {path} is empty", [Problem(path, 1, "", "no header row", "the first line names the patient fields: id,name,protocol,start_date,side,…")])
+        raise PatientError(
+            f"the roster {path} is empty",
+            [
+                Problem(
+                    path, 1, "", "no header row", "the first line names the patient fields: id,name,protocol,start_date,side,…"
+                )
+            ],
+        )
     names = [f.strip() for f in reader.fieldnames if f]
     twice = sorted({f for f in names if names.count(f) > 1})
     if twice:  # csv.DictReader would silently keep the last of the two
-        raise PatientError(f"the roster {path} names a column twice", [
-            Problem(path, 1, f, "this column appears more than once", "keep one of them") for f in twice])
+        raise PatientError(
+            f"the roster {path} names a column twice",
+            [Problem(path, 1, f, "this column appears more than once", "keep one of them") for f in twice],
+        )
     unknown = [f for f in reader.fieldnames if f and f.strip() not in _FIELDS]
     if unknown:
         import difflib
@@ -166,7 +191,11 @@ def read_roster(path: Path | str) -> list[tuple[int, dict[str, Any]]]:
         probs = []
         for f in unknown:
             guess = difflib.get_close_matches(f.strip(), _FIELDS, n=1)
-            probs.append(Problem(path, 1, f, "unknown column", f"did you mean '{guess[0]}'?" if guess else "columns are " + ", ".join(_FIELDS)))
+            probs.append(
+                Problem(
+                    path, 1, f, "unknown column", f"did you mean '{guess[0]}'?" if guess else "columns are " + ", ".join(_FIELDS)
+                )
+            )
         raise PatientError(f"the roster {path} has unknown columns", probs)
     rows = []
     try:
@@ -175,12 +204,29 @@ def read_roster(path: Path | str) -> list[tuple[int, dict[str, Any]]]:
                 row = {**row, "__extra_cells__": row.pop(None)}
             rows.append((reader.line_num, row))
     except csv.Error as exc:
-        raise PatientError(f"the roster {path} is not valid CSV", [Problem(path, reader.line_num, "", str(exc), "check quotes and commas")]) from None
+        raise PatientError(
+            f"the roster {path} is not valid CSV", [Problem(path, reader.line_num, "", str(exc), "check quotes and commas")]
+        ) from None
     return rows
 
 
-_FIELDS = ["id", "name", "protocol", "start_date", "weeks", "sessions_per_week", "irritability", "training_status",
-           "age_band", "side", "equipment", "exclusions", "minutes", "clinician", "notes"]
+_FIELDS = [
+    "id",
+    "name",
+    "protocol",
+    "start_date",
+    "weeks",
+    "sessions_per_week",
+    "irritability",
+    "training_status",
+    "age_band",
+    "side",
+    "equipment",
+    "exclusions",
+    "minutes",
+    "clinician",
+    "notes",
+]
 
 
 # --------------------------------------------------------------------------- hashing
@@ -202,8 +248,15 @@ def input_hash(program: Program, formats: tuple[str, ...], settings: Settings, a
     """Everything that changes the output: the program (patient, doses, library digest),
     the formats, the clinic configuration, the templates and illustrations, the version."""
     h = hashlib.sha256()
-    for part in (program.model_dump_json(), ",".join(formats), settings.config.model_dump_json(),
-                 str(settings.paper), str(settings.large_print), assets_digest, __version__):
+    for part in (
+        program.model_dump_json(),
+        ",".join(formats),
+        settings.config.model_dump_json(),
+        str(settings.paper),
+        str(settings.large_print),
+        assets_digest,
+        __version__,
+    ):
         h.update(part.encode())
         h.update(b"\0")
     return h.hexdigest()
@@ -246,7 +299,9 @@ def _init_worker(settings: Settings, slots=None, parent_pid: int | None = None) 
     signal.signal(signal.SIGTERM, on_term)
     _WORKER["library"] = load_library(*settings.library_dirs)
     _WORKER["protocols"] = load_protocols(_WORKER["library"], *settings.protocol_dirs)
-    _WORKER["renderer"] = Renderer(settings.config, templates=settings.templates, large_print=settings.large_print, paper=settings.paper)
+    _WORKER["renderer"] = Renderer(
+        settings.config, templates=settings.templates, large_print=settings.large_print, paper=settings.paper
+    )
 
 
 def _cleanup_worker() -> None:
@@ -410,21 +465,27 @@ def bulk_build(
                 if "__extra_cells__" in data:
                     raise PatientError("this row has more cells than the header has columns")
                 if "__unreadable__" in data:
-                    raise PatientError("this item has values that cannot be read", [
-                        Problem(p.file, p.line, p.field.split(".", 1)[-1], p.message, p.fix) for p in data["__unreadable__"]])
+                    raise PatientError(
+                        "this item has values that cannot be read",
+                        [Problem(p.file, p.line, p.field.split(".", 1)[-1], p.message, p.fix) for p in data["__unreadable__"]],
+                    )
                 patient = patient_from_row(data, f"row {row}", row)
                 program = plan(library, protocols[patient.protocol], patient)
             except RehabplanError as exc:
                 outcomes[row] = Outcome(row, "failed", _safe_id(data), reason=_reason(exc))
                 continue
             except Exception as exc:  # a bug in one row's planning costs that row, not the run
-                outcomes[row] = Outcome(row, "failed", _safe_id(data), reason=f"cannot be planned ({type(exc).__name__}: {exc})"[:300])
+                outcomes[row] = Outcome(
+                    row, "failed", _safe_id(data), reason=f"cannot be planned ({type(exc).__name__}: {exc})"[:300]
+                )
                 continue
             stem = _unique(safe_stem(patient.id, patient.name), used_stems)
             job = Job(row, stem, patient, formats, input_hash(program, formats, settings, assets))
             if not force and _up_to_date(manifest.get(stem), job, out):
                 prev = manifest[stem]
-                outcomes[row] = Outcome(row, "skipped", patient.id, files=prev["files"], sha256=prev["sha256"], pages=prev.get("pages"))
+                outcomes[row] = Outcome(
+                    row, "skipped", patient.id, files=prev["files"], sha256=prev["sha256"], pages=prev.get("pages")
+                )
                 continue
             todo.append(job)
     except BaseException:
@@ -445,8 +506,11 @@ def bulk_build(
             if outcome.status == "built":
                 job = by_row[outcome.row]
                 manifest[job.stem] = {
-                    "row": outcome.row, "input_hash": job.input_hash, "files": outcome.files,
-                    "sha256": outcome.sha256, "pages": outcome.pages,
+                    "row": outcome.row,
+                    "input_hash": job.input_hash,
+                    "files": outcome.files,
+                    "sha256": outcome.sha256,
+                    "pages": outcome.pages,
                 }
                 # Saved as the run goes (atomically, at most once a second: a long roster's
                 # manifest is large), so a run that is killed redoes only the last second's work.
@@ -483,15 +547,17 @@ def _new_pool(settings: Settings, n_workers: int, context) -> cf.ProcessPoolExec
         import weasyprint  # noqa: F401  -- imported once here; forked workers share it
 
     slots = context.Array("i", n_workers)
-    pool = cf.ProcessPoolExecutor(max_workers=n_workers, mp_context=context,
-                                  initializer=_init_worker, initargs=(settings, slots, os.getpid()))
+    pool = cf.ProcessPoolExecutor(
+        max_workers=n_workers, mp_context=context, initializer=_init_worker, initargs=(settings, slots, os.getpid())
+    )
     pool.slots = slots  # the rows in flight, one slot per worker
     pool.submit(int)  # with "fork" the executor launches every worker on the first submit
     return pool
 
 
-def _run_pool(todo: list[Job], settings: Settings, out: Path, n_workers: int, context,
-              first_pool: cf.ProcessPoolExecutor | None = None) -> Iterable[Outcome]:
+def _run_pool(
+    todo: list[Job], settings: Settings, out: Path, n_workers: int, context, first_pool: cf.ProcessPoolExecutor | None = None
+) -> Iterable[Outcome]:
     """Run jobs on a process pool and survive workers that die: a crash costs only its patient.
 
     Each worker records the row it is rendering in shared memory, so after a crash we know

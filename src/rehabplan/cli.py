@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from pathlib import Path
-from typing import Literal, Optional
+from typing import Literal
 
 import typer
 from rich.console import Console
@@ -90,7 +90,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 exercises_app = typer.Typer(help="Browse the exercise library.", no_args_is_help=True, context_settings=HELP, cls=RehabplanGroup)
-protocols_app = typer.Typer(help="Browse the treatment protocols.", no_args_is_help=True, context_settings=HELP, cls=RehabplanGroup)
+protocols_app = typer.Typer(
+    help="Browse the treatment protocols.", no_args_is_help=True, context_settings=HELP, cls=RehabplanGroup
+)
 patient_app = typer.Typer(help="Create patient files.", no_args_is_help=True, context_settings=HELP, cls=RehabplanGroup)
 app.add_typer(exercises_app, name="exercises")
 app.add_typer(protocols_app, name="protocols")
@@ -132,7 +134,9 @@ def main_callback(
     pass
 
 
-def _sources(config: Optional[Path], library: Optional[list[Path]], protocols: Optional[list[Path]] | None = None, *, strict: bool = False):
+def _sources(
+    config: Path | None, library: list[Path] | None, protocols: list[Path] | None | None = None, *, strict: bool = False
+):
     """Clinic configuration, library and (when asked) protocols: options win over the config."""
     from .config import load_config
     from .library import load_library
@@ -169,13 +173,23 @@ def _check_formats(value: str) -> str:
     items = [f.strip() for f in value.split(",") if f.strip()]
     wrong = [f for f in items if f not in known]
     if wrong or not items:
-        raise typer.BadParameter(f"unknown format {', '.join(repr(w) for w in wrong) or 'list'}; use a comma-separated list of {', '.join(known)}")
+        raise typer.BadParameter(
+            f"unknown format {', '.join(repr(w) for w in wrong) or 'list'}; use a comma-separated list of {', '.join(known)}"
+        )
     return value
 
 
-LibraryOpt = typer.Option(None, "--library", "-L", metavar="DIR", help="A clinic exercise folder layered over the built-in library (repeatable).")
-ProtocolsOpt = typer.Option(None, "--protocols", "-P", metavar="DIR", help="A clinic protocol folder layered over the built-in protocols (repeatable).")
-ConfigOpt = typer.Option(None, "--config", help="Clinic configuration file (default: rehabplan.yaml here or in a parent folder, then the user config folder, then $REHABPLAN_CONFIG).")
+LibraryOpt = typer.Option(
+    None, "--library", "-L", metavar="DIR", help="A clinic exercise folder layered over the built-in library (repeatable)."
+)
+ProtocolsOpt = typer.Option(
+    None, "--protocols", "-P", metavar="DIR", help="A clinic protocol folder layered over the built-in protocols (repeatable)."
+)
+ConfigOpt = typer.Option(
+    None,
+    "--config",
+    help="Clinic configuration file (default: rehabplan.yaml here or in a parent folder, then the user config folder, then $REHABPLAN_CONFIG).",
+)
 
 
 # --------------------------------------------------------------------------- library commands
@@ -183,10 +197,10 @@ ConfigOpt = typer.Option(None, "--config", help="Clinic configuration file (defa
 
 @app.command()
 def validate(
-    folder: Optional[list[Path]] = typer.Argument(None, help="Clinic exercise folder(s) to check on top of the built-in library."),
-    protocols: Optional[list[Path]] = ProtocolsOpt,
+    folder: list[Path] | None = typer.Argument(None, help="Clinic exercise folder(s) to check on top of the built-in library."),
+    protocols: list[Path] | None = ProtocolsOpt,
     strict: bool = typer.Option(False, "--strict", help="Treat warnings as errors."),
-    config: Optional[Path] = ConfigOpt,
+    config: Path | None = ConfigOpt,
 ) -> None:
     """Check the exercise library and protocols; list every problem with file and line.
 
@@ -208,25 +222,24 @@ def validate(
     for w in library.warnings + protos.warnings:
         out.print(f"[yellow]warning[/] {_escape(str(w))}")
     out.print(
-        f"[green]ok[/] {len(library.exercises)} exercises in {len(library.folders)} folder(s), "
-        f"{len(protos.protocols)} protocols"
+        f"[green]ok[/] {len(library.exercises)} exercises in {len(library.folders)} folder(s), {len(protos.protocols)} protocols"
     )
 
 
 @exercises_app.command("list")
 def exercises_list(
-    category: Optional[CategoryName] = typer.Option(None, "--category", "-c", help="Only this category."),
-    equipment: Optional[EquipmentName] = typer.Option(
-        None, "--equipment", "-e", help="Only exercises needing this equipment (or none)."),
-    library: Optional[list[Path]] = LibraryOpt,
-    config: Optional[Path] = ConfigOpt,
+    category: CategoryName | None = typer.Option(None, "--category", "-c", help="Only this category."),
+    equipment: EquipmentName | None = typer.Option(
+        None, "--equipment", "-e", help="Only exercises needing this equipment (or none)."
+    ),
+    library: list[Path] | None = LibraryOpt,
+    config: Path | None = ConfigOpt,
 ) -> None:
     """List exercises as a table.
 
     Example: rehabplan exercises list --category strength --equipment band
     """
     from rich.table import Table
-
 
     _, lib, _ = _sources(config, library)
     table = Table(title="Exercise library", show_lines=False)
@@ -249,20 +262,27 @@ def exercises_list(
             "hold": lambda: f"{d.sets.default:g}×{d.reps.default:g} × {d.hold_s.default:g}s hold",
             "duration": lambda: f"{d.minutes.default:g} min",
         }[d.kind.value]()
-        cells = {"name": ex.name, "category": ex.category.value, "equipment": ", ".join(eq) or "none", "dose": dose,
-                 "easier → harder": f"{ex.easier or '—'} → {ex.harder or '—'}"}
+        cells = {
+            "name": ex.name,
+            "category": ex.category.value,
+            "equipment": ", ".join(eq) or "none",
+            "dose": dose,
+            "easier → harder": f"{ex.easier or '—'} → {ex.harder or '—'}",
+        }
         table.add_row(ex.id, *(cells[c] for c in columns))
     out.print(table)
 
 
 @exercises_app.command("show")
 def exercises_show(
-    exercise_id: str = typer.Argument(..., help="Exercise id or alias, e.g. glute-bridge or clam.", autocompletion=_complete_exercise_ids),
-    picture_file: Optional[Path] = typer.Option(None, "--picture", help="Also write its drawing: out.svg or out.png."),
+    exercise_id: str = typer.Argument(
+        ..., help="Exercise id or alias, e.g. glute-bridge or clam.", autocompletion=_complete_exercise_ids
+    ),
+    picture_file: Path | None = typer.Option(None, "--picture", help="Also write its drawing: out.svg or out.png."),
     side: PatientSide = typer.Option("right", "--side", help="Draw the picture for a right- or left-sided patient."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing picture file."),
-    library: Optional[list[Path]] = LibraryOpt,
-    config: Optional[Path] = ConfigOpt,
+    library: list[Path] | None = LibraryOpt,
+    config: Path | None = ConfigOpt,
 ) -> None:
     """Show one exercise: instructions, dosage bounds and its ladder (and its picture).
 
@@ -284,7 +304,10 @@ def exercises_show(
             by_name.setdefault(alias.lower().replace(" ", "-"), e.id)
     if wanted not in by_name:
         guess = list(dict.fromkeys(by_name[g] for g in difflib.get_close_matches(wanted, list(by_name), n=5)))[:3]
-        raise LibraryError(f"no exercise '{exercise_id}'" + (f"; did you mean {', '.join(guess)}?" if guess else "; see 'rehabplan exercises list'"))
+        raise LibraryError(
+            f"no exercise '{exercise_id}'"
+            + (f"; did you mean {', '.join(guess)}?" if guess else "; see 'rehabplan exercises list'")
+        )
     ex = lib[by_name[wanted]]
     out.print(f"[bold]{ex.name}[/]  ({ex.id}, {ex.category.value})  {lib.files[ex.id]}")
     if ex.aliases:
@@ -326,8 +349,8 @@ def exercises_gallery(
     output: Path = typer.Option(Path("gallery.pdf"), "--output", "-o", help="PDF to write."),
     side: PatientSide = typer.Option("right", "--side", help="Draw for a right- or left-sided patient."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
-    library: Optional[list[Path]] = LibraryOpt,
-    config: Optional[Path] = ConfigOpt,
+    library: list[Path] | None = LibraryOpt,
+    config: Path | None = ConfigOpt,
 ) -> None:
     """Print every exercise's picture frames with names and alt text, to review a library.
 
@@ -362,7 +385,7 @@ protocols: []                      # clinic protocol folders layered over the bu
 """
 
 
-def _config_line(key: str, value: Optional[str], example: str, comment: str, indent: str = "") -> str:
+def _config_line(key: str, value: str | None, example: str, comment: str, indent: str = "") -> str:
     """A config line: the real value when given, else a commented example that prints nothing."""
     import json
 
@@ -375,10 +398,10 @@ def _config_line(key: str, value: Optional[str], example: str, comment: str, ind
 def init(
     output: Path = typer.Argument(Path("rehabplan.yaml"), help="Where to write the configuration."),
     clinic: str = typer.Option("Your physiotherapy clinic", "--clinic", help="Clinic name."),
-    phone: Optional[str] = typer.Option(None, "--phone", help="Clinic phone number, printed on the cover and the red-flag page."),
-    address: Optional[str] = typer.Option(None, "--address", help="Clinic address, printed on the cover."),
-    email: Optional[str] = typer.Option(None, "--email", help="Clinic email, printed on the cover."),
-    clinician: Optional[str] = typer.Option(None, "--clinician", help="Default clinician (a patient file's own clinician wins)."),
+    phone: str | None = typer.Option(None, "--phone", help="Clinic phone number, printed on the cover and the red-flag page."),
+    address: str | None = typer.Option(None, "--address", help="Clinic address, printed on the cover."),
+    email: str | None = typer.Option(None, "--email", help="Clinic email, printed on the cover."),
+    clinician: str | None = typer.Option(None, "--clinician", help="Default clinician (a patient file's own clinician wins)."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
 ) -> None:
     """Write a commented clinic configuration (rehabplan.yaml) and the JSON Schemas editors use.
@@ -402,7 +425,9 @@ def init(
         phone=_config_line("phone", phone, '"<your clinic\'s phone number>"', "printed on the cover and the red-flag page", "  "),
         address=_config_line("address", address, '"<street, town, postcode>"', "printed on the cover", "  "),
         email=_config_line("email", email, '"<reception@your-clinic>"', "printed on the cover", "  "),
-        clinician=_config_line("clinician", clinician, '"<name, physiotherapist>"', "default clinician; a patient file's own clinician wins"),
+        clinician=_config_line(
+            "clinician", clinician, '"<name, physiotherapist>"', "default clinician; a patient file's own clinician wins"
+        ),
     )
     # Check before writing: a config that later commands reject is never written.
     import tempfile
@@ -458,15 +483,20 @@ def _overrides(**fields) -> dict:
 
 
 # Patient field -> the command-line option that overrides it, so an error names what was typed.
-OVERRIDE_OPTIONS = {"protocol": "--protocol", "start_date": "--start-date", "weeks": "--weeks",
-                    "sessions_per_week": "--sessions", "minutes": "--minutes", "irritability": "--irritability"}
+OVERRIDE_OPTIONS = {
+    "protocol": "--protocol",
+    "start_date": "--start-date",
+    "weeks": "--weeks",
+    "sessions_per_week": "--sessions",
+    "minutes": "--minutes",
+    "irritability": "--irritability",
+}
 
 
-def _load_all(patient_file: Path, config: Optional[Path], library: Optional[list[Path]], protocols: Optional[list[Path]], overrides: dict):
+def _load_all(patient_file: Path, config: Path | None, library: list[Path] | None, protocols: list[Path] | None, overrides: dict):
+    from .errors import PatientError
     from .patients import load_patient
     from .planner import plan
-
-    from .errors import PatientError
 
     cfg, lib, protos = _sources(config, library, protocols or [])
     try:
@@ -475,7 +505,9 @@ def _load_all(patient_file: Path, config: Optional[Path], library: Optional[list
         # A problem in a field given on the command line is the option's, not a line of the file.
         exc.problems = [
             Problem(None, None, OVERRIDE_OPTIONS.get(p.field, p.field), p.message, p.fix, p.warning)
-            if p.field in overrides else p for p in exc.problems
+            if p.field in overrides
+            else p
+            for p in exc.problems
         ]
         raise
     # The clinic's clinician is a default: the patient file's own clinician wins.
@@ -488,23 +520,34 @@ def _load_all(patient_file: Path, config: Optional[Path], library: Optional[list
 @app.command()
 def build(
     patient_file: Path = typer.Argument(..., help="Patient YAML file (see examples/patient.yaml)."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Output file ('-' = standard output for json/html/ics). Default: handout-<id>.<format>."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Output file ('-' = standard output for json/html/ics). Default: handout-<id>.<format>."
+    ),
     fmt: Format = typer.Option("pdf", "--format", "-f", help="What to write."),
-    paper: Optional[Paper] = typer.Option(None, "--paper", help="Paper size (default from the config: a4)."),
-    large_print: Optional[bool] = typer.Option(None, "--large-print/--normal-print", help="18 pt large print."),
+    paper: Paper | None = typer.Option(None, "--paper", help="Paper size (default from the config: a4)."),
+    large_print: bool | None = typer.Option(None, "--large-print/--normal-print", help="18 pt large print."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No status or messages on stderr; errors still show."),
-    session_time: Optional[str] = typer.Option(None, "--session-time", metavar="HH:MM", help="Calendar (ics): time of each session, in the config's timezone (default 09:00)."),
-    templates: Optional[Path] = typer.Option(None, "--templates", help="Clinic template folder (sandboxed)."),
-    protocol: Optional[str] = typer.Option(None, "--protocol", help="Override the patient's protocol.", autocompletion=_complete_protocol_ids),
-    start_date: Optional[str] = typer.Option(None, "--start-date", help="Override the start date (YYYY-MM-DD)."),
-    weeks: Optional[int] = typer.Option(None, "--weeks", help="Override the program length (4-24 weeks)."),
-    sessions: Optional[int] = typer.Option(None, "--sessions", help="Override sessions per week."),
-    minutes: Optional[int] = typer.Option(None, "--minutes", help="Override minutes per session."),
-    irritability: Optional[Literal["high", "moderate", "low"]] = typer.Option(None, "--irritability", help="Override the irritability."),
-    library: Optional[list[Path]] = LibraryOpt,
-    protocols: Optional[list[Path]] = ProtocolsOpt,
-    config: Optional[Path] = ConfigOpt,
+    session_time: str | None = typer.Option(
+        None,
+        "--session-time",
+        metavar="HH:MM",
+        help="Calendar (ics): time of each session, in the config's timezone (default 09:00).",
+    ),
+    templates: Path | None = typer.Option(None, "--templates", help="Clinic template folder (sandboxed)."),
+    protocol: str | None = typer.Option(
+        None, "--protocol", help="Override the patient's protocol.", autocompletion=_complete_protocol_ids
+    ),
+    start_date: str | None = typer.Option(None, "--start-date", help="Override the start date (YYYY-MM-DD)."),
+    weeks: int | None = typer.Option(None, "--weeks", help="Override the program length (4-24 weeks)."),
+    sessions: int | None = typer.Option(None, "--sessions", help="Override sessions per week."),
+    minutes: int | None = typer.Option(None, "--minutes", help="Override minutes per session."),
+    irritability: Literal["high", "moderate", "low"] | None = typer.Option(
+        None, "--irritability", help="Override the irritability."
+    ),
+    library: list[Path] | None = LibraryOpt,
+    protocols: list[Path] | None = ProtocolsOpt,
+    config: Path | None = ConfigOpt,
 ) -> None:
     """Plan a patient's program and write the handout (PDF), or its HTML, JSON or calendar.
 
@@ -524,15 +567,27 @@ def build(
         try:
             at = dt.time.fromisoformat(session_time)
         except ValueError:
-            raise typer.BadParameter(f"'{session_time}' is not a time; write it as HH:MM, e.g. 18:30", param_hint="--session-time") from None
+            raise typer.BadParameter(
+                f"'{session_time}' is not a time; write it as HH:MM, e.g. 18:30", param_hint="--session-time"
+            ) from None
     if fmt == "pdf" and output is not None and str(output) == "-":
         raise typer.BadParameter("a PDF cannot go to standard output; name a file, e.g. -o handout.pdf", param_hint="--output")
     say = (lambda *a, **k: None) if quiet else err.print
     with _status(f"Planning {patient_file.name}", quiet) as status:
-        cfg, lib, program = _load_all(patient_file, config, library, protocols, _overrides(
-            protocol=protocol, start_date=start_date, weeks=weeks, sessions_per_week=sessions,
-            minutes=minutes, irritability=irritability,
-        ))
+        cfg, lib, program = _load_all(
+            patient_file,
+            config,
+            library,
+            protocols,
+            _overrides(
+                protocol=protocol,
+                start_date=start_date,
+                weeks=weeks,
+                sessions_per_week=sessions,
+                minutes=minutes,
+                irritability=irritability,
+            ),
+        )
         target = output or Path(f"handout-{safe_stem(program.patient.id)}.{fmt}")
         if fmt in ("pdf", "html") and not quiet:
             _say_config_defaults(cfg)
@@ -540,13 +595,17 @@ def build(
             from .render.pdf import render_pdf
 
             status(f"Rendering the handout for {program.patient.id} ({len(program.weeks)} weeks; a few seconds)")
-            result = render_pdf(program, lib, target, cfg, templates=templates or cfg.templates, large_print=large_print, paper=paper, force=force)
+            result = render_pdf(
+                program, lib, target, cfg, templates=templates or cfg.templates, large_print=large_print, paper=paper, force=force
+            )
             say(f"[green]wrote[/] {result.path} ({result.pages} pages)")
             return
         if fmt == "html":
             from .render.html import render_html
 
-            data = render_html(program, lib, cfg, templates=templates or cfg.templates, large_print=large_print, paper=paper).encode()
+            data = render_html(
+                program, lib, cfg, templates=templates or cfg.templates, large_print=large_print, paper=paper
+            ).encode()
         elif fmt == "json":
             data = program_json(program).encode()
         else:
@@ -561,10 +620,10 @@ def build(
 @app.command()
 def preview(
     patient_file: Path = typer.Argument(..., help="Patient YAML file."),
-    week: Optional[int] = typer.Option(None, "--week", "-w", min=1, max=24, help="Show one week in full."),
-    library: Optional[list[Path]] = LibraryOpt,
-    protocols: Optional[list[Path]] = ProtocolsOpt,
-    config: Optional[Path] = ConfigOpt,
+    week: int | None = typer.Option(None, "--week", "-w", min=1, max=24, help="Show one week in full."),
+    library: list[Path] | None = LibraryOpt,
+    protocols: list[Path] | None = ProtocolsOpt,
+    config: Path | None = ConfigOpt,
 ) -> None:
     """Show the program in the terminal: phases, then each week's doses.
 
@@ -574,22 +633,23 @@ def preview(
 
     _, lib, program = _load_all(patient_file, config, library, protocols, {})
     if week is not None and week > len(program.weeks):
-        raise typer.BadParameter(f"the program has {len(program.weeks)} weeks; choose 1-{len(program.weeks)}", param_hint="--week")
+        raise typer.BadParameter(
+            f"the program has {len(program.weeks)} weeks; choose 1-{len(program.weeks)}", param_hint="--week"
+        )
     print_program(out, program, week)
 
 
 @protocols_app.command("list")
 def protocols_list(
-    library: Optional[list[Path]] = LibraryOpt,
-    protocols: Optional[list[Path]] = ProtocolsOpt,
-    config: Optional[Path] = ConfigOpt,
+    library: list[Path] | None = LibraryOpt,
+    protocols: list[Path] | None = ProtocolsOpt,
+    config: Path | None = ConfigOpt,
 ) -> None:
     """List the treatment protocols.
 
     Example: rehabplan protocols list
     """
     from rich.table import Table
-
 
     _, lib, protos = _sources(config, library, protocols or [])
     table = Table(title="Protocols")
@@ -603,10 +663,12 @@ def protocols_list(
 
 @protocols_app.command("show")
 def protocols_show(
-    protocol_id: str = typer.Argument(..., help="Protocol id, e.g. deep-gluteal-syndrome.", autocompletion=_complete_protocol_ids),
-    library: Optional[list[Path]] = LibraryOpt,
-    protocols: Optional[list[Path]] = ProtocolsOpt,
-    config: Optional[Path] = ConfigOpt,
+    protocol_id: str = typer.Argument(
+        ..., help="Protocol id, e.g. deep-gluteal-syndrome.", autocompletion=_complete_protocol_ids
+    ),
+    library: list[Path] | None = LibraryOpt,
+    protocols: list[Path] | None = ProtocolsOpt,
+    config: Path | None = ConfigOpt,
 ) -> None:
     """Show a protocol: phases with goals and criteria, slots with their progression rules.
 
@@ -626,20 +688,34 @@ def protocols_show(
         from .errors import LibraryError
 
         guess = difflib.get_close_matches(protocol_id, list(protos.protocols), n=3)
-        raise LibraryError(f"no protocol '{protocol_id}'" + (f"; did you mean {', '.join(guess)}?" if guess else "; see 'rehabplan protocols list'"))
+        raise LibraryError(
+            f"no protocol '{protocol_id}'"
+            + (f"; did you mean {', '.join(guess)}?" if guess else "; see 'rehabplan protocols list'")
+        )
     p = protos[protocol_id]
     out.print(f"[bold]{p.name}[/] ({p.id})\n{p.summary}\n")
-    out.print(f"Deload every {p.deload_every_weeks} weeks (volume x{p.deload_volume_factor}); reassess at week {p.reassessment_week}; "
-              f"at most {p.max_exercises_per_session} exercises a session; weekly sets rise at most {p.max_weekly_volume_increase_pct}%.")
-    out.print(f"Pain: green below {p.pain.amber_from}/10, red above {p.pain.red_above}/10" + ("; spreading leg symptoms = red" if p.pain.spread_is_red else ""))
+    out.print(
+        f"Deload every {p.deload_every_weeks} weeks (volume x{p.deload_volume_factor}); reassess at week {p.reassessment_week}; "
+        f"at most {p.max_exercises_per_session} exercises a session; weekly sets rise at most {p.max_weekly_volume_increase_pct}%."
+    )
+    out.print(
+        f"Pain: green below {p.pain.amber_from}/10, red above {p.pain.red_above}/10"
+        + ("; spreading leg symptoms = red" if p.pain.spread_is_red else "")
+    )
     out.print(phases_table((ph.weeks[0], ph.weeks[1], ph.name, ph.goal, ph.criterion) for ph in p.phases))
     slots = Table(title="Slots")
     for col in ("slot", "exercise (alternatives)", "phases", "rule", "priority", "when"):
         slots.add_column(col)
     for sl in p.slots:
         rule = sl.progression
-        slots.add_row(sl.id, " | ".join(sl.candidates), ", ".join(sl.phases), f"{rule.name}: {RULES[rule.name].description}",
-                      f"{sl.priority}{' required' if sl.required else ''}", "every day" if sl.every_day else "sessions")
+        slots.add_row(
+            sl.id,
+            " | ".join(sl.candidates),
+            ", ".join(sl.phases),
+            f"{rule.name}: {RULES[rule.name].description}",
+            f"{sl.priority}{' required' if sl.required else ''}",
+            "every day" if sl.every_day else "sessions",
+        )
     out.print(slots)
 
 
@@ -683,9 +759,9 @@ def examples(
 def patient_new(
     output: Path = typer.Argument(Path("patient.yaml"), help="Where to write the patient file."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
-    library: Optional[list[Path]] = LibraryOpt,
-    protocols: Optional[list[Path]] = ProtocolsOpt,
-    config: Optional[Path] = ConfigOpt,
+    library: list[Path] | None = LibraryOpt,
+    protocols: list[Path] | None = ProtocolsOpt,
+    config: Path | None = ConfigOpt,
 ) -> None:
     """Ask for the patient's details and write a patient file.
 
@@ -700,17 +776,19 @@ def patient_new(
 def bulk(
     roster: Path = typer.Argument(..., help="Roster: CSV (header = patient fields) or YAML (a list of patients)."),
     out_dir: Path = typer.Option(..., "--out", "-o", help="Folder for the handouts and manifest.json."),
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: the CPU count)."),
-    fmt: str = typer.Option("pdf", "--format", "-f", metavar="pdf,json,html,ics", callback=_check_formats, help="Comma-separated formats."),
+    jobs: int | None = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: the CPU count)."),
+    fmt: str = typer.Option(
+        "pdf", "--format", "-f", metavar="pdf,json,html,ics", callback=_check_formats, help="Comma-separated formats."
+    ),
     force: bool = typer.Option(False, "--force", help="Rebuild even when the manifest says a handout is up to date."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or table (for cron); the exit code tells."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON (documented, no patient names)."),
-    paper: Optional[Paper] = typer.Option(None, "--paper", help="Paper size (default from the config: a4)."),
-    large_print: Optional[bool] = typer.Option(None, "--large-print/--normal-print", help="18 pt large print."),
-    templates: Optional[Path] = typer.Option(None, "--templates", help="Clinic template folder (sandboxed)."),
-    library: Optional[list[Path]] = LibraryOpt,
-    protocols: Optional[list[Path]] = ProtocolsOpt,
-    config: Optional[Path] = ConfigOpt,
+    paper: Paper | None = typer.Option(None, "--paper", help="Paper size (default from the config: a4)."),
+    large_print: bool | None = typer.Option(None, "--large-print/--normal-print", help="18 pt large print."),
+    templates: Path | None = typer.Option(None, "--templates", help="Clinic template folder (sandboxed)."),
+    library: list[Path] | None = LibraryOpt,
+    protocols: list[Path] | None = ProtocolsOpt,
+    config: Path | None = ConfigOpt,
 ) -> None:
     """Build a handout for every patient of a roster, in parallel; skip what is up to date.
 
@@ -736,9 +814,15 @@ def bulk(
 
         _say_config_defaults(load_config(config))
     progress = Progress(
-        TextColumn("[bold]building handouts"), BarColumn(), MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("{task.fields[eta]}"),
-        console=err, disable=not show, transient=False,
+        TextColumn("[bold]building handouts"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[eta]}"),
+        console=err,
+        disable=not show,
+        transient=False,
     )
     with progress:
         task = progress.add_task("bulk", total=None, rate="", eta="")
@@ -751,17 +835,31 @@ def bulk(
             # come at once and say nothing about the time the rest will take.
             if outcome.status in ("built", "failed") and outcome.seconds:
                 rendered[0] += 1
-            progress.update(task, completed=done, total=total, rate=f"{done / elapsed:.1f}/s",
-                            eta=_eta(elapsed, rendered[0], total - done))
+            progress.update(
+                task, completed=done, total=total, rate=f"{done / elapsed:.1f}/s", eta=_eta(elapsed, rendered[0], total - done)
+            )
 
-        report = bulk_build(roster, out_dir, jobs=jobs, formats=formats, force=force, config=config,
-                            library_dirs=library or (), protocol_dirs=protocols or (), templates=templates,
-                            paper=paper, large_print=large_print, progress=tick)
+        report = bulk_build(
+            roster,
+            out_dir,
+            jobs=jobs,
+            formats=formats,
+            force=force,
+            config=config,
+            library_dirs=library or (),
+            protocol_dirs=protocols or (),
+            templates=templates,
+            paper=paper,
+            large_print=large_print,
+            progress=tick,
+        )
     if as_json:
         sys.stdout.write(json.dumps(report.to_json(), indent=2) + "\n")
     elif not quiet:
-        table = Table(title=f"Bulk build: {report.built} built, {report.skipped} skipped, {report.failed} failed "
-                            f"in {report.seconds:.1f} s ({report.jobs} worker{'s' if report.jobs > 1 else ''})")
+        table = Table(
+            title=f"Bulk build: {report.built} built, {report.skipped} skipped, {report.failed} failed "
+            f"in {report.seconds:.1f} s ({report.jobs} worker{'s' if report.jobs > 1 else ''})"
+        )
         for col in ("row", "patient id", "status", "pages", "reason"):
             table.add_column(col)
         # A long roster is summarised: failures first, at most BULK_TABLE_ROWS rows; every
@@ -773,13 +871,19 @@ def bulk(
             shown.sort(key=lambda o: o.row)
         for o in shown:
             style = {"failed": "red", "skipped": "dim"}.get(o.status, "")
-            table.add_row(str(o.row), _escape(o.patient_id or "—"), o.status, str(o.pages or ""), _escape(o.reason or ""), style=style)
+            table.add_row(
+                str(o.row), _escape(o.patient_id or "—"), o.status, str(o.pages or ""), _escape(o.reason or ""), style=style
+            )
         out.print(table)
         if len(shown) < len(report.outcomes):
-            out.print(f"{len(report.outcomes) - len(shown):,} more rows not shown "
-                      f"({report.failed:,} failed in all); --json lists every row")
-        err.print(f"[green]wrote[/] {report.built:,} handout(s) to {_escape(str(report.out_dir))}"
-                  f" (list: {_escape(str(report.out_dir / 'manifest.json'))})")
+            out.print(
+                f"{len(report.outcomes) - len(shown):,} more rows not shown "
+                f"({report.failed:,} failed in all); --json lists every row"
+            )
+        err.print(
+            f"[green]wrote[/] {report.built:,} handout(s) to {_escape(str(report.out_dir))}"
+            f" (list: {_escape(str(report.out_dir / 'manifest.json'))})"
+        )
     if report.failed:
         raise typer.Exit(1)
 
@@ -821,7 +925,10 @@ def _program_from(path: Path, config, library, protocols):
         except Refused as exc:
             raise PatientError(f"the program {path} cannot be read", [Problem(path, None, "", exc.reason, exc.fix)]) from None
         except (OSError, ValidationError) as exc:
-            raise PatientError(f"{path} is not a rehabplan program JSON", [Problem(path, None, "", str(exc).splitlines()[0], "build one with 'rehabplan build … --format json'")]) from None
+            raise PatientError(
+                f"{path} is not a rehabplan program JSON",
+                [Problem(path, None, "", str(exc).splitlines()[0], "build one with 'rehabplan build … --format json'")],
+            ) from None
     return _load_all(path, config, library, protocols, {})
 
 
@@ -830,9 +937,9 @@ def log_template_cmd(
     source: Path = typer.Argument(..., help="Patient YAML or program JSON."),
     output: Path = typer.Option(Path("log.csv"), "--output", "-o", help="CSV to write ('-' = standard output)."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
-    library: Optional[list[Path]] = LibraryOpt,
-    protocols: Optional[list[Path]] = ProtocolsOpt,
-    config: Optional[Path] = ConfigOpt,
+    library: list[Path] | None = LibraryOpt,
+    protocols: list[Path] | None = ProtocolsOpt,
+    config: Path | None = ConfigOpt,
 ) -> None:
     """Write a blank log: one row per exercise per session, for the patient or clinician to fill in.
 
@@ -857,13 +964,15 @@ def log_template_cmd(
 def adjust(
     source: Path = typer.Argument(..., help="Patient YAML or program JSON (the plan the patient followed)."),
     log: Path = typer.Argument(..., help="The filled-in log (CSV or YAML)."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Adjusted program JSON (default: adjusted-<id>.json)."),
-    handout: Optional[Path] = typer.Option(None, "--handout", help="Also write a new handout PDF for the remaining weeks."),
-    from_week: Optional[int] = typer.Option(None, "--from-week", min=1, help="First week to change (default: the week after the last logged one)."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Adjusted program JSON (default: adjusted-<id>.json)."),
+    handout: Path | None = typer.Option(None, "--handout", help="Also write a new handout PDF for the remaining weeks."),
+    from_week: int | None = typer.Option(
+        None, "--from-week", min=1, help="First week to change (default: the week after the last logged one)."
+    ),
     force: bool = typer.Option(False, "--force", help="Overwrite existing outputs."),
-    library: Optional[list[Path]] = LibraryOpt,
-    protocols: Optional[list[Path]] = ProtocolsOpt,
-    config: Optional[Path] = ConfigOpt,
+    library: list[Path] | None = LibraryOpt,
+    protocols: list[Path] | None = ProtocolsOpt,
+    config: Path | None = ConfigOpt,
 ) -> None:
     """Adjust the weeks not yet done from the patient's pain log (green / amber / red).
 
@@ -876,8 +985,8 @@ def adjust(
     """
     from rich.table import Table
 
-    from .adjust import adjust as adjust_program
     from .adjust import URGENT_MESSAGE, read_log, remaining, urgent_rows, with_urgent_rows
+    from .adjust import adjust as adjust_program
     from .export import program_json
     from .files import atomic_write, safe_stem
 
@@ -890,15 +999,26 @@ def adjust(
     for p in problems[:BULK_TABLE_ROWS]:
         err.print(f"[yellow]skipped log row[/] {_escape(str(p))}")
     if len(problems) > BULK_TABLE_ROWS:
-        err.print(f"[yellow]…and {len(problems) - BULK_TABLE_ROWS:,} more problems in the log[/] "
-                  f"({len({p.line for p in problems}):,} rows skipped in all)")
+        err.print(
+            f"[yellow]…and {len(problems) - BULK_TABLE_ROWS:,} more problems in the log[/] "
+            f"({len({p.line for p in problems}):,} rows skipped in all)"
+        )
     from .errors import PatientError
 
     try:
         if not entries and not problems and from_week is None:
-            raise PatientError(f"the log {log} has no filled-in rows yet", [Problem(
-                log, None, "", "every row is still blank",
-                "fill in done (yes/no) and the pain scores for the sessions done so far, then run adjust again")])
+            raise PatientError(
+                f"the log {log} has no filled-in rows yet",
+                [
+                    Problem(
+                        log,
+                        None,
+                        "",
+                        "every row is still blank",
+                        "fill in done (yes/no) and the pain scores for the sessions done so far, then run adjust again",
+                    )
+                ],
+            )
         new = with_urgent_rows(adjust_program(program, lib, entries, from_week), urgent)
     except PatientError as exc:
         if urgent:  # the urgent flag was printed; its exit code (1) wins so scripts notice
@@ -911,7 +1031,9 @@ def adjust(
 
         with _status(f"Rendering the new handout from week {new.adjusted_from_week}", quiet=False):
             render_pdf(remaining(new), lib, handout, cfg, force=force)
-    table = Table(title=f"Adjusted from week {new.adjusted_from_week} ({len(entries)} log rows used, {len({p.line for p in problems})} skipped)")
+    table = Table(
+        title=f"Adjusted from week {new.adjusted_from_week} ({len(entries)} log rows used, {len({p.line for p in problems})} skipped)"
+    )
     for col in ("exercise", "light", "why", "what changes"):
         table.add_column(col)
     for a in new.adjustments:

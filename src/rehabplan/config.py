@@ -37,8 +37,10 @@ def _placeholder(value: str | None, what: str) -> str | None:
         return value
     digits = re.sub(r"\D", "", value)
     if _PLACEHOLDER_TEXT.search(value) or (what == "phone" and (len(digits) < 3 or re.search(r"0{6,}$", digits))):
-        raise ValueError(f"'{value}' is a placeholder, not your clinic's {what}: it would print on every "
-                         f"handout (the red-flag page too); write the real {what}, or delete the line")
+        raise ValueError(
+            f"'{value}' is a placeholder, not your clinic's {what}: it would print on every "
+            f"handout (the red-flag page too); write the real {what}, or delete the line"
+        )
     return value
 
 
@@ -111,7 +113,9 @@ class ClinicConfig(Model):
     @property
     def urgent_advice(self) -> str:
         """Where to get urgent but not emergency advice, by locale."""
-        return {"en-GB": "NHS 111", "en-US": "your doctor or an urgent care center"}.get(self.locale, "your doctor or urgent care")
+        return {"en-GB": "NHS 111", "en-US": "your doctor or an urgent care center"}.get(
+            self.locale, "your doctor or urgent care"
+        )
 
 
 def find_config(path: Path | str | None = None) -> Path | None:
@@ -142,10 +146,12 @@ def config_note(config: ClinicConfig) -> str | None:
     """For a run without any configuration: which clinic details are built-in defaults."""
     if config.source is not None:
         return None
-    return (f"no {DEFAULT_NAME} found (here, in a parent folder, in {user_config_file().parent} or ${ENV_VAR}): "
-            f"the handout names '{config.clinic.name}' with no phone number or address, no clinician unless the "
-            f"patient file has one, {config.paper.upper()} paper and the {config.locale} emergency number "
-            f"{config.emergency}. Run 'rehabplan init' to set your clinic's details.")
+    return (
+        f"no {DEFAULT_NAME} found (here, in a parent folder, in {user_config_file().parent} or ${ENV_VAR}): "
+        f"the handout names '{config.clinic.name}' with no phone number or address, no clinician unless the "
+        f"patient file has one, {config.paper.upper()} paper and the {config.locale} emergency number "
+        f"{config.emergency}. Run 'rehabplan init' to set your clinic's details."
+    )
 
 
 def load_config(path: Path | str | None = None) -> ClinicConfig:
@@ -161,12 +167,14 @@ def load_config(path: Path | str | None = None) -> ClinicConfig:
         raise LibraryError(f"the configuration {path} has {len(problems)} problem(s)", problems)
     base = path.resolve().parent
     fix = lambda p: p if p is None or p.is_absolute() else base / p  # noqa: E731
-    loaded = config.model_copy(update={
-        "library": [fix(p) for p in config.library],
-        "protocols": [fix(p) for p in config.protocols],
-        "templates": fix(config.templates),
-        "clinic": config.clinic.model_copy(update={"logo": fix(config.clinic.logo)}),
-    })
+    loaded = config.model_copy(
+        update={
+            "library": [fix(p) for p in config.library],
+            "protocols": [fix(p) for p in config.protocols],
+            "templates": fix(config.templates),
+            "clinic": config.clinic.model_copy(update={"logo": fix(config.clinic.logo)}),
+        }
+    )
     loaded._source = path.resolve()
     return loaded
 

@@ -30,8 +30,14 @@ def dose_text(p: Prescription) -> str:
     return text
 
 
-def program_ics(program: Program, hour: int = 9, *, session_time: dt.time | None = None, timezone: str | None = None,
-                stamp: dt.datetime | None = None) -> bytes:
+def program_ics(
+    program: Program,
+    hour: int = 9,
+    *,
+    session_time: dt.time | None = None,
+    timezone: str | None = None,
+    stamp: dt.datetime | None = None,
+) -> bytes:
     """The program as a calendar to import (RFC 5545).
 
     One event per session at ``session_time`` (default ``hour``:00) in ``timezone`` (an IANA
@@ -50,7 +56,7 @@ def program_ics(program: Program, hour: int = 9, *, session_time: dt.time | None
     cal.add("x-wr-calname", f"Exercise program ({program.protocol_name})")
     if stamp is None:
         epoch = os.environ.get("SOURCE_DATE_EPOCH")
-        stamp = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch else dt.datetime.now(dt.timezone.utc)
+        stamp = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch else dt.datetime.now(dt.UTC)
     zone = ZoneInfo(timezone) if timezone else None
     at = session_time or dt.time(hour, 0)
     pid = program.patient.id
@@ -73,22 +79,34 @@ def program_ics(program: Program, hour: int = 9, *, session_time: dt.time | None
             # The planner's day (strength days never two in a row), read from the Program.
             day = week.start + dt.timedelta(days=session.day)
             lines = [f"- {p.name}: {dose_text(p)}" for p in session.prescriptions]
-            event(f"w{week.number}-s{session.number}", f"Exercises: week {week.number}, {session.name.lower()}{label}",
-                  "\n".join(lines + ["", stop]), dt.datetime.combine(day, at, tzinfo=zone),
-                  duration=dt.timedelta(minutes=max(5, round(session.minutes))))
+            event(
+                f"w{week.number}-s{session.number}",
+                f"Exercises: week {week.number}, {session.name.lower()}{label}",
+                "\n".join(lines + ["", stop]),
+                dt.datetime.combine(day, at, tzinfo=zone),
+                duration=dt.timedelta(minutes=max(5, round(session.minutes))),
+            )
         # Every-day exercises are their own event, each day of the week (the dose can change
         # week by week, so one repeating event per week rather than one for the program).
         for p in week.every_day:
-            event(f"w{week.number}-daily-{p.exercise}", f"Every day: {p.name}{label}",
-                  f"- {p.name}: {dose_text(p)}\n\n{stop}", dt.datetime.combine(week.start, at, tzinfo=zone),
-                  duration=dt.timedelta(minutes=10), rrule={"freq": "daily", "count": 7})
+            event(
+                f"w{week.number}-daily-{p.exercise}",
+                f"Every day: {p.name}{label}",
+                f"- {p.name}: {dose_text(p)}\n\n{stop}",
+                dt.datetime.combine(week.start, at, tzinfo=zone),
+                duration=dt.timedelta(minutes=10),
+                rrule={"freq": "daily", "count": 7},
+            )
     check_in = next((w for w in program.weeks if w.number == program.reassessment_week), None)
     if check_in is not None:
-        event(f"w{check_in.number}-check-in", f"Check-in with your clinician (week {check_in.number})",
-              "Bring your exercise log. You and your clinician look at how it is going and decide what comes "
-              "next (the check-in page of your handout has the questions).",
-              check_in.start, dtend=check_in.start + dt.timedelta(days=1))
+        event(
+            f"w{check_in.number}-check-in",
+            f"Check-in with your clinician (week {check_in.number})",
+            "Bring your exercise log. You and your clinician look at how it is going and decide what comes "
+            "next (the check-in page of your handout has the questions).",
+            check_in.start,
+            dtend=check_in.start + dt.timedelta(days=1),
+        )
     if zone is not None:
         cal.add_missing_timezones()
     return cal.to_ical()
-

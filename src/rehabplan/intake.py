@@ -57,10 +57,13 @@ def interview(console: Console, output: Path, force: bool, config, library, prot
     data["training_status"] = ask.choice("Training status", _described(TrainingStatus), default="untrained")
     data["age_band"] = ask.choice("Age band", _described(AgeBand), default="adult")
     data["side"] = ask.choice("Affected side", [(s.value, "") for s in Side])
-    data["equipment"] = ask.words("Equipment at home beyond mat, chair, wall, towel and a step (comma separated, Enter = none)",
-                                  [e.value for e in Equipment])
-    data["exclusions"] = ask.words("Exclusions: what the patient cannot do (comma separated, e.g. floor, kneeling; Enter = none)",
-                                   _exclusion_words(lib))
+    data["equipment"] = ask.words(
+        "Equipment at home beyond mat, chair, wall, towel and a step (comma separated, Enter = none)",
+        [e.value for e in Equipment],
+    )
+    data["exclusions"] = ask.words(
+        "Exclusions: what the patient cannot do (comma separated, e.g. floor, kneeling; Enter = none)", _exclusion_words(lib)
+    )
     data["minutes"] = ask.number("Minutes available per session", 30, 5, 180)
     clinician = ask.text("Clinician", default=cfg.clinician or "", required=False, max_len=120)
     if clinician:
@@ -75,7 +78,9 @@ def interview(console: Console, output: Path, force: bool, config, library, prot
     try:
         plan(lib, protos[patient.protocol], patient)
     except PatientError as exc:
-        raise PatientError(f"a program cannot be planned from these answers ({exc.message}); nothing was written", exc.problems) from None
+        raise PatientError(
+            f"a program cannot be planned from these answers ({exc.message}); nothing was written", exc.problems
+        ) from None
 
     text = schema_line("patient", output, cfg.source)
     text += "# Written by 'rehabplan patient new'. Keys are the same as a roster's columns.\n"

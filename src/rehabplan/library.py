@@ -10,9 +10,9 @@ from __future__ import annotations
 import difflib
 import hashlib
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 from .errors import LibraryError, Problem
 from .models import Exercise
@@ -96,10 +96,15 @@ def load_library(*folders: Path | str, builtin: bool = True, strict: bool = Fals
             if exercise is None:
                 continue
             if exercise.id in layer_ids:
-                problems.append(Problem(
-                    path, 1, "id", f"id '{exercise.id}' is already used by {layer_ids[exercise.id].name}",
-                    "give each exercise its own id",
-                ))
+                problems.append(
+                    Problem(
+                        path,
+                        1,
+                        "id",
+                        f"id '{exercise.id}' is already used by {layer_ids[exercise.id].name}",
+                        "give each exercise its own id",
+                    )
+                )
                 continue
             layer_ids[exercise.id] = path
             if exercise.id in exercises:
@@ -119,11 +124,21 @@ def _read_folder(folder: Path) -> Iterable[tuple[Path, Exercise | None, list[Pro
         yield folder, None, [Problem(folder, None, "", "folder not found", "check the --library path")], None
         return
     if not folder.is_dir():
-        yield folder, None, [Problem(folder, None, "", "is a file, not a folder", "name the folder that holds the exercise files")], None
+        yield (
+            folder,
+            None,
+            [Problem(folder, None, "", "is a file, not a folder", "name the folder that holds the exercise files")],
+            None,
+        )
         return
     paths = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
     if not paths:
-        yield folder, None, [Problem(folder, None, "", "holds no .yaml exercise files", "add exercise files or name another folder")], None
+        yield (
+            folder,
+            None,
+            [Problem(folder, None, "", "holds no .yaml exercise files", "add exercise files or name another folder")],
+            None,
+        )
     for path in paths:
         located, problems = load_yaml(path)
         if located is None:
@@ -133,13 +148,30 @@ def _read_folder(folder: Path) -> Iterable[tuple[Path, Exercise | None, list[Pro
         if exercise is not None:
             expected = path.stem
             if exercise.id != expected:
-                problems.append(Problem(path, located.line_of(("id",)), "id", f"id '{exercise.id}' differs from the file name '{path.name}'", f"rename the file to {exercise.id}.yaml", warning=True))
+                problems.append(
+                    Problem(
+                        path,
+                        located.line_of(("id",)),
+                        "id",
+                        f"id '{exercise.id}' differs from the file name '{path.name}'",
+                        f"rename the file to {exercise.id}.yaml",
+                        warning=True,
+                    )
+                )
             art = path.parent / "illustrations" / exercise.illustration.file if exercise.illustration else None
             where = located.line_of(("illustration", "file"))
             if art is None:
                 pass  # drawn from pose data only (figure:)
             elif not os.path.lexists(art):
-                problems.append(Problem(path, where, "illustration.file", f"'{exercise.illustration.file}' not found in {art.parent}", "add the SVG drawing or fix the file name"))
+                problems.append(
+                    Problem(
+                        path,
+                        where,
+                        "illustration.file",
+                        f"'{exercise.illustration.file}' not found in {art.parent}",
+                        "add the SVG drawing or fix the file name",
+                    )
+                )
                 exercise = None
             else:
                 # The same check as when a handout embeds it: inside illustrations/ (no symlink
@@ -147,7 +179,9 @@ def _read_folder(folder: Path) -> Iterable[tuple[Path, Exercise | None, list[Pro
                 try:
                     read_asset(art, [path.parent / "illustrations"], ("svg",))
                 except Refused as exc:
-                    problems.append(Problem(path, where, "illustration.file", f"'{exercise.illustration.file}' {exc.reason}", exc.fix))
+                    problems.append(
+                        Problem(path, where, "illustration.file", f"'{exercise.illustration.file}' {exc.reason}", exc.fix)
+                    )
                     exercise = None
         yield path, exercise, problems, located
 
@@ -167,18 +201,43 @@ def cross_check(library: Library) -> list[Problem]:
                 problems.append(Problem(path, at(direction), direction, "points at itself", "name another exercise or remove it"))
             elif target not in ex:
                 guess = difflib.get_close_matches(target, list(ex), n=1)
-                problems.append(Problem(path, at(direction), direction, f"unknown exercise '{target}'", f"did you mean '{guess[0]}'?" if guess else "name an exercise in the library"))
+                problems.append(
+                    Problem(
+                        path,
+                        at(direction),
+                        direction,
+                        f"unknown exercise '{target}'",
+                        f"did you mean '{guess[0]}'?" if guess else "name an exercise in the library",
+                    )
+                )
             else:
                 back = "harder" if direction == "easier" else "easier"
                 if getattr(ex[target], back) != ex_id:
-                    problems.append(Problem(path, at(direction), direction, f"'{target}' does not point back ({back}: {getattr(ex[target], back)})", f"set {back}: {ex_id} in {target}", warning=True))
+                    problems.append(
+                        Problem(
+                            path,
+                            at(direction),
+                            direction,
+                            f"'{target}' does not point back ({back}: {getattr(ex[target], back)})",
+                            f"set {back}: {ex_id} in {target}",
+                            warning=True,
+                        )
+                    )
         # Walk the harder chain: a ladder that returns to an earlier rung never ends.
         seen = [ex_id]
         nxt = exercise.harder
         while nxt and nxt in ex:
             if nxt in seen:
                 if nxt == ex_id:
-                    problems.append(Problem(path, at("harder"), "harder", "the ladder loops: " + " -> ".join(seen + [nxt]), "break the loop so the ladder runs from easiest to hardest"))
+                    problems.append(
+                        Problem(
+                            path,
+                            at("harder"),
+                            "harder",
+                            "the ladder loops: " + " -> ".join(seen + [nxt]),
+                            "break the loop so the ladder runs from easiest to hardest",
+                        )
+                    )
                 break
             seen.append(nxt)
             nxt = ex[nxt].harder

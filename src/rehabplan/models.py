@@ -89,10 +89,7 @@ class Bounds(Model):
     @model_validator(mode="after")
     def _ordered(self) -> Bounds:
         if not (self.min <= self.default <= self.max):
-            raise ValueError(
-                f"bounds must satisfy min <= default <= max (got {self.min:g}, "
-                f"{self.default:g}, {self.max:g})"
-            )
+            raise ValueError(f"bounds must satisfy min <= default <= max (got {self.min:g}, {self.default:g}, {self.max:g})")
         if self.max <= 0:
             raise ValueError("max must be a positive number")
         return self
@@ -118,16 +115,17 @@ class Tempo(Model):
     def __get_pydantic_json_schema__(cls, core_schema, handler):
         # A tempo is written as text in YAML ("2-1-2-0") and parsed on load: the schema editors
         # validate against must describe that text, not the parsed object.
-        return {"type": "string", "pattern": r"^\s*(\d|[Xx])-(\d)-(\d|[Xx])-(\d)\s*$",
-                "description": "seconds lower-pause-lift-pause, e.g. 2-1-2-0; X = explosive"}
+        return {
+            "type": "string",
+            "pattern": r"^\s*(\d|[Xx])-(\d)-(\d|[Xx])-(\d)\s*$",
+            "description": "seconds lower-pause-lift-pause, e.g. 2-1-2-0; X = explosive",
+        }
 
     @classmethod
     def parse(cls, text: str) -> Tempo:
         m = TEMPO_RE.match(str(text).strip().upper())
         if not m:
-            raise ValueError(
-                f"tempo {text!r} is not four numbers like 3-1-2-0 (lower-pause-lift-pause; X = explosive)"
-            )
+            raise ValueError(f"tempo {text!r} is not four numbers like 3-1-2-0 (lower-pause-lift-pause; X = explosive)")
         a, b, c, d = m.groups()
         return cls(
             lower_s=0 if a == "X" else int(a),
@@ -161,8 +159,12 @@ def _tempo_field(value: object) -> object:
 
 
 _DOSE_CAPS = {
-    "sets": (10, "sets"), "reps": (100, "reps or holds a set"), "hold_s": (600, "seconds a hold"),
-    "minutes": (180, "minutes a bout"), "rest_s": (600, "seconds of rest"), "sessions_per_week": (7, "sessions a week"),
+    "sets": (10, "sets"),
+    "reps": (100, "reps or holds a set"),
+    "hold_s": (600, "seconds a hold"),
+    "minutes": (180, "minutes a bout"),
+    "rest_s": (600, "seconds of rest"),
+    "sessions_per_week": (7, "sessions a week"),
 }
 
 
@@ -171,15 +173,11 @@ class Dosage(Model):
 
     kind: DoseKind
     sets: Bounds
-    reps: Bounds | None = Field(
-        None, description="reps per set (kind reps) or holds per set (kind hold)"
-    )
+    reps: Bounds | None = Field(None, description="reps per set (kind reps) or holds per set (kind hold)")
     hold_s: Bounds | None = Field(None, description="seconds per hold (kind hold)")
     minutes: Bounds | None = Field(None, description="minutes per bout (kind duration)")
     tempo: Tempo | None = Field(None, description="starting tempo, e.g. 2-1-2-0 (kind reps)")
-    tempo_slowest: Tempo | None = Field(
-        None, description="the slowest tempo a tempo progression may reach"
-    )
+    tempo_slowest: Tempo | None = Field(None, description="the slowest tempo a tempo progression may reach")
     rest_s: Bounds
     sessions_per_week: Bounds
     load_options: list[Text] = Field(
@@ -225,8 +223,7 @@ class Dosage(Model):
             )
             if not slower:
                 raise ValueError(
-                    f"tempo_slowest {self.tempo_slowest} must be at least as slow as tempo "
-                    f"{self.tempo} in every phase"
+                    f"tempo_slowest {self.tempo_slowest} must be at least as slow as tempo {self.tempo} in every phase"
                 )
         if self.sessions_per_week.max > 7:
             raise ValueError("sessions_per_week cannot exceed 7")
@@ -282,7 +279,7 @@ class Exercise(Model):
     attribution: Text = "rehabplan contributors"
 
     @model_validator(mode="after")
-    def _pictured(self) -> "Exercise":
+    def _pictured(self) -> Exercise:
         if self.illustration is None and self.figure is None:
             raise ValueError("needs a picture: add 'figure:' (poses) or 'illustration:' (an SVG file)")
         return self
@@ -318,9 +315,7 @@ class Slot(Model):
     """One place in the program: an exercise (or the start of its ladder) and how it grows."""
 
     id: Id
-    exercise: Id | list[Id] = Field(
-        description="exercise id, or a list of alternatives tried in order (equipment, exclusions)"
-    )
+    exercise: Id | list[Id] = Field(description="exercise id, or a list of alternatives tried in order (equipment, exclusions)")
     phases: list[Id] = Field(min_length=1, description="phase ids this slot runs in")
     progression: Rule
     priority: int = Field(2, ge=1, le=3, description="1 = core of the protocol, 3 = first to drop")
@@ -339,7 +334,9 @@ class Phase(Model):
     name: Text
     weeks: tuple[int, int] = Field(description="first and last week in a 12-week program")
     goal: Text
-    criterion: Text = Field(description="what the patient should manage before moving on; {slot-id} is replaced by that slot's target")
+    criterion: Text = Field(
+        description="what the patient should manage before moving on; {slot-id} is replaced by that slot's target"
+    )
     targets: dict[Id, int] = Field(
         default_factory=dict,
         description="slot id -> the minutes a duration slot reaches by the phase's last week (the criterion names it as {slot-id})",
@@ -372,9 +369,7 @@ class Protocol(Model):
     nerve_related: bool = False
     weeks: int = Field(12, ge=4, le=24)
     max_exercises_per_session: int = Field(8, ge=1, le=12)
-    max_weekly_volume_increase_pct: int = Field(
-        34, ge=5, le=100, description="cap on week-to-week rise of weekly loading sets"
-    )
+    max_weekly_volume_increase_pct: int = Field(34, ge=5, le=100, description="cap on week-to-week rise of weekly loading sets")
     deload_every_weeks: int = Field(4, ge=2, le=8)
     deload_volume_factor: float = Field(0.6, ge=0.5, le=0.7)
     reassessment_week: int = Field(6, ge=2, le=24)
@@ -454,12 +449,12 @@ class Patient(Model):
     age_band: AgeBand = AgeBand.adult
     side: Side
     equipment: list[Equipment] = Field(default_factory=list)
-    exclusions: list[str] = Field(
-        default_factory=list, description="tags (floor, kneeling, ...), equipment or exercise ids"
-    )
+    exclusions: list[str] = Field(default_factory=list, description="tags (floor, kneeling, ...), equipment or exercise ids")
     minutes: int = Field(30, ge=5, le=180, description="minutes available per session")
     clinician: str | None = Field(None, max_length=120)
-    notes: str | None = Field(None, max_length=2000, description="a note FOR THE PATIENT, printed on the handout ('A note from your clinician')")
+    notes: str | None = Field(
+        None, max_length=2000, description="a note FOR THE PATIENT, printed on the handout ('A note from your clinician')"
+    )
 
     @field_validator("start_date", mode="before")
     @classmethod
@@ -524,9 +519,14 @@ class Prescription(Model):
 class Session(Model):
     number: int
     prescriptions: list[Prescription]
-    minutes: float = Field(description="estimated duration with the every-day exercises (not the walk): time under tension + rest + set-up")
+    minutes: float = Field(
+        description="estimated duration with the every-day exercises (not the walk): time under tension + rest + set-up"
+    )
     day: int = Field(0, ge=0, le=6, description="day of the week, counted from the week's first day (0-6)")
-    kind: Literal["strength", "short"] = Field("strength", description="strength day (hip and leg loading, never two days in a row) or short day (core, no hip and leg loading)")
+    kind: Literal["strength", "short"] = Field(
+        "strength",
+        description="strength day (hip and leg loading, never two days in a row) or short day (core, no hip and leg loading)",
+    )
     name: str = Field("Strength day", description="what the handout calls this session: 'Strength day', 'Short day'")
 
 

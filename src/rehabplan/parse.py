@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import difflib
 import typing
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -36,7 +37,15 @@ def parse_data(
     if not isinstance(data, dict):
         kind = type(data).__name__ if data is not None else "nothing"
         kind = {"list": "a list", "str": "a piece of text", "int": "a number", "float": "a number"}.get(kind, kind)
-        return None, [Problem(file, line_of(()), dotted(prefix), f"expected a mapping of fields (key: value), found {kind}", f"write the {cls.__name__.lower()} fields as 'key: value' lines")]
+        return None, [
+            Problem(
+                file,
+                line_of(()),
+                dotted(prefix),
+                f"expected a mapping of fields (key: value), found {kind}",
+                f"write the {cls.__name__.lower()} fields as 'key: value' lines",
+            )
+        ]
     try:
         return cls.model_validate(data), []
     except ValidationError as exc:
@@ -57,13 +66,17 @@ def _problem(err: dict, cls: type[BaseModel], file, line_of, prefix: tuple) -> P
         return Problem(file, line, field, "is required but missing", f"add '{loc[-1]}:'")
     msg = err["msg"]
     if msg.startswith("Value error, "):
-        msg = msg[len("Value error, "):]
+        msg = msg[len("Value error, ") :]
     fix = ""
     if kind == "enum" and "expected" in err.get("ctx", {}):
         fix = "use one of " + err["ctx"]["expected"]
         msg = f"{err['input']!r} is not allowed"
     elif kind == "string_pattern_mismatch":
-        fix = "use lower-case words joined by hyphens, e.g. glute-bridge" if loc and loc[-1] in ("id", "easier", "harder") or (loc and isinstance(loc[-1], int)) else "check the format"
+        fix = (
+            "use lower-case words joined by hyphens, e.g. glute-bridge"
+            if loc and loc[-1] in ("id", "easier", "harder") or (loc and isinstance(loc[-1], int))
+            else "check the format"
+        )
         msg = f"{err['input']!r} has the wrong form"
     return Problem(file, line, field, msg, fix)
 

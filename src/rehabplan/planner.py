@@ -122,7 +122,10 @@ FIT_STEPS = (
     FitStep("start-low", "a slot new this week starts at its fewest sets"),
     FitStep("wait", "a new slot that is not core is left out"),
     FitStep("fewer-sets", "slots that are not core drop to their fewest sets"),
-    FitStep("hold-core", "a core slot keeps last week's dose instead of a step that adds time (a band or a harder variant may still come)"),
+    FitStep(
+        "hold-core",
+        "a core slot keeps last week's dose instead of a step that adds time (a band or a harder variant may still come)",
+    ),
     FitStep("leave-out", "a slot that is not core is left out from this week"),
     FitStep("core-fewer-sets", "core slots drop to their fewest sets"),
 )
@@ -231,10 +234,17 @@ def scale_phases(protocol: Protocol, weeks: int) -> list[PhasePlan]:
         remaining = n - i - 1
         last = weeks if remaining == 0 else round(phase.weeks[1] * weeks / 12)
         last = max(first, min(last, weeks - remaining))
-        out.append(_make(
-            PhasePlan, id=phase.id, name=phase.name, first_week=first, last_week=last,
-            goal=phase.goal, criterion=phase.criterion,
-        ))
+        out.append(
+            _make(
+                PhasePlan,
+                id=phase.id,
+                name=phase.name,
+                first_week=first,
+                last_week=last,
+                goal=phase.goal,
+                criterion=phase.criterion,
+            )
+        )
         first = last + 1
     return out
 
@@ -246,7 +256,9 @@ def _phase_of(phases: list[PhasePlan], week: int) -> PhasePlan:
     return phases[-1]
 
 
-def _criteria(protocol: Protocol, phases: list[PhasePlan], slots: list[_Slot], states: dict[str, SlotState], reassessment: int) -> list[PhasePlan]:
+def _criteria(
+    protocol: Protocol, phases: list[PhasePlan], slots: list[_Slot], states: dict[str, SlotState], reassessment: int
+) -> list[PhasePlan]:
     """Print each criterion with the numbers this patient's plan reaches by the phase's end.
 
     "{walking}" becomes the walking minutes of the phase's last week (never a 12-week figure in
@@ -296,7 +308,15 @@ def _check_exclusions(library: Library, patient: Patient) -> None:
         problems = []
         for x in bad:
             guess = difflib.get_close_matches(_norm(x), sorted(known), n=1)
-            problems.append(Problem(None, None, "exclusions", f"'{x}' is not a tag, equipment, category or exercise id", f"did you mean '{guess[0]}'?" if guess else "e.g. floor, kneeling, band, balance"))
+            problems.append(
+                Problem(
+                    None,
+                    None,
+                    "exclusions",
+                    f"'{x}' is not a tag, equipment, category or exercise id",
+                    f"did you mean '{guess[0]}'?" if guess else "e.g. floor, kneeling, band, balance",
+                )
+            )
         raise PatientError("the patient's exclusions are not understood", problems)
 
 
@@ -364,7 +384,11 @@ def _days(ex: Exercise, per_week: int, pattern: tuple[DayPlan, ...]) -> tuple[in
     if ex.category in HIP_AND_LEG:
         return tuple(_spread(strength, per_week))
     # Core and the rest: short days first (so strength days stay short), then strength days.
-    picked = short[:per_week] + _spread(strength, per_week - len(short[:per_week])) if per_week > len(short) else _spread(short, per_week)
+    picked = (
+        short[:per_week] + _spread(strength, per_week - len(short[:per_week]))
+        if per_week > len(short)
+        else _spread(short, per_week)
+    )
     return tuple(sorted(picked))
 
 
@@ -399,7 +423,15 @@ def _choose(library: Library, protocol: Protocol, patient: Patient, pattern) -> 
         if pick is None:
             reason = "; ".join(reasons)
             if slot.required:
-                problems.append(Problem(None, None, f"slot '{slot.id}'", f"no allowed exercise for this required slot ({reason})", "change the patient's equipment or exclusions, add an alternative to the protocol, or use another protocol"))
+                problems.append(
+                    Problem(
+                        None,
+                        None,
+                        f"slot '{slot.id}'",
+                        f"no allowed exercise for this required slot ({reason})",
+                        "change the patient's equipment or exclusions, add an alternative to the protocol, or use another protocol",
+                    )
+                )
             else:
                 dropped[slot.id] = f"not possible for this patient ({reason})"
             continue
@@ -415,10 +447,21 @@ def _choose(library: Library, protocol: Protocol, patient: Patient, pattern) -> 
     for phase in protocol.phases:
         # Stretches and glides alone are not a program (clinical brief: a known pitfall).
         if not any(phase.id in c.slot.phases and library[c.start].is_loading for c in chosen):
-            missing = [f"{s.id} ({dropped.get(s.id, 'not possible')})" for s in protocol.slots
-                       if phase.id in s.phases and s.candidates[0] in library and library[s.candidates[0]].is_loading]
-            problems.append(Problem(None, None, f"phase '{phase.id}'", "no strengthening, core or motor-control exercise is possible for this patient in this phase: " + "; ".join(missing),
-                                    "change the patient's equipment or exclusions, or add an alternative the patient can do to one of these slots"))
+            missing = [
+                f"{s.id} ({dropped.get(s.id, 'not possible')})"
+                for s in protocol.slots
+                if phase.id in s.phases and s.candidates[0] in library and library[s.candidates[0]].is_loading
+            ]
+            problems.append(
+                Problem(
+                    None,
+                    None,
+                    f"phase '{phase.id}'",
+                    "no strengthening, core or motor-control exercise is possible for this patient in this phase: "
+                    + "; ".join(missing),
+                    "change the patient's equipment or exclusions, or add an alternative the patient can do to one of these slots",
+                )
+            )
     if problems:
         raise PatientError(f"protocol '{protocol.id}' cannot be planned for this patient", problems)
     return chosen, dropped
@@ -468,7 +511,9 @@ def _dose_seconds(dose: Dose, ex: Exercise, patient: Patient, pyramid: bool) -> 
     return work + (dose.sets - 1) * int(d.rest_s.default) + SETUP_S
 
 
-def _schedule(library, protocol, patient, phases, reassessment, pattern, slots, dropped) -> tuple[dict[str, SlotState], list[int]]:
+def _schedule(
+    library, protocol, patient, phases, reassessment, pattern, slots, dropped
+) -> tuple[dict[str, SlotState], list[int]]:
     """The one pass: every slot's dose timeline, week by week, with its named transforms."""
     level = _start_level(patient)
     states = {s.id: SlotState() for s in slots}
@@ -489,10 +534,16 @@ def _schedule(library, protocol, patient, phases, reassessment, pattern, slots, 
         phase = _phase_of(phases, week)
         first_phase = phase_index[phase.id] == 0
         # No deload while every loading exercise is still at its first dose.
-        progressed = any(st.dose is not None and st.dose != st.first and library[st.dose.exercise].is_loading for st in states.values())
+        progressed = any(
+            st.dose is not None and st.dose != st.first and library[st.dose.exercise].is_loading for st in states.values()
+        )
         is_deload = (
-            week - last_deload >= protocol.deload_every_weeks and not first_phase and week not in phase_starts
-            and week != reassessment and week != patient.weeks and progressed
+            week - last_deload >= protocol.deload_every_weeks
+            and not first_phase
+            and week not in phase_starts
+            and week != reassessment
+            and week != patient.weeks
+            and progressed
         )
         props: dict[str, _Prop] = {}
         now: dict[str, Context] = {}  # this week's context per slot (tensioners, set caps)
@@ -701,8 +752,11 @@ def _fit(props, states, slots, library, protocol, patient, pattern, week, droppe
     if not (time_over or cap_over):
         return
     order = sorted((s for s in slots if s.id in props), key=lambda s: s.importance())
-    why = lambda: (f"more than {cap} exercises in a session" if cap_over  # noqa: E731
-                   else f"not enough time in {patient.minutes} minutes")
+    why = lambda: (
+        f"more than {cap} exercises in a session"
+        if cap_over  # noqa: E731
+        else f"not enough time in {patient.minutes} minutes"
+    )
     for fit_step in FIT_STEPS:
         for s in order:
             if not (time_over or cap_over):
@@ -712,7 +766,14 @@ def _fit(props, states, slots, library, protocol, patient, pattern, week, droppe
                 continue
             ex = library[p.dose.exercise]
             name = fit_step.name
-            if name in ("hold", "hold-core") and time_over and (name == "hold") != s.core and not p.new and p.prev is not None and p.dose != p.prev:
+            if (
+                name in ("hold", "hold-core")
+                and time_over
+                and (name == "hold") != s.core
+                and not p.new
+                and p.prev is not None
+                and p.dose != p.prev
+            ):
                 if seconds(s, p.dose) > seconds(s, p.prev):
                     # Hold the dose; at the top of the rep range a step that adds no time (a
                     # firmer band, the harder variant) may still come.
@@ -720,7 +781,9 @@ def _fit(props, states, slots, library, protocol, patient, pattern, week, droppe
                     # From the middle of the rep range (ACSM: more load once the target reps
                     # are done), so a patient short of time still progresses.
                     r = library[p.prev.exercise].dosage.reps
-                    alt, note = step(p.prev, s.rule, ctxs[s.id], skip) if r and p.prev.reps >= (r.min + r.max) / 2 else (p.prev, None)
+                    alt, note = (
+                        step(p.prev, s.rule, ctxs[s.id], skip) if r and p.prev.reps >= (r.min + r.max) / 2 else (p.prev, None)
+                    )
                     if note is None or seconds(s, alt) > seconds(s, p.prev):
                         alt, note = p.prev, "same as last week, to fit your time"
                     props[s.id] = _Prop(alt, note, False, p.prev)
@@ -748,12 +811,28 @@ def _fit(props, states, slots, library, protocol, patient, pattern, week, droppe
             n = max(c for _, _, c in loads)
             raise PatientError(
                 f"protocol '{protocol.id}' needs {n} exercises in a session; the cap is {cap}",
-                [Problem(None, None, "protocol", "every exercise left is core or required", "raise max_exercises_per_session or make slots optional")],
+                [
+                    Problem(
+                        None,
+                        None,
+                        "protocol",
+                        "every exercise left is core or required",
+                        "raise max_exercises_per_session or make slots optional",
+                    )
+                ],
             )
         need = math.ceil(max(sec for _, sec, _ in loads) / 60)
         raise PatientError(
             f"the program needs about {need} minutes a session (week {week}); the patient has {patient.minutes}",
-            [Problem(None, None, "minutes", f"{patient.minutes} minutes is too short for the core exercises at their lightest", f"allow at least {need} minutes a session, or more sessions a week, or choose another protocol")],
+            [
+                Problem(
+                    None,
+                    None,
+                    "minutes",
+                    f"{patient.minutes} minutes is too short for the core exercises at their lightest",
+                    f"allow at least {need} minutes a session, or more sessions a week, or choose another protocol",
+                )
+            ],
         )
 
 
@@ -840,7 +919,9 @@ def _sides_count(ex: Exercise, patient: Patient) -> int:
     return 2
 
 
-def _prescription(library: Library, patient: Patient, protocol: Protocol, s: _Slot, dose: Dose, note: str | None, is_deload: bool) -> _P:
+def _prescription(
+    library: Library, patient: Patient, protocol: Protocol, s: _Slot, dose: Dose, note: str | None, is_deload: bool
+) -> _P:
     ex = library[dose.exercise]
     d = ex.dosage
     pyramid = d.kind is DoseKind.hold and s.rule.name == "pyramid"
@@ -944,17 +1025,19 @@ def _materialise(library, protocol, patient, phases, reassessment, pattern, slot
             secs = sum(p.secs for p in items) + daily_s
             sessions.append(_RawSession(len(sessions) + 1, items, round(secs / 60, 1), day, kinds[day], DAY_NAMES[kinds[day]]))
         _name_sessions(sessions)
-        weeks.append(_RawWeek(
-            number=number,
-            start=patient.start_date + dt.timedelta(weeks=number - 1),
-            phase=_phase_of(phases, number).id,
-            deload=is_deload,
-            reassessment=number == reassessment,
-            every_day=daily,
-            sessions=sessions,
-            volume_sets=volume,
-            tut_s=tut,
-        ))
+        weeks.append(
+            _RawWeek(
+                number=number,
+                start=patient.start_date + dt.timedelta(weeks=number - 1),
+                phase=_phase_of(phases, number).id,
+                deload=is_deload,
+                reassessment=number == reassessment,
+                every_day=daily,
+                sessions=sessions,
+                volume_sets=volume,
+                tut_s=tut,
+            )
+        )
     return weeks
 
 
@@ -998,11 +1081,27 @@ def _freeze(weeks: list[_RawWeek]) -> list[Week]:
 
     return [
         _make(
-            Week, number=w.number, start=w.start, phase=w.phase, deload=w.deload, reassessment=w.reassessment,
+            Week,
+            number=w.number,
+            start=w.start,
+            phase=w.phase,
+            deload=w.deload,
+            reassessment=w.reassessment,
             every_day=[rx(p) for p in w.every_day],
-            sessions=[_make(Session, number=s.number, prescriptions=[rx(p) for p in s.prescriptions], minutes=s.minutes,
-                            day=s.day, kind=s.kind, name=s.name) for s in w.sessions],
-            volume_sets=w.volume_sets, tut_s=w.tut_s,
+            sessions=[
+                _make(
+                    Session,
+                    number=s.number,
+                    prescriptions=[rx(p) for p in s.prescriptions],
+                    minutes=s.minutes,
+                    day=s.day,
+                    kind=s.kind,
+                    name=s.name,
+                )
+                for s in w.sessions
+            ],
+            volume_sets=w.volume_sets,
+            tut_s=w.tut_s,
         )
         for w in weeks
     ]

@@ -29,8 +29,10 @@ def phases_table(rows) -> Table:
 
 def print_program(console: Console, program: Program, week: int | None = None) -> None:
     pt = program.patient
-    console.print(f"[bold]{program.protocol_name}[/] — {pt.weeks} weeks from {program.start} to {program.end}, "
-                  f"{pt.sessions_per_week} sessions a week, {pt.minutes} min each, side: {pt.side.value}")
+    console.print(
+        f"[bold]{program.protocol_name}[/] — {pt.weeks} weeks from {program.start} to {program.end}, "
+        f"{pt.sessions_per_week} sessions a week, {pt.minutes} min each, side: {pt.side.value}"
+    )
     console.print(phases_table((ph.first_week, ph.last_week, ph.name, ph.goal, ph.criterion) for ph in program.phases))
     if week is not None:
         _print_week(console, program, week)
@@ -50,7 +52,7 @@ def print_program(console: Console, program: Program, week: int | None = None) -
     tables = -(-len(program.weeks) // fits)
     per_table = -(-len(program.weeks) // tables)  # equal tables: 6 + 6, not 11 + 1
     for first in range(0, len(program.weeks), per_table):
-        chunk = program.weeks[first:first + per_table]
+        chunk = program.weeks[first : first + per_table]
         grid = Table(title="Dose by week (sets × reps, holds × seconds, minutes); D = deload, R = reassessment")
         grid.add_column("exercise", no_wrap=True)
         for w in chunk:
@@ -60,9 +62,23 @@ def print_program(console: Console, program: Program, week: int | None = None) -
             grid.add_row(names[slot], *[cells.get(w.number, "") for w in chunk])
         grid.add_row("weekly sets", *[str(w.volume_sets) for w in chunk], style="bold")
         grid.add_row("session min", *[f"{max((s.minutes for s in w.sessions), default=0):.0f}" for w in chunk], style="dim")
-        grid.add_row("days", *["".join(("S" if s.kind == "strength" else "s") if any(s.day == d for s in w.sessions) and (s := next(x for x in w.sessions if x.day == d)) else "·" for d in range(7)) for w in chunk], style="dim")
+        grid.add_row(
+            "days",
+            *[
+                "".join(
+                    ("S" if s.kind == "strength" else "s")
+                    if any(s.day == d for s in w.sessions) and (s := next(x for x in w.sessions if x.day == d))
+                    else "·"
+                    for d in range(7)
+                )
+                for w in chunk
+            ],
+            style="dim",
+        )
         console.print(grid)
-    console.print("* = harder variant from this week; days: S = strength day, s = short day, · = every-day exercises and walk only")
+    console.print(
+        "* = harder variant from this week; days: S = strength day, s = short day, · = every-day exercises and walk only"
+    )
     if program.dropped:
         console.print("[yellow]Left out:[/] " + "; ".join(f"{d.slot} ({d.reason})" for d in program.dropped))
 
@@ -80,7 +96,13 @@ def _print_week(console: Console, program: Program, number: int) -> None:
     def day(s) -> str:
         return (w.start + dt.timedelta(days=getattr(s, "day", 0))).strftime("%A")
 
-    groups = [("Every day", w.every_day)] + [(f"{getattr(s, 'name', 'Session')}, {day(s)} (~{s.minutes:.0f} min with the every-day exercises, not the walk)", s.prescriptions) for s in w.sessions]
+    groups = [("Every day", w.every_day)] + [
+        (
+            f"{getattr(s, 'name', 'Session')}, {day(s)} (~{s.minutes:.0f} min with the every-day exercises, not the walk)",
+            s.prescriptions,
+        )
+        for s in w.sessions
+    ]
     for title, items in groups:
         if not items:
             continue
@@ -88,6 +110,15 @@ def _print_week(console: Console, program: Program, number: int) -> None:
         for col in ("exercise", "dose", "tempo", "TUT/set", "rest", "load", "side", "effort", "note"):
             t.add_column(col)
         for p in items:
-            t.add_row(p.name, dose_text(p).split(",")[0], p.tempo or "", f"{p.tut_per_set_s}s" if p.tut_per_set_s else "",
-                      f"{p.rest_s}s" if p.sets > 1 else "", p.load or "", p.side or "", p.effort, p.note or "")
+            t.add_row(
+                p.name,
+                dose_text(p).split(",")[0],
+                p.tempo or "",
+                f"{p.tut_per_set_s}s" if p.tut_per_set_s else "",
+                f"{p.rest_s}s" if p.sets > 1 else "",
+                p.load or "",
+                p.side or "",
+                p.effort,
+                p.note or "",
+            )
         console.print(t)

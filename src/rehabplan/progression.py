@@ -12,8 +12,9 @@ Everything here is pure: doses in, doses out.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 from .models import DoseKind, Exercise, Rule, Tempo
 
@@ -27,17 +28,41 @@ class RuleSpec:
 
 RULES: dict[str, RuleSpec] = {
     "steady": RuleSpec((), False, "keep the same dose"),
-    "lp": RuleSpec(("reps", "tempo", "sets"), False, "add reps each step up to the top of the range, then lower more slowly, then a set"),
-    "lp_hold": RuleSpec(("hold_s",), False, "longer holds up to the brief's limit (adults 30 s, older adults 60 s), then the same dose"),
+    "lp": RuleSpec(
+        ("reps", "tempo", "sets"), False, "add reps each step up to the top of the range, then lower more slowly, then a set"
+    ),
+    "lp_hold": RuleSpec(
+        ("hold_s",), False, "longer holds up to the brief's limit (adults 30 s, older adults 60 s), then the same dose"
+    ),
     "lp_minutes": RuleSpec(("minutes",), False, "add minutes each step"),
-    "dp": RuleSpec(("reps", "load", "sets", "tempo"), True, "double progression: reps to the top, then more load and reps start again; then a set, then a slower tempo"),
+    "dp": RuleSpec(
+        ("reps", "load", "sets", "tempo"),
+        True,
+        "double progression: reps to the top, then more load and reps start again; then a set, then a slower tempo",
+    ),
     "sets": RuleSpec(("sets", "reps"), False, "add a set, then reps"),
     "tempo": RuleSpec(("tempo", "reps", "sets"), False, "slower lowering (more time under tension), then reps, then a set"),
-    "ladder": RuleSpec(("reps", "sets", "variant", "tempo"), True, "reps, then sets, then the harder variant, then a slower tempo"),
-    "home": RuleSpec(("reps", "sets", "load", "variant", "tempo"), True, "reps -> sets -> band colour -> harder variant -> slower tempo"),
-    "pyramid": RuleSpec(("pyramid", "variant"), True, "McGill descending pyramid of 10-s holds: 5-3-1, 6-4-2, 7-5-3, then the harder variant from 5-3-1"),
-    "hold_ladder": RuleSpec(("hold_s", "holds", "sets", "variant", "reps", "tempo"), False, "longer holds, more holds, more sets, then the harder variant (and its reps, then its tempo)"),
-    "glide": RuleSpec(("sets", "reps", "variant"), False, "nerve glide: add a set, then reps; the tensioner only from the protocol's tensioner phase, gated by the symptom criterion"),
+    "ladder": RuleSpec(
+        ("reps", "sets", "variant", "tempo"), True, "reps, then sets, then the harder variant, then a slower tempo"
+    ),
+    "home": RuleSpec(
+        ("reps", "sets", "load", "variant", "tempo"), True, "reps -> sets -> band colour -> harder variant -> slower tempo"
+    ),
+    "pyramid": RuleSpec(
+        ("pyramid", "variant"),
+        True,
+        "McGill descending pyramid of 10-s holds: 5-3-1, 6-4-2, 7-5-3, then the harder variant from 5-3-1",
+    ),
+    "hold_ladder": RuleSpec(
+        ("hold_s", "holds", "sets", "variant", "reps", "tempo"),
+        False,
+        "longer holds, more holds, more sets, then the harder variant (and its reps, then its tempo)",
+    ),
+    "glide": RuleSpec(
+        ("sets", "reps", "variant"),
+        False,
+        "nerve glide: add a set, then reps; the tensioner only from the protocol's tensioner phase, gated by the symptom criterion",
+    ),
 }
 
 # Dimensions whose step makes the exercise harder at the same amount of work: only these send
@@ -73,7 +98,7 @@ class Dose(NamedTuple):
         """McGill's descending pyramid: each set two holds fewer than the one before."""
         return [max(1, self.reps - 2 * i) for i in range(self.sets)]
 
-    def changed_dims(self, other: "Dose") -> set[str]:
+    def changed_dims(self, other: Dose) -> set[str]:
         return {f for f in self._fields if getattr(self, f) != getattr(other, f)}
 
 
@@ -104,8 +129,9 @@ def hold_bounds(exercise: Exercise, older_adult: bool) -> tuple[int, int, int]:
     return lo, default, hi
 
 
-def start_dose(exercise: Exercise, ctx: Context, gentle: bool, sets: int | None = None, hold_default: bool = False,
-               level: str | None = None) -> Dose:
+def start_dose(
+    exercise: Exercise, ctx: Context, gentle: bool, sets: int | None = None, hold_default: bool = False, level: str | None = None
+) -> Dose:
     """The first dose, by ``level``: "high" irritability starts at the bottom of every range,
     "moderate" at the library default, "low" a little above it, "trained" at the upper part of
     the ranges with one more set. ``gentle`` is the old name for "high"."""
@@ -221,7 +247,9 @@ def _advance(dim: str, dose: Dose, rule: Rule, ex: Exercise, ctx: Context) -> tu
         if dose.load_index + 1 >= ctx.loads_available(ex):
             return None
         new_load = d.load_options[dose.load_index + 1]
-        return dose._replace(load_index=dose.load_index + 1), f"switch to the {new_load}" if "band" in new_load else f"switch to: {new_load}"
+        return dose._replace(
+            load_index=dose.load_index + 1
+        ), f"switch to the {new_load}" if "band" in new_load else f"switch to: {new_load}"
     if dim == "tempo":
         slowest = d.tempo_slowest
         t = dose.tempo

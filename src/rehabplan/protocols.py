@@ -63,7 +63,15 @@ def load_protocols(library: Library, *folders: Path | str, builtin: bool = True,
             if any(not p.warning for p in found):
                 continue
             if protocol.id in seen:
-                problems.append(Problem(path, located.line_of(("id",)), "id", f"id '{protocol.id}' is already used by {seen[protocol.id].name}", "give each protocol its own id"))
+                problems.append(
+                    Problem(
+                        path,
+                        located.line_of(("id",)),
+                        "id",
+                        f"id '{protocol.id}' is already used by {seen[protocol.id].name}",
+                        "give each protocol its own id",
+                    )
+                )
                 continue
             seen[protocol.id] = path
             if protocol.id in result.protocols:
@@ -85,38 +93,122 @@ def check_protocol(protocol: Protocol, library: Library, path: Path, line_of) ->
         for ex_id in slot.candidates:
             if ex_id not in library:
                 guess = difflib.get_close_matches(ex_id, list(library.exercises), n=1)
-                problems.append(Problem(path, at("exercise"), f"{where}.exercise", f"unknown exercise '{ex_id}'", f"did you mean '{guess[0]}'?" if guess else "name an exercise in the library"))
+                problems.append(
+                    Problem(
+                        path,
+                        at("exercise"),
+                        f"{where}.exercise",
+                        f"unknown exercise '{ex_id}'",
+                        f"did you mean '{guess[0]}'?" if guess else "name an exercise in the library",
+                    )
+                )
         if slot.progression.name not in RULES:
             guess = difflib.get_close_matches(slot.progression.name, list(RULES), n=1)
-            problems.append(Problem(path, at("progression", "name"), f"{where}.progression.name", f"unknown rule '{slot.progression.name}'", f"did you mean '{guess[0]}'?" if guess else "use one of " + ", ".join(RULES)))
+            problems.append(
+                Problem(
+                    path,
+                    at("progression", "name"),
+                    f"{where}.progression.name",
+                    f"unknown rule '{slot.progression.name}'",
+                    f"did you mean '{guess[0]}'?" if guess else "use one of " + ", ".join(RULES),
+                )
+            )
         idx = sorted(phase_index[p] for p in slot.phases)
         if idx != list(range(idx[0], idx[-1] + 1)):
-            problems.append(Problem(path, at("phases"), f"{where}.phases", "phases must be consecutive", "list neighbouring phases only"))
+            problems.append(
+                Problem(path, at("phases"), f"{where}.phases", "phases must be consecutive", "list neighbouring phases only")
+            )
         known = [library[e] for e in slot.candidates if e in library]
         if known and known[0].is_loading:
             loading_seen = True
             # Loading work that stops mid-program would make weekly volume fall outside a
             # deload week; strengthening continues to the end (clinical brief: 3 months).
             if idx[-1] != len(protocol.phases) - 1:
-                problems.append(Problem(path, at("phases"), f"{where}.phases", "a strengthening, core or motor-control slot must run to the last phase", "add the later phases, or use a ladder to change the exercise"))
+                problems.append(
+                    Problem(
+                        path,
+                        at("phases"),
+                        f"{where}.phases",
+                        "a strengthening, core or motor-control slot must run to the last phase",
+                        "add the later phases, or use a ladder to change the exercise",
+                    )
+                )
         if known and known[0].is_tensioner and idx[0] == 0:
-            problems.append(Problem(path, at("exercise"), f"{where}.exercise", "a nerve tensioner in the first phase", "start with a slider; tensioners come once symptoms are minimal (clinical brief)"))
+            problems.append(
+                Problem(
+                    path,
+                    at("exercise"),
+                    f"{where}.exercise",
+                    "a nerve tensioner in the first phase",
+                    "start with a slider; tensioners come once symptoms are minimal (clinical brief)",
+                )
+            )
     if not loading_seen:
-        problems.append(Problem(path, line_of(("slots",)), "slots", "has no strengthening, core or motor-control slot", "stretching alone is a known pitfall: add strengthening (clinical brief)"))
+        problems.append(
+            Problem(
+                path,
+                line_of(("slots",)),
+                "slots",
+                "has no strengthening, core or motor-control slot",
+                "stretching alone is a known pitfall: add strengthening (clinical brief)",
+            )
+        )
     for phase_i, phase in enumerate(protocol.phases):
         cats = set()
         for slot in protocol.slots:
             if phase.id in slot.phases and slot.candidates[0] in library:
                 cats.add(library[slot.candidates[0]].category)
         if cats and cats <= {Category.stretch}:
-            problems.append(Problem(path, line_of(("phases", phase_i)), f"phases[{phase_i}]", f"phase '{phase.id}' has only stretches", "combine stretching with strengthening (clinical brief)"))
-        elif not any(library[s.candidates[0]].is_loading for s in protocol.slots if phase.id in s.phases and s.candidates[0] in library):
-            problems.append(Problem(path, line_of(("phases", phase_i)), f"phases[{phase_i}]", f"phase '{phase.id}' has no strengthening, core or motor-control slot", "every phase needs loading work; a session never holds only stretches or glides"))
+            problems.append(
+                Problem(
+                    path,
+                    line_of(("phases", phase_i)),
+                    f"phases[{phase_i}]",
+                    f"phase '{phase.id}' has only stretches",
+                    "combine stretching with strengthening (clinical brief)",
+                )
+            )
+        elif not any(
+            library[s.candidates[0]].is_loading for s in protocol.slots if phase.id in s.phases and s.candidates[0] in library
+        ):
+            problems.append(
+                Problem(
+                    path,
+                    line_of(("phases", phase_i)),
+                    f"phases[{phase_i}]",
+                    f"phase '{phase.id}' has no strengthening, core or motor-control slot",
+                    "every phase needs loading work; a session never holds only stretches or glides",
+                )
+            )
         for slot_id in phase.targets:
             if slot_id not in {s.id for s in protocol.slots}:
-                problems.append(Problem(path, line_of(("phases", phase_i, "targets")), f"phases[{phase_i}].targets", f"unknown slot '{slot_id}'", "name a slot of this protocol"))
+                problems.append(
+                    Problem(
+                        path,
+                        line_of(("phases", phase_i, "targets")),
+                        f"phases[{phase_i}].targets",
+                        f"unknown slot '{slot_id}'",
+                        "name a slot of this protocol",
+                    )
+                )
     if protocol.tensioners_from_phase and protocol.tensioners_from_phase not in phase_index:
-        problems.append(Problem(path, line_of(("tensioners_from_phase",)), "tensioners_from_phase", f"unknown phase '{protocol.tensioners_from_phase}'", "name a phase of this protocol"))
+        problems.append(
+            Problem(
+                path,
+                line_of(("tensioners_from_phase",)),
+                "tensioners_from_phase",
+                f"unknown phase '{protocol.tensioners_from_phase}'",
+                "name a phase of this protocol",
+            )
+        )
     elif protocol.tensioners_from_phase and phase_index[protocol.tensioners_from_phase] == 0:
-        problems.append(Problem(path, line_of(("tensioners_from_phase",)), "tensioners_from_phase", "tensioners in the first phase", "sliders come first; start tensioners in a later phase (clinical brief)"))
+        problems.append(
+            Problem(
+                path,
+                line_of(("tensioners_from_phase",)),
+                "tensioners_from_phase",
+                "tensioners in the first phase",
+                "sliders come first; start tensioners in a later phase (clinical brief)",
+            )
+        )
     return problems

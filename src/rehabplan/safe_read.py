@@ -17,22 +17,41 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 MAX_ASSET_BYTES = 5_000_000  # a drawing or logo is a few KiB; a font a few hundred
 MAX_TEMPLATE_BYTES = 1_000_000
 
 # What a file's name promises, by suffix, and what its first bytes must then be.
 SUFFIX_KINDS = {
-    ".svg": "svg", ".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".gif": "gif",
-    ".woff": "woff", ".woff2": "woff2", ".ttf": "ttf", ".otf": "otf",
-    ".css": "text", ".j2": "text", ".html": "text", ".htm": "text", ".jinja": "text", ".txt": "text",
+    ".svg": "svg",
+    ".png": "png",
+    ".jpg": "jpeg",
+    ".jpeg": "jpeg",
+    ".gif": "gif",
+    ".woff": "woff",
+    ".woff2": "woff2",
+    ".ttf": "ttf",
+    ".otf": "otf",
+    ".css": "text",
+    ".j2": "text",
+    ".html": "text",
+    ".htm": "text",
+    ".jinja": "text",
+    ".txt": "text",
 }
 MIME = {
-    "svg": "image/svg+xml", "png": "image/png", "jpeg": "image/jpeg", "gif": "image/gif",
-    "woff": "font/woff", "woff2": "font/woff2", "ttf": "font/ttf", "otf": "font/otf", "text": "text/plain",
+    "svg": "image/svg+xml",
+    "png": "image/png",
+    "jpeg": "image/jpeg",
+    "gif": "image/gif",
+    "woff": "font/woff",
+    "woff2": "font/woff2",
+    "ttf": "font/ttf",
+    "otf": "font/otf",
+    "text": "text/plain",
 }
 IMAGE_KINDS = ("svg", "png", "jpeg", "gif")
 
@@ -77,8 +96,9 @@ def read_regular(path: Path | str, max_bytes: int, *, follow: bool = True) -> by
         if not stat.S_ISREG(st.st_mode):
             raise Refused(path, "is not a regular file (a device, pipe or socket)", "name an ordinary file")
         if st.st_size > max_bytes:
-            raise Refused(path, f"file is {st.st_size:,} bytes; the limit is {max_bytes:,}",
-                          "split it or remove what does not belong in it")
+            raise Refused(
+                path, f"file is {st.st_size:,} bytes; the limit is {max_bytes:,}", "split it or remove what does not belong in it"
+            )
         chunks, total = [], 0
         while True:
             chunk = os.read(fd, min(1 << 20, max_bytes + 1 - total))
@@ -87,8 +107,9 @@ def read_regular(path: Path | str, max_bytes: int, *, follow: bool = True) -> by
             chunks.append(chunk)
             total += len(chunk)
             if total > max_bytes:  # it grew while we read it
-                raise Refused(path, f"file is over the limit of {max_bytes:,} bytes",
-                              "split it or remove what does not belong in it")
+                raise Refused(
+                    path, f"file is over the limit of {max_bytes:,} bytes", "split it or remove what does not belong in it"
+                )
         return b"".join(chunks)
     except OSError as exc:
         raise Refused(path, f"cannot be read: {exc.strerror}", "check permissions") from None
@@ -138,8 +159,9 @@ def inside(path: Path | str, roots: Iterable[Path | str]) -> Path:
         if real == real_root or real.is_relative_to(real_root):
             return real
     folders = ", ".join(str(r) for r in roots)
-    raise Refused(path, f"lies outside its folder ({folders}) or is a link that leads out of it",
-                  "copy the file itself into that folder")
+    raise Refused(
+        path, f"lies outside its folder ({folders}) or is a link that leads out of it", "copy the file itself into that folder"
+    )
 
 
 @dataclass(frozen=True)
@@ -153,8 +175,9 @@ class Asset:
         return MIME[self.kind]
 
 
-def read_asset(path: Path | str, roots: Iterable[Path | str], kinds: Iterable[str] | None = None,
-               max_bytes: int = MAX_ASSET_BYTES) -> Asset:
+def read_asset(
+    path: Path | str, roots: Iterable[Path | str], kinds: Iterable[str] | None = None, max_bytes: int = MAX_ASSET_BYTES
+) -> Asset:
     """Read a file a handout uses, through the one allow-list; Refused says why not.
 
     ``kinds`` limits what the file may be (e.g. images for a logo); whatever it is, its
@@ -166,8 +189,9 @@ def read_asset(path: Path | str, roots: Iterable[Path | str], kinds: Iterable[st
     allowed = tuple(kinds) if kinds is not None else tuple(set(SUFFIX_KINDS.values()))
     if expected is None or expected not in allowed:
         names = ", ".join(sorted({s for s, k in SUFFIX_KINDS.items() if k in allowed}))
-        raise Refused(path, f"is not a kind of file rehabplan uses here (allowed: {names})",
-                      "name a file with one of those endings")
+        raise Refused(
+            path, f"is not a kind of file rehabplan uses here (allowed: {names})", "name a file with one of those endings"
+        )
     data = read_regular(real, max_bytes, follow=False)
     if expected == "text":
         if b"\x00" in data[:4096]:
@@ -176,6 +200,9 @@ def read_asset(path: Path | str, roots: Iterable[Path | str], kinds: Iterable[st
         found = sniff(data)
         if found != expected:
             what = f"a {found.upper()} file" if found else "not an image or font rehabplan can use"
-            raise Refused(path, f"its name says {expected.upper()} but its content is {what}",
-                          f"save it as a real {expected.upper()} file or fix its name")
+            raise Refused(
+                path,
+                f"its name says {expected.upper()} but its content is {what}",
+                f"save it as a real {expected.upper()} file or fix its name",
+            )
     return Asset(real, expected, data)

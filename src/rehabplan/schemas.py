@@ -23,8 +23,13 @@ def json_schema(kind: str) -> dict:
     from . import models
     from .config import ClinicConfig
 
-    model = {"exercise": models.Exercise, "protocol": models.Protocol, "patient": models.Patient,
-             "program": models.Program, "config": ClinicConfig}[kind]
+    model = {
+        "exercise": models.Exercise,
+        "protocol": models.Protocol,
+        "patient": models.Patient,
+        "program": models.Program,
+        "config": ClinicConfig,
+    }[kind]
     # A URN, not a made-up web address: the id names the schema without promising a download.
     return {"$schema": DIALECT, "$id": f"urn:rehabplan:schema:{kind}", **model.model_json_schema()}
 

@@ -35,8 +35,13 @@ def read_csv_text(path: Path | str, max_bytes: int) -> tuple[str | None, Problem
         return raw.decode("cp1252"), None
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        return None, Problem(path, line, "", f"is neither UTF-8 nor Windows-1252 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
-                             "save it from the spreadsheet as 'CSV UTF-8'")
+        return None, Problem(
+            path,
+            line,
+            "",
+            f"is neither UTF-8 nor Windows-1252 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+            "save it from the spreadsheet as 'CSV UTF-8'",
+        )
 
 
 def dict_reader(text: str) -> csv.DictReader:

@@ -62,7 +62,10 @@ def read_text(path: Path, max_bytes: int = MAX_BYTES) -> tuple[str | None, Probl
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         return None, Problem(
-            path, line, "", f"is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+            path,
+            line,
+            "",
+            f"is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
             "save the file as UTF-8",
         )
     return text, None
@@ -115,7 +118,15 @@ def load_yaml(path: Path, max_bytes: int = MAX_BYTES, partial: bool = False) -> 
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         what = exc.problem or str(exc)
-        return None, [Problem(path, line, "", f"is not valid YAML: {what}", "fix the YAML syntax near this line (indentation, a missing colon or quote)")]
+        return None, [
+            Problem(
+                path,
+                line,
+                "",
+                f"is not valid YAML: {what}",
+                "fix the YAML syntax near this line (indentation, a missing colon or quote)",
+            )
+        ]
     except yaml.YAMLError as exc:
         return None, [Problem(path, None, "", f"is not valid YAML: {exc}", "fix the YAML syntax")]
     except RecursionError:
@@ -129,11 +140,15 @@ def load_yaml(path: Path, max_bytes: int = MAX_BYTES, partial: bool = False) -> 
     try:
         located.data = _build(node, (), located, problems, budget, constructor)
     except _TooBig:
-        return None, [Problem(
-            path, None, "",
-            f"expands to more than {MAX_NODES:,} values (YAML aliases used as a 'billion laughs' bomb?)",
-            "write the values out instead of repeating aliases",
-        )]
+        return None, [
+            Problem(
+                path,
+                None,
+                "",
+                f"expands to more than {MAX_NODES:,} values (YAML aliases used as a 'billion laughs' bomb?)",
+                "write the values out instead of repeating aliases",
+            )
+        ]
     except RecursionError:
         return None, [_too_deep(path, None)]
     return (None if problems and not partial else located), problems
@@ -146,60 +161,87 @@ def row_of(problem: Problem) -> int | None:
 
 
 def _too_deep(path: Path, line: int | None) -> Problem:
-    return Problem(path, line, "", f"is nested too deeply (more than {MAX_DEPTH:,} levels of lists or mappings)",
-                   "flatten the structure")
+    return Problem(
+        path, line, "", f"is nested too deeply (more than {MAX_DEPTH:,} levels of lists or mappings)", "flatten the structure"
+    )
 
 
-def _build(node: yaml.Node, path: tuple, located: Located, problems: list[Problem], budget: list[int], constructor: yaml.SafeLoader) -> Any:
+def _build(
+    node: yaml.Node, path: tuple, located: Located, problems: list[Problem], budget: list[int], constructor: yaml.SafeLoader
+) -> Any:
     budget[0] -= 1
     if budget[0] < 0:
         raise _TooBig
     located.lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_TAGS:
-        problems.append(Problem(
-            located.file, node.start_mark.line + 1, _dotted(path),
-            f"has a tag YAML cannot read safely ({node.tag})",
-            "remove the '!!' tag and write plain values",
-        ))
+        problems.append(
+            Problem(
+                located.file,
+                node.start_mark.line + 1,
+                _dotted(path),
+                f"has a tag YAML cannot read safely ({node.tag})",
+                "remove the '!!' tag and write plain values",
+            )
+        )
         return None
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                problems.append(Problem(
-                    located.file, key_node.start_mark.line + 1, _dotted(path), "uses a '<<' merge key",
-                    "write the fields out; merge keys are not supported",
-                ))
+                problems.append(
+                    Problem(
+                        located.file,
+                        key_node.start_mark.line + 1,
+                        _dotted(path),
+                        "uses a '<<' merge key",
+                        "write the fields out; merge keys are not supported",
+                    )
+                )
                 continue
             try:
                 key = _scalar(key_node, constructor) if isinstance(key_node, yaml.ScalarNode) else None
             except (yaml.constructor.ConstructorError, ValueError, OverflowError):
                 key = None
             if key is None or isinstance(key, (list, dict)):
-                problems.append(Problem(located.file, key_node.start_mark.line + 1, _dotted(path), "has a key that is not a plain word", "use a plain key"))
+                problems.append(
+                    Problem(
+                        located.file,
+                        key_node.start_mark.line + 1,
+                        _dotted(path),
+                        "has a key that is not a plain word",
+                        "use a plain key",
+                    )
+                )
                 continue
             key = str(key)
             if key in out:
-                problems.append(Problem(
-                    located.file, key_node.start_mark.line + 1, _dotted(path + (key,)),
-                    f"key '{key}' appears twice", "keep one of them",
-                ))
+                problems.append(
+                    Problem(
+                        located.file,
+                        key_node.start_mark.line + 1,
+                        _dotted(path + (key,)),
+                        f"key '{key}' appears twice",
+                        "keep one of them",
+                    )
+                )
                 continue
             out[key] = _build(value_node, path + (key,), located, problems, budget, constructor)
             located.lines[path + (key,)] = key_node.start_mark.line + 1
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [
-            _build(item, path + (i,), located, problems, budget, constructor) for i, item in enumerate(node.value)
-        ]
+        return [_build(item, path + (i,), located, problems, budget, constructor) for i, item in enumerate(node.value)]
     try:
         value = _scalar(node, constructor)
     except yaml.constructor.ConstructorError as exc:
-        problems.append(Problem(
-            located.file, node.start_mark.line + 1, _dotted(path),
-            f"has a value YAML cannot read safely ({exc.problem})",
-            "remove the '!!' tag and write a plain value",
-        ))
+        problems.append(
+            Problem(
+                located.file,
+                node.start_mark.line + 1,
+                _dotted(path),
+                f"has a value YAML cannot read safely ({exc.problem})",
+                "remove the '!!' tag and write a plain value",
+            )
+        )
         return None
     except (ValueError, OverflowError) as exc:
         # The safe constructor's own errors: a date that does not exist (2026-02-30), an
@@ -207,10 +249,15 @@ def _build(node: yaml.Node, path: tuple, located: Located, problems: list[Proble
         problems.append(_bad_value(located.file, node, path, exc))
         return None
     if isinstance(value, (bytes, bytearray)):
-        problems.append(Problem(
-            located.file, node.start_mark.line + 1, _dotted(path),
-            "is binary data (a '!!binary' tag), not text", "write the value as plain text",
-        ))
+        problems.append(
+            Problem(
+                located.file,
+                node.start_mark.line + 1,
+                _dotted(path),
+                "is binary data (a '!!binary' tag), not text",
+                "write the value as plain text",
+            )
+        )
         return None
     return value
 
@@ -218,14 +265,22 @@ def _build(node: yaml.Node, path: tuple, located: Located, problems: list[Proble
 def _bad_value(file: Path, node: yaml.Node, path: tuple, exc: Exception) -> Problem:
     text = str(node.value)[:40]
     if "digits" in str(exc):
-        return Problem(file, node.start_mark.line + 1, _dotted(path),
-                       f"is a number far too long to be meant ({len(str(node.value)):,} digits)",
-                       "write the number you mean")
+        return Problem(
+            file,
+            node.start_mark.line + 1,
+            _dotted(path),
+            f"is a number far too long to be meant ({len(str(node.value)):,} digits)",
+            "write the number you mean",
+        )
     if node.tag.endswith(":timestamp") or re.match(r"\d{4}-\d{1,2}-\d{1,2}", text):
-        return Problem(file, node.start_mark.line + 1, _dotted(path),
-                       f"'{text}' is not a real date ({exc})", "write a date that exists, as YYYY-MM-DD")
-    return Problem(file, node.start_mark.line + 1, _dotted(path), f"'{text}' cannot be read ({exc})",
-                   "write a plain value")
+        return Problem(
+            file,
+            node.start_mark.line + 1,
+            _dotted(path),
+            f"'{text}' is not a real date ({exc})",
+            "write a date that exists, as YYYY-MM-DD",
+        )
+    return Problem(file, node.start_mark.line + 1, _dotted(path), f"'{text}' cannot be read ({exc})", "write a plain value")
 
 
 _PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}

@@ -13,9 +13,20 @@ from .draw import Placed, place
 from .pose import Figure, PropKind
 
 _POINT_WORDS = {
-    "pelvis": "hips", "waist": "lower back", "chest": "chest", "neck": "neck", "head": "head",
-    "shoulder": "shoulder", "elbow": "elbow", "wrist": "wrist", "hand": "hand", "hip": "hip",
-    "knee": "knee", "ankle": "ankle", "heel": "heel", "toe": "foot",
+    "pelvis": "hips",
+    "waist": "lower back",
+    "chest": "chest",
+    "neck": "neck",
+    "head": "head",
+    "shoulder": "shoulder",
+    "elbow": "elbow",
+    "wrist": "wrist",
+    "hand": "hand",
+    "hip": "hip",
+    "knee": "knee",
+    "ankle": "ankle",
+    "heel": "heel",
+    "toe": "foot",
 }
 
 
@@ -50,8 +61,11 @@ def posture(figure: Figure, placed: Placed, frame_no: int, mirror: bool) -> str:
     lean = math.degrees(math.acos(max(-1.0, min(1.0, chord[2] / math.sqrt(dot(chord, chord))))))
     words: list[str] = []
     P = body.points
-    seated = (any(c.at == "pelvis" for c in _shown(figure, PropKind.chair, frame_no))
-              and abs(P["knee"][2] - P["hip"][2]) < 20 and abs(P["other_knee"][2] - P["other_hip"][2]) < 20)
+    seated = (
+        any(c.at == "pelvis" for c in _shown(figure, PropKind.chair, frame_no))
+        and abs(P["knee"][2] - P["hip"][2]) < 20
+        and abs(P["other_knee"][2] - P["other_hip"][2]) < 20
+    )
     feet_down = any(min(_bottom(body, n + "heel"), _bottom(body, n + "toe")) < floor + 4.0 for n in ("", "other_"))
     standing_tall = feet_down and _bottom(body, "pelvis") > 55
     if seated:
@@ -62,9 +76,12 @@ def posture(figure: Figure, placed: Placed, frame_no: int, mirror: bool) -> str:
         if down("knee") and down("other_knee"):
             words.append("kneeling")
         else:
-            feet = [name for name, side in (("", work), ("other_", other))
-                    if min(_bottom(body, name + "heel"), _bottom(body, name + "toe")) < floor + 4.0
-                    or _shown(figure, PropKind.step, frame_no)]
+            feet = [
+                name
+                for name, side in (("", work), ("other_", other))
+                if min(_bottom(body, name + "heel"), _bottom(body, name + "toe")) < floor + 4.0
+                or _shown(figure, PropKind.step, frame_no)
+            ]
             on_step = _shown(figure, PropKind.step, frame_no)
             if len(feet) == 1 and not on_step:
                 words.append(f"standing on the {work if feet[0] == '' else other} leg")
@@ -89,23 +106,33 @@ def posture(figure: Figure, placed: Placed, frame_no: int, mirror: bool) -> str:
         else:
             lower = other if dot(body.left, Z) < 0 else work
             raised = _bottom(body, "pelvis") > floor + 10
-            words.append(f"propped on the {lower} forearm, side-on" if raised and (down("elbow") or down("other_elbow"))
-                         else f"lying on the {lower} side")
+            words.append(
+                f"propped on the {lower} forearm, side-on"
+                if raised and (down("elbow") or down("other_elbow"))
+                else f"lying on the {lower} side"
+            )
     else:
         words.append("leaning forward")
     if _shown(figure, PropKind.mat, frame_no) and lean > 35:
         words.append("on a mat")
     if any(c.at != "pelvis" for c in _shown(figure, PropKind.chair, frame_no)):
         words.append("holding the back of a chair")
-    for kind, phrase in ((PropKind.wall, "at a wall"), (PropKind.counter, "with hands on a counter"),
-                         (PropKind.rail, "holding a rail"), (PropKind.towel, "a folded towel"),
-                         (PropKind.pillow, "head on a pillow")):
+    for kind, phrase in (
+        (PropKind.wall, "at a wall"),
+        (PropKind.counter, "with hands on a counter"),
+        (PropKind.rail, "holding a rail"),
+        (PropKind.towel, "a folded towel"),
+        (PropKind.pillow, "head on a pillow"),
+    ):
         if _shown(figure, kind, frame_no):
             words.append(phrase)
     for band in _shown(figure, PropKind.band, frame_no):
         if band.to:
-            words.append(f"a band around the {point_words(band.at, mirror)} and {point_words(band.to, mirror)}"
-                         .replace(f"{work} knee and {other} knee", "knees").replace(f"{work} ankle and {other} ankle", "ankles"))
+            words.append(
+                f"a band around the {point_words(band.at, mirror)} and {point_words(band.to, mirror)}".replace(
+                    f"{work} knee and {other} knee", "knees"
+                ).replace(f"{work} ankle and {other} ankle", "ankles")
+            )
         else:
             words.append(f"a band from the {point_words(band.at, mirror)} to a fixed point")
     knees = [n for n in ("knee", "other_knee") if _knee_bend(body, n) > 50]
@@ -166,7 +193,9 @@ def frame_alts(figure: Figure, mirror: bool = False, placed: list[Placed] | None
         text = f"{p.frame.label}: {posture(figure, p, i, mirror)}"
         pushes = [a for a in figure.arrows if a.push is not None and (a.frames is None or i in a.frames)]
         if pushes:
-            text += "; arrow: " + " and ".join(f"press the {point_words(a.point, mirror)} {_page_direction(a.push, figure, p.body)}" for a in pushes)
+            text += "; arrow: " + " and ".join(
+                f"press the {point_words(a.point, mirror)} {_page_direction(a.push, figure, p.body)}" for a in pushes
+            )
         if i > 1:
             moves = []
             for arrow in figure.arrows:

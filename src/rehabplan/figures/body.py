@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from .pose import Arm, Figure, Frame, Leg, Reach, View
+from .pose import Arm, Figure, Frame, Leg, View
 
 Vec = tuple[float, float, float]
 
@@ -23,9 +23,17 @@ THIGH, SHIN, ANKLE_H, HEEL_BACK, FOOT = 44.0, 42.0, 4.5, 3.5, 21.0
 
 # Radii, cm: limbs are tapered round-ended shapes (the volume a patient recognises as a body).
 R = {
-    "shoulder": 5.6, "elbow": 4.2, "wrist": 3.2, "hand": 2.8,
-    "hip": 8.2, "knee": 5.6, "ankle": 3.8, "heel": 3.6, "toe": 2.4,
-    "neck": 5.0, "head": HEAD_R,
+    "shoulder": 5.6,
+    "elbow": 4.2,
+    "wrist": 3.2,
+    "hand": 2.8,
+    "hip": 8.2,
+    "knee": 5.6,
+    "ankle": 3.8,
+    "heel": 3.6,
+    "toe": 2.4,
+    "neck": 5.0,
+    "head": HEAD_R,
 }
 # Trunk cross-sections, (half width side to side, half depth front to back), cm.
 TRUNK = {"pelvis": (16.0, 12.0), "waist": (13.5, 10.5), "chest": (17.0, 12.5), "neck": (6.0, 5.0)}
@@ -121,8 +129,9 @@ def _ik(root: Vec, target: Vec, a: float, b: float, pole: Vec) -> tuple[Vec, Vec
     return mid, end
 
 
-def _limb_frame(fwd: Vec, left: Vec, up: Vec, side: float, flex: float, abduct: float, turn_out: float,
-                flex_sign: float = -1.0) -> tuple[Vec, Vec]:
+def _limb_frame(
+    fwd: Vec, left: Vec, up: Vec, side: float, flex: float, abduct: float, turn_out: float, flex_sign: float = -1.0
+) -> tuple[Vec, Vec]:
     """(direction down the limb, the limb's forward) after turning, moving out and flexing.
 
     ``side`` is -1 for the right, +1 for the left; flexion swings the limb from hanging down
@@ -139,6 +148,7 @@ def _limb_frame(fwd: Vec, left: Vec, up: Vec, side: float, flex: float, abduct: 
 
 def solve(frame: Frame) -> Body:
     """3-D points of the body in ``frame`` (pelvis at the origin, before it is set on the floor)."""
+
     def orient(v: Vec) -> Vec:
         return rot(rot(rot(v, Y, frame.pitch), X, frame.roll), Z, frame.turn)
 
@@ -243,9 +253,8 @@ class Camera:
     tilt: float
 
     @classmethod
-    def of(cls, figure: Figure) -> "Camera":
-        yaw, tilt = {View.side: (0.0, 0.0), View.front: (90.0, 0.0), View.back: (-90.0, 0.0),
-                     View.top: (0.0, 90.0)}[figure.view]
+    def of(cls, figure: Figure) -> Camera:
+        yaw, tilt = {View.side: (0.0, 0.0), View.front: (90.0, 0.0), View.back: (-90.0, 0.0), View.top: (0.0, 90.0)}[figure.view]
         return cls(figure.yaw if figure.yaw is not None else yaw, figure.tilt if figure.tilt is not None else tilt)
 
     def project(self, v: Vec) -> tuple[float, float, float]:

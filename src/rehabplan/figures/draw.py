@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from .body import Body, Camera, Part, Vec, X, Y, Z, add, cross, dot, mul, norm, solve, sub, unit
+from .body import Body, Camera, Part, Vec, X, Z, add, cross, dot, mul, norm, solve, sub, unit
 from .pose import Figure, Frame, PropKind
 
 Pt = tuple[float, float]
@@ -63,8 +63,10 @@ def capsule(a: Pt, ra: float, b: Pt, rb: float, steps: int = 8) -> list[Pt]:
     length = math.hypot(dx, dy)
     if length <= abs(ra - rb) + 1e-6:
         c, r = (a, ra) if ra >= rb else (b, rb)
-        return [(c[0] + r * math.cos(2 * math.pi * i / (4 * steps)), c[1] + r * math.sin(2 * math.pi * i / (4 * steps)))
-                for i in range(4 * steps)]
+        return [
+            (c[0] + r * math.cos(2 * math.pi * i / (4 * steps)), c[1] + r * math.sin(2 * math.pi * i / (4 * steps)))
+            for i in range(4 * steps)
+        ]
     ux, uy = dx / length, dy / length
     sin_p = (ra - rb) / length
     phi = math.asin(max(-1.0, min(1.0, sin_p)))
@@ -109,8 +111,9 @@ def box_faces(corners: list[Vec], cam: Camera) -> list[tuple[float, list[Pt], fl
     return out
 
 
-def oriented_box(origin: Vec, h: Vec, s: Vec, along: tuple[float, float], across: tuple[float, float],
-                 z: tuple[float, float]) -> list[Vec]:
+def oriented_box(
+    origin: Vec, h: Vec, s: Vec, along: tuple[float, float], across: tuple[float, float], z: tuple[float, float]
+) -> list[Vec]:
     """8 corners of a box given in the body's floor frame (h forward, s to the left)."""
     out = []
     for a in along:
@@ -204,8 +207,9 @@ class Scene:
     floor_y: float | None
 
 
-def _body_shapes(body: Body, cam: Camera, highlight: set[str], ghost: set[str] | None = None,
-                 only: set[str] | None = None) -> list[tuple[float, list[Shape]]]:
+def _body_shapes(
+    body: Body, cam: Camera, highlight: set[str], ghost: set[str] | None = None, only: set[str] | None = None
+) -> list[tuple[float, list[Shape]]]:
     """(depth, shapes) per drawing group: a limb's outline then its fill, so a limb reads as one
     shape while each limb stays outlined against the others."""
     groups: dict[str, list[Part]] = {}
@@ -311,8 +315,18 @@ def _prop_shapes(figure: Figure, placed: list[Placed], cam: Camera, frame_no: in
             # Under what rests on the floor, so that a view from above does not show a sea of mat.
             low = [v for v in every if v[2] < 30] or every
             mat_y = [v[1] for v in low]
-            boxes.append(([(x, y, z) for x in (min(v[0] for v in every) - 12, max(v[0] for v in every) + 12)
-                           for y in (min(mat_y) - 12, max(mat_y) + 12) for z in (0.0, 2.0)], "#dcebf0", "#6f8f9b"))
+            boxes.append(
+                (
+                    [
+                        (x, y, z)
+                        for x in (min(v[0] for v in every) - 12, max(v[0] for v in every) + 12)
+                        for y in (min(mat_y) - 12, max(mat_y) + 12)
+                        for z in (0.0, 2.0)
+                    ],
+                    "#dcebf0",
+                    "#6f8f9b",
+                )
+            )
         elif kind == PropKind.chair and prop.at.endswith("hand"):
             # Hands on the chair's back: its top under the palms, the seat on the far side.
             n = _snap(sub((at[0], at[1], 0.0), centre), h)
@@ -344,7 +358,10 @@ def _prop_shapes(figure: Figure, placed: list[Placed], cam: Camera, frame_no: in
             free = toe[6:] if toe.startswith("other_") else "other_" + toe
             if dot(sub(P[free], P[toe]), h) > 0:
                 # The free foot hangs in front: the step runs back from the standing toes.
-                along = (max(dot(sub(P[q], o), h) for q in (prop.at, toe)) - 42, max(dot(sub(P[q], o), h) for q in (prop.at, toe)) + 3)
+                along = (
+                    max(dot(sub(P[q], o), h) for q in (prop.at, toe)) - 42,
+                    max(dot(sub(P[q], o), h) for q in (prop.at, toe)) + 3,
+                )
             else:
                 # The free foot hangs behind: the step runs forward from the standing heel.
                 back = min(dot(sub(P[q], o), h) for q in (prop.at, heel))
@@ -377,9 +394,21 @@ def _prop_shapes(figure: Figure, placed: list[Placed], cam: Camera, frame_no: in
         elif kind == PropKind.towel and prop.inside:
             # Folded between the point and a post on the inner side.
             n = mul(_snap(sub((at[0], at[1], 0.0), centre), h), -1.0)
-            boxes.append((oriented_box((at[0], at[1], 0.0), n, cross(Z, n), (r - 1, r + 3), (-7, 7), (max(0.0, at[2] - 8), at[2] + 8)), "#cfe3f5", "#5b7a95"))
+            boxes.append(
+                (
+                    oriented_box((at[0], at[1], 0.0), n, cross(Z, n), (r - 1, r + 3), (-7, 7), (max(0.0, at[2] - 8), at[2] + 8)),
+                    "#cfe3f5",
+                    "#5b7a95",
+                )
+            )
         elif kind == PropKind.towel:
-            boxes.append((oriented_box((at[0], at[1], 0.0), h, s, (-7, 7), (-9, 9), (max(0.0, at[2] - r - 4), at[2] - r + 0.5)), "#cfe3f5", "#5b7a95"))
+            boxes.append(
+                (
+                    oriented_box((at[0], at[1], 0.0), h, s, (-7, 7), (-9, 9), (max(0.0, at[2] - r - 4), at[2] - r + 0.5)),
+                    "#cfe3f5",
+                    "#5b7a95",
+                )
+            )
         elif kind == PropKind.band:
             now = placed[frame_no - 1].body.points
             a2 = cam.project(now[prop.at])
@@ -419,8 +448,10 @@ def _arrow(p0: Pt, p1: Pt, away: Pt, bend: str, offset: tuple[float, float] | No
     b = (p1[0] + nx * off - dx * 0.08, p1[1] + ny * off - dy * 0.08)
     k = 0.0 if bend == "none" else 0.22 * length
     c = (mx + nx * (off + k), my + ny * (off + k))
-    pts = [((1 - t) ** 2 * a[0] + 2 * (1 - t) * t * c[0] + t * t * b[0],
-            (1 - t) ** 2 * a[1] + 2 * (1 - t) * t * c[1] + t * t * b[1]) for t in (i / 16 for i in range(17))]
+    pts = [
+        ((1 - t) ** 2 * a[0] + 2 * (1 - t) * t * c[0] + t * t * b[0], (1 - t) ** 2 * a[1] + 2 * (1 - t) * t * c[1] + t * t * b[1])
+        for t in (i / 16 for i in range(17))
+    ]
     tx, ty = b[0] - pts[-3][0], b[1] - pts[-3][1]
     tl = math.hypot(tx, ty) or 1.0
     tx, ty = tx / tl, ty / tl
@@ -440,7 +471,9 @@ def scenes(figure: Figure, placed: list[Placed] | None = None) -> list[Scene]:
         behind, front = _prop_shapes(figure, placed, cam, i)
         shapes = list(behind)
         if figure.ghost and i > 1:
-            for _, group in sorted(_body_shapes(placed[0].body, cam, set(), ghost=set(), only=set(figure.ghost)), key=lambda t: -t[0]):
+            for _, group in sorted(
+                _body_shapes(placed[0].body, cam, set(), ghost=set(), only=set(figure.ghost)), key=lambda t: -t[0]
+            ):
                 shapes += group
         for _, group in sorted(_body_shapes(p.body, cam, highlight), key=lambda t: -t[0]):
             shapes += group
@@ -496,17 +529,23 @@ class Picture:
         slots = self.slots()
         width = sum(slots) + gap * (len(self.frames) - 1)
         height = max(f.height for f in self.frames) + label_h + title_h
-        parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.1f} {height:.1f}" '
-                 f'width="{width:.1f}" height="{height:.1f}" role="img">',
-                 f"<title>{_esc(self.alt)}</title>"]
+        parts = [
+            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.1f} {height:.1f}" '
+            f'width="{width:.1f}" height="{height:.1f}" role="img">',
+            f"<title>{_esc(self.alt)}</title>",
+        ]
         if title:
-            parts.append(f'<text x="0" y="28" font-family="sans-serif" font-size="26" font-weight="700" fill="#1f1f1f">{_esc(title)}</text>')
+            parts.append(
+                f'<text x="0" y="28" font-family="sans-serif" font-size="26" font-weight="700" fill="#1f1f1f">{_esc(title)}</text>'
+            )
         x = 0.0
         for n, (f, slot) in enumerate(zip(self.frames, slots), start=1):
             inner = f.svg.split(">", 1)[1].rsplit("</svg>", 1)[0]
             parts.append(f'<g transform="translate({x + (slot - f.width) / 2:.1f} {title_h:.1f})">{inner}</g>')
-            parts.append(f'<text x="{x + slot / 2:.1f}" y="{title_h + f.height + 26:.1f}" text-anchor="middle" '
-                         f'font-family="sans-serif" font-size="24" fill="#1f1f1f">{n}. {_esc(f.label)}</text>')
+            parts.append(
+                f'<text x="{x + slot / 2:.1f}" y="{title_h + f.height + 26:.1f}" text-anchor="middle" '
+                f'font-family="sans-serif" font-size="24" fill="#1f1f1f">{n}. {_esc(f.label)}</text>'
+            )
             x += slot + gap
         parts.append("</svg>")
         return "".join(parts)
@@ -535,9 +574,10 @@ def draw(figure: Figure, *, mirror: bool = False, alt: str = "", placed: list[Pl
         if scene.floor_y is not None:
             y = (max_y - scene.floor_y) * SCALE
             shapes.append(Shape([(0.0, y), (w, y)], "none", "#777777", 1.4, closed=False, round=False))
-        shapes += [Shape([tx(p) for p in s.points], s.fill, s.stroke, s.width, s.closed, s.dash, s.round)
-                   for s in scene.shapes]
-        svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w:.1f} {h:.1f}" width="{w:.1f}" '
-               f'height="{h:.1f}">' + "".join(s.svg() for s in shapes) + "</svg>")
+        shapes += [Shape([tx(p) for p in s.points], s.fill, s.stroke, s.width, s.closed, s.dash, s.round) for s in scene.shapes]
+        svg = (
+            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w:.1f} {h:.1f}" width="{w:.1f}" '
+            f'height="{h:.1f}">' + "".join(s.svg() for s in shapes) + "</svg>"
+        )
         frames.append(FrameImage(frame.label, svg, w, h, shapes))
     return Picture(frames, alt)

@@ -38,31 +38,37 @@ _MAX_MM, _WIDTH_MM, _GAP_MM = 40.0, 180.0, 6.0
 
 def gallery_html(library: Library, *, mirror: bool = False, title: str = "Exercise pictures") -> str:
     side = "left" if mirror else "right"
-    parts = [f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{html.escape(title)}</title>",
-             f"<style>{_CSS}</style></head><body><h1>{html.escape(title)}</h1>",
-             f"<p class=\"intro\">{len(library.exercises)} exercises, drawn for a {side}-sided patient "
-             "(the working side is the one that moves). Under each: the alt text a screen reader says.</p>"]
+    parts = [
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>',
+        f"<style>{_CSS}</style></head><body><h1>{html.escape(title)}</h1>",
+        f'<p class="intro">{len(library.exercises)} exercises, drawn for a {side}-sided patient '
+        "(the working side is the one that moves). Under each: the alt text a screen reader says.</p>",
+    ]
     for ex in sorted(library.exercises.values(), key=lambda e: e.name.lower()):
-        parts.append(f"<section class=\"ex\"><h2>{html.escape(ex.name)} <small>{ex.id}</small></h2><div class=\"frames\">")
+        parts.append(f'<section class="ex"><h2>{html.escape(ex.name)} <small>{ex.id}</small></h2><div class="frames">')
         if ex.drawn:
             pic = picture(ex.figure, mirror=mirror)
             room = _WIDTH_MM - _GAP_MM * len(pic.frames)
             height = min(_MAX_MM, room / sum(f.width / f.height for f in pic.frames))
             for n, f in enumerate(pic.frames, start=1):
                 uri = "data:image/svg+xml;base64," + base64.b64encode(f.svg.encode()).decode("ascii")
-                parts.append(f"<figure class=\"frame\"><img src=\"{uri}\" alt=\"\" style=\"height: {height:.1f}mm; "
-                             f"width: {height * f.width / f.height:.1f}mm\"><figcaption>{n}. {html.escape(f.label)}"
-                             "</figcaption></figure>")
+                parts.append(
+                    f'<figure class="frame"><img src="{uri}" alt="" style="height: {height:.1f}mm; '
+                    f'width: {height * f.width / f.height:.1f}mm"><figcaption>{n}. {html.escape(f.label)}'
+                    "</figcaption></figure>"
+                )
             alt = pic.alt
         else:
             path = library.illustration_path(ex.id)
             # Through the same allow-list as a handout: a link out of illustrations/ is refused.
             data = read_asset(path, [library.files[ex.id].parent / "illustrations"], ("svg",)).data
             uri = "data:image/svg+xml;base64," + base64.b64encode(data).decode("ascii")
-            parts.append(f"<figure class=\"frame\"><img src=\"{uri}\" alt=\"\" style=\"height: 30mm\">"
-                         "<figcaption>hand-made drawing (no pose data)</figcaption></figure>")
+            parts.append(
+                f'<figure class="frame"><img src="{uri}" alt="" style="height: 30mm">'
+                "<figcaption>hand-made drawing (no pose data)</figcaption></figure>"
+            )
             alt = ex.illustration.alt
-        parts.append(f"</div><p class=\"alt\">Alt text: {html.escape(alt)}</p></section>")
+        parts.append(f'</div><p class="alt">Alt text: {html.escape(alt)}</p></section>')
     parts.append("</body></html>")
     return "".join(parts)
 
@@ -75,8 +81,9 @@ def gallery_pdf(library: Library, *, mirror: bool = False) -> bytes:
 
     templates = data_dir("templates")
     fetcher = Fetcher([templates / "fonts"], [])
-    doc = HTML(string=gallery_html(library, mirror=mirror), base_url=str(templates) + "/",
-               url_fetcher=fetcher.weasyprint_fetcher())
+    doc = HTML(
+        string=gallery_html(library, mirror=mirror), base_url=str(templates) + "/", url_fetcher=fetcher.weasyprint_fetcher()
+    )
     return doc.write_pdf()
 
 

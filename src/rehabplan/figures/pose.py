@@ -43,27 +43,70 @@ class _Data(BaseModel):
 def _check(joint: str, value: float) -> float:
     lo, hi, meaning = JOINT_RANGES[joint]
     if not lo <= value <= hi:
-        raise ValueError(
-            f"{joint} angle {value:g} is outside what the joint can do ({lo:g} to {hi:g} degrees; {meaning})"
-        )
+        raise ValueError(f"{joint} angle {value:g} is outside what the joint can do ({lo:g} to {hi:g} degrees; {meaning})")
     return value
 
 
 BODY_POINTS = ("pelvis", "waist", "chest", "neck", "head")
 LIMB_POINTS = ("shoulder", "elbow", "wrist", "hand", "hip", "knee", "ankle", "heel", "toe")
 PointName = Literal[
-    "pelvis", "waist", "chest", "neck", "head",
-    "shoulder", "elbow", "wrist", "hand", "hip", "knee", "ankle", "heel", "toe",
-    "other_shoulder", "other_elbow", "other_wrist", "other_hand", "other_hip", "other_knee",
-    "other_ankle", "other_heel", "other_toe",
+    "pelvis",
+    "waist",
+    "chest",
+    "neck",
+    "head",
+    "shoulder",
+    "elbow",
+    "wrist",
+    "hand",
+    "hip",
+    "knee",
+    "ankle",
+    "heel",
+    "toe",
+    "other_shoulder",
+    "other_elbow",
+    "other_wrist",
+    "other_hand",
+    "other_hip",
+    "other_knee",
+    "other_ankle",
+    "other_heel",
+    "other_toe",
 ]
 SEGMENTS = (
-    "pelvis", "torso", "head", "thigh", "shin", "foot", "upper_arm", "forearm", "hand",
-    "other_thigh", "other_shin", "other_foot", "other_upper_arm", "other_forearm", "other_hand",
+    "pelvis",
+    "torso",
+    "head",
+    "thigh",
+    "shin",
+    "foot",
+    "upper_arm",
+    "forearm",
+    "hand",
+    "other_thigh",
+    "other_shin",
+    "other_foot",
+    "other_upper_arm",
+    "other_forearm",
+    "other_hand",
 )
 Segment = Literal[
-    "pelvis", "torso", "head", "thigh", "shin", "foot", "upper_arm", "forearm", "hand",
-    "other_thigh", "other_shin", "other_foot", "other_upper_arm", "other_forearm", "other_hand",
+    "pelvis",
+    "torso",
+    "head",
+    "thigh",
+    "shin",
+    "foot",
+    "upper_arm",
+    "forearm",
+    "hand",
+    "other_thigh",
+    "other_shin",
+    "other_foot",
+    "other_upper_arm",
+    "other_forearm",
+    "other_hand",
 ]
 LimbName = Literal["leg", "other_leg", "arm", "other_arm", "torso"]
 
@@ -76,7 +119,8 @@ class Reach(_Data):
         (0.0, 0.0, 0.0), description="cm from that point: forward on the page, into the page, up"
     )
     bend: tuple[float, float, float] | None = Field(
-        None, description="which way the knee or elbow points (forward on the page, into the page, up); default: as the joint's angles say"
+        None,
+        description="which way the knee or elbow points (forward on the page, into the page, up); default: as the joint's angles say",
     )
 
 
@@ -157,15 +201,22 @@ class Prop(_Data):
     to: PointName | None = Field(None, description="band: the other body point it goes around")
     anchor: tuple[float, float] | None = Field(None, description="band: its fixed end, cm from 'at' (along the page, up)")
     frames: list[int] | None = Field(None, description="frame numbers (1 = first) that show it; default all")
-    inside: bool = Field(False, description="post, towel: on the body's inner side of the point (between the feet), not the outer")
+    inside: bool = Field(
+        False, description="post, towel: on the body's inner side of the point (between the feet), not the outer"
+    )
 
 
 class Arrow(_Data):
     point: PointName = Field(description="the body point whose path the arrow shows")
     frames: list[int] | None = Field(None, description="frames (2 = second) that show it; default every frame after the first")
     bend: Literal["out", "none"] = Field("out", description="curve away from the body, or run straight")
-    offset: tuple[float, float] | None = Field(None, description="cm on the page (right, up) from the moving point; default: beside it, away from the body")
-    push: tuple[float, float] | None = Field(None, description="a hold: a straight arrow this long (cm on the page: right, up) showing which way to press, in every frame listed")
+    offset: tuple[float, float] | None = Field(
+        None, description="cm on the page (right, up) from the moving point; default: beside it, away from the body"
+    )
+    push: tuple[float, float] | None = Field(
+        None,
+        description="a hold: a straight arrow this long (cm on the page: right, up) showing which way to press, in every frame listed",
+    )
 
 
 class Figure(_Data):
@@ -181,10 +232,12 @@ class Figure(_Data):
     ghost: list[LimbName] = Field(default_factory=list, description="limbs drawn dashed in their first-frame position")
     highlight: list[Segment] = Field(default_factory=list, description="the working body parts, tinted")
     fixed: PointName = Field("pelvis", description="the point that stays put from frame to frame")
-    caption: str | None = Field(None, max_length=200, description="extra alt text the pose cannot say (e.g. 'squeezing the buttocks')")
+    caption: str | None = Field(
+        None, max_length=200, description="extra alt text the pose cannot say (e.g. 'squeezing the buttocks')"
+    )
 
     @model_validator(mode="after")
-    def _frames_named(self) -> "Figure":
+    def _frames_named(self) -> Figure:
         count = len(self.frames)
         for prop in self.props:
             for n in prop.frames or []:
@@ -197,4 +250,3 @@ class Figure(_Data):
                 if not (1 if arrow.push else 2) <= n <= count:
                     raise ValueError(f"an arrow names frame {n}; arrows show movement into frames 2 to {count}")
         return self
-

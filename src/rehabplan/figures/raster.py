@@ -86,8 +86,15 @@ def write_png(picture: Picture, path: Path | str, title: str | None = None, scal
     for n, (frame, slot) in enumerate(zip(picture.frames, slots), start=1):
         left = x + (slot - frame.width) / 2
         for shape in frame.shapes:
-            moved = Shape([(px + left, py + title_h) for px, py in shape.points], shape.fill, shape.stroke,
-                          shape.width, shape.closed, shape.dash, shape.round)
+            moved = Shape(
+                [(px + left, py + title_h) for px, py in shape.points],
+                shape.fill,
+                shape.stroke,
+                shape.width,
+                shape.closed,
+                shape.dash,
+                shape.round,
+            )
             _draw_shape(draw, moved, k)
         label = f"{n}. {frame.label}"
         tw = draw.textlength(label, font=font)

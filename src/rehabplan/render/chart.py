@@ -84,8 +84,10 @@ def load_chart(program: Program) -> str:
             add(f'<path d="M{cx - 7:.1f} {top_y - 10:.1f}h14l-7 10z" fill="{INK}"/>')
             bar_top = y(week.volume_sets)
             if bar_top - top_y > 6:
-                add(f'<line x1="{cx:.1f}" y1="{top_y + 1:.1f}" x2="{cx:.1f}" y2="{bar_top - 3:.1f}" stroke="{INK}" '
-                    f'stroke-width="1.5" stroke-dasharray="2 3"/>')
+                add(
+                    f'<line x1="{cx:.1f}" y1="{top_y + 1:.1f}" x2="{cx:.1f}" y2="{bar_top - 3:.1f}" stroke="{INK}" '
+                    f'stroke-width="1.5" stroke-dasharray="2 3"/>'
+                )
             anchor = "end" if i > n * 0.75 else "start" if i < n * 0.25 else "middle"
             add(f'<text x="{cx:.1f}" y="{top_y - 14:.1f}" text-anchor="{anchor}" font-weight="700">Check-in</text>')
     add(f'<line x1="{LEFT}" y1="{PLOT_BOTTOM}" x2="{WIDTH - RIGHT}" y2="{PLOT_BOTTOM}" stroke="{INK}" stroke-width="1.5"/>')
@@ -99,7 +101,9 @@ def load_chart(program: Program) -> str:
             continue
         x0 = LEFT + (first - 1) * col + 1
         w = (last - first + 1) * col - 2
-        add(f'<rect x="{x0:.1f}" y="{band_y}" width="{w:.1f}" height="26" fill="{PHASE_FILLS[k % len(PHASE_FILLS)]}" stroke="#8a8a8a"/>')
+        add(
+            f'<rect x="{x0:.1f}" y="{band_y}" width="{w:.1f}" height="26" fill="{PHASE_FILLS[k % len(PHASE_FILLS)]}" stroke="#8a8a8a"/>'
+        )
         text = f"Phase {k + 1}" if w >= 70 else str(k + 1)
         add(f'<text x="{x0 + w / 2:.1f}" y="{band_y + 19}" text-anchor="middle">{text}</text>')
     # Legend.

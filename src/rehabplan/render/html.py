@@ -32,8 +32,8 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from ..config import ClinicConfig, logo_root
-from ..figures import picture
 from ..errors import Problem, RenderError
+from ..figures import picture
 from ..library import Library
 from ..models import DoseKind, Exercise, Prescription, Program, Tempo
 from ..resources import data_dir
@@ -56,8 +56,20 @@ def builtin_templates() -> Path:
 # --------------------------------------------------------------------------- filters
 
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -173,12 +185,16 @@ def _short_seconds(value: int | None) -> str:
 # A value that never changes is said once above the grid; one that changes gets a row, and
 # each week where it changes is printed in bold.
 _GRID_FIELDS = (
-    ("amount", {"reps": "Sets × reps", "hold": "Sets × holds", "duration": "Minutes"}, None,
-     lambda d: _amount(d.rx)),
+    ("amount", {"reps": "Sets × reps", "hold": "Sets × holds", "duration": "Minutes"}, None, lambda d: _amount(d.rx)),
     ("hold", "Each hold", "Each hold", lambda d: seconds(d.rx.hold_s) if d.rx.hold_s else ""),
     ("tempo", "Tempo", "Tempo", lambda d: d.rx.tempo or ""),
     ("tut", "Work per set", "Work per set", lambda d: _short_seconds(d.rx.tut_per_set_s)),
-    ("rest", "Rest", "Rest", lambda d: seconds(d.rx.rest_s) if d.rx.rest_s and (d.rx.sets > 1 or d.rx.kind is DoseKind.hold) else ""),
+    (
+        "rest",
+        "Rest",
+        "Rest",
+        lambda d: seconds(d.rx.rest_s) if d.rx.rest_s and (d.rx.sets > 1 or d.rx.kind is DoseKind.hold) else "",
+    ),
     ("often", "Times a week", "How often", lambda d: str(d.per_week) if d.per_week < 7 else "daily"),
     ("load", "Band or weight", "Band or weight", lambda d: d.rx.load or ""),
     ("side", "Side", "Side", lambda d: d.rx.side or ""),
@@ -261,7 +277,7 @@ class Card:
     @property
     def figure_area(self) -> float:
         """The frames' printed area, mm² (to choose the largest layout that fits)."""
-        return sum(self.figure_mm ** 2 * f.aspect for f in self.frames)
+        return sum(self.figure_mm**2 * f.aspect for f in self.frames)
 
     def fit_figure(self, column_mm: float, max_mm: float = FIGURE_MAX_MM, wide: bool = False) -> None:
         """Side by side when that keeps them tall, else one above the other, in ``column_mm``
@@ -314,8 +330,8 @@ class Card:
             return sum(math.ceil((len(t) + 3) / half) for t in items) + 0.12 * len(items) + (1.2 if heading else 0)
 
         return {
-            "art": (0.0 if self.figure_wide else self.figure_lines if self.frames and not self.figure_compact
-                    else OLD_ART_LINES) + (4.6 if self.qr else 0),
+            "art": (0.0 if self.figure_wide else self.figure_lines if self.frames and not self.figure_compact else OLD_ART_LINES)
+            + (4.6 if self.qr else 0),
             "start": lines(["Start: " + ex.starting_position], heading=False),
             "steps": lines(ex.instructions),
             "tips": lines(ex.cues),
@@ -466,8 +482,7 @@ def _ladder_links(program: Program) -> dict[str, tuple[str | None, tuple[str, in
     return links
 
 
-def _cards(program: Program, library: Library, cache: _Cache, per_strip: int = 12,
-           cell_chars: int = 5) -> list[Card]:
+def _cards(program: Program, library: Library, cache: _Cache, per_strip: int = 12, cell_chars: int = 5) -> list[Card]:
     order: list[str] = []
     for week in program.weeks:
         for rx, _ in _week_prescriptions(week):
@@ -477,8 +492,10 @@ def _cards(program: Program, library: Library, cache: _Cache, per_strip: int = 1
     if missing:
         raise RenderError(
             "the program names exercises that are not in the library",
-            [Problem(None, None, "exercise", f"'{ex_id}' not found", "load the library the program was planned with")
-             for ex_id in missing],
+            [
+                Problem(None, None, "exercise", f"'{ex_id}' not found", "load the library the program was planned with")
+                for ex_id in missing
+            ],
         )
     links = _ladder_links(program)
     cards = []
@@ -495,8 +512,9 @@ def _cards(program: Program, library: Library, cache: _Cache, per_strip: int = 1
             try:
                 illustration = cache.data_uri(art, [library.files[ex_id].parent / "illustrations"], ("svg",))
             except Refused as exc:
-                raise RenderError(f"the drawing for '{ex_id}' cannot be used", [
-                    Problem(art, None, "illustration.file", exc.reason, exc.fix)]) from None
+                raise RenderError(
+                    f"the drawing for '{ex_id}' cannot be used", [Problem(art, None, "illustration.file", exc.reason, exc.fix)]
+                ) from None
             except OSError as exc:
                 raise RenderError(f"the drawing for '{ex_id}' cannot be read: {art} ({exc.strerror})") from None
         kind = exercise.dosage.kind.value
@@ -536,29 +554,30 @@ def _cards(program: Program, library: Library, cache: _Cache, per_strip: int = 1
                 note = note.partition("; ")[2] if note.startswith("back to full dose") else None
             if note and note.startswith("same as last week"):
                 note = None
-            for note in [note] if note else []:
+            if note:
                 by_note.setdefault(note, []).append(d.week)
             if not d.deload and d.rx.effort != effort:
                 by_note.setdefault(f"how hard: {d.rx.effort}", []).append(d.week)
         notes = sorted(((_week_list(weeks), note, weeks[0]) for note, weeks in by_note.items()), key=lambda t: t[2])
         follows, moves_to = links.get(ex_id, (None, None))
-        cards.append(Card(
-            exercise=exercise,
-            kind=kind,
-            illustration=illustration,
-            doses=doses,
-            grids=_grids(doses, rows, per_strip, cell_chars),
-            constants=constants,
-            notes=[(weeks, note) for weeks, note, _ in notes],
-            effort=effort,
-            qr=Markup(qr_svg(exercise.video_url, label=f"QR code: video of {exercise.name}"))
-            if exercise.video_url else None,
-            follows=follows,
-            moves_to=moves_to,
-            frames=frames,
-            figure_sheet=sheet,
-            figure_alt=sheet_alt,
-        ))
+        cards.append(
+            Card(
+                exercise=exercise,
+                kind=kind,
+                illustration=illustration,
+                doses=doses,
+                grids=_grids(doses, rows, per_strip, cell_chars),
+                constants=constants,
+                notes=[(weeks, note) for weeks, note, _ in notes],
+                effort=effort,
+                qr=Markup(qr_svg(exercise.video_url, label=f"QR code: video of {exercise.name}")) if exercise.video_url else None,
+                follows=follows,
+                moves_to=moves_to,
+                frames=frames,
+                figure_sheet=sheet,
+                figure_alt=sheet_alt,
+            )
+        )
     return cards
 
 
@@ -569,8 +588,7 @@ def _grids(doses: list[WeekDose], rows: list[tuple[str, list[str]]], per_strip: 
     the width: "2×10", "150 s"); longer values that cannot wrap (a tempo, "3-1-2-0") get fewer
     weeks to a strip, and the strips are made even (13 weeks at most 12 a strip: 7 + 6).
     """
-    widest = max((len(v) for _, values in rows for v in values if " " not in v.strip() or v[:1].isdigit()),
-                 default=1)
+    widest = max((len(v) for _, values in rows for v in values if " " not in v.strip() or v[:1].isdigit()), default=1)
     if widest > cell_chars:
         per_strip = max(4, min(per_strip, (per_strip * cell_chars) // widest))
     strips = max(1, math.ceil(len(doses) / per_strip))
@@ -604,21 +622,25 @@ def _log(program: Program) -> list[LogWeek]:
                 if rx.exercise not in seen:
                     seen.add(rx.exercise)
                     items.append((rx.name, dose_short(rx)))
-        out.append(LogWeek(
-            number=week.number,
-            start=week.start,
-            end=week.start + dt.timedelta(days=6),
-            phase=phase_names.get(week.phase, week.phase),
-            deload=week.deload or week.number in program.deload_weeks,
-            reassessment=week.reassessment or week.number == program.reassessment_week,
-            session_items=items,
-            sessions=[s.number for s in week.sessions],
-            daily_items=[(rx.name, dose_short(rx)) for rx in week.every_day],
-            days=[week.start + dt.timedelta(days=d) for d in range(7)],
-            session_groups=list(groups.items()),
-            session_rows=[(s.number, getattr(s, "name", "Session"), week.start + dt.timedelta(days=getattr(s, "day", 0)))
-                          for s in week.sessions],
-        ))
+        out.append(
+            LogWeek(
+                number=week.number,
+                start=week.start,
+                end=week.start + dt.timedelta(days=6),
+                phase=phase_names.get(week.phase, week.phase),
+                deload=week.deload or week.number in program.deload_weeks,
+                reassessment=week.reassessment or week.number == program.reassessment_week,
+                session_items=items,
+                sessions=[s.number for s in week.sessions],
+                daily_items=[(rx.name, dose_short(rx)) for rx in week.every_day],
+                days=[week.start + dt.timedelta(days=d) for d in range(7)],
+                session_groups=list(groups.items()),
+                session_rows=[
+                    (s.number, getattr(s, "name", "Session"), week.start + dt.timedelta(days=getattr(s, "day", 0)))
+                    for s in week.sessions
+                ],
+            )
+        )
     return out
 
 
@@ -643,17 +665,19 @@ def day_plan(program: Program, locale: str = "en-GB") -> list[dict]:
         days = sorted(k["days"])
         names = [program.start + dt.timedelta(days=d) for d in days]
         weeks = sorted(k["minutes"])
-        out.append({
-            "kind": kind,
-            "name": "Strength days" if kind == "strength" else "Short days",
-            "weekdays": [day_name(d, locale) for d in names],
-            "count": len(days),
-            "first_week": k["first_week"],
-            "first_minutes": round(k["minutes"][weeks[0]]),
-            "last_minutes": round(k["minutes"][weeks[-1]]),
-            "last_week": weeks[-1],
-            "max_minutes": round(max(k["minutes"].values())),
-        })
+        out.append(
+            {
+                "kind": kind,
+                "name": "Strength days" if kind == "strength" else "Short days",
+                "weekdays": [day_name(d, locale) for d in names],
+                "count": len(days),
+                "first_week": k["first_week"],
+                "first_minutes": round(k["minutes"][weeks[0]]),
+                "last_minutes": round(k["minutes"][weeks[-1]]),
+                "last_week": weeks[-1],
+                "max_minutes": round(max(k["minutes"].values())),
+            }
+        )
     return out
 
 
@@ -727,9 +751,9 @@ def _emergency_place(locale: str) -> str:
 def created_at(program: Program, source_date_epoch: str | None) -> str:
     """W3C date for the PDF metadata: SOURCE_DATE_EPOCH when set, else the program start."""
     if source_date_epoch and source_date_epoch.strip().isdigit():
-        moment = dt.datetime.fromtimestamp(int(source_date_epoch), dt.timezone.utc)
+        moment = dt.datetime.fromtimestamp(int(source_date_epoch), dt.UTC)
     else:
-        moment = dt.datetime.combine(program.start, dt.time(0, 0), dt.timezone.utc)
+        moment = dt.datetime.combine(program.start, dt.time(0, 0), dt.UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -754,11 +778,14 @@ class SafeLoader(jinja2.BaseLoader):
                 data = read_asset(candidate, [root], ("text",), MAX_TEMPLATE_BYTES).data
                 source = data.decode("utf-8")
             except Refused as exc:
-                raise RenderError(f"the template {candidate} cannot be used",
-                                  [Problem(candidate, None, "", exc.reason, exc.fix)]) from None
+                raise RenderError(
+                    f"the template {candidate} cannot be used", [Problem(candidate, None, "", exc.reason, exc.fix)]
+                ) from None
             except UnicodeDecodeError:
-                raise RenderError(f"the template {candidate} is not UTF-8 text",
-                                  [Problem(candidate, None, "", "is not UTF-8 text", "save it as UTF-8")]) from None
+                raise RenderError(
+                    f"the template {candidate} is not UTF-8 text",
+                    [Problem(candidate, None, "", "is not UTF-8 text", "save it as UTF-8")],
+                ) from None
             return source, str(candidate), lambda: True
         raise jinja2.TemplateNotFound(template)
 
@@ -820,6 +847,7 @@ class ClinicSandbox(SandboxedEnvironment):
     def limit_filters(self) -> None:
         """Every filter checks the time, refuses a size argument over the limit
         (``center(10**9)``) and the size of what it returns (``replace`` in a loop)."""
+
         def limited(func):
             @functools.wraps(func)  # keeps Jinja's pass_context / pass_environment marks
             def run(*args, **kwargs):
@@ -828,6 +856,7 @@ class ClinicSandbox(SandboxedEnvironment):
                     if isinstance(arg, int) and not isinstance(arg, bool) and arg > self.max_chars:
                         raise TemplateLimit(f"the template passed {arg:,} to a filter; the limit is {self.max_chars:,}")
                 return self._sized(func(*args, **kwargs))
+
             return run
 
         self.filters = {name: limited(func) for name, func in self.filters.items()}
@@ -860,8 +889,12 @@ class ClinicSandbox(SandboxedEnvironment):
 
     def call_binop(self, context, operator, left, right):
         self.check_time()
-        if operator == "**" and isinstance(right, (int, float)) and abs(right) > 64 and not (
-                isinstance(left, (int, float)) and abs(left) <= 1):
+        if (
+            operator == "**"
+            and isinstance(right, (int, float))
+            and abs(right) > 64
+            and not (isinstance(left, (int, float)) and abs(left) <= 1)
+        ):
             raise TemplateLimit(f"the template raised a number to the power {right}; the limit is 64")
         if operator == "*":
             for seq, n in ((left, right), (right, left)):
@@ -936,8 +969,14 @@ class Stylesheet:
 class HtmlBuilder:
     """Everything the handout HTML needs, set up once and reused for many programs."""
 
-    def __init__(self, config: ClinicConfig | None = None, *, templates: Path | str | None = None,
-                 large_print: bool | None = None, paper: str | None = None):
+    def __init__(
+        self,
+        config: ClinicConfig | None = None,
+        *,
+        templates: Path | str | None = None,
+        large_print: bool | None = None,
+        paper: str | None = None,
+    ):
         self.config = config or ClinicConfig()
         chosen = templates if templates is not None else self.config.templates
         self.templates = Path(chosen).resolve() if chosen else None
@@ -974,6 +1013,7 @@ class HtmlBuilder:
         if self._preview_css is None:
             parts = []
             for sheet in [*self.stylesheets(), self.stylesheet(PREVIEW_STYLESHEET)]:
+
                 def embed(m: re.Match, base: Path = sheet.base) -> str:
                     path = (base / m.group(2)).resolve()
                     if not path.is_file():  # a clinic's copy of handout.css: built-in fonts
@@ -983,6 +1023,7 @@ class HtmlBuilder:
                         return f'url("{self.cache.data_uri(path, roots, ("woff", "woff2", "ttf", "otf"))}")'
                     except (Refused, OSError):
                         return m.group(0)
+
                 parts.append(_FONT_URL.sub(embed, sheet.text))
             # "</" cannot end a <style> element early if it never appears in it.
             self._preview_css = "\n".join(parts).replace("</", "<\\/")
@@ -998,11 +1039,14 @@ class HtmlBuilder:
             try:
                 self._logo = self.cache.data_uri(Path(path), [logo_root(self.config)], IMAGE_KINDS)
             except Refused as exc:
-                raise RenderError(f"the clinic logo {path} cannot be used",
-                                  [Problem(path, None, "clinic.logo", exc.reason, exc.fix)]) from None
+                raise RenderError(
+                    f"the clinic logo {path} cannot be used", [Problem(path, None, "clinic.logo", exc.reason, exc.fix)]
+                ) from None
             except OSError as exc:
-                raise RenderError(f"the clinic logo {path} cannot be read ({exc.strerror})",
-                                  [Problem(None, None, "clinic.logo", "fix the path in rehabplan.yaml")]) from None
+                raise RenderError(
+                    f"the clinic logo {path} cannot be read ({exc.strerror})",
+                    [Problem(None, None, "clinic.logo", "fix the path in rehabplan.yaml")],
+                ) from None
         return self._logo
 
     def context(self, program: Program, library: Library, *, preview: bool) -> dict:
@@ -1047,7 +1091,7 @@ class HtmlBuilder:
             "daily_names": daily_names,
             "example": example,
             "tempo": tempo,
-        "tempo_parts": _tempo_parts(tempo or Tempo.parse("3-1-2-0")),
+            "tempo_parts": _tempo_parts(tempo or Tempo.parse("3-1-2-0")),
             "example_hold": _example_hold(program),
             "pain": program.pain,
             "bands": pain_bands(program),
@@ -1074,8 +1118,9 @@ class HtmlBuilder:
     def cards(self, program: Program, library: Library) -> list[Card]:
         key = (self.paper, self.large_print)
         # Large print: six weeks to a strip at 18 pt, about seven characters to a cell.
-        cards = _cards(program, library, self.cache, per_strip=6 if self.large_print else 12,
-                       cell_chars=7 if self.large_print else 5)
+        cards = _cards(
+            program, library, self.cache, per_strip=6 if self.large_print else 12, cell_chars=7 if self.large_print else 5
+        )
         width = self._CHARS_PER_LINE.get(key, 76)
         column = COLUMN_MM.get(self.paper, 85.0)
         for card in cards:
@@ -1125,33 +1170,50 @@ class HtmlBuilder:
             return self._render_limited(template, context)
         except TemplateLimit as exc:
             file, line = _template_frame(exc)
-            raise RenderError("a handout template went over its limits and was stopped", [
-                Problem(file, line, "", str(exc), "simplify the template: no endless loops or huge values")]) from None
+            raise RenderError(
+                "a handout template went over its limits and was stopped",
+                [Problem(file, line, "", str(exc), "simplify the template: no endless loops or huge values")],
+            ) from None
         except (RecursionError, MemoryError) as exc:
             file, line = _template_frame(exc)
             what = "calls itself without end" if isinstance(exc, RecursionError) else "ran out of memory"
-            raise RenderError("a handout template failed", [
-                Problem(file, line, "", f"the template {what}", "simplify the template")]) from None
+            raise RenderError(
+                "a handout template failed", [Problem(file, line, "", f"the template {what}", "simplify the template")]
+            ) from None
         except jinja2.TemplateSyntaxError as exc:
-            raise RenderError("a handout template has a syntax error", [
-                Problem(exc.filename or exc.name, exc.lineno, "", exc.message or "syntax error",
-                        "fix the template or remove it from the --templates folder")]) from None
+            raise RenderError(
+                "a handout template has a syntax error",
+                [
+                    Problem(
+                        exc.filename or exc.name,
+                        exc.lineno,
+                        "",
+                        exc.message or "syntax error",
+                        "fix the template or remove it from the --templates folder",
+                    )
+                ],
+            ) from None
         except jinja2.exceptions.SecurityError as exc:
             file, line = _template_frame(exc)
-            raise RenderError("a handout template tried something unsafe and was stopped", [
-                Problem(file, line, "", str(exc), "templates may only show the values they are given")]) from None
+            raise RenderError(
+                "a handout template tried something unsafe and was stopped",
+                [Problem(file, line, "", str(exc), "templates may only show the values they are given")],
+            ) from None
         except jinja2.TemplateError as exc:
             file, line = _template_frame(exc)
-            raise RenderError("a handout template failed", [
-                Problem(file, line, "", str(exc), "check the names the template uses")]) from None
+            raise RenderError(
+                "a handout template failed", [Problem(file, line, "", str(exc), "check the names the template uses")]
+            ) from None
         except RenderError:
             raise
         except Exception as exc:  # a clinic template dividing by zero must not print a traceback
             if not isinstance(self.env, ClinicSandbox):
                 raise
             file, line = _template_frame(exc)
-            raise RenderError("a handout template failed", [
-                Problem(file, line, "", f"{type(exc).__name__}: {exc}"[:300], "fix the template at this line")]) from None
+            raise RenderError(
+                "a handout template failed",
+                [Problem(file, line, "", f"{type(exc).__name__}: {exc}"[:300], "fix the template at this line")],
+            ) from None
 
     def _render_limited(self, template: jinja2.Template, context: dict) -> str:
         """Render a clinic template within the sandbox's time and size limits.
@@ -1163,8 +1225,10 @@ class HtmlBuilder:
         env.deadline = time.monotonic() + env.max_seconds
         alarm = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
         if alarm:
+
             def on_alarm(signum, frame):
                 raise TemplateLimit(f"the template took longer than {env.max_seconds:g} s")
+
             previous = signal.signal(signal.SIGALRM, on_alarm)
             signal.setitimer(signal.ITIMER_REAL, env.max_seconds + 0.5)
         try:
@@ -1193,8 +1257,14 @@ def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
     return found
 
 
-def render_html(program: Program, library: Library, config: ClinicConfig | None = None, *,
-                templates: Path | str | None = None, large_print: bool | None = None,
-                paper: str | None = None) -> str:
+def render_html(
+    program: Program,
+    library: Library,
+    config: ClinicConfig | None = None,
+    *,
+    templates: Path | str | None = None,
+    large_print: bool | None = None,
+    paper: str | None = None,
+) -> str:
     """The handout as one self-contained HTML page (styles and fonts inlined) for a browser."""
     return HtmlBuilder(config, templates=templates, large_print=large_print, paper=paper).render(program, library)

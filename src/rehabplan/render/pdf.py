@@ -67,12 +67,13 @@ class Fetcher:
     type its name says. Never: http(s), ftp, other file:// paths.
     """
 
-    def __init__(self, roots: list[Path], files: list[tuple[Path, Path]] | list[Path],
-                 layers: tuple[Path, Path] | None = None):
+    def __init__(self, roots: list[Path], files: list[tuple[Path, Path]] | list[Path], layers: tuple[Path, Path] | None = None):
         self.roots = [Path(r) for r in roots]
         # (file, the folder it must really lie in): the logo and its clinic folder.
-        self.files = {Path(f).absolute(): Path(root) for f, root in
-                      (item if isinstance(item, tuple) else (item, Path(item).absolute().parent) for item in files)}
+        self.files = {
+            Path(f).absolute(): Path(root)
+            for f, root in (item if isinstance(item, tuple) else (item, Path(item).absolute().parent) for item in files)
+        }
         # (clinic templates, built-in templates): a file a clinic stylesheet names but the clinic
         # folder lacks (its copy of handout.css still says fonts/...) comes from the built-in one.
         self.layers = (layers[0].resolve(), layers[1].resolve()) if layers else None
@@ -110,8 +111,7 @@ class Fetcher:
                 if asset is None:
                     outer.refused.append(url)
                     log.warning("refused to load %s (not a handout resource)", url)
-                    raise ValueError(f"rehabplan does not load {url!r}: only its own template, "
-                                     "illustration and logo files")
+                    raise ValueError(f"rehabplan does not load {url!r}: only its own template, illustration and logo files")
                 body = _sfnt_from_woff(asset.path) if asset.kind == "woff" else asset.data
                 return URLFetcherResponse(asset.path.as_uri(), body=body)
 
@@ -157,8 +157,13 @@ class _DocumentCache(dict):
 class Renderer:
     """Set up once, render many handouts: ``.html()``, ``.pdf_bytes()``, ``.write()``."""
 
-    def __init__(self, config: ClinicConfig | None = None, templates: Path | str | None = None,
-                 large_print: bool | None = None, paper: str | None = None):
+    def __init__(
+        self,
+        config: ClinicConfig | None = None,
+        templates: Path | str | None = None,
+        large_print: bool | None = None,
+        paper: str | None = None,
+    ):
         self.builder = HtmlBuilder(config, templates=templates, large_print=large_print, paper=paper)
         self.config = self.builder.config
         self._weasy = None  # (font_config, stylesheets, image cache), built on first PDF
@@ -195,8 +200,7 @@ class Renderer:
             font_config = FontConfiguration()
             url_fetcher = fetcher.weasyprint_fetcher()
             sheets = [
-                CSS(string=sheet.text, base_url=sheet.base.as_uri() + "/", url_fetcher=url_fetcher,
-                    font_config=font_config)
+                CSS(string=sheet.text, base_url=sheet.base.as_uri() + "/", url_fetcher=url_fetcher, font_config=font_config)
                 for sheet in self.builder.stylesheets()
             ]
             self._weasy = (font_config, sheets, {})
@@ -212,8 +216,11 @@ class Renderer:
         base = (self.builder.templates or builtin_templates()).as_uri() + "/"
         try:
             document = HTML(string=html, base_url=base, url_fetcher=fetcher.weasyprint_fetcher()).render(
-                font_config=font_config, stylesheets=sheets, cache=cache,
-                pdf_variant=PDF_VARIANT, pdf_tags=True,
+                font_config=font_config,
+                stylesheets=sheets,
+                cache=cache,
+                pdf_variant=PDF_VARIANT,
+                pdf_tags=True,
             )
         except RenderError:
             raise
@@ -250,9 +257,18 @@ class Renderer:
         return RenderResult(output, pages, hashlib.sha256(data).hexdigest(), len(data), refused)
 
 
-def render_pdf(program: Program, library: Library, output: Path | str, config: ClinicConfig | None = None, *,
-               templates: Path | str | None = None, large_print: bool | None = None, paper: str | None = None,
-               force: bool = False) -> RenderResult:
+def render_pdf(
+    program: Program,
+    library: Library,
+    output: Path | str,
+    config: ClinicConfig | None = None,
+    *,
+    templates: Path | str | None = None,
+    large_print: bool | None = None,
+    paper: str | None = None,
+    force: bool = False,
+) -> RenderResult:
     """Render the handout PDF to ``output``: ``Renderer(...).write(...)``."""
     return Renderer(config, templates=templates, large_print=large_print, paper=paper).write(
-        program, library, output, force=force)
+        program, library, output, force=force
+    )
