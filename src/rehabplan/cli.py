@@ -221,6 +221,7 @@ units: kg                          # kg | lb
 locale: en-GB                      # en-GB, en-US, en-AU, en-CA, en-IE, en-NZ: dates and the emergency number
 # emergency_number: "999"          # default from locale (999, 911, 000, 112, 111)
 large_print: false                 # true = 18 pt handouts
+edition: full                      # full | compact (the same plan in about half the pages)
 library: []                        # clinic exercise folders layered over the built-in library
 protocols: []                      # clinic protocol folders layered over the built-in protocols
 # templates: templates/            # clinic templates overriding the built-in ones by name
@@ -296,6 +297,7 @@ def build(
     fmt: str = typer.Option("pdf", "--format", "-f", help="pdf, html, json or ics."),
     paper: Optional[str] = typer.Option(None, "--paper", help="a4 or letter (default from the config: a4)."),
     large_print: Optional[bool] = typer.Option(None, "--large-print/--normal-print", help="18 pt large print."),
+    compact: Optional[bool] = typer.Option(None, "--compact/--full", help="Compact edition: the same plan in about half the pages (default from the config: full)."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
     templates: Optional[Path] = typer.Option(None, "--templates", help="Clinic template folder (sandboxed)."),
     protocol: Optional[str] = typer.Option(None, "--protocol", help="Override the patient's protocol."),
@@ -314,6 +316,7 @@ def build(
       rehabplan build examples/patient.yaml -o handout.pdf
       rehabplan build examples/patient.yaml --format json -o plan.json
       rehabplan build examples/patient.yaml --paper letter --large-print --force
+      rehabplan build examples/patient.yaml --compact -o handout-short.pdf
     """
     from .export import program_ics, program_json
     from .files import atomic_write, safe_stem
@@ -322,6 +325,7 @@ def build(
         fail(RehabplanError(f"unknown format '{fmt}'; use pdf, html, json or ics"))
     if paper is not None and paper not in ("a4", "letter"):
         fail(RehabplanError(f"unknown paper '{paper}'; use a4 or letter"))
+    edition = None if compact is None else ("compact" if compact else "full")
     try:
         cfg, lib, program = _load_all(patient_file, config, library, protocols, _overrides(
             protocol=protocol, start_date=start_date, weeks=weeks, sessions_per_week=sessions,
@@ -333,13 +337,15 @@ def build(
                 raise RehabplanError("a PDF cannot go to standard output; name a file with -o")
             from .render.pdf import render_pdf
 
-            result = render_pdf(program, lib, target, cfg, templates=templates or cfg.templates, large_print=large_print, paper=paper, force=force)
+            result = render_pdf(program, lib, target, cfg, templates=templates or cfg.templates, large_print=large_print, paper=paper,
+                                edition=edition, force=force)
             err.print(f"[green]wrote[/] {result.path} ({result.pages} pages)")
             return
         if fmt == "html":
             from .render.html import render_html
 
-            data = render_html(program, lib, cfg, templates=templates or cfg.templates, large_print=large_print, paper=paper).encode()
+            data = render_html(program, lib, cfg, templates=templates or cfg.templates, large_print=large_print, paper=paper,
+                               edition=edition).encode()
         elif fmt == "json":
             data = program_json(program).encode()
         else:

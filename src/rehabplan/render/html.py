@@ -35,9 +35,11 @@ from .chart import load_chart
 from .qr import qr_svg
 
 PAPERS = ("a4", "letter")
+EDITIONS = ("full", "compact")
 ENTRY_TEMPLATE = "handout.html.j2"
 STYLESHEET = "handout.css"
 LARGE_PRINT_STYLESHEET = "large-print.css"
+COMPACT_STYLESHEET = "compact.css"
 PREVIEW_STYLESHEET = "preview.css"
 PAGE_SIZES = {"a4": "A4", "letter": "letter"}
 
@@ -199,63 +201,21 @@ class Card:
     qr: Markup | None
     follows: str | None = None  # the easier exercise this one replaces
     moves_to: tuple[str, int] | None = None  # (harder exercise, from week)
-    density: str = ""  # "", "dense" or "tight": set closer so that a long card keeps to its page
-    left: list[str] = field(default_factory=list)  # instruction parts in the left column
-    right: list[str] = field(default_factory=list)
+    brief: bool = False  # the compact edition's card
+    # The picture ("art") is not among them: it spans the card under its heading.
+    SECTIONS = ("start", "steps", "tips", "mistakes", "care", "stop")
 
-    SECTIONS = ("art", "start", "steps", "tips", "mistakes", "care", "stop")
+    def parts(self) -> list[str]:
+        """The instruction parts this card has, in reading order.
 
-    def section_lines(self, chars_per_line: int) -> dict[str, float]:
-        """Estimated body-text lines of each part of the instructions in a half-width column.
-
-        A rough, deliberately pessimistic count from the words alone, calibrated on the
-        built-in library with WeasyPrint's own layout. It balances the two columns and picks
-        the tighter setting before WeasyPrint would have to split a card, without laying the
-        page out twice (CSS multi-column balancing costs about 0.1 s per card).
+        The compact edition keeps what a patient needs to do the exercise safely (start, steps,
+        when to stop) and leaves tips, common mistakes and take-care notes to the full one.
         """
         ex = self.exercise
-        half = chars_per_line // 2 - 2
-
-        def lines(items: list[str], heading: bool = True) -> float:
-            if not items:
-                return 0.0
-            return sum(math.ceil((len(t) + 3) / half) for t in items) + 0.12 * len(items) + (1.2 if heading else 0)
-
-        return {
-            "art": 5.6 + (4.6 if self.qr else 0),
-            "start": lines(["Start: " + ex.starting_position], heading=False),
-            "steps": lines(ex.instructions),
-            "tips": lines(ex.cues),
-            "mistakes": lines(ex.mistakes),
-            "care": lines(ex.precautions),
-            "stop": lines(ex.stop_if) + 0.8,
-        }
-
-    def split(self, chars_per_line: int) -> tuple[list[str], list[str], float]:
-        """(left sections, right sections, lines of the taller column), best balanced."""
-        sizes = self.section_lines(chars_per_line)
-        parts = [name for name in self.SECTIONS if sizes[name]]
-        best = None
-        for k in range(1, len(parts)):
-            left = sum(sizes[n] for n in parts[:k])
-            right = sum(sizes[n] for n in parts[k:])
-            if best is None or max(left, right) < best[2]:
-                best = (parts[:k], parts[k:], max(left, right))
-        return best or (parts, [], sum(sizes.values()))
-
-    def estimated_lines(self, chars_per_line: int) -> float:
-        """Body-text lines the whole card needs: the taller column, then the dose grid."""
-        column = self.split(chars_per_line)[2]
-        constants = sum(len(label) + len(value) + 5 for label, value in self.constants) + len(self.effort or "")
-        notes = sum(len(w) + len(n) + 4 for w, n in self.notes) + (60 if self.moves_to else 0) + (40 if self.follows else 0)
-        dose = 1.5 + math.ceil(constants / chars_per_line) + 0.85 * math.ceil(notes / (chars_per_line * 1.15))
-        for grid in self.grids:
-            # A row is one 12 pt line (0.95 of a body line) unless its heading or a cell wraps.
-            dose += 1.3 + 0.25  # the week numbers ("easy" under lighter weeks) and the gap
-            for row in grid.rows:
-                wraps = len(row.heading) > 11 or any(" " in text and not text[:1].isdigit() for text, _ in row.cells)
-                dose += 1.6 if wraps else 0.95
-        return 2.2 + column + dose
+        present = {"start": bool(ex.starting_position), "steps": bool(ex.instructions),
+                   "tips": bool(ex.cues) and not self.brief, "mistakes": bool(ex.mistakes) and not self.brief,
+                   "care": bool(ex.precautions) and not self.brief, "stop": bool(ex.stop_if)}
+        return [name for name in self.SECTIONS if present[name]]
 
     @property
     def weeks(self) -> str:
@@ -316,6 +276,12 @@ def _week_list(numbers: list[int]) -> str:
     return ("week " if single else "weeks ") + text
 
 
+def _file_uri(path: Path) -> str:
+    if not path.is_file():
+        raise FileNotFoundError(2, "No such file or directory", str(path))
+    return path.resolve().as_uri()
+
+
 def _data_uri(path: Path) -> str:
     mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     if path.suffix.lower() == ".svg":
@@ -356,7 +322,7 @@ def _ladder_links(program: Program) -> dict[str, tuple[str | None, tuple[str, in
 
 
 def _cards(program: Program, library: Library, cache: _Cache, per_strip: int = 12,
-           cell_chars: int = 5) -> list[Card]:
+           cell_chars: int = 5, inline_images: bool = True) -> list[Card]:
     order: list[str] = []
     for week in program.weeks:
         for rx, _ in _week_prescriptions(week):
@@ -376,7 +342,9 @@ def _cards(program: Program, library: Library, cache: _Cache, per_strip: int = 1
         doses = week_doses(program, ex_id)
         art = library.illustration_path(ex_id)
         try:
-            illustration = cache.data_uri(art)
+            # The browser preview stands alone (data: URIs); the PDF names the file, so that
+            # WeasyPrint parses each drawing once per Renderer (its image cache is keyed by URL).
+            illustration = cache.data_uri(art) if inline_images else _file_uri(art)
         except OSError as exc:
             raise RenderError(f"the drawing for '{ex_id}' cannot be read: {art} ({exc.strerror})") from None
         kind = exercise.dosage.kind.value
@@ -593,7 +561,7 @@ class HtmlBuilder:
     """Everything the handout HTML needs, set up once and reused for many programs."""
 
     def __init__(self, config: ClinicConfig | None = None, *, templates: Path | str | None = None,
-                 large_print: bool | None = None, paper: str | None = None):
+                 large_print: bool | None = None, paper: str | None = None, edition: str | None = None):
         self.config = config or ClinicConfig()
         chosen = templates if templates is not None else self.config.templates
         self.templates = Path(chosen).resolve() if chosen else None
@@ -603,6 +571,9 @@ class HtmlBuilder:
         self.paper = (paper or self.config.paper).lower()
         if self.paper not in PAPERS:
             raise RenderError(f"unknown paper size '{paper}'", [Problem(None, None, "paper", "use a4 or letter")])
+        self.edition = (edition or self.config.edition).lower()
+        if self.edition not in EDITIONS:
+            raise RenderError(f"unknown edition '{edition}'", [Problem(None, None, "edition", "use full or compact")])
         self.env = make_environment(self.templates, self.config.locale)
         self.cache = _Cache()
         self._logo: str | None = None
@@ -618,10 +589,16 @@ class HtmlBuilder:
             raise RenderError(f"the stylesheet '{name}' is missing from the templates") from None
         return Stylesheet(text, Path(filename).parent)
 
+    @property
+    def compact(self) -> bool:
+        return self.edition == "compact"
+
     def stylesheets(self) -> list[Stylesheet]:
         sheets = [self.stylesheet(STYLESHEET)]
         if self.large_print:
             sheets.append(self.stylesheet(LARGE_PRINT_STYLESHEET))
+        if self.compact:
+            sheets.append(self.stylesheet(COMPACT_STYLESHEET))
         sheets.append(Stylesheet(f"@page {{ size: {PAGE_SIZES[self.paper]}; }}\n", builtin_templates()))
         return sheets
 
@@ -681,6 +658,7 @@ class HtmlBuilder:
             "lang": cfg.locale,
             "paper": self.paper,
             "large_print": self.large_print,
+            "compact": self.compact,
             "preview": preview,
             "css": Markup(self.preview_css()) if preview else None,
             "title": f"Home exercise plan for {program.patient.name}",
@@ -701,8 +679,10 @@ class HtmlBuilder:
             "bands": pain_bands(program),
             "phase_names": {p.id: p.name for p in program.phases},
             "chart": Markup(load_chart(program)),
-            "cards": self.cards(program, library),
+            "cards": self.cards(program, library, inline_images=preview),
             "log": _log(program),
+            "log_sessions": max((len(w.sessions) for w in program.weeks), default=0),
+            "log_daily": any(w.every_day for w in program.weeks),
             "reassess": reassess,
             # What `rehabplan adjust` changed, in the patient's words. Its flags are for the
             # clinician (call the patient, review the exercise) and are not printed here.
@@ -712,26 +692,12 @@ class HtmlBuilder:
             ],
         }
 
-    # Body lines that fit one card page at 14 pt, and characters in a full-width line.
-    # Thresholds calibrated on the built-in library with WeasyPrint's layout (see test_pdf's
-    # test_exercise_cards_keep_to_one_page): above the first a card is set "dense", above the
-    # second "tight" (less leading, a smaller drawing; always 14 pt).
-    _PAGE_LINES = {("a4", False): (44.0, 45.5), ("letter", False): (40.5, 44.0)}
-    _CHARS_PER_LINE = {("a4", False): 76, ("letter", False): 80}
-
-    def cards(self, program: Program, library: Library) -> list[Card]:
-        key = (self.paper, self.large_print)
+    def cards(self, program: Program, library: Library, *, inline_images: bool = True) -> list[Card]:
         # Large print: six weeks to a strip at 18 pt, about seven characters to a cell.
         cards = _cards(program, library, self.cache, per_strip=6 if self.large_print else 12,
-                       cell_chars=7 if self.large_print else 5)
-        width = self._CHARS_PER_LINE.get(key, 76)
+                       cell_chars=7 if self.large_print else 5, inline_images=inline_images)
         for card in cards:
-            card.left, card.right, _ = card.split(width)
-            # At 18 pt a card takes two pages by design (large-print.css): nothing to squeeze.
-            if not self.large_print:
-                lines = card.estimated_lines(width)
-                dense, tight = self._PAGE_LINES[key]
-                card.density = "tight" if lines > tight else "dense" if lines > dense else ""
+            card.brief = self.compact
         return cards
 
     def render(self, program: Program, library: Library, *, preview: bool = True) -> str:
@@ -767,6 +733,7 @@ def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
 
 def render_html(program: Program, library: Library, config: ClinicConfig | None = None, *,
                 templates: Path | str | None = None, large_print: bool | None = None,
-                paper: str | None = None) -> str:
+                paper: str | None = None, edition: str | None = None) -> str:
     """The handout as one self-contained HTML page (styles and fonts inlined) for a browser."""
-    return HtmlBuilder(config, templates=templates, large_print=large_print, paper=paper).render(program, library)
+    return HtmlBuilder(config, templates=templates, large_print=large_print, paper=paper,
+                       edition=edition).render(program, library)
