@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 import rehabplan
 from rehabplan.resources import data_dir
+
+# The tests keep rehabplan's user cache (the parsed library, rehabplan/cache.py) to themselves.
+os.environ.setdefault("REHABPLAN_CACHE_DIR", tempfile.mkdtemp(prefix="rehabplan-test-cache-"))
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

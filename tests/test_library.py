@@ -210,3 +210,26 @@ def test_a_clinic_exercise_overrides_the_builtin_one_and_says_so(tmp_path, libra
     assert layered["glute-bridge"].name == "Bridge (our clinic)"
     assert [o.id for o in layered.overrides] == ["glute-bridge"]
     assert layered.illustration_path("glute-bridge").parent == clinic / "illustrations"
+
+
+def test_parsed_library_is_cached_by_file_content_and_never_changes_it(tmp_path, monkeypatch):
+    """A second load reuses the cached parse; any change to a file is a new key (cache.py)."""
+    import shutil
+
+    from rehabplan import cache
+    from rehabplan.library import load_library
+    from rehabplan.resources import data_dir
+
+    monkeypatch.setenv("REHABPLAN_CACHE_DIR", str(tmp_path / "cache"))
+    clinic = tmp_path / "clinic"
+    shutil.copytree(data_dir("exercises"), clinic)
+    first = load_library(clinic, builtin=False)
+    assert list((tmp_path / "cache").glob("library-*.pickle"))
+    again = load_library(clinic, builtin=False)
+    assert again.exercises == first.exercises and again.files == first.files
+    # Edit one exercise's name: the cached library must not be used.
+    path = clinic / "clamshell.yaml"
+    path.write_text(path.read_text().replace("name: Clamshell", "name: Clam shell"))
+    changed = load_library(clinic, builtin=False)
+    assert changed.exercises["clamshell"].name == "Clam shell"
+    assert cache.files_key("library", [clinic]) != cache.files_key("library", [data_dir("exercises")])

@@ -79,6 +79,18 @@ def load_library(*folders: Path | str, builtin: bool = True, strict: bool = Fals
     Raises LibraryError listing every problem (warnings too, when ``strict``).
     """
     layers = ([builtin_folder()] if builtin else []) + [Path(f) for f in folders]
+    from . import cache
+
+    key = cache.files_key("library", layers, f"strict={strict}")
+    cached = cache.load("library", key)
+    if isinstance(cached, Library):
+        return cached
+    library = _load_library(layers, strict)
+    cache.store("library", key, library)
+    return library
+
+
+def _load_library(layers: list[Path], strict: bool) -> Library:
     problems: list[Problem] = []
     exercises: dict[str, Exercise] = {}
     files: dict[str, Path] = {}
