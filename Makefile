@@ -1,11 +1,12 @@
-# Two commands do everything on a fresh machine (Python 3.11, pip, make, git):
+# Two commands do everything on a fresh machine (Python 3.11, pip, make, git); both install the
+# exact tested versions from constraints.txt (pyproject.toml keeps compatible ranges):
 #   make sample   set up, then build sample/handout.pdf from the built-in library
 #   make test     set up, then run the whole test suite
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
-SOURCES := $(shell find src exercises protocols templates examples -type f -not -name '*.pyc' 2>/dev/null) pyproject.toml
+SOURCES := $(shell find src exercises protocols templates examples -type f -not -name '*.pyc' 2>/dev/null) $(wildcard docs/*.schema.json) pyproject.toml constraints.txt
 
 .PHONY: sample test setup system-libs bench clean
 
@@ -36,7 +37,7 @@ system-libs:
 
 $(STAMP): $(SOURCES) | system-libs
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check ".[test]"
+	$(PY) -m pip install -q --disable-pip-version-check -c constraints.txt ".[test]"
 	$(PY) -m pip install -q --disable-pip-version-check --no-deps --force-reinstall .
 	@touch $(STAMP)
 

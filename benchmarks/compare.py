@@ -18,7 +18,7 @@ Printed, with their aims:
 * peak memory per bulk worker (<= 150 MiB) and flat over 500 handouts.
 
 A full run takes a while (two bulk runs of 100, 500 for the memory check, a naive loop); use
-``--quick`` for a short one (20 handouts, 60 for the memory check, 4 naive builds, fewer
+``--quick`` for a short one (12 handouts, 40 for the memory check, 3 naive builds, fewer
 repeats). CI does not run benchmarks.
 """
 
@@ -29,7 +29,6 @@ import json
 import os
 import platform
 import shutil
-import statistics
 import subprocess
 import sys
 import sysconfig
@@ -118,8 +117,8 @@ def main() -> int:
     parser.add_argument("--previous", default=PREVIOUS, help=f"the commit to compare with (default {PREVIOUS})")
     args = parser.parse_args()
     quick = args.quick
-    n_bulk, n_flat, n_naive = (20, 60, 4) if quick else (100, 500, 10)
-    repeat = 3 if quick else 5
+    n_bulk, n_flat, n_naive = (12, 40, 3) if quick else (100, 500, 10)
+    repeat = 2 if quick else 5
     n_plan = 200 if quick else 1000
 
     current = Path(sys.executable)
@@ -130,13 +129,32 @@ def main() -> int:
           f"{' (quick run)' if quick else ''}")
 
     results: dict[str, dict] = {name: {} for name in versions}
+    prev, cur = results["previous"], results["current"]
+
+    def say(line: str) -> None:
+        print(line, flush=True)  # as it comes: a full run is long
+
     # Alternate the versions so that a busy moment of the shared machine hits both.
     for name, python in versions.items():
-        results[name]["plan"] = measure(python, "plan", n_plan)["programs_per_s"]
-    for name, python in versions.items():
         results[name]["render"] = measure(python, "render", SAMPLE, repeat)
+    r_warm = prev["render"]["seconds"] / cur["render"]["seconds"]
+    pps_prev = prev["render"]["pages"] / prev["render"]["seconds"]
+    pps_cur = cur["render"]["pages"] / cur["render"]["seconds"]
+    say(f"warm render, sample handout: {prev['render']['seconds']:.2f} s ({prev['render']['pages']} pages) -> "
+        f"{cur['render']['seconds']:.2f} s ({cur['render']['pages']} pages) = {r_warm:.2f}x faster "
+        f"[aim >= 2x: {verdict(r_warm >= 2)}]")
+    r_pps = pps_cur / pps_prev
+    say(f"pages per second: {pps_prev:.1f} -> {pps_cur:.1f} = {r_pps:.2f}x [aim >= 1.5x: {verdict(r_pps >= 1.5)}]")
     for name, python in versions.items():
         results[name]["cold"] = cold_build(python, repeat)
+    r_cold = prev["cold"] / cur["cold"]
+    say(f"cold `rehabplan build`: {prev['cold']:.2f} s -> {cur['cold']:.2f} s = {r_cold:.2f}x "
+        f"[aim >= 1.5x: {verdict(r_cold >= 1.5)}]")
+    for name, python in versions.items():
+        results[name]["plan"] = measure(python, "plan", n_plan)["programs_per_s"]
+    r_plan = cur["plan"] / prev["plan"]
+    say(f"planning: {prev['plan']:,.0f} -> {cur['plan']:,.0f} programs/s = {r_plan:.2f}x "
+        f"[aim >= 4x: {verdict(r_plan >= 4)}]")
     work = Path(tempfile.mkdtemp(prefix="bench-compare-"))
     try:
         roster = work / "roster.csv"
@@ -145,35 +163,22 @@ def main() -> int:
         measure(current, "roster", flat_roster, n_flat)
         for name, python in versions.items():
             results[name]["bulk"] = bulk(python, roster, 2)
-        results["current"]["naive"] = naive_loop(current, roster, n_naive)
-        results["current"]["flat"] = bulk(current, flat_roster, 2)
+        hph = {k: results[k]["bulk"]["built"] / results[k]["bulk"]["seconds"] * 3600 for k in versions}
+        r_bulk = hph["current"] / hph["previous"]
+        say(f"bulk {n_bulk} handouts --jobs 2: {hph['previous']:,.0f} -> {hph['current']:,.0f} handouts/hour = "
+            f"{r_bulk:.2f}x [aim >= 2x: {verdict(r_bulk >= 2)}]")
+        prev_peak = max(w["peak"] for w in prev["bulk"]["workers"])
+        cur_peak = max(w["peak"] for w in cur["bulk"]["workers"])
+        say(f"peak per worker in the {n_bulk}-handout runs: {prev_peak:.0f} -> {cur_peak:.0f} MiB")
+        cur["naive"] = naive_loop(current, roster, n_naive)
+        naive_hph = 3600 / cur["naive"]
+        r_naive = hph["current"] / naive_hph
+        say(f"bulk --jobs 2 against a naive loop of `rehabplan build` ({n_naive} timed): {naive_hph:,.0f} -> "
+            f"{hph['current']:,.0f} handouts/hour = {r_naive:.2f}x [aim >= 3x: {verdict(r_naive >= 3)}]")
+        cur["flat"] = bulk(current, flat_roster, 2)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-
-    prev, cur = results["previous"], results["current"]
     lines = []
-    r_warm = prev["render"]["seconds"] / cur["render"]["seconds"]
-    pps_prev = prev["render"]["pages"] / prev["render"]["seconds"]
-    pps_cur = cur["render"]["pages"] / cur["render"]["seconds"]
-    lines.append(f"warm render, sample handout: {prev['render']['seconds']:.2f} s ({prev['render']['pages']} pages) -> "
-                 f"{cur['render']['seconds']:.2f} s ({cur['render']['pages']} pages) = {r_warm:.2f}x faster "
-                 f"[aim >= 2x: {verdict(r_warm >= 2)}]")
-    r_pps = pps_cur / pps_prev
-    lines.append(f"pages per second: {pps_prev:.1f} -> {pps_cur:.1f} = {r_pps:.2f}x [aim >= 1.5x: {verdict(r_pps >= 1.5)}]")
-    hph = {k: results[k]["bulk"]["built"] / results[k]["bulk"]["seconds"] * 3600 for k in versions}
-    r_bulk = hph["current"] / hph["previous"]
-    lines.append(f"bulk {n_bulk} handouts --jobs 2: {hph['previous']:,.0f} -> {hph['current']:,.0f} handouts/hour = "
-                 f"{r_bulk:.2f}x [aim >= 2x: {verdict(r_bulk >= 2)}]")
-    naive_hph = 3600 / cur["naive"]
-    r_naive = hph["current"] / naive_hph
-    lines.append(f"bulk --jobs 2 against a naive loop of `rehabplan build` ({n_naive} timed): {naive_hph:,.0f} -> "
-                 f"{hph['current']:,.0f} handouts/hour = {r_naive:.2f}x [aim >= 3x: {verdict(r_naive >= 3)}]")
-    r_cold = prev["cold"] / cur["cold"]
-    lines.append(f"cold `rehabplan build`: {prev['cold']:.2f} s -> {cur['cold']:.2f} s = {r_cold:.2f}x "
-                 f"[aim >= 1.5x: {verdict(r_cold >= 1.5)}]")
-    r_plan = cur["plan"] / prev["plan"]
-    lines.append(f"planning: {prev['plan']:,.0f} -> {cur['plan']:,.0f} programs/s = {r_plan:.2f}x "
-                 f"[aim >= 4x: {verdict(r_plan >= 4)}]")
     workers = cur["flat"]["workers"]
     peak = max(w["peak"] for w in workers)
     growth = max(w["rss_last"] - w["rss_10th"] for w in workers)
@@ -182,9 +187,6 @@ def main() -> int:
                  f"[aim <= 150 MiB: {verdict(peak <= 150)}]; resident memory after the 10th and the last handout "
                  + ", ".join(f"{w['rss_10th']:.0f} -> {w['rss_last']:.0f} MiB ({w['handouts']} handouts)" for w in workers)
                  + f" [aim flat (within 20 MiB): {verdict(flat_ok)}]")
-    prev_peak = max(w["peak"] for w in prev["bulk"]["workers"])
-    cur_peak = max(w["peak"] for w in cur["bulk"]["workers"])
-    lines.append(f"peak per worker in the {n_bulk}-handout runs: {prev_peak:.0f} -> {cur_peak:.0f} MiB")
     print("\n".join(lines))
     return 0
 

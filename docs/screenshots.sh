@@ -3,6 +3,7 @@
 # Run from the repository root after `make sample`: bash docs/screenshots.sh
 set -euo pipefail
 bin=${REHABPLAN:-.venv/bin/rehabplan}
+py=${PYTHON:-.venv/bin/python}  # with Pillow (a WeasyPrint dependency)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$bin" build examples/patient.yaml -o "$tmp/a4.pdf" --force
@@ -22,7 +23,7 @@ shot() {  # pdf page output dpi
   small "$tmp/shot.png" "$3"
 }
 small() {  # a 64-colour palette keeps a page under ~60 KB
-  python3 -c "import sys; from PIL import Image; Image.open(sys.argv[1]).convert('RGB').quantize(64).save(sys.argv[2], optimize=True)" "$1" "$2"
+  "$py" -c "import sys; from PIL import Image; Image.open(sys.argv[1]).convert('RGB').quantize(64).save(sys.argv[2], optimize=True)" "$1" "$2"
 }
 shot "$tmp/a4.pdf" 1 docs/handout-cover.png 72
 shot "$tmp/a4.pdf" "$(page_of "$tmp/a4.pdf" 'Your plan at a glance')" docs/handout-plan.png 72
@@ -32,7 +33,7 @@ shot "$tmp/a4.pdf" "$(page_of "$tmp/a4.pdf" 'Warning signs: get help now')" docs
 spread() {  # pdf first-page output: two pages side by side
   rm -f "$tmp"/spread-*.png
   pdftoppm -png -r 60 -f "$2" -l $(($2 + 1)) "$1" "$tmp/spread"
-  python3 - "$tmp" "$3" <<'PY'
+  "$py" - "$tmp" "$3" <<'PY'
 import sys, glob
 from PIL import Image
 pages = [Image.open(p) for p in sorted(glob.glob(sys.argv[1] + "/spread-*.png"))[:2]]

@@ -45,3 +45,10 @@ def library_copy(tmp_path) -> Path:
     target = tmp_path / "exercises"
     shutil.copytree(data_dir("exercises"), target)
     return target
+
+
+@pytest.fixture(autouse=True)
+def no_personal_clinic_config(tmp_path_factory, monkeypatch):
+    """Tests never pick up the machine's own clinic configuration (user folder or env var)."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("user-config")))
+    monkeypatch.delenv("REHABPLAN_CONFIG", raising=False)

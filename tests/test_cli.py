@@ -164,7 +164,7 @@ def test_a_missing_patient_file_is_a_patient_error():
 
 def test_unknown_format_is_a_usage_error():
     result = run("build", EXAMPLES / "patient.yaml", "--format", "docx")
-    assert result.exit_code != 0 and "unknown format" in result.output
+    assert result.exit_code == 2 and "docx" in result.output and "pdf" in result.output
 
 
 def test_init_writes_a_config_that_loads(tmp_path):
@@ -177,7 +177,7 @@ def test_init_writes_a_config_that_loads(tmp_path):
     assert run("init", target).exit_code == 6
 
 
-@pytest.mark.parametrize("kind", ["exercise", "protocol", "patient", "program"])
+@pytest.mark.parametrize("kind", ["exercise", "protocol", "patient", "program", "config"])
 def test_the_schema_files_in_docs_are_current(kind):
     shipped = json.loads((EXAMPLES.parent / "docs" / f"{kind}.schema.json").read_text())
     assert shipped == json.loads(run("schema", kind).stdout), "run: rehabplan schema KIND > docs/KIND.schema.json"
@@ -202,6 +202,7 @@ def test_patient_new_asks_with_choices_and_defaults_and_writes_a_valid_file(tmp_
 @pytest.mark.parametrize("command", [
     ["validate"], ["init"], ["schema"], ["build"], ["preview"], ["bulk"], ["log-template"], ["adjust"],
     ["exercises", "list"], ["exercises", "show"], ["protocols", "list"], ["protocols", "show"], ["patient", "new"],
+    ["examples"],
 ])
 def test_every_command_has_help_with_an_example(command):
     result = run(*command, "--help")
@@ -217,7 +218,7 @@ def test_build_html_and_ics_go_to_standard_output():
 
 def test_a_pdf_cannot_go_to_standard_output():
     result = run("build", EXAMPLES / "patient.yaml", "-o", "-")
-    assert result.exit_code != 0 and "standard output" in result.output
+    assert result.exit_code == 2 and "standard output" in result.output
 
 
 def test_build_compact_option_and_config_edition(tmp_path):

@@ -19,7 +19,25 @@ REQUIRED = [
     "glute-bridge", "single-leg-bridge", "bird-dog", "front-plank-knees", "front-plank",
     "side-plank-knees", "side-plank", "dead-bug", "posterior-pelvic-tilt", "cat-cow",
     "single-leg-step-down", "walking-program",
+    # issue 12: floor-free, band-free and balance-free alternatives, step-down and hamstring ladders
+    "standing-pelvic-tilt", "seated-cat-cow", "wall-plank", "counter-plank", "wall-side-plank",
+    "standing-bird-dog", "seated-hip-external-rotation-isometric", "standing-hip-external-rotation",
+    "seated-banded-hip-abduction", "supported-step-down", "long-lever-bridge-hold", "seated-heel-dig",
+    "hip-hinge",
 ]
+
+# A floor exercise the protocols use -> the floor-free alternative a patient who cannot get
+# down to the floor (or kneel) does instead.
+FLOOR_FREE = {
+    "posterior-pelvic-tilt": "standing-pelvic-tilt",
+    "cat-cow": "seated-cat-cow",
+    "front-plank-knees": "wall-plank",
+    "side-plank-knees": "wall-side-plank",
+    "bird-dog": "standing-bird-dog",
+    "clamshell": "seated-banded-hip-abduction",
+    "long-lever-bridge-hold": "seated-heel-dig",
+}
+FLOOR_TAGS = {"floor", "kneeling", "prone"}
 
 
 def load_broken(folder: Path) -> LibraryError:
@@ -59,9 +77,15 @@ def test_doses_stay_inside_the_brief(library):
         d = ex.dosage
         assert 1 <= d.sets.min and d.sets.max <= 4, ex.id
         if ex.category is Category.strength:
-            # ACSM novice: 8-15 reps, 2-3 days a week (48-72 h between hard sessions)
-            assert d.kind is DoseKind.reps and d.reps.max <= 20 and d.sessions_per_week.max <= 3, ex.id
+            # ACSM novice: 8-15 reps, 2-3 days a week (48-72 h between hard sessions). Isometric
+            # strength holds (design choice: the brief gives no isometric dose) keep the same
+            # 2-3 days and rests, with holds of at most 30 s.
+            assert d.sessions_per_week.max <= 3, ex.id
             assert 60 <= d.rest_s.default <= 180, ex.id
+            if d.kind is DoseKind.hold:
+                assert 10 <= d.hold_s.min and d.hold_s.max <= 30 and d.reps.max <= 6, ex.id
+            else:
+                assert d.kind is DoseKind.reps and d.reps.max <= 20, ex.id
         if ex.category is Category.stretch and d.kind is DoseKind.hold:
             # Garber 2011: hold 10-30 s (older adults 30-60 s), never past 60 s
             assert d.hold_s.max <= 60 and d.hold_s.min >= 10, ex.id
@@ -107,6 +131,78 @@ def test_piriformis_stretch_never_prints_the_wrong_90_degree_rule(library):
     for ex in library.exercises.values():
         text = " ".join([ex.starting_position, *ex.instructions, *ex.cues]).lower()
         assert "under 90" not in text and "less than 90" not in text, ex.id
+
+
+def test_every_floor_exercise_has_a_floor_free_alternative(library):
+    # Issue 12: a patient who cannot get on the floor still gets a program.
+    for floor_id, alt_id in FLOOR_FREE.items():
+        floor, alt = library[floor_id], library[alt_id]
+        assert FLOOR_TAGS & set(floor.tags), floor_id
+        assert not FLOOR_TAGS & set(alt.tags), alt_id
+        assert "mat" not in {e.value for e in alt.equipment}, alt_id
+        assert alt.category is floor.category or {alt.category, floor.category} <= {Category.strength, Category.core}, alt_id
+
+
+def test_floor_free_alternatives_are_reached_by_walking_down_the_ladder(library):
+    # The planner walks `easier` from an excluded exercise, so the floor-free rung must sit below.
+    for floor_id, alt_id in {"front-plank-knees": "counter-plank", "side-plank-knees": "wall-side-plank",
+                             "bird-dog": "standing-bird-dog", "cat-cow": "seated-cat-cow"}.items():
+        assert library[floor_id].easier == alt_id and library[alt_id].harder == floor_id
+
+
+def test_plank_ladder_runs_wall_counter_knees_full(library):
+    assert library.ladder("counter-plank") == ["wall-plank", "counter-plank", "front-plank-knees", "front-plank"]
+    for ex_id in ("wall-plank", "counter-plank", "wall-side-plank"):
+        d = library[ex_id].dosage
+        # McGill's descending pyramid of ~10 s holds, as for the floor planks
+        assert d.kind is DoseKind.hold and d.hold_s.max == 10, ex_id
+
+
+def test_step_down_starts_supported_low_and_partial_and_is_not_a_balance_exercise(library):
+    # DGS movement re-education: the first rung is the bottom stair, a small knee bend, both hands on.
+    ex = library["supported-step-down"]
+    assert "balance" not in ex.tags and {"standing", "weight-bearing"} <= set(ex.tags)
+    assert ex.harder == "single-leg-step-down" and library["single-leg-step-down"].easier == ex.id
+    text = " ".join([ex.starting_position, *ex.instructions, *ex.precautions]).lower()
+    assert "bottom stair" in text and "both hands" in text and "a little" in text
+    assert library.ladder(ex.id)[-2:] == ["supported-step-down", "single-leg-step-down"]
+
+
+def test_hip_external_rotators_can_be_worked_without_band_floor_or_balance(library):
+    ex = library["seated-hip-external-rotation-isometric"]
+    assert ex.dosage.kind is DoseKind.hold
+    assert not {e.value for e in ex.equipment} & {"band", "mat"} and not set(ex.tags) & (FLOOR_TAGS | {"balance"})
+    harder = library[ex.harder]
+    assert harder.id == "standing-hip-external-rotation" and harder.easier == ex.id
+    assert "band" not in {e.value for e in harder.equipment} and "balance" not in harder.tags
+    assert "deep hip rotators" in harder.muscles and "deep hip rotators" in ex.muscles
+
+
+def test_hamstring_loading_goes_isometric_first_then_hip_hinge(library):
+    # Upper-hamstring sciatica: still holds before a hinge, and no rung is a compressive stretch.
+    ladder = library.ladder("hip-hinge")
+    assert ladder == ["seated-heel-dig", "long-lever-bridge-hold", "hip-hinge"]
+    assert [library[i].dosage.kind for i in ladder] == [DoseKind.hold, DoseKind.hold, DoseKind.reps]
+    for ex_id in ladder:
+        assert "hamstrings" in library[ex_id].muscles and library[ex_id].category is Category.strength, ex_id
+        assert "knee-to-opposite-shoulder" not in ex_id
+    assert not FLOOR_TAGS & set(library["seated-heel-dig"].tags) and not FLOOR_TAGS & set(library["hip-hinge"].tags)
+
+
+def test_every_loading_reps_exercise_can_progress_its_tempo(library):
+    # No plateaus (issue 12): when reps, sets and bands run out, the tempo can still slow down.
+    new = {i for i in REQUIRED[REQUIRED.index("standing-pelvic-tilt"):]}
+    for ex_id in new:
+        d = library[ex_id].dosage
+        if d.kind is DoseKind.reps:
+            assert d.tempo_slowest is not None and d.tempo_slowest.rep_s > d.tempo.rep_s, ex_id
+
+
+def test_drawings_keep_the_house_size(library):
+    for ex_id in library.exercises:
+        svg = library.illustration_path(ex_id).read_text()
+        m = re.search(r'viewBox="0 0 (\d+) (\d+)"', svg)
+        assert m and m.group(1) == "400" and 140 <= int(m.group(2)) <= 200, ex_id
 
 
 # --------------------------------------------------------------------------- broken libraries

@@ -261,7 +261,7 @@ def test_clinic_template_cannot_fetch_or_attach_files(hostile):
 def test_fetcher_serves_only_handout_files(tmp_path):
     library = fixture_library()
     logo = tmp_path / "logo.png"
-    logo.write_bytes(b"\x89PNG")
+    logo.write_bytes(b"\x89PNG\r\n\x1a\n")  # a logo must be what its name says (PNG signature)
     outside = tmp_path / "secret.txt"
     outside.write_text("secret")
     escape = library.folders[0] / "illustrations" / "escape.svg"

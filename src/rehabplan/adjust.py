@@ -28,10 +28,13 @@ from .errors import PatientError, Problem
 from .library import Library
 from .models import Adjustment, DoseKind, Flag, Prescription, Program, Session, Tempo, Week
 from .progression import Dose, deload
-from .yaml_source import load_yaml, read_text
+from .yaml_source import load_yaml, row_of
 
 LOG_FIELDS = ["week", "session", "date", "exercise", "done", "sets", "reps", "hold_s",
               "pain_during", "pain_next_morning", "spread", "note"]
+# A row counts as logged once any of these is filled in; the template fills in only week,
+# session and exercise, so the rest of a fresh template is the weeks still to come.
+ANSWER_FIELDS = ("done", "sets", "reps", "hold_s", "pain_during", "pain_next_morning", "spread", "note")
 YES = {"yes", "y", "true", "1", "x", "✓"}
 NO = {"no", "n", "false", "0", ""}
 
@@ -43,6 +46,11 @@ RED_FLAG_WORDS = re.compile(
     r"foot drop|drop(ping)? my foot|fever|weight loss|night pain|cancer",
     re.IGNORECASE,
 )
+
+
+_UNREADABLE = "__unreadable__"  # marks a YAML log row holding a value that could not be read
+URGENT_MESSAGE = ("a note may describe a red flag (bladder, bowel, saddle numbness, both legs, foot drop, fever): "
+                  "contact the patient today")
 
 
 @dataclass(frozen=True)
@@ -65,18 +73,28 @@ def read_log(path: Path | str, program: Program) -> tuple[list[LogEntry], list[P
     """Read a CSV or YAML log. Bad rows are reported with their row numbers; the rest is used."""
     path = Path(path)
     if path.suffix.lower() in (".yaml", ".yml"):
-        located, problems = load_yaml(path, 5_000_000)
-        if located is None:
+        located, problems = load_yaml(path, 5_000_000, partial=True)
+        if located is None or (problems and any(row_of(p) is None for p in problems)):
             raise PatientError(f"the log {path} cannot be read", problems)
         if not isinstance(located.data, list):
             raise PatientError(f"the log {path} must be a list of entries", [Problem(path, 1, "", "expected a YAML list", "run 'rehabplan log-template' for the format")])
-        rows = [(located.line_of((i,)) or i + 1, r if isinstance(r, dict) else {}) for i, r in enumerate(located.data)]
+        # A value that cannot be read (date: 2026-02-30) costs its row only.
+        unreadable = {row_of(p): p for p in problems}
+        rows = [(located.line_of((i,)) or i + 1,
+                 (r if isinstance(r, dict) else {}) | ({_UNREADABLE: unreadable[i]} if i in unreadable else {}))
+                for i, r in enumerate(located.data)]
     else:
-        text, problem = read_text(path, 5_000_000)
+        from .spreadsheet import dict_reader, read_csv_text
+
+        text, problem = read_csv_text(path, 5_000_000)
         if problem:
             raise PatientError(f"the log {path} cannot be read", [problem])
-        reader = csv.DictReader(io.StringIO(text))
+        reader = dict_reader(text)
         unknown = [f for f in (reader.fieldnames or []) if f and f.strip() not in LOG_FIELDS]
+        twice = sorted({f.strip() for f in reader.fieldnames or [] if f and [g.strip() for g in reader.fieldnames].count(f.strip()) > 1})
+        if twice:  # csv.DictReader would silently keep the last of the two
+            raise PatientError(f"the log {path} names a column twice", [
+                Problem(path, 1, f, "this column appears more than once", "keep one of them") for f in twice])
         if not reader.fieldnames or unknown:
             raise PatientError(f"the log {path} has {'no header' if not reader.fieldnames else 'unknown columns: ' + ', '.join(unknown)}",
                                [Problem(path, 1, "", "columns are " + ", ".join(LOG_FIELDS), "run 'rehabplan log-template' for the format")])
@@ -95,7 +113,15 @@ def parse_rows(rows, program: Program, source) -> tuple[list[LogEntry], list[Pro
             problems.append(Problem(source, line, field, message, fix))
 
         n_before = len(problems)
-        data = {k: ("" if v is None else str(v).strip()) for k, v in raw.items()}
+        data = {k: ("" if v is None else str(v).strip()) for k, v in raw.items() if k != _UNREADABLE}
+        # Red-flag words first, on every row: a note about bladder or saddle numbness on a row
+        # with a typo elsewhere must still reach the clinician today.
+        urgent = bool(RED_FLAG_WORDS.search(data.get("note", "")))
+        if _UNREADABLE in raw:
+            p = raw[_UNREADABLE]
+            bad(p.field.split(".", 1)[-1], p.message, p.fix)
+        elif not any(data.get(f) for f in ANSWER_FIELDS):
+            continue  # a template row not filled in yet: a session still to come, not a missed one
         ex = data.get("exercise", "")
         if ex not in exercises:
             bad("exercise", f"'{ex}' is not in this program" if ex else "missing", "use an exercise id from the program (see log-template)")
@@ -127,9 +153,36 @@ def parse_rows(rows, program: Program, source) -> tuple[list[LogEntry], list[Pro
             except ValueError:
                 bad(field, f"'{value}' is not a pain score from 0 to 10")
         if len(problems) > n_before:
+            if urgent:
+                problems.append(UrgentNote(source, line, "note", "this row is skipped, but its note may describe a red flag",
+                                           "contact the patient today"))
             continue
         entries.append(LogEntry(line, week, session, ex, done in YES, pains["pain_during"], pains["pain_next_morning"], spread in YES, data.get("note", "")))
     return entries, problems
+
+
+@dataclass(frozen=True)
+class UrgentNote(Problem):
+    """A log row that could not be used but whose note may describe a red flag."""
+
+
+def urgent_rows(problems: list[Problem]) -> list[int]:
+    """Rows skipped as invalid whose notes still need the clinician today."""
+    return [p.line for p in problems if isinstance(p, UrgentNote) and p.line is not None]
+
+
+def with_urgent_rows(program: Program, rows: list[int]) -> Program:
+    """Add the skipped rows with red-flag notes to the program's urgent flag."""
+    if not rows:
+        return program
+    flags = list(program.flags)
+    for i, flag in enumerate(flags):
+        if flag.level == "urgent":
+            flags[i] = flag.model_copy(update={"rows": sorted(set(flag.rows) | set(rows))})
+            break
+    else:
+        flags.insert(0, Flag(level="urgent", message=URGENT_MESSAGE, rows=sorted(rows)))
+    return program.model_copy(update={"flags": flags})
 
 
 def _week_of(data: dict, program: Program, bad) -> int:
@@ -184,6 +237,9 @@ def light_of(entry: LogEntry, program: Program) -> tuple[str, str]:
 
 def adjust(program: Program, library: Library, entries: list[LogEntry], from_week: int | None = None) -> Program:
     """The adjusted program: weeks from ``from_week`` (default: after the last logged week)."""
+    if from_week is not None and not 1 <= from_week <= len(program.weeks):
+        raise PatientError(f"--from-week {from_week} is not a week of this {len(program.weeks)}-week program",
+                           [Problem(None, None, "from_week", f"{from_week} is out of range", f"use a week from 1 to {len(program.weeks)}")])
     if not entries and from_week is None:
         raise PatientError("the log has no usable rows; nothing to adjust")
     last_logged = max((e.week for e in entries), default=0)
@@ -313,7 +369,7 @@ def clinician_flags(program: Program, entries: list[LogEntry], decisions: dict) 
     flags: list[Flag] = []
     urgent = [e.row for e in entries if e.note and RED_FLAG_WORDS.search(e.note)]
     if urgent:
-        flags.append(Flag(level="urgent", message="a note may describe a red flag (bladder, bowel, saddle numbness, both legs, foot drop, fever): contact the patient today", rows=urgent))
+        flags.append(Flag(level="urgent", message=URGENT_MESSAGE, rows=urgent))
     reds: dict[str, list[int]] = {}
     for e in entries:
         if e.done and light_of(e, program)[0] == "red":

@@ -14,7 +14,6 @@ from __future__ import annotations
 import concurrent.futures as cf
 import csv
 import hashlib
-import io
 import json
 import logging
 import os
@@ -35,7 +34,8 @@ from .patients import patient_from_row
 from .planner import plan
 from .protocols import load_protocols
 from .resources import data_dir
-from .yaml_source import load_yaml, read_text
+from .safe_read import Refused, read_regular
+from .yaml_source import load_yaml, row_of
 
 log = logging.getLogger("rehabplan.bulk")
 
@@ -44,6 +44,9 @@ FORMATS = ("pdf", "json", "html", "ics")
 MAX_ROSTER_BYTES = 20_000_000
 CRASHES_BEFORE_FAILING = 2  # a job in flight when a worker died twice is the one that kills it
 RECYCLE_AFTER = 100  # handouts per worker before a fresh one takes over: memory stays bounded
+MANIFEST_EVERY_S = 1.0  # the manifest is saved as the run goes, at most this often
+MAX_MANIFEST_BYTES = 200_000_000
+MAX_OUTPUT_BYTES = 200_000_000  # a handout is a few MB
 
 
 @dataclass(frozen=True)
@@ -130,18 +133,32 @@ def read_roster(path: Path | str) -> list[tuple[int, dict[str, Any]]]:
     """Rows of a CSV (header = patient fields) or YAML (a list of patients), with row numbers."""
     path = Path(path)
     if path.suffix.lower() in (".yaml", ".yml"):
-        located, problems = load_yaml(path, MAX_ROSTER_BYTES)
-        if located is None:
+        located, problems = load_yaml(path, MAX_ROSTER_BYTES, partial=True)
+        if located is None or (problems and any(row_of(p) is None for p in problems)):
             raise PatientError(f"the roster {path} cannot be read", problems)
         if not isinstance(located.data, list):
             raise PatientError(f"the roster {path} must be a YAML list of patients", [Problem(path, 1, "", "expected a list (lines starting with '- ')", "see examples/roster.yaml")])
-        return [(located.line_of((i,)) or i + 1, item if isinstance(item, dict) else {"__not_a_mapping__": item}) for i, item in enumerate(located.data)]
-    text, problem = read_text(path, MAX_ROSTER_BYTES)
+        # A value that cannot be read (start_date: 2026-02-30) costs its row only.
+        unreadable: dict[int, list[Problem]] = {}
+        for p in problems:
+            unreadable.setdefault(row_of(p), []).append(p)
+        return [(located.line_of((i,)) or i + 1,
+                 {"__unreadable__": unreadable[i]} if i in unreadable
+                 else item if isinstance(item, dict) else {"__not_a_mapping__": item})
+                for i, item in enumerate(located.data)]
+    from .spreadsheet import dict_reader, read_csv_text  # ';', BOM, Windows-1252 as spreadsheets save
+
+    text, problem = read_csv_text(path, MAX_ROSTER_BYTES)
     if problem:
         raise PatientError(f"the roster {path} cannot be read", [problem])
-    reader = csv.DictReader(io.StringIO(text))
+    reader = dict_reader(text)
     if not reader.fieldnames:
         raise PatientError(f"the roster {path} is empty", [Problem(path, 1, "", "no header row", "the first line names the patient fields: id,name,protocol,start_date,side,…")])
+    names = [f.strip() for f in reader.fieldnames if f]
+    twice = sorted({f for f in names if names.count(f) > 1})
+    if twice:  # csv.DictReader would silently keep the last of the two
+        raise PatientError(f"the roster {path} names a column twice", [
+            Problem(path, 1, f, "this column appears more than once", "keep one of them") for f in twice])
     unknown = [f for f in reader.fieldnames if f and f.strip() not in _FIELDS]
     if unknown:
         import difflib
@@ -199,20 +216,67 @@ def input_hash(program: Program, formats: tuple[str, ...], settings: Settings, a
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(settings: Settings) -> None:
+def _init_worker(settings: Settings, slots=None, parent_pid: int | None = None) -> None:
     from .render.pdf import Renderer
 
+    # In-flight record: this worker's slot in a shared array holds the row it is rendering
+    # (0 when idle), so after a crash the parent knows which job was in flight. Shared memory,
+    # not marker files: a killed run leaves nothing behind in the temporary folder.
+    if slots is not None:
+        with slots.get_lock():
+            for i in range(len(slots)):
+                if slots[i] == 0:
+                    slots[i] = -1  # claimed, idle
+                    _WORKER["slot"] = i
+                    break
+        _WORKER["slots"] = slots
+    if parent_pid:
+        _exit_with_parent(parent_pid)
+    # A worker process ends with os._exit, so WeasyPrint's own clean-up of its font folder
+    # (in a __del__) never runs: do it at exit, or every worker leaves a weasyprint-* folder.
+    from multiprocessing.util import Finalize
+
+    Finalize(None, _cleanup_worker, exitpriority=10)
     _WORKER["library"] = load_library(*settings.library_dirs)
     _WORKER["protocols"] = load_protocols(_WORKER["library"], *settings.protocol_dirs)
     _WORKER["renderer"] = Renderer(settings.config, templates=settings.templates, large_print=settings.large_print, paper=settings.paper)
 
 
-def _render_job(job: Job, out_dir: str, markers: str | None = None) -> Outcome:
+def _cleanup_worker() -> None:
+    import shutil
+
+    renderer = _WORKER.get("renderer")
+    weasy = getattr(renderer, "_weasy", None)
+    folder = getattr(weasy[0], "_folder", None) if weasy else None
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """End this worker soon after its parent dies (SIGKILL, SIGTERM, a crash): orphaned
+    workers would otherwise go on rendering for minutes with nobody to collect the results."""
+    import threading
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent_pid:
+                _cleanup_worker()
+                os._exit(3)
+
+    threading.Thread(target=watch, name="rehabplan-parent-watch", daemon=True).start()
+
+
+def _mark(row: int) -> None:
+    slots = _WORKER.get("slots")
+    if slots is not None and "slot" in _WORKER:
+        slots[_WORKER["slot"]] = row
+
+
+def _render_job(job: Job, out_dir: str) -> Outcome:
     """Render and write one patient's files. Runs in a worker; errors become a failed Outcome."""
     start = time.perf_counter()
-    marker = Path(markers) / str(job.row) if markers else None
-    if marker:
-        marker.touch()
+    _mark(job.row)
     library: Library = _WORKER["library"]
     renderer = _WORKER["renderer"]
     outcome = Outcome(job.row, "built", job.patient.id)
@@ -235,8 +299,7 @@ def _render_job(job: Job, out_dir: str, markers: str | None = None) -> Outcome:
         outcome.status, outcome.reason = "failed", exc.message
     except Exception as exc:  # a render bug must cost one patient, not the run
         outcome.status, outcome.reason = "failed", f"{type(exc).__name__}: {exc}"
-    if marker:
-        marker.unlink(missing_ok=True)
+    _mark(-1)
     outcome.seconds = time.perf_counter() - start
     _release_memory()
     outcome.worker_pid = os.getpid()
@@ -292,11 +355,14 @@ def bulk_build(
     paper: str | None = None,
     large_print: bool | None = None,
     progress: Callable[[Outcome, int, int], None] | None = None,
+    start_method: str | None = None,
 ) -> BulkReport:
     """Build every patient of ``roster`` into ``out_dir``; one bad row never stops the others.
 
     Returns a BulkReport; raises only for problems with the whole run (unreadable roster,
     invalid library). ``progress(outcome, done, total)`` is called as patients finish.
+    ``start_method`` is the multiprocessing start method ("fork", "spawn", "forkserver");
+    by default the platform's own (fork on Linux, spawn on macOS and Windows).
     """
     started = time.perf_counter()
     formats = tuple(dict.fromkeys(formats))
@@ -321,8 +387,11 @@ def bulk_build(
     rows = read_roster(roster)
     # Start the workers now, while this process is still small: a forked worker's memory is
     # whatever its parent had, and the planned programs of a long roster are not small.
-    n_workers = max(1, min(jobs or os.cpu_count() or 1, len(rows) or 1))
-    first_pool = _new_pool(settings, n_workers)
+    # Never more workers than cores or rows: --jobs 1000 must not start 1000 processes.
+    cpus = os.cpu_count() or 1
+    n_workers = max(1, min(jobs or cpus, cpus, len(rows) or 1))
+    context = _context(start_method)
+    first_pool = _new_pool(settings, n_workers, context)
     try:
         outcomes: dict[int, Outcome] = {}
         todo: list[Job] = []
@@ -333,10 +402,16 @@ def bulk_build(
                     raise PatientError("this item is not a mapping of patient fields")
                 if "__extra_cells__" in data:
                     raise PatientError("this row has more cells than the header has columns")
+                if "__unreadable__" in data:
+                    raise PatientError("this item has values that cannot be read", [
+                        Problem(p.file, p.line, p.field.split(".", 1)[-1], p.message, p.fix) for p in data["__unreadable__"]])
                 patient = patient_from_row(data, f"row {row}", row)
                 program = plan(library, protocols[patient.protocol], patient)
             except RehabplanError as exc:
                 outcomes[row] = Outcome(row, "failed", _safe_id(data), reason=_reason(exc))
+                continue
+            except Exception as exc:  # a bug in one row's planning costs that row, not the run
+                outcomes[row] = Outcome(row, "failed", _safe_id(data), reason=f"cannot be planned ({type(exc).__name__}: {exc})"[:300])
                 continue
             stem = _unique(safe_stem(patient.id, patient.name), used_stems)
             job = Job(row, stem, patient, formats, input_hash(program, formats, settings, assets))
@@ -354,14 +429,22 @@ def bulk_build(
     if progress:
         for o in list(outcomes.values()):
             progress(o, done, total)
-    for outcome in _run_pool(todo, settings, out, n_workers, first_pool):
+    by_row = {job.row: job for job in todo}
+    saved = time.monotonic()
+    for outcome in _run_pool(todo, settings, out, n_workers, context, first_pool):
         outcomes[outcome.row] = outcome
         done += 1
         if outcome.status == "built":
-            manifest[_stem_of(todo, outcome.row)] = {
-                "row": outcome.row, "input_hash": _hash_of(todo, outcome.row), "files": outcome.files,
+            job = by_row[outcome.row]
+            manifest[job.stem] = {
+                "row": outcome.row, "input_hash": job.input_hash, "files": outcome.files,
                 "sha256": outcome.sha256, "pages": outcome.pages,
             }
+            # Saved as the run goes (atomically, at most once a second: a long roster's
+            # manifest is large), so a run that is killed redoes only the last second's work.
+            if time.monotonic() - saved >= MANIFEST_EVERY_S:
+                _write_manifest(out, manifest)
+                saved = time.monotonic()
         if progress:
             progress(outcome, done, total)
         log.debug("row %d: %s", outcome.row, outcome.status)
@@ -372,28 +455,40 @@ def bulk_build(
     return report
 
 
-def _new_pool(settings: Settings, n_workers: int) -> cf.ProcessPoolExecutor:
-    """A pool of forked workers, started at once (each sets up its renderer in the background)."""
+def _context(start_method: str | None):
+    """The multiprocessing context: the platform's default unless one is named. Nothing here
+    depends on fork; with fork the workers share the parent's imports and pages."""
     import multiprocessing
 
-    import weasyprint  # noqa: F401  -- imported once here; forked workers share it
+    return multiprocessing.get_context(start_method)
 
-    pool = cf.ProcessPoolExecutor(max_workers=n_workers, mp_context=multiprocessing.get_context("fork"),
-                                  initializer=_init_worker, initargs=(settings,))
+
+def _new_pool(settings: Settings, n_workers: int, context) -> cf.ProcessPoolExecutor:
+    """A pool of workers, started at once (each sets up its renderer in the background).
+
+    Workers are recycled by running at most RECYCLE_AFTER jobs a worker on each pool (see
+    _run_pool), not with the executor's max_tasks_per_child: that refuses the fork start
+    method, which is what keeps a Linux worker small.
+    """
+    if context.get_start_method() == "fork":
+        import weasyprint  # noqa: F401  -- imported once here; forked workers share it
+
+    slots = context.Array("i", n_workers)
+    pool = cf.ProcessPoolExecutor(max_workers=n_workers, mp_context=context,
+                                  initializer=_init_worker, initargs=(settings, slots, os.getpid()))
+    pool.slots = slots  # the rows in flight, one slot per worker
     pool.submit(int)  # with "fork" the executor launches every worker on the first submit
     return pool
 
 
-def _run_pool(todo: list[Job], settings: Settings, out: Path, n_workers: int,
+def _run_pool(todo: list[Job], settings: Settings, out: Path, n_workers: int, context,
               first_pool: cf.ProcessPoolExecutor | None = None) -> Iterable[Outcome]:
     """Run jobs on a process pool and survive workers that die: a crash costs only its patient.
 
-    Each worker leaves a marker while it renders, so after a crash we know which jobs were in
-    flight. Those run again alone (one worker) before the rest: the job that kills its worker
-    twice is reported failed, and its neighbours are never blamed for it.
+    Each worker records the row it is rendering in shared memory, so after a crash we know
+    which jobs were in flight. Those run again alone (one worker) before the rest: the job
+    that kills its worker twice is reported failed, and its neighbours are never blamed for it.
     """
-    import tempfile
-
     # Forked workers share the parent's pages until they touch them; a collection in a worker
     # would walk (and so copy) every object the parent made, the planned programs included.
     # Freezing moves them out of the collector's sight.
@@ -406,42 +501,42 @@ def _run_pool(todo: list[Job], settings: Settings, out: Path, n_workers: int,
     try:
         if not todo and first_pool is not None:
             first_pool.shutdown(wait=False, cancel_futures=True)
-        with tempfile.TemporaryDirectory(prefix="rehabplan-inflight-") as markers:
-            while pending:
-                suspects = [j for j in pending if crashes.get(j.row)]
-                # A pool serves at most RECYCLE_AFTER handouts a worker, then fresh workers
-                # (forked from this small process) take over.
-                batch, workers = (suspects, 1) if suspects else (pending[: n_workers * RECYCLE_AFTER], n_workers)
-                rest = [j for j in pending if j not in batch]
-                if first_pool is not None and workers == n_workers:
-                    pool, first_pool = first_pool, None
-                else:
-                    pool = _new_pool(settings, min(workers, len(batch)))
-                futures = {pool.submit(_render_job, job, str(out), markers): job for job in batch}
-                retry: list[Job] = []
-                broken = False
-                try:
-                    for fut in cf.as_completed(futures):
-                        job = futures[fut]
-                        try:
-                            yield fut.result()
+        while pending:
+            suspects = [j for j in pending if crashes.get(j.row)]
+            # A pool serves at most RECYCLE_AFTER handouts a worker, then fresh workers
+            # (forked from this small process) take over.
+            batch, workers = (suspects, 1) if suspects else (pending[: n_workers * RECYCLE_AFTER], n_workers)
+            rest = [j for j in pending if j not in batch]
+            if first_pool is not None and workers == n_workers:
+                pool, first_pool = first_pool, None
+            else:
+                pool = _new_pool(settings, min(workers, len(batch)), context)
+            futures = {pool.submit(_render_job, job, str(out)): job for job in batch}
+            retry: list[Job] = []
+            broken = False
+            in_flight: set[int] | None = None
+            try:
+                for fut in cf.as_completed(futures):
+                    job = futures[fut]
+                    try:
+                        yield fut.result()
+                        continue
+                    except BrokenProcessPool:
+                        broken = True
+                    except Exception as exc:  # pickling or an unexpected pool error
+                        yield Outcome(job.row, "failed", job.patient.id, reason=f"{type(exc).__name__}: {exc}")
+                        continue
+                    if in_flight is None:  # read once: the rows the workers held when one died
+                        in_flight = {row for row in pool.slots[:] if row > 0}
+                    if job.row in in_flight:
+                        crashes[job.row] = crashes.get(job.row, 0) + 1
+                        if crashes[job.row] >= CRASHES_BEFORE_FAILING:
+                            yield Outcome(job.row, "failed", job.patient.id, reason="the render worker crashed on this patient")
                             continue
-                        except BrokenProcessPool:
-                            broken = True
-                        except Exception as exc:  # pickling or an unexpected pool error
-                            yield Outcome(job.row, "failed", job.patient.id, reason=f"{type(exc).__name__}: {exc}")
-                            continue
-                        marker = Path(markers) / str(job.row)
-                        if marker.exists():  # in flight when the worker died
-                            marker.unlink()
-                            crashes[job.row] = crashes.get(job.row, 0) + 1
-                            if crashes[job.row] >= CRASHES_BEFORE_FAILING:
-                                yield Outcome(job.row, "failed", job.patient.id, reason="the render worker crashed on this patient")
-                                continue
-                        retry.append(job)
-                finally:
-                    pool.shutdown(wait=not broken, cancel_futures=True)
-                pending = retry + rest
+                    retry.append(job)
+            finally:
+                pool.shutdown(wait=not broken, cancel_futures=True)
+            pending = retry + rest
     finally:
         gc.unfreeze()
         if first_pool is not None:
@@ -469,20 +564,12 @@ def _reason(exc: RehabplanError) -> str:
     return exc.message
 
 
-def _stem_of(todo: list[Job], row: int) -> str:
-    return next(j.stem for j in todo if j.row == row)
-
-
-def _hash_of(todo: list[Job], row: int) -> str:
-    return next(j.input_hash for j in todo if j.row == row)
-
-
 def _read_manifest(out: Path) -> dict[str, dict]:
     path = out / MANIFEST
     try:
-        data = json.loads(path.read_text())
+        data = json.loads(read_regular(path, MAX_MANIFEST_BYTES))
         return dict(data.get("entries", {}))
-    except (OSError, ValueError, AttributeError):
+    except (Refused, OSError, ValueError, AttributeError):
         return {}  # no manifest (or a damaged one): everything is rebuilt
 
 
@@ -500,8 +587,10 @@ def _up_to_date(entry: dict | None, job: Job, out: Path) -> bool:
             return False
         path = out / name
         try:
-            if sha256_bytes(path.read_bytes()) != entry["sha256"][fmt]:
+            # Only a regular file directly in the output folder counts (a damaged manifest
+            # could name a device or a path elsewhere).
+            if path.parent != out or sha256_bytes(read_regular(path, MAX_OUTPUT_BYTES)) != entry["sha256"][fmt]:
                 return False
-        except (OSError, KeyError):
+        except (Refused, OSError, KeyError, TypeError):
             return False
     return True

@@ -6,34 +6,91 @@ them, so ``rehabplan --help``, ``exercises list`` and ``validate`` start fast.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import Literal, Optional
 
 import typer
 from rich.console import Console
 from rich.panel import Panel
+from typer.core import TyperGroup
 
 from . import __version__
-from .errors import Problem, RehabplanError
+from .errors import LibraryError, OutputExistsError, Problem, RehabplanError
 
 EXIT_CODES = (
     "Exit codes: 0 ok · 1 bulk run with failures, or an urgent flag from adjust · 2 usage error · "
     "3 library/protocol error · 4 patient/roster/log error · 5 render error · 6 output exists (use --force)."
 )
 
+# Choices are declared as choices, so the CLI framework itself shows them in --help, completes
+# them in the shell and answers a wrong one as a usage error (exit code 2).
+Format = Literal["pdf", "html", "json", "ics"]
+Paper = Literal["a4", "letter"]
+SchemaKind = Literal["exercise", "protocol", "patient", "program", "config"]
+# Spelled out (not built from models' enums) so --help needs no models import; a test keeps them equal.
+CategoryName = Literal["stretch", "neural_mobility", "strength", "core", "motor_control", "aerobic"]
+EquipmentName = Literal["none", "mat", "band", "chair", "step", "wall", "weight", "towel"]
+HELP = {"help_option_names": ["-h", "--help"]}
+
+
+class RehabplanGroup(TyperGroup):
+    """Every command runs inside this group's invoke: an input error from anywhere below is
+    rendered here, in one place, as one panel and its documented exit code — never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except RehabplanError as exc:
+            fail(exc)
+
+    def get_command(self, ctx, cmd_name):
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            _plain_help(command, ctx)
+        return command
+
+    def format_help(self, ctx, formatter):
+        _plain_help(self, ctx)
+        return super().format_help(ctx, formatter)
+
+
+def _plain_help(command, ctx) -> None:
+    """--help shows what to type: nothing after a flag, PATH... for a repeatable path, choices as
+    [a|b]; never the Python types (<bool>, <list[Path]>) Typer prints by default."""
+    params = list(command.params)
+    helper = command.get_help_option(ctx)
+    for param in params + ([helper] if helper is not None else []):
+        if getattr(param, "_plain", False):
+            continue
+        param._plain = True
+        shown = param.display_type_rich(ctx) if hasattr(param, "display_type_rich") else None
+        if getattr(param, "is_flag", False) or shown == "<bool>":
+            param.display_type_rich = lambda ctx: None
+        elif shown and shown.startswith("<list[") and shown.rstrip(".").endswith("]>"):
+            inner = shown.rstrip(".")[6:-2].upper()
+            param.display_type_rich = lambda ctx, inner=inner: f"{inner}..."
+        elif shown and "|" in shown:
+            param.display_type_rich = lambda ctx, shown=shown: "[" + shown.strip("<>") + "]"
+
+
 app = typer.Typer(
+    cls=RehabplanGroup,
+    context_settings=HELP,
     name="rehabplan",
-    help="Progressive 12-week home exercise programs for physiotherapists, printed as patient "
-    "handouts.\n\nExample: rehabplan build examples/patient.yaml -o handout.pdf\n\n" + EXIT_CODES,
+    help="Progressive home exercise programs (4-24 weeks) for physiotherapists, printed as patient "
+    "handouts.\n\nExamples (the first copies the example files, so the others work from any folder):\n\n"
+    "  rehabplan examples examples/\n\n"
+    "  rehabplan build examples/patient.yaml -o handout.pdf\n\n" + EXIT_CODES,
     no_args_is_help=True,
     add_completion=True,
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
 )
-exercises_app = typer.Typer(help="Browse the exercise library.", no_args_is_help=True)
-protocols_app = typer.Typer(help="Browse the treatment protocols.", no_args_is_help=True)
-patient_app = typer.Typer(help="Create patient files.", no_args_is_help=True)
+exercises_app = typer.Typer(help="Browse the exercise library.", no_args_is_help=True, context_settings=HELP, cls=RehabplanGroup)
+protocols_app = typer.Typer(help="Browse the treatment protocols.", no_args_is_help=True, context_settings=HELP, cls=RehabplanGroup)
+patient_app = typer.Typer(help="Create patient files.", no_args_is_help=True, context_settings=HELP, cls=RehabplanGroup)
 app.add_typer(exercises_app, name="exercises")
 app.add_typer(protocols_app, name="protocols")
 app.add_typer(patient_app, name="patient")
@@ -43,7 +100,10 @@ err = Console(stderr=True)
 
 
 def fail(exc: RehabplanError) -> None:
+    """Render an input error as one panel on stderr and exit with its code (the only place)."""
     body = exc.message
+    if isinstance(exc, OutputExistsError):
+        body += "; add --force to overwrite it"  # the API's message does not speak of options
     if exc.problems:
         body += "\n\n" + "\n".join(f"• {p}" for p in exc.problems[:60])
         if len(exc.problems) > 60:
@@ -64,7 +124,7 @@ def version_callback(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+@app.callback(cls=RehabplanGroup)
 def main_callback(
     version: bool = typer.Option(False, "--version", callback=version_callback, is_eager=True, help="Show the version and exit."),
 ) -> None:
@@ -85,9 +145,36 @@ def _sources(config: Optional[Path], library: Optional[list[Path]], protocols: O
     return cfg, lib, load_protocols(lib, *(list(protocols) or cfg.protocols), strict=strict)
 
 
-LibraryOpt = typer.Option(None, "--library", "-L", help="A clinic exercise folder layered over the built-in library (repeatable).")
-ProtocolsOpt = typer.Option(None, "--protocols", "-P", help="A clinic protocol folder layered over the built-in protocols (repeatable).")
-ConfigOpt = typer.Option(None, "--config", help="Clinic configuration file (default: ./rehabplan.yaml if present).")
+def _complete_exercise_ids(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Shell completion: exercise ids (and aliases' ids) of the built-in and configured library."""
+    try:
+        _, lib, _ = _sources(ctx.params.get("config"), ctx.params.get("library"))
+    except RehabplanError:
+        return []
+    return [i for i in sorted(lib.exercises) if i.startswith(incomplete)]
+
+
+def _complete_protocol_ids(ctx: typer.Context, incomplete: str) -> list[str]:
+    try:
+        _, _, protos = _sources(ctx.params.get("config"), ctx.params.get("library"), ctx.params.get("protocols") or [])
+    except RehabplanError:
+        return []
+    return [i for i in sorted(protos.protocols) if i.startswith(incomplete)]
+
+
+def _check_formats(value: str) -> str:
+    """bulk --format takes a comma-separated list; each item must be a format (else exit 2)."""
+    known = ("pdf", "json", "html", "ics")
+    items = [f.strip() for f in value.split(",") if f.strip()]
+    wrong = [f for f in items if f not in known]
+    if wrong or not items:
+        raise typer.BadParameter(f"unknown format {', '.join(repr(w) for w in wrong) or 'list'}; use a comma-separated list of {', '.join(known)}")
+    return value
+
+
+LibraryOpt = typer.Option(None, "--library", "-L", metavar="DIR", help="A clinic exercise folder layered over the built-in library (repeatable).")
+ProtocolsOpt = typer.Option(None, "--protocols", "-P", metavar="DIR", help="A clinic protocol folder layered over the built-in protocols (repeatable).")
+ConfigOpt = typer.Option(None, "--config", help="Clinic configuration file (default: rehabplan.yaml here or in a parent folder, then the user config folder, then $REHABPLAN_CONFIG).")
 
 
 # --------------------------------------------------------------------------- library commands
@@ -102,13 +189,17 @@ def validate(
 ) -> None:
     """Check the exercise library and protocols; list every problem with file and line.
 
-    Example: rehabplan validate my-clinic/exercises --strict
+    Examples:
+      rehabplan validate --strict
+      rehabplan validate my-clinic/exercises --strict
     """
 
-    try:
-        _, library, protos = _sources(config, folder, protocols or [], strict=strict)
-    except RehabplanError as exc:
-        fail(exc)
+    from .config import check_logo
+
+    cfg, library, protos = _sources(config, folder, protocols or [], strict=strict)
+    logo_problems = check_logo(cfg)
+    if logo_problems:
+        raise LibraryError("the clinic logo cannot be used", logo_problems)
     for o in library.overrides:
         out.print(f"[yellow]override[/] exercise '{o.id}': {o.by} replaces {o.replaced}")
     for o in protos.overrides:
@@ -123,8 +214,9 @@ def validate(
 
 @exercises_app.command("list")
 def exercises_list(
-    category: Optional[str] = typer.Option(None, "--category", "-c", help="stretch, neural_mobility, strength, core, motor_control, aerobic"),
-    equipment: Optional[str] = typer.Option(None, "--equipment", "-e", help="Only exercises needing this equipment (or 'none')."),
+    category: Optional[CategoryName] = typer.Option(None, "--category", "-c", help="Only this category."),
+    equipment: Optional[EquipmentName] = typer.Option(
+        None, "--equipment", "-e", help="Only exercises needing this equipment (or none)."),
     library: Optional[list[Path]] = LibraryOpt,
     config: Optional[Path] = ConfigOpt,
 ) -> None:
@@ -135,13 +227,15 @@ def exercises_list(
     from rich.table import Table
 
 
-    try:
-        _, lib, _ = _sources(config, library)
-    except RehabplanError as exc:
-        fail(exc)
+    _, lib, _ = _sources(config, library)
     table = Table(title="Exercise library", show_lines=False)
-    for col in ("id", "name", "category", "equipment", "dose", "easier → harder"):
-        table.add_column(col)
+    # Ids are what a clinician copies into a patient file: never cut ("walking-p…") or broken,
+    # at 80 columns or in a pipe; the other columns wrap (or fold) to make room.
+    table.add_column("id", no_wrap=True, min_width=max(map(len, lib.exercises), default=2))
+    wide = out.width >= 120  # a narrow terminal or a pipe (80) keeps the columns that fit
+    columns = ("name", "category", "equipment", "dose", "easier → harder") if wide else ("category", "equipment", "dose")
+    for col in columns:
+        table.add_column(col, overflow="fold" if col == "easier → harder" else "ellipsis")
     for ex in sorted(lib.exercises.values(), key=lambda e: (e.category.value, e.id)):
         if category and ex.category.value != category:
             continue
@@ -154,13 +248,15 @@ def exercises_list(
             "hold": lambda: f"{d.sets.default:g}×{d.reps.default:g} × {d.hold_s.default:g}s hold",
             "duration": lambda: f"{d.minutes.default:g} min",
         }[d.kind.value]()
-        table.add_row(ex.id, ex.name, ex.category.value, ", ".join(eq) or "none", dose, f"{ex.easier or '—'} → {ex.harder or '—'}")
+        cells = {"name": ex.name, "category": ex.category.value, "equipment": ", ".join(eq) or "none", "dose": dose,
+                 "easier → harder": f"{ex.easier or '—'} → {ex.harder or '—'}"}
+        table.add_row(ex.id, *(cells[c] for c in columns))
     out.print(table)
 
 
 @exercises_app.command("show")
 def exercises_show(
-    exercise_id: str = typer.Argument(..., help="Exercise id, e.g. glute-bridge."),
+    exercise_id: str = typer.Argument(..., help="Exercise id or alias, e.g. glute-bridge or clam.", autocompletion=_complete_exercise_ids),
     library: Optional[list[Path]] = LibraryOpt,
     config: Optional[Path] = ConfigOpt,
 ) -> None:
@@ -174,14 +270,18 @@ def exercises_show(
 
     from .errors import LibraryError
 
-    try:
-        _, lib, _ = _sources(config, library)
-        if exercise_id not in lib:
-            guess = difflib.get_close_matches(exercise_id, list(lib.exercises), n=3)
-            raise LibraryError(f"no exercise '{exercise_id}'" + (f"; did you mean {', '.join(guess)}?" if guess else "; see 'rehabplan exercises list'"))
-    except RehabplanError as exc:
-        fail(exc)
-    ex = lib[exercise_id]
+    _, lib, _ = _sources(config, library)
+    # A clinician types what the clinic calls it: an id, or any alias ("clam"), any case.
+    wanted = exercise_id.strip().lower()
+    by_name = {e.id: e.id for e in lib.exercises.values()}
+    for e in lib.exercises.values():
+        for alias in [*e.aliases, e.name]:
+            by_name.setdefault(alias.lower(), e.id)
+            by_name.setdefault(alias.lower().replace(" ", "-"), e.id)
+    if wanted not in by_name:
+        guess = list(dict.fromkeys(by_name[g] for g in difflib.get_close_matches(wanted, list(by_name), n=5)))[:3]
+        raise LibraryError(f"no exercise '{exercise_id}'" + (f"; did you mean {', '.join(guess)}?" if guess else "; see 'rehabplan exercises list'"))
+    ex = lib[by_name[wanted]]
     out.print(f"[bold]{ex.name}[/]  ({ex.id}, {ex.category.value})  {lib.files[ex.id]}")
     if ex.aliases:
         out.print("Also called: " + ", ".join(ex.aliases))
@@ -208,82 +308,144 @@ def exercises_show(
 
 
 CONFIG_TEMPLATE = """\
-# rehabplan clinic configuration. rehabplan reads ./rehabplan.yaml, or the file named by --config.
-# Paths are relative to this file. Check it with: rehabplan validate --config rehabplan.yaml
+{schema_line}# rehabplan clinic configuration. rehabplan finds it here or in a parent folder (like git),
+# or reads the file named by --config. Paths are relative to this file.
+# Check it with: rehabplan validate --config rehabplan.yaml
+# Lines starting with # are examples: remove the # and write your clinic's real details.
+# Anything left out is simply not printed; nothing made up ever reaches a handout.
 clinic:
   name: {name}
-  phone: "+44 20 0000 0000"        # printed on the cover and the red-flag page
-  address: 1 High Street, Town, AB1 2CD
-  # logo: logo.png                 # PNG or SVG beside this file
-clinician: Your Name, physiotherapist   # default clinician on handouts
-paper: a4                          # a4 | letter
+{phone}{address}{email}  # logo: logo.png                 # PNG or SVG beside this file
+{clinician}paper: a4                          # a4 | letter
 units: kg                          # kg | lb
 locale: en-GB                      # en-GB, en-US, en-AU, en-CA, en-IE, en-NZ: dates and the emergency number
 # emergency_number: "999"          # default from locale (999, 911, 000, 112, 111)
 large_print: false                 # true = 18 pt handouts
-edition: full                      # full | compact (the same plan in about half the pages)
+edition: full                      # full | compact (the same plan on about 40 % fewer pages)
 library: []                        # clinic exercise folders layered over the built-in library
 protocols: []                      # clinic protocol folders layered over the built-in protocols
 # templates: templates/            # clinic templates overriding the built-in ones by name
+# timezone: Europe/London          # calendar (--format ics) session times; without it they follow the phone
 """
+
+
+def _config_line(key: str, value: Optional[str], example: str, comment: str, indent: str = "") -> str:
+    """A config line: the real value when given, else a commented example that prints nothing."""
+    import json
+
+    if value:
+        return f"{indent}{key}: {json.dumps(value, ensure_ascii=False)}   # {comment}\n"
+    return f"{indent}# {key}: {example}   # {comment}\n"
 
 
 @app.command()
 def init(
     output: Path = typer.Argument(Path("rehabplan.yaml"), help="Where to write the configuration."),
     clinic: str = typer.Option("Your physiotherapy clinic", "--clinic", help="Clinic name."),
+    phone: Optional[str] = typer.Option(None, "--phone", help="Clinic phone number, printed on the cover and the red-flag page."),
+    address: Optional[str] = typer.Option(None, "--address", help="Clinic address, printed on the cover."),
+    email: Optional[str] = typer.Option(None, "--email", help="Clinic email, printed on the cover."),
+    clinician: Optional[str] = typer.Option(None, "--clinician", help="Default clinician (a patient file's own clinician wins)."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
 ) -> None:
-    """Write a commented clinic configuration (rehabplan.yaml) to edit.
+    """Write a commented clinic configuration (rehabplan.yaml) and the JSON Schemas editors use.
 
-    Example: rehabplan init --clinic "Riverside Physio"
+    Details not given as options are written as commented examples, so nothing made up prints.
+
+    Example: rehabplan init --clinic "Riverside Physio" --phone "020 7946 0123"
     """
     import json
 
     from .config import load_config
     from .files import atomic_write
+    from .schemas import FOLDER, schema_line, write_schemas
 
-    try:
-        atomic_write(output, CONFIG_TEMPLATE.format(name=json.dumps(clinic)).encode(), force)
-        load_config(output)
-    except RehabplanError as exc:
-        fail(exc)
-    err.print(f"[green]wrote[/] {output}")
+    if output.exists() and not force:
+        raise OutputExistsError(f"{output} exists and was kept")
+    schemas = write_schemas(output.parent / FOLDER)
+    text = CONFIG_TEMPLATE.format(
+        schema_line=schema_line("config", output, output),
+        name=json.dumps(clinic, ensure_ascii=False),
+        phone=_config_line("phone", phone, '"<your clinic\'s phone number>"', "printed on the cover and the red-flag page", "  "),
+        address=_config_line("address", address, '"<street, town, postcode>"', "printed on the cover", "  "),
+        email=_config_line("email", email, '"<reception@your-clinic>"', "printed on the cover", "  "),
+        clinician=_config_line("clinician", clinician, '"<name, physiotherapist>"', "default clinician; a patient file's own clinician wins"),
+    )
+    # Check before writing: a config that later commands reject is never written.
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        trial = Path(tmp) / output.name
+        trial.write_text(text, encoding="utf-8")
+        load_config(trial)
+    atomic_write(output, text.encode(), force)
+    err.print(f"[green]wrote[/] {output} and {len(schemas)} schemas in {schemas[0].parent}")
 
 
 @app.command()
 def schema(
-    kind: str = typer.Argument("exercise", help="exercise, protocol, patient or program"),
+    kind: SchemaKind = typer.Argument("exercise", help="The kind of file."),
 ) -> None:
     """Print the JSON Schema of a YAML file kind, for editors (yaml-language-server).
 
+    'rehabplan init' also writes all of them into the clinic folder's schemas/.
+
     Example: rehabplan schema exercise > exercise.schema.json
     """
-    import json
+    from .schemas import schema_text
 
-    from . import models
-
-    target = {"exercise": models.Exercise, "protocol": models.Protocol, "patient": models.Patient, "program": models.Program}.get(kind)
-    if target is None:
-        fail(RehabplanError(f"unknown kind '{kind}'; use exercise, protocol, patient or program"))
-    sys.stdout.write(json.dumps(target.model_json_schema(), indent=2) + "\n")
+    sys.stdout.write(schema_text(kind))
 
 
 # --------------------------------------------------------------------------- programs
+
+
+@contextlib.contextmanager
+def _status(message: str, quiet: bool):
+    """A spinner on stderr while one build works, so a terminal never looks stuck; nothing in a
+    pipe, a log file or with --quiet. Yields a function that changes the message."""
+    if quiet or not err.is_terminal:
+        yield lambda text: None
+        return
+    with err.status(message) as status:
+        yield lambda text: status.update(text)
+
+
+def _say_config_defaults(cfg) -> None:
+    """A run without any clinic configuration says which details are defaults (on stderr)."""
+    from .config import config_note
+
+    note = config_note(cfg)
+    if note:
+        err.print(f"[yellow]note[/] {_escape(note)}")
 
 
 def _overrides(**fields) -> dict:
     return {k: v for k, v in fields.items() if v is not None}
 
 
+# Patient field -> the command-line option that overrides it, so an error names what was typed.
+OVERRIDE_OPTIONS = {"protocol": "--protocol", "start_date": "--start-date", "weeks": "--weeks",
+                    "sessions_per_week": "--sessions", "minutes": "--minutes", "irritability": "--irritability"}
+
+
 def _load_all(patient_file: Path, config: Optional[Path], library: Optional[list[Path]], protocols: Optional[list[Path]], overrides: dict):
     from .patients import load_patient
     from .planner import plan
 
+    from .errors import PatientError
+
     cfg, lib, protos = _sources(config, library, protocols or [])
-    if "clinician" not in overrides and cfg.clinician:
-        overrides = {"clinician": cfg.clinician, **overrides}
-    patient = load_patient(patient_file, overrides)
+    try:
+        patient = load_patient(patient_file, overrides)
+    except PatientError as exc:
+        # A problem in a field given on the command line is the option's, not a line of the file.
+        exc.problems = [
+            Problem(None, None, OVERRIDE_OPTIONS.get(p.field, p.field), p.message, p.fix, p.warning)
+            if p.field in overrides else p for p in exc.problems
+        ]
+        raise
+    # The clinic's clinician is a default: the patient file's own clinician wins.
     if patient.clinician is None and cfg.clinician:
         patient = patient.model_copy(update={"clinician": cfg.clinician})
     program = plan(lib, protos[patient.protocol], patient)
@@ -294,18 +456,20 @@ def _load_all(patient_file: Path, config: Optional[Path], library: Optional[list
 def build(
     patient_file: Path = typer.Argument(..., help="Patient YAML file (see examples/patient.yaml)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Output file ('-' = standard output for json/html/ics). Default: handout-<id>.<format>."),
-    fmt: str = typer.Option("pdf", "--format", "-f", help="pdf, html, json or ics."),
-    paper: Optional[str] = typer.Option(None, "--paper", help="a4 or letter (default from the config: a4)."),
+    fmt: Format = typer.Option("pdf", "--format", "-f", help="What to write."),
+    paper: Optional[Paper] = typer.Option(None, "--paper", help="Paper size (default from the config: a4)."),
     large_print: Optional[bool] = typer.Option(None, "--large-print/--normal-print", help="18 pt large print."),
-    compact: Optional[bool] = typer.Option(None, "--compact/--full", help="Compact edition: the same plan in about half the pages (default from the config: full)."),
+    compact: Optional[bool] = typer.Option(None, "--compact/--full", help="Compact edition: the same plan on about 40 % fewer pages (default from the config: full)."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No status or messages on stderr; errors still show."),
+    session_time: Optional[str] = typer.Option(None, "--session-time", metavar="HH:MM", help="Calendar (ics): time of each session, in the config's timezone (default 09:00)."),
     templates: Optional[Path] = typer.Option(None, "--templates", help="Clinic template folder (sandboxed)."),
-    protocol: Optional[str] = typer.Option(None, "--protocol", help="Override the patient's protocol."),
+    protocol: Optional[str] = typer.Option(None, "--protocol", help="Override the patient's protocol.", autocompletion=_complete_protocol_ids),
     start_date: Optional[str] = typer.Option(None, "--start-date", help="Override the start date (YYYY-MM-DD)."),
     weeks: Optional[int] = typer.Option(None, "--weeks", help="Override the program length (4-24 weeks)."),
     sessions: Optional[int] = typer.Option(None, "--sessions", help="Override sessions per week."),
     minutes: Optional[int] = typer.Option(None, "--minutes", help="Override minutes per session."),
-    irritability: Optional[str] = typer.Option(None, "--irritability", help="Override: high, moderate or low."),
+    irritability: Optional[Literal["high", "moderate", "low"]] = typer.Option(None, "--irritability", help="Override the irritability."),
     library: Optional[list[Path]] = LibraryOpt,
     protocols: Optional[list[Path]] = ProtocolsOpt,
     config: Optional[Path] = ConfigOpt,
@@ -315,31 +479,40 @@ def build(
     Examples:
       rehabplan build examples/patient.yaml -o handout.pdf
       rehabplan build examples/patient.yaml --format json -o plan.json
+      rehabplan build examples/patient.yaml --format ics --session-time 18:30 -o plan.ics
       rehabplan build examples/patient.yaml --paper letter --large-print --force
       rehabplan build examples/patient.yaml --compact -o handout-short.pdf
     """
     from .export import program_ics, program_json
     from .files import atomic_write, safe_stem
 
-    if fmt not in ("pdf", "html", "json", "ics"):
-        fail(RehabplanError(f"unknown format '{fmt}'; use pdf, html, json or ics"))
-    if paper is not None and paper not in ("a4", "letter"):
-        fail(RehabplanError(f"unknown paper '{paper}'; use a4 or letter"))
+    at = None
+    if session_time is not None:
+        import datetime as dt
+
+        try:
+            at = dt.time.fromisoformat(session_time)
+        except ValueError:
+            raise typer.BadParameter(f"'{session_time}' is not a time; write it as HH:MM, e.g. 18:30", param_hint="--session-time") from None
+    if fmt == "pdf" and output is not None and str(output) == "-":
+        raise typer.BadParameter("a PDF cannot go to standard output; name a file, e.g. -o handout.pdf", param_hint="--output")
+    say = (lambda *a, **k: None) if quiet else err.print
     edition = None if compact is None else ("compact" if compact else "full")
-    try:
+    with _status(f"Planning {patient_file.name}", quiet) as status:
         cfg, lib, program = _load_all(patient_file, config, library, protocols, _overrides(
             protocol=protocol, start_date=start_date, weeks=weeks, sessions_per_week=sessions,
             minutes=minutes, irritability=irritability,
         ))
         target = output or Path(f"handout-{safe_stem(program.patient.id)}.{fmt}")
+        if fmt in ("pdf", "html") and not quiet:
+            _say_config_defaults(cfg)
         if fmt == "pdf":
-            if str(target) == "-":
-                raise RehabplanError("a PDF cannot go to standard output; name a file with -o")
             from .render.pdf import render_pdf
 
+            status(f"Rendering the handout for {program.patient.id} ({len(program.weeks)} weeks; a few seconds)")
             result = render_pdf(program, lib, target, cfg, templates=templates or cfg.templates, large_print=large_print, paper=paper,
                                 edition=edition, force=force)
-            err.print(f"[green]wrote[/] {result.path} ({result.pages} pages)")
+            say(f"[green]wrote[/] {result.path} ({result.pages} pages)")
             return
         if fmt == "html":
             from .render.html import render_html
@@ -349,20 +522,18 @@ def build(
         elif fmt == "json":
             data = program_json(program).encode()
         else:
-            data = program_ics(program)
+            data = program_ics(program, session_time=at, timezone=cfg.timezone)
         if str(target) == "-":
             sys.stdout.buffer.write(data)
             return
         atomic_write(target, data, force)
-        err.print(f"[green]wrote[/] {target}")
-    except RehabplanError as exc:
-        fail(exc)
+    say(f"[green]wrote[/] {target}")
 
 
 @app.command()
 def preview(
     patient_file: Path = typer.Argument(..., help="Patient YAML file."),
-    week: Optional[int] = typer.Option(None, "--week", "-w", help="Show one week in full."),
+    week: Optional[int] = typer.Option(None, "--week", "-w", min=1, max=24, help="Show one week in full."),
     library: Optional[list[Path]] = LibraryOpt,
     protocols: Optional[list[Path]] = ProtocolsOpt,
     config: Optional[Path] = ConfigOpt,
@@ -373,10 +544,9 @@ def preview(
     """
     from .preview import print_program
 
-    try:
-        _, lib, program = _load_all(patient_file, config, library, protocols, {})
-    except RehabplanError as exc:
-        fail(exc)
+    _, lib, program = _load_all(patient_file, config, library, protocols, {})
+    if week is not None and week > len(program.weeks):
+        raise typer.BadParameter(f"the program has {len(program.weeks)} weeks; choose 1-{len(program.weeks)}", param_hint="--week")
     print_program(out, program, week)
 
 
@@ -393,13 +563,11 @@ def protocols_list(
     from rich.table import Table
 
 
-    try:
-        _, lib, protos = _sources(config, library, protocols or [])
-    except RehabplanError as exc:
-        fail(exc)
+    _, lib, protos = _sources(config, library, protocols or [])
     table = Table(title="Protocols")
-    for col in ("id", "name", "phases", "slots", "file"):
-        table.add_column(col)
+    table.add_column("id", no_wrap=True, min_width=max(map(len, protos.protocols), default=2))  # never cut: see exercises list
+    for col in ("name", "phases", "slots", "file"):
+        table.add_column(col, overflow="fold" if col == "file" else "ellipsis")
     for p in protos:
         table.add_row(p.id, p.name, " → ".join(ph.name for ph in p.phases), str(len(p.slots)), str(protos.files[p.id].name))
     out.print(table)
@@ -407,7 +575,7 @@ def protocols_list(
 
 @protocols_app.command("show")
 def protocols_show(
-    protocol_id: str = typer.Argument(..., help="Protocol id, e.g. deep-gluteal-syndrome."),
+    protocol_id: str = typer.Argument(..., help="Protocol id, e.g. deep-gluteal-syndrome.", autocompletion=_complete_protocol_ids),
     library: Optional[list[Path]] = LibraryOpt,
     protocols: Optional[list[Path]] = ProtocolsOpt,
     config: Optional[Path] = ConfigOpt,
@@ -421,11 +589,17 @@ def protocols_show(
     from .preview import phases_table
     from .progression import RULES
 
-    try:
-        _, lib, protos = _sources(config, library, protocols or [])
-        p = protos[protocol_id]
-    except RehabplanError as exc:
-        fail(exc)
+    _, lib, protos = _sources(config, library, protocols or [])
+    if protocol_id not in protos:
+        # Asking for a protocol that is not in the library is a library question (3), not a
+        # patient's problem (4) as an unknown protocol in a patient file is.
+        import difflib
+
+        from .errors import LibraryError
+
+        guess = difflib.get_close_matches(protocol_id, list(protos.protocols), n=3)
+        raise LibraryError(f"no protocol '{protocol_id}'" + (f"; did you mean {', '.join(guess)}?" if guess else "; see 'rehabplan protocols list'"))
+    p = protos[protocol_id]
     out.print(f"[bold]{p.name}[/] ({p.id})\n{p.summary}\n")
     out.print(f"Deload every {p.deload_every_weeks} weeks (volume x{p.deload_volume_factor}); reassess at week {p.reassessment_week}; "
               f"at most {p.max_exercises_per_session} exercises a session; weekly sets rise at most {p.max_weekly_volume_increase_pct}%.")
@@ -439,6 +613,42 @@ def protocols_show(
         slots.add_row(sl.id, " | ".join(sl.candidates), ", ".join(sl.phases), f"{rule.name}: {RULES[rule.name].description}",
                       f"{sl.priority}{' required' if sl.required else ''}", "every day" if sl.every_day else "sessions")
     out.print(slots)
+
+
+@app.command()
+def examples(
+    folder: Path = typer.Argument(Path("examples"), help="Folder to copy the examples into (created if needed)."),
+    force: bool = typer.Option(False, "--force", help="Overwrite files that exist."),
+) -> None:
+    """Copy the example patients, roster and pain log into a folder, to try every command.
+
+    After 'pip install' / 'pipx install' the examples travel inside the package; this puts them
+    where the README's commands expect them.
+
+    Example: rehabplan examples examples/ && rehabplan preview examples/patient.yaml
+    """
+    from .config import find_config
+    from .files import atomic_write
+    from .resources import data_dir
+    from .schemas import schema_line
+
+    config = find_config()
+    written = []
+    for source in sorted(data_dir("examples").iterdir()):
+        if not source.is_file():
+            continue
+        target = folder / source.name
+        data = source.read_bytes()
+        first, _, rest = data.partition(b"\n")
+        if first.startswith(b"# yaml-language-server: $schema="):
+            # The shipped line points into the package's own tree; point it at a schema that
+            # exists from the copy's folder (the clinic's schemas/, else the installed one).
+            data = schema_line("patient", target, config).encode() + rest
+        atomic_write(target, data, force)
+        if source.suffix == ".sh":
+            target.chmod(0o755)
+        written.append(target.name)
+    err.print(f"[green]wrote[/] {len(written)} files in {folder}: {', '.join(written)}")
 
 
 @patient_app.command("new")
@@ -455,10 +665,7 @@ def patient_new(
     """
     from .intake import interview
 
-    try:
-        interview(out, output, force, config, library, protocols)
-    except RehabplanError as exc:
-        fail(exc)
+    interview(out, output, force, config, library, protocols)
 
 
 @app.command()
@@ -466,11 +673,11 @@ def bulk(
     roster: Path = typer.Argument(..., help="Roster: CSV (header = patient fields) or YAML (a list of patients)."),
     out_dir: Path = typer.Option(..., "--out", "-o", help="Folder for the handouts and manifest.json."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: the CPU count)."),
-    fmt: str = typer.Option("pdf", "--format", "-f", help="Comma-separated: pdf, json, html, ics."),
+    fmt: str = typer.Option("pdf", "--format", "-f", metavar="pdf,json,html,ics", callback=_check_formats, help="Comma-separated formats."),
     force: bool = typer.Option(False, "--force", help="Rebuild even when the manifest says a handout is up to date."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or table (for cron); the exit code tells."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON (documented, no patient names)."),
-    paper: Optional[str] = typer.Option(None, "--paper", help="a4 or letter."),
+    paper: Optional[Paper] = typer.Option(None, "--paper", help="Paper size (default from the config: a4)."),
     large_print: Optional[bool] = typer.Option(None, "--large-print/--normal-print", help="18 pt large print."),
     templates: Optional[Path] = typer.Option(None, "--templates", help="Clinic template folder (sandboxed)."),
     library: Optional[list[Path]] = LibraryOpt,
@@ -484,37 +691,44 @@ def bulk(
 
     Examples:
       rehabplan bulk examples/roster.csv --out handouts/
-      rehabplan bulk roster.yaml --out out/ --format pdf,json --jobs 2 --quiet
+      rehabplan bulk examples/roster.yaml --out out/ --format pdf,json --jobs 2 --quiet
     """
     import json
     import time
 
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
     from .bulk import bulk_build
 
     formats = tuple(f.strip() for f in fmt.split(",") if f.strip())
     show = not quiet and not as_json
+    if show and {"pdf", "html"} & set(formats):
+        from .config import load_config
+
+        _say_config_defaults(load_config(config))
     progress = Progress(
         TextColumn("[bold]building handouts"), BarColumn(), MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+        TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("{task.fields[eta]}"),
         console=err, disable=not show, transient=False,
     )
-    try:
-        with progress:
-            task = progress.add_task("bulk", total=None, rate="")
-            started = time.perf_counter()
+    with progress:
+        task = progress.add_task("bulk", total=None, rate="", eta="")
+        started = time.perf_counter()
+        rendered = [0]
 
-            def tick(outcome, done, total):
-                elapsed = max(time.perf_counter() - started, 1e-6)
-                progress.update(task, completed=done, total=total, rate=f"{done / elapsed:.1f}/s")
+        def tick(outcome, done, total):
+            elapsed = max(time.perf_counter() - started, 1e-6)
+            # From the first handout rendered on: rows skipped or failed before rendering
+            # come at once and say nothing about the time the rest will take.
+            if outcome.status in ("built", "failed") and outcome.seconds:
+                rendered[0] += 1
+            progress.update(task, completed=done, total=total, rate=f"{done / elapsed:.1f}/s",
+                            eta=_eta(elapsed, rendered[0], total - done))
 
-            report = bulk_build(roster, out_dir, jobs=jobs, formats=formats, force=force, config=config,
-                                library_dirs=library or (), protocol_dirs=protocols or (), templates=templates,
-                                paper=paper, large_print=large_print, progress=tick)
-    except RehabplanError as exc:
-        fail(exc)
+        report = bulk_build(roster, out_dir, jobs=jobs, formats=formats, force=force, config=config,
+                            library_dirs=library or (), protocol_dirs=protocols or (), templates=templates,
+                            paper=paper, large_print=large_print, progress=tick)
     if as_json:
         sys.stdout.write(json.dumps(report.to_json(), indent=2) + "\n")
     elif not quiet:
@@ -522,14 +736,45 @@ def bulk(
                             f"in {report.seconds:.1f} s ({report.jobs} worker{'s' if report.jobs > 1 else ''})")
         for col in ("row", "patient id", "status", "pages", "reason"):
             table.add_column(col)
-        for o in report.outcomes:
-            if o.status == "skipped" and len(report.outcomes) > 30:
-                continue
+        # A long roster is summarised: failures first, at most BULK_TABLE_ROWS rows; every
+        # row is in --json (printing 50,000 rows took longer than building them).
+        long = len(report.outcomes) > BULK_TABLE_ROWS
+        shown = [o for o in report.outcomes if not (long and o.status == "skipped")]
+        if long:
+            shown = ([o for o in shown if o.status == "failed"] + [o for o in shown if o.status != "failed"])[:BULK_TABLE_ROWS]
+            shown.sort(key=lambda o: o.row)
+        for o in shown:
             style = {"failed": "red", "skipped": "dim"}.get(o.status, "")
             table.add_row(str(o.row), _escape(o.patient_id or "—"), o.status, str(o.pages or ""), _escape(o.reason or ""), style=style)
         out.print(table)
+        if len(shown) < len(report.outcomes):
+            out.print(f"{len(report.outcomes) - len(shown):,} more rows not shown "
+                      f"({report.failed:,} failed in all); --json lists every row")
+        err.print(f"[green]wrote[/] {report.built:,} handout(s) to {_escape(str(report.out_dir))}"
+                  f" (list: {_escape(str(report.out_dir / 'manifest.json'))})")
     if report.failed:
         raise typer.Exit(1)
+
+
+BULK_TABLE_ROWS = 30  # rows of the bulk table, and skipped log rows, printed before summarising
+
+
+def _eta(elapsed_s: float, rendered: int, left: int) -> str:
+    """'ETA 2 min 05 s' once a handout has been rendered (none before: nothing to go by)."""
+    if not rendered or not left:
+        return ""
+    return f"ETA {_duration(elapsed_s / rendered * left)}"
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, sec = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {sec:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
 
 
 def _program_from(path: Path, config, library, protocols):
@@ -540,9 +785,13 @@ def _program_from(path: Path, config, library, protocols):
     if path.suffix.lower() == ".json":
         from pydantic import ValidationError
 
+        from .safe_read import Refused, read_regular
+
         cfg, lib, _ = _sources(config, library)
         try:
-            return cfg, lib, Program.model_validate_json(path.read_bytes())
+            return cfg, lib, Program.model_validate_json(read_regular(path, 50_000_000))
+        except Refused as exc:
+            raise PatientError(f"the program {path} cannot be read", [Problem(path, None, "", exc.reason, exc.fix)]) from None
         except (OSError, ValidationError) as exc:
             raise PatientError(f"{path} is not a rehabplan program JSON", [Problem(path, None, "", str(exc).splitlines()[0], "build one with 'rehabplan build … --format json'")]) from None
     return _load_all(path, config, library, protocols, {})
@@ -567,16 +816,13 @@ def log_template_cmd(
     from .adjust import log_template
     from .files import atomic_write
 
-    try:
-        _, _, program = _program_from(source, config, library, protocols)
-        text = log_template(program)
-        if str(output) == "-":
-            sys.stdout.write(text)
-            return
-        atomic_write(output, text.encode(), force)
-        err.print(f"[green]wrote[/] {output}")
-    except RehabplanError as exc:
-        fail(exc)
+    _, _, program = _program_from(source, config, library, protocols)
+    text = log_template(program)
+    if str(output) == "-":
+        sys.stdout.write(text)
+        return
+    atomic_write(output, text.encode(), force)
+    err.print(f"[green]wrote[/] {output}")
 
 
 @app.command()
@@ -585,7 +831,7 @@ def adjust(
     log: Path = typer.Argument(..., help="The filled-in log (CSV or YAML)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Adjusted program JSON (default: adjusted-<id>.json)."),
     handout: Optional[Path] = typer.Option(None, "--handout", help="Also write a new handout PDF for the remaining weeks."),
-    from_week: Optional[int] = typer.Option(None, "--from-week", help="First week to change (default: the week after the last logged one)."),
+    from_week: Optional[int] = typer.Option(None, "--from-week", min=1, help="First week to change (default: the week after the last logged one)."),
     force: bool = typer.Option(False, "--force", help="Overwrite existing outputs."),
     library: Optional[list[Path]] = LibraryOpt,
     protocols: Optional[list[Path]] = ProtocolsOpt,
@@ -603,25 +849,41 @@ def adjust(
     from rich.table import Table
 
     from .adjust import adjust as adjust_program
-    from .adjust import read_log, remaining
+    from .adjust import URGENT_MESSAGE, read_log, remaining, urgent_rows, with_urgent_rows
     from .export import program_json
     from .files import atomic_write, safe_stem
 
-    try:
-        cfg, lib, program = _program_from(source, config, library, protocols)
-        entries, problems = read_log(log, program)
-        for p in problems:
-            err.print(f"[yellow]skipped log row[/] {_escape(str(p))}")
-        new = adjust_program(program, lib, entries, from_week)
-        target = output or Path(f"adjusted-{safe_stem(program.patient.id)}.json")
-        atomic_write(target, program_json(new).encode(), force)
-        if handout:
-            from .render.pdf import render_pdf
+    cfg, lib, program = _program_from(source, config, library, protocols)
+    entries, problems = read_log(log, program)
+    # Red flags before anything else: a skipped row's note can still need a call today.
+    urgent = urgent_rows(problems)
+    if urgent:
+        out.print(f"[bold red]URGENT[/]: {_escape(URGENT_MESSAGE)} (log rows {', '.join(map(str, urgent))})")
+    for p in problems[:BULK_TABLE_ROWS]:
+        err.print(f"[yellow]skipped log row[/] {_escape(str(p))}")
+    if len(problems) > BULK_TABLE_ROWS:
+        err.print(f"[yellow]…and {len(problems) - BULK_TABLE_ROWS:,} more problems in the log[/] "
+                  f"({len({p.line for p in problems}):,} rows skipped in all)")
+    from .errors import PatientError
 
+    try:
+        if not entries and not problems and from_week is None:
+            raise PatientError(f"the log {log} has no filled-in rows yet", [Problem(
+                log, None, "", "every row is still blank",
+                "fill in done (yes/no) and the pain scores for the sessions done so far, then run adjust again")])
+        new = with_urgent_rows(adjust_program(program, lib, entries, from_week), urgent)
+    except PatientError as exc:
+        if urgent:  # the urgent flag was printed; its exit code (1) wins so scripts notice
+            exc.exit_code = 1
+        raise
+    target = output or Path(f"adjusted-{safe_stem(program.patient.id)}.json")
+    atomic_write(target, program_json(new).encode(), force)
+    if handout:
+        from .render.pdf import render_pdf
+
+        with _status(f"Rendering the new handout from week {new.adjusted_from_week}", quiet=False):
             render_pdf(remaining(new), lib, handout, cfg, force=force)
-    except RehabplanError as exc:
-        fail(exc)
-    table = Table(title=f"Adjusted from week {new.adjusted_from_week} ({len(entries)} log rows used, {len(problems)} skipped)")
+    table = Table(title=f"Adjusted from week {new.adjusted_from_week} ({len(entries)} log rows used, {len({p.line for p in problems})} skipped)")
     for col in ("exercise", "light", "why", "what changes"):
         table.add_column(col)
     for a in new.adjustments:
@@ -629,6 +891,8 @@ def adjust(
         table.add_row(a.exercise, f"[{colour}]{a.light}[/]", _escape(a.reason), _escape(a.change))
     out.print(table)
     for f in new.flags:
+        if f.level == "urgent" and set(f.rows) <= set(urgent):
+            continue  # printed above already
         style = "bold red" if f.level == "urgent" else "yellow"
         rows = f" (log rows {', '.join(map(str, f.rows))})" if f.rows else ""
         out.print(f"[{style}]{f.level.upper()}[/]: {_escape(f.message)}{rows}")

@@ -5,7 +5,7 @@ Exit codes (also in ``rehabplan --help`` and the README):
     0  success
     1  a bulk run finished but some patients failed (the rest were built), or `adjust`
        raised an urgent flag for the clinician
-    2  usage error: unknown option, missing argument (Typer/Click)
+    2  usage error: unknown option, missing argument, a value not among the choices (Typer/Click)
     3  library or protocol error: a YAML file is invalid
     4  patient error: a patient file, roster row or log is invalid or impossible to plan
     5  render error: the handout could not be written

@@ -30,34 +30,66 @@ def dose_text(p: Prescription) -> str:
     return text
 
 
-def program_ics(program: Program, hour: int = 9) -> bytes:
-    """One event per session (and one daily event per week for every-day exercises)."""
+def program_ics(program: Program, hour: int = 9, *, session_time: dt.time | None = None, timezone: str | None = None,
+                stamp: dt.datetime | None = None) -> bytes:
+    """The program as a calendar to import (RFC 5545).
+
+    One event per session at ``session_time`` (default ``hour``:00) in ``timezone`` (an IANA
+    name such as Europe/London; without one the times float with the phone's own zone), one
+    daily event per week for each every-day exercise, and the reassessment check-in as an
+    all-day event. DTSTAMP is the build time, or ``$SOURCE_DATE_EPOCH`` for reproducible files.
+    """
+    import os
+    from zoneinfo import ZoneInfo
+
     from icalendar import Calendar, Event
 
     cal = Calendar()
     cal.add("prodid", "-//rehabplan//home exercise program//EN")
     cal.add("version", "2.0")
     cal.add("x-wr-calname", f"Exercise program ({program.protocol_name})")
-    stamp = dt.datetime.combine(program.start, dt.time(0, 0), tzinfo=dt.timezone.utc)
+    if stamp is None:
+        epoch = os.environ.get("SOURCE_DATE_EPOCH")
+        stamp = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch else dt.datetime.now(dt.timezone.utc)
+    zone = ZoneInfo(timezone) if timezone else None
+    at = session_time or dt.time(hour, 0)
     pid = program.patient.id
     spacing = _session_days(program.patient.sessions_per_week)
+
+    def event(uid: str, summary: str, description: str, start, **extra) -> None:
+        ev = Event()
+        ev.add("uid", f"{pid}-{uid}@rehabplan")
+        ev.add("dtstamp", stamp)
+        ev.add("dtstart", start)
+        for key, value in extra.items():
+            ev.add(key, value)
+        ev.add("summary", summary)
+        ev.add("description", description)
+        cal.add_component(ev)
+
+    stop = "Stop and get help if you notice any red flag in your handout."
     for week in program.weeks:
-        daily = "\n".join(f"- {p.name}: {dose_text(p)}" for p in week.every_day)
+        label = " (easier week)" if week.deload else ""
         for session in week.sessions:
             day = week.start + dt.timedelta(days=spacing[session.number - 1])
-            ev = Event()
-            ev.add("uid", f"{pid}-w{week.number}-s{session.number}@rehabplan")
-            ev.add("dtstamp", stamp)
-            ev.add("dtstart", dt.datetime.combine(day, dt.time(hour, 0)))
-            ev.add("duration", dt.timedelta(minutes=max(5, round(session.minutes))))
-            label = " (easier week)" if week.deload else ""
-            ev.add("summary", f"Exercises: week {week.number}, session {session.number}{label}")
             lines = [f"- {p.name}: {dose_text(p)}" for p in session.prescriptions]
-            if daily:
-                lines += ["", "Every day:", daily]
-            lines += ["", "Stop and get help if you notice any red flag in your handout."]
-            ev.add("description", "\n".join(lines))
-            cal.add_component(ev)
+            event(f"w{week.number}-s{session.number}", f"Exercises: week {week.number}, session {session.number}{label}",
+                  "\n".join(lines + ["", stop]), dt.datetime.combine(day, at, tzinfo=zone),
+                  duration=dt.timedelta(minutes=max(5, round(session.minutes))))
+        # Every-day exercises are their own event, each day of the week (the dose can change
+        # week by week, so one repeating event per week rather than one for the program).
+        for p in week.every_day:
+            event(f"w{week.number}-daily-{p.exercise}", f"Every day: {p.name}{label}",
+                  f"- {p.name}: {dose_text(p)}\n\n{stop}", dt.datetime.combine(week.start, at, tzinfo=zone),
+                  duration=dt.timedelta(minutes=10), rrule={"freq": "daily", "count": 7})
+    check_in = next((w for w in program.weeks if w.number == program.reassessment_week), None)
+    if check_in is not None:
+        event(f"w{check_in.number}-check-in", f"Check-in with your clinician (week {check_in.number})",
+              "Bring your exercise log. You and your clinician look at how it is going and decide what comes "
+              "next (the check-in page of your handout has the questions).",
+              check_in.start, dtend=check_in.start + dt.timedelta(days=1))
+    if zone is not None:
+        cal.add_missing_timezones()
     return cal.to_ical()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 import tempfile
 import unicodedata
 from pathlib import Path
@@ -23,7 +24,12 @@ def atomic_write(output: Path | str, data: bytes, force: bool = False) -> Path:
     if output.is_dir():
         raise RenderError(f"{output} is a folder; name a file")
     if output.exists() and not force:
-        raise OutputExistsError(f"{output} exists; use --force to overwrite it")
+        raise OutputExistsError(f"{output} exists and was kept")
+    special = _special(output)
+    if special == "char":
+        return _stream(output, data)
+    if special:
+        raise RenderError(f"{output} is not a regular file ({special}); name an ordinary file")
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name[:40]}.", suffix=".part", dir=output.parent)
@@ -43,10 +49,10 @@ def atomic_write(output: Path | str, data: bytes, force: bool = False) -> Path:
             try:
                 os.link(tmp, output)
             except FileExistsError:
-                raise OutputExistsError(f"{output} exists; use --force to overwrite it") from None
+                raise OutputExistsError(f"{output} exists and was kept") from None
             except OSError:
                 if output.exists():
-                    raise OutputExistsError(f"{output} exists; use --force to overwrite it") from None
+                    raise OutputExistsError(f"{output} exists and was kept") from None
                 os.replace(tmp, output)  # file systems without hard links
             finally:
                 if tmp.exists():
@@ -59,6 +65,31 @@ def atomic_write(output: Path | str, data: bytes, force: bool = False) -> Path:
         if isinstance(exc, OSError):
             raise RenderError(f"cannot write {output}: {exc.strerror or exc}") from None
         raise
+    return output
+
+
+def _special(path: Path) -> str | None:
+    """What kind of special file ``path`` is (None for a regular file or no file)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISCHR(mode):
+        return "char"
+    return "a pipe" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
+
+
+def _stream(output: Path, data: bytes) -> Path:
+    """Write to a character device (``-o /dev/null``) in place: renaming a temporary file
+    over it would replace the device itself with a regular file."""
+    try:
+        fd = os.open(output, os.O_WRONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+    except OSError as exc:
+        raise RenderError(f"cannot write {output}: {exc.strerror or exc}") from None
     return output
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -17,6 +18,7 @@ from .errors import LibraryError, Problem
 from .models import Exercise
 from .parse import parse_located
 from .resources import data_dir
+from .safe_read import Refused, read_asset
 from .yaml_source import Located, load_yaml
 
 
@@ -142,9 +144,18 @@ def _read_folder(folder: Path) -> Iterable[tuple[Path, Exercise | None, list[Pro
             if exercise.id != expected:
                 problems.append(Problem(path, located.line_of(("id",)), "id", f"id '{exercise.id}' differs from the file name '{path.name}'", f"rename the file to {exercise.id}.yaml", warning=True))
             art = path.parent / "illustrations" / exercise.illustration.file
-            if not art.is_file():
-                problems.append(Problem(path, located.line_of(("illustration", "file")), "illustration.file", f"'{exercise.illustration.file}' not found in {art.parent}", "add the SVG drawing or fix the file name"))
+            where = located.line_of(("illustration", "file"))
+            if not os.path.lexists(art):
+                problems.append(Problem(path, where, "illustration.file", f"'{exercise.illustration.file}' not found in {art.parent}", "add the SVG drawing or fix the file name"))
                 exercise = None
+            else:
+                # The same check as when a handout embeds it: inside illustrations/ (no symlink
+                # out of it), a regular file of sensible size, and really an SVG drawing.
+                try:
+                    read_asset(art, [path.parent / "illustrations"], ("svg",))
+                except Refused as exc:
+                    problems.append(Problem(path, where, "illustration.file", f"'{exercise.illustration.file}' {exc.reason}", exc.fix))
+                    exercise = None
         yield path, exercise, problems, located
 
 

@@ -79,9 +79,10 @@ class DoseKind(str, Enum):
 class Bounds(Model):
     """Clinically allowed range with the usual starting value."""
 
-    min: float = Field(ge=0)
-    default: float = Field(ge=0)
-    max: float = Field(ge=0)
+    # Infinity and NaN are refused here: a bound of .inf overflowed the progression's arithmetic.
+    min: float = Field(ge=0, allow_inf_nan=False)
+    default: float = Field(ge=0, allow_inf_nan=False)
+    max: float = Field(ge=0, allow_inf_nan=False)
 
     @model_validator(mode="after")
     def _ordered(self) -> Bounds:
@@ -110,6 +111,13 @@ class Tempo(Model):
     top_s: int = Field(ge=0, le=9)
     explosive_lower: bool = False
     explosive_lift: bool = False
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema, handler):
+        # A tempo is written as text in YAML ("2-1-2-0") and parsed on load: the schema editors
+        # validate against must describe that text, not the parsed object.
+        return {"type": "string", "pattern": r"^\s*(\d|[Xx])-(\d)-(\d|[Xx])-(\d)\s*$",
+                "description": "seconds lower-pause-lift-pause, e.g. 2-1-2-0; X = explosive"}
 
     @classmethod
     def parse(cls, text: str) -> Tempo:
@@ -150,6 +158,12 @@ def _tempo_field(value: object) -> object:
     return value
 
 
+_DOSE_CAPS = {
+    "sets": (10, "sets"), "reps": (100, "reps or holds a set"), "hold_s": (600, "seconds a hold"),
+    "minutes": (180, "minutes a bout"), "rest_s": (600, "seconds of rest"), "sessions_per_week": (7, "sessions a week"),
+}
+
+
 class Dosage(Model):
     """How the exercise is dosed and the clinically allowed bounds of every dose field."""
 
@@ -175,6 +189,16 @@ class Dosage(Model):
     @classmethod
     def _parse_tempo(cls, value: object) -> object:
         return _tempo_field(value)
+
+    @field_validator("sets", "reps", "hold_s", "minutes", "rest_s", "sessions_per_week")
+    @classmethod
+    def _within_reason(cls, value: Bounds | None, info) -> Bounds | None:
+        # Far above any home exercise dose: a typo (rest 10,000,000 s, reps 1e300) is refused
+        # here, naming its field, instead of printing nonsense or failing inside the planner.
+        cap, unit = _DOSE_CAPS[info.field_name]
+        if value is not None and value.max > cap:
+            raise ValueError(f"max {value.max:g} is more than {cap:g} {unit}; check for a typo")
+        return value
 
     @model_validator(mode="after")
     def _fields_for_kind(self) -> Dosage:
@@ -388,6 +412,9 @@ class Side(str, Enum):
     both = "both"
 
 
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
 class Patient(Model):
     id: str = Field(min_length=1, max_length=80, description="clinic's identifier")
     name: str = Field(min_length=1, max_length=120, description="name printed on the handout")
@@ -415,6 +442,14 @@ class Patient(Model):
                 return dt.date.fromisoformat(value.strip())
             except ValueError:
                 raise ValueError(f"{value!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-01-05") from None
+        return value
+
+    @field_validator("start_date")
+    @classmethod
+    def _plausible_year(cls, value: dt.date) -> dt.date:
+        # A program runs up to 24 weeks, and every date in it must exist: year 9999 overflowed.
+        if not FIRST_YEAR <= value.year <= LAST_YEAR:
+            raise ValueError(f"{value.isoformat()} is not a plausible start date; use a year from {FIRST_YEAR} to {LAST_YEAR}")
         return value
 
     @field_validator("equipment", "exclusions", mode="before")

@@ -8,6 +8,7 @@ count nodes, refuse duplicate keys and record the line of every field for error 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import yaml
 
 from .errors import Problem
+from .safe_read import Refused, read_regular
 
 # libyaml's parser (same safe rules, same node marks) is several times faster when present.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -46,21 +48,15 @@ class _TooBig(Exception):
 
 
 def read_text(path: Path, max_bytes: int = MAX_BYTES) -> tuple[str | None, Problem | None]:
-    """Read a UTF-8 text file, or say plainly why it cannot be read."""
+    """Read a UTF-8 text file, or say plainly why it cannot be read.
+
+    Only regular files are read, and the size limit holds while reading: a FIFO or
+    ``/dev/zero`` named as an input is refused at once instead of hanging.
+    """
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            return None, Problem(
-                path, None, "", f"file is {size:,} bytes; the limit is {max_bytes:,}",
-                "split it or remove what does not belong in it",
-            )
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return None, Problem(path, None, "", "file not found", "check the path")
-    except IsADirectoryError:
-        return None, Problem(path, None, "", "is a folder, not a file", "name a file")
-    except OSError as exc:
-        return None, Problem(path, None, "", f"cannot be read: {exc.strerror}", "check permissions")
+        raw = read_regular(path, max_bytes)
+    except Refused as exc:
+        return None, Problem(path, None, "", exc.reason, exc.fix)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -72,13 +68,47 @@ def read_text(path: Path, max_bytes: int = MAX_BYTES) -> tuple[str | None, Probl
     return text, None
 
 
-def load_yaml(path: Path, max_bytes: int = MAX_BYTES) -> tuple[Located | None, list[Problem]]:
-    """Load one YAML document safely; return it with line numbers, or the problems found."""
+# libyaml's parser recurses once per level of nesting and overflows the C stack (SIGSEGV, no
+# message) somewhere past 20,000 levels; Python's recursion limit stops us near 1,000 anyway.
+# A cheap scan refuses deeper files before the parser sees them. It over-counts rather than
+# under-counts (brackets inside quotes count too): no real exercise, patient or roster file
+# comes anywhere near this depth.
+MAX_DEPTH = 1_000
+_DEEP_BLOCK = re.compile(r"^(?:[ \t]|[-?:][ \t]){%d}" % MAX_DEPTH, re.MULTILINE)
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def too_deep(text: str, limit: int = MAX_DEPTH) -> int | None:
+    """The line where nesting first passes ``limit`` levels, or None."""
+    depth = 0
+    for match in _BRACKETS.finditer(text):
+        if match.group() in "[{":
+            depth += 1
+            if depth > limit:
+                return text.count("\n", 0, match.start()) + 1
+        elif depth:
+            depth -= 1
+    match = _DEEP_BLOCK.search(text)
+    if match:
+        return text.count("\n", 0, match.start()) + 1
+    return None
+
+
+def load_yaml(path: Path, max_bytes: int = MAX_BYTES, partial: bool = False) -> tuple[Located | None, list[Problem]]:
+    """Load one YAML document safely; return it with line numbers, or the problems found.
+
+    With ``partial`` a document whose only problems are in some of its values (a date that
+    does not exist, a '!!binary' tag) is returned too, those values as None, beside its
+    problems: a list of rows (roster, log) then loses only the rows they are in.
+    """
     text, problem = read_text(path, max_bytes)
     if problem:
         return None, [problem]
     if not text.strip():
         return None, [Problem(path, None, "", "file is empty", "add the fields or delete the file")]
+    deep = too_deep(text)
+    if deep is not None:
+        return None, [_too_deep(path, deep)]
     try:
         node = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
@@ -89,7 +119,7 @@ def load_yaml(path: Path, max_bytes: int = MAX_BYTES) -> tuple[Located | None, l
     except yaml.YAMLError as exc:
         return None, [Problem(path, None, "", f"is not valid YAML: {exc}", "fix the YAML syntax")]
     except RecursionError:
-        return None, [Problem(path, None, "", "is nested too deeply", "flatten the structure")]
+        return None, [_too_deep(path, None)]
     if node is None:
         return None, [Problem(path, None, "", "file is empty", "add the fields or delete the file")]
     located = Located(None, path)
@@ -105,8 +135,19 @@ def load_yaml(path: Path, max_bytes: int = MAX_BYTES) -> tuple[Located | None, l
             "write the values out instead of repeating aliases",
         )]
     except RecursionError:
-        return None, [Problem(path, None, "", "is nested too deeply", "flatten the structure")]
-    return (None if problems else located), problems
+        return None, [_too_deep(path, None)]
+    return (None if problems and not partial else located), problems
+
+
+def row_of(problem: Problem) -> int | None:
+    """The index of the list item a problem of a partially loaded list is in (``[3].date``: 3)."""
+    match = re.match(r"\[(\d+)\]", problem.field or "")
+    return int(match.group(1)) if match else None
+
+
+def _too_deep(path: Path, line: int | None) -> Problem:
+    return Problem(path, line, "", f"is nested too deeply (more than {MAX_DEPTH:,} levels of lists or mappings)",
+                   "flatten the structure")
 
 
 def _build(node: yaml.Node, path: tuple, located: Located, problems: list[Problem], budget: list[int], constructor: yaml.SafeLoader) -> Any:
@@ -130,7 +171,10 @@ def _build(node: yaml.Node, path: tuple, located: Located, problems: list[Proble
                     "write the fields out; merge keys are not supported",
                 ))
                 continue
-            key = _scalar(key_node, constructor) if isinstance(key_node, yaml.ScalarNode) else None
+            try:
+                key = _scalar(key_node, constructor) if isinstance(key_node, yaml.ScalarNode) else None
+            except (yaml.constructor.ConstructorError, ValueError, OverflowError):
+                key = None
             if key is None or isinstance(key, (list, dict)):
                 problems.append(Problem(located.file, key_node.start_mark.line + 1, _dotted(path), "has a key that is not a plain word", "use a plain key"))
                 continue
@@ -149,7 +193,7 @@ def _build(node: yaml.Node, path: tuple, located: Located, problems: list[Proble
             _build(item, path + (i,), located, problems, budget, constructor) for i, item in enumerate(node.value)
         ]
     try:
-        return _scalar(node, constructor)
+        value = _scalar(node, constructor)
     except yaml.constructor.ConstructorError as exc:
         problems.append(Problem(
             located.file, node.start_mark.line + 1, _dotted(path),
@@ -157,6 +201,31 @@ def _build(node: yaml.Node, path: tuple, located: Located, problems: list[Proble
             "remove the '!!' tag and write a plain value",
         ))
         return None
+    except (ValueError, OverflowError) as exc:
+        # The safe constructor's own errors: a date that does not exist (2026-02-30), an
+        # integer of thousands of digits (Python refuses to convert it).
+        problems.append(_bad_value(located.file, node, path, exc))
+        return None
+    if isinstance(value, (bytes, bytearray)):
+        problems.append(Problem(
+            located.file, node.start_mark.line + 1, _dotted(path),
+            "is binary data (a '!!binary' tag), not text", "write the value as plain text",
+        ))
+        return None
+    return value
+
+
+def _bad_value(file: Path, node: yaml.Node, path: tuple, exc: Exception) -> Problem:
+    text = str(node.value)[:40]
+    if "digits" in str(exc):
+        return Problem(file, node.start_mark.line + 1, _dotted(path),
+                       f"is a number far too long to be meant ({len(str(node.value)):,} digits)",
+                       "write the number you mean")
+    if node.tag.endswith(":timestamp") or re.match(r"\d{4}-\d{1,2}-\d{1,2}", text):
+        return Problem(file, node.start_mark.line + 1, _dotted(path),
+                       f"'{text}' is not a real date ({exc})", "write a date that exists, as YYYY-MM-DD")
+    return Problem(file, node.start_mark.line + 1, _dotted(path), f"'{text}' cannot be read ({exc})",
+                   "write a plain value")
 
 
 _PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}

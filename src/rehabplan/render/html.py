@@ -15,22 +15,28 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import math
-import mimetypes
+import os
 import re
+import signal
+import threading
+import time
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
 import jinja2
+from jinja2.compiler import CodeGenerator, optimizeconst
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
-from ..config import ClinicConfig
+from ..config import ClinicConfig, logo_root
 from ..errors import Problem, RenderError
 from ..library import Library
 from ..models import DoseKind, Exercise, Prescription, Program, Tempo
 from ..resources import data_dir
+from ..safe_read import IMAGE_KINDS, MAX_TEMPLATE_BYTES, Refused, read_asset
 from .chart import load_chart
 from .qr import qr_svg
 
@@ -276,30 +282,22 @@ def _week_list(numbers: list[int]) -> str:
     return ("week " if single else "weeks ") + text
 
 
-def _file_uri(path: Path) -> str:
-    if not path.is_file():
-        raise FileNotFoundError(2, "No such file or directory", str(path))
-    return path.resolve().as_uri()
-
-
-def _data_uri(path: Path) -> str:
-    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    if path.suffix.lower() == ".svg":
-        mime = "image/svg+xml"
-    return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
-
-
 @dataclass
 class _Cache:
-    """Per-renderer cache of file contents as data: URIs (keyed by path, size and mtime)."""
+    """Per-renderer cache of allowed files as data: URIs (keyed by path, size and mtime).
+
+    Every file goes through ``read_asset``: inside its allowed folder once symlinks are
+    resolved, a regular file under the size limit, and the type its name says.
+    """
 
     uris: dict[tuple[str, int, int], str] = field(default_factory=dict)
 
-    def data_uri(self, path: Path) -> str:
-        st = path.stat()
+    def data_uri(self, path: Path, roots: list[Path], kinds: tuple[str, ...]) -> str:
+        st = os.stat(path)
         key = (str(path), st.st_size, st.st_mtime_ns)
         if key not in self.uris:
-            self.uris[key] = _data_uri(path)
+            asset = read_asset(path, roots, kinds)
+            self.uris[key] = f"data:{asset.mime};base64,{base64.b64encode(asset.data).decode('ascii')}"
         return self.uris[key]
 
 
@@ -342,9 +340,14 @@ def _cards(program: Program, library: Library, cache: _Cache, per_strip: int = 1
         doses = week_doses(program, ex_id)
         art = library.illustration_path(ex_id)
         try:
-            # The browser preview stands alone (data: URIs); the PDF names the file, so that
-            # WeasyPrint parses each drawing once per Renderer (its image cache is keyed by URL).
-            illustration = cache.data_uri(art) if inline_images else _file_uri(art)
+            # Checked (allowed folder, size, type) and cached either way. The browser preview
+            # stands alone (data: URIs); the PDF names the file, so that WeasyPrint parses each
+            # drawing once per Renderer (its shared image cache is keyed by URL).
+            uri = cache.data_uri(art, [library.files[ex_id].parent / "illustrations"], ("svg",))
+            illustration = uri if inline_images else art.resolve().as_uri()
+        except Refused as exc:
+            raise RenderError(f"the drawing for '{ex_id}' cannot be used", [
+                Problem(art, None, "illustration.file", exc.reason, exc.fix)]) from None
         except OSError as exc:
             raise RenderError(f"the drawing for '{ex_id}' cannot be read: {art} ({exc.strerror})") from None
         kind = exercise.dosage.kind.value
@@ -517,13 +520,150 @@ def created_at(program: Program, source_date_epoch: str | None) -> str:
 # --------------------------------------------------------------------------- environment
 
 
+class SafeLoader(jinja2.BaseLoader):
+    """Templates by name from the clinic folder, then the built-in one, each through the
+    allow-list: a template or stylesheet (or an ``{% include %}`` target) that is a symlink
+    out of its folder, not a regular file, or too big is refused, never printed."""
+
+    def __init__(self, searchpath: list[Path]):
+        self.searchpath = [Path(p) for p in searchpath]
+
+    def get_source(self, environment, template):
+        pieces = jinja2.loaders.split_template_path(template)
+        for root in self.searchpath:
+            candidate = root.joinpath(*pieces)
+            if not os.path.lexists(candidate):
+                continue
+            try:
+                data = read_asset(candidate, [root], ("text",), MAX_TEMPLATE_BYTES).data
+                source = data.decode("utf-8")
+            except Refused as exc:
+                raise RenderError(f"the template {candidate} cannot be used",
+                                  [Problem(candidate, None, "", exc.reason, exc.fix)]) from None
+            except UnicodeDecodeError:
+                raise RenderError(f"the template {candidate} is not UTF-8 text",
+                                  [Problem(candidate, None, "", "is not UTF-8 text", "save it as UTF-8")]) from None
+            return source, str(candidate), lambda: True
+        raise jinja2.TemplateNotFound(template)
+
+
+class TemplateLimit(Exception):
+    """A clinic template went over its time or size limit."""
+
+
+class _LimitedCodeGenerator(CodeGenerator):
+    """Compiles ``a ~ b`` to a join whose size the sandbox checks before it is made: a
+    template doubling a string in a loop stops at the limit instead of at the end of memory."""
+
+    @optimizeconst
+    def visit_Concat(self, node, frame) -> None:
+        if frame.eval_ctx.volatile:
+            join = "(markup_join if context.eval_ctx.volatile else str_join)"
+        elif frame.eval_ctx.autoescape:
+            join = "markup_join"
+        else:
+            join = "str_join"
+        self.write(f"environment.checked_concat({join}, (")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("))")
+
+
+class ClinicSandbox(SandboxedEnvironment):
+    """Jinja's sandbox, tightened for clinic templates.
+
+    Templates get plain data: no attribute of a path, a class or pydantic's own API
+    (``parse_file`` reads files) is reachable. A render has a time limit and the strings and
+    lists it builds have a size limit, so a template that loops forever, doubles a string
+    until memory runs out or raises ``2 ** 10**9`` ends with a render error instead.
+    """
+
+    intercepted_binops = frozenset(["*", "**", "+"])
+    code_generator_class = _LimitedCodeGenerator
+    max_seconds = 5.0
+    max_chars = 5_000_000  # one value; a whole handout's HTML is a few hundred thousand
+    deadline = float("inf")
+
+    def check_time(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise TemplateLimit(f"the template took longer than {self.max_seconds:g} s")
+
+    def _sized(self, value):
+        if isinstance(value, (str, list, tuple, dict, bytes)) and len(value) > self.max_chars:
+            raise TemplateLimit(f"the template built a value of {len(value):,} items; the limit is {self.max_chars:,}")
+        return value
+
+    def checked_concat(self, join, items: tuple):
+        self.check_time()
+        size = sum(len(item) if isinstance(item, str) else 0 for item in items)
+        if size > self.max_chars:
+            raise TemplateLimit(f"the template built a text of {size:,} characters; the limit is {self.max_chars:,}")
+        return self._sized(join(items))
+
+    def limit_filters(self) -> None:
+        """Every filter checks the time, refuses a size argument over the limit
+        (``center(10**9)``) and the size of what it returns (``replace`` in a loop)."""
+        def limited(func):
+            @functools.wraps(func)  # keeps Jinja's pass_context / pass_environment marks
+            def run(*args, **kwargs):
+                self.check_time()
+                for arg in (*args, *kwargs.values()):
+                    if isinstance(arg, int) and not isinstance(arg, bool) and arg > self.max_chars:
+                        raise TemplateLimit(f"the template passed {arg:,} to a filter; the limit is {self.max_chars:,}")
+                return self._sized(func(*args, **kwargs))
+            return run
+
+        self.filters = {name: limited(func) for name, func in self.filters.items()}
+
+    def is_safe_attribute(self, obj, attr, value) -> bool:
+        from pathlib import PurePath
+
+        from pydantic import BaseModel
+
+        if not super().is_safe_attribute(obj, attr, value):
+            return False
+        if isinstance(obj, (PurePath, type)) or isinstance(value, (PurePath, type)):
+            return False
+        if isinstance(obj, BaseModel) and hasattr(BaseModel, attr):
+            return False  # pydantic's API, not the model's data
+        module = (getattr(value, "__module__", None) or "").split(".")[0]
+        return not (callable(value) and module in _FILE_MODULES)
+
+    def getattr(self, obj, attribute):
+        self.check_time()
+        return self._sized(super().getattr(obj, attribute))
+
+    def getitem(self, obj, argument):
+        self.check_time()
+        return self._sized(super().getitem(obj, argument))
+
+    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (Jinja's signature)
+        __self.check_time()
+        return __self._sized(super().call(__context, __obj, *args, **kwargs))
+
+    def call_binop(self, context, operator, left, right):
+        self.check_time()
+        if operator == "**" and isinstance(right, (int, float)) and abs(right) > 64 and not (
+                isinstance(left, (int, float)) and abs(left) <= 1):
+            raise TemplateLimit(f"the template raised a number to the power {right}; the limit is 64")
+        if operator == "*":
+            for seq, n in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > self.max_chars:
+                    raise TemplateLimit(f"the template built a value of {len(seq) * n:,} items; the limit is {self.max_chars:,}")
+        return self._sized(super().call_binop(context, operator, left, right))
+
+
+_FILE_MODULES = {"os", "io", "pathlib", "shutil", "subprocess", "sys", "tempfile", "glob", "posix", "nt"}
+
+
 def make_environment(clinic_templates: Path | None, locale: str = "en-GB") -> jinja2.Environment:
     """Autoescaping environment; sandboxed when a clinic template folder is layered in."""
     builtin = builtin_templates()
-    searchpath = [str(clinic_templates), str(builtin)] if clinic_templates else [str(builtin)]
-    env_class = SandboxedEnvironment if clinic_templates else jinja2.Environment
+    searchpath = [clinic_templates, builtin] if clinic_templates else [builtin]
+    env_class = ClinicSandbox if clinic_templates else jinja2.Environment
     env = env_class(
-        loader=jinja2.FileSystemLoader(searchpath, encoding="utf-8"),
+        loader=SafeLoader(searchpath),
         autoescape=True,  # everywhere, whatever the file name: every template is patient-facing
         trim_blocks=True,
         lstrip_blocks=True,
@@ -545,7 +685,26 @@ def make_environment(clinic_templates: Path | None, locale: str = "en-GB") -> ji
         week_list=lambda numbers: _week_list(list(numbers)),
     )
     env.globals["weeks_label"] = weeks_label
+    if isinstance(env, ClinicSandbox):
+        env.limit_filters()
     return env
+
+
+def plain(value):
+    """Plain data for a template: Paths become strings, models and dataclasses dicts."""
+    from pathlib import PurePath
+
+    from pydantic import BaseModel
+
+    if isinstance(value, BaseModel):
+        return {k: plain(getattr(value, k)) for k in type(value).model_fields}
+    if isinstance(value, PurePath):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
 
 
 _FONT_URL = re.compile(r"""url\(\s*(['"]?)(fonts/[A-Za-z0-9_.-]+)\1\s*\)""")
@@ -611,10 +770,11 @@ class HtmlBuilder:
                     path = (base / m.group(2)).resolve()
                     if not path.is_file():  # a clinic's copy of handout.css: built-in fonts
                         path = (builtin_templates() / m.group(2)).resolve()
-                    roots = [builtin_templates().resolve()] + ([self.templates] if self.templates else [])
-                    if path.is_file() and any(path.is_relative_to(r) for r in roots):
-                        return f'url("{self.cache.data_uri(path)}")'
-                    return m.group(0)
+                    roots = [builtin_templates()] + ([self.templates] if self.templates else [])
+                    try:
+                        return f'url("{self.cache.data_uri(path, roots, ("woff", "woff2", "ttf", "otf"))}")'
+                    except (Refused, OSError):
+                        return m.group(0)
                 parts.append(_FONT_URL.sub(embed, sheet.text))
             # "</" cannot end a <style> element early if it never appears in it.
             self._preview_css = "\n".join(parts).replace("</", "<\\/")
@@ -628,7 +788,10 @@ class HtmlBuilder:
             return None
         if self._logo is None:
             try:
-                self._logo = self.cache.data_uri(Path(path))
+                self._logo = self.cache.data_uri(Path(path), [logo_root(self.config)], IMAGE_KINDS)
+            except Refused as exc:
+                raise RenderError(f"the clinic logo {path} cannot be used",
+                                  [Problem(path, None, "clinic.logo", exc.reason, exc.fix)]) from None
             except OSError as exc:
                 raise RenderError(f"the clinic logo {path} cannot be read ({exc.strerror})",
                                   [Problem(None, None, "clinic.logo", "fix the path in rehabplan.yaml")]) from None
@@ -651,9 +814,11 @@ class HtmlBuilder:
         return {
             "program": program,
             "patient": program.patient,
-            "clinic": cfg.clinic,
+            # Plain data only: the configuration holds paths, and a template must not reach
+            # the file system through them.
+            "clinic": plain(cfg.clinic),
             "clinician": program.patient.clinician or cfg.clinician,
-            "config": cfg,
+            "config": plain(cfg),
             "logo": self.logo(),
             "lang": cfg.locale,
             "paper": self.paper,
@@ -705,7 +870,18 @@ class HtmlBuilder:
         context = self.context(program, library, preview=preview)
         try:
             template = self.env.get_template(ENTRY_TEMPLATE)
-            return template.render(context)
+            if not isinstance(self.env, ClinicSandbox):
+                return template.render(context)
+            return self._render_limited(template, context)
+        except TemplateLimit as exc:
+            file, line = _template_frame(exc)
+            raise RenderError("a handout template went over its limits and was stopped", [
+                Problem(file, line, "", str(exc), "simplify the template: no endless loops or huge values")]) from None
+        except (RecursionError, MemoryError) as exc:
+            file, line = _template_frame(exc)
+            what = "calls itself without end" if isinstance(exc, RecursionError) else "ran out of memory"
+            raise RenderError("a handout template failed", [
+                Problem(file, line, "", f"the template {what}", "simplify the template")]) from None
         except jinja2.TemplateSyntaxError as exc:
             raise RenderError("a handout template has a syntax error", [
                 Problem(exc.filename or exc.name, exc.lineno, "", exc.message or "syntax error",
@@ -718,6 +894,42 @@ class HtmlBuilder:
             file, line = _template_frame(exc)
             raise RenderError("a handout template failed", [
                 Problem(file, line, "", str(exc), "check the names the template uses")]) from None
+        except RenderError:
+            raise
+        except Exception as exc:  # a clinic template dividing by zero must not print a traceback
+            if not isinstance(self.env, ClinicSandbox):
+                raise
+            file, line = _template_frame(exc)
+            raise RenderError("a handout template failed", [
+                Problem(file, line, "", f"{type(exc).__name__}: {exc}"[:300], "fix the template at this line")]) from None
+
+    def _render_limited(self, template: jinja2.Template, context: dict) -> str:
+        """Render a clinic template within the sandbox's time and size limits.
+
+        The time limit is checked at every attribute, call and operator; an alarm (in the main
+        thread, where signals can be caught) also stops loops that do none of those.
+        """
+        env = self.env
+        env.deadline = time.monotonic() + env.max_seconds
+        alarm = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+        if alarm:
+            def on_alarm(signum, frame):
+                raise TemplateLimit(f"the template took longer than {env.max_seconds:g} s")
+            previous = signal.signal(signal.SIGALRM, on_alarm)
+            signal.setitimer(signal.ITIMER_REAL, env.max_seconds + 0.5)
+        try:
+            parts, size = [], 0
+            for chunk in template.generate(context):
+                size += len(chunk)
+                if size > 4 * env.max_chars:
+                    raise TemplateLimit(f"the handout grew past {4 * env.max_chars:,} characters")
+                parts.append(chunk)
+            return "".join(parts)
+        finally:
+            env.deadline = float("inf")
+            if alarm:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, previous)
 
 
 def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:

@@ -22,11 +22,12 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
-from ..config import ClinicConfig
-from ..errors import OutputExistsError, Problem, RenderError
+from ..config import ClinicConfig, logo_root
+from ..errors import OutputExistsError, RenderError
 from ..files import atomic_write
 from ..library import Library
 from ..models import Program
+from ..safe_read import IMAGE_KINDS, Asset, Refused, read_asset
 from .html import HtmlBuilder, builtin_templates
 
 log = logging.getLogger("rehabplan.render")
@@ -59,34 +60,42 @@ def _url_path(url: str) -> Path | None:
 class Fetcher:
     """Allow-list for everything the PDF may load. Anything else is refused and recorded.
 
-    Served: data: URIs, and files (not folders) under the built-in templates folder, the
-    clinic templates folder, each library folder's ``illustrations/`` and the clinic logo file.
-    Never: http(s), ftp, other file:// paths, symlinks that lead outside those folders.
+    Served: data: URIs, and files under the built-in templates folder, the clinic templates
+    folder, each library folder's ``illustrations/`` and the clinic logo, each read through
+    ``read_asset`` (the same rule as the HTML's data: URIs): real path inside an allowed
+    folder once symlinks are resolved, a regular file under the size limit, content of the
+    type its name says. Never: http(s), ftp, other file:// paths.
     """
 
-    def __init__(self, roots: list[Path], files: list[Path], layers: tuple[Path, Path] | None = None):
-        self.roots = [r.resolve() for r in roots]
-        self.files = {f.resolve() for f in files}
+    def __init__(self, roots: list[Path], files: list[tuple[Path, Path]] | list[Path],
+                 layers: tuple[Path, Path] | None = None):
+        self.roots = [Path(r) for r in roots]
+        # (file, the folder it must really lie in): the logo and its clinic folder.
+        self.files = {Path(f).absolute(): Path(root) for f, root in
+                      (item if isinstance(item, tuple) else (item, Path(item).absolute().parent) for item in files)}
         # (clinic templates, built-in templates): a file a clinic stylesheet names but the clinic
         # folder lacks (its copy of handout.css still says fonts/...) comes from the built-in one.
         self.layers = (layers[0].resolve(), layers[1].resolve()) if layers else None
         self.refused: list[str] = []
 
-    def allows(self, url: str) -> Path | None:
+    def read(self, url: str) -> Asset | None:
+        """The allowed file behind ``url``, read; None when it is not allowed."""
         path = _url_path(url)
         if path is None:
             return None
         if self.layers and not path.exists() and path.is_relative_to(self.layers[0]):
             path = self.layers[1] / path.relative_to(self.layers[0])
         try:
-            real = path.resolve(strict=True)
-        except (OSError, RuntimeError):
+            if path.absolute() in self.files:
+                return read_asset(path, [self.files[path.absolute()]], IMAGE_KINDS)
+            return read_asset(path, self.roots)
+        except Refused as exc:
+            log.warning("refused to load %s: %s", url, exc.reason)
             return None
-        if not real.is_file():
-            return None
-        if real in self.files or any(real.is_relative_to(root) for root in self.roots):
-            return real
-        return None
+
+    def allows(self, url: str) -> Path | None:
+        asset = self.read(url)
+        return asset.path if asset else None
 
     def weasyprint_fetcher(self):
         from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -97,14 +106,14 @@ class Fetcher:
             def fetch(self, url, headers=None):
                 if url.startswith("data:"):
                     return super().fetch(url, headers)
-                path = outer.allows(url)
-                if path is None:
+                asset = outer.read(url)
+                if asset is None:
                     outer.refused.append(url)
                     log.warning("refused to load %s (not a handout resource)", url)
                     raise ValueError(f"rehabplan does not load {url!r}: only its own template, "
                                      "illustration and logo files")
-                body = _sfnt_from_woff(path) if path.suffix.lower() == ".woff" else path.read_bytes()
-                return URLFetcherResponse(path.as_uri(), body=body)
+                body = _sfnt_from_woff(asset.path) if asset.kind == "woff" else asset.data
+                return URLFetcherResponse(asset.path.as_uri(), body=body)
 
         return _Locked(timeout=1, allowed_protocols=("data", "file"))
 
@@ -173,7 +182,8 @@ class Renderer:
         if self.builder.templates:
             roots.append(self.builder.templates)
         roots += [Path(folder) / "illustrations" for folder in library.folders]
-        files = [Path(self.config.clinic.logo)] if self.config.clinic.logo else []
+        logo = self.config.clinic.logo
+        files = [(Path(logo), logo_root(self.config))] if logo else []
         layers = (self.builder.templates, builtin_templates()) if self.builder.templates else None
         return Fetcher(roots, files, layers)
 
@@ -238,8 +248,7 @@ class Renderer:
         if output.is_dir():
             raise RenderError(f"{output} is a folder; name the PDF file to write")
         if output.exists() and not force:
-            raise OutputExistsError(f"{output} already exists", [
-                Problem(output, None, "", "not overwritten", "use --force to replace it")])
+            raise OutputExistsError(f"{output} exists and was kept")
         data, pages, refused = self.pdf(program, library)
         atomic_write(output, data, force=force)
         return RenderResult(output, pages, hashlib.sha256(data).hexdigest(), len(data), refused)

@@ -1,0 +1,77 @@
+"""--format ics: a calendar a phone imports correctly (issue 13)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import icalendar
+from typer.testing import CliRunner
+
+from rehabplan.cli import app
+
+PATIENT = Path(__file__).resolve().parent.parent / "examples" / "patient.yaml"
+runner = CliRunner(env={"COLUMNS": "200"})
+
+
+def calendar(*args, env=None) -> icalendar.Calendar:
+    result = runner.invoke(app, ["build", str(PATIENT), "-f", "ics", "-o", "-", *map(str, args)], env=env)
+    assert result.exit_code == 0, result.output
+    return icalendar.Calendar.from_ical(result.stdout)
+
+
+def events(cal) -> list:
+    return list(cal.walk("VEVENT"))
+
+
+def test_sessions_are_at_the_session_time_in_the_clinics_time_zone(tmp_path):
+    config = tmp_path / "rehabplan.yaml"
+    config.write_text("timezone: Europe/London\n")
+    cal = calendar("--config", config, "--session-time", "18:30")
+    sessions = [e for e in events(cal) if str(e["summary"]).startswith("Exercises:")]
+    assert sessions
+    for e in sessions:
+        start = e.decoded("dtstart")
+        assert start.tzinfo is not None and str(start.tzinfo) == "Europe/London"
+        assert (start.hour, start.minute) == (18, 30)
+    assert any(tz["tzid"] == "Europe/London" for tz in cal.walk("VTIMEZONE"))
+
+
+def test_without_a_time_zone_times_float_with_the_phone(tmp_path):
+    start = next(e for e in events(calendar()) if str(e["summary"]).startswith("Exercises:")).decoded("dtstart")
+    assert start.tzinfo is None and start.hour == 9
+
+
+def test_the_reassessment_check_in_is_an_all_day_event():
+    checks = [e for e in events(calendar()) if "Check-in" in str(e["summary"])]
+    assert len(checks) == 1
+    day = checks[0].decoded("dtstart")
+    assert isinstance(day, dt.date) and not isinstance(day, dt.datetime)
+    assert day == dt.date(2026, 1, 5) + dt.timedelta(weeks=5), "the start of week 6"
+
+
+def test_every_day_exercises_are_their_own_daily_events(example_program):
+    daily = [e for e in events(calendar()) if str(e["summary"]).startswith("Every day:")]
+    expected = sum(len(w.every_day) for w in example_program.weeks)
+    assert expected and len(daily) == expected
+    for e in daily:
+        assert e["rrule"]["FREQ"] == ["DAILY"] and e["rrule"]["COUNT"] == [7]
+    sessions = [e for e in events(calendar()) if str(e["summary"]).startswith("Exercises:")]
+    assert all("Every day" not in str(e["description"]) for e in sessions), "not repeated inside sessions"
+
+
+def test_dtstamp_is_the_build_time_or_source_date_epoch():
+    fixed = calendar(env={"SOURCE_DATE_EPOCH": "1767225600"})
+    assert {e.decoded("dtstamp") for e in events(fixed)} == {dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)}
+    before = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    stamps = {e.decoded("dtstamp") for e in events(calendar(env={"SOURCE_DATE_EPOCH": ""}))}
+    assert len(stamps) == 1 and before <= stamps.pop() <= dt.datetime.now(dt.timezone.utc)
+
+
+def test_a_wrong_time_zone_or_session_time_is_refused(tmp_path):
+    config = tmp_path / "rehabplan.yaml"
+    config.write_text("timezone: Europe/Londn\n")
+    bad_zone = runner.invoke(app, ["build", str(PATIENT), "-f", "ics", "-o", "-", "--config", str(config)])
+    assert bad_zone.exit_code == 3 and "Europe/Londn" in bad_zone.output
+    bad_time = runner.invoke(app, ["build", str(PATIENT), "-f", "ics", "-o", "-", "--session-time", "half six"])
+    assert bad_time.exit_code == 2 and "HH:MM" in bad_time.output
