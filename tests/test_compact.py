@@ -47,7 +47,7 @@ def test_compact_edition_carries_the_same_content(editions, sample):
 
 
 def test_compact_edition_is_much_shorter(editions):
-    """Two thirds of the paper at most (the issue aims at half; see README: Compact edition)."""
+    """Six tenths of the paper at most (the issue aims at half; see README: Compact edition)."""
     full, compact = editions["full"][0].pages, editions["compact"][0].pages
     assert compact <= 0.6 * full, (compact, full)
 
