@@ -12,7 +12,7 @@ left-sided patient; ``other_leg`` and ``other_arm`` are the other side.
 from __future__ import annotations
 
 from enum import Enum
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -74,23 +74,6 @@ PointName = Literal[
     "other_heel",
     "other_toe",
 ]
-SEGMENTS = (
-    "pelvis",
-    "torso",
-    "head",
-    "thigh",
-    "shin",
-    "foot",
-    "upper_arm",
-    "forearm",
-    "hand",
-    "other_thigh",
-    "other_shin",
-    "other_foot",
-    "other_upper_arm",
-    "other_forearm",
-    "other_hand",
-)
 Segment = Literal[
     "pelvis",
     "torso",
@@ -108,6 +91,7 @@ Segment = Literal[
     "other_forearm",
     "other_hand",
 ]
+SEGMENTS: tuple[str, ...] = get_args(Segment)
 LimbName = Literal["leg", "other_leg", "arm", "other_arm", "torso"]
 
 
