@@ -8,20 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
-
-from rehabplan.cli import app
+from cli_runner import cli_runner
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-runner = CliRunner(env={"COLUMNS": "250"})
-
-
-def run(*args, **kw):
-    result = runner.invoke(app, [str(a) for a in args], **kw)
-    assert "Traceback" not in (result.output or ""), result.output
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result
+run = cli_runner(250)
 
 
 def test_help_lists_the_commands_and_the_exit_codes():

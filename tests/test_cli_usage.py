@@ -6,22 +6,12 @@ import re
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
-
-from rehabplan.cli import app
+from cli_runner import cli_runner
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 PATIENT = EXAMPLES / "patient.yaml"
-runner = CliRunner(env={"COLUMNS": "200"})
-
-
-def run(*args, **kw):
-    result = runner.invoke(app, [str(a) for a in args], **kw)
-    assert "Traceback" not in (result.output or ""), result.output
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result
+run = cli_runner(200)
 
 
 # --------------------------------------------------------------------------- usage errors = 2

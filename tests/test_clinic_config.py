@@ -9,23 +9,14 @@ from pathlib import Path
 
 import pytest
 import yaml
+from cli_runner import cli_runner
 from jsonschema import Draft202012Validator
-from typer.testing import CliRunner
 
-from rehabplan.cli import app
 from rehabplan.resources import data_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 PATIENT = ROOT / "examples" / "patient.yaml"
-runner = CliRunner(env={"COLUMNS": "200"})
-
-
-def run(*args, **kw):
-    result = runner.invoke(app, [str(a) for a in args], **kw)
-    assert "Traceback" not in (result.output or ""), result.output
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result
+run = cli_runner(200)
 
 
 def handout_html(*args) -> str:

@@ -19,26 +19,16 @@ import time
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from cli_runner import cli_runner
 
 import rehabplan
-from rehabplan.cli import app
 from rehabplan.errors import PatientError, RenderError
 from rehabplan.resources import data_dir
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 PATIENT = (EXAMPLES / "patient.yaml").read_text()
 SECRET = "root:x:0:0"  # first line of /etc/passwd
-runner = CliRunner(env={"COLUMNS": "250"})
-
-
-def run(*args, **kw):
-    """The CLI in-process: never a traceback, whatever the input."""
-    result = runner.invoke(app, [str(a) for a in args], **kw)
-    assert "Traceback" not in (result.output or ""), result.output
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result
+run = cli_runner(250)
 
 
 def cli(*args, timeout=60, cwd=None):
