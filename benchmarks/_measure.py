@@ -148,11 +148,20 @@ def keep(roster_csv: str, n: str) -> dict:
 
 
 def bulk(roster_csv: str, out_dir: str, jobs: str) -> dict:
+    import resource
+
     from rehabplan.bulk import bulk_build
 
-    t = time.perf_counter()
+    def cpu() -> float:  # this process and its finished workers: steadier than wall time under load
+        return sum(
+            getattr(resource.getrusage(w), f)
+            for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+            for f in ("ru_utime", "ru_stime")
+        )
+
+    t, c = time.perf_counter(), cpu()
     report = bulk_build(roster_csv, out_dir, jobs=int(jobs), force=True)
-    seconds = time.perf_counter() - t
+    seconds, cpu_s = time.perf_counter() - t, cpu() - c
     workers: dict[int, list] = {}
     for o in sorted(report.outcomes, key=lambda o: o.row):
         workers.setdefault(o.worker_pid, []).append(
@@ -160,6 +169,7 @@ def bulk(roster_csv: str, out_dir: str, jobs: str) -> dict:
         )
     return {
         "seconds": seconds,
+        "cpu_s": cpu_s,
         "built": report.built,
         "failed": report.failed,
         "pages": report.pages,
