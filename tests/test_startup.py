@@ -29,7 +29,7 @@ def run(args: list[str], entry: str = "main") -> tuple[str, set[str]]:
         capture_output=True,
         text=True,
         env={"COLUMNS": "100", "PATH": "/usr/bin:/bin", "TERM": "dumb"}
-        | {k: v for k, v in os.environ.items() if k == "PYTHONPATH"},
+        | {k: v for k, v in os.environ.items() if k in ("PYTHONPATH", "REHABPLAN_CACHE_DIR", "HOME", "XDG_CONFIG_HOME")},
         timeout=60,
     )
     text, _, loaded = (done.stdout + done.stderr).rpartition("\nLOADED")
@@ -40,6 +40,14 @@ def test_help_imports_neither_markdown_nor_weasyprint_nor_the_models():
     text, loaded = run(["--help"])
     assert "Usage" in text and "build" in text
     assert loaded == set(), loaded
+
+
+def test_listing_exercises_draws_nothing_and_lists_the_same_from_the_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("REHABPLAN_CACHE_DIR", str(tmp_path))
+    first, loaded = run(["exercises", "list"])
+    assert "glute-bridge" in first and "weasyprint" not in loaded and "rehabplan.figures.draw" not in loaded
+    assert list(tmp_path.glob("library-*.json"))
+    assert run(["exercises", "list"])[0] == first  # from the cache, the same listing
 
 
 def test_the_stand_ins_change_nothing_in_help_or_in_a_usage_error():
