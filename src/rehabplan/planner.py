@@ -42,6 +42,9 @@ from .models import (
     Side,
     SideRule,
     Slot,
+    SlotTimeline,
+    Tempo,
+    TimelineDose,
     TrainingStatus,
     Week,
 )
@@ -193,10 +196,10 @@ def plan(library: Library, protocol: Protocol, patient: Patient) -> Program:
     slots, dropped = _choose(library, protocol, patient, pattern)
     states, deload_weeks = _schedule(library, protocol, patient, phases, reassessment, pattern, slots, dropped)
     phases = _criteria(protocol, phases, slots, states, reassessment)
-    weeks = _materialise(library, protocol, patient, phases, reassessment, pattern, slots, states, deload_weeks)
+    tracks = [_track(s, states[s.id]) for s in slots if states[s.id].timeline]
+    weeks = materialise(library, patient, phases, reassessment, deload_weeks, protocol.deload_volume_factor, tracks)
 
     used = {p.exercise for w in weeks for p in _all(w)}
-    weeks = _freeze(weeks)
     digest = hashlib.sha256((library.digest(used) + protocol.model_dump_json()).encode()).hexdigest()
     return _make(
         Program,
@@ -212,6 +215,7 @@ def plan(library: Library, protocol: Protocol, patient: Patient) -> Program:
         reassessment_week=reassessment,
         deload_weeks=deload_weeks,
         deload_volume_factor=protocol.deload_volume_factor,
+        max_weekly_volume_increase_pct=protocol.max_weekly_volume_increase_pct,
         weeks=weeks,
         dropped=[_make(Dropped, slot=s, exercise=_start_of(slots, s), reason=r) for s, r in dropped.items()],
         pain=protocol.pain,
@@ -219,6 +223,7 @@ def plan(library: Library, protocol: Protocol, patient: Patient) -> Program:
         adjusted_from_week=None,
         adjustments=[],
         flags=[],
+        timelines=[timeline_model(t, next(s.core for s in slots if s.id == t.id)) for t in tracks],
     )
 
 
@@ -920,17 +925,17 @@ def _sides_count(ex: Exercise, patient: Patient) -> int:
 
 
 def _prescription(
-    library: Library, patient: Patient, protocol: Protocol, s: _Slot, dose: Dose, note: str | None, is_deload: bool
+    library: Library, patient: Patient, deload_factor: float, t: Track, dose: Dose, note: str | None, is_deload: bool
 ) -> _P:
     ex = library[dose.exercise]
     d = ex.dosage
-    pyramid = d.kind is DoseKind.hold and s.rule.name == "pyramid"
+    pyramid = d.kind is DoseKind.hold and t.rule == "pyramid"
     reps = dose.pyramid() if pyramid else [dose.reps] * dose.sets
     hold_s = dose.hold_s
     effort = EFFORT[ex.category]
     if is_deload and ex.is_loading:
         # The week's load (sets x reps x seconds) times the protocol's factor: a real cut.
-        factor = protocol.deload_volume_factor
+        factor = deload_factor
         if pyramid:
             reps = [max(1, round(r * factor)) for r in reps]
         else:
@@ -945,7 +950,7 @@ def _prescription(
     elif d.kind is DoseKind.hold:
         tut = reps[0] * (hold_s or 0)
     p = _P(
-        slot=s.id,
+        slot=t.id,
         exercise=ex.id,
         name=ex.name,
         category=ex.category,
@@ -957,7 +962,7 @@ def _prescription(
         tempo=str(dose.tempo) if dose.tempo is not None and d.kind is DoseKind.reps else None,
         tut_per_set_s=tut,
         rest_s=int(d.rest_s.default),
-        per_week=s.per_week,
+        per_week=t.per_week,
         load=d.load_options[dose.load_index] if d.load_options else None,
         effort=effort,
         side=_side(ex, patient),
@@ -985,9 +990,95 @@ def _weekly_tut(p: _P) -> int:
     return p.sets * (p.tut_per_set_s or 0) * p.per_week
 
 
-def _materialise(library, protocol, patient, phases, reassessment, pattern, slots, states, deload_weeks) -> list[_RawWeek]:
-    """Timelines -> weeks: days, sides, deload cuts, totals. The only place doses become text."""
+@dataclass(slots=True)
+class Track:
+    """One slot as materialising needs it: how often and on which days, and its dose timeline.
+
+    The planner builds these from its pass; ``rehabplan adjust`` rebuilds them from the program
+    JSON (``Program.timelines``), changes the doses and materialises again with the same code.
+    """
+
+    id: str
+    rule: str  # the progression rule's name ("pyramid": one set of the weekly volume)
+    every_day: bool
+    per_week: int
+    days: tuple[int, ...]
+    doses: dict[int, Dose]  # week -> dose, before a deload week's cut
+    notes: dict[int, str | None]
+
+
+def _track(s: _Slot, st: SlotState) -> Track:
+    return Track(s.id, s.rule.name, s.slot.every_day, s.per_week, s.days, st.timeline, st.notes)
+
+
+def timeline_model(t: Track, core: bool) -> SlotTimeline:
+    """A track as it is written in the program JSON."""
+    return _make(
+        SlotTimeline,
+        slot=t.id,
+        rule=t.rule,
+        core=core,
+        every_day=t.every_day,
+        per_week=t.per_week,
+        days=list(t.days),
+        doses=[
+            _make(
+                TimelineDose,
+                week=week,
+                exercise=d.exercise,
+                sets=d.sets,
+                reps=d.reps,
+                hold_s=d.hold_s,
+                minutes=d.minutes,
+                tempo=None if d.tempo is None else str(d.tempo),
+                load_index=d.load_index,
+                note=t.notes.get(week),
+            )
+            for week, d in t.doses.items()
+        ],
+    )
+
+
+def track_of(timeline: SlotTimeline) -> Track:
+    """The program JSON's timeline as a track (the inverse of ``timeline_model``)."""
+    doses = {
+        d.week: Dose(
+            d.exercise, d.sets, d.reps, d.hold_s, d.minutes, None if d.tempo is None else Tempo.parse(d.tempo), d.load_index
+        )
+        for d in timeline.doses
+    }
+    notes = {d.week: d.note for d in timeline.doses}
+    return Track(timeline.slot, timeline.rule, timeline.every_day, timeline.per_week, tuple(timeline.days), doses, notes)
+
+
+def track_sets(t: Track, dose: Dose, library: Library) -> int:
+    """The working sets a slot adds to the weekly volume with ``dose`` (0 if not loading)."""
+    ex = library[dose.exercise]
+    if not ex.is_loading:
+        return 0
+    sets = 1 if t.rule == "pyramid" and ex.dosage.kind is DoseKind.hold else dose.sets
+    return sets * t.per_week
+
+
+def track_seconds(t: Track, dose: Dose, library: Library, patient: Patient) -> float:
+    """Estimated seconds of one slot in one session with ``dose`` (0 for the walk)."""
+    return _dose_seconds(dose, library[dose.exercise], patient, t.rule == "pyramid")
+
+
+def materialise(
+    library: Library,
+    patient: Patient,
+    phases: list[PhasePlan],
+    reassessment: int,
+    deload_weeks: list[int],
+    deload_factor: float,
+    tracks: list[Track],
+) -> list[Week]:
+    """Timelines -> weeks: days, sides, deload cuts, totals. The only place doses become text,
+    used by the planner and by ``rehabplan adjust`` alike, so totals never go stale."""
     deloads = set(deload_weeks)
+    pattern = day_pattern(patient.sessions_per_week)
+    kinds = {d.day: d.kind for d in pattern}
     memo: dict = {}
     weeks: list[_RawWeek] = []
     for number in range(1, patient.weeks + 1):
@@ -995,27 +1086,26 @@ def _materialise(library, protocol, patient, phases, reassessment, pattern, slot
         daily: list[_P] = []
         by_day: dict[int, list[_P]] = {d.day: [] for d in pattern}
         volume = tut = 0
-        for s in slots:
-            st = states[s.id]
-            dose = st.timeline.get(number)
+        for t in tracks:
+            dose = t.doses.get(number)
             if dose is None:
                 continue
-            key = (s.id, dose, st.notes.get(number), is_deload)
+            note = t.notes.get(number)
+            key = (t.id, dose, note, is_deload)
             p = memo.get(key)
             if p is None:
-                p = memo[key] = _prescription(library, patient, protocol, s, dose, st.notes.get(number), is_deload)
+                p = memo[key] = _prescription(library, patient, deload_factor, t, dose, note, is_deload)
             ex = library[p.exercise]
             if ex.is_loading:
-                volume += _counted_sets(s, p.sets, ex) * p.per_week
+                volume += (1 if t.rule == "pyramid" and ex.dosage.kind is DoseKind.hold else p.sets) * p.per_week
                 tut += _weekly_tut(p) * _sides_count(ex, patient)
-            if s.slot.every_day:
+            if t.every_day:
                 daily.append(p)
             else:
-                for d in s.days:
+                for d in t.days:
                     by_day[d].append(p)
         daily_s = sum(p.secs for p in daily)
         sessions: list[_RawSession] = []
-        kinds = {d.day: d.kind for d in pattern}
         for day, items in by_day.items():
             # A session holds at least one exercise that is not a stretch or a glide.
             if not any(p.category in (Category.strength, Category.core, Category.motor_control) for p in items):
@@ -1038,7 +1128,7 @@ def _materialise(library, protocol, patient, phases, reassessment, pattern, slot
                 tut_s=tut,
             )
         )
-    return weeks
+    return _freeze(weeks)
 
 
 def _name_sessions(sessions: list[_RawSession]) -> None:
