@@ -57,6 +57,7 @@ from .progression import (
     deload,
     start_dose,
     step,
+    trade,
 )
 
 # Household items every patient is assumed to have (a bottom stair serves as a step, a rug or
@@ -87,6 +88,10 @@ STRENGTH_DAYS = {1: (0,), 2: (0, 3), 3: (0, 2, 4)}
 SHORT_DAY_ORDER = (5, 1, 3, 6)  # extra sessions: Saturday, then Tuesday, Thursday, Sunday
 HIP_AND_LEG = frozenset({Category.strength, Category.motor_control})
 DAY_NAMES = {"strength": "Strength day", "short": "Short day"}
+
+# No exercise stays at one dose for more than this many weeks in a row (deloads aside) while a
+# dimension is left to progress (issue 12: no plateaus).
+PLATEAU_WEEKS = 3
 
 # Walking toward a phase criterion ("walk for 30 minutes") grows at most this much a week.
 WALK_STEP_MAX_MIN = 5
@@ -171,6 +176,7 @@ class SlotState:
     ramp_to: int = 0  # sets a new slot was meant to start with (volume limit), one set a week
     max_sets: int = 99  # set by fitting: a slot trimmed to fit keeps at most this many sets
     left_out: str | None = None
+    same: int = 0  # weeks in a row (deloads aside) at this dose: a plateau grows here
     timeline: dict[int, Dose] = field(default_factory=dict)  # week -> dose (before deload)
     notes: dict[int, str | None] = field(default_factory=dict)
 
@@ -578,7 +584,10 @@ def _schedule(
             if not is_deload:
                 # High irritability: the first phase progresses half as often (design choice);
                 # after its criterion week the patient progresses normally.
-                every = s.rule.every_weeks * (2 if level == "high" and first_phase else 1)
+                # Never more than 3 weeks at one dose (no plateaus).
+                every = s.rule.every_weeks
+                if level == "high" and first_phase:
+                    every = min(2 * every, max(every, PLATEAU_WEEKS))
                 due = st.runs > 0 and st.runs % every == 0
                 rule = _walk_rule(s, st, targets.get(s.id), week, protocol.deload_every_weeks)
                 skip = HARDER_DIMENSIONS if week == reassessment else frozenset()
@@ -587,7 +596,7 @@ def _schedule(
                 elif due or st.pending:
                     dose, note = step(dose, rule, ctx, skip)
                     if note is None and st.max_sets < 99:
-                        note = "same as last week, to fit your time"
+                        dose, note = trade(dose, rule, ctx) or (dose, "same as last week, to fit your time")
                     if note and "harder version" in note and library[dose.exercise].is_tensioner:
                         note = f"{note}, {protocol.tensioner_gate}"
             if was_deload and not is_deload:
@@ -606,6 +615,8 @@ def _schedule(
                 continue
             if prop.new:
                 st.first = prop.dose
+            if not is_deload:
+                st.same = st.same + 1 if prop.dose == st.dose else 1
             st.dose = prop.dose
             st.timeline[week] = prop.dose
             st.notes[week] = prop.note
@@ -682,7 +693,10 @@ def _limit_volume(props, states, slots, last, protocol, library, ctxs, week, rea
                 skip = frozenset({"sets"}) | (HARDER_DIMENSIONS if week == reassessment else frozenset())
                 alt, note = step(p.prev, s.rule, ctxs[s.id], skip)
                 if note is None or counted(s, alt) > counted(s, p.prev):
-                    alt, note = p.prev, "same as last week, so the total does not rise too fast"
+                    alt, note = trade(p.prev, s.rule, ctxs[s.id]) or (
+                        p.prev,
+                        "same as last week, so the total does not rise too fast",
+                    )
                 props[s.id] = _Prop(alt, note, False, p.prev)
                 states[s.id].pending = True
                 if within():
@@ -757,13 +771,16 @@ def _fit(props, states, slots, library, protocol, patient, pattern, week, droppe
     if not (time_over or cap_over):
         return
     order = sorted((s for s in slots if s.id in props), key=lambda s: s.importance())
+    # Holding for time is shared: of equal importance, the exercise that changed most recently
+    # waits first, so the one that has waited longest progresses (no plateaus).
+    hold_order = sorted(order, key=lambda s: (s.core, states[s.id].same, s.importance()))
     why = lambda: (
         f"more than {cap} exercises in a session"
         if cap_over  # noqa: E731
         else f"not enough time in {patient.minutes} minutes"
     )
     for fit_step in FIT_STEPS:
-        for s in order:
+        for s in hold_order if fit_step.name in ("hold", "hold-core") else order:
             if not (time_over or cap_over):
                 return
             p = props.get(s.id)
@@ -785,12 +802,19 @@ def _fit(props, states, slots, library, protocol, patient, pattern, week, droppe
                     skip = TIME_DIMENSIONS | (HARDER_DIMENSIONS if week == reassessment else frozenset())
                     # From the middle of the rep range (ACSM: more load once the target reps
                     # are done), so a patient short of time still progresses.
+                    # After weeks at one dose, from anywhere in the range.
                     r = library[p.prev.exercise].dosage.reps
+                    stale = states[s.id].same >= PLATEAU_WEEKS - 1
                     alt, note = (
-                        step(p.prev, s.rule, ctxs[s.id], skip) if r and p.prev.reps >= (r.min + r.max) / 2 else (p.prev, None)
+                        step(p.prev, s.rule, ctxs[s.id], skip)
+                        if r and (stale or p.prev.reps >= (r.min + r.max) / 2)
+                        else (p.prev, None)
                     )
                     if note is None or seconds(s, alt) > seconds(s, p.prev):
-                        alt, note = p.prev, "same as last week, to fit your time"
+                        # After weeks at one dose, a step that costs no minutes: slower reps or
+                        # longer holds in the same time.
+                        traded = trade(p.prev, s.rule, ctxs[s.id]) if stale else None
+                        alt, note = traded or (p.prev, "same as last week, to fit your time")
                     props[s.id] = _Prop(alt, note, False, p.prev)
             elif name == "start-low" and time_over and p.new and p.dose.sets > _fewest_sets(s, ex):
                 props[s.id] = _Prop(p.dose._replace(sets=_fewest_sets(s, ex)), p.note, True, None)
