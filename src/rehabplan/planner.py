@@ -129,11 +129,11 @@ FIT_STEPS = (
     FitStep("hold", "a slot that is not core keeps last week's dose instead of a step that adds time"),
     FitStep("start-low", "a slot new this week starts at its fewest sets"),
     FitStep("wait", "a new slot that is not core is left out"),
-    FitStep("fewer-sets", "slots that are not core drop to their fewest sets"),
     FitStep(
         "hold-core",
         "a core slot keeps last week's dose instead of a step that adds time (a band or a harder variant may still come)",
     ),
+    FitStep("fewer-sets", "slots that are not core drop to their fewest sets"),
     FitStep("leave-out", "a slot that is not core is left out from this week"),
     FitStep("core-fewer-sets", "core slots drop to their fewest sets"),
 )
@@ -538,6 +538,7 @@ def _schedule(
     deload_weeks: list[int] = []
     ctx_cache: dict[tuple, Context] = {}
     seconds_cache: dict = {}  # (slot, dose) -> seconds, shared by every fitting check
+    start_seconds: dict[str, float] = {}  # slot -> seconds of its lightest start (reserved room)
     last_deload = 0
     last_volume: int | None = None
     was_deload = False
@@ -604,10 +605,11 @@ def _schedule(
             props[s.id] = _Prop(dose, note, False, st.dose)
         # Time first (a step that does not fit is held, and says so), then the volume limit,
         # then time again for the volume limit's other steps (reps, tempo).
-        _fit(props, states, slots, library, protocol, patient, pattern, week, dropped, now, seconds_cache)
+        reserve = _reserve(library, patient, slots, states, phases, week, level, ctxs, start_seconds)
+        _fit(props, states, slots, library, protocol, patient, pattern, week, dropped, now, seconds_cache, reserve)
         if not is_deload and last_volume is not None:
             _limit_volume(props, states, slots, last_volume, protocol, library, now, week, reassessment)
-            _fit(props, states, slots, library, protocol, patient, pattern, week, dropped, now, seconds_cache)
+            _fit(props, states, slots, library, protocol, patient, pattern, week, dropped, now, seconds_cache, reserve)
         for s in slots:
             st = states[s.id]
             prop = props.get(s.id)
@@ -630,6 +632,33 @@ def _schedule(
             last_volume = volume
         was_deload = is_deload
     return states, deload_weeks
+
+
+def _reserve(library, patient, slots, states, phases, week, level, ctxs, cache) -> dict[int, list]:
+    """[seconds, exercises] per day kept free this week for the core (and required) slots that start in a
+    later phase, at their lightest start. Trimming to fit is decided with this room kept, so a
+    slot trimmed to make room is trimmed from its start, never in the middle of the plan
+    (weekly work never falls outside a deload)."""
+    reserve: dict[int, list] = {}
+    for s in slots:
+        st = states[s.id]
+        if st.dose is not None or st.left_out or not (s.core or s.slot.required):
+            continue
+        starts = min((p.first_week for p in phases if p.id in s.slot.phases), default=0)
+        if starts <= week:
+            continue
+        secs = cache.get(s.id)
+        if secs is None:
+            ex = library[s.start]
+            own = "moderate" if level == "trained" and not ex.is_loading else level
+            first = start_dose(ex, ctxs[s.id], gentle=False, level=own)
+            first = first._replace(sets=_fewest_sets(s, ex))
+            secs = cache[s.id] = _dose_seconds(first, ex, patient, s.rule.name == "pyramid")
+        for d in s.days or [-1]:  # -1: an every-day slot, on every day
+            room = reserve.setdefault(d, [0.0, 0])
+            room[0] += secs
+            room[1] += 1
+    return reserve
 
 
 def _walk_rule(s: _Slot, st: SlotState, targets: list[tuple[int, int]] | None, week: int, every: int) -> Rule:
@@ -753,18 +782,29 @@ def _day_load(props, slots, library, patient, pattern, cache) -> list[tuple[int,
     return [(d, v[0] + daily_s, v[1] + daily_n) for d, v in by_day.items() if v[1]] or [(-1, daily_s, daily_n)]
 
 
-def _fit(props, states, slots, library, protocol, patient, pattern, week, dropped, ctxs, cache: dict | None = None) -> None:
-    """Apply FIT_STEPS until every day fits the patient's minutes and the exercise cap."""
+def _fit(props, states, slots, library, protocol, patient, pattern, week, dropped, ctxs, cache=None, reserve=None) -> None:
+    """Apply FIT_STEPS until every day fits the patient's minutes and the exercise cap.
+
+    Every step but the last (core slots to their fewest sets) keeps ``reserve`` free: the room
+    later core slots will need, so nothing is trimmed later to make room for them.
+    """
     cache = {} if cache is None else cache
+    reserve = reserve or {}
     limit_s = patient.minutes * 60
     cap = protocol.max_exercises_per_session
     reassessment = min(protocol.reassessment_week, patient.weeks)
+    kept_s, kept_n = reserve.get(-1, (0.0, 0))
 
     def seconds(s: _Slot, dose: Dose) -> float:
         return _dose_seconds(dose, library[dose.exercise], patient, s.rule.name == "pyramid")
 
-    def over() -> tuple[bool, bool]:
+    def over(keep: bool = True) -> tuple[bool, bool]:
         loads = _day_load(props, slots, library, patient, pattern, cache)
+        if keep and reserve:
+            room = [reserve.get(d, (0.0, 0)) if d >= 0 else (0.0, 0) for d, _, _ in loads]
+            time = any(sec > limit_s - kept_s - r[0] for (_, sec, _), r in zip(loads, room))
+            many = any(n > cap - kept_n - r[1] for (_, _, n), r in zip(loads, room))
+            return time, many
         return any(sec > limit_s for _, sec, _ in loads), any(n > cap for _, _, n in loads)
 
     time_over, cap_over = over()
@@ -780,6 +820,8 @@ def _fit(props, states, slots, library, protocol, patient, pattern, week, droppe
         else f"not enough time in {patient.minutes} minutes"
     )
     for fit_step in FIT_STEPS:
+        if fit_step.name == "core-fewer-sets":
+            time_over, cap_over = over(keep=False)  # the last resort uses the whole session
         for s in hold_order if fit_step.name in ("hold", "hold-core") else order:
             if not (time_over or cap_over):
                 return
@@ -833,7 +875,8 @@ def _fit(props, states, slots, library, protocol, patient, pattern, week, droppe
                 props[s.id] = _Prop(p.dose._replace(sets=_fewest_sets(s, ex)), "fewer sets, to fit your time", p.new, p.prev)
             else:
                 continue
-            time_over, cap_over = over()
+            time_over, cap_over = over(keep=fit_step.name != "core-fewer-sets")
+    time_over, cap_over = over(keep=False)
     if time_over or cap_over:
         loads = _day_load(props, slots, library, patient, pattern, cache)
         if cap_over:
