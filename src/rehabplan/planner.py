@@ -181,7 +181,7 @@ class SlotState:
     notes: dict[int, str | None] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Prop:
     """This week's proposal for one slot."""
 
@@ -189,6 +189,7 @@ class _Prop:
     note: str | None
     new: bool
     prev: Dose | None
+    secs: float = -1.0  # its seconds in a session, once asked (a new proposal is a new _Prop)
 
 
 def plan(library: Library, protocol: Protocol, patient: Patient) -> Program:
@@ -203,6 +204,7 @@ def plan(library: Library, protocol: Protocol, patient: Patient) -> Program:
     states, deload_weeks = _schedule(library, protocol, patient, phases, reassessment, pattern, slots, dropped)
     phases = _criteria(protocol, phases, slots, states, reassessment)
     tracks = [_track(s, states[s.id]) for s in slots if states[s.id].timeline]
+    core = {s.id: s.core for s in slots}
     weeks = materialise(library, patient, phases, reassessment, deload_weeks, protocol.deload_volume_factor, tracks)
 
     used = {p.exercise for w in weeks for p in _all(w)}
@@ -229,7 +231,7 @@ def plan(library: Library, protocol: Protocol, patient: Patient) -> Program:
         adjusted_from_week=None,
         adjustments=[],
         flags=[],
-        timelines=[timeline_model(t, next(s.core for s in slots if s.id == t.id)) for t in tracks],
+        timelines=[timeline_model(t, core[t.id], library.planned) for t in tracks],
     )
 
 
@@ -767,10 +769,9 @@ def _day_load(props, slots, library, patient, pattern, cache) -> list[tuple[int,
         p = props.get(s.id)
         if p is None:
             continue
-        key = (s.id, p.dose)
-        secs = cache.get(key)
-        if secs is None:
-            secs = cache[key] = _dose_seconds(p.dose, library[p.dose.exercise], patient, s.rule.name == "pyramid")
+        secs = p.secs
+        if secs < 0:
+            secs = p.secs = _dose_seconds(p.dose, library[p.dose.exercise], patient, s.rule.name == "pyramid")
         if s.slot.every_day:
             if library[p.dose.exercise].category is not Category.aerobic:
                 daily_s += secs
@@ -950,29 +951,6 @@ class _P:
 _PRESCRIPTION_FIELDS = tuple(Prescription.model_fields)
 
 
-@dataclass(slots=True)
-class _RawSession:
-    number: int
-    prescriptions: list[_P]
-    minutes: float
-    day: int
-    kind: str
-    name: str
-
-
-@dataclass(slots=True)
-class _RawWeek:
-    number: int
-    start: dt.date
-    phase: str
-    deload: bool
-    reassessment: bool
-    every_day: list[_P]
-    sessions: list[_RawSession]
-    volume_sets: int
-    tut_s: int
-
-
 def _side(ex: Exercise, patient: Patient) -> str | None:
     if ex.laterality is Laterality.both_sides:
         return None
@@ -1078,8 +1056,9 @@ def _track(s: _Slot, st: SlotState) -> Track:
     return Track(s.id, s.rule.name, s.slot.every_day, s.per_week, s.days, st.timeline, st.notes)
 
 
-def timeline_model(t: Track, core: bool) -> SlotTimeline:
-    """A track as it is written in the program JSON."""
+def timeline_model(t: Track, core: bool, cache: dict | None = None) -> SlotTimeline:
+    """A track as it is written in the program JSON (``cache``: frozen doses kept between plans)."""
+    cache = {} if cache is None else cache
     return _make(
         SlotTimeline,
         slot=t.id,
@@ -1088,22 +1067,27 @@ def timeline_model(t: Track, core: bool) -> SlotTimeline:
         every_day=t.every_day,
         per_week=t.per_week,
         days=list(t.days),
-        doses=[
-            _make(
-                TimelineDose,
-                week=week,
-                exercise=d.exercise,
-                sets=d.sets,
-                reps=d.reps,
-                hold_s=d.hold_s,
-                minutes=d.minutes,
-                tempo=None if d.tempo is None else str(d.tempo),
-                load_index=d.load_index,
-                note=t.notes.get(week),
-            )
-            for week, d in t.doses.items()
-        ],
+        doses=[_timeline_dose(week, d, t.notes.get(week), cache) for week, d in t.doses.items()],
     )
+
+
+def _timeline_dose(week: int, d: Dose, note: str | None, cache: dict) -> TimelineDose:
+    key = ("timeline", week, d, note)
+    made = cache.get(key)
+    if made is None:
+        made = cache[key] = _make(
+            TimelineDose,
+            week=week,
+            exercise=d.exercise,
+            sets=d.sets,
+            reps=d.reps,
+            hold_s=d.hold_s,
+            minutes=d.minutes,
+            tempo=None if d.tempo is None else str(d.tempo),
+            load_index=d.load_index,
+            note=note,
+        )
+    return made
 
 
 def track_of(timeline: SlotTimeline) -> Track:
@@ -1132,6 +1116,39 @@ def track_seconds(t: Track, dose: Dose, library: Library, patient: Patient) -> f
     return _dose_seconds(dose, library[dose.exercise], patient, t.rule == "pyramid")
 
 
+@dataclass(slots=True)
+class _Item:
+    """A planned prescription with what materialising needs to know about it."""
+
+    rx: Prescription
+    slot: str
+    secs: float  # estimated seconds in a session (0 for the walk)
+    floor: bool
+    keeps_session: bool  # strength, core or motor control: a session holds at least one
+    volume: int  # working sets a week (0 if not loading)
+    tut: int  # time under tension a week, both sides (0 if not loading)
+
+
+def _item(library: Library, patient: Patient, deload_factor: float, t: Track, dose: Dose, note, is_deload: bool) -> _Item:
+    p = _prescription(library, patient, deload_factor, t, dose, note, is_deload)
+    ex = library[p.exercise]
+    loading = ex.is_loading
+    return _Item(
+        rx=_make(Prescription, **{f: getattr(p, f) for f in _PRESCRIPTION_FIELDS}),
+        slot=t.id,
+        secs=p.secs,
+        floor=p.floor,
+        keeps_session=p.category in (Category.strength, Category.core, Category.motor_control),
+        volume=(1 if t.rule == "pyramid" and ex.dosage.kind is DoseKind.hold else p.sets) * p.per_week if loading else 0,
+        tut=_weekly_tut(p) * _sides_count(ex, patient) if loading else 0,
+    )
+
+
+# Materialised items are kept on the library between plans (a bulk run plans many patients with
+# one library): a frozen Prescription depends only on the key below. Bounded, so memory stays flat.
+_ITEM_CACHE_SIZE = 50_000
+
+
 def materialise(
     library: Library,
     patient: Patient,
@@ -1146,70 +1163,84 @@ def materialise(
     deloads = set(deload_weeks)
     pattern = day_pattern(patient.sessions_per_week)
     kinds = {d.day: d.kind for d in pattern}
-    memo: dict = {}
-    weeks: list[_RawWeek] = []
+    cache = library.planned
+    if len(cache) > _ITEM_CACHE_SIZE:
+        cache.clear()
+    who = (patient.side, patient.age_band, deload_factor)
+    weeks: list[Week] = []
     for number in range(1, patient.weeks + 1):
         is_deload = number in deloads
-        daily: list[_P] = []
-        by_day: dict[int, list[_P]] = {d.day: [] for d in pattern}
+        daily: list[_Item] = []
+        by_day: dict[int, list[_Item]] = {d.day: [] for d in pattern}
         volume = tut = 0
         for t in tracks:
             dose = t.doses.get(number)
             if dose is None:
                 continue
             note = t.notes.get(number)
-            key = (t.id, dose, note, is_deload)
-            p = memo.get(key)
-            if p is None:
-                p = memo[key] = _prescription(library, patient, deload_factor, t, dose, note, is_deload)
-            ex = library[p.exercise]
-            if ex.is_loading:
-                volume += (1 if t.rule == "pyramid" and ex.dosage.kind is DoseKind.hold else p.sets) * p.per_week
-                tut += _weekly_tut(p) * _sides_count(ex, patient)
+            key = (t.id, t.rule, t.per_week, dose, note, is_deload, who)
+            it = cache.get(key)
+            if it is None:
+                it = cache[key] = _item(library, patient, deload_factor, t, dose, note, is_deload)
+            volume += it.volume
+            tut += it.tut
             if t.every_day:
-                daily.append(p)
+                daily.append(it)
             else:
                 for d in t.days:
-                    by_day[d].append(p)
-        daily_s = sum(p.secs for p in daily)
-        sessions: list[_RawSession] = []
+                    by_day[d].append(it)
+        daily_s = sum(it.secs for it in daily)
+        sessions: list[list] = []
         for day, items in by_day.items():
             # A session holds at least one exercise that is not a stretch or a glide.
-            if not any(p.category in (Category.strength, Category.core, Category.motor_control) for p in items):
+            if not any(it.keeps_session for it in items):
                 continue
             # Floor work together, so the patient gets down and up once.
-            items = sorted(items, key=lambda p: p.floor)
-            secs = sum(p.secs for p in items) + daily_s
-            sessions.append(_RawSession(len(sessions) + 1, items, round(secs / 60, 1), day, kinds[day], DAY_NAMES[kinds[day]]))
+            items.sort(key=lambda it: it.floor)
+            secs = sum(it.secs for it in items) + daily_s
+            sessions.append([items, round(secs / 60, 1), day, kinds[day], DAY_NAMES[kinds[day]]])
         _name_sessions(sessions)
         weeks.append(
-            _RawWeek(
+            _make(
+                Week,
                 number=number,
                 start=patient.start_date + dt.timedelta(weeks=number - 1),
                 phase=_phase_of(phases, number).id,
                 deload=is_deload,
                 reassessment=number == reassessment,
-                every_day=daily,
-                sessions=sessions,
+                every_day=[it.rx for it in daily],
+                sessions=[
+                    _make(
+                        Session,
+                        number=i,
+                        prescriptions=[it.rx for it in items],
+                        minutes=minutes,
+                        day=day,
+                        kind=kind,
+                        name=name,
+                    )
+                    for i, (items, minutes, day, kind, name) in enumerate(sessions, start=1)
+                ],
                 volume_sets=volume,
                 tut_s=tut,
             )
         )
-    return _freeze(weeks)
+    return weeks
 
 
-def _name_sessions(sessions: list[_RawSession]) -> None:
-    """Sessions of one kind with different exercises are told apart: Strength day A, B."""
+def _name_sessions(sessions: list[list]) -> None:
+    """Sessions of one kind with different exercises are told apart: Strength day A, B.
+    Each session is [items, minutes, day, kind, name]."""
     for kind in ("strength", "short"):
-        group = [s for s in sessions if s.kind == kind]
+        group = [s for s in sessions if s[3] == kind]
         contents: list[tuple] = []
         for s in group:
-            c = tuple(p.slot for p in s.prescriptions)
+            c = tuple(it.slot for it in s[0])
             if c not in contents:
                 contents.append(c)
         if len(contents) > 1:
             for s in group:
-                s.name = f"{DAY_NAMES[kind]} {'ABCD'[contents.index(tuple(p.slot for p in s.prescriptions))]}"
+                s[4] = f"{DAY_NAMES[kind]} {'ABCD'[contents.index(tuple(it.slot for it in s[0]))]}"
 
 
 def _make(cls, **fields):
@@ -1224,44 +1255,6 @@ def _make(cls, **fields):
     object.__setattr__(obj, "__pydantic_extra__", None)
     object.__setattr__(obj, "__pydantic_private__", None)
     return obj
-
-
-def _freeze(weeks: list[_RawWeek]) -> list[Week]:
-    """The planned weeks as models (one Prescription per planned item, shared by its sessions)."""
-    made: dict[int, Prescription] = {}
-
-    def rx(p: _P) -> Prescription:
-        key = id(p)
-        if key not in made:
-            made[key] = _make(Prescription, **{f: getattr(p, f) for f in _PRESCRIPTION_FIELDS})
-        return made[key]
-
-    return [
-        _make(
-            Week,
-            number=w.number,
-            start=w.start,
-            phase=w.phase,
-            deload=w.deload,
-            reassessment=w.reassessment,
-            every_day=[rx(p) for p in w.every_day],
-            sessions=[
-                _make(
-                    Session,
-                    number=s.number,
-                    prescriptions=[rx(p) for p in s.prescriptions],
-                    minutes=s.minutes,
-                    day=s.day,
-                    kind=s.kind,
-                    name=s.name,
-                )
-                for s in w.sessions
-            ],
-            volume_sets=w.volume_sets,
-            tut_s=w.tut_s,
-        )
-        for w in weeks
-    ]
 
 
 def _all(week) -> list:
