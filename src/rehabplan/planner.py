@@ -152,9 +152,12 @@ class _Slot:
     rule: Rule | None = None
     id: str = ""
 
+    every_day: bool = False
+
     def __post_init__(self) -> None:
         self.id = self.slot.id
         self.rule = self.rule or self.slot.progression
+        self.every_day = self.slot.every_day
 
     @property
     def core(self) -> bool:
@@ -190,6 +193,7 @@ class _Prop:
     new: bool
     prev: Dose | None
     secs: float = -1.0  # its seconds in a session, once asked (a new proposal is a new _Prop)
+    volume: int = -1  # its working sets a week, once asked
 
 
 def plan(library: Library, protocol: Protocol, patient: Patient) -> Program:
@@ -543,12 +547,12 @@ def _schedule(
     start_seconds: dict[str, float] = {}  # slot -> seconds of its lightest start (reserved room)
     last_deload = 0
     last_volume: int | None = None
-    was_deload = False
+    was_deload = progressed = False
     for week in range(1, patient.weeks + 1):
         phase = _phase_of(phases, week)
         first_phase = phase_index[phase.id] == 0
         # No deload while every loading exercise is still at its first dose.
-        progressed = any(
+        progressed = progressed or any(
             st.dose is not None and st.dose != st.first and library[st.dose.exercise].is_loading for st in states.values()
         )
         is_deload = (
@@ -610,8 +614,8 @@ def _schedule(
         reserve = _reserve(library, patient, slots, states, phases, week, level, ctxs, start_seconds)
         _fit(props, states, slots, library, protocol, patient, pattern, week, dropped, now, seconds_cache, reserve)
         if not is_deload and last_volume is not None:
-            _limit_volume(props, states, slots, last_volume, protocol, library, now, week, reassessment)
-            _fit(props, states, slots, library, protocol, patient, pattern, week, dropped, now, seconds_cache, reserve)
+            if _limit_volume(props, states, slots, last_volume, protocol, library, now, week, reassessment):
+                _fit(props, states, slots, library, protocol, patient, pattern, week, dropped, now, seconds_cache, reserve)
         for s in slots:
             st = states[s.id]
             prop = props.get(s.id)
@@ -646,7 +650,9 @@ def _reserve(library, patient, slots, states, phases, week, level, ctxs, cache) 
         st = states[s.id]
         if st.dose is not None or st.left_out or not (s.core or s.slot.required):
             continue
-        starts = min((p.first_week for p in phases if p.id in s.slot.phases), default=0)
+        starts = cache.get(("starts", s.id))
+        if starts is None:
+            starts = cache[("starts", s.id)] = min((p.first_week for p in phases if p.id in s.slot.phases), default=0)
         if starts <= week:
             continue
         secs = cache.get(s.id)
@@ -689,12 +695,15 @@ def _volume(props: dict[str, _Prop], slots: list[_Slot], library: Library) -> in
     total = 0
     for s in slots:
         p = props.get(s.id)
-        if p is not None and library[p.dose.exercise].is_loading:
-            total += _counted_sets(s, p.dose.sets, library[p.dose.exercise]) * s.per_week
+        if p is not None:
+            if p.volume < 0:
+                ex = library.exercises[p.dose.exercise]
+                p.volume = _counted_sets(s, p.dose.sets, ex) * s.per_week if ex.is_loading else 0
+            total += p.volume
     return total
 
 
-def _limit_volume(props, states, slots, last, protocol, library, ctxs, week, reassessment) -> None:
+def _limit_volume(props, states, slots, last, protocol, library, ctxs, week, reassessment) -> bool:
     """Weekly loading sets rise no faster than the protocol allows, phase changes included.
 
     Named steps, least important slot first: hold a set increase of a slot that is not core
@@ -704,7 +713,7 @@ def _limit_volume(props, states, slots, last, protocol, library, ctxs, week, rea
     """
     allowance = max(math.ceil(last * protocol.max_weekly_volume_increase_pct / 100), MIN_VOLUME_ALLOWANCE_SETS)
     if _volume(props, slots, library) <= last + allowance:
-        return
+        return False
     order = sorted((s for s in slots if s.id in props), key=lambda s: s.importance())
 
     def within() -> bool:
@@ -758,29 +767,32 @@ def _limit_volume(props, states, slots, last, protocol, library, ctxs, week, rea
 
     for action in (lambda: hold_sets(False), start_low, lambda: wait(False), lambda: hold_sets(True), lambda: wait(True)):
         if action():
-            return
+            break
+    return True
 
 
 def _day_load(props, slots, library, patient, pattern, cache) -> list[tuple[int, float, int]]:
     """(day, seconds, exercises) of every planned day: its slots plus every-day items (not the walk)."""
     daily_s, daily_n = 0.0, 0
-    by_day = {d.day: [0.0, 0] for d in pattern}
+    secs_of = {d.day: 0.0 for d in pattern}
+    count_of = {d.day: 0 for d in pattern}
+    exercises = library.exercises
     for s in slots:
         p = props.get(s.id)
         if p is None:
             continue
         secs = p.secs
         if secs < 0:
-            secs = p.secs = _dose_seconds(p.dose, library[p.dose.exercise], patient, s.rule.name == "pyramid")
-        if s.slot.every_day:
-            if library[p.dose.exercise].category is not Category.aerobic:
+            secs = p.secs = _dose_seconds(p.dose, exercises[p.dose.exercise], patient, s.rule.name == "pyramid")
+        if s.every_day:
+            if secs or exercises[p.dose.exercise].category is not Category.aerobic:
                 daily_s += secs
                 daily_n += 1
             continue
         for d in s.days:
-            by_day[d][0] += secs
-            by_day[d][1] += 1
-    return [(d, v[0] + daily_s, v[1] + daily_n) for d, v in by_day.items() if v[1]] or [(-1, daily_s, daily_n)]
+            secs_of[d] += secs
+            count_of[d] += 1
+    return [(d, secs_of[d] + daily_s, n + daily_n) for d, n in count_of.items() if n] or [(-1, daily_s, daily_n)]
 
 
 def _fit(props, states, slots, library, protocol, patient, pattern, week, dropped, ctxs, cache=None, reserve=None) -> None:
