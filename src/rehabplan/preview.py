@@ -87,9 +87,10 @@ def print_program(console: Console, program: Program, week: int | None = None) -
     )
     planned = max((len(w.sessions) for w in program.weeks), default=0)
     if planned < pt.sessions_per_week:
+        why = "no exercise of this plan is left for a short day" + (" (see Left out)" if program.dropped else "")
         console.print(
-            f"{planned} sessions a week, not {pt.sessions_per_week}: this plan has no other exercise "
-            "to fill a day (the every-day exercises and the walk are done every day anyway)"
+            f"{planned} sessions a week, not {pt.sessions_per_week}: {why}; "
+            "the every-day exercises and the walk are done every day anyway"
         )
     if program.dropped:
         console.print("[yellow]Left out:[/] " + "; ".join(f"{d.slot} ({d.reason})" for d in program.dropped))

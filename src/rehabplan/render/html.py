@@ -368,7 +368,7 @@ class Card:
             dose += 1.3 + 0.25  # the week numbers ("easy" under lighter weeks) and the gap
             for row in grid.rows:
                 wraps = len(row.heading) > 11 or any(" " in text and not text[:1].isdigit() for text, _ in row.cells)
-                dose += 1.6 if wraps else 0.95
+                dose += 1.9 if wraps else 0.95  # a wrapped cell ("light band") is two 12 pt lines
         return 2.2 + column + dose + (self.figure_lines if self.figure_wide else 0.0)
 
     @property
@@ -1139,7 +1139,9 @@ class HtmlBuilder:
                 # estimate is calibrated on), unless there is room: then the largest figure.
                 frames, card.frames = card.frames, []
                 card.left, card.right, _ = card.split(width)
-                budget = max(dense, card.estimated_lines(width))
+                # ...but never past the page (a card over "tight" splits: issue 12's longer
+                # dose notes showed it on Letter).
+                budget = max(dense, min(tight, card.estimated_lines(width)))
                 card.frames = frames
                 options = []
                 for max_mm in (FIGURE_MAX_MM, 46.0, 42.0, 38.0, 34.0, 30.0, FIGURE_MIN_MM, 22.0, 18.0):
