@@ -1019,7 +1019,7 @@ def adjust(
                     )
                 ],
             )
-        new = with_urgent_rows(adjust_program(program, lib, entries, from_week), urgent)
+        new = with_urgent_rows(adjust_program(program, lib, entries, from_week, source=source), urgent)
     except PatientError as exc:
         if urgent:  # the urgent flag was printed; its exit code (1) wins so scripts notice
             exc.exit_code = 1
