@@ -49,6 +49,8 @@ bench: $(STAMP)
 	$(PY) benchmarks/render.py
 	$(PY) benchmarks/bulk.py
 	$(PY) benchmarks/figures.py --no-pdf
+	$(PY) benchmarks/where.py
+	@echo "Against the previous release: $(PY) benchmarks/compare.py [--quick] (installs it into .bench-cache/)"
 
 clean:
-	rm -rf $(VENV) sample build dist
+	rm -rf $(VENV) sample build dist .bench-cache

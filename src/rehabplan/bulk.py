@@ -372,6 +372,7 @@ def _render_job(job: Job, out_dir: str) -> Outcome:
         outcome.status, outcome.reason = "failed", f"{type(exc).__name__}: {exc}"
     _mark(-1)
     outcome.seconds = time.perf_counter() - start
+    _forget_plans(library)
     _release_memory()
     outcome.worker_pid = os.getpid()
     outcome.worker_peak_rss_mib = _peak_rss_mib()
@@ -385,6 +386,16 @@ def _rss_mib() -> float | None:
             return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
     except (OSError, ValueError, IndexError):
         return None
+
+
+def _forget_plans(library: Library) -> None:
+    """Drop the planner's cache of materialised prescriptions (library.planned). It keeps every
+    patient's items between plans (~7 MiB a hundred patients, up to 50,000 entries): a worker's
+    memory grew ~20 MiB over 50 handouts with it, and saving 2 ms of planning is nothing beside a
+    render of seconds."""
+    planned = getattr(library, "planned", None)
+    if isinstance(planned, dict):
+        planned.clear()
 
 
 def _release_memory() -> None:
@@ -501,6 +512,7 @@ def bulk_build(
         first_pool.shutdown(wait=False, cancel_futures=True)
         raise
 
+    _forget_plans(library)  # workers forked from here later (recycled pools) stay small
     total = len(rows)
     done = len(outcomes)
     if progress:
