@@ -153,6 +153,7 @@ class _Slot:
     id: str = ""
 
     every_day: bool = False
+    walk_rules: dict = field(default_factory=dict)  # minutes step -> the walk's rule toward a target
 
     def __post_init__(self) -> None:
         self.id = self.slot.id
@@ -679,7 +680,10 @@ def _walk_rule(s: _Slot, st: SlotState, targets: list[tuple[int, int]] | None, w
             weeks_left -= weeks_left // max(2, every)  # deloads hold the walk
             need = math.ceil((minutes - st.dose.minutes) / max(1, weeks_left))
             size = min(WALK_STEP_MAX_MIN, max(s.rule.minutes_step, need))
-            return s.rule.model_copy(update={"minutes_step": size, "every_weeks": 1})
+            rule = s.walk_rules.get(size)
+            if rule is None:
+                rule = s.walk_rules[size] = s.rule.model_copy(update={"minutes_step": size, "every_weeks": 1})
+            return rule
     return s.rule
 
 
@@ -774,8 +778,8 @@ def _limit_volume(props, states, slots, last, protocol, library, ctxs, week, rea
 def _day_load(props, slots, library, patient, pattern, cache) -> list[tuple[int, float, int]]:
     """(day, seconds, exercises) of every planned day: its slots plus every-day items (not the walk)."""
     daily_s, daily_n = 0.0, 0
-    secs_of = {d.day: 0.0 for d in pattern}
-    count_of = {d.day: 0 for d in pattern}
+    secs_of = [0.0] * 7
+    count_of = [0] * 7
     exercises = library.exercises
     for s in slots:
         p = props.get(s.id)
@@ -785,14 +789,16 @@ def _day_load(props, slots, library, patient, pattern, cache) -> list[tuple[int,
         if secs < 0:
             secs = p.secs = _dose_seconds(p.dose, exercises[p.dose.exercise], patient, s.rule.name == "pyramid")
         if s.every_day:
-            if secs or exercises[p.dose.exercise].category is not Category.aerobic:
+            if secs:  # the walk counts no session time (it is its own bout); everything else does
                 daily_s += secs
                 daily_n += 1
             continue
         for d in s.days:
             secs_of[d] += secs
             count_of[d] += 1
-    return [(d, secs_of[d] + daily_s, n + daily_n) for d, n in count_of.items() if n] or [(-1, daily_s, daily_n)]
+    return [(d.day, secs_of[d.day] + daily_s, count_of[d.day] + daily_n) for d in pattern if count_of[d.day]] or [
+        (-1, daily_s, daily_n)
+    ]
 
 
 def _fit(props, states, slots, library, protocol, patient, pattern, week, dropped, ctxs, cache=None, reserve=None) -> None:

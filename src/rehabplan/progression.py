@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import NamedTuple
 
 from .models import DoseKind, Exercise, Rule, Tempo
@@ -206,8 +207,13 @@ def step(dose: Dose, rule: Rule, ctx: Context, skip: frozenset[str] = frozenset(
 
 def dimensions(rule: Rule, ex: Exercise) -> tuple[str, ...]:
     """The rule's dimensions, then (for a loading exercise) the ``TAIL`` it does not name."""
-    own = RULES[rule.name].dimensions
-    if not own or not ex.is_loading:
+    return _dimensions(rule.name, ex.is_loading)
+
+
+@cache
+def _dimensions(rule_name: str, loading: bool) -> tuple[str, ...]:
+    own = RULES[rule_name].dimensions
+    if not own or not loading:
         return own
     return own + tuple(d for d in TAIL if d not in own)
 
