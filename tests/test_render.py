@@ -279,8 +279,9 @@ def test_log_has_every_week_and_session(page, program):
     log = section(page, "log") if "<section" in page else ""
     for week in program.weeks:
         assert f'id="log-week-{week.number}"' in log
-    assert log.count('<tr><th scope="row">') == sum(len(w.sessions) for w in program.weeks)
-    assert "Pain during (0–10)" in log and "Pain next morning (0–10)" in log
+    # One written line per session (block layout, no table per week), with its day and date.
+    assert log.count('class="log-row"') == sum(len(w.sessions) for w in program.weeks)
+    assert "Pain during" in log and "Next morning" in log and "0 (no pain) to 10" in log
 
 
 def test_exercise_cards_carry_steps_cues_mistakes_stop_and_video_qr(page, library):

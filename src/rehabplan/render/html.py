@@ -42,9 +42,11 @@ from .chart import load_chart
 from .qr import qr_svg
 
 PAPERS = ("a4", "letter")
+EDITIONS = ("full", "compact")
 ENTRY_TEMPLATE = "handout.html.j2"
 STYLESHEET = "handout.css"
 LARGE_PRINT_STYLESHEET = "large-print.css"
+COMPACT_STYLESHEET = "compact.css"
 PREVIEW_STYLESHEET = "preview.css"
 PAGE_SIZES = {"a4": "A4", "letter": "letter"}
 
@@ -225,17 +227,27 @@ class CardFrame:
     aspect: float  # width / height
 
 
-# The drawn figure heads a column of the card: its frames side by side (standing figures, at
-# most FIGURE_MAX_MM tall) or one above the other (lying figures, which are wide), each with
-# its label below in the body font. A long card gives up figure height (never below
-# FIGURE_MIN_MM) before its text gets tighter. In the column the figure's height is shared by
-# the balancing of the two columns, which a full-width figure would not be.
-FIGURE_MAX_MM, FIGURE_MIN_MM, FIGURE_GAP_MM, LABEL_MM = 50.0, 26.0, 4.0, 5.8
-COLUMN_MM = {"a4": 85.0, "letter": 88.0}
-LINE_MM = 6.22  # one 14 pt body line at the card's leading (1.26)
-CHAR_MM = 2.7  # an average character of the 14 pt body font, a little wide to be safe
-CAPTION_MIN_MM = 36.0
-OLD_ART_LINES = 5.6  # the hand-made drawing's place in a column (Card.section_lines)
+# The drawn figure heads the card: narrow (standing) frames float to the right of the start and
+# the steps, wide (lying) frames span the card under its heading, each labelled below in the
+# body font, as tall as the card's width allows up to a cap per edition and print size. Cards
+# flow from page to page (templates/handout.css), so no card's picture shrinks to keep the card
+# to one page: the heights are fixed, never guessed from the text. The caps keep a card's
+# heading and picture - which never split - well under 30 % of a page, so that no page ends more
+# than 30 % blank because the next card's picture did not fit under the last one.
+# (edition, large print) -> (frames beside the text, mm tall; frames across the card, mm tall)
+FIGURE_MM = {
+    ("full", False): (0.0, 38.0),
+    ("full", True): (0.0, 36.0),  # at 18 pt the text beside a picture would be too narrow
+    ("compact", False): (0.0, 30.0),
+    ("compact", True): (0.0, 36.0),
+}
+BESIDE_SHARE = 0.5  # frames float beside the text when they take at most half the card's width
+FIGURE_GAP_MM = 4.0  # a frame's margin, both sides together (handout.css .frame)
+CAPTION_MIN_MM = 46.0  # a frame's slot is at least this wide, so its label wraps little
+CAPTION_MIN_LARGE_MM = 56.0  # the same at 18 pt
+QR_BOX_MM = 52.0  # the video QR code and its line beside the frames (handout.css .qr-box)
+# The card's width (the page's content box): paper width less the page margins.
+CARD_MM = {("a4", False): 178.0, ("letter", False): 183.9, ("a4", True): 179.0, ("letter", True): 184.9}
 
 
 @dataclass
@@ -251,125 +263,68 @@ class Card:
     qr: Markup | None
     follows: str | None = None  # the easier exercise this one replaces
     moves_to: tuple[str, int] | None = None  # (harder exercise, from week)
-    density: str = ""  # "", "dense" or "tight": set closer so that a long card keeps to its page
-    left: list[str] = field(default_factory=list)  # instruction parts in the left column
-    right: list[str] = field(default_factory=list)
     frames: list[CardFrame] = field(default_factory=list)  # the figure drawn from pose data
     figure_mm: float = 0.0  # the frames' height on the card
-    figure_rows: list[list[int]] = field(default_factory=list)  # frame numbers (0-based) per row
-    figure_wide: bool = False  # the frames span the card above both columns
-    figure_sheet: str = ""  # data: URI of all frames in one image with their labels drawn in
-    figure_alt: str = ""
-    figure_compact: bool = False  # too long a card for the frames: the one-image sheet instead
+    figure_beside: bool = False  # the frames float beside the start and the steps
+    caption_min_mm: float = CAPTION_MIN_MM
+    brief: bool = False  # the compact edition's card (Card.parts)
 
     def slot_mm(self, i: int) -> float:
         """Width of frame ``i`` with its label: at least CAPTION_MIN_MM, so a label wraps little."""
-        return max(self.figure_mm * self.frames[i].aspect, CAPTION_MIN_MM)
+        return max(self.figure_mm * self.frames[i].aspect, self.caption_min_mm)
 
-    def _row_height(self, width_mm: float, max_mm: float, frames: list[int]) -> float:
-        """The tallest height (≤ max_mm) at which these frames fit side by side in ``width_mm``."""
-        room = width_mm - 1.0 - FIGURE_GAP_MM * len(frames)
-        height = min(max_mm, room / sum(self.frames[i].aspect for i in frames))
-        while height > 10 and sum(max(height * self.frames[i].aspect, CAPTION_MIN_MM) for i in frames) > room:
+    def figure_width(self, height_mm: float) -> float:
+        """The frames' row width at ``height_mm``, margins and the QR box included."""
+        slots = sum(max(height_mm * f.aspect, self.caption_min_mm) for f in self.frames)
+        return slots + FIGURE_GAP_MM * len(self.frames) + (QR_BOX_MM if self.qr else 0.0) + 1.0
+
+    def fit_figure(self, width_mm: float, beside_mm: float, across_mm: float) -> None:
+        """Narrow frames ``beside_mm`` tall beside the text when they take at most half the card;
+        else the tallest frames (at most ``across_mm``) that fit side by side across it."""
+        if not self.frames:
+            return
+        if beside_mm and self.figure_width(beside_mm) <= BESIDE_SHARE * width_mm:
+            self.figure_beside, self.figure_mm = True, beside_mm
+            return
+        room = width_mm - 1.0 - FIGURE_GAP_MM * len(self.frames) - (QR_BOX_MM if self.qr else 0.0)
+        # Three frames at 18 pt may not each get a label's full slot: they share the width.
+        self.caption_min_mm = min(self.caption_min_mm, room / len(self.frames))
+        height = min(across_mm, room / sum(f.aspect for f in self.frames))
+        while height > 10 and self.figure_width(height) > width_mm:
             height -= 0.5
-        return height
+        self.figure_beside, self.figure_mm = False, round(height, 1)
 
-    @property
-    def figure_area(self) -> float:
-        """The frames' printed area, mm² (to choose the largest layout that fits)."""
-        return sum(self.figure_mm**2 * f.aspect for f in self.frames)
+    # The instruction parts in reading order; the picture ("art") heads the card on its own.
+    SECTIONS = ("start", "steps", "tips", "mistakes", "care", "stop")
 
-    def fit_figure(self, column_mm: float, max_mm: float = FIGURE_MAX_MM, wide: bool = False) -> None:
-        """Side by side when that keeps them tall, else one above the other, in ``column_mm``
-        (with ``wide``: side by side across the card, ``column_mm`` being the card's width)."""
-        if not self.frames:
-            return
-        n = len(self.frames)
-        self.figure_wide = wide
-        if wide:
-            side = self._row_height(column_mm, max_mm, list(range(n)))
-            self.figure_rows, self.figure_mm = [list(range(n))], round(side, 1)
-            return
-        # Each frame has FIGURE_GAP_MM / 2 of margin on either side (handout.css .frame).
-        side = self._row_height(column_mm, max_mm, list(range(n)))
-        if n == 1 or side >= min(max_mm, 28.0):
-            self.figure_rows, self.figure_mm = [list(range(n))], round(side, 1)
-        else:
-            stacked = min(max_mm * 0.75, (column_mm - 1.0 - FIGURE_GAP_MM) / max(f.aspect for f in self.frames))
-            self.figure_rows, self.figure_mm = [[i] for i in range(n)], round(stacked, 1)
+    def parts(self) -> list[str]:
+        """The instruction parts this card has, in reading order.
 
-    def caption_lines(self, row: list[int]) -> int:
-        """Lines of the tallest label in a row: a label wraps within its frame's width."""
-        return max(math.ceil((len(self.frames[i].label) + 3) * CHAR_MM / self.slot_mm(i)) for i in row)
-
-    @property
-    def figure_lines(self) -> float:
-        """Body lines the figure takes in its column: the frames, their labels and the gaps."""
-        if not self.frames:
-            return 0.0
-        rows = sum(self.figure_mm + 1.0 + LABEL_MM * self.caption_lines(row) for row in self.figure_rows)
-        # Plus a line to spare: WeasyPrint's figure boxes come out a little taller than this sum.
-        return (rows + 2.5) / LINE_MM + 1.0
-
-    SECTIONS = ("art", "start", "steps", "tips", "mistakes", "care", "stop")
-
-    def section_lines(self, chars_per_line: int) -> dict[str, float]:
-        """Estimated body-text lines of each part of the instructions in a half-width column.
-
-        A rough, deliberately pessimistic count from the words alone, calibrated on the
-        built-in library with WeasyPrint's own layout. It balances the two columns and picks
-        the tighter setting before WeasyPrint would have to split a card, without laying the
-        page out twice (CSS multi-column balancing costs about 0.1 s per card).
+        The compact edition keeps what a patient needs to do the exercise safely (start, steps,
+        when to stop) and leaves tips, common mistakes and take-care notes to the full one.
         """
         ex = self.exercise
-        half = chars_per_line // 2 - 2
-
-        def lines(items: list[str], heading: bool = True) -> float:
-            if not items:
-                return 0.0
-            return sum(math.ceil((len(t) + 3) / half) for t in items) + 0.12 * len(items) + (1.2 if heading else 0)
-
-        return {
-            "art": (0.0 if self.figure_wide else self.figure_lines if self.frames and not self.figure_compact else OLD_ART_LINES)
-            + (4.6 if self.qr else 0),
-            "start": lines(["Start: " + ex.starting_position], heading=False),
-            "steps": lines(ex.instructions),
-            "tips": lines(ex.cues),
-            "mistakes": lines(ex.mistakes),
-            "care": lines(ex.precautions),
-            "stop": lines(ex.stop_if) + 0.8,
+        present = {
+            "start": bool(ex.starting_position),
+            "steps": bool(ex.instructions),
+            "tips": bool(ex.cues) and not self.brief,
+            "mistakes": bool(ex.mistakes) and not self.brief,
+            "care": bool(ex.precautions) and not self.brief,
+            "stop": bool(ex.stop_if),
         }
+        return [name for name in self.SECTIONS if present[name]]
 
-    def split(self, chars_per_line: int) -> tuple[list[str], list[str], float]:
-        """(left sections, right sections, lines of the taller column), best balanced."""
-        sizes = self.section_lines(chars_per_line)
-        parts = [name for name in self.SECTIONS if sizes[name]]
-        candidates = [(parts[:k], parts[k:]) for k in range(1, len(parts))]
-        if self.frames and "art" in parts:
-            # A drawn figure may also head the right column, beside the start of the text.
-            rest = [name for name in parts if name != "art"]
-            candidates += [(rest[:k], ["art"] + rest[k:]) for k in range(1, len(rest))]
-        best = None
-        for left_parts, right_parts in candidates:
-            left = sum(sizes[n] for n in left_parts)
-            right = sum(sizes[n] for n in right_parts)
-            if best is None or max(left, right) < best[2]:
-                best = (left_parts, right_parts, max(left, right))
-        return best or (parts, [], sum(sizes.values()))
-
-    def estimated_lines(self, chars_per_line: int) -> float:
-        """Body-text lines the whole card needs: the taller column, then the dose grid."""
-        column = self.split(chars_per_line)[2]
-        constants = sum(len(label) + len(value) + 5 for label, value in self.constants) + len(self.effort or "")
-        notes = sum(len(w) + len(n) + 4 for w, n in self.notes) + (60 if self.moves_to else 0) + (40 if self.follows else 0)
-        dose = 1.5 + math.ceil(constants / chars_per_line) + 0.85 * math.ceil(notes / (chars_per_line * 1.15))
-        for grid in self.grids:
-            # A row is one 12 pt line (0.95 of a body line) unless its heading or a cell wraps.
-            dose += 1.3 + 0.25  # the week numbers ("easy" under lighter weeks) and the gap
-            for row in grid.rows:
-                wraps = len(row.heading) > 11 or any(" " in text and not text[:1].isdigit() for text, _ in row.cells)
-                dose += 1.9 if wraps else 0.95  # a wrapped cell ("light band") is two 12 pt lines
-        return 2.2 + column + dose + (self.figure_lines if self.figure_wide else 0.0)
+    def aside_rows(self) -> list[list[str]]:
+        """The parts after the steps, two side by side a row: tips beside take care, common
+        mistakes beside when to stop (a fixed pairing: no part's length is guessed)."""
+        rest = [p for p in self.parts() if p not in ("start", "steps")]
+        left = [p for p in rest if p in ("tips", "mistakes")]
+        right = [p for p in rest if p in ("care", "stop")]
+        if not left or not right:  # one side only: pair its parts with each other
+            left, right = (left or right)[0::2], (left or right)[1::2]
+        rows = [[a, b] for a, b in zip(left, right)]
+        longer = left if len(left) > len(right) else right
+        return rows + [[p] for p in longer[len(rows) :]]
 
     @property
     def weeks(self) -> str:
@@ -441,18 +396,17 @@ class _Cache:
     """
 
     uris: dict[tuple[str, int, int], str] = field(default_factory=dict)
-    frames: dict[tuple[str, bool, int], tuple[object, tuple[list[CardFrame], str, str]]] = field(default_factory=dict)
+    frames: dict[tuple[str, bool, int], tuple[object, list[CardFrame]]] = field(default_factory=dict)
 
-    def figure_frames(self, exercise: Exercise, mirror: bool) -> tuple[list[CardFrame], str, str]:
-        """The exercise's frames, its one-image sheet and alt text, drawn once per renderer (a
-        roster reuses them)."""
+    def figure_frames(self, exercise: Exercise, mirror: bool) -> list[CardFrame]:
+        """The exercise's frames, drawn once per renderer (a roster reuses them)."""
         key = (exercise.id, mirror, id(exercise.figure))
         if key not in self.frames:
             pic = picture(exercise.figure, mirror=mirror)
             uri = lambda svg: "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")  # noqa: E731
             frames = [CardFrame(f.label, uri(f.svg), alt, f.width / f.height) for f, alt in zip(pic.frames, pic.frame_alts)]
             # Keep the figure itself alive with its frames, so that its id is never reused.
-            self.frames[key] = (exercise.figure, (frames, uri(pic.sheet()), pic.alt))
+            self.frames[key] = (exercise.figure, frames)
         return self.frames[key][1]
 
     def data_uri(self, path: Path, roots: list[Path], kinds: tuple[str, ...]) -> str:
@@ -503,10 +457,10 @@ def _cards(program: Program, library: Library, cache: _Cache, per_strip: int = 1
         exercise = library.exercises[ex_id]
         doses = week_doses(program, ex_id)
         frames: list[CardFrame] = []
-        illustration, sheet, sheet_alt = "", "", ""
+        illustration = ""
         if exercise.drawn:
             # Drawn for this patient: a left-sided patient sees the left side working.
-            frames, sheet, sheet_alt = cache.figure_frames(exercise, program.patient.side.value == "left")
+            frames = cache.figure_frames(exercise, program.patient.side.value == "left")
         else:
             art = library.illustration_path(ex_id)
             try:
@@ -574,8 +528,6 @@ def _cards(program: Program, library: Library, cache: _Cache, per_strip: int = 1
                 follows=follows,
                 moves_to=moves_to,
                 frames=frames,
-                figure_sheet=sheet,
-                figure_alt=sheet_alt,
             )
         )
     return cards
@@ -976,6 +928,7 @@ class HtmlBuilder:
         templates: Path | str | None = None,
         large_print: bool | None = None,
         paper: str | None = None,
+        edition: str | None = None,
     ):
         self.config = config or ClinicConfig()
         chosen = templates if templates is not None else self.config.templates
@@ -986,6 +939,9 @@ class HtmlBuilder:
         self.paper = (paper or self.config.paper).lower()
         if self.paper not in PAPERS:
             raise RenderError(f"unknown paper size '{paper}'", [Problem(None, None, "paper", "use a4 or letter")])
+        self.edition = (edition or getattr(self.config, "edition", "full")).lower()
+        if self.edition not in EDITIONS:
+            raise RenderError(f"unknown edition '{edition}'", [Problem(None, None, "edition", "use full or compact")])
         self.env = make_environment(self.templates, self.config.locale)
         self.cache = _Cache()
         self._logo: str | None = None
@@ -1001,10 +957,16 @@ class HtmlBuilder:
             raise RenderError(f"the stylesheet '{name}' is missing from the templates") from None
         return Stylesheet(text, Path(filename).parent)
 
+    @property
+    def compact(self) -> bool:
+        return self.edition == "compact"
+
     def stylesheets(self) -> list[Stylesheet]:
         sheets = [self.stylesheet(STYLESHEET)]
         if self.large_print:
             sheets.append(self.stylesheet(LARGE_PRINT_STYLESHEET))
+        if self.compact:
+            sheets.append(self.stylesheet(COMPACT_STYLESHEET))
         sheets.append(Stylesheet(f"@page {{ size: {PAGE_SIZES[self.paper]}; }}\n", builtin_templates()))
         return sheets
 
@@ -1075,6 +1037,7 @@ class HtmlBuilder:
             "lang": cfg.locale,
             "paper": self.paper,
             "large_print": self.large_print,
+            "compact": self.compact,
             "preview": preview,
             "css": Markup(self.preview_css()) if preview else None,
             "title": f"Home exercise plan for {program.patient.name}",
@@ -1108,58 +1071,16 @@ class HtmlBuilder:
             ],
         }
 
-    # Body lines that fit one card page at 14 pt, and characters in a full-width line.
-    # Thresholds calibrated on the built-in library with WeasyPrint's layout (see test_pdf's
-    # test_exercise_cards_keep_to_one_page): above the first a card is set "dense", above the
-    # second "tight" (less leading, a smaller drawing; always 14 pt).
-    _PAGE_LINES = {("a4", False): (44.0, 45.5), ("letter", False): (40.5, 44.0)}
-    _CHARS_PER_LINE = {("a4", False): 76, ("letter", False): 80}
-
     def cards(self, program: Program, library: Library) -> list[Card]:
-        key = (self.paper, self.large_print)
         # Large print: six weeks to a strip at 18 pt, about seven characters to a cell.
         cards = _cards(
             program, library, self.cache, per_strip=6 if self.large_print else 12, cell_chars=7 if self.large_print else 5
         )
-        width = self._CHARS_PER_LINE.get(key, 76)
-        column = COLUMN_MM.get(self.paper, 85.0)
+        width = CARD_MM[self.paper, self.large_print]
         for card in cards:
-            if self.large_print:
-                # One full-width column (large-print.css), two pages a card: room for a large
-                # figure, which comes first (the columns are one after the other here).
-                card.fit_figure(2 * column, 62.0)
-                left, right, _ = card.split(width)
-                card.left, card.right = ["art"] + [p for p in left + right if p != "art"], []
-                continue
-            dense, tight = self._PAGE_LINES[key]
-            if card.frames:
-                # The largest figure that keeps the card to its page: at the head of a column
-                # (standing figures, side by side) or across the card (lying figures are wide).
-                # Never longer than the card was with a hand-made drawing in a column (what the
-                # estimate is calibrated on), unless there is room: then the largest figure.
-                frames, card.frames = card.frames, []
-                card.left, card.right, _ = card.split(width)
-                # ...but never past the page (a card over "tight" splits: issue 12's longer
-                # dose notes showed it on Letter).
-                budget = max(dense, min(tight, card.estimated_lines(width)))
-                card.frames = frames
-                options = []
-                for max_mm in (FIGURE_MAX_MM, 46.0, 42.0, 38.0, 34.0, 30.0, FIGURE_MIN_MM, 22.0, 18.0):
-                    for wide in (False, True):
-                        card.fit_figure(2 * column + 3.0 if wide else column, max_mm, wide)
-                        card.left, card.right, _ = card.split(width)
-                        options.append((card.estimated_lines(width), card.figure_area, max_mm, wide))
-                fitting = [o for o in options if o[0] <= budget]
-                if fitting:
-                    choice = max(fitting, key=lambda o: o[1])
-                    card.fit_figure(2 * column + 3.0 if choice[3] else column, choice[2], choice[3])
-                else:
-                    # Too long a card for labelled frames: all frames in one image, in the
-                    # place and size of the hand-made drawing it replaces.
-                    card.figure_wide, card.figure_compact = False, True
-            card.left, card.right, _ = card.split(width)
-            lines = card.estimated_lines(width)
-            card.density = "tight" if lines > tight else "dense" if lines > dense else ""
+            card.brief = self.compact
+            card.caption_min_mm = CAPTION_MIN_LARGE_MM if self.large_print else CAPTION_MIN_MM
+            card.fit_figure(width, *FIGURE_MM[self.edition, self.large_print])
         return cards
 
     def render(self, program: Program, library: Library, *, preview: bool = True) -> str:
@@ -1267,6 +1188,9 @@ def render_html(
     templates: Path | str | None = None,
     large_print: bool | None = None,
     paper: str | None = None,
+    edition: str | None = None,
 ) -> str:
     """The handout as one self-contained HTML page (styles and fonts inlined) for a browser."""
-    return HtmlBuilder(config, templates=templates, large_print=large_print, paper=paper).render(program, library)
+    return HtmlBuilder(config, templates=templates, large_print=large_print, paper=paper, edition=edition).render(
+        program, library
+    )

@@ -163,8 +163,9 @@ class Renderer:
         templates: Path | str | None = None,
         large_print: bool | None = None,
         paper: str | None = None,
+        edition: str | None = None,
     ):
-        self.builder = HtmlBuilder(config, templates=templates, large_print=large_print, paper=paper)
+        self.builder = HtmlBuilder(config, templates=templates, large_print=large_print, paper=paper, edition=edition)
         self.config = self.builder.config
         self._weasy = None  # (font_config, stylesheets, image cache), built on first PDF
 
@@ -230,6 +231,10 @@ class Renderer:
         document.metadata.attachments = []
         return document, fetcher
 
+    def layout(self, program: Program, library: Library):
+        """The laid-out WeasyPrint document (pages and boxes), for checks such as pagination.py's."""
+        return self._document(program, library)[0]
+
     def pdf(self, program: Program, library: Library) -> tuple[bytes, int, tuple[str, ...]]:
         """The PDF's bytes, its page count and the URLs the fetcher refused."""
         document, fetcher = self._document(program, library)
@@ -266,9 +271,10 @@ def render_pdf(
     templates: Path | str | None = None,
     large_print: bool | None = None,
     paper: str | None = None,
+    edition: str | None = None,
     force: bool = False,
 ) -> RenderResult:
     """Render the handout PDF to ``output``: ``Renderer(...).write(...)``."""
-    return Renderer(config, templates=templates, large_print=large_print, paper=paper).write(
+    return Renderer(config, templates=templates, large_print=large_print, paper=paper, edition=edition).write(
         program, library, output, force=force
     )
