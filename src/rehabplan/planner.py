@@ -549,6 +549,9 @@ def _schedule(
     last_deload = 0
     last_volume: int | None = None
     was_deload = progressed = False
+    # Core and required slots that start after week 1: fitting keeps their room (_reserve).
+    first_week = {s.id: min((p.first_week for p in phases if p.id in s.slot.phases), default=0) for s in slots}
+    later = [s for s in slots if (s.core or s.slot.required) and first_week[s.id] > 1]
     for week in range(1, patient.weeks + 1):
         phase = _phase_of(phases, week)
         first_phase = phase_index[phase.id] == 0
@@ -612,7 +615,7 @@ def _schedule(
             props[s.id] = _Prop(dose, note, False, st.dose)
         # Time first (a step that does not fit is held, and says so), then the volume limit,
         # then time again for the volume limit's other steps (reps, tempo).
-        reserve = _reserve(library, patient, slots, states, phases, week, level, ctxs, start_seconds)
+        reserve = _reserve(library, patient, later, states, phases, week, level, ctxs, start_seconds) if later else None
         _fit(props, states, slots, library, protocol, patient, pattern, week, dropped, now, seconds_cache, reserve)
         if not is_deload and last_volume is not None:
             if _limit_volume(props, states, slots, last_volume, protocol, library, now, week, reassessment):
@@ -1163,8 +1166,9 @@ def _item(library: Library, patient: Patient, deload_factor: float, t: Track, do
 
 
 # Materialised items are kept on the library between plans (a bulk run plans many patients with
-# one library): a frozen Prescription depends only on the key below. Bounded, so memory stays flat.
-_ITEM_CACHE_SIZE = 50_000
+# one library): a frozen Prescription depends only on the key below. Bounded (about 2 KB an
+# entry, so at most ~4 MB), so a bulk worker's memory stays flat.
+_ITEM_CACHE_SIZE = 2_000
 
 
 def materialise(
@@ -1185,6 +1189,7 @@ def materialise(
     if len(cache) > _ITEM_CACHE_SIZE:
         cache.clear()
     who = (patient.side, patient.age_band, deload_factor)
+    seen: dict[tuple, _Item] = {}
     weeks: list[Week] = []
     for number in range(1, patient.weeks + 1):
         is_deload = number in deloads
@@ -1196,10 +1201,16 @@ def materialise(
             if dose is None:
                 continue
             note = t.notes.get(number)
-            key = (t.id, t.rule, t.per_week, dose, note, is_deload, who)
-            it = cache.get(key)
+            # Within this call a dose object stands for itself (the tracks hold it): most weeks
+            # repeat last week's, so the library-wide key (which hashes the dose) is built once.
+            local = (t.id, id(dose), note, is_deload)
+            it = seen.get(local)
             if it is None:
-                it = cache[key] = _item(library, patient, deload_factor, t, dose, note, is_deload)
+                key = (t.id, t.rule, t.per_week, dose, note, is_deload, who)
+                it = cache.get(key)
+                if it is None:
+                    it = cache[key] = _item(library, patient, deload_factor, t, dose, note, is_deload)
+                seen[local] = it
             volume += it.volume
             tut += it.tut
             if t.every_day:
