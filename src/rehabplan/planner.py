@@ -1187,7 +1187,8 @@ def materialise(
     kinds = {d.day: d.kind for d in pattern}
     cache = library.planned
     if len(cache) > _ITEM_CACHE_SIZE:
-        cache.clear()
+        for key in list(cache)[: len(cache) // 2]:  # the older half (dicts keep insertion order)
+            del cache[key]
     who = (patient.side, patient.age_band, deload_factor)
     seen: dict[tuple, _Item] = {}
     weeks: list[Week] = []
