@@ -1,14 +1,27 @@
 """Planning speed: plan 1,000 random patients and print programs per second.
 
 A benchmark, not a test: run it with `python benchmarks/plan.py` (or `make bench`).
+
+`--against PYTHON` also times another installed release on the same patients, in the same run,
+alternating rounds so that a busy machine slows both alike, and prints the ratio. The previous
+release, for example (its own virtual environment, from `git archive aec53c6`):
+
+    python benchmarks/plan.py --against /tmp/aec53c6/.venv/bin/python
+
+The other interpreter runs this same file with `--only`, so the patients are the same (fields
+every release understands); a patient that release cannot plan counts as a request too.
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import platform
 import random
+import statistics
+import subprocess
 import time
+from pathlib import Path
 
 import rehabplan
 from rehabplan.errors import PatientError
@@ -38,7 +51,8 @@ def random_patients(n: int, protocols: list[str], seed: int = 7) -> list[Patient
     return out
 
 
-def main(n: int = 1000) -> None:
+def programs_per_second(n: int) -> tuple[float, int]:
+    """Plan ``n`` random patients with the installed rehabplan: (programs per second, refused)."""
     library = rehabplan.load_library()
     protocols = rehabplan.load_protocols(library)
     patients = random_patients(n, sorted(protocols.protocols))
@@ -50,12 +64,44 @@ def main(n: int = 1000) -> None:
             rehabplan.plan(library, protocols[p.protocol], p)
         except PatientError:
             failed += 1
-    seconds = time.perf_counter() - start
+    return n / (time.perf_counter() - start), failed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=1000, help="patients per round")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--against", help="another release's Python (with rehabplan installed) to compare with")
+    parser.add_argument("--only", action="store_true", help="print programs/s only (used by --against)")
+    args = parser.parse_args()
+    if args.only:
+        print(f"{programs_per_second(args.n)[0]:.1f}")
+        return
     print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}")
+    ours: list[float] = []
+    theirs: list[float] = []
+    failed = 0
+    for _ in range(args.rounds):
+        rate, failed = programs_per_second(args.n)
+        ours.append(rate)
+        if args.against:
+            out = subprocess.run(
+                [args.against, str(Path(__file__).resolve()), "--only", "-n", str(args.n)],
+                capture_output=True,
+                text=True,
+                check=True,
+                cwd="/",  # import the other release's installed package, not this tree
+            )
+            theirs.append(float(out.stdout.strip().splitlines()[-1]))
+    rate = statistics.median(ours)
     print(
-        f"planned {n} random patients in {seconds:.2f} s: {n / seconds:,.0f} programs/s "
-        f"({seconds / n * 1000:.2f} ms each; {failed} impossible requests reported)"
+        f"planned {args.n} random patients, median of {args.rounds} rounds: {rate:,.0f} programs/s "
+        f"({1000 / rate:.2f} ms each; {failed} impossible requests reported)"
     )
+    if theirs:
+        other = statistics.median(theirs)
+        print(f"against {args.against}: {other:,.0f} programs/s; this release is {rate / other:.2f}x as fast")
+        print(f"rounds (this / other): {', '.join(f'{a:,.0f}/{b:,.0f}' for a, b in zip(ours, theirs))}")
 
 
 if __name__ == "__main__":

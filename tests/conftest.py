@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,21 @@ from rehabplan.resources import data_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_user_cache():
+    """The tests keep rehabplan's user cache (the parsed library, rehabplan/cache.py) to
+    themselves, in a folder removed at the end."""
+    folder = tempfile.mkdtemp(prefix="rehabplan-test-cache-")
+    before = os.environ.get("REHABPLAN_CACHE_DIR")
+    os.environ["REHABPLAN_CACHE_DIR"] = folder
+    yield Path(folder)
+    if before is None:
+        os.environ.pop("REHABPLAN_CACHE_DIR", None)
+    else:
+        os.environ["REHABPLAN_CACHE_DIR"] = before
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -95,6 +95,47 @@ def test_a_left_sided_patient_sees_the_mirror_image():
     assert "left knee" in left.alt and "right knee" not in left.alt
 
 
+def _curve_points(path: str) -> list[tuple[float, float]]:
+    """Points along an SVG path of M/L/C/Z commands (the round ends' Bézier curves sampled)."""
+    out: list[tuple[float, float]] = []
+    for cmd, args in re.findall(r"([MLCZ])([^MLCZ]*)", path):
+        n = [float(v) for v in args.split()]
+        if cmd in "ML":
+            out.append((n[0], n[1]))
+        elif cmd == "C":
+            p0, p1, p2, p3 = out[-1], n[0:2], n[2:4], n[4:6]
+            for t in (i / 8 for i in range(1, 9)):
+                a, b, c, d = (1 - t) ** 3, 3 * (1 - t) ** 2 * t, 3 * (1 - t) * t * t, t**3
+                out.append((a * p0[0] + b * p1[0] + c * p2[0] + d * p3[0], a * p0[1] + b * p1[1] + c * p2[1] + d * p3[1]))
+    return out
+
+
+def _distance_to_outline(p, outline) -> float:
+    best = float("inf")
+    for (ax, ay), (bx, by) in zip(outline, outline[1:] + outline[:1]):
+        dx, dy = bx - ax, by - ay
+        t = max(0.0, min(1.0, ((p[0] - ax) * dx + (p[1] - ay) * dy) / ((dx * dx + dy * dy) or 1.0)))
+        best = min(best, ((p[0] - ax - t * dx) ** 2 + (p[1] - ay - t * dy) ** 2) ** 0.5)
+    return best
+
+
+def test_round_ends_are_curves_on_the_drawn_outline_and_few_paths_a_frame(library):
+    """The SVG draws each limb's round ends as Bézier curves (WeasyPrint's drawing time grows
+    with the coordinates it parses) and paints runs of one style as one path; the curves stay on
+    the outline the PNG and the pose geometry use (within 0.1 mm of print), mirrored or not."""
+    for ex in library.exercises.values():
+        if not ex.figure:
+            continue
+        for mirror in (False, True):
+            for frame in picture(ex.figure, mirror=mirror).frames:
+                assert frame.svg.count("<path") <= 40, ex.id
+                for shape in frame.shapes:
+                    if shape.arcs:
+                        assert "C" in shape.path()
+                        far = max(_distance_to_outline(p, shape.points) for p in _curve_points(shape.path()))
+                        assert far <= 0.01 * frame.height, (ex.id, mirror, far)
+
+
 def test_alt_text_says_what_the_pose_shows(library):
     text = alt_text(library["glute-bridge"].figure)
     assert "lying on the back" in text and "knees bent" in text

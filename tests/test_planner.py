@@ -209,3 +209,38 @@ def test_a_short_session_holds_progression_instead_of_refusing(library, protocol
     for w in program.weeks:
         assert all(s.minutes <= 15 for s in w.sessions)
     assert not {d.slot for d in program.dropped} & core - {"hip-external-rotation"}
+
+
+def preview_text(program) -> str:
+    from rich.console import Console
+
+    from rehabplan.preview import print_program
+
+    console = Console(record=True, width=250)
+    print_program(console, program)
+    return console.export_text()
+
+
+def test_the_preview_marks_a_firmer_band_and_slower_reps_as_harder(library, protocols, example_patient):
+    # A physiotherapist reading 3 x 14 -> 3 x 8 must see why the reps fell.
+    program = plan_for(library, protocols, example_patient, weeks=24, side="both")
+    for w in program.weeks:
+        for p in items(w):
+            if p.note and ("switch to" in p.note or "slower reps" in p.note):
+                line = next(row for row in preview_text(program).splitlines() if row.startswith(f"│ {p.name} "))
+                assert "*" in line
+                return
+    raise AssertionError("no band change or trade in a 24-week plan")
+
+
+def test_the_preview_says_when_fewer_sessions_are_planned_than_asked(library, protocols, example_patient):
+    # Upper-hamstring has no core slot for a short day: 4 sessions asked, 3 planned, said plainly.
+    program = plan_for(library, protocols, example_patient, protocol="upper-hamstring-glute-sciatica", sessions_per_week=4)
+    assert max(len(w.sessions) for w in program.weeks) == 3
+    assert "3 sessions a week, not 4" in preview_text(program)
+
+
+def test_a_one_week_phase_prints_as_one_week_not_1_to_1(library, protocols, example_patient):
+    program = plan_for(library, protocols, example_patient, weeks=4)
+    text = preview_text(program)
+    assert "1–1" not in text and "│ 1 " in text

@@ -13,6 +13,7 @@ from rehabplan.progression import (
     deload,
     start_dose,
     step,
+    trade,
 )
 
 LIBRARY = rehabplan.load_library()
@@ -142,3 +143,38 @@ def test_deload_cuts_the_weeks_work_by_about_the_factor_even_at_one_set(factor):
         cut = deload(d, LIBRARY["clamshell"], factor)
         ratio = cut.sets * cut.reps / (sets * reps)
         assert ratio < 1 and 1 - factor - 0.2 <= 1 - ratio <= 0.65, (sets, reps, ratio)
+
+
+def test_when_its_rule_runs_out_a_loading_exercise_takes_a_firmer_band_then_a_slower_tempo():
+    # No plateaus (TAIL): "sets" names only sets and reps; the band comes next, reps start again.
+    top = dose_of("side-lying-hip-abduction", sets=3, reps=15)
+    new, note = step(top, Rule(name="sets"), ctx())
+    assert new.load_index == 1 and new.reps == 8 and note.startswith("switch to")
+    slowest = LIBRARY["dead-bug"].dosage.tempo_slowest
+    new, note = step(dose_of("dead-bug", sets=3, reps=12), Rule(name="sets"), ctx())
+    assert new.tempo.rep_s > LIBRARY["dead-bug"].dosage.tempo.rep_s and note.startswith("lower more slowly")
+    assert step(dose_of("dead-bug", sets=3, reps=12, tempo=slowest), Rule(name="sets"), ctx()) == (
+        dose_of("dead-bug", sets=3, reps=12, tempo=slowest),
+        None,
+    )  # the top of everything the library allows
+
+
+def test_a_trade_slows_the_tempo_with_fewer_reps_in_no_more_time():
+    d = dose_of("clamshell", sets=2, reps=15)
+    new, note = trade(d, Rule(name="home"), ctx())
+    assert new.tempo.rep_s == d.tempo.rep_s + 1 and new.sets == 2
+    assert new.reps * new.tempo.rep_s <= d.reps * d.tempo.rep_s < (new.reps + 1) * new.tempo.rep_s
+    assert "same time" in note
+
+
+def test_a_trade_lengthens_holds_with_fewer_holds_in_no_more_time():
+    d = dose_of("seated-hip-abduction-isometric", sets=1, reps=6, hold_s=10)
+    new, note = trade(d, Rule(name="home", hold_step_s=5), ctx())
+    assert (new.hold_s, new.reps) == (15, 4) and "longer holds" in note
+
+
+def test_a_trade_has_no_room_at_the_bottom_of_the_reps_nor_for_stretches_and_pyramids():
+    assert trade(dose_of("standing-hip-external-rotation", sets=1, reps=8), Rule(name="home"), ctx()) is None
+    assert trade(dose_of("figure-four-stretch"), Rule(name="lp_hold"), ctx()) is None
+    plank = start_dose(LIBRARY["front-plank-knees"], ctx(pyramid=True), gentle=True)
+    assert trade(plank, Rule(name="pyramid"), ctx(pyramid=True)) is None

@@ -20,14 +20,25 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import PatientError, Problem
 from .library import Library
-from .models import Adjustment, DoseKind, Flag, Prescription, Program, Tempo, Week
-from .progression import Dose, deload
+from .models import Adjustment, AgeBand, DoseKind, Flag, Prescription, Program, Week
+from .planner import (
+    MIN_VOLUME_ALLOWANCE_SETS,
+    Track,
+    excluded,
+    materialise,
+    timeline_model,
+    track_of,
+    track_seconds,
+    track_sets,
+)
+from .progression import Context, Dose, deload, start_dose
 from .yaml_source import load_yaml, row_of
 
 LOG_FIELDS = [
@@ -285,12 +296,35 @@ def light_of(entry: LogEntry, program: Program) -> tuple[str, str]:
     return "green", "pain within the safe range"
 
 
-def adjust(program: Program, library: Library, entries: list[LogEntry], from_week: int | None = None) -> Program:
-    """The adjusted program: weeks from ``from_week`` (default: after the last logged week)."""
+def adjust(
+    program: Program, library: Library, entries: list[LogEntry], from_week: int | None = None, source: Path | str | None = None
+) -> Program:
+    """The adjusted program: weeks from ``from_week`` (default: after the last logged week).
+
+    Each exercise's dose timeline (``Program.timelines``) is decided anew from its traffic light,
+    then the weeks are materialised by the planner's own function, so every printed dose, total
+    and session time comes from the new timelines (nothing is read back from printed doses).
+    ``source`` names the program file in errors.
+    """
     if from_week is not None and not 1 <= from_week <= len(program.weeks):
         raise PatientError(
             f"--from-week {from_week} is not a week of this {len(program.weeks)}-week program",
             [Problem(None, None, "from_week", f"{from_week} is out of range", f"use a week from 1 to {len(program.weeks)}")],
+        )
+    if not program.timelines:
+        where = Path(source) if source is not None else None
+        raise PatientError(
+            f"{where or 'the program'} was written by an older rehabplan: it records no dose timelines to adjust",
+            [
+                Problem(
+                    where,
+                    None,
+                    "timelines",
+                    "adjust changes each exercise's planned dose timeline, which this program JSON does not record",
+                    "rebuild it with this version (rehabplan build PATIENT.yaml --format json), "
+                    "or give adjust the patient YAML instead",
+                )
+            ],
         )
     if not entries and from_week is None:
         raise PatientError("the log has no usable rows; nothing to adjust")
@@ -310,139 +344,241 @@ def adjust(program: Program, library: Library, entries: list[LogEntry], from_wee
         worst = max(lights, key=lambda le: ["green", "amber", "red"].index(le[0][0]))
         decisions[slot] = (worst[0][0], f"week {latest}: {worst[0][1]}", worst[1].exercise)
 
-    new_weeks = list(program.weeks[: start - 1])
-    adjustments: list[Adjustment] = []
-    timelines = {slot: _timeline(program, slot) for slot in decisions}
+    tracks = {t.slot: track_of(t) for t in program.timelines}
+    core = {t.slot: t.core for t in program.timelines}
+    shifted: dict[str, _Shifted] = {}
     changes: dict[str, str] = {}
-    for week in program.weeks[start - 1 :]:
-        swap: dict[str, Prescription | None] = {}
-        for slot, (light, _reason, _) in decisions.items():
-            if light == "green" or not any(p.slot == slot for p in _items(week)):
-                continue
-            rx, change = _shifted(program, library, slot, week, start, light, timelines[slot])
-            swap[slot] = rx
-            changes.setdefault(slot, change)
-        new_weeks.append(_replace_in_week(week, swap, library, program) if swap else week)
-    for slot, (light, reason, ex) in decisions.items():
-        adjustments.append(
-            Adjustment(
-                slot=slot,
-                exercise=ex,
-                light=light,
-                reason=reason,
-                change=changes.get(slot, "progress as planned" if light == "green" else "no later weeks of this exercise"),
-            )
+    for slot, (light, _reason, _) in decisions.items():
+        if light == "green" or slot not in tracks:
+            continue
+        shifted[slot] = _shift(program, library, tracks[slot], start, light)
+        if shifted[slot].weeks:
+            changes[slot] = shifted[slot].change
+    _hold_to_fit(program, library, tracks, shifted, start)
+    for slot, sh in shifted.items():
+        tracks[slot] = _write(tracks[slot], sh, set(program.deload_weeks), start)
+    weeks = materialise(
+        library,
+        program.patient,
+        program.phases,
+        program.reassessment_week,
+        program.deload_weeks,
+        program.deload_volume_factor,
+        list(tracks.values()),
+    )
+    adjustments = [
+        Adjustment(
+            slot=slot,
+            exercise=ex,
+            light=light,
+            reason=reason,
+            change=changes.get(slot, "progress as planned" if light == "green" else "no later weeks of this exercise"),
         )
+        for slot, (light, reason, ex) in decisions.items()
+    ]
     flags = clinician_flags(program, entries, decisions)
     return program.model_copy(
         update={
-            "weeks": new_weeks,
+            # Past weeks are never touched: the patient has done them.
+            "weeks": list(program.weeks[: start - 1]) + weeks[start - 1 :],
             "adjusted_from_week": start,
             "adjustments": adjustments,
             "flags": flags,
+            "timelines": [timeline_model(t, core[t.id]) for t in tracks.values()],
         }
     )
 
 
-def _timeline(program: Program, slot: str) -> list[tuple[int, Prescription]]:
-    """The slot's planned doses in the weeks that are not deloads, in order."""
-    out = []
-    for week in program.weeks:
-        if week.deload:
-            continue
-        for p in _items(week):
-            if p.slot == slot:
-                out.append((week.number, p))
-                break
-    return out
+AMBER_NOTE = "same as before: your pain said wait"
+RED_NOTE = "made easier: your pain said too much"
+BACK_FROM_DELOAD = "back to full dose"
 
 
-def _shifted(
-    program: Program, library: Library, slot: str, week: Week, start: int, light: str, timeline
-) -> tuple[Prescription, str]:
-    """The dose for ``slot`` in ``week``: amber slides the plan one step, red two steps back."""
-    index = {n: i for i, (n, _) in enumerate(timeline)}
-    done_index = max((i for n, i in index.items() if n < start), default=0)
-    steps_done = sum(1 for w in program.weeks[start - 1 : week.number] if not w.deload)
+@dataclass
+class _Shifted:
+    """A slot's new doses in the weeks from ``start`` that are not deloads, in order."""
+
+    weeks: list[int]
+    doses: list[Dose]
+    notes: list[str | None]
+    change: str
+
+
+def _shift(program: Program, library: Library, track: Track, start: int, light: str) -> _Shifted:
+    """Amber holds the last done dose for a week, then the plan continues a step behind; red goes
+    back two steps of the plan (below its start: the easier variant, or a lighter dose)."""
+    deloads = set(program.deload_weeks)
+    planned = [w for w in sorted(track.doses) if w not in deloads]
+    seq = [track.doses[w] for w in planned]
+    seq_notes = [track.notes.get(w) for w in planned]
+    done_index = max((i for i, w in enumerate(planned) if w < start), default=0)
+    weeks = [w for w in planned if w >= start]
+    back = 1 if light == "amber" else 3
+    doses: list[Dose] = []
+    notes: list[str | None] = []
+    regressed = _regressed(program, library, track, seq[0])
+    for k, _week in enumerate(weeks, start=1):
+        target = done_index + k - back
+        if target < 0:
+            dose, note = regressed, RED_NOTE
+        elif target >= len(seq):
+            dose, note = seq[-1], "same as last week"
+        else:
+            dose, note = seq[target], _strip(seq_notes[target])
+            if doses and doses[-1] == regressed and regressed != seq[0] and target == 0:
+                note = "back to the planned dose"
+        if k == 1:
+            note = AMBER_NOTE if light == "amber" else RED_NOTE
+        doses.append(dose)
+        notes.append(note)
+    text = lambda d: _dose_text(d, library, track)  # noqa: E731
     if light == "amber":
-        # hold: this week repeats the last done dose; then the plan continues a step behind
-        target = done_index + steps_done - 1
-        change = f"hold at {_dose(timeline[done_index][1])} for a week, then continue"
+        change = f"hold at {text(seq[done_index])} for a week, then continue"
+    elif done_index - 2 >= 0:
+        change = f"back to {text(seq[done_index - 2])}, then build again"
+    elif regressed.exercise != seq[0].exercise:
+        change = f"easier: {library[regressed.exercise].name} {text(regressed)}"
     else:
-        target = done_index + steps_done - 3
-        change = f"back to {_dose(timeline[max(done_index - 2, 0)][1])}, then build again"
-    if target < 0:
-        rx = _regress(timeline[0][1], library)
-        change = f"easier: {rx.name} {_dose(rx)}" if rx.exercise != timeline[0][1].exercise else f"lower dose: {_dose(rx)}"
-    else:
-        rx = timeline[min(target, len(timeline) - 1)][1]
-    note = "same as before: your pain said wait" if light == "amber" else "made easier: your pain said too much"
-    if week.deload:
-        rx = _deload_rx(rx, library, program)
-        note = "easier week on purpose (deload)"
-    return rx.model_copy(update={"note": note}), change
+        change = f"lower dose: {text(regressed)}"
+    return _Shifted(weeks, doses, notes, change)
 
 
-def _regress(rx: Prescription, library: Library) -> Prescription:
-    """One step below the plan's first dose: the easier variant, or the bottom of the ranges."""
-    ex = library[rx.exercise]
-    easier = ex.easier
-    if easier and easier in library and library[easier].dosage.kind is ex.dosage.kind:
-        target = library[easier]
-        d = target.dosage
-        sets = int(d.sets.clamp(rx.sets))
-        reps = int(d.reps.min) if d.reps else 1
-        tempo = d.tempo
-        return rx.model_copy(
-            update={
-                "exercise": target.id,
-                "name": target.name,
-                "category": target.category,
-                "sets": sets,
-                "reps": [reps] * sets,
-                "tempo": str(tempo) if tempo and d.kind is DoseKind.reps else None,
-                "tut_per_set_s": reps * tempo.rep_s
-                if tempo and d.kind is DoseKind.reps
-                else (reps * rx.hold_s if rx.hold_s else None),
-                "rest_s": int(d.rest_s.default),
-                "load": d.load_options[0] if d.load_options else None,
-            }
+def _strip(note: str | None) -> str | None:
+    """A planned note without its "back to full dose" (which belongs to the week after a deload)."""
+    if note and note.startswith(BACK_FROM_DELOAD):
+        return note[len(BACK_FROM_DELOAD) :].lstrip("; ") or None
+    return note
+
+
+def _regressed(program: Program, library: Library, track: Track, first: Dose) -> Dose:
+    """One step below the plan's first dose: the easier variant at the bottom of its ranges (when
+    the patient can do it), else the first dose lightened by the protocol's deload factor."""
+    ex = library[first.exercise]
+    older = program.patient.age_band is AgeBand.older
+    pyramid = track.rule == "pyramid" and ex.dosage.kind is DoseKind.hold
+    easier = library[ex.easier] if ex.easier and ex.easier in library else None
+    if easier is not None and easier.dosage.kind is ex.dosage.kind and excluded(easier, program.patient) is None:
+        ctx = Context(
+            exercises=library.exercises,
+            allowed=lambda _id: True,
+            loads_available=lambda _ex: 1,  # the lightest load: no band or weight needed
+            older_adult=older,
+            pyramid=pyramid,
         )
-    return _deload_rx(rx, library, None, factor=0.6)
+        easy = start_dose(easier, ctx, gentle=True, sets=first.sets)
+        if track_seconds(track, easy, library, program.patient) > track_seconds(track, first, library, program.patient):
+            easy = easy._replace(sets=int(easier.dosage.sets.min))  # easier, and never longer than the plan's start
+        if track_seconds(track, easy, library, program.patient) <= track_seconds(track, first, library, program.patient):
+            return easy
+    factor = program.deload_volume_factor
+    if pyramid:  # McGill's 5-3-1 stays; the holds get shorter
+        return first._replace(hold_s=max(1, round((first.hold_s or 0) * factor)))
+    return deload(first, ex, factor, older)
 
 
-def _deload_rx(rx: Prescription, library: Library, program: Program | None, factor: float | None = None) -> Prescription:
-    ex = library[rx.exercise]
-    d = ex.dosage
-    tempo = Tempo.parse(rx.tempo) if rx.tempo else d.tempo
-    load_index = d.load_options.index(rx.load) if rx.load in d.load_options else 0
-    dose = Dose(rx.exercise, rx.sets, rx.reps[0], rx.hold_s, rx.minutes, tempo, load_index)
-    older = program is not None and program.patient.age_band.value == "older"
-    # The protocol's own deload factor (0.5-0.7), recorded in the program; 0.6 for programs
-    # written before it was.
-    new = deload(
-        dose, ex, factor or (getattr(program, "deload_volume_factor", None) if program is not None else None) or 0.6, older
-    )
-    reps = [max(1, r - (dose.reps - new.reps)) for r in rx.reps[: new.sets]]
-    tut = rx.tut_per_set_s
-    if d.kind is DoseKind.reps and tempo:
-        tut = reps[0] * tempo.rep_s
-    elif d.kind is DoseKind.hold and new.hold_s:
-        tut = reps[0] * new.hold_s
-    return rx.model_copy(
-        update={"sets": new.sets, "reps": reps, "hold_s": new.hold_s, "minutes": new.minutes, "tut_per_set_s": tut}
-    )
+def _hold_to_fit(program: Program, library: Library, tracks: dict[str, Track], shifted: dict[str, _Shifted], start: int):
+    """Shifting one exercise can put its step in the same week as another's: the week's loading
+    sets still rise no faster than the protocol allows (the program records its limit) unless the
+    week asks no more than first planned, and every session still fits the patient's minutes. An
+    exercise that breaks either waits a week, drops to its fewest sets, or keeps its planned dose."""
+    if not shifted:
+        return
+    deloads = set(program.deload_weeks)
+    patient = program.patient
+    limit_s = patient.minutes * 60
+
+    def dose_at(slot: str, week: int) -> Dose | None:
+        sh = shifted.get(slot)
+        if sh is not None and week >= start:  # (deload weeks are not compared)
+            return sh.doses[sh.weeks.index(week)] if week in sh.weeks else None
+        return tracks[slot].doses.get(week)
+
+    def volume(week: int) -> int:
+        return sum(track_sets(t, d, library) for slot, t in tracks.items() if (d := dose_at(slot, week)) is not None)
+
+    def longest_day_s(week: int) -> float:
+        daily, by_day = 0.0, {}
+        for slot, t in tracks.items():
+            d = dose_at(slot, week)
+            if d is None:
+                continue
+            secs = track_seconds(t, d, library, patient)
+            if t.every_day:
+                daily += secs
+            for day in t.days:
+                by_day[day] = by_day.get(day, 0.0) + secs
+        return daily + max(by_day.values(), default=0.0)
+
+    normal = [w for w in range(1, len(program.weeks) + 1) if w not in deloads]
+    planned_volume = {w.number: w.volume_sets for w in program.weeks}
+    for prev, week in zip(normal, normal[1:]):
+        if week < start:
+            continue
+        last = volume(prev)
+        allowance = max(math.ceil(last * program.max_weekly_volume_increase_pct / 100), MIN_VOLUME_ALLOWANCE_SETS)
+        for slot, sh in shifted.items():
+            # Never more than the plan first asked of this week (it kept the limit), nor a faster rise.
+            too_many = volume(week) > max(last + allowance, planned_volume[week])
+            too_long = longest_day_s(week) > limit_s
+            if not (too_many or too_long):
+                break
+            if week not in sh.weeks:
+                continue
+            i = sh.weeks.index(week)
+            t, now = tracks[slot], sh.doses[i]
+            ex = library[now.exercise]
+            options: list[tuple[str, Dose]] = []
+            if i > 0:
+                options.append(("wait", sh.doses[i - 1]))
+            if t.rule != "pyramid" and now.sets > ex.dosage.sets.min:
+                options.append(("fewer sets, to fit your time", now._replace(sets=int(ex.dosage.sets.min))))
+            if t.doses.get(week) is not None:
+                options.append((_strip(t.notes.get(week)) or "", t.doses[week]))  # the dose first planned for this week
+            for how, alt in options:
+                now = sh.doses[i]
+                if not (too_many or too_long):
+                    break
+                if (too_many and track_sets(t, alt, library) < track_sets(t, now, library)) or (
+                    too_long and track_seconds(t, alt, library, patient) < track_seconds(t, now, library, patient)
+                ):
+                    if how == "wait":  # this exercise waits a week: the rest of its plan moves one week later
+                        sh.doses.insert(i, alt)
+                        sh.notes.insert(i, "same as last week, so the session and the week stay within their limits")
+                        sh.doses.pop()
+                        sh.notes.pop()
+                    else:
+                        sh.doses[i], sh.notes[i] = alt, how or None
+                    too_many = volume(week) > max(last + allowance, planned_volume[week])
+                    too_long = longest_day_s(week) > limit_s
 
 
-def _replace_in_week(week: Week, swap: dict[str, Prescription], library: Library, program: Program) -> Week:
-    daily = [swap.get(p.slot, p) for p in week.every_day]
-    sessions = [s.model_copy(update={"prescriptions": [swap.get(p.slot, p) for p in s.prescriptions]}) for s in week.sessions]
-    volume = sum(
-        p.sets * p.per_week
-        for p in {p.slot: p for p in daily + [p for s in sessions for p in s.prescriptions]}.values()
-        if library[p.exercise].is_loading
-    )
-    return week.model_copy(update={"every_day": daily, "sessions": sessions, "volume_sets": volume})
+def _last_before(sh: _Shifted, track: Track, week: int) -> Dose:
+    """A deload week repeats the dose of the week before it (the cut is applied when materialising)."""
+    earlier = [i for i, w in enumerate(sh.weeks) if w < week]
+    return sh.doses[earlier[-1]] if earlier else track.doses[week]
+
+
+def _write(track: Track, sh: _Shifted, deloads: set[int], start: int) -> Track:
+    """The track with its new doses from ``start`` on; deload weeks repeat the week before."""
+    doses = {w: d for w, d in track.doses.items() if w < start}
+    notes = {w: n for w, n in track.notes.items() if w < start}
+    new = dict(zip(sh.weeks, zip(sh.doses, sh.notes)))
+    after_deload = False
+    for week in sorted(track.doses):
+        if week < start:
+            after_deload = week in deloads
+            continue
+        if week in deloads:
+            doses[week] = _last_before(sh, track, week)
+            notes[week] = None
+            after_deload = True
+            continue
+        dose, note = new[week]
+        if after_deload:
+            note = BACK_FROM_DELOAD + (f"; {note}" if note else "")
+        doses[week], notes[week] = dose, note
+        after_deload = False
+    return replace(track, doses=doses, notes=notes)
 
 
 def clinician_flags(program: Program, entries: list[LogEntry], decisions: dict) -> list[Flag]:
@@ -514,9 +650,11 @@ def _items(week: Week) -> list[Prescription]:
     return week.every_day + [p for s in week.sessions for p in s.prescriptions]
 
 
-def _dose(p: Prescription) -> str:
-    if p.kind is DoseKind.duration:
-        return f"{p.minutes} min"
-    if p.kind is DoseKind.hold:
-        return f"{p.sets}x{p.reps_text}x{p.hold_s}s"
-    return f"{p.sets}x{p.reps_text}"
+def _dose_text(dose: Dose, library: Library, track: Track) -> str:
+    kind = library[dose.exercise].dosage.kind
+    if kind is DoseKind.duration:
+        return f"{dose.minutes} min"
+    if kind is DoseKind.hold:
+        holds = "-".join(map(str, dose.pyramid())) if track.rule == "pyramid" else f"{dose.sets}x{dose.reps}"
+        return f"{holds}x{dose.hold_s}s"
+    return f"{dose.sets}x{dose.reps}"

@@ -605,17 +605,18 @@ def build(
             from .render.pdf import render_pdf
 
             status(f"Rendering the handout for {program.patient.id} ({len(program.weeks)} weeks; a few seconds)")
-            result = render_pdf(
-                program,
-                lib,
-                target,
-                cfg,
-                templates=templates or cfg.templates,
-                large_print=large_print,
-                paper=paper,
-                edition=_edition(compact),
-                force=force,
-            )
+            with _no_automatic_gc():
+                result = render_pdf(
+                    program,
+                    lib,
+                    target,
+                    cfg,
+                    templates=templates or cfg.templates,
+                    large_print=large_print,
+                    paper=paper,
+                    edition=_edition(compact),
+                    force=force,
+                )
             say(f"[green]wrote[/] {result.path} ({result.pages} pages)")
             return
         if fmt == "html":
@@ -1047,7 +1048,7 @@ def adjust(
                     )
                 ],
             )
-        new = with_urgent_rows(adjust_program(program, lib, entries, from_week), urgent)
+        new = with_urgent_rows(adjust_program(program, lib, entries, from_week, source=source), urgent)
     except PatientError as exc:
         if urgent:  # the urgent flag was printed; its exit code (1) wins so scripts notice
             exc.exit_code = 1
@@ -1079,5 +1080,69 @@ def adjust(
         raise typer.Exit(1)
 
 
+@contextlib.contextmanager
+def _no_automatic_gc():
+    """No automatic garbage collection during one render: WeasyPrint makes about a million
+    objects a handout and Python's full collections walk them all again and again (~10 % of a
+    render's CPU); the cycles it leaves are a few MiB, freed by the next collection."""
+    import gc
+
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def main() -> None:
+    _defer_unused_rich_modules()
     app()
+
+
+def _defer_unused_rich_modules() -> None:
+    """typer's rich help (typer.rich_utils) imports rich.markdown (with markdown-it) and
+    rich.traceback at its top: ~70 ms of a ~200 ms `rehabplan --help`, for a markup mode and
+    pretty tracebacks this CLI does not use (rich_markup_mode="rich", no pretty exceptions).
+    Stand-ins take their place in the command's process only; the real module is imported the
+    moment anything of it is used, so nothing changes but the start-up time."""
+    import importlib
+    import types
+
+    import rich
+
+    def stand_in(name: str, classes: tuple[str, ...]) -> None:
+        if name in sys.modules:
+            return
+
+        def real():
+            if sys.modules.get(name) is module:
+                del sys.modules[name]
+            loaded = importlib.import_module(name)
+            setattr(rich, name.rsplit(".", 1)[1], loaded)
+            return loaded
+
+        class Module(types.ModuleType):
+            def __getattr__(self, attr):
+                if attr.startswith("__"):  # the import system asks for __path__, __spec__, ...
+                    raise AttributeError(attr)
+                return getattr(real(), attr)
+
+        class Meta(type):
+            def __getattr__(cls, attr):  # class attributes and classmethods: Traceback.from_exception
+                return getattr(getattr(real(), cls.__name__), attr)
+
+            def __instancecheck__(cls, obj) -> bool:
+                return isinstance(obj, getattr(real(), cls.__name__))
+
+        module = Module(name)
+        for class_name in classes:
+            module.__dict__[class_name] = Meta(
+                class_name, (), {"__new__": lambda cls, *a, **kw: getattr(real(), cls.__name__)(*a, **kw)}
+            )
+        sys.modules[name] = module
+        setattr(rich, name.rsplit(".", 1)[1], module)
+
+    stand_in("rich.markdown", ("Markdown",))
+    stand_in("rich.traceback", ("Traceback",))

@@ -38,6 +38,8 @@ class Library:
     warnings: list[Problem] = field(default_factory=list)
     lines: dict[tuple[str, str], int] = field(default_factory=dict)
     _digests: dict[str, str] = field(default_factory=dict, repr=False)
+    # The planner's materialised prescriptions, kept between plans (planner.materialise).
+    planned: dict = field(default_factory=dict, repr=False)
 
     def __getitem__(self, exercise_id: str) -> Exercise:
         return self.exercises[exercise_id]
@@ -84,6 +86,61 @@ def load_library(*folders: Path | str, builtin: bool = True, strict: bool = Fals
     Raises LibraryError listing every problem (warnings too, when ``strict``).
     """
     layers = ([builtin_folder()] if builtin else []) + [Path(f) for f in folders]
+    from . import cache  # the parsed library as plain data, keyed by the files' bytes
+
+    key = cache.files_key("library", layers, f"strict={strict}")
+    cached = _from_plain(cache.load("library", key), layers)
+    if cached is not None:
+        return cached
+    library = _read_library(layers, strict)
+    if not library.warnings:  # a library with warnings is read from its files every time
+        plain = _to_plain(library)
+        if _same(_from_plain(plain, layers), library):  # only what comes back identical
+            cache.store("library", key, plain)
+    return library
+
+
+def _to_plain(library: Library) -> dict:
+    return {
+        "exercises": [[ex_id, ex.model_dump(mode="json")] for ex_id, ex in library.exercises.items()],
+        "files": [[ex_id, str(path)] for ex_id, path in library.files.items()],
+        "overrides": [[o.id, str(o.replaced), str(o.by)] for o in library.overrides],
+        "lines": [[ex_id, key, line] for (ex_id, key), line in library.lines.items()],
+    }
+
+
+def _from_plain(plain: dict | None, layers: list[Path]) -> Library | None:
+    """A Library from cached plain data, every exercise validated again by its model."""
+    if plain is None:
+        return None
+    try:
+        exercises = {}
+        for ex_id, data in plain["exercises"]:
+            exercise = Exercise.model_validate(data)
+            if exercise.id != ex_id:
+                return None
+            exercises[ex_id] = exercise
+        files = {ex_id: Path(path) for ex_id, path in plain["files"]}
+        overrides = [Override(ex_id, Path(old), Path(new)) for ex_id, old, new in plain["overrides"]]
+        lines = {(ex_id, key): int(line) for ex_id, key, line in plain["lines"]}
+        if set(files) != set(exercises):
+            return None
+        return Library(exercises, files, list(layers), overrides, lines=lines)
+    except Exception:  # noqa: BLE001 -- damaged or foreign data: read the files instead
+        return None
+
+
+def _same(a: Library | None, b: Library) -> bool:
+    return a is not None and (
+        list(a.exercises.items()) == list(b.exercises.items())
+        and a.files == b.files
+        and a.folders == b.folders
+        and a.overrides == b.overrides
+        and a.lines == b.lines
+    )
+
+
+def _read_library(layers: list[Path], strict: bool) -> Library:
     problems: list[Problem] = []
     exercises: dict[str, Exercise] = {}
     files: dict[str, Path] = {}

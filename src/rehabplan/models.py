@@ -573,6 +573,33 @@ class Flag(Model):
     rows: list[int] = Field(default_factory=list, description="log rows that raised it")
 
 
+class TimelineDose(Model):
+    """One week of a slot's dose timeline, before a deload week's cut (``rehabplan adjust``
+    changes timelines and materialises the program again, as the planner does)."""
+
+    week: int
+    exercise: str
+    sets: int
+    reps: int = Field(description="reps, holds per set, or the first set of a McGill pyramid")
+    hold_s: int | None = None
+    minutes: int | None = None
+    tempo: str | None = None
+    load_index: int = Field(0, description="index into the exercise's load_options")
+    note: str | None = None
+
+
+class SlotTimeline(Model):
+    """A slot of the plan: where and how often it is done, and its dose of every week."""
+
+    slot: str
+    rule: str = Field(description="the slot's progression rule (a 'pyramid' of holds counts as one set)")
+    core: bool = False
+    every_day: bool = False
+    per_week: int
+    days: list[int] = Field(default_factory=list, description="days of the week it is done (empty for every-day slots)")
+    doses: list[TimelineDose]
+
+
 class Program(Model):
     schema_version: Literal["1.0"] = PROGRAM_SCHEMA_VERSION
     patient: Patient
@@ -586,6 +613,7 @@ class Program(Model):
     reassessment_week: int
     deload_weeks: list[int]
     deload_volume_factor: float = Field(0.6, description="the protocol's deload factor, for `rehabplan adjust`")
+    max_weekly_volume_increase_pct: int = Field(34, description="the protocol's cap on the weekly rise of loading sets")
     weeks: list[Week]
     dropped: list[Dropped] = Field(default_factory=list)
     pain: PainRules
@@ -593,3 +621,7 @@ class Program(Model):
     adjusted_from_week: int | None = Field(None, description="set by `rehabplan adjust`: weeks before it are unchanged")
     adjustments: list[Adjustment] = Field(default_factory=list)
     flags: list[Flag] = Field(default_factory=list)
+    timelines: list[SlotTimeline] = Field(
+        default_factory=list,
+        description="each slot's dose of every week: the single source of the weeks above (rehabplan adjust changes these)",
+    )

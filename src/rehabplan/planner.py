@@ -42,6 +42,9 @@ from .models import (
     Side,
     SideRule,
     Slot,
+    SlotTimeline,
+    Tempo,
+    TimelineDose,
     TrainingStatus,
     Week,
 )
@@ -54,6 +57,7 @@ from .progression import (
     deload,
     start_dose,
     step,
+    trade,
 )
 
 # Household items every patient is assumed to have (a bottom stair serves as a step, a rug or
@@ -84,6 +88,10 @@ STRENGTH_DAYS = {1: (0,), 2: (0, 3), 3: (0, 2, 4)}
 SHORT_DAY_ORDER = (5, 1, 3, 6)  # extra sessions: Saturday, then Tuesday, Thursday, Sunday
 HIP_AND_LEG = frozenset({Category.strength, Category.motor_control})
 DAY_NAMES = {"strength": "Strength day", "short": "Short day"}
+
+# No exercise stays at one dose for more than this many weeks in a row (deloads aside) while a
+# dimension is left to progress (issue 12: no plateaus).
+PLATEAU_WEEKS = 3
 
 # Walking toward a phase criterion ("walk for 30 minutes") grows at most this much a week.
 WALK_STEP_MAX_MIN = 5
@@ -121,11 +129,11 @@ FIT_STEPS = (
     FitStep("hold", "a slot that is not core keeps last week's dose instead of a step that adds time"),
     FitStep("start-low", "a slot new this week starts at its fewest sets"),
     FitStep("wait", "a new slot that is not core is left out"),
-    FitStep("fewer-sets", "slots that are not core drop to their fewest sets"),
     FitStep(
         "hold-core",
         "a core slot keeps last week's dose instead of a step that adds time (a band or a harder variant may still come)",
     ),
+    FitStep("fewer-sets", "slots that are not core drop to their fewest sets"),
     FitStep("leave-out", "a slot that is not core is left out from this week"),
     FitStep("core-fewer-sets", "core slots drop to their fewest sets"),
 )
@@ -144,9 +152,12 @@ class _Slot:
     rule: Rule | None = None
     id: str = ""
 
+    every_day: bool = False
+
     def __post_init__(self) -> None:
         self.id = self.slot.id
         self.rule = self.rule or self.slot.progression
+        self.every_day = self.slot.every_day
 
     @property
     def core(self) -> bool:
@@ -168,11 +179,12 @@ class SlotState:
     ramp_to: int = 0  # sets a new slot was meant to start with (volume limit), one set a week
     max_sets: int = 99  # set by fitting: a slot trimmed to fit keeps at most this many sets
     left_out: str | None = None
+    same: int = 0  # weeks in a row (deloads aside) at this dose: a plateau grows here
     timeline: dict[int, Dose] = field(default_factory=dict)  # week -> dose (before deload)
     notes: dict[int, str | None] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Prop:
     """This week's proposal for one slot."""
 
@@ -180,6 +192,8 @@ class _Prop:
     note: str | None
     new: bool
     prev: Dose | None
+    secs: float = -1.0  # its seconds in a session, once asked (a new proposal is a new _Prop)
+    volume: int = -1  # its working sets a week, once asked
 
 
 def plan(library: Library, protocol: Protocol, patient: Patient) -> Program:
@@ -193,10 +207,11 @@ def plan(library: Library, protocol: Protocol, patient: Patient) -> Program:
     slots, dropped = _choose(library, protocol, patient, pattern)
     states, deload_weeks = _schedule(library, protocol, patient, phases, reassessment, pattern, slots, dropped)
     phases = _criteria(protocol, phases, slots, states, reassessment)
-    weeks = _materialise(library, protocol, patient, phases, reassessment, pattern, slots, states, deload_weeks)
+    tracks = [_track(s, states[s.id]) for s in slots if states[s.id].timeline]
+    core = {s.id: s.core for s in slots}
+    weeks = materialise(library, patient, phases, reassessment, deload_weeks, protocol.deload_volume_factor, tracks)
 
     used = {p.exercise for w in weeks for p in _all(w)}
-    weeks = _freeze(weeks)
     digest = hashlib.sha256((library.digest(used) + protocol.model_dump_json()).encode()).hexdigest()
     return _make(
         Program,
@@ -212,6 +227,7 @@ def plan(library: Library, protocol: Protocol, patient: Patient) -> Program:
         reassessment_week=reassessment,
         deload_weeks=deload_weeks,
         deload_volume_factor=protocol.deload_volume_factor,
+        max_weekly_volume_increase_pct=protocol.max_weekly_volume_increase_pct,
         weeks=weeks,
         dropped=[_make(Dropped, slot=s, exercise=_start_of(slots, s), reason=r) for s, r in dropped.items()],
         pain=protocol.pain,
@@ -219,6 +235,7 @@ def plan(library: Library, protocol: Protocol, patient: Patient) -> Program:
         adjusted_from_week=None,
         adjustments=[],
         flags=[],
+        timelines=[timeline_model(t, core[t.id], library.planned) for t in tracks],
     )
 
 
@@ -527,14 +544,15 @@ def _schedule(
     deload_weeks: list[int] = []
     ctx_cache: dict[tuple, Context] = {}
     seconds_cache: dict = {}  # (slot, dose) -> seconds, shared by every fitting check
+    start_seconds: dict[str, float] = {}  # slot -> seconds of its lightest start (reserved room)
     last_deload = 0
     last_volume: int | None = None
-    was_deload = False
+    was_deload = progressed = False
     for week in range(1, patient.weeks + 1):
         phase = _phase_of(phases, week)
         first_phase = phase_index[phase.id] == 0
         # No deload while every loading exercise is still at its first dose.
-        progressed = any(
+        progressed = progressed or any(
             st.dose is not None and st.dose != st.first and library[st.dose.exercise].is_loading for st in states.values()
         )
         is_deload = (
@@ -573,7 +591,10 @@ def _schedule(
             if not is_deload:
                 # High irritability: the first phase progresses half as often (design choice);
                 # after its criterion week the patient progresses normally.
-                every = s.rule.every_weeks * (2 if level == "high" and first_phase else 1)
+                # Never more than 3 weeks at one dose (no plateaus).
+                every = s.rule.every_weeks
+                if level == "high" and first_phase:
+                    every = min(2 * every, max(every, PLATEAU_WEEKS))
                 due = st.runs > 0 and st.runs % every == 0
                 rule = _walk_rule(s, st, targets.get(s.id), week, protocol.deload_every_weeks)
                 skip = HARDER_DIMENSIONS if week == reassessment else frozenset()
@@ -582,7 +603,7 @@ def _schedule(
                 elif due or st.pending:
                     dose, note = step(dose, rule, ctx, skip)
                     if note is None and st.max_sets < 99:
-                        note = "same as last week, to fit your time"
+                        dose, note = trade(dose, rule, ctx) or (dose, "same as last week, to fit your time")
                     if note and "harder version" in note and library[dose.exercise].is_tensioner:
                         note = f"{note}, {protocol.tensioner_gate}"
             if was_deload and not is_deload:
@@ -590,10 +611,11 @@ def _schedule(
             props[s.id] = _Prop(dose, note, False, st.dose)
         # Time first (a step that does not fit is held, and says so), then the volume limit,
         # then time again for the volume limit's other steps (reps, tempo).
-        _fit(props, states, slots, library, protocol, patient, pattern, week, dropped, now, seconds_cache)
+        reserve = _reserve(library, patient, slots, states, phases, week, level, ctxs, start_seconds)
+        _fit(props, states, slots, library, protocol, patient, pattern, week, dropped, now, seconds_cache, reserve)
         if not is_deload and last_volume is not None:
-            _limit_volume(props, states, slots, last_volume, protocol, library, now, week, reassessment)
-            _fit(props, states, slots, library, protocol, patient, pattern, week, dropped, now, seconds_cache)
+            if _limit_volume(props, states, slots, last_volume, protocol, library, now, week, reassessment):
+                _fit(props, states, slots, library, protocol, patient, pattern, week, dropped, now, seconds_cache, reserve)
         for s in slots:
             st = states[s.id]
             prop = props.get(s.id)
@@ -601,6 +623,8 @@ def _schedule(
                 continue
             if prop.new:
                 st.first = prop.dose
+            if not is_deload:
+                st.same = st.same + 1 if prop.dose == st.dose else 1
             st.dose = prop.dose
             st.timeline[week] = prop.dose
             st.notes[week] = prop.note
@@ -614,6 +638,35 @@ def _schedule(
             last_volume = volume
         was_deload = is_deload
     return states, deload_weeks
+
+
+def _reserve(library, patient, slots, states, phases, week, level, ctxs, cache) -> dict[int, list]:
+    """[seconds, exercises] per day kept free this week for the core (and required) slots that start in a
+    later phase, at their lightest start. Trimming to fit is decided with this room kept, so a
+    slot trimmed to make room is trimmed from its start, never in the middle of the plan
+    (weekly work never falls outside a deload)."""
+    reserve: dict[int, list] = {}
+    for s in slots:
+        st = states[s.id]
+        if st.dose is not None or st.left_out or not (s.core or s.slot.required):
+            continue
+        starts = cache.get(("starts", s.id))
+        if starts is None:
+            starts = cache[("starts", s.id)] = min((p.first_week for p in phases if p.id in s.slot.phases), default=0)
+        if starts <= week:
+            continue
+        secs = cache.get(s.id)
+        if secs is None:
+            ex = library[s.start]
+            own = "moderate" if level == "trained" and not ex.is_loading else level
+            first = start_dose(ex, ctxs[s.id], gentle=False, level=own)
+            first = first._replace(sets=_fewest_sets(s, ex))
+            secs = cache[s.id] = _dose_seconds(first, ex, patient, s.rule.name == "pyramid")
+        for d in s.days or [-1]:  # -1: an every-day slot, on every day
+            room = reserve.setdefault(d, [0.0, 0])
+            room[0] += secs
+            room[1] += 1
+    return reserve
 
 
 def _walk_rule(s: _Slot, st: SlotState, targets: list[tuple[int, int]] | None, week: int, every: int) -> Rule:
@@ -642,12 +695,15 @@ def _volume(props: dict[str, _Prop], slots: list[_Slot], library: Library) -> in
     total = 0
     for s in slots:
         p = props.get(s.id)
-        if p is not None and library[p.dose.exercise].is_loading:
-            total += _counted_sets(s, p.dose.sets, library[p.dose.exercise]) * s.per_week
+        if p is not None:
+            if p.volume < 0:
+                ex = library.exercises[p.dose.exercise]
+                p.volume = _counted_sets(s, p.dose.sets, ex) * s.per_week if ex.is_loading else 0
+            total += p.volume
     return total
 
 
-def _limit_volume(props, states, slots, last, protocol, library, ctxs, week, reassessment) -> None:
+def _limit_volume(props, states, slots, last, protocol, library, ctxs, week, reassessment) -> bool:
     """Weekly loading sets rise no faster than the protocol allows, phase changes included.
 
     Named steps, least important slot first: hold a set increase of a slot that is not core
@@ -657,7 +713,7 @@ def _limit_volume(props, states, slots, last, protocol, library, ctxs, week, rea
     """
     allowance = max(math.ceil(last * protocol.max_weekly_volume_increase_pct / 100), MIN_VOLUME_ALLOWANCE_SETS)
     if _volume(props, slots, library) <= last + allowance:
-        return
+        return False
     order = sorted((s for s in slots if s.id in props), key=lambda s: s.importance())
 
     def within() -> bool:
@@ -677,7 +733,10 @@ def _limit_volume(props, states, slots, last, protocol, library, ctxs, week, rea
                 skip = frozenset({"sets"}) | (HARDER_DIMENSIONS if week == reassessment else frozenset())
                 alt, note = step(p.prev, s.rule, ctxs[s.id], skip)
                 if note is None or counted(s, alt) > counted(s, p.prev):
-                    alt, note = p.prev, "same as last week, so the total does not rise too fast"
+                    alt, note = trade(p.prev, s.rule, ctxs[s.id]) or (
+                        p.prev,
+                        "same as last week, so the total does not rise too fast",
+                    )
                 props[s.id] = _Prop(alt, note, False, p.prev)
                 states[s.id].pending = True
                 if within():
@@ -708,57 +767,75 @@ def _limit_volume(props, states, slots, last, protocol, library, ctxs, week, rea
 
     for action in (lambda: hold_sets(False), start_low, lambda: wait(False), lambda: hold_sets(True), lambda: wait(True)):
         if action():
-            return
+            break
+    return True
 
 
 def _day_load(props, slots, library, patient, pattern, cache) -> list[tuple[int, float, int]]:
     """(day, seconds, exercises) of every planned day: its slots plus every-day items (not the walk)."""
     daily_s, daily_n = 0.0, 0
-    by_day = {d.day: [0.0, 0] for d in pattern}
+    secs_of = {d.day: 0.0 for d in pattern}
+    count_of = {d.day: 0 for d in pattern}
+    exercises = library.exercises
     for s in slots:
         p = props.get(s.id)
         if p is None:
             continue
-        key = (s.id, p.dose)
-        secs = cache.get(key)
-        if secs is None:
-            secs = cache[key] = _dose_seconds(p.dose, library[p.dose.exercise], patient, s.rule.name == "pyramid")
-        if s.slot.every_day:
-            if library[p.dose.exercise].category is not Category.aerobic:
+        secs = p.secs
+        if secs < 0:
+            secs = p.secs = _dose_seconds(p.dose, exercises[p.dose.exercise], patient, s.rule.name == "pyramid")
+        if s.every_day:
+            if secs or exercises[p.dose.exercise].category is not Category.aerobic:
                 daily_s += secs
                 daily_n += 1
             continue
         for d in s.days:
-            by_day[d][0] += secs
-            by_day[d][1] += 1
-    return [(d, v[0] + daily_s, v[1] + daily_n) for d, v in by_day.items() if v[1]] or [(-1, daily_s, daily_n)]
+            secs_of[d] += secs
+            count_of[d] += 1
+    return [(d, secs_of[d] + daily_s, n + daily_n) for d, n in count_of.items() if n] or [(-1, daily_s, daily_n)]
 
 
-def _fit(props, states, slots, library, protocol, patient, pattern, week, dropped, ctxs, cache: dict | None = None) -> None:
-    """Apply FIT_STEPS until every day fits the patient's minutes and the exercise cap."""
+def _fit(props, states, slots, library, protocol, patient, pattern, week, dropped, ctxs, cache=None, reserve=None) -> None:
+    """Apply FIT_STEPS until every day fits the patient's minutes and the exercise cap.
+
+    Every step but the last (core slots to their fewest sets) keeps ``reserve`` free: the room
+    later core slots will need, so nothing is trimmed later to make room for them.
+    """
     cache = {} if cache is None else cache
+    reserve = reserve or {}
     limit_s = patient.minutes * 60
     cap = protocol.max_exercises_per_session
     reassessment = min(protocol.reassessment_week, patient.weeks)
+    kept_s, kept_n = reserve.get(-1, (0.0, 0))
 
     def seconds(s: _Slot, dose: Dose) -> float:
         return _dose_seconds(dose, library[dose.exercise], patient, s.rule.name == "pyramid")
 
-    def over() -> tuple[bool, bool]:
+    def over(keep: bool = True) -> tuple[bool, bool]:
         loads = _day_load(props, slots, library, patient, pattern, cache)
+        if keep and reserve:
+            room = [reserve.get(d, (0.0, 0)) if d >= 0 else (0.0, 0) for d, _, _ in loads]
+            time = any(sec > limit_s - kept_s - r[0] for (_, sec, _), r in zip(loads, room))
+            many = any(n > cap - kept_n - r[1] for (_, _, n), r in zip(loads, room))
+            return time, many
         return any(sec > limit_s for _, sec, _ in loads), any(n > cap for _, _, n in loads)
 
     time_over, cap_over = over()
     if not (time_over or cap_over):
         return
     order = sorted((s for s in slots if s.id in props), key=lambda s: s.importance())
+    # Holding for time is shared: of equal importance, the exercise that changed most recently
+    # waits first, so the one that has waited longest progresses (no plateaus).
+    hold_order = sorted(order, key=lambda s: (s.core, states[s.id].same, s.importance()))
     why = lambda: (
         f"more than {cap} exercises in a session"
         if cap_over  # noqa: E731
         else f"not enough time in {patient.minutes} minutes"
     )
     for fit_step in FIT_STEPS:
-        for s in order:
+        if fit_step.name == "core-fewer-sets":
+            time_over, cap_over = over(keep=False)  # the last resort uses the whole session
+        for s in hold_order if fit_step.name in ("hold", "hold-core") else order:
             if not (time_over or cap_over):
                 return
             p = props.get(s.id)
@@ -780,12 +857,19 @@ def _fit(props, states, slots, library, protocol, patient, pattern, week, droppe
                     skip = TIME_DIMENSIONS | (HARDER_DIMENSIONS if week == reassessment else frozenset())
                     # From the middle of the rep range (ACSM: more load once the target reps
                     # are done), so a patient short of time still progresses.
+                    # After weeks at one dose, from anywhere in the range.
                     r = library[p.prev.exercise].dosage.reps
+                    stale = states[s.id].same >= PLATEAU_WEEKS - 1
                     alt, note = (
-                        step(p.prev, s.rule, ctxs[s.id], skip) if r and p.prev.reps >= (r.min + r.max) / 2 else (p.prev, None)
+                        step(p.prev, s.rule, ctxs[s.id], skip)
+                        if r and (stale or p.prev.reps >= (r.min + r.max) / 2)
+                        else (p.prev, None)
                     )
                     if note is None or seconds(s, alt) > seconds(s, p.prev):
-                        alt, note = p.prev, "same as last week, to fit your time"
+                        # After weeks at one dose, a step that costs no minutes: slower reps or
+                        # longer holds in the same time.
+                        traded = trade(p.prev, s.rule, ctxs[s.id]) if stale else None
+                        alt, note = traded or (p.prev, "same as last week, to fit your time")
                     props[s.id] = _Prop(alt, note, False, p.prev)
             elif name == "start-low" and time_over and p.new and p.dose.sets > _fewest_sets(s, ex):
                 props[s.id] = _Prop(p.dose._replace(sets=_fewest_sets(s, ex)), p.note, True, None)
@@ -804,7 +888,8 @@ def _fit(props, states, slots, library, protocol, patient, pattern, week, droppe
                 props[s.id] = _Prop(p.dose._replace(sets=_fewest_sets(s, ex)), "fewer sets, to fit your time", p.new, p.prev)
             else:
                 continue
-            time_over, cap_over = over()
+            time_over, cap_over = over(keep=fit_step.name != "core-fewer-sets")
+    time_over, cap_over = over(keep=False)
     if time_over or cap_over:
         loads = _day_load(props, slots, library, patient, pattern, cache)
         if cap_over:
@@ -878,29 +963,6 @@ class _P:
 _PRESCRIPTION_FIELDS = tuple(Prescription.model_fields)
 
 
-@dataclass(slots=True)
-class _RawSession:
-    number: int
-    prescriptions: list[_P]
-    minutes: float
-    day: int
-    kind: str
-    name: str
-
-
-@dataclass(slots=True)
-class _RawWeek:
-    number: int
-    start: dt.date
-    phase: str
-    deload: bool
-    reassessment: bool
-    every_day: list[_P]
-    sessions: list[_RawSession]
-    volume_sets: int
-    tut_s: int
-
-
 def _side(ex: Exercise, patient: Patient) -> str | None:
     if ex.laterality is Laterality.both_sides:
         return None
@@ -920,17 +982,17 @@ def _sides_count(ex: Exercise, patient: Patient) -> int:
 
 
 def _prescription(
-    library: Library, patient: Patient, protocol: Protocol, s: _Slot, dose: Dose, note: str | None, is_deload: bool
+    library: Library, patient: Patient, deload_factor: float, t: Track, dose: Dose, note: str | None, is_deload: bool
 ) -> _P:
     ex = library[dose.exercise]
     d = ex.dosage
-    pyramid = d.kind is DoseKind.hold and s.rule.name == "pyramid"
+    pyramid = d.kind is DoseKind.hold and t.rule == "pyramid"
     reps = dose.pyramid() if pyramid else [dose.reps] * dose.sets
     hold_s = dose.hold_s
     effort = EFFORT[ex.category]
     if is_deload and ex.is_loading:
         # The week's load (sets x reps x seconds) times the protocol's factor: a real cut.
-        factor = protocol.deload_volume_factor
+        factor = deload_factor
         if pyramid:
             reps = [max(1, round(r * factor)) for r in reps]
         else:
@@ -945,7 +1007,7 @@ def _prescription(
     elif d.kind is DoseKind.hold:
         tut = reps[0] * (hold_s or 0)
     p = _P(
-        slot=s.id,
+        slot=t.id,
         exercise=ex.id,
         name=ex.name,
         category=ex.category,
@@ -957,7 +1019,7 @@ def _prescription(
         tempo=str(dose.tempo) if dose.tempo is not None and d.kind is DoseKind.reps else None,
         tut_per_set_s=tut,
         rest_s=int(d.rest_s.default),
-        per_week=s.per_week,
+        per_week=t.per_week,
         load=d.load_options[dose.load_index] if d.load_options else None,
         effort=effort,
         side=_side(ex, patient),
@@ -985,55 +1047,192 @@ def _weekly_tut(p: _P) -> int:
     return p.sets * (p.tut_per_set_s or 0) * p.per_week
 
 
-def _materialise(library, protocol, patient, phases, reassessment, pattern, slots, states, deload_weeks) -> list[_RawWeek]:
-    """Timelines -> weeks: days, sides, deload cuts, totals. The only place doses become text."""
+@dataclass(slots=True)
+class Track:
+    """One slot as materialising needs it: how often and on which days, and its dose timeline.
+
+    The planner builds these from its pass; ``rehabplan adjust`` rebuilds them from the program
+    JSON (``Program.timelines``), changes the doses and materialises again with the same code.
+    """
+
+    id: str
+    rule: str  # the progression rule's name ("pyramid": one set of the weekly volume)
+    every_day: bool
+    per_week: int
+    days: tuple[int, ...]
+    doses: dict[int, Dose]  # week -> dose, before a deload week's cut
+    notes: dict[int, str | None]
+
+
+def _track(s: _Slot, st: SlotState) -> Track:
+    return Track(s.id, s.rule.name, s.slot.every_day, s.per_week, s.days, st.timeline, st.notes)
+
+
+def timeline_model(t: Track, core: bool, cache: dict | None = None) -> SlotTimeline:
+    """A track as it is written in the program JSON (``cache``: frozen doses kept between plans)."""
+    cache = {} if cache is None else cache
+    return _make(
+        SlotTimeline,
+        slot=t.id,
+        rule=t.rule,
+        core=core,
+        every_day=t.every_day,
+        per_week=t.per_week,
+        days=list(t.days),
+        doses=[_timeline_dose(week, d, t.notes.get(week), cache) for week, d in t.doses.items()],
+    )
+
+
+def _timeline_dose(week: int, d: Dose, note: str | None, cache: dict) -> TimelineDose:
+    key = ("timeline", week, d, note)
+    made = cache.get(key)
+    if made is None:
+        made = cache[key] = _make(
+            TimelineDose,
+            week=week,
+            exercise=d.exercise,
+            sets=d.sets,
+            reps=d.reps,
+            hold_s=d.hold_s,
+            minutes=d.minutes,
+            tempo=None if d.tempo is None else str(d.tempo),
+            load_index=d.load_index,
+            note=note,
+        )
+    return made
+
+
+def track_of(timeline: SlotTimeline) -> Track:
+    """The program JSON's timeline as a track (the inverse of ``timeline_model``)."""
+    doses = {
+        d.week: Dose(
+            d.exercise, d.sets, d.reps, d.hold_s, d.minutes, None if d.tempo is None else Tempo.parse(d.tempo), d.load_index
+        )
+        for d in timeline.doses
+    }
+    notes = {d.week: d.note for d in timeline.doses}
+    return Track(timeline.slot, timeline.rule, timeline.every_day, timeline.per_week, tuple(timeline.days), doses, notes)
+
+
+def track_sets(t: Track, dose: Dose, library: Library) -> int:
+    """The working sets a slot adds to the weekly volume with ``dose`` (0 if not loading)."""
+    ex = library[dose.exercise]
+    if not ex.is_loading:
+        return 0
+    sets = 1 if t.rule == "pyramid" and ex.dosage.kind is DoseKind.hold else dose.sets
+    return sets * t.per_week
+
+
+def track_seconds(t: Track, dose: Dose, library: Library, patient: Patient) -> float:
+    """Estimated seconds of one slot in one session with ``dose`` (0 for the walk)."""
+    return _dose_seconds(dose, library[dose.exercise], patient, t.rule == "pyramid")
+
+
+@dataclass(slots=True)
+class _Item:
+    """A planned prescription with what materialising needs to know about it."""
+
+    rx: Prescription
+    slot: str
+    secs: float  # estimated seconds in a session (0 for the walk)
+    floor: bool
+    keeps_session: bool  # strength, core or motor control: a session holds at least one
+    volume: int  # working sets a week (0 if not loading)
+    tut: int  # time under tension a week, both sides (0 if not loading)
+
+
+def _item(library: Library, patient: Patient, deload_factor: float, t: Track, dose: Dose, note, is_deload: bool) -> _Item:
+    p = _prescription(library, patient, deload_factor, t, dose, note, is_deload)
+    ex = library[p.exercise]
+    loading = ex.is_loading
+    return _Item(
+        rx=_make(Prescription, **{f: getattr(p, f) for f in _PRESCRIPTION_FIELDS}),
+        slot=t.id,
+        secs=p.secs,
+        floor=p.floor,
+        keeps_session=p.category in (Category.strength, Category.core, Category.motor_control),
+        volume=(1 if t.rule == "pyramid" and ex.dosage.kind is DoseKind.hold else p.sets) * p.per_week if loading else 0,
+        tut=_weekly_tut(p) * _sides_count(ex, patient) if loading else 0,
+    )
+
+
+# Materialised items are kept on the library between plans (a bulk run plans many patients with
+# one library): a frozen Prescription depends only on the key below. Bounded, so memory stays flat.
+_ITEM_CACHE_SIZE = 50_000
+
+
+def materialise(
+    library: Library,
+    patient: Patient,
+    phases: list[PhasePlan],
+    reassessment: int,
+    deload_weeks: list[int],
+    deload_factor: float,
+    tracks: list[Track],
+) -> list[Week]:
+    """Timelines -> weeks: days, sides, deload cuts, totals. The only place doses become text,
+    used by the planner and by ``rehabplan adjust`` alike, so totals never go stale."""
     deloads = set(deload_weeks)
-    memo: dict = {}
-    weeks: list[_RawWeek] = []
+    pattern = day_pattern(patient.sessions_per_week)
+    kinds = {d.day: d.kind for d in pattern}
+    cache = library.planned
+    if len(cache) > _ITEM_CACHE_SIZE:
+        cache.clear()
+    who = (patient.side, patient.age_band, deload_factor)
+    weeks: list[Week] = []
     for number in range(1, patient.weeks + 1):
         is_deload = number in deloads
-        daily: list[_P] = []
-        by_day: dict[int, list[_P]] = {d.day: [] for d in pattern}
+        daily: list[_Item] = []
+        by_day: dict[int, list[_Item]] = {d.day: [] for d in pattern}
         volume = tut = 0
-        for s in slots:
-            st = states[s.id]
-            dose = st.timeline.get(number)
+        for t in tracks:
+            dose = t.doses.get(number)
             if dose is None:
                 continue
-            key = (s.id, dose, st.notes.get(number), is_deload)
-            p = memo.get(key)
-            if p is None:
-                p = memo[key] = _prescription(library, patient, protocol, s, dose, st.notes.get(number), is_deload)
-            ex = library[p.exercise]
-            if ex.is_loading:
-                volume += _counted_sets(s, p.sets, ex) * p.per_week
-                tut += _weekly_tut(p) * _sides_count(ex, patient)
-            if s.slot.every_day:
-                daily.append(p)
+            note = t.notes.get(number)
+            key = (t.id, t.rule, t.per_week, dose, note, is_deload, who)
+            it = cache.get(key)
+            if it is None:
+                it = cache[key] = _item(library, patient, deload_factor, t, dose, note, is_deload)
+            volume += it.volume
+            tut += it.tut
+            if t.every_day:
+                daily.append(it)
             else:
-                for d in s.days:
-                    by_day[d].append(p)
-        daily_s = sum(p.secs for p in daily)
-        sessions: list[_RawSession] = []
-        kinds = {d.day: d.kind for d in pattern}
+                for d in t.days:
+                    by_day[d].append(it)
+        daily_s = sum(it.secs for it in daily)
+        sessions: list[list] = []
         for day, items in by_day.items():
             # A session holds at least one exercise that is not a stretch or a glide.
-            if not any(p.category in (Category.strength, Category.core, Category.motor_control) for p in items):
+            if not any(it.keeps_session for it in items):
                 continue
             # Floor work together, so the patient gets down and up once.
-            items = sorted(items, key=lambda p: p.floor)
-            secs = sum(p.secs for p in items) + daily_s
-            sessions.append(_RawSession(len(sessions) + 1, items, round(secs / 60, 1), day, kinds[day], DAY_NAMES[kinds[day]]))
+            items.sort(key=lambda it: it.floor)
+            secs = sum(it.secs for it in items) + daily_s
+            sessions.append([items, round(secs / 60, 1), day, kinds[day], DAY_NAMES[kinds[day]]])
         _name_sessions(sessions)
         weeks.append(
-            _RawWeek(
+            _make(
+                Week,
                 number=number,
                 start=patient.start_date + dt.timedelta(weeks=number - 1),
                 phase=_phase_of(phases, number).id,
                 deload=is_deload,
                 reassessment=number == reassessment,
-                every_day=daily,
-                sessions=sessions,
+                every_day=[it.rx for it in daily],
+                sessions=[
+                    _make(
+                        Session,
+                        number=i,
+                        prescriptions=[it.rx for it in items],
+                        minutes=minutes,
+                        day=day,
+                        kind=kind,
+                        name=name,
+                    )
+                    for i, (items, minutes, day, kind, name) in enumerate(sessions, start=1)
+                ],
                 volume_sets=volume,
                 tut_s=tut,
             )
@@ -1041,18 +1240,19 @@ def _materialise(library, protocol, patient, phases, reassessment, pattern, slot
     return weeks
 
 
-def _name_sessions(sessions: list[_RawSession]) -> None:
-    """Sessions of one kind with different exercises are told apart: Strength day A, B."""
+def _name_sessions(sessions: list[list]) -> None:
+    """Sessions of one kind with different exercises are told apart: Strength day A, B.
+    Each session is [items, minutes, day, kind, name]."""
     for kind in ("strength", "short"):
-        group = [s for s in sessions if s.kind == kind]
+        group = [s for s in sessions if s[3] == kind]
         contents: list[tuple] = []
         for s in group:
-            c = tuple(p.slot for p in s.prescriptions)
+            c = tuple(it.slot for it in s[0])
             if c not in contents:
                 contents.append(c)
         if len(contents) > 1:
             for s in group:
-                s.name = f"{DAY_NAMES[kind]} {'ABCD'[contents.index(tuple(p.slot for p in s.prescriptions))]}"
+                s[4] = f"{DAY_NAMES[kind]} {'ABCD'[contents.index(tuple(it.slot for it in s[0]))]}"
 
 
 def _make(cls, **fields):
@@ -1067,44 +1267,6 @@ def _make(cls, **fields):
     object.__setattr__(obj, "__pydantic_extra__", None)
     object.__setattr__(obj, "__pydantic_private__", None)
     return obj
-
-
-def _freeze(weeks: list[_RawWeek]) -> list[Week]:
-    """The planned weeks as models (one Prescription per planned item, shared by its sessions)."""
-    made: dict[int, Prescription] = {}
-
-    def rx(p: _P) -> Prescription:
-        key = id(p)
-        if key not in made:
-            made[key] = _make(Prescription, **{f: getattr(p, f) for f in _PRESCRIPTION_FIELDS})
-        return made[key]
-
-    return [
-        _make(
-            Week,
-            number=w.number,
-            start=w.start,
-            phase=w.phase,
-            deload=w.deload,
-            reassessment=w.reassessment,
-            every_day=[rx(p) for p in w.every_day],
-            sessions=[
-                _make(
-                    Session,
-                    number=s.number,
-                    prescriptions=[rx(p) for p in s.prescriptions],
-                    minutes=s.minutes,
-                    day=s.day,
-                    kind=s.kind,
-                    name=s.name,
-                )
-                for s in w.sessions
-            ],
-            volume_sets=w.volume_sets,
-            tut_s=w.tut_s,
-        )
-        for w in weeks
-    ]
 
 
 def _all(week) -> list:

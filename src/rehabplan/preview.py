@@ -17,13 +17,18 @@ def short_dose(p: Prescription) -> str:
     return f"{p.sets}×{p.reps_text}"
 
 
+def _harder(note: str | None) -> bool:
+    """A change that makes each rep harder, so the reps start lower (marked * in the grid)."""
+    return bool(note) and any(w in note for w in ("harder version", "switch to", "slower reps"))
+
+
 def phases_table(rows) -> Table:
     """Phases as a table: (first week, last week, name, goal, criterion to move on)."""
     table = Table(title="Phases")
     for col in ("weeks", "phase", "goal", "move on when"):
         table.add_column(col)
     for first, last, name, goal, criterion in rows:
-        table.add_row(f"{first}–{last}", name, goal, criterion)
+        table.add_row(str(first) if first == last else f"{first}–{last}", name, goal, criterion)
     return table
 
 
@@ -44,7 +49,7 @@ def print_program(console: Console, program: Program, week: int | None = None) -
         for p in w.every_day + [p for s in w.sessions for p in s.prescriptions]:
             seen[p.slot] = p
         for slot, p in seen.items():
-            rows.setdefault(slot, {})[w.number] = short_dose(p) + ("*" if p.note and "harder" in p.note else "")
+            rows.setdefault(slot, {})[w.number] = short_dose(p) + ("*" if _harder(p.note) else "")
             names.setdefault(slot, p.name)
     # As many weeks per table as the terminal holds, so nothing is cut to "…".
     name_w = max(len(n) for n in names.values()) + 4
@@ -77,8 +82,16 @@ def print_program(console: Console, program: Program, week: int | None = None) -
         )
         console.print(grid)
     console.print(
-        "* = harder variant from this week; days: S = strength day, s = short day, · = every-day exercises and walk only"
+        "* = harder from this week (harder variant, firmer band or load, or slower reps: the reps start lower); "
+        "days: S = strength day, s = short day, · = every-day exercises and walk only"
     )
+    planned = max((len(w.sessions) for w in program.weeks), default=0)
+    if planned < pt.sessions_per_week:
+        why = "no exercise of this plan is left for a short day" + (" (see Left out)" if program.dropped else "")
+        console.print(
+            f"{planned} sessions a week, not {pt.sessions_per_week}: {why}; "
+            "the every-day exercises and the walk are done every day anyway"
+        )
     if program.dropped:
         console.print("[yellow]Left out:[/] " + "; ".join(f"{d.slot} ({d.reason})" for d in program.dropped))
 

@@ -65,6 +65,10 @@ RULES: dict[str, RuleSpec] = {
     ),
 }
 
+# When a loading exercise's own rule has run out, these dimensions still progress it, in this
+# order (no plateaus: a firmer band, the harder variant, a slower tempo, longer holds).
+TAIL = ("load", "variant", "tempo", "hold_s")
+
 # Dimensions whose step makes the exercise harder at the same amount of work: only these send
 # the reps back to the bottom of the range (a progression step never cuts work at the same load).
 HARDER_DIMENSIONS = frozenset({"load", "variant"})
@@ -184,19 +188,55 @@ def step(dose: Dose, rule: Rule, ctx: Context, skip: frozenset[str] = frozenset(
     """
     spec = RULES[rule.name]
     ex = ctx.exercises[dose.exercise]
-    for i, dim in enumerate(spec.dimensions):
+    dims = dimensions(rule, ex)
+    for i, dim in enumerate(dims):
         if dim in skip:
             continue
         advanced = _advance(dim, dose, rule, ex, ctx)
         if advanced is None:
             continue
         new, note = advanced
-        if dim == "load" and spec.resets:
+        if dim == "load":
             # A firmer band: the reps start again at the bottom of the range.
-            for lower in spec.dimensions[:i]:
+            for lower in dims[:i] if spec.resets else ("reps", "holds"):
                 new = _reset(lower, new, ex, ctx)
         return new, note
     return dose, None
+
+
+def dimensions(rule: Rule, ex: Exercise) -> tuple[str, ...]:
+    """The rule's dimensions, then (for a loading exercise) the ``TAIL`` it does not name."""
+    own = RULES[rule.name].dimensions
+    if not own or not ex.is_loading:
+        return own
+    return own + tuple(d for d in TAIL if d not in own)
+
+
+def trade(dose: Dose, rule: Rule, ctx: Context) -> tuple[Dose, str] | None:
+    """A step that costs no minutes, for a session at its time limit: a slower tempo with fewer
+    reps, or longer holds with fewer holds, never more seconds of work than before (design
+    choice: harder reps or holds in the same time; docs/planner.md). None when there is no room
+    (tempo at its slowest or reps at the bottom; holds at their longest or fewest)."""
+    ex = ctx.exercises[dose.exercise]
+    d = ex.dosage
+    if not ex.is_loading:
+        return None  # stretches, glides and the walk are steady by design
+    if d.kind is DoseKind.reps and dose.tempo is not None and d.reps:
+        slower = _advance("tempo", dose, rule, ex, ctx)
+        if slower is not None:
+            new = slower[0]
+            reps = dose.reps * dose.tempo.rep_s // new.tempo.rep_s
+            if reps >= d.reps.min and new.tempo.rep_s > dose.tempo.rep_s:
+                return new._replace(reps=reps), f"slower reps, same time: tempo {new.tempo}, {reps} a set"
+    if d.kind is DoseKind.hold and dose.hold_s and d.reps and not ctx.pyramid:
+        _, _, hi = hold_bounds(ex, ctx.older_adult)
+        for more in range(min(rule.hold_step_s, hi - dose.hold_s), 0, -1):
+            holds = dose.reps * dose.hold_s // (dose.hold_s + more)
+            if d.reps.min <= holds < dose.reps:
+                return dose._replace(
+                    hold_s=dose.hold_s + more, reps=holds
+                ), f"longer holds, same time: {dose.hold_s + more} seconds, {holds} a set"
+    return None
 
 
 def last_dimension(dose: Dose, rule: Rule, ctx: Context) -> bool:

@@ -1,15 +1,36 @@
 """Exercise pictures drawn from pose data: pose.py (the data and its limits), body.py (joint
-angles to points), draw.py (SVG), alt.py (alt text from the same data), raster.py (PNG)."""
+angles to points), draw.py (SVG), alt.py (alt text from the same data), raster.py (PNG).
+
+The models import pose.py (an exercise's ``figure:``) on every command, `exercises list` too;
+the drawing modules load only when a picture is drawn (names below are looked up lazily)."""
 
 from __future__ import annotations
 
-from .alt import alt_text, frame_alts
-from .draw import FrameImage, Picture, draw, place
-from .pose import Figure, Frame
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .alt import alt_text, frame_alts
+    from .draw import FrameImage, Picture, draw, place
+    from .pose import Figure, Frame
+
+_WHERE = {
+    "alt_text": "alt",
+    "frame_alts": "alt",
+    "FrameImage": "draw",
+    "Picture": "draw",
+    "draw": "draw",
+    "place": "draw",
+    "Figure": "pose",
+    "Frame": "pose",
+}
 
 
 def picture(figure: Figure, *, mirror: bool = False) -> Picture:
     """The drawing and its alt text; ``mirror`` draws a left-sided patient's left side working."""
+    from .alt import alt_text, frame_alts
+    from .draw import draw, place
+
     placed = place(figure)
     pic = draw(figure, mirror=mirror, placed=placed)
     pic.frame_alts = frame_alts(figure, mirror, placed)
@@ -17,4 +38,10 @@ def picture(figure: Figure, *, mirror: bool = False) -> Picture:
     return pic
 
 
-__all__ = ["Figure", "Frame", "FrameImage", "Picture", "alt_text", "draw", "frame_alts", "picture"]
+def __getattr__(name: str):
+    if name in _WHERE:
+        return getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["Figure", "Frame", "FrameImage", "Picture", "alt_text", "draw", "frame_alts", "picture", "place"]

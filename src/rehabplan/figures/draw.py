@@ -37,11 +37,53 @@ class Shape:
     closed: bool = True
     dash: str | None = None
     round: bool = True
+    # The curves the points sample, for the SVG only (the PNG fills the polygon): a round end
+    # is two or three Bézier curves, a quadratic curve one "Q", instead of 9-17 straight pieces.
+    # WeasyPrint's cost of drawing a figure grows with the coordinates and elements it parses.
+    arcs: tuple[Arc, ...] = ()
+    control: Pt | None = None  # an open shape sampling the quadratic curve points[0], control, points[-1]
 
-    def svg(self) -> str:
+    def moved(self, tx) -> Shape:
+        """The same shape through the similarity ``tx`` (a shift, a scale, a mirror)."""
+        return Shape(
+            [tx(p) for p in self.points],
+            self.fill,
+            self.stroke,
+            self.width,
+            self.closed,
+            self.dash,
+            self.round,
+            tuple(Arc(a.start, a.end, tx(a.centre)) for a in self.arcs),
+            tx(self.control) if self.control is not None else None,
+        )
+
+    def path(self) -> str:
+        """The SVG path data: one subpath."""
         pts = self.points
-        d = "M" + " L".join(f"{x:.1f} {y:.1f}" for x, y in pts) + (" Z" if self.closed else "")
-        attrs = [f'd="{d}"', f'fill="{self.fill}"']
+        if self.control is not None:
+            (x0, y0), (cx, cy), (x1, y1) = pts[0], self.control, pts[-1]
+            return f"M{x0:.1f} {y0:.1f}Q{cx:.1f} {cy:.1f} {x1:.1f} {y1:.1f}"
+        if not self.arcs:
+            return "M" + "L".join(f"{x:.1f} {y:.1f}" for x, y in pts) + ("Z" if self.closed else "")
+        starts = {a.start: a for a in self.arcs}
+        d = [f"M{pts[0][0]:.1f} {pts[0][1]:.1f}"]
+        i, n = 0, len(pts)
+        while i < n:
+            arc = starts.get(i)
+            if arc is not None:
+                d += _bezier_arc(pts[i], pts[(i + arc.end) // 2 % n], pts[arc.end % n], arc.centre)
+                i = arc.end
+            else:
+                i += 1
+                if i < n:
+                    d.append(f"L{pts[i][0]:.1f} {pts[i][1]:.1f}")
+        return "".join(d) + ("Z" if self.closed else "")
+
+    def style(self) -> tuple:
+        return (self.fill, self.stroke, self.width, self.closed, self.dash, self.round)
+
+    def svg(self, path: str | None = None) -> str:
+        attrs = [f'd="{path or self.path()}"', f'fill="{self.fill}"']
         if self.stroke != "none" and self.width:
             attrs.append(f'stroke="{self.stroke}" stroke-width="{self.width * SCALE:.2f}"')
             if self.round:
@@ -51,22 +93,80 @@ class Shape:
         return "<path " + " ".join(attrs) + "/>"
 
 
+@dataclass(frozen=True)
+class Arc:
+    """points[start..end] (end may be len(points): back to the first) sample a circular arc
+    around ``centre``."""
+
+    start: int
+    end: int
+    centre: Pt
+
+
+def _bezier_arc(a: Pt, mid: Pt, b: Pt, c: Pt) -> list[str]:
+    """Cubic Bézier curves ("C" commands) along the circle around ``c`` from ``a`` to ``b``
+    through ``mid``: two for a round end, each under 100 degrees (off the circle by < 0.1 % of r)."""
+    r = math.hypot(a[0] - c[0], a[1] - c[1])
+    t0 = math.atan2(a[1] - c[1], a[0] - c[0])
+    turn = (math.atan2(b[1] - c[1], b[0] - c[0]) - t0) % (2 * math.pi)
+    through = (math.atan2(mid[1] - c[1], mid[0] - c[0]) - t0) % (2 * math.pi)
+    span = turn if through <= turn else turn - 2 * math.pi
+    k = max(1, math.ceil(abs(span) / (math.pi * 0.55) - 1e-9))
+    step = span / k
+    h = 4 / 3 * math.tan(step / 4) * r
+    out = []
+    for i in range(k):
+        s, e = t0 + step * i, t0 + step * (i + 1)
+        x0, y0 = c[0] + r * math.cos(s), c[1] + r * math.sin(s)
+        x3, y3 = (c[0] + r * math.cos(e), c[1] + r * math.sin(e)) if i < k - 1 else b
+        x1, y1 = x0 - h * math.sin(s), y0 + h * math.cos(s)
+        x2, y2 = x3 + h * math.sin(e), y3 - h * math.cos(e)
+        out.append(f"C{x1:.1f} {y1:.1f} {x2:.1f} {y2:.1f} {x3:.1f} {y3:.1f}")
+    return out
+
+
+def svg_paths(shapes: list[Shape]) -> str:
+    """The shapes as SVG paths, back to front. A run of shapes of one style that may be painted
+    together is one path of several subpaths: it looks the same and is drawn faster. They may
+    when their fill and outline are one colour or one of them is absent (a path is filled, then
+    stroked, so an outline of another colour would come out over the next shape's fill); the
+    closed outlines all wind the same way (capsule_arcs), so overlaps never cut holes."""
+    out: list[str] = []
+    run: list[Shape] = []
+
+    def flush() -> None:
+        if run:
+            out.append(run[0].svg("".join(s.path() for s in run)))
+            run.clear()
+
+    for shape in shapes:
+        mergeable = shape.fill == shape.stroke or "none" in (shape.fill, shape.stroke) or not shape.width
+        if run and not (mergeable and shape.style() == run[0].style()):
+            flush()
+        run.append(shape)
+        if not mergeable:
+            flush()
+    flush()
+    return "".join(out)
+
+
 SCALE = 2.0  # SVG user units per cm
 
 
 # ------------------------------------------------------------------------- 2-D geometry
 
 
-def capsule(a: Pt, ra: float, b: Pt, rb: float, steps: int = 8) -> list[Pt]:
-    """Outline of a tapered round-ended limb from circle (a, ra) to circle (b, rb)."""
+def capsule_arcs(a: Pt, ra: float, b: Pt, rb: float, steps: int = 8) -> tuple[list[Pt], tuple[Arc, ...]]:
+    """Outline of a tapered round-ended limb from circle (a, ra) to circle (b, rb), and the two
+    arcs (its round ends) the outline's points sample."""
     dx, dy = b[0] - a[0], b[1] - a[1]
     length = math.hypot(dx, dy)
     if length <= abs(ra - rb) + 1e-6:
         c, r = (a, ra) if ra >= rb else (b, rb)
-        return [
-            (c[0] + r * math.cos(2 * math.pi * i / (4 * steps)), c[1] + r * math.sin(2 * math.pi * i / (4 * steps)))
-            for i in range(4 * steps)
-        ]
+        n = 4 * steps
+        # Clockwise, as the capsules below wind: overlapping outlines painted as one path stay solid.
+        circle = [(c[0] + r * math.cos(-2 * math.pi * i / n), c[1] + r * math.sin(-2 * math.pi * i / n)) for i in range(n)]
+        return circle, (Arc(0, n // 2, c), Arc(n // 2, n, c))
     ux, uy = dx / length, dy / length
     sin_p = (ra - rb) / length
     phi = math.asin(max(-1.0, min(1.0, sin_p)))
@@ -81,7 +181,8 @@ def capsule(a: Pt, ra: float, b: Pt, rb: float, steps: int = 8) -> list[Pt]:
     for i in range(n_a + 1):
         t = start_a - span_a * i / n_a
         out.append((a[0] + ra * math.cos(t), a[1] + ra * math.sin(t)))
-    return out
+    arcs = (Arc(0, steps, b), Arc(steps + 1, steps + 1 + n_a, a))
+    return out, arcs
 
 
 def box_faces(corners: list[Vec], cam: Camera) -> list[tuple[float, list[Pt], float]]:
@@ -232,7 +333,7 @@ def _body_shapes(
     for name, parts in groups.items():
         if only is not None and name not in only:
             continue
-        outlines: list[tuple[list[Pt], str]] = []
+        outlines: list[tuple[tuple[list[Pt], tuple[Arc, ...]], str]] = []
         depth_sum = 0.0
         for part in parts:
             a2, b2 = cam.project(part.a), cam.project(part.b)
@@ -248,7 +349,7 @@ def _body_shapes(
                 fill = FAR_WORK if is_far else WORK
             else:
                 fill = FAR_SKIN if is_far else SKIN
-            outlines.append((capsule(pa, ra, pb, rb), fill))
+            outlines.append((capsule_arcs(pa, ra, pb, rb), fill))
         if name == "torso":
             # A nose shows which way the face looks (on the back, on the front, or sideways).
             head = body.points["head"]
@@ -257,19 +358,19 @@ def _body_shapes(
                 hx, hy, _ = cam.project(head)
                 tip = (hx + fx * 10.2, hy + fy * 10.2)
                 root = (hx + fx * 6.0, hy + fy * 6.0)
-                outlines.append((capsule(root, 2.6, tip, 2.0, 4), SKIN))
+                outlines.append((capsule_arcs(root, 2.6, tip, 2.0, 4), SKIN))
         ink = FAR_INK if name in far else INK
         shapes: list[Shape] = []
         if ghost is not None:
-            for pts, _ in outlines:
-                shapes.append(Shape(pts, "none", GHOST, LINE_W * 2.0, dash="4 3"))
-            for pts, _ in outlines:
-                shapes.append(Shape(pts, "#ffffff"))
+            for (pts, arcs), _ in outlines:
+                shapes.append(Shape(pts, "none", GHOST, LINE_W * 2.0, dash="4 3", arcs=arcs))
+            for (pts, arcs), _ in outlines:
+                shapes.append(Shape(pts, "#ffffff", arcs=arcs))
         else:
-            for pts, _ in outlines:
-                shapes.append(Shape(pts, ink, ink, LINE_W * 2))
-            for pts, fill in outlines:
-                shapes.append(Shape(pts, fill))
+            for (pts, arcs), _ in outlines:
+                shapes.append(Shape(pts, ink, ink, LINE_W * 2, arcs=arcs))
+            for (pts, arcs), fill in outlines:
+                shapes.append(Shape(pts, fill, arcs=arcs))
         out.append((depth_sum / (2 * len(parts)), shapes))
     return out
 
@@ -459,7 +560,7 @@ def _arrow(p0: Pt, p1: Pt, away: Pt, bend: str, offset: tuple[float, float] | No
     tip = (b[0] + tx * head * 0.6, b[1] + ty * head * 0.6)
     left = (b[0] - tx * head * 0.5 - ty * head * 0.55, b[1] - ty * head * 0.5 + tx * head * 0.55)
     right = (b[0] - tx * head * 0.5 + ty * head * 0.55, b[1] - ty * head * 0.5 - tx * head * 0.55)
-    return [Shape(pts, "none", ARROW, 1.7, closed=False), Shape([tip, left, right], ARROW, ARROW, 0.4)]
+    return [Shape(pts, "none", ARROW, 1.7, closed=False, control=c), Shape([tip, left, right], ARROW, ARROW, 0.4)]
 
 
 def scenes(figure: Figure, placed: list[Placed] | None = None) -> list[Scene]:
@@ -574,10 +675,10 @@ def draw(figure: Figure, *, mirror: bool = False, alt: str = "", placed: list[Pl
         if scene.floor_y is not None:
             y = (max_y - scene.floor_y) * SCALE
             shapes.append(Shape([(0.0, y), (w, y)], "none", "#777777", 1.4, closed=False, round=False))
-        shapes += [Shape([tx(p) for p in s.points], s.fill, s.stroke, s.width, s.closed, s.dash, s.round) for s in scene.shapes]
+        shapes += [s.moved(tx) for s in scene.shapes]
         svg = (
             f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w:.1f} {h:.1f}" width="{w:.1f}" '
-            f'height="{h:.1f}">' + "".join(s.svg() for s in shapes) + "</svg>"
+            f'height="{h:.1f}">' + svg_paths(shapes) + "</svg>"
         )
         frames.append(FrameImage(frame.label, svg, w, h, shapes))
     return Picture(frames, alt)

@@ -1,0 +1,185 @@
+"""One measurement of one installed rehabplan, printed as JSON (run by benchmarks/compare.py).
+
+    python _measure.py render PATIENT_YAML REPEAT
+    python _measure.py plan N
+    python _measure.py bulk ROSTER OUT_DIR JOBS
+    python _measure.py roster OUT_CSV N
+    python _measure.py keep ROSTER_CSV N     (keeps the first N rows this version can plan too)
+
+It uses only the public API that the previous release has too (load_library, load_protocols,
+load_patient, plan, Renderer, bulk_build), so the same script measures both versions.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import random
+import sys
+import time
+
+
+def random_patients(n: int, protocols: list[str], seed: int = 7):
+    from rehabplan.models import Patient
+
+    rnd = random.Random(seed)
+    return [
+        Patient(
+            id=f"P{i:05d}",
+            name=f"Patient {i}",
+            protocol=rnd.choice(protocols),
+            start_date=dt.date(2026, 1, 5) + dt.timedelta(days=rnd.randrange(365)),
+            weeks=rnd.choice([8, 12, 12, 12, 16]),
+            sessions_per_week=rnd.choice([2, 3, 3, 4]),
+            irritability=rnd.choice(["high", "moderate", "low"]),
+            age_band=rnd.choice(["adult", "older"]),
+            side=rnd.choice(["left", "right", "both"]),
+            equipment=rnd.choice([[], ["band"], ["band", "weight"]]),
+            exclusions=rnd.choice([[], [], ["floor"], ["kneeling"]]),
+            minutes=rnd.choice([30, 40, 45, 60]),
+        )
+        for i in range(n)
+    ]
+
+
+def render(patient_file: str, repeat: str) -> dict:
+    import rehabplan
+    from rehabplan.render.pdf import Renderer
+
+    library = rehabplan.load_library()
+    protocols = rehabplan.load_protocols(library)
+    patient = rehabplan.load_patient(patient_file)
+    program = rehabplan.plan(library, protocols[patient.protocol], patient)
+    renderer = Renderer(None)
+    data, pages, _ = renderer.pdf(program, library)  # the first render sets fonts and styles up
+    times = []
+    for _ in range(int(repeat)):
+        t = time.perf_counter()
+        again = renderer.pdf_bytes(program, library)
+        times.append(time.perf_counter() - t)
+        assert again == data, "renders differ: not reproducible"
+    return {"seconds": min(times), "median": sorted(times)[len(times) // 2], "pages": pages}
+
+
+def plan(n: str) -> dict:
+    import rehabplan
+    from rehabplan.errors import PatientError
+
+    library = rehabplan.load_library()
+    protocols = rehabplan.load_protocols(library)
+    patients = random_patients(int(n), sorted(protocols.protocols))
+    rehabplan.plan(library, protocols[patients[0].protocol], patients[0])
+    best = None
+    for _ in range(3):  # the best of three: the machine is shared
+        t = time.perf_counter()
+        for p in patients:
+            try:
+                rehabplan.plan(library, protocols[p.protocol], p)
+            except PatientError:
+                pass
+        seconds = time.perf_counter() - t
+        best = seconds if best is None else min(best, seconds)
+    return {"programs_per_s": int(n) / best}
+
+
+def roster(out_csv: str, n: str) -> dict:
+    import rehabplan
+
+    library = rehabplan.load_library()
+    protocols = rehabplan.load_protocols(library)
+    fields = [
+        "id",
+        "name",
+        "protocol",
+        "start_date",
+        "weeks",
+        "sessions_per_week",
+        "irritability",
+        "age_band",
+        "side",
+        "equipment",
+        "exclusions",
+        "minutes",
+    ]
+    left = int(n)
+    with open(out_csv, "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fields)
+        writer.writeheader()
+        for p in random_patients(left * 3, sorted(protocols.protocols)):
+            try:
+                rehabplan.plan(library, protocols[p.protocol], p)
+            except rehabplan.PatientError:
+                continue
+            row = {}
+            for f in fields:
+                value = getattr(p, f)
+                row[f] = ", ".join(value) if isinstance(value, list) else getattr(value, "value", value)
+            writer.writerow(row)
+            left -= 1
+            if left == 0:
+                break
+    return {"rows": int(n) - left}
+
+
+def keep(roster_csv: str, n: str) -> dict:
+    """Drop the rows this version cannot plan (a protocol or rule it does not have), keep N."""
+    import rehabplan
+    from rehabplan.patients import patient_from_row
+
+    library = rehabplan.load_library()
+    protocols = rehabplan.load_protocols(library)
+    with open(roster_csv, newline="") as fh:
+        reader = csv.DictReader(fh)
+        fields, rows = reader.fieldnames, list(reader)
+    kept = []
+    for i, row in enumerate(rows):
+        try:
+            patient = patient_from_row({k: v for k, v in row.items() if v}, f"row {i}", i)
+            rehabplan.plan(library, protocols[patient.protocol], patient)
+        except Exception:  # noqa: BLE001 -- any failure: the row is not comparable
+            continue
+        kept.append(row)
+    with open(roster_csv, "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fields)
+        writer.writeheader()
+        writer.writerows(kept[: int(n)])
+    return {"rows": len(kept[: int(n)])}
+
+
+def bulk(roster_csv: str, out_dir: str, jobs: str) -> dict:
+    import resource
+
+    from rehabplan.bulk import bulk_build
+
+    def cpu() -> float:  # this process and its finished workers: steadier than wall time under load
+        return sum(
+            getattr(resource.getrusage(w), f)
+            for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+            for f in ("ru_utime", "ru_stime")
+        )
+
+    t, c = time.perf_counter(), cpu()
+    report = bulk_build(roster_csv, out_dir, jobs=int(jobs), force=True)
+    seconds, cpu_s = time.perf_counter() - t, cpu() - c
+    workers: dict[int, list] = {}
+    for o in sorted(report.outcomes, key=lambda o: o.row):
+        workers.setdefault(o.worker_pid, []).append(
+            (getattr(o, "worker_rss_mib", None) or 0, getattr(o, "worker_peak_rss_mib", None) or 0)
+        )
+    return {
+        "seconds": seconds,
+        "cpu_s": cpu_s,
+        "built": report.built,
+        "failed": report.failed,
+        "pages": report.pages,
+        "workers": [
+            {"handouts": len(s), "rss_10th": s[min(9, len(s) - 1)][0], "rss_last": s[-1][0], "peak": max(p for _, p in s)}
+            for s in workers.values()
+        ],
+    }
+
+
+if __name__ == "__main__":
+    task, *args = sys.argv[1:]
+    print(json.dumps({"render": render, "plan": plan, "roster": roster, "keep": keep, "bulk": bulk}[task](*args)))

@@ -1,0 +1,164 @@
+"""The user cache of the parsed library (rehabplan/cache.py): plain data, never code, never a
+different output, and ignored whenever it is not exactly what this version wrote."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+
+import pytest
+
+import rehabplan
+from rehabplan import cache
+from rehabplan.library import load_library
+from rehabplan.resources import data_dir
+
+
+@pytest.fixture
+def cache_folder(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("REHABPLAN_CACHE_DIR", str(folder))
+    monkeypatch.delenv("REHABPLAN_NO_CACHE", raising=False)
+    return folder
+
+
+@pytest.fixture
+def clinic(tmp_path):
+    folder = tmp_path / "clinic"
+    shutil.copytree(data_dir("exercises"), folder)
+    return folder
+
+
+def entries(folder):
+    return sorted(folder.glob("library-*.json"))
+
+
+def same(a, b) -> bool:
+    return (
+        list(a.exercises.items()) == list(b.exercises.items())
+        and a.files == b.files
+        and a.folders == b.folders
+        and a.overrides == b.overrides
+        and a.lines == b.lines
+        and a.warnings == b.warnings
+    )
+
+
+def test_a_cache_hit_gives_the_identical_library_and_the_identical_pdf(cache_folder, clinic, example_patient):
+    first = load_library(clinic)  # the built-in library with a clinic layer over it
+    [entry] = entries(cache_folder)
+    assert json.loads(entry.read_text())["format"] == cache.FORMAT  # JSON: plain data, not pickle
+    again = load_library(clinic)
+    assert same(again, first)
+    assert sorted(o.id for o in again.overrides) == sorted(again.exercises)  # every built-in one replaced
+    protocols = rehabplan.load_protocols(first)
+    from rehabplan.render.pdf import Renderer
+
+    pdfs = []
+    for library in (first, again):
+        program = rehabplan.plan(library, protocols[example_patient.protocol], example_patient)
+        pdfs.append(Renderer(None).pdf_bytes(program, library))
+    assert pdfs[0] == pdfs[1]
+
+
+def test_the_cache_is_private_to_the_user(cache_folder, clinic):
+    load_library(clinic)
+    [entry] = entries(cache_folder)
+    assert stat.S_IMODE(cache_folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE(entry.stat().st_mode) == 0o600
+
+
+def test_any_change_to_a_library_file_is_a_new_key(cache_folder, clinic):
+    load_library(clinic, builtin=False)
+    path = clinic / "clamshell.yaml"
+    path.write_text(path.read_text().replace("name: Clamshell", "name: Clam shell"))
+    changed = load_library(clinic, builtin=False)
+    assert changed.exercises["clamshell"].name == "Clam shell"
+    assert len(entries(cache_folder)) == 2
+
+
+def _tamper_payload(entry):
+    record = json.loads(entry.read_text())
+    record["payload"]["exercises"][0][1]["name"] = "Tampered"
+    entry.write_text(json.dumps(record))
+
+
+def _tamper_payload_and_checksum(entry):
+    # Even a consistent record must hold valid exercises: the models check every field again.
+    record = json.loads(entry.read_text())
+    record["payload"]["exercises"][0][1]["name"] = {"__class__": "os.system"}
+    record["sha256"] = cache.hashlib.sha256(cache._canonical(record["payload"])).hexdigest()
+    entry.write_text(json.dumps(record))
+
+
+def _foreign_version(entry):
+    record = json.loads(entry.read_text())
+    record["format"] = cache.FORMAT + 1
+    entry.write_text(json.dumps(record))
+
+
+def _another_key(entry):
+    record = json.loads(entry.read_text())
+    record["key"] = "0" * 64
+    entry.write_text(json.dumps(record))
+
+
+def _pickle_instead(entry):
+    import pickle
+
+    entry.write_bytes(pickle.dumps({"format": 1}))
+
+
+def _cut_short(entry):
+    entry.write_bytes(entry.read_bytes()[:1000])
+
+
+def _writable_by_others(entry):
+    _tamper_payload(entry)
+    record = json.loads(entry.read_text())
+    record["sha256"] = cache.hashlib.sha256(cache._canonical(record["payload"])).hexdigest()
+    entry.write_text(json.dumps(record))
+    os.chmod(entry, 0o666)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        _tamper_payload,
+        _tamper_payload_and_checksum,
+        _foreign_version,
+        _another_key,
+        _pickle_instead,
+        _cut_short,
+        _writable_by_others,
+    ],
+)
+def test_a_damaged_tampered_or_foreign_cache_entry_is_ignored(cache_folder, clinic, damage):
+    first = load_library(clinic, builtin=False)
+    [entry] = entries(cache_folder)
+    damage(entry)
+    again = load_library(clinic, builtin=False)
+    assert same(again, first)
+    assert all(ex.name != "Tampered" for ex in again.exercises.values())
+
+
+def test_a_library_with_warnings_is_never_cached_so_they_are_always_reported(cache_folder, clinic):
+    path = clinic / "clamshell.yaml"
+    path.rename(clinic / "clam.yaml")  # id differs from the file name: a warning
+    first = load_library(clinic, builtin=False)
+    assert first.warnings
+    assert not entries(cache_folder)
+    assert load_library(clinic, builtin=False).warnings == first.warnings
+
+
+def test_no_cache_turns_it_off_and_an_unwritable_folder_is_no_error(cache_folder, clinic, monkeypatch, tmp_path):
+    monkeypatch.setenv("REHABPLAN_NO_CACHE", "1")
+    load_library(clinic, builtin=False)
+    assert not cache_folder.exists()
+    monkeypatch.delenv("REHABPLAN_NO_CACHE")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("REHABPLAN_CACHE_DIR", str(blocker / "cache"))
+    assert load_library(clinic, builtin=False).exercises
