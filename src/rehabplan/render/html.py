@@ -234,12 +234,13 @@ class CardFrame:
 # to one page: the heights are fixed, never guessed from the text. The caps keep a card's
 # heading and picture - which never split - under 30 % of a page, so that no page ends more than
 # 30 % blank because the next card's picture did not fit under the last one.
-# (edition, large print) -> (frames beside the text, mm tall; frames across the card, mm tall)
+# (edition, large print) -> (frames beside the text, mm tall; frames across the card, mm tall;
+# frames stacked beside the text, mm tall at most)
 FIGURE_MM = {
-    ("full", False): (42.0, 38.0),
-    ("full", True): (0.0, 36.0),  # at 18 pt the text beside a picture would be too narrow
-    ("compact", False): (34.0, 30.0),
-    ("compact", True): (0.0, 32.0),
+    ("full", False): (42.0, 38.0, 0.0),
+    ("full", True): (0.0, 36.0, 0.0),  # at 18 pt the text beside a picture would be too narrow
+    ("compact", False): (34.0, 30.0, 24.0),
+    ("compact", True): (0.0, 32.0, 0.0),
 }
 BESIDE_SHARE = 0.5  # frames float beside the text when they take at most this share of the width
 FIGURE_GAP_MM = 4.0  # a frame's margin, both sides together (handout.css .frame)
@@ -267,6 +268,7 @@ class Card:
     frames: list[CardFrame] = field(default_factory=list)  # the figure drawn from pose data
     figure_mm: float = 0.0  # the frames' height on the card
     figure_beside: bool = False  # the frames float beside the start and the steps
+    figure_stacked: bool = False  # ... one above the other (the compact edition's lying figures)
     caption_min_mm: float = CAPTION_MIN_MM
     brief: bool = False  # the compact edition's card (Card.parts)
 
@@ -275,12 +277,15 @@ class Card:
         return max(self.figure_mm * self.frames[i].aspect, self.caption_min_mm)
 
     def figure_width(self, height_mm: float, caption_mm: float | None = None) -> float:
-        """The frames' row width at ``height_mm``, margins and the QR box included."""
+        """The frames' row width at ``height_mm``, margins and the QR box included (stacked:
+        the widest frame's)."""
         least = self.caption_min_mm if caption_mm is None else caption_mm
+        if self.figure_stacked:
+            return max(max(height_mm * f.aspect, least) for f in self.frames) + FIGURE_GAP_MM + 1.0
         slots = sum(max(height_mm * f.aspect, least) for f in self.frames)
         return slots + FIGURE_GAP_MM * len(self.frames) + (QR_BOX_MM if self.qr else 0.0) + 1.0
 
-    def fit_figure(self, width_mm: float, beside_mm: float, across_mm: float) -> None:
+    def fit_figure(self, width_mm: float, beside_mm: float, across_mm: float, stack_mm: float = 0.0) -> None:
         """Narrow frames ``beside_mm`` tall beside the text when they take at most
         BESIDE_SHARE of the card; else the tallest frames (at most ``across_mm``) that fit side
         by side across it."""
@@ -288,6 +293,13 @@ class Card:
             return
         if beside_mm and self.figure_width(beside_mm, CAPTION_BESIDE_MM) <= BESIDE_SHARE * width_mm:
             self.figure_beside, self.figure_mm, self.caption_min_mm = True, beside_mm, CAPTION_BESIDE_MM
+            return
+        if stack_mm and not self.qr:
+            # Lying figures one above the other beside the text, as wide as the share allows.
+            self.figure_stacked = True
+            widest = max(f.aspect for f in self.frames)
+            height = min(stack_mm, (BESIDE_SHARE * width_mm - FIGURE_GAP_MM - 1.0) / widest)
+            self.figure_beside, self.figure_mm, self.caption_min_mm = True, round(height, 1), CAPTION_BESIDE_MM
             return
         room = width_mm - 1.0 - FIGURE_GAP_MM * len(self.frames) - (QR_BOX_MM if self.qr else 0.0)
         # Three frames at 18 pt may not each get a label's full slot: they share the width.
@@ -1067,6 +1079,7 @@ class HtmlBuilder:
             "log": _log(program),
             "log_sessions": sessions_per_week,
             "log_daily": any(w.every_day for w in program.weeks),
+            "log_kinds": len({getattr(s, "name", "Session") for w in program.weeks for s in w.sessions}),
             "reassess": reassess,
             # What `rehabplan adjust` changed, in the patient's words. Its flags are for the
             # clinician (call the patient, review the exercise) and are not printed here.
