@@ -7,6 +7,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$bin" build examples/patient.yaml -o "$tmp/a4.pdf" --force
 "$bin" build examples/patient.yaml -o "$tmp/lp.pdf" --paper letter --large-print --force
+"$bin" build examples/patient.yaml -o "$tmp/compact.pdf" --compact --force
 
 page_of() {  # first page whose text contains $2
   local pages n
@@ -28,18 +29,22 @@ shot "$tmp/a4.pdf" "$(page_of "$tmp/a4.pdf" 'Your plan at a glance')" docs/hando
 shot "$tmp/a4.pdf" "$(page_of "$tmp/a4.pdf" 'How much to do: Glute bridge')" docs/handout-exercise-card.png 72
 shot "$tmp/a4.pdf" "$(page_of "$tmp/a4.pdf" 'Your tracking log')" docs/handout-tracking-log.png 72
 shot "$tmp/a4.pdf" "$(page_of "$tmp/a4.pdf" 'Warning signs: get help now')" docs/handout-red-flags.png 72
-first=$(page_of "$tmp/lp.pdf" 'Glute bridge')
-pdftoppm -png -r 60 -f "$first" -l $((first + 1)) "$tmp/lp.pdf" "$tmp/lp"
-python3 - "$tmp" <<'PY'
+spread() {  # pdf first-page output: two pages side by side
+  rm -f "$tmp"/spread-*.png
+  pdftoppm -png -r 60 -f "$2" -l $(($2 + 1)) "$1" "$tmp/spread"
+  python3 - "$tmp" "$3" <<'PY'
 import sys, glob
 from PIL import Image
-pages = [Image.open(p) for p in sorted(glob.glob(sys.argv[1] + "/lp-*.png"))[:2]]
+pages = [Image.open(p) for p in sorted(glob.glob(sys.argv[1] + "/spread-*.png"))[:2]]
 w, h = pages[0].size
 sheet = Image.new("RGB", (w * len(pages), h), "white")
 for i, p in enumerate(pages):
     sheet.paste(p, (i * w, 0))
-sheet.convert("RGB").quantize(64).save("docs/handout-large-print-letter-card.png", optimize=True)
+sheet.convert("RGB").quantize(64).save(sys.argv[2], optimize=True)
 PY
+}
+spread "$tmp/lp.pdf" "$(page_of "$tmp/lp.pdf" 'Glute bridge')" docs/handout-large-print-letter-card.png
+spread "$tmp/compact.pdf" "$(page_of "$tmp/compact.pdf" 'How much to do: Clamshell (week')" docs/handout-compact-cards.png
 # Pictures drawn from pose data: a few exercises, and the first page of the library's gallery.
 for id in bird-dog clamshell sit-to-stand single-leg-step-down; do
   "$bin" exercises show "$id" --picture "$tmp/$id.png" --force >/dev/null

@@ -243,3 +243,17 @@ def test_build_html_and_ics_go_to_standard_output():
 def test_a_pdf_cannot_go_to_standard_output():
     result = run("build", EXAMPLES / "patient.yaml", "-o", "-")
     assert result.exit_code == 2 and "standard output" in result.output
+
+
+def test_build_compact_option_and_config_edition(tmp_path):
+    """--compact picks the compact edition; `edition: compact` in rehabplan.yaml does too; --full wins."""
+    patient = EXAMPLES / "patient.yaml"
+    out = tmp_path / "h.html"
+    assert run("build", patient, "--format", "html", "--compact", "-o", out).exit_code == 0
+    assert "edition-compact" in out.read_text()
+    config = tmp_path / "rehabplan.yaml"
+    config.write_text("edition: compact\n")
+    assert run("build", patient, "--format", "html", "--config", config, "-o", out, "--force").exit_code == 0
+    assert "edition-compact" in out.read_text()
+    assert run("build", patient, "--format", "html", "--config", config, "--full", "-o", out, "--force").exit_code == 0
+    assert "edition-full" in out.read_text()

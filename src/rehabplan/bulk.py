@@ -60,6 +60,7 @@ class Settings:
     templates: Path | None = None
     paper: str | None = None
     large_print: bool | None = None
+    edition: str | None = None  # "full" or "compact" (default from the config)
 
 
 @dataclass(frozen=True)
@@ -254,6 +255,7 @@ def input_hash(program: Program, formats: tuple[str, ...], settings: Settings, a
         settings.config.model_dump_json(),
         str(settings.paper),
         str(settings.large_print),
+        str(settings.edition),
         assets_digest,
         __version__,
     ):
@@ -300,7 +302,11 @@ def _init_worker(settings: Settings, slots=None, parent_pid: int | None = None) 
     _WORKER["library"] = load_library(*settings.library_dirs)
     _WORKER["protocols"] = load_protocols(_WORKER["library"], *settings.protocol_dirs)
     _WORKER["renderer"] = Renderer(
-        settings.config, templates=settings.templates, large_print=settings.large_print, paper=settings.paper
+        settings.config,
+        templates=settings.templates,
+        large_print=settings.large_print,
+        paper=settings.paper,
+        edition=settings.edition,
     )
     # Every handout ends with a full collection (_release_memory), so automatic ones during a
     # render only cost time: WeasyPrint makes about a million objects a handout and each full
@@ -425,6 +431,7 @@ def bulk_build(
     templates: Path | str | None = None,
     paper: str | None = None,
     large_print: bool | None = None,
+    edition: str | None = None,
     progress: Callable[[Outcome, int, int], None] | None = None,
     start_method: str | None = None,
 ) -> BulkReport:
@@ -446,7 +453,7 @@ def bulk_build(
     protocols = load_protocols(library, *(Path(p) for p in (list(protocol_dirs) or cfg.protocols)))
     tpl = Path(templates) if templates else cfg.templates
     proto_dirs = tuple(Path(p) for p in (list(protocol_dirs) or cfg.protocols))
-    settings = Settings(cfg, lib_dirs, proto_dirs, tpl, paper, large_print)
+    settings = Settings(cfg, lib_dirs, proto_dirs, tpl, paper, large_print, edition)
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)

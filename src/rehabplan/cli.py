@@ -378,6 +378,7 @@ units: kg                          # kg | lb
 locale: en-GB                      # en-GB, en-US, en-AU, en-CA, en-IE, en-NZ: dates and the emergency number
 # emergency_number: "999"          # default from locale (999, 911, 000, 112, 111)
 large_print: false                 # true = 18 pt handouts
+edition: full                      # full | compact (the same plan in about half the pages)
 library: []                        # clinic exercise folders layered over the built-in library
 protocols: []                      # clinic protocol folders layered over the built-in protocols
 # templates: templates/            # clinic templates overriding the built-in ones by name
@@ -517,6 +518,11 @@ def _load_all(patient_file: Path, config: Path | None, library: list[Path] | Non
     return cfg, lib, program
 
 
+def _edition(compact: bool | None) -> str | None:
+    """--compact / --full as an edition name; None = the config's."""
+    return None if compact is None else ("compact" if compact else "full")
+
+
 @app.command()
 def build(
     patient_file: Path = typer.Argument(..., help="Patient YAML file (see examples/patient.yaml)."),
@@ -526,6 +532,9 @@ def build(
     fmt: Format = typer.Option("pdf", "--format", "-f", help="What to write."),
     paper: Paper | None = typer.Option(None, "--paper", help="Paper size (default from the config: a4)."),
     large_print: bool | None = typer.Option(None, "--large-print/--normal-print", help="18 pt large print."),
+    compact: bool | None = typer.Option(
+        None, "--compact/--full", help="Compact edition: the same plan in about half the pages (default from the config: full)."
+    ),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No status or messages on stderr; errors still show."),
     session_time: str | None = typer.Option(
@@ -556,6 +565,7 @@ def build(
       rehabplan build examples/patient.yaml --format json -o plan.json
       rehabplan build examples/patient.yaml --format ics --session-time 18:30 -o plan.ics
       rehabplan build examples/patient.yaml --paper letter --large-print --force
+      rehabplan build examples/patient.yaml --compact -o handout-short.pdf
     """
     from .export import program_ics, program_json
     from .files import atomic_write, safe_stem
@@ -595,24 +605,30 @@ def build(
             from .render.pdf import render_pdf
 
             status(f"Rendering the handout for {program.patient.id} ({len(program.weeks)} weeks; a few seconds)")
-            with _no_automatic_gc():
-                result = render_pdf(
-                    program,
-                    lib,
-                    target,
-                    cfg,
-                    templates=templates or cfg.templates,
-                    large_print=large_print,
-                    paper=paper,
-                    force=force,
-                )
+            result = render_pdf(
+                program,
+                lib,
+                target,
+                cfg,
+                templates=templates or cfg.templates,
+                large_print=large_print,
+                paper=paper,
+                edition=_edition(compact),
+                force=force,
+            )
             say(f"[green]wrote[/] {result.path} ({result.pages} pages)")
             return
         if fmt == "html":
             from .render.html import render_html
 
             data = render_html(
-                program, lib, cfg, templates=templates or cfg.templates, large_print=large_print, paper=paper
+                program,
+                lib,
+                cfg,
+                templates=templates or cfg.templates,
+                large_print=large_print,
+                paper=paper,
+                edition=_edition(compact),
             ).encode()
         elif fmt == "json":
             data = program_json(program).encode()
@@ -793,6 +809,9 @@ def bulk(
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON (documented, no patient names)."),
     paper: Paper | None = typer.Option(None, "--paper", help="Paper size (default from the config: a4)."),
     large_print: bool | None = typer.Option(None, "--large-print/--normal-print", help="18 pt large print."),
+    compact: bool | None = typer.Option(
+        None, "--compact/--full", help="Compact edition: the same plan in about half the pages (default from the config: full)."
+    ),
     templates: Path | None = typer.Option(None, "--templates", help="Clinic template folder (sandboxed)."),
     library: list[Path] | None = LibraryOpt,
     protocols: list[Path] | None = ProtocolsOpt,
@@ -859,6 +878,7 @@ def bulk(
             templates=templates,
             paper=paper,
             large_print=large_print,
+            edition=_edition(compact),
             progress=tick,
         )
     if as_json:
@@ -1057,22 +1077,6 @@ def adjust(
     err.print(f"[green]wrote[/] {target}" + (f" and {handout}" if handout else ""))
     if any(f.level == "urgent" for f in new.flags):
         raise typer.Exit(1)
-
-
-@contextlib.contextmanager
-def _no_automatic_gc():
-    """No automatic garbage collection during one render: WeasyPrint makes about a million
-    objects a handout and Python's full collections walk them all again and again (~10 % of a
-    render's CPU); the cycles it leaves are a few MiB, freed by the next collection."""
-    import gc
-
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def main() -> None:

@@ -75,6 +75,9 @@ class ClinicConfig(Model):
     locale: Literal["en-GB", "en-US", "en-AU", "en-CA", "en-IE", "en-NZ"] = "en-GB"
     emergency_number: str | None = Field(None, max_length=20, description="default from locale: 999, 911, 000, 112, 111")
     large_print: bool = False
+    edition: Literal["full", "compact"] = Field(
+        "full", description="full, or compact: the same plan in about half the pages (two cards a page, a one-page log)"
+    )
     library: list[Path] = Field(default_factory=list, description="clinic exercise folders")
     protocols: list[Path] = Field(default_factory=list, description="clinic protocol folders")
     templates: Path | None = Field(None, description="clinic template folder overriding the built-in one")

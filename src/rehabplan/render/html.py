@@ -232,19 +232,21 @@ class CardFrame:
 # body font, as tall as the card's width allows up to a cap per edition and print size. Cards
 # flow from page to page (templates/handout.css), so no card's picture shrinks to keep the card
 # to one page: the heights are fixed, never guessed from the text. The caps keep a card's
-# heading and picture - which never split - well under 30 % of a page, so that no page ends more
-# than 30 % blank because the next card's picture did not fit under the last one.
-# (edition, large print) -> (frames beside the text, mm tall; frames across the card, mm tall)
+# heading and picture - which never split - under 30 % of a page, so that no page ends more than
+# 30 % blank because the next card's picture did not fit under the last one.
+# (edition, large print) -> (frames beside the text, mm tall; frames across the card, mm tall;
+# frames stacked beside the text, mm tall at most)
 FIGURE_MM = {
-    ("full", False): (0.0, 38.0),
-    ("full", True): (0.0, 36.0),  # at 18 pt the text beside a picture would be too narrow
-    ("compact", False): (0.0, 30.0),
-    ("compact", True): (0.0, 36.0),
+    ("full", False): (42.0, 38.0, 0.0),
+    ("full", True): (0.0, 36.0, 0.0),  # at 18 pt the text beside a picture would be too narrow
+    ("compact", False): (34.0, 30.0, 24.0),
+    ("compact", True): (0.0, 32.0, 0.0),
 }
-BESIDE_SHARE = 0.5  # frames float beside the text when they take at most half the card's width
+BESIDE_SHARE = 0.5  # frames float beside the text when they take at most this share of the width
 FIGURE_GAP_MM = 4.0  # a frame's margin, both sides together (handout.css .frame)
-CAPTION_MIN_MM = 46.0  # a frame's slot is at least this wide, so its label wraps little
+CAPTION_MIN_MM = 46.0  # a frame's slot across the card is at least this wide: labels wrap little
 CAPTION_MIN_LARGE_MM = 56.0  # the same at 18 pt
+CAPTION_BESIDE_MM = 38.0  # beside the text, labels may take two or three lines
 QR_BOX_MM = 52.0  # the video QR code and its line beside the frames (handout.css .qr-box)
 # The card's width (the page's content box): paper width less the page margins.
 CARD_MM = {("a4", False): 178.0, ("letter", False): 183.9, ("a4", True): 179.0, ("letter", True): 184.9}
@@ -266,6 +268,7 @@ class Card:
     frames: list[CardFrame] = field(default_factory=list)  # the figure drawn from pose data
     figure_mm: float = 0.0  # the frames' height on the card
     figure_beside: bool = False  # the frames float beside the start and the steps
+    figure_stacked: bool = False  # ... one above the other (the compact edition's lying figures)
     caption_min_mm: float = CAPTION_MIN_MM
     brief: bool = False  # the compact edition's card (Card.parts)
 
@@ -273,18 +276,30 @@ class Card:
         """Width of frame ``i`` with its label: at least CAPTION_MIN_MM, so a label wraps little."""
         return max(self.figure_mm * self.frames[i].aspect, self.caption_min_mm)
 
-    def figure_width(self, height_mm: float) -> float:
-        """The frames' row width at ``height_mm``, margins and the QR box included."""
-        slots = sum(max(height_mm * f.aspect, self.caption_min_mm) for f in self.frames)
+    def figure_width(self, height_mm: float, caption_mm: float | None = None) -> float:
+        """The frames' row width at ``height_mm``, margins and the QR box included (stacked:
+        the widest frame's)."""
+        least = self.caption_min_mm if caption_mm is None else caption_mm
+        if self.figure_stacked:
+            return max(max(height_mm * f.aspect, least) for f in self.frames) + FIGURE_GAP_MM + 1.0
+        slots = sum(max(height_mm * f.aspect, least) for f in self.frames)
         return slots + FIGURE_GAP_MM * len(self.frames) + (QR_BOX_MM if self.qr else 0.0) + 1.0
 
-    def fit_figure(self, width_mm: float, beside_mm: float, across_mm: float) -> None:
-        """Narrow frames ``beside_mm`` tall beside the text when they take at most half the card;
-        else the tallest frames (at most ``across_mm``) that fit side by side across it."""
+    def fit_figure(self, width_mm: float, beside_mm: float, across_mm: float, stack_mm: float = 0.0) -> None:
+        """Narrow frames ``beside_mm`` tall beside the text when they take at most
+        BESIDE_SHARE of the card; else the tallest frames (at most ``across_mm``) that fit side
+        by side across it."""
         if not self.frames:
             return
-        if beside_mm and self.figure_width(beside_mm) <= BESIDE_SHARE * width_mm:
-            self.figure_beside, self.figure_mm = True, beside_mm
+        if beside_mm and self.figure_width(beside_mm, CAPTION_BESIDE_MM) <= BESIDE_SHARE * width_mm:
+            self.figure_beside, self.figure_mm, self.caption_min_mm = True, beside_mm, CAPTION_BESIDE_MM
+            return
+        if stack_mm and not self.qr:
+            # Lying figures one above the other beside the text, as wide as the share allows.
+            self.figure_stacked = True
+            widest = max(f.aspect for f in self.frames)
+            height = min(stack_mm, (BESIDE_SHARE * width_mm - FIGURE_GAP_MM - 1.0) / widest)
+            self.figure_beside, self.figure_mm, self.caption_min_mm = True, round(height, 1), CAPTION_BESIDE_MM
             return
         room = width_mm - 1.0 - FIGURE_GAP_MM * len(self.frames) - (QR_BOX_MM if self.qr else 0.0)
         # Three frames at 18 pt may not each get a label's full slot: they share the width.
@@ -939,7 +954,7 @@ class HtmlBuilder:
         self.paper = (paper or self.config.paper).lower()
         if self.paper not in PAPERS:
             raise RenderError(f"unknown paper size '{paper}'", [Problem(None, None, "paper", "use a4 or letter")])
-        self.edition = (edition or getattr(self.config, "edition", "full")).lower()
+        self.edition = (edition or self.config.edition).lower()
         if self.edition not in EDITIONS:
             raise RenderError(f"unknown edition '{edition}'", [Problem(None, None, "edition", "use full or compact")])
         self.env = make_environment(self.templates, self.config.locale)
@@ -1062,6 +1077,9 @@ class HtmlBuilder:
             "chart": Markup(load_chart(program)),
             "cards": self.cards(program, library),
             "log": _log(program),
+            "log_sessions": sessions_per_week,
+            "log_daily": any(w.every_day for w in program.weeks),
+            "log_kinds": len({getattr(s, "name", "Session") for w in program.weeks for s in w.sessions}),
             "reassess": reassess,
             # What `rehabplan adjust` changed, in the patient's words. Its flags are for the
             # clinician (call the patient, review the exercise) and are not printed here.

@@ -187,6 +187,19 @@ def breaches(pages: list[PageFacts], max_blank: float = MAX_BLANK) -> list[Breac
                         f"the picture of '{exercise}' is on a page without its card's heading",
                     )
                 )
+    # Each picture on one page only: its frames and labels never split.
+    seen: dict[str, int] = {}
+    for page in pages:
+        for exercise in page.pictures:
+            if exercise in seen and seen[exercise] != page.number:
+                found.append(
+                    Breach(
+                        page.number,
+                        "a picture splits",
+                        f"the picture of '{exercise}' runs over pages {seen[exercise]} and {page.number}",
+                    )
+                )
+            seen.setdefault(exercise, page.number)
     # Each dose table on one page only (a table split over two pages separates its rows).
     tables: dict[int, tuple[str, list[int]]] = {}
     for page in pages:
