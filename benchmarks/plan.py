@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import platform
 import random
 import statistics
@@ -86,7 +87,8 @@ def main() -> None:
         ours.append(rate)
         if args.against:
             out = subprocess.run(
-                [args.against, str(Path(__file__).resolve()), "--only", "-n", str(args.n)],
+                # abspath, not resolve: a virtual environment's python is a symlink to keep.
+                [os.path.abspath(args.against), str(Path(__file__).resolve()), "--only", "-n", str(args.n)],
                 capture_output=True,
                 text=True,
                 check=True,

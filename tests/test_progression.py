@@ -178,3 +178,11 @@ def test_a_trade_has_no_room_at_the_bottom_of_the_reps_nor_for_stretches_and_pyr
     assert trade(dose_of("figure-four-stretch"), Rule(name="lp_hold"), ctx()) is None
     plank = start_dose(LIBRARY["front-plank-knees"], ctx(pyramid=True), gentle=True)
     assert trade(plank, Rule(name="pyramid"), ctx(pyramid=True)) is None
+
+
+def test_hold_ladder_progresses_its_reps_variant_before_the_next_variant():
+    # Single-leg stance -> supported step-down: the step-down's reps come before the single-leg
+    # step-down (not two harder versions in two weeks).
+    d = dose_of("supported-step-down", sets=3, reps=5)
+    new, note = step(d, Rule(name="hold_ladder"), ctx())
+    assert new.exercise == "supported-step-down" and new.reps > 5 and note.endswith("more reps")

@@ -407,6 +407,20 @@ def test_no_exercise_stands_still_for_more_than_3_weeks(protocol, patient):
 
 @SETTINGS
 @given(real_protocols(), patients())
+def test_a_harder_variant_is_never_followed_by_another_the_next_week(protocol, patient):
+    # Each harder version is practised before the next (single-leg stance -> supported step-down
+    # -> single-leg step-down never in two weeks running).
+    program = plan_or_skip(protocol, patient)
+    last: dict[str, int] = {}
+    for week in program.weeks:
+        for slot, p in by_slot(week).items():
+            if p.note and "harder version" in p.note and LIBRARY[p.exercise].is_loading:
+                assert last.get(slot, -9) < week.number - 1, (slot, week.number)
+                last[slot] = week.number
+
+
+@SETTINGS
+@given(real_protocols(), patients())
 def test_stretch_holds_stay_within_the_brief(protocol, patient):
     # Adults 2-4 x 15-30 s (at least 60 s a day); older adults 30-60 s (Garber 2011).
     program = plan_or_skip(protocol, patient)

@@ -605,18 +605,17 @@ def build(
             from .render.pdf import render_pdf
 
             status(f"Rendering the handout for {program.patient.id} ({len(program.weeks)} weeks; a few seconds)")
-            with _no_automatic_gc():
-                result = render_pdf(
-                    program,
-                    lib,
-                    target,
-                    cfg,
-                    templates=templates or cfg.templates,
-                    large_print=large_print,
-                    paper=paper,
-                    edition=_edition(compact),
-                    force=force,
-                )
+            result = render_pdf(
+                program,
+                lib,
+                target,
+                cfg,
+                templates=templates or cfg.templates,
+                large_print=large_print,
+                paper=paper,
+                edition=_edition(compact),
+                force=force,
+            )
             say(f"[green]wrote[/] {result.path} ({result.pages} pages)")
             return
         if fmt == "html":
@@ -1078,22 +1077,6 @@ def adjust(
     err.print(f"[green]wrote[/] {target}" + (f" and {handout}" if handout else ""))
     if any(f.level == "urgent" for f in new.flags):
         raise typer.Exit(1)
-
-
-@contextlib.contextmanager
-def _no_automatic_gc():
-    """No automatic garbage collection during one render: WeasyPrint makes about a million
-    objects a handout and Python's full collections walk them all again and again (~10 % of a
-    render's CPU); the cycles it leaves are a few MiB, freed by the next collection."""
-    import gc
-
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def main() -> None:

@@ -153,6 +153,7 @@ class _Slot:
     id: str = ""
 
     every_day: bool = False
+    walk_rules: dict = field(default_factory=dict)  # minutes step -> the walk's rule toward a target
 
     def __post_init__(self) -> None:
         self.id = self.slot.id
@@ -548,6 +549,9 @@ def _schedule(
     last_deload = 0
     last_volume: int | None = None
     was_deload = progressed = False
+    # Core and required slots that start after week 1: fitting keeps their room (_reserve).
+    first_week = {s.id: min((p.first_week for p in phases if p.id in s.slot.phases), default=0) for s in slots}
+    later = [s for s in slots if (s.core or s.slot.required) and first_week[s.id] > 1]
     for week in range(1, patient.weeks + 1):
         phase = _phase_of(phases, week)
         first_phase = phase_index[phase.id] == 0
@@ -611,7 +615,7 @@ def _schedule(
             props[s.id] = _Prop(dose, note, False, st.dose)
         # Time first (a step that does not fit is held, and says so), then the volume limit,
         # then time again for the volume limit's other steps (reps, tempo).
-        reserve = _reserve(library, patient, slots, states, phases, week, level, ctxs, start_seconds)
+        reserve = _reserve(library, patient, later, states, phases, week, level, ctxs, start_seconds) if later else None
         _fit(props, states, slots, library, protocol, patient, pattern, week, dropped, now, seconds_cache, reserve)
         if not is_deload and last_volume is not None:
             if _limit_volume(props, states, slots, last_volume, protocol, library, now, week, reassessment):
@@ -679,7 +683,10 @@ def _walk_rule(s: _Slot, st: SlotState, targets: list[tuple[int, int]] | None, w
             weeks_left -= weeks_left // max(2, every)  # deloads hold the walk
             need = math.ceil((minutes - st.dose.minutes) / max(1, weeks_left))
             size = min(WALK_STEP_MAX_MIN, max(s.rule.minutes_step, need))
-            return s.rule.model_copy(update={"minutes_step": size, "every_weeks": 1})
+            rule = s.walk_rules.get(size)
+            if rule is None:
+                rule = s.walk_rules[size] = s.rule.model_copy(update={"minutes_step": size, "every_weeks": 1})
+            return rule
     return s.rule
 
 
@@ -774,8 +781,8 @@ def _limit_volume(props, states, slots, last, protocol, library, ctxs, week, rea
 def _day_load(props, slots, library, patient, pattern, cache) -> list[tuple[int, float, int]]:
     """(day, seconds, exercises) of every planned day: its slots plus every-day items (not the walk)."""
     daily_s, daily_n = 0.0, 0
-    secs_of = {d.day: 0.0 for d in pattern}
-    count_of = {d.day: 0 for d in pattern}
+    secs_of = [0.0] * 7
+    count_of = [0] * 7
     exercises = library.exercises
     for s in slots:
         p = props.get(s.id)
@@ -785,14 +792,16 @@ def _day_load(props, slots, library, patient, pattern, cache) -> list[tuple[int,
         if secs < 0:
             secs = p.secs = _dose_seconds(p.dose, exercises[p.dose.exercise], patient, s.rule.name == "pyramid")
         if s.every_day:
-            if secs or exercises[p.dose.exercise].category is not Category.aerobic:
+            if secs:  # the walk counts no session time (it is its own bout); everything else does
                 daily_s += secs
                 daily_n += 1
             continue
         for d in s.days:
             secs_of[d] += secs
             count_of[d] += 1
-    return [(d, secs_of[d] + daily_s, n + daily_n) for d, n in count_of.items() if n] or [(-1, daily_s, daily_n)]
+    return [(d.day, secs_of[d.day] + daily_s, count_of[d.day] + daily_n) for d in pattern if count_of[d.day]] or [
+        (-1, daily_s, daily_n)
+    ]
 
 
 def _fit(props, states, slots, library, protocol, patient, pattern, week, dropped, ctxs, cache=None, reserve=None) -> None:
@@ -1157,8 +1166,9 @@ def _item(library: Library, patient: Patient, deload_factor: float, t: Track, do
 
 
 # Materialised items are kept on the library between plans (a bulk run plans many patients with
-# one library): a frozen Prescription depends only on the key below. Bounded, so memory stays flat.
-_ITEM_CACHE_SIZE = 50_000
+# one library): a frozen Prescription depends only on the key below. Bounded (about 2 KB an
+# entry, so at most ~4 MB), so a bulk worker's memory stays flat.
+_ITEM_CACHE_SIZE = 2_000
 
 
 def materialise(
@@ -1177,8 +1187,10 @@ def materialise(
     kinds = {d.day: d.kind for d in pattern}
     cache = library.planned
     if len(cache) > _ITEM_CACHE_SIZE:
-        cache.clear()
+        for key in list(cache)[: len(cache) // 2]:  # the older half (dicts keep insertion order)
+            del cache[key]
     who = (patient.side, patient.age_band, deload_factor)
+    seen: dict[tuple, _Item] = {}
     weeks: list[Week] = []
     for number in range(1, patient.weeks + 1):
         is_deload = number in deloads
@@ -1190,10 +1202,16 @@ def materialise(
             if dose is None:
                 continue
             note = t.notes.get(number)
-            key = (t.id, t.rule, t.per_week, dose, note, is_deload, who)
-            it = cache.get(key)
+            # Within this call a dose object stands for itself (the tracks hold it): most weeks
+            # repeat last week's, so the library-wide key (which hashes the dose) is built once.
+            local = (t.id, id(dose), note, is_deload)
+            it = seen.get(local)
             if it is None:
-                it = cache[key] = _item(library, patient, deload_factor, t, dose, note, is_deload)
+                key = (t.id, t.rule, t.per_week, dose, note, is_deload, who)
+                it = cache.get(key)
+                if it is None:
+                    it = cache[key] = _item(library, patient, deload_factor, t, dose, note, is_deload)
+                seen[local] = it
             volume += it.volume
             tut += it.tut
             if t.every_day:

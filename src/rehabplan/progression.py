@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import NamedTuple
 
 from .models import DoseKind, Exercise, Rule, Tempo
@@ -206,8 +207,20 @@ def step(dose: Dose, rule: Rule, ctx: Context, skip: frozenset[str] = frozenset(
 
 def dimensions(rule: Rule, ex: Exercise) -> tuple[str, ...]:
     """The rule's dimensions, then (for a loading exercise) the ``TAIL`` it does not name."""
-    own = RULES[rule.name].dimensions
-    if not own or not ex.is_loading:
+    return _dimensions(rule.name, ex.is_loading, ex.dosage.kind is DoseKind.hold)
+
+
+# A hold ladder that has reached its reps variant (single-leg stance -> supported step-down)
+# progresses that variant's reps before the next variant, like any ladder.
+REPS_VARIANT_OF_A_HOLD_LADDER = ("reps", "sets", "variant", "tempo")
+
+
+@cache
+def _dimensions(rule_name: str, loading: bool, holds: bool) -> tuple[str, ...]:
+    own = RULES[rule_name].dimensions
+    if rule_name == "hold_ladder" and not holds:
+        own = REPS_VARIANT_OF_A_HOLD_LADDER
+    if not own or not loading:
         return own
     return own + tuple(d for d in TAIL if d not in own)
 
