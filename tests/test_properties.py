@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -150,7 +151,7 @@ def test_weekly_volume_only_falls_in_deload_weeks_and_rises_within_the_limit(pro
             continue
         if last is not None:
             assert week.volume_sets >= last, f"week {week.number} fell from {last} to {week.volume_sets}"
-            allowance = max(last * protocol.max_weekly_volume_increase_pct // 100, MIN_VOLUME_ALLOWANCE_SETS)
+            allowance = max(math.ceil(last * protocol.max_weekly_volume_increase_pct / 100), MIN_VOLUME_ALLOWANCE_SETS)
             assert week.volume_sets - last <= allowance, f"week {week.number} rose {week.volume_sets - last} > {allowance}"
         last = week.volume_sets
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import math
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -514,7 +515,7 @@ def _hold_to_fit(program: Program, library: Library, tracks: dict[str, Track], s
         if week < start:
             continue
         last = volume(prev)
-        allowance = max(last * program.max_weekly_volume_increase_pct // 100, MIN_VOLUME_ALLOWANCE_SETS)
+        allowance = max(math.ceil(last * program.max_weekly_volume_increase_pct / 100), MIN_VOLUME_ALLOWANCE_SETS)
         for slot, sh in shifted.items():
             # Never more than the plan first asked of this week (it kept the limit), nor a faster rise.
             too_many = volume(week) > max(last + allowance, planned_volume[week])

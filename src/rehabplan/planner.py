@@ -718,7 +718,7 @@ def _limit_volume(props, states, slots, last, protocol, library, ctxs, week, rea
     its fewest sets (it climbs one set a week); start a new slot that is not core a week
     later; hold a core slot's set increase; start a new core slot a week later.
     """
-    allowance = max(last * protocol.max_weekly_volume_increase_pct // 100, MIN_VOLUME_ALLOWANCE_SETS)
+    allowance = max(math.ceil(last * protocol.max_weekly_volume_increase_pct / 100), MIN_VOLUME_ALLOWANCE_SETS)
     if _volume(props, slots, library) <= last + allowance:
         return False
     order = sorted((s for s in slots if s.id in props), key=lambda s: s.importance())
