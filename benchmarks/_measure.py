@@ -13,34 +13,11 @@ load_patient, plan, Renderer, bulk_build), so the same script measures both vers
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import json
-import random
 import sys
 import time
 
-
-def random_patients(n: int, protocols: list[str], seed: int = 7):
-    from rehabplan.models import Patient
-
-    rnd = random.Random(seed)
-    return [
-        Patient(
-            id=f"P{i:05d}",
-            name=f"Patient {i}",
-            protocol=rnd.choice(protocols),
-            start_date=dt.date(2026, 1, 5) + dt.timedelta(days=rnd.randrange(365)),
-            weeks=rnd.choice([8, 12, 12, 12, 16]),
-            sessions_per_week=rnd.choice([2, 3, 3, 4]),
-            irritability=rnd.choice(["high", "moderate", "low"]),
-            age_band=rnd.choice(["adult", "older"]),
-            side=rnd.choice(["left", "right", "both"]),
-            equipment=rnd.choice([[], ["band"], ["band", "weight"]]),
-            exclusions=rnd.choice([[], [], ["floor"], ["kneeling"]]),
-            minutes=rnd.choice([30, 40, 45, 60]),
-        )
-        for i in range(n)
-    ]
+from plan import random_patients  # this folder is on sys.path: the script runs from it
 
 
 def render(patient_file: str, repeat: str) -> dict:
