@@ -62,42 +62,14 @@ def plan(n: str) -> dict:
 
 
 def roster(out_csv: str, n: str) -> dict:
-    import rehabplan
+    # Only the current version writes rosters (compare.py); benchmarks/bulk.py has the writer.
+    from pathlib import Path
 
-    library = rehabplan.load_library()
-    protocols = rehabplan.load_protocols(library)
-    fields = [
-        "id",
-        "name",
-        "protocol",
-        "start_date",
-        "weeks",
-        "sessions_per_week",
-        "irritability",
-        "age_band",
-        "side",
-        "equipment",
-        "exclusions",
-        "minutes",
-    ]
-    left = int(n)
-    with open(out_csv, "w", newline="") as fh:
-        writer = csv.DictWriter(fh, fields)
-        writer.writeheader()
-        for p in random_patients(left * 3, sorted(protocols.protocols)):
-            try:
-                rehabplan.plan(library, protocols[p.protocol], p)
-            except rehabplan.PatientError:
-                continue
-            row = {}
-            for f in fields:
-                value = getattr(p, f)
-                row[f] = ", ".join(value) if isinstance(value, list) else getattr(value, "value", value)
-            writer.writerow(row)
-            left -= 1
-            if left == 0:
-                break
-    return {"rows": int(n) - left}
+    from bulk import write_roster
+
+    write_roster(Path(out_csv), int(n))
+    with open(out_csv, newline="") as fh:
+        return {"rows": sum(1 for _ in csv.DictReader(fh))}
 
 
 def keep(roster_csv: str, n: str) -> dict:
