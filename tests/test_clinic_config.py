@@ -67,6 +67,7 @@ def test_a_placeholder_left_in_the_config_is_a_configuration_error(tmp_path, lin
     result = run("build", PATIENT, "-f", "html", "-o", tmp_path / "h.html", "--config", config)
     assert result.exit_code == 3, result.output
     assert field in result.output and "placeholder" in result.output and "rehabplan.yaml:" in result.output
+    assert "Configuration problem" in result.output and "Library problem" not in result.output
     assert not (tmp_path / "h.html").exists()
 
 

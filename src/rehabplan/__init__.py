@@ -31,6 +31,7 @@ _API = {
     "ClinicConfig": "config",
     "RehabplanError": "errors",
     "LibraryError": "errors",
+    "ConfigError": "errors",
     "PatientError": "errors",
     "RenderError": "errors",
     "OutputExistsError": "errors",

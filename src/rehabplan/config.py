@@ -19,7 +19,7 @@ from typing import Literal
 
 from pydantic import Field, PrivateAttr, field_validator
 
-from .errors import LibraryError, Problem
+from .errors import ConfigError, Problem
 from .models import Model
 from .parse import parse_located
 from .yaml_source import load_yaml
@@ -164,10 +164,10 @@ def load_config(path: Path | str | None = None) -> ClinicConfig:
         return ClinicConfig()
     located, problems = load_yaml(path)
     if located is None:
-        raise LibraryError(f"the configuration {path} cannot be read", problems)
+        raise ConfigError(f"the configuration {path} cannot be read", problems)
     config, problems = parse_located(located, ClinicConfig)
     if config is None:
-        raise LibraryError(f"the configuration {path} has {len(problems)} problem(s)", problems)
+        raise ConfigError(f"the configuration {path} has {len(problems)} problem(s)", problems)
     base = path.resolve().parent
     fix = lambda p: p if p is None or p.is_absolute() else base / p  # noqa: E731
     loaded = config.model_copy(

@@ -70,6 +70,12 @@ class LibraryError(RehabplanError):
         return warnings
 
 
+class ConfigError(LibraryError):
+    """The clinic configuration (rehabplan.yaml): exit code 3 like the library it points to."""
+
+    title = "Configuration problem"
+
+
 class PatientError(RehabplanError):
     exit_code = 4
     title = "Patient problem"
