@@ -253,3 +253,38 @@ def test_the_same_program_with_or_without_the_planning_cache(library, protocols,
     cached = plan_for(library, protocols, example_patient)
     uncached = rehabplan.plan(dataclasses.replace(library, planned=None), protocols[example_patient.protocol], example_patient)
     assert cached.model_dump_json() == uncached.model_dump_json()
+
+
+def test_an_exercise_that_waits_for_the_weekly_volume_limit_until_the_end_is_listed_with_that_reason(
+    library, protocols, example_patient
+):
+    # Four weeks compress the lumbar phases: the side plank's phase comes while the weekly sets
+    # are already rising as fast as the protocol allows, so it never starts. Silence would hide it.
+    program = plan_for(
+        library, protocols, example_patient, protocol="lumbar-radicular-sciatica", weeks=4, minutes=60, irritability="low"
+    )
+    done = {p.slot for w in program.weeks for p in items(w)}
+    assert "side-plank" not in done
+    reason = next(d.reason for d in program.dropped if d.slot == "side-plank")
+    assert reason == "not started before the plan ended: weekly loading sets may rise only 34 % a week"
+
+
+def test_a_new_exercise_done_every_strength_and_short_day_may_start_at_one_set(library, protocols, example_patient):
+    # The smallest step a plan can take is one set of one new exercise at its own times a week
+    # (5 for a 5-day patient), even when 34 % of a small weekly total is less: otherwise an older,
+    # highly irritable patient with 20 minutes would never start the counter plank.
+    program = plan_for(
+        library,
+        protocols,
+        example_patient,
+        protocol="lumbar-radicular-sciatica",
+        sessions_per_week=5,
+        minutes=20,
+        irritability="high",
+        age_band="older",
+        equipment=[],
+        exclusions=["floor"],
+    )
+    started = [w.number for w in program.weeks if any(p.exercise == "counter-plank" for p in items(w))]
+    assert started and started[0] <= 6
+    assert not program.dropped or all(d.slot != "front-plank" for d in program.dropped)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -143,17 +142,23 @@ def test_every_dose_stays_inside_the_exercise_bounds(protocol, patient):
 def test_weekly_volume_only_falls_in_deload_weeks_and_rises_within_the_limit(protocol, patient):
     # No exception for a phase change: new slots start low, or a week later. No exception for
     # fitting either: trimming to the minutes is decided from a slot's start (docs/planner.md).
+    # The percentage rounds down; the smallest step (3 sets, or one set of a new exercise at its
+    # own times a week) is always allowed.
     program = plan_or_skip(protocol, patient)
     last = None
     for week in program.weeks:
         if week.deload:
-            assert last is None or week.volume_sets <= last
+            assert last is None or week.volume_sets <= last.volume_sets
             continue
         if last is not None:
-            assert week.volume_sets >= last, f"week {week.number} fell from {last} to {week.volume_sets}"
-            allowance = max(math.ceil(last * protocol.max_weekly_volume_increase_pct / 100), MIN_VOLUME_ALLOWANCE_SETS)
-            assert week.volume_sets - last <= allowance, f"week {week.number} rose {week.volume_sets - last} > {allowance}"
-        last = week.volume_sets
+            before, now = last.volume_sets, week.volume_sets
+            assert now >= before, f"week {week.number} fell from {before} to {now}"
+            started = [p for slot, p in by_slot(week).items() if slot not in by_slot(last) and LIBRARY[p.exercise].is_loading]
+            new_per_week = max((p.per_week for p in started), default=0)
+            assert now - before <= before * protocol.max_weekly_volume_increase_pct // 100 or now - before <= max(
+                MIN_VOLUME_ALLOWANCE_SETS, new_per_week
+            ), f"week {week.number} rose {now - before} from {before}"
+        last = week
 
 
 @SETTINGS
@@ -470,3 +475,17 @@ def test_the_dose_reaches_the_criteria_printed(protocol, patient):
             assert walked and max(walked) >= minutes
         if "check-in" in phase.criterion:
             assert phase.first_week <= program.reassessment_week <= phase.last_week
+
+
+@SETTINGS
+@given(real_protocols(), patients())
+def test_every_slot_whose_phase_is_in_the_plan_is_done_or_its_absence_is_explained(protocol, patient):
+    # A clinician reads "Left out" to know what the patient is not doing and why: nothing may
+    # vanish silently (e.g. an exercise that waited for the weekly volume limit until the end).
+    program = plan_or_skip(protocol, patient)
+    phases = {w.phase for w in program.weeks}
+    done = {slot for w in program.weeks for slot in by_slot(w)}
+    explained = {d.slot for d in program.dropped if d.reason}
+    for slot in protocol.slots:
+        if set(slot.phases) & phases:
+            assert slot.id in done or slot.id in explained, f"{slot.id} is neither done nor left out with a reason"

@@ -20,7 +20,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import math
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -29,7 +28,6 @@ from .errors import PatientError, Problem
 from .library import Library
 from .models import Adjustment, AgeBand, DoseKind, Flag, Prescription, Program, Week
 from .planner import (
-    MIN_VOLUME_ALLOWANCE_SETS,
     Track,
     excluded,
     materialise,
@@ -37,6 +35,7 @@ from .planner import (
     track_of,
     track_seconds,
     track_sets,
+    volume_allowance,
 )
 from .progression import Context, Dose, deload, start_dose
 from .yaml_source import load_yaml, row_of
@@ -515,7 +514,15 @@ def _hold_to_fit(program: Program, library: Library, tracks: dict[str, Track], s
         if week < start:
             continue
         last = volume(prev)
-        allowance = max(math.ceil(last * program.max_weekly_volume_increase_pct / 100), MIN_VOLUME_ALLOWANCE_SETS)
+        new_per_week = max(
+            (
+                t.per_week
+                for slot, t in tracks.items()
+                if dose_at(slot, prev) is None and (d := dose_at(slot, week)) is not None and library[d.exercise].is_loading
+            ),
+            default=0,
+        )
+        allowance = volume_allowance(last, program.max_weekly_volume_increase_pct, new_per_week)
         for slot, sh in shifted.items():
             # Never more than the plan first asked of this week (it kept the limit), nor a faster rise.
             too_many = volume(week) > max(last + allowance, planned_volume[week])

@@ -68,6 +68,19 @@ SETUP_S = 30  # getting into position and reading the card, per exercise
 HOLD_TRANSITION_S = 3  # getting in and out of each hold
 MIN_VOLUME_ALLOWANCE_SETS = 3  # one extra set of one exercise done three times a week
 
+
+def volume_allowance(last_sets: int, max_increase_pct: int, new_per_week: int = 0) -> int:
+    """How many loading sets a week may rise above ``last_sets``.
+
+    The protocol's percentage is a ceiling, so it rounds down (24 sets may rise by 8, not 9).
+    The smallest step a plan can take is always allowed: one more set of one exercise done
+    three times a week, or one set of a new exercise at its own times a week
+    (``new_per_week``); without it an exercise done every day could never start while the
+    weekly total is small.
+    """
+    return max(last_sets * max_increase_pct // 100, MIN_VOLUME_ALLOWANCE_SETS, new_per_week)
+
+
 # Target effort (no ACSM source for an RPE target in rehab: design choice; a trial used
 # Borg 12-13 "somewhat hard" for beginners).
 EFFORT = {
@@ -180,6 +193,7 @@ class SlotState:
     ramp_to: int = 0  # sets a new slot was meant to start with (volume limit), one set a week
     max_sets: int = 99  # set by fitting: a slot trimmed to fit keeps at most this many sets
     left_out: str | None = None
+    waited: str | None = None  # why a slot that has not started yet waits (the volume limit)
     same: int = 0  # weeks in a row (deloads aside) at this dose: a plateau grows here
     timeline: dict[int, Dose] = field(default_factory=dict)  # week -> dose (before deload)
     notes: dict[int, str | None] = field(default_factory=dict)
@@ -207,6 +221,9 @@ def plan(library: Library, protocol: Protocol, patient: Patient) -> Program:
     pattern = day_pattern(patient.sessions_per_week)
     slots, dropped = _choose(library, protocol, patient, pattern)
     states, deload_weeks = _schedule(library, protocol, patient, phases, reassessment, pattern, slots, dropped)
+    for s in slots:  # a slot that waited for the volume limit until the end says so
+        if not states[s.id].timeline and states[s.id].waited and s.id not in dropped:
+            dropped[s.id] = states[s.id].waited
     phases = _criteria(protocol, phases, slots, states, reassessment)
     tracks = [_track(s, states[s.id]) for s in slots if states[s.id].timeline]
     core = {s.id: s.core for s in slots}
@@ -718,13 +735,20 @@ def _limit_volume(props, states, slots, last, protocol, library, ctxs, week, rea
     its fewest sets (it climbs one set a week); start a new slot that is not core a week
     later; hold a core slot's set increase; start a new core slot a week later.
     """
-    allowance = max(math.ceil(last * protocol.max_weekly_volume_increase_pct / 100), MIN_VOLUME_ALLOWANCE_SETS)
-    if _volume(props, slots, library) <= last + allowance:
-        return False
-    order = sorted((s for s in slots if s.id in props), key=lambda s: s.importance())
 
     def within() -> bool:
-        return _volume(props, slots, library) <= last + allowance
+        # A new exercise that starts this week may take its own smallest step; one that waits may not.
+        new_per_week = max(
+            (s.per_week for s in slots if (p := props.get(s.id)) is not None and p.new and library[p.dose.exercise].is_loading),
+            default=0,
+        )
+        return _volume(props, slots, library) <= last + volume_allowance(
+            last, protocol.max_weekly_volume_increase_pct, new_per_week
+        )
+
+    if within():
+        return False
+    order = sorted((s for s in slots if s.id in props), key=lambda s: s.importance())
 
     def counted(s: _Slot, dose: Dose) -> int:
         ex = library[dose.exercise]
@@ -768,6 +792,10 @@ def _limit_volume(props, states, slots, last, protocol, library, ctxs, week, rea
             p = props.get(s.id)
             if p is not None and s.core == core and p.new and library[p.dose.exercise].is_loading:
                 del props[s.id]  # starts next week instead
+                states[s.id].waited = (
+                    "not started before the plan ended: weekly loading sets may rise "
+                    f"only {protocol.max_weekly_volume_increase_pct} % a week"
+                )
                 if within():
                     return True
         return False
