@@ -456,7 +456,7 @@ def _choose(library: Library, protocol: Protocol, patient: Patient, pattern) -> 
             if pick:
                 break
         if pick is None:
-            reason = "; ".join(reasons)
+            reason = "; ".join(dict.fromkeys(reasons))  # a rung reached twice (candidate and easier) once
             if slot.required:
                 problems.append(
                     Problem(
