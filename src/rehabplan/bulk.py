@@ -572,6 +572,9 @@ def _new_pool(settings: Settings, n_workers: int, context) -> cf.ProcessPoolExec
     method, which is what keeps a Linux worker small.
     """
     if context.get_start_method() == "fork":
+        from .render.pango_ffi import prepare as prepare_weasyprint
+
+        prepare_weasyprint()
         import weasyprint  # noqa: F401  -- imported once here; forked workers share it
 
     slots = context.Array("i", n_workers)

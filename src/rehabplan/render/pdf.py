@@ -31,6 +31,7 @@ from ..library import Library
 from ..models import Program
 from ..safe_read import IMAGE_KINDS, Asset, Refused, read_asset
 from .html import HtmlBuilder, builtin_templates
+from .pango_ffi import prepare as prepare_weasyprint
 
 log = logging.getLogger("rehabplan.render")
 
@@ -101,6 +102,7 @@ class Fetcher:
         return asset.path if asset else None
 
     def weasyprint_fetcher(self):
+        prepare_weasyprint()
         from weasyprint.urls import URLFetcher, URLFetcherResponse
 
         outer = self
@@ -197,6 +199,7 @@ class Renderer:
 
     def _setup(self, fetcher: Fetcher):
         if self._weasy is None:
+            prepare_weasyprint()
             from weasyprint import CSS
             from weasyprint.text.fonts import FontConfiguration
 
@@ -210,6 +213,7 @@ class Renderer:
         return self._weasy
 
     def _document(self, program: Program, library: Library):
+        prepare_weasyprint()
         from weasyprint import HTML
 
         fetcher = self._fetcher(library)
