@@ -330,6 +330,16 @@ def small():
     return build_program(library, weeks=4, sessions_per_week=2), library
 
 
+def test_render_pdf_removes_weasyprints_font_folder_itself(small, tmp_path, monkeypatch):
+    """Not left to WeasyPrint's finalizer, which a frozen heap at exit never runs (issue 10)."""
+    import tempfile
+
+    program, library = small
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    render_pdf(program, library, tmp_path / "h.pdf", CLINIC)
+    assert [p.name for p in tmp_path.iterdir()] == ["h.pdf"]
+
+
 def test_existing_output_is_kept_without_force(small, tmp_path):
     program, library = small
     target = tmp_path / "handout.pdf"

@@ -17,6 +17,7 @@ import gc
 import hashlib
 import io
 import logging
+import shutil
 import threading
 import zlib
 from contextlib import contextmanager
@@ -260,6 +261,18 @@ class Renderer:
                 raise RenderError(f"the PDF could not be written: {type(exc).__name__}: {exc}") from exc
             return data, len(document.pages), tuple(fetcher.refused)
 
+    def close(self) -> None:
+        """Remove the folder WeasyPrint made for this renderer's fonts now. WeasyPrint removes
+        it in a finalizer, which never runs when the process ends with its heap frozen (a
+        one-handout ``rehabplan build``) or with os._exit (a bulk worker)."""
+        if self._weasy is not None:
+            font_config = self._weasy[0]
+            folder = getattr(font_config, "_folder", None)
+            if folder:
+                shutil.rmtree(folder, ignore_errors=True)
+                font_config._folder = None  # its finalizer has nothing left to do
+            self._weasy = None
+
     def pdf_bytes(self, program: Program, library: Library) -> bytes:
         return self.pdf(program, library)[0]
 
@@ -338,7 +351,9 @@ def render_pdf(
     edition: str | None = None,
     force: bool = False,
 ) -> RenderResult:
-    """Render the handout PDF to ``output``: ``Renderer(...).write(...)``."""
-    return Renderer(config, templates=templates, large_print=large_print, paper=paper, edition=edition).write(
-        program, library, output, force=force
-    )
+    """Render the handout PDF to ``output``: ``Renderer(...).write(...)``, then ``close()``."""
+    renderer = Renderer(config, templates=templates, large_print=large_print, paper=paper, edition=edition)
+    try:
+        return renderer.write(program, library, output, force=force)
+    finally:
+        renderer.close()
