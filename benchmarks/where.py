@@ -58,9 +58,9 @@ def main() -> int:
     import rehabplan.cli  # noqa: F401
 
     t = stage("import rehabplan.cli", t)
-    from rehabplan.render.pango_ffi import prepare
+    from rehabplan.render.weasy_start import prepare_weasyprint
 
-    prepare()  # as rehabplan does before it imports WeasyPrint
+    prepare_weasyprint()  # as rehabplan does before it imports WeasyPrint
     import weasyprint  # noqa: F401
 
     t = stage("import weasyprint", t)

@@ -580,7 +580,7 @@ def _new_pool(settings: Settings, n_workers: int, context, loaded=None) -> cf.Pr
     """
     forked = context.get_start_method() == "fork"
     if forked:
-        from .render.pango_ffi import prepare as prepare_weasyprint
+        from .render.weasy_start import prepare_weasyprint
 
         prepare_weasyprint()
         import weasyprint  # noqa: F401  -- imported once here; forked workers share it

@@ -75,8 +75,8 @@ def gallery_html(library: Library, *, mirror: bool = False, title: str = "Exerci
 
 def gallery_pdf(library: Library, *, mirror: bool = False) -> bytes:
     """The gallery as PDF bytes (WeasyPrint is imported here, only when a gallery is made)."""
-    from ..render.pango_ffi import prepare as prepare_weasyprint
     from ..render.pdf import Fetcher
+    from ..render.weasy_start import prepare_weasyprint
 
     prepare_weasyprint()
     from weasyprint import HTML

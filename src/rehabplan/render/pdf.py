@@ -34,7 +34,7 @@ from ..library import Library
 from ..models import Program
 from ..safe_read import IMAGE_KINDS, Asset, Refused, read_asset
 from .html import HtmlBuilder, builtin_templates
-from .pango_ffi import prepare as prepare_weasyprint
+from .weasy_start import prepare_weasyprint
 
 log = logging.getLogger("rehabplan.render")
 
