@@ -73,18 +73,19 @@ def test_the_renderer_gives_weasyprint_the_same_document_as_its_own_parser(examp
     base = "file:///templates/"
     ours = renderer._html(html, base, fetcher)
     theirs = HTML(string=html, base_url=base, url_fetcher=fetcher.weasyprint_fetcher())
-    assert sorted(vars(ours)) == sorted(vars(theirs))  # HTML.__init__ still sets these only
+    # HTML.__init__ still sets these only (and ours carries the lean user-agent stylesheet)
+    assert sorted(set(vars(ours)) - {"_ua_stylesheets"}) == sorted(vars(theirs))
     assert (ours.base_url, ours.media_type) == (theirs.base_url, theirs.media_type)
     assert differences(ours.etree_element, theirs.etree_element) is None
 
 
 def test_a_clinic_template_folder_is_always_parsed_by_weasyprint(tmp_path, example_program, library, monkeypatch):
-    import rehabplan.render.pdf as pdf
+    import rehabplan.render.html_tree as html_tree
 
     def refuse(html):
         raise AssertionError("own_tree used for a clinic's templates")
 
-    monkeypatch.setattr(pdf, "own_tree", refuse)
+    monkeypatch.setattr(html_tree, "own_tree", refuse)
     (tmp_path / "cover.html.j2").write_text("<section class='page cover'><p>Our clinic<div>unclosed</section>\n")
     data, pages, _ = Renderer(templates=tmp_path).pdf(example_program, library)
     assert data.startswith(b"%PDF") and pages > 10
@@ -146,3 +147,17 @@ def test_ids_sit_on_small_elements_so_cards_and_log_weeks_share_their_styles(exa
         if element.get("id") and element.tag not in ("section", "html"):
             inside = sum(1 for _ in element.iter()) - 1
             assert inside <= 4, f"<{element.tag} id={element.get('id')!r}> holds {inside} elements"
+
+
+@pytest.mark.parametrize(("edition", "large_print"), [("full", False), ("compact", True)])
+def test_the_lean_user_agent_stylesheet_lays_the_handout_out_as_weasyprints_own(
+    example_program, library, monkeypatch, edition, large_print
+):
+    """The handout's PDF is byte-identical with WeasyPrint's full user-agent stylesheet and with
+    html_tree.lean_ua_stylesheet() (its universal pseudo-element rules narrowed)."""
+    import rehabplan.render.html_tree as html_tree
+
+    assert html_tree.lean_ua_stylesheet() is not None  # the installed WeasyPrint is the one expected
+    lean = Renderer(edition=edition, large_print=large_print).pdf_bytes(example_program, library)
+    monkeypatch.setattr(html_tree, "lean_ua_stylesheet", lambda: None)
+    assert Renderer(edition=edition, large_print=large_print).pdf_bytes(example_program, library) == lean

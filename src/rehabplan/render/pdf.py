@@ -31,7 +31,7 @@ from ..library import Library
 from ..models import Program
 from ..safe_read import IMAGE_KINDS, Asset, Refused, read_asset
 from .html import HtmlBuilder, builtin_templates
-from .html_tree import NotOurs, own_tree
+from .html_tree import handout_document
 
 log = logging.getLogger("rehabplan.render")
 
@@ -211,26 +211,9 @@ class Renderer:
         return self._weasy
 
     def _html(self, html: str, base: str, fetcher: Fetcher):
-        """WeasyPrint's HTML document. The built-in templates' markup is turned into its element
-        tree by html_tree.own_tree (~0.05 s instead of tinyhtml5's ~0.3 s); a clinic's
-        templates, or markup outside own_tree's subset, are parsed by WeasyPrint itself."""
-        import cssselect2
-        from weasyprint import HTML
-
-        url_fetcher = fetcher.weasyprint_fetcher()
-        if self.builder.templates is None:
-            try:
-                tree = own_tree(html)
-            except NotOurs as exc:
-                log.debug("handout HTML parsed by tinyhtml5: %s", exc)
-            else:
-                # What HTML.__init__ does after parsing (WeasyPrint 70), with our tree: an
-                # empty document gives the base URL, fetcher and media type their defaults.
-                document = HTML(string="", base_url=base, url_fetcher=url_fetcher)
-                document.wrapper_element = cssselect2.ElementWrapper.from_html_root(tree, content_language=None)
-                document.etree_element = document.wrapper_element.etree_element
-                return document
-        return HTML(string=html, base_url=base, url_fetcher=url_fetcher)
+        """WeasyPrint's HTML document: the built-in templates' markup through html_tree's fast
+        path, a clinic's templates through WeasyPrint's own parser."""
+        return handout_document(html, base, fetcher.weasyprint_fetcher(), ours=self.builder.templates is None)
 
     def _document(self, program: Program, library: Library):
         fetcher = self._fetcher(library)
