@@ -61,7 +61,8 @@ def page_texts(reader) -> list[str]:
 
 
 def all_text(reader) -> str:
-    return " ".join(page_texts(reader))
+    # As a reader reads it: a no-break space (words kept on one line) is a space.
+    return " ".join(page_texts(reader)).replace("\u00a0", " ")
 
 
 def body_font_size(reader, page_index: int) -> float:

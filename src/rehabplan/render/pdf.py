@@ -34,6 +34,7 @@ from ..library import Library
 from ..models import Program
 from ..safe_read import IMAGE_KINDS, Asset, Refused, read_asset
 from .html import HtmlBuilder, builtin_templates
+from .html_tree import handout_document
 from .weasy_start import prepare_weasyprint
 
 log = logging.getLogger("rehabplan.render")
@@ -221,17 +222,20 @@ class Renderer:
             self._weasy = (font_config, sheets, {})
         return self._weasy
 
+    def _html(self, html: str, base: str, fetcher: Fetcher):
+        """WeasyPrint's HTML document: the built-in templates' markup through html_tree's fast
+        path, a clinic's templates through WeasyPrint's own parser."""
+        return handout_document(html, base, fetcher.weasyprint_fetcher(), ours=self.builder.templates is None)
+
     def _document(self, program: Program, library: Library):
         prepare_weasyprint()
-        from weasyprint import HTML
-
         fetcher = self._fetcher(library)
         font_config, sheets, shared = self._setup(fetcher)
         cache = _DocumentCache(shared)
         html = self.builder.render(program, library, preview=False)
         base = (self.builder.templates or builtin_templates()).as_uri() + "/"
         try:
-            document = HTML(string=html, base_url=base, url_fetcher=fetcher.weasyprint_fetcher()).render(
+            document = self._html(html, base, fetcher).render(
                 font_config=font_config,
                 stylesheets=sheets,
                 cache=cache,
