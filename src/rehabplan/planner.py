@@ -347,16 +347,10 @@ def _check_exclusions(library: Library, patient: Patient) -> None:
         raise PatientError("the patient's exclusions are not understood", problems)
 
 
-def _known_words(library: Library) -> frozenset[str]:
+def _known_words(library: Library) -> set[str]:
     """Every word an exclusion may name: equipment, categories, the library's tags and ids."""
-    key = ("known words",)
-    cache = library.planned if library.planned is not None else {}
-    known = cache.get(key)
-    if known is None:
-        words = {e.value for e in Equipment} | {c.value.replace("_", "-") for c in Category}
-        words |= {t for ex in library.exercises.values() for t in ex.tags} | set(library.exercises)
-        known = cache[key] = frozenset(words)
-    return known
+    words = {e.value for e in Equipment} | {c.value.replace("_", "-") for c in Category}
+    return words | {t for ex in library.exercises.values() for t in ex.tags} | set(library.exercises)
 
 
 def _protocol_json(library: Library, protocol: Protocol) -> str:
