@@ -55,6 +55,7 @@ from .progression import (
     Context,
     Dose,
     deload,
+    replaced,
     start_dose,
     step,
     trade,
@@ -157,12 +158,14 @@ class _Slot:
     every_day: bool = False
     walk_rules: dict = field(default_factory=dict)  # minutes step -> the walk's rule toward a target
     pyramid: bool = False  # McGill's pyramid: counted as one set, timed by its holds
+    rank: tuple = ()  # importance(), asked at every fitting and volume step
 
     def __post_init__(self) -> None:
         self.id = self.slot.id
         self.rule = self.rule or self.slot.progression
         self.every_day = self.slot.every_day
         self.pyramid = self.rule.name == "pyramid"
+        self.rank = (self.slot.core, -self.slot.priority, -self.order)
 
     @property
     def core(self) -> bool:
@@ -170,7 +173,7 @@ class _Slot:
 
     def importance(self) -> tuple:
         """Sort key: least important first."""
-        return (self.core, -self.slot.priority, -self.order)
+        return self.rank
 
 
 @dataclass
@@ -469,18 +472,18 @@ def _choose(library: Library, protocol: Protocol, patient: Patient, pattern) -> 
             seen: set[str] = set()
             while rung and rung in library and rung not in seen:
                 seen.add(rung)
-                why = "already used by another slot" if rung in taken else why_not(library[rung])
-                if why is None and library[rung].is_tensioner:
+                why = "already used by another slot" if rung in taken else why_not(library.exercises[rung])
+                if why is None and library.exercises[rung].is_tensioner:
                     why = "a nerve tensioner only follows a slider"
                 if why is None:
-                    if _frequency(slot, library[rung], pattern) < library[rung].dosage.sessions_per_week.min:
-                        why = f"needs at least {library[rung].dosage.sessions_per_week.min:g} sessions a week"
+                    if _frequency(slot, library.exercises[rung], pattern) < library.exercises[rung].dosage.sessions_per_week.min:
+                        why = f"needs at least {library.exercises[rung].dosage.sessions_per_week.min:g} sessions a week"
                     else:
-                        note = None if rung == slot.candidates[0] else f"instead of {library[slot.candidates[0]].name}"
+                        note = None if rung == slot.candidates[0] else f"instead of {library.exercises[slot.candidates[0]].name}"
                         pick = (rung, note)
                         break
                 reasons.append(f"{rung}: {why}")
-                rung = library[rung].easier
+                rung = library.exercises[rung].easier
             if pick:
                 break
         if pick is None:
@@ -498,7 +501,7 @@ def _choose(library: Library, protocol: Protocol, patient: Patient, pattern) -> 
             else:
                 dropped[slot.id] = f"not possible for this patient ({reason})"
             continue
-        ex = library[pick[0]]
+        ex = library.exercises[pick[0]]
         taken.add(pick[0])
         per_week = _frequency(slot, ex, pattern)
         days = () if slot.every_day else _days(ex, per_week, pattern)
@@ -509,11 +512,11 @@ def _choose(library: Library, protocol: Protocol, patient: Patient, pattern) -> 
         chosen.append(_Slot(slot, order, pick[0], per_week, days, pick[1], rule))
     for phase in protocol.phases:
         # Stretches and glides alone are not a program (clinical brief: a known pitfall).
-        if not any(phase.id in c.slot.phases and library[c.start].is_loading for c in chosen):
+        if not any(phase.id in c.slot.phases and library.exercises[c.start].is_loading for c in chosen):
             missing = [
                 f"{s.id} ({dropped.get(s.id, 'not possible')})"
                 for s in protocol.slots
-                if phase.id in s.phases and s.candidates[0] in library and library[s.candidates[0]].is_loading
+                if phase.id in s.phases and s.candidates[0] in library and library.exercises[s.candidates[0]].is_loading
             ]
             problems.append(
                 Problem(
@@ -547,7 +550,7 @@ def _context(
         return answer
 
     def _allowed(ex_id: str) -> bool:
-        ex = library[ex_id]
+        ex = library.exercises[ex_id]
         b = ex.dosage.sessions_per_week
         if on_short_days and ex.category in HIP_AND_LEG:
             return False  # a core slot on short days never turns into hip and leg loading
@@ -614,7 +617,8 @@ def _schedule(
         first_phase = phase_index[phase.id] == 0
         # No deload while every loading exercise is still at its first dose.
         progressed = progressed or any(
-            st.dose is not None and st.dose != st.first and library[st.dose.exercise].is_loading for st in states.values()
+            st.dose is not None and st.dose != st.first and library.exercises[st.dose.exercise].is_loading
+            for st in states.values()
         )
         is_deload = (
             week - last_deload >= protocol.deload_every_weeks
@@ -644,8 +648,8 @@ def _schedule(
                     continue  # nothing new starts in a lighter week
                 # Training status is about resistance work: stretches, glides and the walk
                 # start at the usual dose for a trained patient.
-                own = "moderate" if level == "trained" and not library[s.start].is_loading else level
-                dose = start_dose(library[s.start], ctx, gentle=False, level=own)
+                own = "moderate" if level == "trained" and not library.exercises[s.start].is_loading else level
+                dose = start_dose(library.exercises[s.start], ctx, gentle=False, level=own)
                 note = "new this week" if week > 1 else None
                 if s.fallback_note:
                     note = s.fallback_note if note is None else f"{note} ({s.fallback_note})"
@@ -664,12 +668,12 @@ def _schedule(
                 rule = _walk_rule(s, st, target, week, protocol.deload_every_weeks) if target else s.rule
                 skip = HARDER_DIMENSIONS if week == reassessment else _NO_DIMENSIONS
                 if st.ramp_to and dose.sets < min(st.ramp_to, st.max_sets):
-                    dose, note = dose._replace(sets=dose.sets + 1), "one more set"
+                    dose, note = replaced(dose, sets=dose.sets + 1), "one more set"
                 elif due or st.pending:
                     dose, note = step(dose, rule, ctx, skip)
                     if note is None and st.max_sets < 99:
                         dose, note = trade(dose, rule, ctx) or (dose, "same as last week, to fit your time")
-                    if note and "harder version" in note and library[dose.exercise].is_tensioner:
+                    if note and "harder version" in note and library.exercises[dose.exercise].is_tensioner:
                         note = f"{note}, {protocol.tensioner_gate}"
             if was_deload and not is_deload:
                 note = "back to full dose" + (f"; {note}" if note else "")
@@ -726,10 +730,10 @@ def _reserve(library, patient, slots, states, phases, week, level, ctxs, cache) 
             continue
         secs = cache.get(s.id)
         if secs is None:
-            ex = library[s.start]
+            ex = library.exercises[s.start]
             own = "moderate" if level == "trained" and not ex.is_loading else level
             first = start_dose(ex, ctxs[s.id], gentle=False, level=own)
-            first = first._replace(sets=_fewest_sets(s, ex))
+            first = replaced(first, sets=_fewest_sets(s, ex))
             secs = cache[s.id] = _dose_seconds(first, ex, patient, s.rule.name == "pyramid")
         for d in s.days or [-1]:  # -1: an every-day slot, on every day
             room = reserve.setdefault(d, [0.0, 0])
@@ -787,13 +791,13 @@ def _limit_volume(props, states, slots, last, protocol, library, ctxs, week, rea
     allowance = max(math.ceil(last * protocol.max_weekly_volume_increase_pct / 100), MIN_VOLUME_ALLOWANCE_SETS)
     if _volume(props, slots, library) <= last + allowance:
         return False
-    order = sorted((s for s in slots if s.id in props), key=lambda s: s.importance())
+    order = sorted((s for s in slots if s.id in props), key=_Slot.importance)
 
     def within() -> bool:
         return _volume(props, slots, library) <= last + allowance
 
     def counted(s: _Slot, dose: Dose) -> int:
-        ex = library[dose.exercise]
+        ex = library.exercises[dose.exercise]
         return _counted_sets(s, dose.sets, ex) if ex.is_loading else 0
 
     def hold_sets(core: bool) -> bool:
@@ -821,10 +825,10 @@ def _limit_volume(props, states, slots, last, protocol, library, ctxs, week, rea
             p = props.get(s.id)
             if p is None:
                 continue
-            ex = library[p.dose.exercise]
+            ex = library.exercises[p.dose.exercise]
             if p.new and ex.is_loading and p.dose.sets > _fewest_sets(s, ex):
                 states[s.id].ramp_to = p.dose.sets
-                props[s.id] = _Prop(p.dose._replace(sets=_fewest_sets(s, ex)), p.note, True, None)
+                props[s.id] = _Prop(replaced(p.dose, sets=_fewest_sets(s, ex)), p.note, True, None)
                 if within():
                     return True
         return False
@@ -832,7 +836,7 @@ def _limit_volume(props, states, slots, last, protocol, library, ctxs, week, rea
     def wait(core: bool) -> bool:
         for s in order:
             p = props.get(s.id)
-            if p is not None and s.core == core and p.new and library[p.dose.exercise].is_loading:
+            if p is not None and s.core == core and p.new and library.exercises[p.dose.exercise].is_loading:
                 del props[s.id]  # starts next week instead
                 if within():
                     return True
@@ -934,7 +938,7 @@ def _fit(props, states, slots, library, protocol, patient, pattern, week, droppe
     time_over, cap_over = over()
     if not (time_over or cap_over):
         return
-    order = sorted((s for s in slots if s.id in props), key=lambda s: s.importance())
+    order = sorted((s for s in slots if s.id in props), key=_Slot.importance)
     # Holding for time is shared: of equal importance, the exercise that changed most recently
     # waits first, so the one that has waited longest progresses (no plateaus).
     hold_order = sorted(order, key=lambda s: (s.core, states[s.id].same, s.importance()))
@@ -952,7 +956,7 @@ def _fit(props, states, slots, library, protocol, patient, pattern, week, droppe
             p = props.get(s.id)
             if p is None:
                 continue
-            ex = library[p.dose.exercise]
+            ex = library.exercises[p.dose.exercise]
             name = fit_step.name
             if (
                 name in ("hold", "hold-core")
@@ -969,7 +973,7 @@ def _fit(props, states, slots, library, protocol, patient, pattern, week, droppe
                     # From the middle of the rep range (ACSM: more load once the target reps
                     # are done), so a patient short of time still progresses.
                     # After weeks at one dose, from anywhere in the range.
-                    r = library[p.prev.exercise].dosage.reps
+                    r = library.exercises[p.prev.exercise].dosage.reps
                     stale = states[s.id].same >= PLATEAU_WEEKS - 1
                     alt, note = (
                         step(p.prev, s.rule, ctxs[s.id], skip)
@@ -983,20 +987,20 @@ def _fit(props, states, slots, library, protocol, patient, pattern, week, droppe
                         alt, note = traded or (p.prev, "same as last week, to fit your time")
                     props[s.id] = _Prop(alt, note, False, p.prev)
             elif name == "start-low" and time_over and p.new and p.dose.sets > _fewest_sets(s, ex):
-                props[s.id] = _Prop(p.dose._replace(sets=_fewest_sets(s, ex)), p.note, True, None)
+                props[s.id] = _Prop(replaced(p.dose, sets=_fewest_sets(s, ex)), p.note, True, None)
             elif name == "wait" and p.new and not s.core and not s.slot.required:
                 del props[s.id]
                 states[s.id].left_out = dropped[s.id] = f"left out to fit: {why()}"
             elif name == "fewer-sets" and time_over and not s.core and p.dose.sets > _fewest_sets(s, ex):
                 states[s.id].max_sets = _fewest_sets(s, ex)
-                props[s.id] = _Prop(p.dose._replace(sets=_fewest_sets(s, ex)), "fewer sets, to fit your time", p.new, p.prev)
+                props[s.id] = _Prop(replaced(p.dose, sets=_fewest_sets(s, ex)), "fewer sets, to fit your time", p.new, p.prev)
             elif name == "leave-out" and not s.core and not s.slot.required:
                 del props[s.id]
                 where = "" if week == 1 else f" from week {week}"
                 states[s.id].left_out = dropped[s.id] = f"left out{where} to fit: {why()}"
             elif name == "core-fewer-sets" and time_over and p.dose.sets > _fewest_sets(s, ex):
                 states[s.id].max_sets = _fewest_sets(s, ex)
-                props[s.id] = _Prop(p.dose._replace(sets=_fewest_sets(s, ex)), "fewer sets, to fit your time", p.new, p.prev)
+                props[s.id] = _Prop(replaced(p.dose, sets=_fewest_sets(s, ex)), "fewer sets, to fit your time", p.new, p.prev)
             else:
                 continue
             time_over, cap_over = over(keep=fit_step.name != "core-fewer-sets")
@@ -1088,6 +1092,15 @@ def _track(s: _Slot, st: SlotState) -> Track:
 def timeline_model(t: Track, core: bool, cache: dict | None = None) -> SlotTimeline:
     """A track as it is written in the program JSON (``cache``: frozen doses kept between plans)."""
     cache = {} if cache is None else cache
+    notes = t.notes
+    doses = []
+    for week, d in t.doses.items():
+        note = notes.get(week)
+        key = ("timeline", week, d, note)
+        made = cache.get(key)
+        if made is None:
+            made = cache[key] = _timeline_dose(week, d, note)
+        doses.append(made)
     return _make(
         SlotTimeline,
         slot=t.id,
@@ -1096,27 +1109,23 @@ def timeline_model(t: Track, core: bool, cache: dict | None = None) -> SlotTimel
         every_day=t.every_day,
         per_week=t.per_week,
         days=list(t.days),
-        doses=[_timeline_dose(week, d, t.notes.get(week), cache) for week, d in t.doses.items()],
+        doses=doses,
     )
 
 
-def _timeline_dose(week: int, d: Dose, note: str | None, cache: dict) -> TimelineDose:
-    key = ("timeline", week, d, note)
-    made = cache.get(key)
-    if made is None:
-        made = cache[key] = _make(
-            TimelineDose,
-            week=week,
-            exercise=d.exercise,
-            sets=d.sets,
-            reps=d.reps,
-            hold_s=d.hold_s,
-            minutes=d.minutes,
-            tempo=None if d.tempo is None else str(d.tempo),
-            load_index=d.load_index,
-            note=note,
-        )
-    return made
+def _timeline_dose(week: int, d: Dose, note: str | None) -> TimelineDose:
+    return _make(
+        TimelineDose,
+        week=week,
+        exercise=d.exercise,
+        sets=d.sets,
+        reps=d.reps,
+        hold_s=d.hold_s,
+        minutes=d.minutes,
+        tempo=None if d.tempo is None else str(d.tempo),
+        load_index=d.load_index,
+        note=note,
+    )
 
 
 def track_of(timeline: SlotTimeline) -> Track:
@@ -1133,7 +1142,7 @@ def track_of(timeline: SlotTimeline) -> Track:
 
 def track_sets(t: Track, dose: Dose, library: Library) -> int:
     """The working sets a slot adds to the weekly volume with ``dose`` (0 if not loading)."""
-    ex = library[dose.exercise]
+    ex = library.exercises[dose.exercise]
     if not ex.is_loading:
         return 0
     sets = 1 if t.rule == "pyramid" and ex.dosage.kind is DoseKind.hold else dose.sets
@@ -1142,10 +1151,10 @@ def track_sets(t: Track, dose: Dose, library: Library) -> int:
 
 def track_seconds(t: Track, dose: Dose, library: Library, patient: Patient) -> float:
     """Estimated seconds of one slot in one session with ``dose`` (0 for the walk)."""
-    return _dose_seconds(dose, library[dose.exercise], patient, t.rule == "pyramid")
+    return _dose_seconds(dose, library.exercises[dose.exercise], patient, t.rule == "pyramid")
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)  # equal only to itself: lists of items compare by identity, fast
 class _Item:
     """A planned prescription with what materialising needs to know about it."""
 
@@ -1293,13 +1302,18 @@ def materialise(
         sessions: list[list] = []
         for d in pattern:
             items = by_day[d.day]
+            keeps = floor = False
+            secs = daily_s  # (whole seconds, so the order of adding does not matter)
+            for it in items:
+                keeps = keeps or it.keeps_session
+                floor = floor or it.floor
+                secs += it.secs
             # A session holds at least one exercise that is not a stretch or a glide.
-            if not any(it.keeps_session for it in items):
+            if not keeps:
                 continue
             # Floor work together, so the patient gets down and up once (a stable sort).
-            if any(it.floor for it in items):
+            if floor:
                 items = [it for it in items if not it.floor] + [it for it in items if it.floor]
-            secs = sum(it.secs for it in items) + daily_s
             sessions.append([items, round(secs / 60, 1), d.day, d.kind, DAY_NAMES[d.kind]])
         if len(sessions) > 1:
             _name_sessions(sessions)
@@ -1336,7 +1350,7 @@ def _name_sessions(sessions: list[list]) -> None:
     Each session is [items, minutes, day, kind, name]."""
     for kind in ("strength", "short"):
         group = [s for s in sessions if s[3] == kind]
-        if len(group) < 2:
+        if len(group) < 2 or all(s[0] == group[0][0] for s in group):  # the same items every day
             continue
         keys = [tuple([it.slot for it in s[0]]) for s in group]
         contents = list(dict.fromkeys(keys))  # in order of first appearance
