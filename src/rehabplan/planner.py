@@ -921,8 +921,40 @@ def _fit(props, states, slots, library, protocol, patient, pattern, week, droppe
     def seconds(s: _Slot, dose: Dose) -> float:
         return _seconds(dose, s.pyramid, library, patient, cache)
 
+    # Once fitting starts changing slots, each day's totals are kept up to date slot by slot
+    # instead of added up again after every change (whole seconds: the same sums exactly).
+    secs_of: list[float] = []
+    count_of: list[int] = []
+    daily = [0.0, 0]
+
+    def count(s: _Slot, p: _Prop, sign: int) -> None:
+        secs = p.secs
+        if secs < 0:
+            secs = p.secs = _seconds(p.dose, s.pyramid, library, patient, cache)
+        if s.every_day:
+            if secs:  # the walk counts no session time
+                daily[0] += sign * secs
+                daily[1] += sign
+            return
+        for d in s.days:
+            secs_of[d] += sign * secs
+            count_of[d] += sign
+
+    def put(s: _Slot, new: _Prop) -> None:
+        count(s, props[s.id], -1)
+        props[s.id] = new
+        count(s, new, 1)
+
+    def drop(s: _Slot) -> None:
+        count(s, props.pop(s.id), -1)
+
     def over(keep: bool = True) -> tuple[bool, bool]:
-        loads = _day_load(props, slots, library, patient, pattern, cache)
+        if secs_of:
+            daily_s, daily_n = daily
+            loads = [(d.day, secs_of[d.day] + daily_s, count_of[d.day] + daily_n) for d in pattern if count_of[d.day]]
+            loads = loads or [(-1, daily_s, daily_n)]
+        else:
+            loads = _day_load(props, slots, library, patient, pattern, cache)
         time = many = False
         if keep and reserve:
             for d, sec, n in loads:
@@ -938,6 +970,10 @@ def _fit(props, states, slots, library, protocol, patient, pattern, week, droppe
     time_over, cap_over = over()
     if not (time_over or cap_over):
         return
+    secs_of[:], count_of[:] = [0.0] * 7, [0] * 7
+    for s in slots:
+        if s.id in props:
+            count(s, props[s.id], 1)
     order = sorted((s for s in slots if s.id in props), key=_Slot.importance)
     # Holding for time is shared: of equal importance, the exercise that changed most recently
     # waits first, so the one that has waited longest progresses (no plateaus).
@@ -985,22 +1021,22 @@ def _fit(props, states, slots, library, protocol, patient, pattern, week, droppe
                         # longer holds in the same time.
                         traded = trade(p.prev, s.rule, ctxs[s.id]) if stale else None
                         alt, note = traded or (p.prev, "same as last week, to fit your time")
-                    props[s.id] = _Prop(alt, note, False, p.prev)
+                    put(s, _Prop(alt, note, False, p.prev))
             elif name == "start-low" and time_over and p.new and p.dose.sets > _fewest_sets(s, ex):
-                props[s.id] = _Prop(replaced(p.dose, sets=_fewest_sets(s, ex)), p.note, True, None)
+                put(s, _Prop(replaced(p.dose, sets=_fewest_sets(s, ex)), p.note, True, None))
             elif name == "wait" and p.new and not s.core and not s.slot.required:
-                del props[s.id]
+                drop(s)
                 states[s.id].left_out = dropped[s.id] = f"left out to fit: {why()}"
             elif name == "fewer-sets" and time_over and not s.core and p.dose.sets > _fewest_sets(s, ex):
                 states[s.id].max_sets = _fewest_sets(s, ex)
-                props[s.id] = _Prop(replaced(p.dose, sets=_fewest_sets(s, ex)), "fewer sets, to fit your time", p.new, p.prev)
+                put(s, _Prop(replaced(p.dose, sets=_fewest_sets(s, ex)), "fewer sets, to fit your time", p.new, p.prev))
             elif name == "leave-out" and not s.core and not s.slot.required:
-                del props[s.id]
+                drop(s)
                 where = "" if week == 1 else f" from week {week}"
                 states[s.id].left_out = dropped[s.id] = f"left out{where} to fit: {why()}"
             elif name == "core-fewer-sets" and time_over and p.dose.sets > _fewest_sets(s, ex):
                 states[s.id].max_sets = _fewest_sets(s, ex)
-                props[s.id] = _Prop(replaced(p.dose, sets=_fewest_sets(s, ex)), "fewer sets, to fit your time", p.new, p.prev)
+                put(s, _Prop(replaced(p.dose, sets=_fewest_sets(s, ex)), "fewer sets, to fit your time", p.new, p.prev))
             else:
                 continue
             time_over, cap_over = over(keep=fit_step.name != "core-fewer-sets")
