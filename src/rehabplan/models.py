@@ -48,6 +48,7 @@ class Category(str, Enum):
 # Categories whose sets count as training volume (progressive overload). Stretches, nerve
 # glides and walking are dosed too, but they are not "load" in the ACSM sense.
 LOADING_CATEGORIES = frozenset({Category.strength, Category.core, Category.motor_control})
+_LOADING = tuple(LOADING_CATEGORIES)  # the planner asks is_loading ~170 times a plan
 
 
 class Equipment(str, Enum):
@@ -291,7 +292,7 @@ class Exercise(Model):
 
     @property
     def is_loading(self) -> bool:
-        return self.category in LOADING_CATEGORIES
+        return self.category in _LOADING  # (a tuple: an enum's hash is a Python call, identity is not)
 
     @property
     def is_tensioner(self) -> bool:

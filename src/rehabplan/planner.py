@@ -55,6 +55,7 @@ from .progression import (
     Context,
     Dose,
     deload,
+    replaced,
     start_dose,
     step,
     trade,
@@ -88,6 +89,8 @@ STRENGTH_DAYS = {1: (0,), 2: (0, 3), 3: (0, 2, 4)}
 SHORT_DAY_ORDER = (5, 1, 3, 6)  # extra sessions: Saturday, then Tuesday, Thursday, Sunday
 HIP_AND_LEG = frozenset({Category.strength, Category.motor_control})
 DAY_NAMES = {"strength": "Strength day", "short": "Short day"}
+
+_NO_DIMENSIONS: frozenset[str] = frozenset()
 
 # No exercise stays at one dose for more than this many weeks in a row (deloads aside) while a
 # dimension is left to progress (issue 12: no plateaus).
@@ -154,11 +157,15 @@ class _Slot:
 
     every_day: bool = False
     walk_rules: dict = field(default_factory=dict)  # minutes step -> the walk's rule toward a target
+    pyramid: bool = False  # McGill's pyramid: counted as one set, timed by its holds
+    rank: tuple = ()  # importance(), asked at every fitting and volume step
 
     def __post_init__(self) -> None:
         self.id = self.slot.id
         self.rule = self.rule or self.slot.progression
         self.every_day = self.slot.every_day
+        self.pyramid = self.rule.name == "pyramid"
+        self.rank = (self.slot.core, -self.slot.priority, -self.order)
 
     @property
     def core(self) -> bool:
@@ -166,7 +173,7 @@ class _Slot:
 
     def importance(self) -> tuple:
         """Sort key: least important first."""
-        return (self.core, -self.slot.priority, -self.order)
+        return self.rank
 
 
 @dataclass
@@ -183,6 +190,10 @@ class SlotState:
     same: int = 0  # weeks in a row (deloads aside) at this dose: a plateau grows here
     timeline: dict[int, Dose] = field(default_factory=dict)  # week -> dose (before deload)
     notes: dict[int, str | None] = field(default_factory=dict)
+    # The dose's seconds in a session and working sets a week, once known (-1: not yet): a dose
+    # held for another week need not be timed again.
+    secs: float = -1.0
+    volume: int = -1
 
 
 @dataclass(slots=True)
@@ -212,8 +223,8 @@ def plan(library: Library, protocol: Protocol, patient: Patient) -> Program:
     core = {s.id: s.core for s in slots}
     weeks = materialise(library, patient, phases, reassessment, deload_weeks, protocol.deload_volume_factor, tracks)
 
-    used = {p.exercise for w in weeks for p in _all(w)}
-    digest = hashlib.sha256((library.digest(used) + protocol.model_dump_json()).encode()).hexdigest()
+    used = {p.exercise for w in weeks for ps in _prescription_lists(w) for p in ps}
+    digest = hashlib.sha256((library.digest(used) + _protocol_json(library, protocol)).encode()).hexdigest()
     return _make(
         Program,
         schema_version="1.0",
@@ -317,8 +328,9 @@ def _norm(word: str) -> str:
 
 
 def _check_exclusions(library: Library, patient: Patient) -> None:
-    known = {e.value for e in Equipment} | {c.value.replace("_", "-") for c in Category}
-    known |= {t for ex in library.exercises.values() for t in ex.tags} | set(library.exercises)
+    if not patient.exclusions:
+        return
+    known = _known_words(library)
     bad = [x for x in patient.exclusions if _norm(x) not in known]
     if bad:
         import difflib
@@ -338,32 +350,67 @@ def _check_exclusions(library: Library, patient: Patient) -> None:
         raise PatientError("the patient's exclusions are not understood", problems)
 
 
+def _known_words(library: Library) -> set[str]:
+    """Every word an exclusion may name: equipment, categories, the library's tags and ids."""
+    words = {e.value for e in Equipment} | {c.value.replace("_", "-") for c in Category}
+    return words | {t for ex in library.exercises.values() for t in ex.tags} | set(library.exercises)
+
+
+def _protocol_json(library: Library, protocol: Protocol) -> str:
+    """The protocol as JSON for the program's digest, made once per protocol object."""
+    key = ("protocol json", protocol.id)
+    cache = library.planned if library.planned is not None else {}
+    made = cache.get(key)
+    if made is None or made[0] is not protocol:  # the same object (held here, so its id is not reused)
+        made = cache[key] = (protocol, protocol.model_dump_json())
+    return made[1]
+
+
 def excluded(ex: Exercise, patient: Patient) -> str | None:
     """Why the patient cannot do ``ex`` (None if they can)."""
+    return _excluder(patient)(ex)
+
+
+def _excluder(patient: Patient):
+    """``excluded`` for one patient, with the patient's words and equipment read once."""
     words = {_norm(x) for x in patient.exclusions}
     have = set(patient.equipment) | HOUSEHOLD
-    if ex.id in words:
-        return "excluded by the clinician"
-    if ex.category.value.replace("_", "-") in words:
-        return f"{ex.category.value} excluded"
-    for tag in ex.tags:
-        if tag in words:
-            return f"'{tag}' excluded"
-    for eq in ex.equipment:
-        if eq.value in words:
-            return f"'{eq.value}' excluded"
-        if eq not in have:
-            return f"needs a {eq.value}"
-    if patient.age_band is AgeBand.older and ex.id in OLDER_ADULT_AVOID:
-        return "older adults keep the knee version"
-    return None
+    older = patient.age_band is AgeBand.older
+
+    def why(ex: Exercise) -> str | None:
+        if ex.id in words:
+            return "excluded by the clinician"
+        if words:
+            if ex.category.value.replace("_", "-") in words:
+                return f"{ex.category.value} excluded"
+            for tag in ex.tags:
+                if tag in words:
+                    return f"'{tag}' excluded"
+        for eq in ex.equipment:
+            if eq.value in words:
+                return f"'{eq.value}' excluded"
+            if eq not in have:
+                return f"needs a {eq.value}"
+        if older and ex.id in OLDER_ADULT_AVOID:
+            return "older adults keep the knee version"
+        return None
+
+    return why
 
 
 def _loads_available(patient: Patient):
     have = set(patient.equipment) | HOUSEHOLD
     words = {_norm(x) for x in patient.exclusions}
 
+    known: dict[str, int] = {}  # exercise id -> its count (asked at every band step)
+
     def count(ex: Exercise) -> int:
+        n = known.get(ex.id)
+        if n is None:
+            n = known[ex.id] = _count(ex)
+        return n
+
+    def _count(ex: Exercise) -> int:
         # A load option that names a band or a weight needs it at home (and not excluded).
         n = 0
         for option in ex.dosage.load_options:
@@ -416,6 +463,7 @@ def _choose(library: Library, protocol: Protocol, patient: Patient, pattern) -> 
     problems: list[Problem] = []
     taken: set[str] = set()  # one exercise, one slot: a fallback never doubles another slot
     trained = patient.training_status is TrainingStatus.trained
+    why_not = _excluder(patient)
     for order, slot in enumerate(protocol.slots):
         reasons: list[str] = []
         pick: tuple[str, str | None] | None = None
@@ -424,18 +472,18 @@ def _choose(library: Library, protocol: Protocol, patient: Patient, pattern) -> 
             seen: set[str] = set()
             while rung and rung in library and rung not in seen:
                 seen.add(rung)
-                why = "already used by another slot" if rung in taken else excluded(library[rung], patient)
-                if why is None and library[rung].is_tensioner:
+                why = "already used by another slot" if rung in taken else why_not(library.exercises[rung])
+                if why is None and library.exercises[rung].is_tensioner:
                     why = "a nerve tensioner only follows a slider"
                 if why is None:
-                    if _frequency(slot, library[rung], pattern) < library[rung].dosage.sessions_per_week.min:
-                        why = f"needs at least {library[rung].dosage.sessions_per_week.min:g} sessions a week"
+                    if _frequency(slot, library.exercises[rung], pattern) < library.exercises[rung].dosage.sessions_per_week.min:
+                        why = f"needs at least {library.exercises[rung].dosage.sessions_per_week.min:g} sessions a week"
                     else:
-                        note = None if rung == slot.candidates[0] else f"instead of {library[slot.candidates[0]].name}"
+                        note = None if rung == slot.candidates[0] else f"instead of {library.exercises[slot.candidates[0]].name}"
                         pick = (rung, note)
                         break
                 reasons.append(f"{rung}: {why}")
-                rung = library[rung].easier
+                rung = library.exercises[rung].easier
             if pick:
                 break
         if pick is None:
@@ -453,7 +501,7 @@ def _choose(library: Library, protocol: Protocol, patient: Patient, pattern) -> 
             else:
                 dropped[slot.id] = f"not possible for this patient ({reason})"
             continue
-        ex = library[pick[0]]
+        ex = library.exercises[pick[0]]
         taken.add(pick[0])
         per_week = _frequency(slot, ex, pattern)
         days = () if slot.every_day else _days(ex, per_week, pattern)
@@ -464,11 +512,11 @@ def _choose(library: Library, protocol: Protocol, patient: Patient, pattern) -> 
         chosen.append(_Slot(slot, order, pick[0], per_week, days, pick[1], rule))
     for phase in protocol.phases:
         # Stretches and glides alone are not a program (clinical brief: a known pitfall).
-        if not any(phase.id in c.slot.phases and library[c.start].is_loading for c in chosen):
+        if not any(phase.id in c.slot.phases and library.exercises[c.start].is_loading for c in chosen):
             missing = [
                 f"{s.id} ({dropped.get(s.id, 'not possible')})"
                 for s in protocol.slots
-                if phase.id in s.phases and s.candidates[0] in library and library[s.candidates[0]].is_loading
+                if phase.id in s.phases and s.candidates[0] in library and library.exercises[s.candidates[0]].is_loading
             ]
             problems.append(
                 Problem(
@@ -488,20 +536,30 @@ def _choose(library: Library, protocol: Protocol, patient: Patient, pattern) -> 
 # --------------------------------------------------------------------------- 3. schedule
 
 
-def _context(library: Library, patient: Patient, s: _Slot, others: set[str], strength_days: set[int]) -> Context:
+def _context(
+    library: Library, patient: Patient, s: _Slot, others: set[str], strength_days: set[int], why_not=None, loads_available=None
+) -> Context:
     on_short_days = any(d not in strength_days for d in s.days)
+    why_not = why_not or _excluder(patient)
+    answers: dict[str, bool] = {}  # exercise id -> allowed (asked at every variant step)
 
     def allowed(ex_id: str) -> bool:
-        ex = library[ex_id]
+        answer = answers.get(ex_id)
+        if answer is None:
+            answer = answers[ex_id] = _allowed(ex_id)
+        return answer
+
+    def _allowed(ex_id: str) -> bool:
+        ex = library.exercises[ex_id]
         b = ex.dosage.sessions_per_week
         if on_short_days and ex.category in HIP_AND_LEG:
             return False  # a core slot on short days never turns into hip and leg loading
-        return ex_id not in others and excluded(ex, patient) is None and b.min <= s.per_week <= b.max
+        return ex_id not in others and why_not(ex) is None and b.min <= s.per_week <= b.max
 
     return Context(
         exercises=library.exercises,
         allowed=allowed,
-        loads_available=_loads_available(patient),
+        loads_available=loads_available or _loads_available(patient),
         older_adult=patient.age_band is AgeBand.older,
         pyramid=s.rule.name == "pyramid",
     )
@@ -537,14 +595,16 @@ def _schedule(
     states = {s.id: SlotState() for s in slots}
     starts = {s.start for s in slots}
     strength_days = {d.day for d in pattern if d.kind == "strength"}
-    ctxs = {s.id: _context(library, patient, s, starts - {s.start}, strength_days) for s in slots}
+    why_not = _excluder(patient)
+    loads = _loads_available(patient)
+    ctxs = {s.id: _context(library, patient, s, starts - {s.start}, strength_days, why_not, loads) for s in slots}
     phase_index = {p.id: i for i, p in enumerate(phases)}
     tension_from = phase_index.get(protocol.tensioners_from_phase or "", 1)
     phase_starts = {p.first_week for p in phases}
     targets = _targets(protocol, phases)
     deload_weeks: list[int] = []
     ctx_cache: dict[tuple, Context] = {}
-    seconds_cache: dict = {}  # (slot, dose) -> seconds, shared by every fitting check
+    seconds_cache: dict = {}  # what timing a dose needs of each exercise, for every fitting check of this plan
     start_seconds: dict[str, float] = {}  # slot -> seconds of its lightest start (reserved room)
     last_deload = 0
     last_volume: int | None = None
@@ -557,7 +617,8 @@ def _schedule(
         first_phase = phase_index[phase.id] == 0
         # No deload while every loading exercise is still at its first dose.
         progressed = progressed or any(
-            st.dose is not None and st.dose != st.first and library[st.dose.exercise].is_loading for st in states.values()
+            st.dose is not None and st.dose != st.first and library.exercises[st.dose.exercise].is_loading
+            for st in states.values()
         )
         is_deload = (
             week - last_deload >= protocol.deload_every_weeks
@@ -577,15 +638,18 @@ def _schedule(
             key = (s.id, phase_index[phase.id] >= tension_from, st.max_sets)
             ctx = ctx_cache.get(key)
             if ctx is None:
-                ctx = ctx_cache[key] = replace(ctxs[s.id], tensioners=key[1], max_sets=st.max_sets)
+                ctx = ctxs[s.id]
+                if ctx.tensioners != key[1] or ctx.max_sets != st.max_sets:
+                    ctx = replace(ctx, tensioners=key[1], max_sets=st.max_sets)
+                ctx_cache[key] = ctx
             now[s.id] = ctx
             if st.dose is None:
                 if is_deload:
                     continue  # nothing new starts in a lighter week
                 # Training status is about resistance work: stretches, glides and the walk
                 # start at the usual dose for a trained patient.
-                own = "moderate" if level == "trained" and not library[s.start].is_loading else level
-                dose = start_dose(library[s.start], ctx, gentle=False, level=own)
+                own = "moderate" if level == "trained" and not library.exercises[s.start].is_loading else level
+                dose = start_dose(library.exercises[s.start], ctx, gentle=False, level=own)
                 note = "new this week" if week > 1 else None
                 if s.fallback_note:
                     note = s.fallback_note if note is None else f"{note} ({s.fallback_note})"
@@ -600,19 +664,23 @@ def _schedule(
                 if level == "high" and first_phase:
                     every = min(2 * every, max(every, PLATEAU_WEEKS))
                 due = st.runs > 0 and st.runs % every == 0
-                rule = _walk_rule(s, st, targets.get(s.id), week, protocol.deload_every_weeks)
-                skip = HARDER_DIMENSIONS if week == reassessment else frozenset()
+                target = targets.get(s.id)
+                rule = _walk_rule(s, st, target, week, protocol.deload_every_weeks) if target else s.rule
+                skip = HARDER_DIMENSIONS if week == reassessment else _NO_DIMENSIONS
                 if st.ramp_to and dose.sets < min(st.ramp_to, st.max_sets):
-                    dose, note = dose._replace(sets=dose.sets + 1), "one more set"
+                    dose, note = replaced(dose, sets=dose.sets + 1), "one more set"
                 elif due or st.pending:
                     dose, note = step(dose, rule, ctx, skip)
                     if note is None and st.max_sets < 99:
                         dose, note = trade(dose, rule, ctx) or (dose, "same as last week, to fit your time")
-                    if note and "harder version" in note and library[dose.exercise].is_tensioner:
+                    if note and "harder version" in note and library.exercises[dose.exercise].is_tensioner:
                         note = f"{note}, {protocol.tensioner_gate}"
             if was_deload and not is_deload:
                 note = "back to full dose" + (f"; {note}" if note else "")
-            props[s.id] = _Prop(dose, note, False, st.dose)
+            if dose is st.dose:
+                props[s.id] = _Prop(dose, note, False, dose, st.secs, st.volume)
+            else:
+                props[s.id] = _Prop(dose, note, False, st.dose)
         # Time first (a step that does not fit is held, and says so), then the volume limit,
         # then time again for the volume limit's other steps (reps, tempo).
         reserve = _reserve(library, patient, later, states, phases, week, level, ctxs, start_seconds) if later else None
@@ -630,6 +698,7 @@ def _schedule(
             if not is_deload:
                 st.same = st.same + 1 if prop.dose == st.dose else 1
             st.dose = prop.dose
+            st.secs, st.volume = prop.secs, prop.volume
             st.timeline[week] = prop.dose
             st.notes[week] = prop.note
             if not is_deload:
@@ -661,10 +730,10 @@ def _reserve(library, patient, slots, states, phases, week, level, ctxs, cache) 
             continue
         secs = cache.get(s.id)
         if secs is None:
-            ex = library[s.start]
+            ex = library.exercises[s.start]
             own = "moderate" if level == "trained" and not ex.is_loading else level
             first = start_dose(ex, ctxs[s.id], gentle=False, level=own)
-            first = first._replace(sets=_fewest_sets(s, ex))
+            first = replaced(first, sets=_fewest_sets(s, ex))
             secs = cache[s.id] = _dose_seconds(first, ex, patient, s.rule.name == "pyramid")
         for d in s.days or [-1]:  # -1: an every-day slot, on every day
             room = reserve.setdefault(d, [0.0, 0])
@@ -703,10 +772,11 @@ def _volume(props: dict[str, _Prop], slots: list[_Slot], library: Library) -> in
     for s in slots:
         p = props.get(s.id)
         if p is not None:
-            if p.volume < 0:
+            volume = p.volume
+            if volume < 0:
                 ex = library.exercises[p.dose.exercise]
-                p.volume = _counted_sets(s, p.dose.sets, ex) * s.per_week if ex.is_loading else 0
-            total += p.volume
+                volume = p.volume = _counted_sets(s, p.dose.sets, ex) * s.per_week if ex.is_loading else 0
+            total += volume
     return total
 
 
@@ -721,13 +791,13 @@ def _limit_volume(props, states, slots, last, protocol, library, ctxs, week, rea
     allowance = max(math.ceil(last * protocol.max_weekly_volume_increase_pct / 100), MIN_VOLUME_ALLOWANCE_SETS)
     if _volume(props, slots, library) <= last + allowance:
         return False
-    order = sorted((s for s in slots if s.id in props), key=lambda s: s.importance())
+    order = sorted((s for s in slots if s.id in props), key=_Slot.importance)
 
     def within() -> bool:
         return _volume(props, slots, library) <= last + allowance
 
     def counted(s: _Slot, dose: Dose) -> int:
-        ex = library[dose.exercise]
+        ex = library.exercises[dose.exercise]
         return _counted_sets(s, dose.sets, ex) if ex.is_loading else 0
 
     def hold_sets(core: bool) -> bool:
@@ -755,10 +825,10 @@ def _limit_volume(props, states, slots, last, protocol, library, ctxs, week, rea
             p = props.get(s.id)
             if p is None:
                 continue
-            ex = library[p.dose.exercise]
+            ex = library.exercises[p.dose.exercise]
             if p.new and ex.is_loading and p.dose.sets > _fewest_sets(s, ex):
                 states[s.id].ramp_to = p.dose.sets
-                props[s.id] = _Prop(p.dose._replace(sets=_fewest_sets(s, ex)), p.note, True, None)
+                props[s.id] = _Prop(replaced(p.dose, sets=_fewest_sets(s, ex)), p.note, True, None)
                 if within():
                     return True
         return False
@@ -766,7 +836,7 @@ def _limit_volume(props, states, slots, last, protocol, library, ctxs, week, rea
     def wait(core: bool) -> bool:
         for s in order:
             p = props.get(s.id)
-            if p is not None and s.core == core and p.new and library[p.dose.exercise].is_loading:
+            if p is not None and s.core == core and p.new and library.exercises[p.dose.exercise].is_loading:
                 del props[s.id]  # starts next week instead
                 if within():
                     return True
@@ -779,18 +849,20 @@ def _limit_volume(props, states, slots, last, protocol, library, ctxs, week, rea
 
 
 def _day_load(props, slots, library, patient, pattern, cache) -> list[tuple[int, float, int]]:
-    """(day, seconds, exercises) of every planned day: its slots plus every-day items (not the walk)."""
+    """(day, seconds, exercises) of every planned day: its slots plus every-day items (not the walk).
+
+    ``cache``: (dose, pyramid) -> seconds for this patient (a dose is asked about several times a
+    week, and most doses stand for more than one week)."""
     daily_s, daily_n = 0.0, 0
     secs_of = [0.0] * 7
     count_of = [0] * 7
-    exercises = library.exercises
     for s in slots:
         p = props.get(s.id)
         if p is None:
             continue
         secs = p.secs
         if secs < 0:
-            secs = p.secs = _dose_seconds(p.dose, exercises[p.dose.exercise], patient, s.rule.name == "pyramid")
+            secs = p.secs = _seconds(p.dose, s.pyramid, library, patient, cache)
         if s.every_day:
             if secs:  # the walk counts no session time (it is its own bout); everything else does
                 daily_s += secs
@@ -802,6 +874,35 @@ def _day_load(props, slots, library, patient, pattern, cache) -> list[tuple[int,
     return [(d.day, secs_of[d.day] + daily_s, count_of[d.day] + daily_n) for d in pattern if count_of[d.day]] or [
         (-1, daily_s, daily_n)
     ]
+
+
+def _seconds(dose: Dose, pyramid: bool, library: Library, patient: Patient, cache: dict) -> float:
+    """``_dose_seconds`` for this patient, each exercise's constants looked up once a plan
+    (``cache``: exercise id -> (kind, aerobic, sides, rest_s, timed))."""
+    info = cache.get(dose.exercise)
+    if info is None:
+        ex = library.exercises[dose.exercise]
+        d = ex.dosage
+        kind = 0 if d.kind is DoseKind.duration else 1 if d.kind is DoseKind.hold else 2
+        info = cache[dose.exercise] = (
+            kind,
+            ex.category is Category.aerobic,
+            _sides_count(ex, patient),
+            int(d.rest_s.default),
+            d.tempo is not None,
+        )
+    kind, aerobic, sides, rest_s, timed = info
+    if kind == 0:
+        return 0.0 if aerobic else (dose.minutes or 0) * 60.0
+    if kind == 1:
+        holds = sum(dose.pyramid()) if pyramid else dose.sets * dose.reps
+        work = holds * ((dose.hold_s or 0) + HOLD_TRANSITION_S) * sides
+    else:
+        work = dose.sets * dose.reps * (timed and dose.tempo.rep_s or 0) * sides
+    return work + (dose.sets - 1) * rest_s + SETUP_S
+
+
+_NO_ROOM = (0.0, 0)  # a day with nothing reserved
 
 
 def _fit(props, states, slots, library, protocol, patient, pattern, week, dropped, ctxs, cache=None, reserve=None) -> None:
@@ -818,21 +919,62 @@ def _fit(props, states, slots, library, protocol, patient, pattern, week, droppe
     kept_s, kept_n = reserve.get(-1, (0.0, 0))
 
     def seconds(s: _Slot, dose: Dose) -> float:
-        return _dose_seconds(dose, library[dose.exercise], patient, s.rule.name == "pyramid")
+        return _seconds(dose, s.pyramid, library, patient, cache)
+
+    # Once fitting starts changing slots, each day's totals are kept up to date slot by slot
+    # instead of added up again after every change (whole seconds: the same sums exactly).
+    secs_of: list[float] = []
+    count_of: list[int] = []
+    daily = [0.0, 0]
+
+    def count(s: _Slot, p: _Prop, sign: int) -> None:
+        secs = p.secs
+        if secs < 0:
+            secs = p.secs = _seconds(p.dose, s.pyramid, library, patient, cache)
+        if s.every_day:
+            if secs:  # the walk counts no session time
+                daily[0] += sign * secs
+                daily[1] += sign
+            return
+        for d in s.days:
+            secs_of[d] += sign * secs
+            count_of[d] += sign
+
+    def put(s: _Slot, new: _Prop) -> None:
+        count(s, props[s.id], -1)
+        props[s.id] = new
+        count(s, new, 1)
+
+    def drop(s: _Slot) -> None:
+        count(s, props.pop(s.id), -1)
 
     def over(keep: bool = True) -> tuple[bool, bool]:
-        loads = _day_load(props, slots, library, patient, pattern, cache)
+        if secs_of:
+            daily_s, daily_n = daily
+            loads = [(d.day, secs_of[d.day] + daily_s, count_of[d.day] + daily_n) for d in pattern if count_of[d.day]]
+            loads = loads or [(-1, daily_s, daily_n)]
+        else:
+            loads = _day_load(props, slots, library, patient, pattern, cache)
+        time = many = False
         if keep and reserve:
-            room = [reserve.get(d, (0.0, 0)) if d >= 0 else (0.0, 0) for d, _, _ in loads]
-            time = any(sec > limit_s - kept_s - r[0] for (_, sec, _), r in zip(loads, room))
-            many = any(n > cap - kept_n - r[1] for (_, _, n), r in zip(loads, room))
+            for d, sec, n in loads:
+                r = reserve.get(d, _NO_ROOM) if d >= 0 else _NO_ROOM
+                time = time or sec > limit_s - kept_s - r[0]
+                many = many or n > cap - kept_n - r[1]
             return time, many
-        return any(sec > limit_s for _, sec, _ in loads), any(n > cap for _, _, n in loads)
+        for _, sec, n in loads:
+            time = time or sec > limit_s
+            many = many or n > cap
+        return time, many
 
     time_over, cap_over = over()
     if not (time_over or cap_over):
         return
-    order = sorted((s for s in slots if s.id in props), key=lambda s: s.importance())
+    secs_of[:], count_of[:] = [0.0] * 7, [0] * 7
+    for s in slots:
+        if s.id in props:
+            count(s, props[s.id], 1)
+    order = sorted((s for s in slots if s.id in props), key=_Slot.importance)
     # Holding for time is shared: of equal importance, the exercise that changed most recently
     # waits first, so the one that has waited longest progresses (no plateaus).
     hold_order = sorted(order, key=lambda s: (s.core, states[s.id].same, s.importance()))
@@ -850,7 +992,7 @@ def _fit(props, states, slots, library, protocol, patient, pattern, week, droppe
             p = props.get(s.id)
             if p is None:
                 continue
-            ex = library[p.dose.exercise]
+            ex = library.exercises[p.dose.exercise]
             name = fit_step.name
             if (
                 name in ("hold", "hold-core")
@@ -867,7 +1009,7 @@ def _fit(props, states, slots, library, protocol, patient, pattern, week, droppe
                     # From the middle of the rep range (ACSM: more load once the target reps
                     # are done), so a patient short of time still progresses.
                     # After weeks at one dose, from anywhere in the range.
-                    r = library[p.prev.exercise].dosage.reps
+                    r = library.exercises[p.prev.exercise].dosage.reps
                     stale = states[s.id].same >= PLATEAU_WEEKS - 1
                     alt, note = (
                         step(p.prev, s.rule, ctxs[s.id], skip)
@@ -879,22 +1021,22 @@ def _fit(props, states, slots, library, protocol, patient, pattern, week, droppe
                         # longer holds in the same time.
                         traded = trade(p.prev, s.rule, ctxs[s.id]) if stale else None
                         alt, note = traded or (p.prev, "same as last week, to fit your time")
-                    props[s.id] = _Prop(alt, note, False, p.prev)
+                    put(s, _Prop(alt, note, False, p.prev))
             elif name == "start-low" and time_over and p.new and p.dose.sets > _fewest_sets(s, ex):
-                props[s.id] = _Prop(p.dose._replace(sets=_fewest_sets(s, ex)), p.note, True, None)
+                put(s, _Prop(replaced(p.dose, sets=_fewest_sets(s, ex)), p.note, True, None))
             elif name == "wait" and p.new and not s.core and not s.slot.required:
-                del props[s.id]
+                drop(s)
                 states[s.id].left_out = dropped[s.id] = f"left out to fit: {why()}"
             elif name == "fewer-sets" and time_over and not s.core and p.dose.sets > _fewest_sets(s, ex):
                 states[s.id].max_sets = _fewest_sets(s, ex)
-                props[s.id] = _Prop(p.dose._replace(sets=_fewest_sets(s, ex)), "fewer sets, to fit your time", p.new, p.prev)
+                put(s, _Prop(replaced(p.dose, sets=_fewest_sets(s, ex)), "fewer sets, to fit your time", p.new, p.prev))
             elif name == "leave-out" and not s.core and not s.slot.required:
-                del props[s.id]
+                drop(s)
                 where = "" if week == 1 else f" from week {week}"
                 states[s.id].left_out = dropped[s.id] = f"left out{where} to fit: {why()}"
             elif name == "core-fewer-sets" and time_over and p.dose.sets > _fewest_sets(s, ex):
                 states[s.id].max_sets = _fewest_sets(s, ex)
-                props[s.id] = _Prop(p.dose._replace(sets=_fewest_sets(s, ex)), "fewer sets, to fit your time", p.new, p.prev)
+                put(s, _Prop(replaced(p.dose, sets=_fewest_sets(s, ex)), "fewer sets, to fit your time", p.new, p.prev))
             else:
                 continue
             time_over, cap_over = over(keep=fit_step.name != "core-fewer-sets")
@@ -944,34 +1086,6 @@ def _adds_time(dims: set[str]) -> bool:
 # --------------------------------------------------------------------------- 4. materialise
 
 
-@dataclass(slots=True)
-class _P:
-    """A prescription while planning: the fields of models.Prescription, built cheaply."""
-
-    slot: str
-    exercise: str
-    name: str
-    category: Category
-    kind: DoseKind
-    sets: int
-    reps: list[int]
-    hold_s: int | None
-    minutes: int | None
-    tempo: str | None
-    tut_per_set_s: int | None
-    rest_s: int
-    per_week: int
-    load: str | None
-    effort: str
-    side: str | None
-    note: str | None
-    secs: float = 0.0  # estimated seconds in a session (not part of the model)
-    floor: bool = False
-
-
-_PRESCRIPTION_FIELDS = tuple(Prescription.model_fields)
-
-
 def _side(ex: Exercise, patient: Patient) -> str | None:
     if ex.laterality is Laterality.both_sides:
         return None
@@ -988,72 +1102,6 @@ def _sides_count(ex: Exercise, patient: Patient) -> int:
     if ex.sides is SideRule.affected and patient.side is not Side.both:
         return 1
     return 2
-
-
-def _prescription(
-    library: Library, patient: Patient, deload_factor: float, t: Track, dose: Dose, note: str | None, is_deload: bool
-) -> _P:
-    ex = library[dose.exercise]
-    d = ex.dosage
-    pyramid = d.kind is DoseKind.hold and t.rule == "pyramid"
-    reps = dose.pyramid() if pyramid else [dose.reps] * dose.sets
-    hold_s = dose.hold_s
-    effort = EFFORT[ex.category]
-    if is_deload and ex.is_loading:
-        # The week's load (sets x reps x seconds) times the protocol's factor: a real cut.
-        factor = deload_factor
-        if pyramid:
-            reps = [max(1, round(r * factor)) for r in reps]
-        else:
-            cut = deload(dose, ex, factor, patient.age_band is AgeBand.older)
-            reps, hold_s = [cut.reps] * cut.sets, cut.hold_s
-        note = "easier week on purpose (deload)"
-        effort = "Easy week: " + effort
-    sets = len(reps)
-    tut = None
-    if d.kind is DoseKind.reps and dose.tempo is not None:
-        tut = reps[0] * dose.tempo.rep_s
-    elif d.kind is DoseKind.hold:
-        tut = reps[0] * (hold_s or 0)
-    p = _P(
-        slot=t.id,
-        exercise=ex.id,
-        name=ex.name,
-        category=ex.category,
-        kind=d.kind,
-        sets=sets,
-        reps=reps,
-        hold_s=hold_s,
-        minutes=dose.minutes,
-        tempo=str(dose.tempo) if dose.tempo is not None and d.kind is DoseKind.reps else None,
-        tut_per_set_s=tut,
-        rest_s=int(d.rest_s.default),
-        per_week=t.per_week,
-        load=d.load_options[dose.load_index] if d.load_options else None,
-        effort=effort,
-        side=_side(ex, patient),
-        note=note,
-        floor="floor" in ex.tags,
-    )
-    p.secs = _p_seconds(p, ex, patient)
-    return p
-
-
-def _p_seconds(p: _P, ex: Exercise, patient: Patient) -> float:
-    sides = _sides_count(ex, patient)
-    if p.kind is DoseKind.duration:
-        return 0.0 if ex.category is Category.aerobic else (p.minutes or 0) * 60.0
-    if p.kind is DoseKind.hold:
-        work = sum(p.reps) * ((p.hold_s or 0) + HOLD_TRANSITION_S) * sides
-    else:
-        work = p.sets * (p.tut_per_set_s or 0) * sides
-    return work + (p.sets - 1) * p.rest_s + SETUP_S
-
-
-def _weekly_tut(p: _P) -> int:
-    if p.kind is DoseKind.hold:
-        return sum(p.reps) * (p.hold_s or 0) * p.per_week
-    return p.sets * (p.tut_per_set_s or 0) * p.per_week
 
 
 @dataclass(slots=True)
@@ -1080,6 +1128,15 @@ def _track(s: _Slot, st: SlotState) -> Track:
 def timeline_model(t: Track, core: bool, cache: dict | None = None) -> SlotTimeline:
     """A track as it is written in the program JSON (``cache``: frozen doses kept between plans)."""
     cache = {} if cache is None else cache
+    notes = t.notes
+    doses = []
+    for week, d in t.doses.items():
+        note = notes.get(week)
+        key = ("timeline", week, d, note)
+        made = cache.get(key)
+        if made is None:
+            made = cache[key] = _timeline_dose(week, d, note)
+        doses.append(made)
     return _make(
         SlotTimeline,
         slot=t.id,
@@ -1088,27 +1145,23 @@ def timeline_model(t: Track, core: bool, cache: dict | None = None) -> SlotTimel
         every_day=t.every_day,
         per_week=t.per_week,
         days=list(t.days),
-        doses=[_timeline_dose(week, d, t.notes.get(week), cache) for week, d in t.doses.items()],
+        doses=doses,
     )
 
 
-def _timeline_dose(week: int, d: Dose, note: str | None, cache: dict) -> TimelineDose:
-    key = ("timeline", week, d, note)
-    made = cache.get(key)
-    if made is None:
-        made = cache[key] = _make(
-            TimelineDose,
-            week=week,
-            exercise=d.exercise,
-            sets=d.sets,
-            reps=d.reps,
-            hold_s=d.hold_s,
-            minutes=d.minutes,
-            tempo=None if d.tempo is None else str(d.tempo),
-            load_index=d.load_index,
-            note=note,
-        )
-    return made
+def _timeline_dose(week: int, d: Dose, note: str | None) -> TimelineDose:
+    return _make(
+        TimelineDose,
+        week=week,
+        exercise=d.exercise,
+        sets=d.sets,
+        reps=d.reps,
+        hold_s=d.hold_s,
+        minutes=d.minutes,
+        tempo=None if d.tempo is None else str(d.tempo),
+        load_index=d.load_index,
+        note=note,
+    )
 
 
 def track_of(timeline: SlotTimeline) -> Track:
@@ -1125,7 +1178,7 @@ def track_of(timeline: SlotTimeline) -> Track:
 
 def track_sets(t: Track, dose: Dose, library: Library) -> int:
     """The working sets a slot adds to the weekly volume with ``dose`` (0 if not loading)."""
-    ex = library[dose.exercise]
+    ex = library.exercises[dose.exercise]
     if not ex.is_loading:
         return 0
     sets = 1 if t.rule == "pyramid" and ex.dosage.kind is DoseKind.hold else dose.sets
@@ -1134,10 +1187,10 @@ def track_sets(t: Track, dose: Dose, library: Library) -> int:
 
 def track_seconds(t: Track, dose: Dose, library: Library, patient: Patient) -> float:
     """Estimated seconds of one slot in one session with ``dose`` (0 for the walk)."""
-    return _dose_seconds(dose, library[dose.exercise], patient, t.rule == "pyramid")
+    return _dose_seconds(dose, library.exercises[dose.exercise], patient, t.rule == "pyramid")
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)  # equal only to itself: lists of items compare by identity, fast
 class _Item:
     """A planned prescription with what materialising needs to know about it."""
 
@@ -1151,17 +1204,68 @@ class _Item:
 
 
 def _item(library: Library, patient: Patient, deload_factor: float, t: Track, dose: Dose, note, is_deload: bool) -> _Item:
-    p = _prescription(library, patient, deload_factor, t, dose, note, is_deload)
-    ex = library[p.exercise]
+    """One week's dose as the prescription the patient reads (a deload week's cut applied), with
+    its seconds in a session, working sets and time under tension a week."""
+    ex = library.exercises[dose.exercise]
+    d = ex.dosage
+    kind = d.kind
     loading = ex.is_loading
-    return _Item(
-        rx=_make(Prescription, **{f: getattr(p, f) for f in _PRESCRIPTION_FIELDS}),
+    pyramid = kind is DoseKind.hold and t.rule == "pyramid"
+    reps = dose.pyramid() if pyramid else [dose.reps] * dose.sets
+    hold_s = dose.hold_s
+    effort = EFFORT[ex.category]
+    if is_deload and loading:
+        # The week's load (sets x reps x seconds) times the protocol's factor: a real cut.
+        factor = deload_factor
+        if pyramid:
+            reps = [max(1, round(r * factor)) for r in reps]
+        else:
+            cut = deload(dose, ex, factor, patient.age_band is AgeBand.older)
+            reps, hold_s = [cut.reps] * cut.sets, cut.hold_s
+        note = "easier week on purpose (deload)"
+        effort = "Easy week: " + effort
+    sets = len(reps)
+    tut = None
+    if kind is DoseKind.reps and dose.tempo is not None:
+        tut = reps[0] * dose.tempo.rep_s
+    elif kind is DoseKind.hold:
+        tut = reps[0] * (hold_s or 0)
+    rest_s = int(d.rest_s.default)
+    rx = _make(
+        Prescription,
         slot=t.id,
-        secs=p.secs,
-        floor=p.floor,
-        keeps_session=p.category in (Category.strength, Category.core, Category.motor_control),
-        volume=(1 if t.rule == "pyramid" and ex.dosage.kind is DoseKind.hold else p.sets) * p.per_week if loading else 0,
-        tut=_weekly_tut(p) * _sides_count(ex, patient) if loading else 0,
+        exercise=ex.id,
+        name=ex.name,
+        category=ex.category,
+        kind=kind,
+        sets=sets,
+        reps=reps,
+        hold_s=hold_s,
+        minutes=dose.minutes,
+        tempo=str(dose.tempo) if dose.tempo is not None and kind is DoseKind.reps else None,
+        tut_per_set_s=tut,
+        rest_s=rest_s,
+        per_week=t.per_week,
+        load=d.load_options[dose.load_index] if d.load_options else None,
+        effort=effort,
+        side=_side(ex, patient),
+        note=note,
+    )
+    sides = _sides_count(ex, patient)
+    if kind is DoseKind.duration:
+        secs = 0.0 if ex.category is Category.aerobic else (dose.minutes or 0) * 60.0
+    else:
+        work = sum(reps) * ((hold_s or 0) + HOLD_TRANSITION_S) if kind is DoseKind.hold else sets * (tut or 0)
+        secs = work * sides + (sets - 1) * rest_s + SETUP_S
+    weekly_tut = (sum(reps) * (hold_s or 0) if kind is DoseKind.hold else sets * (tut or 0)) * t.per_week
+    return _Item(
+        rx=rx,
+        slot=t.id,
+        secs=secs,
+        floor="floor" in ex.tags,
+        keeps_session=ex.category in (Category.strength, Category.core, Category.motor_control),
+        volume=(1 if pyramid else sets) * t.per_week if loading else 0,
+        tut=weekly_tut * sides if loading else 0,
     )
 
 
@@ -1185,34 +1289,44 @@ def materialise(
     used by the planner and by ``rehabplan adjust`` alike, so totals never go stale."""
     deloads = set(deload_weeks)
     pattern = day_pattern(patient.sessions_per_week)
-    kinds = {d.day: d.kind for d in pattern}
     cache = library.planned if library.planned is not None else {}
     if len(cache) > _ITEM_CACHE_SIZE:
         for key in list(cache)[: len(cache) // 2]:  # the older half (dicts keep insertion order)
             del cache[key]
-    who = (patient.side, patient.age_band, deload_factor)
-    seen: dict[tuple, _Item] = {}
-    weeks: list[Week] = []
-    for number in range(1, patient.weeks + 1):
-        is_deload = number in deloads
-        daily: list[_Item] = []
-        by_day: dict[int, list[_Item]] = {d.day: [] for d in pattern}
-        volume = tut = 0
-        for t in tracks:
-            dose = t.doses.get(number)
-            if dose is None:
+    who = (patient.side.value, patient.age_band.value, deload_factor)  # (plain strings hash faster than enums)
+    n_weeks = patient.weeks
+    # Each track's item of every week, found once per run of weeks with one dose and note: most
+    # weeks repeat last week's dose object, so the library-wide key (which hashes the dose) is
+    # built only when the dose, its note or the deload changes.
+    placed: list[tuple[Track, list[_Item | None]]] = []
+    for t in tracks:
+        items: list[_Item | None] = [None] * (n_weeks + 1)
+        notes = t.notes
+        last: tuple | None = None
+        it = None
+        for number, dose in t.doses.items():
+            if not 1 <= number <= n_weeks:
                 continue
-            note = t.notes.get(number)
-            # Within this call a dose object stands for itself (the tracks hold it): most weeks
-            # repeat last week's, so the library-wide key (which hashes the dose) is built once.
-            local = (t.id, id(dose), note, is_deload)
-            it = seen.get(local)
-            if it is None:
+            note = notes.get(number)
+            is_deload = number in deloads
+            if last is None or last[0] is not dose or last[1] != note or last[2] is not is_deload:
                 key = (t.id, t.rule, t.per_week, dose, note, is_deload, who)
                 it = cache.get(key)
                 if it is None:
                     it = cache[key] = _item(library, patient, deload_factor, t, dose, note, is_deload)
-                seen[local] = it
+                last = (dose, note, is_deload)
+            items[number] = it
+        placed.append((t, items))
+    weeks: list[Week] = []
+    for number in range(1, n_weeks + 1):
+        is_deload = number in deloads
+        daily: list[_Item] = []
+        by_day: dict[int, list[_Item]] = {d.day: [] for d in pattern}
+        volume = tut = 0
+        for t, items in placed:
+            it = items[number]
+            if it is None:
+                continue
             volume += it.volume
             tut += it.tut
             if t.every_day:
@@ -1222,15 +1336,23 @@ def materialise(
                     by_day[d].append(it)
         daily_s = sum(it.secs for it in daily)
         sessions: list[list] = []
-        for day, items in by_day.items():
+        for d in pattern:
+            items = by_day[d.day]
+            keeps = floor = False
+            secs = daily_s  # (whole seconds, so the order of adding does not matter)
+            for it in items:
+                keeps = keeps or it.keeps_session
+                floor = floor or it.floor
+                secs += it.secs
             # A session holds at least one exercise that is not a stretch or a glide.
-            if not any(it.keeps_session for it in items):
+            if not keeps:
                 continue
-            # Floor work together, so the patient gets down and up once.
-            items.sort(key=lambda it: it.floor)
-            secs = sum(it.secs for it in items) + daily_s
-            sessions.append([items, round(secs / 60, 1), day, kinds[day], DAY_NAMES[kinds[day]]])
-        _name_sessions(sessions)
+            # Floor work together, so the patient gets down and up once (a stable sort).
+            if floor:
+                items = [it for it in items if not it.floor] + [it for it in items if it.floor]
+            sessions.append([items, round(secs / 60, 1), d.day, d.kind, DAY_NAMES[d.kind]])
+        if len(sessions) > 1:
+            _name_sessions(sessions)
         weeks.append(
             _make(
                 Week,
@@ -1264,14 +1386,13 @@ def _name_sessions(sessions: list[list]) -> None:
     Each session is [items, minutes, day, kind, name]."""
     for kind in ("strength", "short"):
         group = [s for s in sessions if s[3] == kind]
-        contents: list[tuple] = []
-        for s in group:
-            c = tuple(it.slot for it in s[0])
-            if c not in contents:
-                contents.append(c)
+        if len(group) < 2 or all(s[0] == group[0][0] for s in group):  # the same items every day
+            continue
+        keys = [tuple([it.slot for it in s[0]]) for s in group]
+        contents = list(dict.fromkeys(keys))  # in order of first appearance
         if len(contents) > 1:
-            for s in group:
-                s[4] = f"{DAY_NAMES[kind]} {'ABCD'[contents.index(tuple(it.slot for it in s[0]))]}"
+            for s, key in zip(group, keys):
+                s[4] = f"{DAY_NAMES[kind]} {'ABCD'[contents.index(key)]}"
 
 
 def _make(cls, **fields):
@@ -1288,8 +1409,8 @@ def _make(cls, **fields):
     return obj
 
 
-def _all(week) -> list:
-    return week.every_day + [p for s in week.sessions for p in s.prescriptions]
+def _prescription_lists(week) -> list[list]:
+    return [week.every_day] + [s.prescriptions for s in week.sessions]
 
 
 def _start_of(slots: list[_Slot], slot_id: str) -> str | None:

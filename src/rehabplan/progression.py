@@ -107,6 +107,18 @@ class Dose(NamedTuple):
         return {f for f in self._fields if getattr(self, f) != getattr(other, f)}
 
 
+_DOSE_FIELD = {name: i for i, name in enumerate(Dose._fields)}
+
+
+def replaced(dose: Dose, **changes) -> Dose:
+    """``dose._replace(**changes)``, several times faster (namedtuple's goes through map and
+    pop, and planning makes a new dose at every step)."""
+    values = list(dose)
+    for name, value in changes.items():
+        values[_DOSE_FIELD[name]] = value
+    return tuple.__new__(Dose, values)
+
+
 @dataclass(frozen=True)
 class Context:
     """What a step may use besides the dose: the library and what the patient can do."""
@@ -240,14 +252,14 @@ def trade(dose: Dose, rule: Rule, ctx: Context) -> tuple[Dose, str] | None:
             new = slower[0]
             reps = dose.reps * dose.tempo.rep_s // new.tempo.rep_s
             if reps >= d.reps.min and new.tempo.rep_s > dose.tempo.rep_s:
-                return new._replace(reps=reps), f"slower reps, same time: tempo {new.tempo}, {reps} a set"
+                return replaced(new, reps=reps), f"slower reps, same time: tempo {new.tempo}, {reps} a set"
     if d.kind is DoseKind.hold and dose.hold_s and d.reps and not ctx.pyramid:
         _, _, hi = hold_bounds(ex, ctx.older_adult)
         for more in range(min(rule.hold_step_s, hi - dose.hold_s), 0, -1):
             holds = dose.reps * dose.hold_s // (dose.hold_s + more)
             if d.reps.min <= holds < dose.reps:
-                return dose._replace(
-                    hold_s=dose.hold_s + more, reps=holds
+                return replaced(
+                    dose, hold_s=dose.hold_s + more, reps=holds
                 ), f"longer holds, same time: {dose.hold_s + more} seconds, {holds} a set"
     return None
 
@@ -269,39 +281,39 @@ def _advance(dim: str, dose: Dose, rule: Rule, ex: Exercise, ctx: Context) -> tu
         new = min(top, dose.reps + inc)
         n = new - dose.reps
         if dim == "pyramid":
-            return dose._replace(reps=new), "one more hold in each set"
+            return replaced(dose, reps=new), "one more hold in each set"
         word = ("rep" if n == 1 else "reps") if dim == "reps" else ("hold" if n == 1 else "holds")
-        return dose._replace(reps=new), f"{n} more {word}"
+        return replaced(dose, reps=new), f"{n} more {word}"
     if dim == "hold_s":
         _, _, hi = hold_bounds(ex, ctx.older_adult)
         if dose.hold_s is None or dose.hold_s >= hi:
             return None
         new = min(hi, dose.hold_s + rule.hold_step_s)
-        return dose._replace(hold_s=new), f"hold {new - dose.hold_s} seconds longer"
+        return replaced(dose, hold_s=new), f"hold {new - dose.hold_s} seconds longer"
     if dim == "minutes":
         if dose.minutes is None or dose.minutes >= int(d.minutes.max):
             return None
         new = min(int(d.minutes.max), dose.minutes + rule.minutes_step)
-        return dose._replace(minutes=new), f"{new - dose.minutes} more minutes"
+        return replaced(dose, minutes=new), f"{new - dose.minutes} more minutes"
     if dim == "sets":
         if dose.sets >= min(int(d.sets.max), ctx.max_sets):
             return None
         new_sets = dose.sets + 1
         if d.kind is DoseKind.duration or not d.reps or not ex.is_loading:
-            return dose._replace(sets=new_sets), "one more set"
+            return replaced(dose, sets=new_sets), "one more set"
         # One more set keeps the reps near the middle of the range and never cuts the total
         # (2 x 15 -> 3 x 12, not 3 x 8: same load, so no less work).
         lo, hi = int(d.reps.min), int(d.reps.max)
         middle = -(-(lo + hi) // 2)
         reps = max(min(dose.reps, middle), -(-(dose.sets * dose.reps) // new_sets))
         reps = max(lo, min(hi, reps))
-        return dose._replace(sets=new_sets, reps=reps), "one more set"
+        return replaced(dose, sets=new_sets, reps=reps), "one more set"
     if dim == "load":
         if dose.load_index + 1 >= ctx.loads_available(ex):
             return None
         new_load = d.load_options[dose.load_index + 1]
-        return dose._replace(
-            load_index=dose.load_index + 1
+        return replaced(
+            dose, load_index=dose.load_index + 1
         ), f"switch to the {new_load}" if "band" in new_load else f"switch to: {new_load}"
     if dim == "tempo":
         slowest = d.tempo_slowest
@@ -311,7 +323,7 @@ def _advance(dim: str, dose: Dose, rule: Rule, ex: Exercise, ctx: Context) -> tu
         for name in ("lower_s", "bottom_s", "lift_s", "top_s"):
             if getattr(t, name) < getattr(slowest, name):
                 new_t = t.model_copy(update={name: getattr(t, name) + 1})
-                return dose._replace(tempo=new_t), f"lower more slowly: tempo {new_t}"
+                return replaced(dose, tempo=new_t), f"lower more slowly: tempo {new_t}"
         return None
     if dim == "variant":
         harder = ex.harder
@@ -331,7 +343,7 @@ def _advance(dim: str, dose: Dose, rule: Rule, ex: Exercise, ctx: Context) -> tu
         # pyramid restarts at its base (5-3-1).
         base = start_dose(target, ctx, gentle=True, sets=dose.sets, hold_default=True)
         if not ctx.pyramid:
-            base = base._replace(sets=dose.sets)
+            base = replaced(base, sets=dose.sets)
         return base, f"harder version: {target.name}"
     raise ValueError(f"unknown dimension {dim}")
 
@@ -339,13 +351,13 @@ def _advance(dim: str, dose: Dose, rule: Rule, ex: Exercise, ctx: Context) -> tu
 def _reset(dim: str, dose: Dose, ex: Exercise, ctx: Context) -> Dose:
     d = ex.dosage
     if dim in ("reps", "holds", "pyramid") and d.reps:
-        return dose._replace(reps=int(d.reps.min))
+        return replaced(dose, reps=int(d.reps.min))
     if dim == "hold_s" and dose.hold_s is not None:
-        return dose._replace(hold_s=hold_bounds(ex, ctx.older_adult)[0])
+        return replaced(dose, hold_s=hold_bounds(ex, ctx.older_adult)[0])
     if dim == "minutes" and d.minutes:
-        return dose._replace(minutes=int(d.minutes.min))
+        return replaced(dose, minutes=int(d.minutes.min))
     if dim == "tempo" and d.tempo:
-        return dose._replace(tempo=d.tempo)
+        return replaced(dose, tempo=d.tempo)
     # sets and load are never reset by a later dimension
     return dose
 
@@ -358,15 +370,15 @@ def deload(dose: Dose, ex: Exercise, factor: float, older_adult: bool = False) -
     """
     d = ex.dosage
     if d.kind is DoseKind.duration:
-        return dose._replace(minutes=max(1, round((dose.minutes or 0) * factor)))
+        return replaced(dose, minutes=max(1, round((dose.minutes or 0) * factor)))
     total = dose.sets * dose.reps
     target = total * factor
     sets = max(1, round(dose.sets * factor))
     reps = max(1, min(dose.reps, round(target / sets)))
     if sets * reps > target * 1.15 and reps > 1:
         reps = max(1, int(target // sets))
-    new = dose._replace(sets=sets, reps=reps)
+    new = replaced(dose, sets=sets, reps=reps)
     if d.kind is DoseKind.hold and dose.hold_s and sets * reps >= total:
         lo = hold_bounds(ex, older_adult)[0]
-        new = new._replace(hold_s=max(min(lo, dose.hold_s), round(dose.hold_s * factor)))
+        new = replaced(new, hold_s=max(min(lo, dose.hold_s), round(dose.hold_s * factor)))
     return new
