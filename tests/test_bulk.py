@@ -164,3 +164,23 @@ def test_workers_are_recycled_and_every_patient_is_still_built_once(tmp_path, mo
     report = bulk_build(path, tmp_path / "out", jobs=2, formats=("json",))
     assert [o.status for o in report.outcomes] == ["built"] * 5
     assert len({o.worker_pid for o in report.outcomes}) >= 3
+
+
+def test_forked_workers_plan_with_the_parents_library_instead_of_reading_it_again(tmp_path, monkeypatch):
+    """Issue 10: a worker holds no second copy of the library (memory) and reads nothing."""
+    import rehabplan.bulk as bulk
+
+    readers = tmp_path / "readers"
+    original = bulk.load_library
+
+    def load_library(*folders):
+        with readers.open("a") as fh:
+            fh.write(f"{os.getpid()}\n")
+        return original(*folders)
+
+    monkeypatch.setattr(bulk, "load_library", load_library)  # forked workers inherit the patch
+    monkeypatch.setattr(bulk, "RECYCLE_AFTER", 1)  # recycled pools are forked with it too
+    path = roster(tmp_path, [{"id": f"R{i}", "name": f"P {i}"} for i in range(3)])
+    report = bulk_build(path, tmp_path / "out", jobs=2, formats=("json",), start_method="fork")
+    assert [o.status for o in report.outcomes] == ["built"] * 3
+    assert readers.read_text().split() == [str(os.getpid())]

@@ -288,7 +288,7 @@ def test_exercise_cards_carry_steps_cues_mistakes_stop_and_video_qr(page, librar
     cards = section(page, "exercises")
     for ex_id in ("glute-bridge", "clamshell", "front-plank-knees", "figure-four-stretch", "walking-program"):
         ex = library[ex_id]
-        card = re.search(rf'<article[^>]*id="exercise-{ex_id}".*?</article>', cards, re.S).group(0)
+        card = re.search(rf'<article[^>]*data-card="{ex_id}".*?</article>', cards, re.S).group(0)
         text = text_of(card)
         for line in [*ex.instructions, *ex.cues, *ex.mistakes, *ex.stop_if]:
             assert htmllib.unescape(line) in text

@@ -10,6 +10,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "patient.yaml"
 
 PROBE = """
 import sys
@@ -75,3 +78,24 @@ print("ok")
 """
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "ok", done.stderr
+
+
+def test_build_runs_without_cycle_collection_and_leaves_no_font_folder(tmp_path):
+    """`rehabplan build` makes one handout and ends: no collection walks the handout's objects
+    (when the render ends, at exit), and WeasyPrint's font folder is removed all the same."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    code = f"""
+import gc, sys
+from rehabplan import cli
+sys.argv = ["rehabplan", "build", {str(EXAMPLE)!r}, "-o", {str(tmp_path / "h.pdf")!r}]
+try:
+    cli.main()
+except SystemExit as exc:
+    print("EXIT", exc.code, gc.isenabled(), gc.get_freeze_count() > 100_000)
+"""
+    env = {k: v for k, v in os.environ.items() if k != "TMPDIR"} | {"TMPDIR": str(temp)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    assert done.stdout.split()[-4:] == ["EXIT", "0", "False", "True"], done.stdout + done.stderr
+    assert (tmp_path / "h.pdf").read_bytes().startswith(b"%PDF")
+    assert list(temp.iterdir()) == []

@@ -271,7 +271,7 @@ def input_hash(program: Program, formats: tuple[str, ...], settings: Settings, a
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(settings: Settings, slots=None, parent_pid: int | None = None) -> None:
+def _init_worker(settings: Settings, slots=None, parent_pid: int | None = None, inherited=None) -> None:
     from .render.pdf import Renderer
 
     # In-flight record: this worker's slot in a shared array holds the row it is rendering
@@ -299,8 +299,11 @@ def _init_worker(settings: Settings, slots=None, parent_pid: int | None = None) 
         os._exit(128 + signum)
 
     signal.signal(signal.SIGTERM, on_term)
-    _WORKER["library"] = load_library(*settings.library_dirs)
-    _WORKER["protocols"] = load_protocols(_WORKER["library"], *settings.protocol_dirs)
+    if inherited is not None:  # forked: the parent's library and protocols, not a second copy
+        _WORKER["library"], _WORKER["protocols"] = inherited
+    else:
+        _WORKER["library"] = load_library(*settings.library_dirs)
+        _WORKER["protocols"] = load_protocols(_WORKER["library"], *settings.protocol_dirs)
     _WORKER["renderer"] = Renderer(
         settings.config,
         templates=settings.templates,
@@ -480,7 +483,7 @@ def bulk_build(
     cpus = os.cpu_count() or 1
     n_workers = max(1, min(jobs or cpus, cpus, len(rows) or 1))
     context = _context(start_method)
-    first_pool = _new_pool(settings, n_workers, context)
+    first_pool = _new_pool(settings, n_workers, context, (library, protocols))
     try:
         outcomes: dict[int, Outcome] = {}
         todo: list[Job] = []
@@ -528,7 +531,7 @@ def bulk_build(
     by_row = {job.row: job for job in todo}
     saved = time.monotonic()
     try:
-        for outcome in _run_pool(todo, settings, out, n_workers, context, first_pool):
+        for outcome in _run_pool(todo, settings, out, n_workers, context, first_pool, (library, protocols)):
             outcomes[outcome.row] = outcome
             done += 1
             if outcome.status == "built":
@@ -564,19 +567,30 @@ def _context(start_method: str | None):
     return multiprocessing.get_context(start_method)
 
 
-def _new_pool(settings: Settings, n_workers: int, context) -> cf.ProcessPoolExecutor:
+def _new_pool(settings: Settings, n_workers: int, context, loaded=None) -> cf.ProcessPoolExecutor:
     """A pool of workers, started at once (each sets up its renderer in the background).
+
+    ``loaded`` is the parent's (library, protocols): forked workers use them as they are (the
+    pages are the parent's, so a worker holds no second copy: ~3 MiB, and no reading of the
+    library); workers started any other way read their own.
 
     Workers are recycled by running at most RECYCLE_AFTER jobs a worker on each pool (see
     _run_pool), not with the executor's max_tasks_per_child: that refuses the fork start
     method, which is what keeps a Linux worker small.
     """
-    if context.get_start_method() == "fork":
+    forked = context.get_start_method() == "fork"
+    if forked:
+        from .render.weasy_start import prepare_weasyprint
+
+        prepare_weasyprint()
         import weasyprint  # noqa: F401  -- imported once here; forked workers share it
 
     slots = context.Array("i", n_workers)
     pool = cf.ProcessPoolExecutor(
-        max_workers=n_workers, mp_context=context, initializer=_init_worker, initargs=(settings, slots, os.getpid())
+        max_workers=n_workers,
+        mp_context=context,
+        initializer=_init_worker,
+        initargs=(settings, slots, os.getpid(), loaded if forked else None),
     )
     pool.slots = slots  # the rows in flight, one slot per worker
     pool.submit(int)  # with "fork" the executor launches every worker on the first submit
@@ -584,7 +598,13 @@ def _new_pool(settings: Settings, n_workers: int, context) -> cf.ProcessPoolExec
 
 
 def _run_pool(
-    todo: list[Job], settings: Settings, out: Path, n_workers: int, context, first_pool: cf.ProcessPoolExecutor | None = None
+    todo: list[Job],
+    settings: Settings,
+    out: Path,
+    n_workers: int,
+    context,
+    first_pool: cf.ProcessPoolExecutor | None = None,
+    loaded=None,
 ) -> Iterable[Outcome]:
     """Run jobs on a process pool and survive workers that die: a crash costs only its patient.
 
@@ -613,7 +633,7 @@ def _run_pool(
             if first_pool is not None and workers == n_workers:
                 pool, first_pool = first_pool, None
             else:
-                pool = _new_pool(settings, min(workers, len(batch)), context)
+                pool = _new_pool(settings, min(workers, len(batch)), context, loaded)
             futures = {pool.submit(_render_job, job, str(out)): job for job in batch}
             retry: list[Job] = []
             broken = interrupted = False

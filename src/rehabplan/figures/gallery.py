@@ -75,9 +75,11 @@ def gallery_html(library: Library, *, mirror: bool = False, title: str = "Exerci
 
 def gallery_pdf(library: Library, *, mirror: bool = False) -> bytes:
     """The gallery as PDF bytes (WeasyPrint is imported here, only when a gallery is made)."""
-    from weasyprint import HTML
-
     from ..render.pdf import Fetcher
+    from ..render.weasy_start import prepare_weasyprint
+
+    prepare_weasyprint()
+    from weasyprint import HTML
 
     templates = data_dir("templates")
     fetcher = Fetcher([templates / "fonts"], [])

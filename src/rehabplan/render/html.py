@@ -110,6 +110,12 @@ def seconds(value: int | float | None) -> str:
     return f"{minutes} min" if rest == 0 else f"{minutes} min {rest} s"
 
 
+def nobreak(text) -> str:
+    """Words that stay on one line ("2 × 10 reps"): no-break spaces instead of a nowrap span,
+    which WeasyPrint would lay out as a box of its own on every line."""
+    return str(text).replace(" ", "\u00a0")
+
+
 def plural(count: int, word: str, many: str | None = None) -> str:
     return f"{count} {word if count == 1 else (many or word + 's')}"
 
@@ -896,6 +902,7 @@ def make_environment(clinic_templates: Path | None, locale: str = "en-GB") -> ji
         dose_short=dose_short,
         how_often=how_often,
         plural=plural,
+        nobreak=nobreak,
         range=_range,
         weeks_label=weeks_label,
         week_list=lambda numbers: _week_list(list(numbers)),

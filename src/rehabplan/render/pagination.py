@@ -68,7 +68,7 @@ def _walk(box, section: str | None, card: str | None = None):
         if tag == "section" and element is not None:
             where = element.get("id") or where
         elif tag == "article" and element is not None:
-            within = (element.get("id") or "").removeprefix("exercise-") or within
+            within = element.get("data-card") or within
         yield current, where, within
         children = getattr(current, "children", None) or []
         stack.extend((child, where, within) for child in reversed(children))
