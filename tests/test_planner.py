@@ -255,6 +255,24 @@ def test_the_same_program_with_or_without_the_planning_cache(library, protocols,
     assert cached.model_dump_json() == uncached.model_dump_json()
 
 
+def test_fittings_timing_of_a_dose_is_the_session_time_rule(library, example_patient):
+    """Fitting times doses with exercise constants read once a plan (planner._seconds); it must
+    give the documented estimate (_dose_seconds: work + rest between sets + set-up) for every
+    built-in exercise, both sides rules and pyramids."""
+    from rehabplan.planner import _dose_seconds, _seconds
+    from rehabplan.progression import Context, start_dose
+
+    for side in ("left", "both"):
+        patient = example_patient.model_copy(update={"side": side})
+        cache: dict = {}
+        for ex in library.exercises.values():
+            ctx = Context(library.exercises, lambda _: True, lambda _: 1, older_adult=False)
+            for level in ("high", "moderate", "trained"):
+                dose = start_dose(ex, ctx, gentle=False, level=level)
+                for pyramid in (False, True):
+                    assert _seconds(dose, pyramid, library, patient, cache) == _dose_seconds(dose, ex, patient, pyramid)
+
+
 def test_an_exercise_that_waits_for_the_weekly_volume_limit_until_the_end_is_listed_with_that_reason(
     library, protocols, example_patient
 ):

@@ -186,3 +186,14 @@ def test_hold_ladder_progresses_its_reps_variant_before_the_next_variant():
     d = dose_of("supported-step-down", sets=3, reps=5)
     new, note = step(d, Rule(name="hold_ladder"), ctx())
     assert new.exercise == "supported-step-down" and new.reps > 5 and note.endswith("more reps")
+
+
+def test_replaced_makes_the_same_dose_as_namedtuples_replace():
+    """Planning makes a new dose at every step with progression.replaced (faster than
+    Dose._replace); it must give the very same dose for any fields changed."""
+    from rehabplan.progression import replaced
+
+    dose = dose_of("clamshell")
+    for changes in ({"reps": 12}, {"sets": 3, "reps": 9}, {"hold_s": 20}, {"minutes": 7}, {"load_index": 1}, {}):
+        made = replaced(dose, **changes)
+        assert made == dose._replace(**changes) and type(made) is Dose
