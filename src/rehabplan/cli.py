@@ -602,35 +602,19 @@ def build(
         target = output or Path(f"handout-{safe_stem(program.patient.id)}.{fmt}")
         if fmt in ("pdf", "html") and not quiet:
             _say_config_defaults(cfg)
+        # How the handout looks, the same for the PDF and its HTML.
+        look = dict(templates=templates or cfg.templates, large_print=large_print, paper=paper, edition=_edition(compact))
         if fmt == "pdf":
             from .render.pdf import render_pdf
 
             status(f"Rendering the handout for {program.patient.id} ({len(program.weeks)} weeks; a few seconds)")
-            result = render_pdf(
-                program,
-                lib,
-                target,
-                cfg,
-                templates=templates or cfg.templates,
-                large_print=large_print,
-                paper=paper,
-                edition=_edition(compact),
-                force=force,
-            )
+            result = render_pdf(program, lib, target, cfg, force=force, **look)
             say(f"[green]wrote[/] {result.path} ({result.pages} pages)")
             return
         if fmt == "html":
             from .render.html import render_html
 
-            data = render_html(
-                program,
-                lib,
-                cfg,
-                templates=templates or cfg.templates,
-                large_print=large_print,
-                paper=paper,
-                edition=_edition(compact),
-            ).encode()
+            data = render_html(program, lib, cfg, **look).encode()
         elif fmt == "json":
             data = program_json(program).encode()
         else:
