@@ -75,7 +75,7 @@ def roster(out_csv: str, n: str) -> dict:
 def keep(roster_csv: str, n: str) -> dict:
     """Drop the rows this version cannot plan (a protocol or rule it does not have), keep N."""
     import rehabplan
-    from rehabplan.patients import patient_from_row
+    from rehabplan.sources.patients import patient_from_row
 
     library = rehabplan.load_library()
     protocols = rehabplan.load_protocols(library)
@@ -100,7 +100,7 @@ def keep(roster_csv: str, n: str) -> dict:
 def bulk(roster_csv: str, out_dir: str, jobs: str) -> dict:
     import resource
 
-    from rehabplan.bulk import bulk_build
+    from rehabplan.bulk.run import bulk_build
 
     def cpu() -> float:  # this process and its finished workers: steadier than wall time under load
         return sum(

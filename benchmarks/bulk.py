@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from plan import random_patients  # noqa: E402
 
 import rehabplan  # noqa: E402
-from rehabplan.bulk import bulk_build  # noqa: E402
+from rehabplan.bulk.run import bulk_build  # noqa: E402
 
 NAIVE_SAMPLE = 8  # the naive loop is slow; time a sample and scale it
 

@@ -32,7 +32,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from rehabplan.figures import picture
-    from rehabplan.library import load_library
+    from rehabplan.sources.library import load_library
 
     library = load_library()
     drawn = [ex for ex in library.exercises.values() if ex.figure is not None]
@@ -62,10 +62,10 @@ def main() -> None:
     print(f"slowest exercise (both sides):    {slowest[worst] * 1000:7.1f} ms ({worst})")
 
     if not args.no_pdf:
-        from rehabplan.patients import load_patient
-        from rehabplan.planner import plan
-        from rehabplan.protocols import load_protocols
+        from rehabplan.planning.planner import plan
         from rehabplan.render.pdf import Renderer
+        from rehabplan.sources.patients import load_patient
+        from rehabplan.sources.protocols import load_protocols
 
         patient = load_patient(ROOT / "examples" / "patient.yaml")
         program = plan(library, load_protocols(library)[patient.protocol], patient)

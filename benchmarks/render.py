@@ -30,10 +30,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def sample_program(patient_file: Path):
-    from rehabplan.library import load_library
-    from rehabplan.patients import load_patient
-    from rehabplan.planner import plan
-    from rehabplan.protocols import load_protocols
+    from rehabplan.planning.planner import plan
+    from rehabplan.sources.library import load_library
+    from rehabplan.sources.patients import load_patient
+    from rehabplan.sources.protocols import load_protocols
 
     library = load_library()
     protocols = load_protocols(library)

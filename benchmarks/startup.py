@@ -33,7 +33,7 @@ def main(runs: int = 7) -> None:
                 [
                     sys.executable,
                     "-c",
-                    f"import sys; from rehabplan.cli import app\ntry: app({args!r})\nexcept SystemExit: pass\nprint('weasyprint' in sys.modules)",
+                    f"import sys; from rehabplan.cli.commands import app\ntry: app({args!r})\nexcept SystemExit: pass\nprint('weasyprint' in sys.modules)",
                 ],
                 capture_output=True,
                 text=True,

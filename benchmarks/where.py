@@ -55,9 +55,9 @@ def main() -> int:
         return now
 
     t = time.perf_counter()
-    import rehabplan.cli  # noqa: F401
+    import rehabplan.cli.commands  # noqa: F401
 
-    t = stage("import rehabplan.cli", t)
+    t = stage("import rehabplan.cli.commands", t)
     from rehabplan.render.weasy_start import prepare_weasyprint
 
     prepare_weasyprint()  # as rehabplan does before it imports WeasyPrint
@@ -76,11 +76,11 @@ def main() -> int:
     timed(weasyprint.pdf, "add_tags", "PDF/UA structure tags")
     timed(pydyf.PDF, "write", "write the PDF file (pydyf, zlib)")
 
-    from rehabplan.library import load_library
-    from rehabplan.patients import load_patient
-    from rehabplan.planner import plan
-    from rehabplan.protocols import load_protocols
+    from rehabplan.planning.planner import plan
     from rehabplan.render.pdf import FLATE_LEVEL, Renderer, _flate_level, _no_automatic_gc
+    from rehabplan.sources.library import load_library
+    from rehabplan.sources.patients import load_patient
+    from rehabplan.sources.protocols import load_protocols
 
     t = stage("import planner, renderer", t)
     library = load_library()

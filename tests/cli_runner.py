@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
-from rehabplan.cli import app
+from rehabplan.cli.commands import app
 
 
 def cli_runner(columns: int = 200):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from rehabplan.library import Library, load_library
 from rehabplan.models import (
     DoseKind,
     PainRules,
@@ -23,6 +22,7 @@ from rehabplan.models import (
     Tempo,
     Week,
 )
+from rehabplan.sources.library import Library, load_library
 
 FIXTURE_LIBRARY = Path(__file__).parent / "golden" / "library"
 
@@ -229,7 +229,7 @@ def build_program(
 
 
 def day_pattern(n: int):
-    from rehabplan.planner import day_pattern as pattern
+    from rehabplan.planning.planner import day_pattern as pattern
 
     return pattern(n)
 
@@ -237,9 +237,9 @@ def day_pattern(n: int):
 def planned_program(name: str | None = None) -> tuple[Program, Library] | None:
     """The example patient planned by the real planner, or None until the planner exists."""
     try:
-        from rehabplan.patients import load_patient
-        from rehabplan.planner import plan
-        from rehabplan.protocols import load_protocols
+        from rehabplan.planning.planner import plan
+        from rehabplan.sources.patients import load_patient
+        from rehabplan.sources.protocols import load_protocols
     except ImportError:
         return None
     from rehabplan.resources import data_dir

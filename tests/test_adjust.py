@@ -10,10 +10,10 @@ import icalendar
 import pytest
 
 import rehabplan
-from rehabplan.adjust import adjust, light_of, log_template, parse_rows, read_log
 from rehabplan.errors import PatientError
-from rehabplan.export import program_ics
 from rehabplan.models import PainRules
+from rehabplan.outputs.export import program_ics
+from rehabplan.planning.adjust import adjust, light_of, log_template, parse_rows, read_log
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -169,7 +169,7 @@ def test_adjust_command_writes_the_program_and_a_handout_for_the_remaining_weeks
     from pypdf import PdfReader
     from typer.testing import CliRunner
 
-    from rehabplan.cli import app
+    from rehabplan.cli.commands import app
     from rehabplan.models import Program
 
     result = CliRunner(env={"COLUMNS": "200"}).invoke(

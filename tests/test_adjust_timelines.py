@@ -15,12 +15,12 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import rehabplan
-from rehabplan.adjust import adjust, log_template, parse_rows, read_log
 from rehabplan.errors import PatientError
-from rehabplan.export import program_json
 from rehabplan.models import Category, DoseKind, Patient, Program
-from rehabplan.planner import HOLD_TRANSITION_S, MIN_VOLUME_ALLOWANCE_SETS, SETUP_S, materialise, track_of
-from rehabplan.progression import deload
+from rehabplan.outputs.export import program_json
+from rehabplan.planning.adjust import adjust, log_template, parse_rows, read_log
+from rehabplan.planning.planner import HOLD_TRANSITION_S, MIN_VOLUME_ALLOWANCE_SETS, SETUP_S, materialise, track_of
+from rehabplan.planning.progression import deload
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 LIBRARY = rehabplan.load_library()

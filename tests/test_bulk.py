@@ -11,8 +11,8 @@ import pytest
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from rehabplan.bulk import bulk_build, read_roster
-from rehabplan.cli import app
+from rehabplan.bulk.run import bulk_build, read_roster
+from rehabplan.cli.commands import app
 from rehabplan.errors import PatientError
 from rehabplan.render.pdf import Renderer
 
@@ -157,7 +157,7 @@ def test_an_unreadable_roster_is_one_clear_error(tmp_path):
 
 
 def test_workers_are_recycled_and_every_patient_is_still_built_once(tmp_path, monkeypatch):
-    import rehabplan.bulk as bulk
+    import rehabplan.bulk.run as bulk
 
     monkeypatch.setattr(bulk, "RECYCLE_AFTER", 1)  # a fresh pair of workers for every two handouts
     path = roster(tmp_path, [{"id": f"R{i}", "name": f"P {i}"} for i in range(5)])
@@ -168,7 +168,7 @@ def test_workers_are_recycled_and_every_patient_is_still_built_once(tmp_path, mo
 
 def test_forked_workers_plan_with_the_parents_library_instead_of_reading_it_again(tmp_path, monkeypatch):
     """Issue 10: a worker holds no second copy of the library (memory) and reads nothing."""
-    import rehabplan.bulk as bulk
+    import rehabplan.bulk.run as bulk
 
     readers = tmp_path / "readers"
     original = bulk.load_library

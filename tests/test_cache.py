@@ -11,9 +11,9 @@ import stat
 import pytest
 
 import rehabplan
-from rehabplan import cache
-from rehabplan.library import load_library
 from rehabplan.resources import data_dir
+from rehabplan.sources import cache
+from rehabplan.sources.library import load_library
 
 
 @pytest.fixture

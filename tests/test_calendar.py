@@ -8,7 +8,7 @@ from pathlib import Path
 import icalendar
 from typer.testing import CliRunner
 
-from rehabplan.cli import app
+from rehabplan.cli.commands import app
 
 PATIENT = Path(__file__).resolve().parent.parent / "examples" / "patient.yaml"
 runner = CliRunner(env={"COLUMNS": "200"})

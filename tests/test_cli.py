@@ -29,7 +29,7 @@ def test_version():
 @pytest.mark.parametrize("args", [["--help"], ["exercises", "list"], ["validate"], ["protocols", "list"]])
 def test_fast_commands_never_import_weasyprint(args):
     code = (
-        "import sys\nfrom rehabplan.cli import app\n"
+        "import sys\nfrom rehabplan.cli.commands import app\n"
         "try:\n    app(%r)\nexcept SystemExit:\n    pass\n"
         "assert 'weasyprint' not in sys.modules, 'weasyprint was imported'\n" % (args,)
     )
@@ -160,7 +160,7 @@ def test_unknown_format_is_a_usage_error():
 
 
 def test_init_writes_a_config_that_loads(tmp_path):
-    from rehabplan.config import load_config
+    from rehabplan.sources.config import load_config
 
     target = tmp_path / "rehabplan.yaml"
     assert run("init", target, "--clinic", "Riverside <Physio>").exit_code == 0
@@ -176,7 +176,7 @@ def test_the_schema_files_in_docs_are_current(kind):
 
 
 def test_patient_new_asks_with_choices_and_defaults_and_writes_a_valid_file(tmp_path):
-    from rehabplan.patients import load_patient
+    from rehabplan.sources.patients import load_patient
 
     answers = (
         "\n".join(

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from rehabplan.cli import app
+from rehabplan.cli.commands import app
 
 
 def run(*args, columns=80):
@@ -34,7 +34,7 @@ def test_ids_are_never_cut_in_the_list_tables(columns, library, protocols):
 def test_ids_are_never_cut_in_a_pipe(library):
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
     proc = subprocess.run(
-        [sys.executable, "-c", "from rehabplan.cli import main; main()", "exercises", "list"],
+        [sys.executable, "-c", "from rehabplan.cli.commands import main; main()", "exercises", "list"],
         capture_output=True,
         text=True,
         env=env,
@@ -88,7 +88,7 @@ def _build_with_stderr(monkeypatch, tmp_path, *, terminal: bool, quiet: bool = F
 
     from rich.console import Console
 
-    import rehabplan.cli as cli
+    import rehabplan.cli.commands as cli
 
     buffer = _io.StringIO()
     monkeypatch.setattr(cli, "err", Console(file=buffer, force_terminal=terminal, force_interactive=terminal, width=100))

@@ -70,7 +70,7 @@ def test_dash_h_works_like_dash_dash_help(command):
 def test_the_declared_choices_are_the_models_vocabulary():
     from typing import get_args
 
-    from rehabplan import cli
+    from rehabplan.cli import commands as cli
     from rehabplan.models import Category, Equipment
 
     assert get_args(cli.CategoryName) == tuple(c.value for c in Category)
@@ -89,7 +89,7 @@ def test_an_error_in_a_command_line_override_names_the_option_not_a_line_of_the_
 
 def test_the_python_api_does_not_tell_callers_about_command_line_options(tmp_path):
     from rehabplan.errors import OutputExistsError
-    from rehabplan.files import atomic_write
+    from rehabplan.outputs.files import atomic_write
 
     target = tmp_path / "x.txt"
     target.write_text("keep")
@@ -101,9 +101,9 @@ def test_the_python_api_does_not_tell_callers_about_command_line_options(tmp_pat
 
 
 def test_errors_are_rendered_in_one_place():
-    import rehabplan.cli
+    import rehabplan.cli.commands
 
-    source = Path(rehabplan.cli.__file__).read_text()
+    source = Path(rehabplan.cli.commands.__file__).read_text()
     assert source.count("except RehabplanError") <= 3, "render errors in RehabplanGroup.invoke, not per command"
 
 

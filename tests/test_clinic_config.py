@@ -102,7 +102,7 @@ def test_a_config_in_a_parent_folder_is_found_like_git_finds_its_own(tmp_path, m
 
 
 def test_the_user_config_folder_then_the_environment_variable(tmp_path, monkeypatch):
-    from rehabplan.config import user_config_file
+    from rehabplan.sources.config import user_config_file
 
     monkeypatch.chdir(tmp_path)
     env_file = tmp_path / "elsewhere.yaml"

@@ -15,11 +15,11 @@ pytest.importorskip("weasyprint")
 import test_pdf  # noqa: E402
 from test_pdf import CLINIC, _program_and_library  # noqa: E402
 
-from rehabplan.config import ClinicConfig  # noqa: E402
 from rehabplan.errors import RenderError  # noqa: E402
 from rehabplan.render.html import HtmlBuilder  # noqa: E402
 from rehabplan.render.pagination import breaches, page_facts  # noqa: E402
 from rehabplan.render.pdf import Renderer, render_pdf  # noqa: E402
+from rehabplan.sources.config import ClinicConfig  # noqa: E402
 
 
 @pytest.fixture(scope="module")

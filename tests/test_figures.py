@@ -199,7 +199,7 @@ def test_every_built_in_exercise_is_drawn_from_pose_data(library):
 def test_exercises_show_writes_the_picture_as_svg_and_png(tmp_path):
     from typer.testing import CliRunner
 
-    from rehabplan.cli import app
+    from rehabplan.cli.commands import app
 
     runner = CliRunner()
     svg, png = tmp_path / "clam.svg", tmp_path / "clam.png"
@@ -215,7 +215,7 @@ def test_the_gallery_prints_every_exercise_with_its_frame_labels(tmp_path, libra
     import pypdf
     from typer.testing import CliRunner
 
-    from rehabplan.cli import app
+    from rehabplan.cli.commands import app
 
     target = tmp_path / "gallery.pdf"
     result = CliRunner().invoke(app, ["exercises", "gallery", "-o", str(target)])

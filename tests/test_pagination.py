@@ -25,11 +25,11 @@ pytest.importorskip("weasyprint")
 
 from conftest_render import planned_program  # noqa: E402
 
-from rehabplan.library import load_library  # noqa: E402
 from rehabplan.models import DoseKind, Program  # noqa: E402
 from rehabplan.render.pagination import breaches, page_facts  # noqa: E402
 from rehabplan.render.pdf import Renderer  # noqa: E402
 from rehabplan.resources import data_dir  # noqa: E402
+from rehabplan.sources.library import load_library  # noqa: E402
 
 LONG_ID = "clinic-long-clamshell"
 CONFIGS = [("a4", False), ("a4", True), ("letter", False), ("letter", True)]

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from rehabplan.cli import app
-from rehabplan.patients import load_patient
+from rehabplan.cli.commands import app
+from rehabplan.sources.patients import load_patient
 
 runner = CliRunner(env={"COLUMNS": "200"})
 

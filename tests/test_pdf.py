@@ -17,10 +17,10 @@ pytest.importorskip("weasyprint")
 
 from conftest_render import build_program, fixture_library, planned_program  # noqa: E402
 
-from rehabplan.config import ClinicConfig  # noqa: E402
 from rehabplan.errors import OutputExistsError, RenderError  # noqa: E402
 from rehabplan.render.html import builtin_templates  # noqa: E402
 from rehabplan.render.pdf import Fetcher, Renderer, RenderResult, render_pdf  # noqa: E402
+from rehabplan.sources.config import ClinicConfig  # noqa: E402
 
 CLINIC = ClinicConfig(
     clinic={"name": "Riverside Physio", "phone": "01632 960 123", "address": "12 River Road\nTownsville"},
@@ -143,11 +143,11 @@ def test_exercise_cards_keep_heading_steps_and_dose_together(built, sample):
 def test_every_protocols_handout_paginates_by_the_rules(example, paper):
     """The other protocols' handouts, on both papers: render/pagination.py's rules hold."""
     try:
-        from rehabplan.library import load_library
-        from rehabplan.patients import load_patient
-        from rehabplan.planner import plan
-        from rehabplan.protocols import load_protocols
+        from rehabplan.planning.planner import plan
         from rehabplan.resources import data_dir
+        from rehabplan.sources.library import load_library
+        from rehabplan.sources.patients import load_patient
+        from rehabplan.sources.protocols import load_protocols
     except ImportError:
         pytest.skip("the planner is not available")
     from rehabplan.render.pagination import breaches, page_facts

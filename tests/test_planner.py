@@ -9,8 +9,8 @@ import pytest
 
 import rehabplan
 from rehabplan.errors import PatientError
-from rehabplan.export import program_json
 from rehabplan.models import Category, Patient, Program
+from rehabplan.outputs.export import program_json
 
 
 def plan_for(library, protocols, patient, **changes):
@@ -214,7 +214,7 @@ def test_a_short_session_holds_progression_instead_of_refusing(library, protocol
 def preview_text(program) -> str:
     from rich.console import Console
 
-    from rehabplan.preview import print_program
+    from rehabplan.outputs.terminal import print_program
 
     console = Console(record=True, width=250)
     print_program(console, program)
@@ -259,8 +259,8 @@ def test_fittings_timing_of_a_dose_is_the_session_time_rule(library, example_pat
     """Fitting times doses with exercise constants read once a plan (planner._seconds); it must
     give the documented estimate (_dose_seconds: work + rest between sets + set-up) for every
     built-in exercise, both sides rules and pyramids."""
-    from rehabplan.planner import _dose_seconds, _seconds
-    from rehabplan.progression import Context, start_dose
+    from rehabplan.planning.planner import _dose_seconds, _seconds
+    from rehabplan.planning.progression import Context, start_dose
 
     for side in ("left", "both"):
         patient = example_patient.model_copy(update={"side": side})

@@ -6,7 +6,7 @@ import pytest
 
 import rehabplan
 from rehabplan.models import Rule
-from rehabplan.progression import (
+from rehabplan.planning.progression import (
     RULES,
     Context,
     Dose,
@@ -191,7 +191,7 @@ def test_hold_ladder_progresses_its_reps_variant_before_the_next_variant():
 def test_replaced_makes_the_same_dose_as_namedtuples_replace():
     """Planning makes a new dose at every step with progression.replaced (faster than
     Dose._replace); it must give the very same dose for any fields changed."""
-    from rehabplan.progression import replaced
+    from rehabplan.planning.progression import replaced
 
     dose = dose_of("clamshell")
     for changes in ({"reps": 12}, {"sets": 3, "reps": 9}, {"hold_s": 20}, {"minutes": 7}, {"load_index": 1}, {}):

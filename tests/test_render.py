@@ -20,13 +20,13 @@ from pathlib import Path
 import pytest
 from conftest_render import build_program, fixture_library, planned_program
 
-from rehabplan.config import ClinicConfig
 from rehabplan.errors import RenderError
 from rehabplan.models import DoseKind
 from rehabplan.render import html as rh
 from rehabplan.render.chart import load_chart
 from rehabplan.render.html import HtmlBuilder, render_html
 from rehabplan.render.qr import qr_svg
+from rehabplan.sources.config import ClinicConfig
 
 GOLDEN = Path(__file__).parent / "golden"
 HOSTILE = '<img src="file:///etc/passwd"><link rel=attachment href="file:///etc/passwd">{{ 7*7 }}'

@@ -107,8 +107,8 @@ def test_clinic_templates_get_plain_data_and_cannot_reach_the_file_system(tmp_pa
 def test_the_template_context_holds_no_paths(example_program, library, tmp_path):
     from pathlib import PurePath
 
-    from rehabplan.config import ClinicConfig
     from rehabplan.render.html import HtmlBuilder
+    from rehabplan.sources.config import ClinicConfig
 
     config = ClinicConfig(library=[tmp_path], templates=tmp_path)
     context = HtmlBuilder(config).context(example_program, library, preview=False)
@@ -249,7 +249,7 @@ def test_the_html_data_uris_and_the_pdf_fetcher_use_the_same_allow_list(tmp_path
     """A link inside illustrations/ to another file in it is fine; a link out of it is not,
     whichever way the file is read."""
     from rehabplan.render.pdf import Fetcher
-    from rehabplan.safe_read import Refused, read_asset
+    from rehabplan.sources.safe_read import Refused, read_asset
 
     art = _drawing(clinic_library)
     inner = clinic_library / "illustrations" / "alias.svg"
@@ -356,7 +356,7 @@ def test_a_fifo_or_a_device_as_input_is_refused_at_once(tmp_path, special, where
 
 
 def test_a_damaged_manifest_naming_a_device_is_ignored_not_read(tmp_path):
-    from rehabplan.bulk import bulk_build
+    from rehabplan.bulk.run import bulk_build
 
     path = _roster_yaml(tmp_path, [{"id": "A"}])
     out = tmp_path / "out"
@@ -370,7 +370,7 @@ def test_a_damaged_manifest_naming_a_device_is_ignored_not_read(tmp_path):
 
 
 def test_a_file_that_grows_past_the_limit_while_read_is_stopped(tmp_path, monkeypatch):
-    from rehabplan.safe_read import Refused, read_regular
+    from rehabplan.sources.safe_read import Refused, read_regular
 
     path = tmp_path / "big.yaml"
     path.write_bytes(b"x" * 100)
@@ -467,7 +467,7 @@ def test_every_bad_bulk_row_costs_that_row_only(tmp_path):
 
 
 def test_an_unexpected_error_planning_one_row_costs_that_row_only(tmp_path, monkeypatch):
-    import rehabplan.bulk as bulk
+    import rehabplan.bulk.run as bulk
 
     real = bulk.plan
 
@@ -485,14 +485,14 @@ def test_an_unexpected_error_planning_one_row_costs_that_row_only(tmp_path, monk
 
 
 def test_jobs_are_capped_at_the_cpu_count_and_the_rows(tmp_path):
-    from rehabplan.bulk import bulk_build
+    from rehabplan.bulk.run import bulk_build
 
     report = bulk_build(_roster_yaml(tmp_path, [{"id": "A"}, {"id": "B"}]), tmp_path / "out", formats=("json",), jobs=1000)
     assert report.jobs <= min(os.cpu_count() or 1, 2)
 
 
 def test_bulk_works_with_the_spawn_start_method(tmp_path):
-    from rehabplan.bulk import bulk_build
+    from rehabplan.bulk.run import bulk_build
 
     report = bulk_build(
         _roster_yaml(tmp_path, [{"id": "A"}, {"id": "B"}]),
@@ -526,7 +526,7 @@ def test_a_huge_bad_roster_is_summarised_and_every_row_is_in_json(tmp_path):
 
 
 def test_bulk_shows_an_eta_from_the_first_rendered_handout():
-    from rehabplan.cli import _eta
+    from rehabplan.cli.commands import _eta
 
     assert _eta(5.0, 0, 10) == ""  # nothing rendered yet: no guess
     assert _eta(10.0, 2, 10) == "ETA 50 s"
@@ -601,7 +601,7 @@ def test_a_killed_bulk_run_keeps_what_it_built_and_leaves_no_workers(tmp_path, s
             proc.kill()
     assert list(private_tmp.iterdir()) == []
     done = json.loads((out / "manifest.json").read_text())["entries"]
-    from rehabplan.bulk import bulk_build
+    from rehabplan.bulk.run import bulk_build
 
     again = bulk_build(path, out, jobs=2)
     assert again.skipped >= len(done) and again.built + again.skipped == 5

@@ -36,8 +36,8 @@ def test_bulk_drops_the_planners_cache_between_handouts(library, protocols, exam
     prescriptions (library.planned) would otherwise grow by ~7 MiB a hundred patients."""
     import copy
 
-    from rehabplan.bulk import _forget_plans
-    from rehabplan.planner import plan
+    from rehabplan.bulk.run import _forget_plans
+    from rehabplan.planning.planner import plan
 
     own = copy.copy(library)
     own.planned = {}

@@ -16,7 +16,7 @@ EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "patient.yaml"
 
 PROBE = """
 import sys
-from rehabplan import cli
+from rehabplan.cli import commands as cli
 sys.argv = ["rehabplan", *{args!r}]
 try:
     cli.{entry}()
@@ -61,7 +61,7 @@ def test_the_stand_ins_change_nothing_in_help_or_in_a_usage_error():
 def test_a_stand_in_becomes_the_real_module_when_used():
     code = """
 import sys
-from rehabplan.cli import _defer_unused_rich_modules
+from rehabplan.cli.commands import _defer_unused_rich_modules
 _defer_unused_rich_modules()
 assert "markdown_it" not in sys.modules
 from rich.markdown import Markdown
@@ -87,7 +87,7 @@ def test_build_runs_without_cycle_collection_and_leaves_no_font_folder(tmp_path)
     temp.mkdir()
     code = f"""
 import gc, sys
-from rehabplan import cli
+from rehabplan.cli import commands as cli
 sys.argv = ["rehabplan", "build", {str(EXAMPLE)!r}, "-o", {str(tmp_path / "h.pdf")!r}]
 try:
     cli.main()

@@ -93,7 +93,7 @@ def test_a_log_in_an_unreadable_encoding_is_refused_naming_the_encodings(tmp_pat
 
 @pytest.mark.parametrize("delimiter, encoding", [(";", "utf-8-sig"), (";", "cp1252")])
 def test_a_roster_saved_by_a_spreadsheet_is_read(tmp_path, delimiter, encoding):
-    from rehabplan.bulk import read_roster
+    from rehabplan.bulk.run import read_roster
 
     rows = list(csv.reader(io.StringIO((ROOT / "examples" / "roster.csv").read_text())))
     rows[1][1] = "Zoë Müller"

@@ -10,9 +10,9 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .alt import alt_text, frame_alts
-    from .draw import FrameImage, Picture, draw, place
-    from .pose import Figure, Frame
+    from rehabplan.figures.alt import alt_text, frame_alts
+    from rehabplan.figures.draw import FrameImage, Picture, draw, place
+    from rehabplan.figures.pose import Figure, Frame
 
 _WHERE = {
     "alt_text": "alt",
@@ -28,8 +28,8 @@ _WHERE = {
 
 def picture(figure: Figure, *, mirror: bool = False) -> Picture:
     """The drawing and its alt text; ``mirror`` draws a left-sided patient's left side working."""
-    from .alt import alt_text, frame_alts
-    from .draw import draw, place
+    from rehabplan.figures.alt import alt_text, frame_alts
+    from rehabplan.figures.draw import draw, place
 
     placed = place(figure)
     pic = draw(figure, mirror=mirror, placed=placed)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import math
 
-from .body import Body, Z, dot, sub
-from .draw import Placed, place
-from .pose import Figure, PropKind
+from rehabplan.figures.body import Body, Z, dot, sub
+from rehabplan.figures.draw import Placed, place
+from rehabplan.figures.pose import Figure, PropKind
 
 _POINT_WORDS = {
     "pelvis": "hips",
@@ -170,7 +170,7 @@ def _direction(delta, body: Body, point: str = "") -> str:
 
 def _page_direction(push: tuple[float, float], figure: Figure, body: Body) -> str:
     """Which way a push arrow points, in the body's words where the view allows."""
-    from .body import Camera
+    from rehabplan.figures.body import Camera
 
     dx, dy = push
     vertical = "down" if dy < 0 else "up"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from .pose import Arm, Figure, Frame, Leg, View
+from rehabplan.figures.pose import Arm, Figure, Frame, Leg, View
 
 Vec = tuple[float, float, float]
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from .body import Body, Camera, Part, Vec, X, Z, add, cross, dot, mul, norm, solve, sub, unit
-from .pose import Figure, Frame, PropKind
+from rehabplan.figures.body import Body, Camera, Part, Vec, X, Z, add, cross, dot, mul, norm, solve, sub, unit
+from rehabplan.figures.pose import Figure, Frame, PropKind
 
 Pt = tuple[float, float]
 

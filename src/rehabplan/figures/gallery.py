@@ -10,10 +10,10 @@ import base64
 import html
 from pathlib import Path
 
-from ..library import Library
-from ..resources import data_dir
-from ..safe_read import read_asset
-from . import picture
+from rehabplan.figures import picture
+from rehabplan.resources import data_dir
+from rehabplan.sources.library import Library
+from rehabplan.sources.safe_read import read_asset
 
 _CSS = """
 @page { size: A4; margin: 12mm 12mm 14mm;
@@ -75,8 +75,8 @@ def gallery_html(library: Library, *, mirror: bool = False, title: str = "Exerci
 
 def gallery_pdf(library: Library, *, mirror: bool = False) -> bytes:
     """The gallery as PDF bytes (WeasyPrint is imported here, only when a gallery is made)."""
-    from ..render.pdf import Fetcher
-    from ..render.weasy_start import prepare_weasyprint
+    from rehabplan.render.pdf import Fetcher
+    from rehabplan.render.weasy_start import prepare_weasyprint
 
     prepare_weasyprint()
     from weasyprint import HTML
@@ -96,7 +96,7 @@ def write_picture(library: Library, exercise_id: str, target: Path, *, mirror: b
     if target.suffix.lower() == ".png":
         import io
 
-        from .raster import write_png
+        from rehabplan.figures.raster import write_png
 
         buf = io.BytesIO()
         write_png(pic, buf, title=ex.name)

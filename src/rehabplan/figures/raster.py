@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from .draw import SCALE, Picture, Shape
+from rehabplan.figures.draw import SCALE, Picture, Shape
 
 _SUPER = 3
 
@@ -57,7 +57,7 @@ def _draw_shape(draw, shape: Shape, k: float) -> None:
 def _font(size: int):
     from PIL import ImageFont
 
-    from ..resources import data_dir
+    from rehabplan.resources import data_dir
 
     fonts = data_dir("templates") / "fonts"
     for name in ("atkinson-hyperlegible-latin-400-normal.woff",):

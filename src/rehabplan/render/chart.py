@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
-from ..models import Program
+from rehabplan.models import Program
 
 WIDTH = 640
 HEIGHT = 270

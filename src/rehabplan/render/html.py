@@ -31,15 +31,15 @@ from jinja2.compiler import CodeGenerator, optimizeconst
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
-from ..config import ClinicConfig, logo_root
-from ..errors import Problem, RenderError
-from ..figures import picture
-from ..library import Library
-from ..models import DoseKind, Exercise, Prescription, Program, Tempo
-from ..resources import data_dir
-from ..safe_read import IMAGE_KINDS, MAX_TEMPLATE_BYTES, Refused, read_asset
-from .chart import load_chart
-from .qr import qr_svg
+from rehabplan.errors import Problem, RenderError
+from rehabplan.figures import picture
+from rehabplan.models import DoseKind, Exercise, Prescription, Program, Tempo
+from rehabplan.render.chart import load_chart
+from rehabplan.render.qr import qr_svg
+from rehabplan.resources import data_dir
+from rehabplan.sources.config import ClinicConfig, logo_root
+from rehabplan.sources.library import Library
+from rehabplan.sources.safe_read import IMAGE_KINDS, MAX_TEMPLATE_BYTES, Refused, read_asset
 
 PAPERS = ("a4", "letter")
 EDITIONS = ("full", "compact")

@@ -79,7 +79,7 @@ class _Finder(importlib.abc.MetaPathFinder):
         if spec is None or not spec.origin or not spec.origin.endswith(".py"):
             return None
         try:
-            from ._pango_cdefs import CDEF_SHA256
+            from rehabplan.render._pango_cdefs import CDEF_SHA256
 
             source = Path(spec.origin).read_text(encoding="utf-8")
         except (ImportError, OSError, UnicodeDecodeError):

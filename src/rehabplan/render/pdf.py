@@ -27,15 +27,15 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
-from ..config import ClinicConfig, logo_root
-from ..errors import OutputExistsError, RenderError
-from ..files import atomic_write
-from ..library import Library
-from ..models import Program
-from ..safe_read import IMAGE_KINDS, Asset, Refused, read_asset
-from .html import HtmlBuilder, builtin_templates
-from .html_tree import handout_document
-from .weasy_start import prepare_weasyprint
+from rehabplan.errors import OutputExistsError, RenderError
+from rehabplan.models import Program
+from rehabplan.outputs.files import atomic_write
+from rehabplan.render.html import HtmlBuilder, builtin_templates
+from rehabplan.render.html_tree import handout_document
+from rehabplan.render.weasy_start import prepare_weasyprint
+from rehabplan.sources.config import ClinicConfig, logo_root
+from rehabplan.sources.library import Library
+from rehabplan.sources.safe_read import IMAGE_KINDS, Asset, Refused, read_asset
 
 log = logging.getLogger("rehabplan.render")
 

@@ -22,7 +22,7 @@ import sys
 import types
 from pathlib import Path
 
-from . import pango_ffi
+from rehabplan.render import pango_ffi
 
 # Module -> its functions that WeasyPrint imports by name (``from M import f``): a by-name
 # import takes the attribute at once, so those are small functions that call the real one.

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import NamedTuple
 
-from .models import DoseKind, Exercise, Rule, Tempo
+from rehabplan.models import DoseKind, Exercise, Rule, Tempo
 
 
 @dataclass(frozen=True)

@@ -24,21 +24,21 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .config import ClinicConfig, load_config
-from .errors import PatientError, Problem, RehabplanError
-from .export import program_ics, program_json
-from .files import atomic_write, safe_stem, sha256_bytes
-from .library import Library, load_library
-from .models import Patient, Program
-from .patients import patient_from_row
-from .planner import plan
-from .protocols import load_protocols
-from .resources import data_dir
-from .safe_read import Refused, read_regular
-from .yaml_source import load_yaml, row_of
+from rehabplan import __version__
+from rehabplan.errors import PatientError, Problem, RehabplanError
+from rehabplan.models import Patient, Program
+from rehabplan.outputs.export import program_ics, program_json
+from rehabplan.outputs.files import atomic_write, safe_stem, sha256_bytes
+from rehabplan.planning.planner import plan
+from rehabplan.resources import data_dir
+from rehabplan.sources.config import ClinicConfig, load_config
+from rehabplan.sources.library import Library, load_library
+from rehabplan.sources.patients import patient_from_row
+from rehabplan.sources.protocols import load_protocols
+from rehabplan.sources.safe_read import Refused, read_regular
+from rehabplan.sources.yaml_file import load_yaml, row_of
 
-log = logging.getLogger("rehabplan.bulk")
+log = logging.getLogger("rehabplan.bulk.run")
 
 MANIFEST = "manifest.json"
 FORMATS = ("pdf", "json", "html", "ics")
@@ -163,7 +163,7 @@ def read_roster(path: Path | str) -> list[tuple[int, dict[str, Any]]]:
             )
             for i, item in enumerate(located.data)
         ]
-    from .spreadsheet import dict_reader, read_csv_text  # ';', BOM, Windows-1252 as spreadsheets save
+    from rehabplan.sources.spreadsheet import dict_reader, read_csv_text  # ';', BOM, Windows-1252 as spreadsheets save
 
     text, problem = read_csv_text(path, MAX_ROSTER_BYTES)
     if problem:
@@ -272,7 +272,7 @@ _WORKER: dict[str, Any] = {}
 
 
 def _init_worker(settings: Settings, slots=None, parent_pid: int | None = None, inherited=None) -> None:
-    from .render.pdf import Renderer
+    from rehabplan.render.pdf import Renderer
 
     # In-flight record: this worker's slot in a shared array holds the row it is rendering
     # (0 when idle), so after a crash the parent knows which job was in flight. Shared memory,
@@ -580,7 +580,7 @@ def _new_pool(settings: Settings, n_workers: int, context, loaded=None) -> cf.Pr
     """
     forked = context.get_start_method() == "fork"
     if forked:
-        from .render.weasy_start import prepare_weasyprint
+        from rehabplan.render.weasy_start import prepare_weasyprint
 
         prepare_weasyprint()
         import weasyprint  # noqa: F401  -- imported once here; forked workers share it

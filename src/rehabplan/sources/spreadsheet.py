@@ -11,9 +11,9 @@ import csv
 import io
 from pathlib import Path
 
-from .errors import Problem
-from .safe_read import read_regular
-from .yaml_source import read_text
+from rehabplan.errors import Problem
+from rehabplan.sources.safe_read import read_regular
+from rehabplan.sources.yaml_file import read_text
 
 DELIMITERS = (",", ";", "\t")
 

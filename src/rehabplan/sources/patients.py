@@ -8,10 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .errors import PatientError, Problem
-from .models import Patient
-from .parse import parse_data, parse_located
-from .yaml_source import load_yaml
+from rehabplan.errors import PatientError, Problem
+from rehabplan.models import Patient
+from rehabplan.sources.parse import parse_data, parse_located
+from rehabplan.sources.yaml_file import load_yaml
 
 PATIENT_FIELDS = list(Patient.model_fields)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from .export import dose_text
-from .models import Prescription, Program
+from rehabplan.models import Prescription, Program
+from rehabplan.outputs.export import dose_text
 
 
 def short_dose(p: Prescription) -> str:

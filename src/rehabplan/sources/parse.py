@@ -14,8 +14,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import Problem
-from .yaml_source import Located, dotted
+from rehabplan.errors import Problem
+from rehabplan.sources.yaml_file import Located, dotted
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -10,7 +10,7 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
-from .errors import OutputExistsError, RenderError
+from rehabplan.errors import OutputExistsError, RenderError
 
 
 def atomic_write(output: Path | str, data: bytes, force: bool = False) -> Path:

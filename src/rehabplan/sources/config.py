@@ -19,10 +19,10 @@ from typing import Literal
 
 from pydantic import Field, PrivateAttr, field_validator
 
-from .errors import ConfigError, Problem
-from .models import Model
-from .parse import parse_located
-from .yaml_source import load_yaml
+from rehabplan.errors import ConfigError, Problem
+from rehabplan.models import Model
+from rehabplan.sources.parse import parse_located
+from rehabplan.sources.yaml_file import load_yaml
 
 DEFAULT_NAME = "rehabplan.yaml"
 ENV_VAR = "REHABPLAN_CONFIG"
@@ -193,7 +193,7 @@ def logo_root(config: ClinicConfig) -> Path | None:
 def check_logo(config: ClinicConfig) -> list[Problem]:
     """Problems with the configured logo: outside its folder, missing, not an image, or not
     the type its name says (what ``validate`` reports and a build refuses)."""
-    from .safe_read import IMAGE_KINDS, Refused, read_asset
+    from rehabplan.sources.safe_read import IMAGE_KINDS, Refused, read_asset
 
     if config.clinic.logo is None:
         return []

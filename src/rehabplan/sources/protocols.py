@@ -9,13 +9,13 @@ import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import LibraryError, PatientError, Problem
-from .library import Library, Override
-from .models import Category, Protocol
-from .parse import parse_located
-from .progression import RULES
-from .resources import data_dir
-from .yaml_source import load_yaml
+from rehabplan.errors import LibraryError, PatientError, Problem
+from rehabplan.models import Category, Protocol
+from rehabplan.planning.progression import RULES
+from rehabplan.resources import data_dir
+from rehabplan.sources.library import Library, Override
+from rehabplan.sources.parse import parse_located
+from rehabplan.sources.yaml_file import load_yaml
 
 
 @dataclass

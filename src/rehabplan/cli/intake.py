@@ -17,9 +17,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.prompt import Confirm, Prompt
 
-from .errors import OutputExistsError, PatientError
-from .files import atomic_write
-from .models import AgeBand, Category, Equipment, Irritability, Patient, Side, TrainingStatus
+from rehabplan.errors import OutputExistsError, PatientError
+from rehabplan.models import AgeBand, Category, Equipment, Irritability, Patient, Side, TrainingStatus
+from rehabplan.outputs.files import atomic_write
 
 HINTS = {
     "high": "pain flares easily and settles slowly: the gentlest start",
@@ -33,11 +33,11 @@ HINTS = {
 
 
 def interview(console: Console, output: Path, force: bool, config, library, protocols) -> Path | None:
-    from .config import load_config
-    from .library import load_library
-    from .planner import plan
-    from .protocols import load_protocols
-    from .schemas import schema_line
+    from rehabplan.outputs.schemas import schema_line
+    from rehabplan.planning.planner import plan
+    from rehabplan.sources.config import load_config
+    from rehabplan.sources.library import load_library
+    from rehabplan.sources.protocols import load_protocols
 
     if output.exists() and not force:
         raise OutputExistsError(f"{output} exists and was kept")
@@ -70,7 +70,7 @@ def interview(console: Console, output: Path, force: bool, config, library, prot
         data["clinician"] = clinician
 
     # Plan the whole patient now: a file that `build` would reject is never written.
-    from .parse import parse_data
+    from rehabplan.sources.parse import parse_data
 
     patient, problems = parse_data(data, Patient, None)
     if patient is None:

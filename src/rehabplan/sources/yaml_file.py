@@ -15,8 +15,8 @@ from typing import Any
 
 import yaml
 
-from .errors import Problem
-from .safe_read import Refused, read_regular
+from rehabplan.errors import Problem
+from rehabplan.sources.safe_read import Refused, read_regular
 
 # libyaml's parser (same safe rules, same node marks) is several times faster when present.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -17,8 +17,8 @@ from rich.console import Console
 from rich.panel import Panel
 from typer.core import TyperGroup
 
-from . import __version__
-from .errors import LibraryError, OutputExistsError, Problem, RehabplanError
+from rehabplan import __version__
+from rehabplan.errors import LibraryError, OutputExistsError, Problem, RehabplanError
 
 EXIT_CODES = (
     "Exit codes: 0 ok · 1 bulk run with failures, or an urgent flag from adjust · 2 usage error · "
@@ -139,14 +139,14 @@ def _sources(
     config: Path | None, library: list[Path] | None, protocols: list[Path] | None | None = None, *, strict: bool = False
 ):
     """Clinic configuration, library and (when asked) protocols: options win over the config."""
-    from .config import load_config
-    from .library import load_library
+    from rehabplan.sources.config import load_config
+    from rehabplan.sources.library import load_library
 
     cfg = load_config(config)
     lib = load_library(*(list(library or []) or cfg.library), strict=strict)
     if protocols is None:
         return cfg, lib, None
-    from .protocols import load_protocols
+    from rehabplan.sources.protocols import load_protocols
 
     return cfg, lib, load_protocols(lib, *(list(protocols) or cfg.protocols), strict=strict)
 
@@ -210,7 +210,7 @@ def validate(
       rehabplan validate my-clinic/exercises --strict
     """
 
-    from .config import check_logo
+    from rehabplan.sources.config import check_logo
 
     cfg, library, protos = _sources(config, folder, protocols or [], strict=strict)
     logo_problems = check_logo(cfg)
@@ -293,7 +293,7 @@ def exercises_show(
 
     from rich.table import Table
 
-    from .errors import LibraryError
+    from rehabplan.errors import LibraryError
 
     _, lib, _ = _sources(config, library)
     # A clinician types what the clinic calls it: an id, or any alias ("clam"), any case.
@@ -334,8 +334,8 @@ def exercises_show(
     ladder = lib.ladder(ex.id)
     out.print("Ladder: " + " → ".join(f"[bold]{i}[/]" if i == ex.id else i for i in ladder))
     if picture_file is not None:
-        from .figures.gallery import write_picture
-        from .files import atomic_write
+        from rehabplan.figures.gallery import write_picture
+        from rehabplan.outputs.files import atomic_write
 
         if ex.figure is None:
             raise LibraryError(f"'{ex.id}' has no pose data to draw (figure:); its drawing is {lib.illustration_path(ex.id)}")
@@ -357,8 +357,8 @@ def exercises_gallery(
 
     Example: rehabplan exercises gallery -o gallery.pdf
     """
-    from .figures.gallery import gallery_pdf
-    from .files import atomic_write
+    from rehabplan.figures.gallery import gallery_pdf
+    from rehabplan.outputs.files import atomic_write
 
     _, lib, _ = _sources(config, library)
     atomic_write(output, gallery_pdf(lib, mirror=side == "left"), force)
@@ -414,9 +414,9 @@ def init(
     """
     import json
 
-    from .config import load_config
-    from .files import atomic_write
-    from .schemas import FOLDER, schema_line, write_schemas
+    from rehabplan.outputs.files import atomic_write
+    from rehabplan.outputs.schemas import FOLDER, schema_line, write_schemas
+    from rehabplan.sources.config import load_config
 
     if output.exists() and not force:
         raise OutputExistsError(f"{output} exists and was kept")
@@ -452,7 +452,7 @@ def schema(
 
     Example: rehabplan schema exercise > exercise.schema.json
     """
-    from .schemas import schema_text
+    from rehabplan.outputs.schemas import schema_text
 
     sys.stdout.write(schema_text(kind))
 
@@ -473,7 +473,7 @@ def _status(message: str, quiet: bool):
 
 def _say_config_defaults(cfg) -> None:
     """A run without any clinic configuration says which details are defaults (on stderr)."""
-    from .config import config_note
+    from rehabplan.sources.config import config_note
 
     note = config_note(cfg)
     if note:
@@ -496,9 +496,9 @@ OVERRIDE_OPTIONS = {
 
 
 def _load_all(patient_file: Path, config: Path | None, library: list[Path] | None, protocols: list[Path] | None, overrides: dict):
-    from .errors import PatientError
-    from .patients import load_patient
-    from .planner import plan
+    from rehabplan.errors import PatientError
+    from rehabplan.planning.planner import plan
+    from rehabplan.sources.patients import load_patient
 
     cfg, lib, protos = _sources(config, library, protocols or [])
     try:
@@ -568,8 +568,8 @@ def build(
       rehabplan build examples/patient.yaml --paper letter --large-print --force
       rehabplan build examples/patient.yaml --compact -o handout-short.pdf
     """
-    from .export import program_ics, program_json
-    from .files import atomic_write, safe_stem
+    from rehabplan.outputs.export import program_ics, program_json
+    from rehabplan.outputs.files import atomic_write, safe_stem
 
     at = None
     if session_time is not None:
@@ -605,14 +605,14 @@ def build(
         # How the handout looks, the same for the PDF and its HTML.
         look = dict(templates=templates or cfg.templates, large_print=large_print, paper=paper, edition=_edition(compact))
         if fmt == "pdf":
-            from .render.pdf import render_pdf
+            from rehabplan.render.pdf import render_pdf
 
             status(f"Rendering the handout for {program.patient.id} ({len(program.weeks)} weeks; a few seconds)")
             result = render_pdf(program, lib, target, cfg, force=force, **look)
             say(f"[green]wrote[/] {result.path} ({result.pages} pages)")
             return
         if fmt == "html":
-            from .render.html import render_html
+            from rehabplan.render.html import render_html
 
             data = render_html(program, lib, cfg, **look).encode()
         elif fmt == "json":
@@ -638,7 +638,7 @@ def preview(
 
     Example: rehabplan preview examples/patient.yaml --week 5
     """
-    from .preview import print_program
+    from rehabplan.outputs.terminal import print_program
 
     _, lib, program = _load_all(patient_file, config, library, protocols, {})
     if week is not None and week > len(program.weeks):
@@ -685,8 +685,8 @@ def protocols_show(
     """
     from rich.table import Table
 
-    from .preview import phases_table
-    from .progression import RULES
+    from rehabplan.outputs.terminal import phases_table
+    from rehabplan.planning.progression import RULES
 
     _, lib, protos = _sources(config, library, protocols or [])
     if protocol_id not in protos:
@@ -694,7 +694,7 @@ def protocols_show(
         # patient's problem (4) as an unknown protocol in a patient file is.
         import difflib
 
-        from .errors import LibraryError
+        from rehabplan.errors import LibraryError
 
         guess = difflib.get_close_matches(protocol_id, list(protos.protocols), n=3)
         raise LibraryError(
@@ -740,10 +740,10 @@ def examples(
 
     Example: rehabplan examples examples/ && rehabplan preview examples/patient.yaml
     """
-    from .config import find_config
-    from .files import atomic_write
-    from .resources import data_dir
-    from .schemas import schema_line
+    from rehabplan.outputs.files import atomic_write
+    from rehabplan.outputs.schemas import schema_line
+    from rehabplan.resources import data_dir
+    from rehabplan.sources.config import find_config
 
     config = find_config()
     written = []
@@ -776,7 +776,7 @@ def patient_new(
 
     Example: rehabplan patient new jane.yaml
     """
-    from .intake import interview
+    from rehabplan.cli.intake import interview
 
     interview(out, output, force, config, library, protocols)
 
@@ -817,12 +817,12 @@ def bulk(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
-    from .bulk import bulk_build
+    from rehabplan.bulk.run import bulk_build
 
     formats = tuple(f.strip() for f in fmt.split(",") if f.strip())
     show = not quiet and not as_json
     if show and {"pdf", "html"} & set(formats):
-        from .config import load_config
+        from rehabplan.sources.config import load_config
 
         _say_config_defaults(load_config(config))
     progress = Progress(
@@ -924,13 +924,13 @@ def _duration(seconds: float) -> str:
 
 def _program_from(path: Path, config, library, protocols):
     """A program JSON as it is, or a patient YAML planned now."""
-    from .errors import PatientError
-    from .models import Program
+    from rehabplan.errors import PatientError
+    from rehabplan.models import Program
 
     if path.suffix.lower() == ".json":
         from pydantic import ValidationError
 
-        from .safe_read import Refused, read_regular
+        from rehabplan.sources.safe_read import Refused, read_regular
 
         cfg, lib, _ = _sources(config, library)
         try:
@@ -961,8 +961,8 @@ def log_template_cmd(
 
     Example: rehabplan log-template examples/patient.yaml -o log.csv
     """
-    from .adjust import log_template
-    from .files import atomic_write
+    from rehabplan.outputs.files import atomic_write
+    from rehabplan.planning.adjust import log_template
 
     _, _, program = _program_from(source, config, library, protocols)
     text = log_template(program)
@@ -998,10 +998,10 @@ def adjust(
     """
     from rich.table import Table
 
-    from .adjust import URGENT_MESSAGE, read_log, remaining, urgent_rows, with_urgent_rows
-    from .adjust import adjust as adjust_program
-    from .export import program_json
-    from .files import atomic_write, safe_stem
+    from rehabplan.outputs.export import program_json
+    from rehabplan.outputs.files import atomic_write, safe_stem
+    from rehabplan.planning.adjust import URGENT_MESSAGE, read_log, remaining, urgent_rows, with_urgent_rows
+    from rehabplan.planning.adjust import adjust as adjust_program
 
     cfg, lib, program = _program_from(source, config, library, protocols)
     entries, problems = read_log(log, program)
@@ -1016,7 +1016,7 @@ def adjust(
             f"[yellow]…and {len(problems) - BULK_TABLE_ROWS:,} more problems in the log[/] "
             f"({len({p.line for p in problems}):,} rows skipped in all)"
         )
-    from .errors import PatientError
+    from rehabplan.errors import PatientError
 
     try:
         if not entries and not problems and from_week is None:
@@ -1040,7 +1040,7 @@ def adjust(
     target = output or Path(f"adjusted-{safe_stem(program.patient.id)}.json")
     atomic_write(target, program_json(new).encode(), force)
     if handout:
-        from .render.pdf import render_pdf
+        from rehabplan.render.pdf import render_pdf
 
         with _status(f"Rendering the new handout from week {new.adjusted_from_week}", quiet=False):
             render_pdf(remaining(new), lib, handout, cfg, force=force)

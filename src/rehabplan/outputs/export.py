@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from .models import Prescription, Program
+from rehabplan.models import Prescription, Program
 
 
 def program_json(program: Program) -> str:

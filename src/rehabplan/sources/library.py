@@ -14,12 +14,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import LibraryError, Problem
-from .models import Exercise
-from .parse import parse_located
-from .resources import data_dir
-from .safe_read import Refused, read_asset
-from .yaml_source import Located, load_yaml
+from rehabplan.errors import LibraryError, Problem
+from rehabplan.models import Exercise
+from rehabplan.resources import data_dir
+from rehabplan.sources.parse import parse_located
+from rehabplan.sources.safe_read import Refused, read_asset
+from rehabplan.sources.yaml_file import Located, load_yaml
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ def load_library(*folders: Path | str, builtin: bool = True, strict: bool = Fals
     Raises LibraryError listing every problem (warnings too, when ``strict``).
     """
     layers = ([builtin_folder()] if builtin else []) + [Path(f) for f in folders]
-    from . import cache  # the parsed library as plain data, keyed by the files' bytes
+    from rehabplan.sources import cache  # the parsed library as plain data, keyed by the files' bytes
 
     key = cache.files_key("library", layers, f"strict={strict}")
     cached = _from_plain(cache.load("library", key), layers)

@@ -33,7 +33,18 @@ FORMAT = 1
 MAX_BYTES = 20_000_000
 KEEP = 8  # newest entries kept per kind
 # The code the cached value depends on (relative to the package): a change to any is a new key.
-_CODE = ("models.py", "library.py", "parse.py", "yaml_source.py", "safe_read.py", "errors.py", "cache.py", "figures/pose.py")
+_CODE = (
+    "models/base.py",
+    "models/exercise.py",
+    "models/protocol.py",
+    "sources/library.py",
+    "sources/parse.py",
+    "sources/yaml_file.py",
+    "sources/safe_read.py",
+    "errors.py",
+    "sources/cache.py",
+    "figures/pose.py",
+)
 
 
 def cache_dir() -> Path | None:
@@ -49,10 +60,10 @@ def cache_dir() -> Path | None:
 
 def files_key(kind: str, folders: list[Path], extra: str = "") -> str | None:
     """A hash of everything the cached value depends on; None when a file cannot be read."""
-    from . import __version__
+    from rehabplan import __version__
 
     digest = hashlib.sha256(f"{kind}\0{FORMAT}\0{__version__}\0{sys.version}\0{extra}\0".encode())
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent
     try:
         for name in _CODE:
             digest.update(name.encode() + b"\0" + (here / name).read_bytes())

@@ -11,7 +11,7 @@ import json
 import os
 from pathlib import Path
 
-from .resources import data_dir
+from rehabplan.resources import data_dir
 
 KINDS = ("exercise", "protocol", "patient", "program", "config")
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -20,8 +20,8 @@ FOLDER = "schemas"
 
 def json_schema(kind: str) -> dict:
     """The JSON Schema of one kind of file, with ``$schema`` (the dialect) and ``$id``."""
-    from . import models
-    from .config import ClinicConfig
+    from rehabplan import models
+    from rehabplan.sources.config import ClinicConfig
 
     model = {
         "exercise": models.Exercise,
@@ -40,7 +40,7 @@ def schema_text(kind: str) -> str:
 
 def write_schemas(folder: Path | str) -> list[Path]:
     """Write every kind's schema into ``folder`` (replacing older copies: they are generated)."""
-    from .files import atomic_write
+    from rehabplan.outputs.files import atomic_write
 
     return [atomic_write(Path(folder) / f"{kind}.schema.json", schema_text(kind).encode(), force=True) for kind in KINDS]
 

@@ -24,10 +24,9 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .errors import PatientError, Problem
-from .library import Library
-from .models import Adjustment, AgeBand, DoseKind, Flag, Prescription, Program, Week
-from .planner import (
+from rehabplan.errors import PatientError, Problem
+from rehabplan.models import Adjustment, AgeBand, DoseKind, Flag, Prescription, Program, Week
+from rehabplan.planning.planner import (
     Track,
     excluded,
     materialise,
@@ -37,8 +36,9 @@ from .planner import (
     track_sets,
     volume_allowance,
 )
-from .progression import Context, Dose, deload, start_dose
-from .yaml_source import load_yaml, row_of
+from rehabplan.planning.progression import Context, Dose, deload, start_dose
+from rehabplan.sources.library import Library
+from rehabplan.sources.yaml_file import load_yaml, row_of
 
 LOG_FIELDS = [
     "week",
@@ -114,7 +114,7 @@ def read_log(path: Path | str, program: Program) -> tuple[list[LogEntry], list[P
             for i, r in enumerate(located.data)
         ]
     else:
-        from .spreadsheet import dict_reader, read_csv_text
+        from rehabplan.sources.spreadsheet import dict_reader, read_csv_text
 
         text, problem = read_csv_text(path, 5_000_000)
         if problem:

@@ -21,9 +21,8 @@ import hashlib
 import math
 from dataclasses import dataclass, field, replace
 
-from .errors import PatientError, Problem
-from .library import Library
-from .models import (
+from rehabplan.errors import PatientError, Problem
+from rehabplan.models import (
     AgeBand,
     Category,
     DoseKind,
@@ -48,7 +47,7 @@ from .models import (
     TrainingStatus,
     Week,
 )
-from .progression import (
+from rehabplan.planning.progression import (
     HARDER_DIMENSIONS,
     PYRAMID_SETS,
     TIME_DIMENSIONS,
@@ -60,6 +59,7 @@ from .progression import (
     step,
     trade,
 )
+from rehabplan.sources.library import Library
 
 # Household items every patient is assumed to have (a bottom stair serves as a step, a rug or
 # towel as a mat). Bands and weights must be listed in the patient's equipment.

@@ -1,0 +1,152 @@
+"""A planned (or adjusted) program: weeks, sessions, prescriptions, and the timelines adjust reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import Field
+
+from rehabplan.models.base import PROGRAM_SCHEMA_VERSION, Model
+from rehabplan.models.exercise import Category, DoseKind
+from rehabplan.models.patient import Patient
+from rehabplan.models.protocol import PainRules
+
+
+class Prescription(Model):
+    """One exercise in one session: everything the patient needs to do it."""
+
+    slot: str
+    exercise: str
+    name: str
+    category: Category
+    kind: DoseKind
+    sets: int
+    reps: list[int] = Field(description="reps (or holds) per set; differ only in a pyramid")
+    hold_s: int | None = None
+    minutes: int | None = None
+    tempo: str | None = None
+    tut_per_set_s: int | None = Field(None, description="time under tension per set, seconds")
+    rest_s: int
+    per_week: int = Field(description="sessions (or days) a week this exercise is done")
+    load: str | None = None
+    effort: str
+    side: str | None = None
+    note: str | None = None
+
+    @property
+    def reps_text(self) -> str:
+        if len(set(self.reps)) == 1:
+            return str(self.reps[0])
+        return "-".join(str(r) for r in self.reps)
+
+
+class Session(Model):
+    number: int
+    prescriptions: list[Prescription]
+    minutes: float = Field(
+        description="estimated duration with the every-day exercises (not the walk): time under tension + rest + set-up"
+    )
+    day: int = Field(0, ge=0, le=6, description="day of the week, counted from the week's first day (0-6)")
+    kind: Literal["strength", "short"] = Field(
+        "strength",
+        description="strength day (hip and leg loading, never two days in a row) or short day (core, no hip and leg loading)",
+    )
+    name: str = Field("Strength day", description="what the handout calls this session: 'Strength day', 'Short day'")
+
+
+class Week(Model):
+    number: int
+    start: dt.date
+    phase: str
+    deload: bool = False
+    reassessment: bool = False
+    every_day: list[Prescription] = Field(default_factory=list)
+    sessions: list[Session]
+    volume_sets: int = Field(description="weekly working sets of loading exercises (strength, core, motor control)")
+    tut_s: int = Field(description="weekly time under tension of loading exercises, seconds")
+
+
+class PhasePlan(Model):
+    id: str
+    name: str
+    first_week: int
+    last_week: int
+    goal: str
+    criterion: str
+
+
+class Dropped(Model):
+    slot: str
+    exercise: str | None = None
+    reason: str
+
+
+class Adjustment(Model):
+    """What `rehabplan adjust` did to one exercise, and why (the pain-monitoring model)."""
+
+    slot: str
+    exercise: str
+    light: Literal["green", "amber", "red"]
+    reason: str
+    change: str
+
+
+class Flag(Model):
+    level: Literal["urgent", "review"]
+    message: str
+    rows: list[int] = Field(default_factory=list, description="log rows that raised it")
+
+
+class TimelineDose(Model):
+    """One week of a slot's dose timeline, before a deload week's cut (``rehabplan adjust``
+    changes timelines and materialises the program again, as the planner does)."""
+
+    week: int
+    exercise: str
+    sets: int
+    reps: int = Field(description="reps, holds per set, or the first set of a McGill pyramid")
+    hold_s: int | None = None
+    minutes: int | None = None
+    tempo: str | None = None
+    load_index: int = Field(0, description="index into the exercise's load_options")
+    note: str | None = None
+
+
+class SlotTimeline(Model):
+    """A slot of the plan: where and how often it is done, and its dose of every week."""
+
+    slot: str
+    rule: str = Field(description="the slot's progression rule (a 'pyramid' of holds counts as one set)")
+    core: bool = False
+    every_day: bool = False
+    per_week: int
+    days: list[int] = Field(default_factory=list, description="days of the week it is done (empty for every-day slots)")
+    doses: list[TimelineDose]
+
+
+class Program(Model):
+    schema_version: Literal["1.0"] = PROGRAM_SCHEMA_VERSION
+    patient: Patient
+    protocol_id: str
+    protocol_name: str
+    condition_plain: str
+    nerve_related: bool
+    start: dt.date
+    end: dt.date
+    phases: list[PhasePlan]
+    reassessment_week: int
+    deload_weeks: list[int]
+    deload_volume_factor: float = Field(0.6, description="the protocol's deload factor, for `rehabplan adjust`")
+    max_weekly_volume_increase_pct: int = Field(34, description="the protocol's cap on the weekly rise of loading sets")
+    weeks: list[Week]
+    dropped: list[Dropped] = Field(default_factory=list)
+    pain: PainRules
+    library_digest: str = Field(description="sha256 of the exercises and protocol used")
+    adjusted_from_week: int | None = Field(None, description="set by `rehabplan adjust`: weeks before it are unchanged")
+    adjustments: list[Adjustment] = Field(default_factory=list)
+    flags: list[Flag] = Field(default_factory=list)
+    timelines: list[SlotTimeline] = Field(
+        default_factory=list,
+        description="each slot's dose of every week: the single source of the weeks above (rehabplan adjust changes these)",
+    )
