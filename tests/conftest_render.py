@@ -229,7 +229,7 @@ def build_program(
 
 
 def day_pattern(n: int):
-    from rehabplan.planning.planner import day_pattern as pattern
+    from rehabplan.planning.days import day_pattern as pattern
 
     return pattern(n)
 

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 import rehabplan
 from rehabplan.errors import PatientError
 from rehabplan.models import Category, DoseKind, Equipment, Patient, Tempo
-from rehabplan.planning.planner import HOUSEHOLD, MIN_VOLUME_ALLOWANCE_SETS
 from rehabplan.planning.progression import RULES
+from rehabplan.planning.rules import HOUSEHOLD, MIN_VOLUME_ALLOWANCE_SETS
 
 LIBRARY = rehabplan.load_library()
 PROTOCOLS = rehabplan.load_protocols(LIBRARY)

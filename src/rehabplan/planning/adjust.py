@@ -26,16 +26,6 @@ from pathlib import Path
 
 from rehabplan.errors import PatientError, Problem
 from rehabplan.models import Adjustment, AgeBand, DoseKind, Flag, Prescription, Program, Week
-from rehabplan.planning.planner import (
-    Track,
-    excluded,
-    materialise,
-    timeline_model,
-    track_of,
-    track_seconds,
-    track_sets,
-    volume_allowance,
-)
 from rehabplan.planning.progression import Context, Dose, deload, start_dose
 from rehabplan.sources.library import Library
 from rehabplan.sources.yaml_file import load_yaml, row_of
@@ -68,7 +58,9 @@ RED_FLAG_WORDS = re.compile(
     r"foot drop|drop(ping)? my foot|fever|weight loss|night pain|cancer",
     re.IGNORECASE,
 )
-
+from rehabplan.planning.choice import excluded
+from rehabplan.planning.rules import volume_allowance
+from rehabplan.planning.timelines import Track, materialise, timeline_model, track_of, track_seconds, track_sets
 
 _UNREADABLE = "__unreadable__"  # marks a YAML log row holding a value that could not be read
 URGENT_MESSAGE = (
