@@ -83,12 +83,7 @@ class _Prop:
 def _make(cls, **fields):
     """Build a model from values the planner has already checked, without re-validating.
 
-    pydantic's model_construct does the same but costs four times as much; planning speed is
-    a product requirement (benchmarks/plan.py).
+    ``model_construct`` is pydantic's public way to do it: fields left out get their defaults,
+    so a field added to a model can never be silently missing from a planned program.
     """
-    obj = cls.__new__(cls)
-    object.__setattr__(obj, "__dict__", fields)
-    object.__setattr__(obj, "__pydantic_fields_set__", set(fields))
-    object.__setattr__(obj, "__pydantic_extra__", None)
-    object.__setattr__(obj, "__pydantic_private__", None)
-    return obj
+    return cls.model_construct(**fields)
