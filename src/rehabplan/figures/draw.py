@@ -843,7 +843,7 @@ def _esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
-BADGE_R = 8.0  # the stopwatch's radius, cm on the page
+BADGE_R = 12.0  # the stopwatch's radius, cm on the page
 
 
 def stopwatch(cx: float, cy: float, r: float) -> list[Shape]:
