@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from .body import HEAD_R, HIP_W, PALM, SHOULDER_W, Body, Camera, Part, Vec, X, Z, add, cross, dot, mul, norm, solve, sub, unit
+from .body import FOREARM, HEAD_R, HIP_W, PALM, SHIN, SHOULDER_W, THIGH, UPPER_ARM, Body, Camera, Part, Vec, X, Z, add, cross, dot, mul, norm, solve, sub, unit
 from .pose import Figure, Frame, PropKind, Reach
 
 Pt = tuple[float, float]
@@ -324,6 +324,16 @@ def _rested(figure: Figure, frame: Frame, body: Body, frame_no: int, placed: lis
                 # The reach puts the palm's middle: half a palm back from the wrist toward the fingers.
                 target = sub(add(P[pre + "wrist"], mul(unit(sub(P[pre + "wrist"], P[mid])), PALM / 2)), pelvis)
             target = (target[0], target[1], target[2] - gap)
+            reach_len = (THIGH + SHIN) if leg else (UPPER_ARM + FOREARM + PALM / 2)
+            if norm(sub(target, sub(P[root], pelvis))) > reach_len - 0.3 and frame.base is None and gap > 0:
+                # A straight limb cannot reach down: the body comes down onto it instead (the
+                # other resting limbs bend to make room in the next round).
+                lowest = min(points, key=lambda q: _bottom(body, q))
+                floor = _floor_height(figure, frame_no)
+                base_z = support_height(figure, placed, frame_no, lowest, body) - floor
+                frame = frame.model_copy(update={"base": lowest, "base_z": max(0.0, base_z)})
+                changes["_base"] = True
+                continue
             chord_mid = mul(add(P[root], P[end]), 0.5)
             bend = unit(sub(P[mid], chord_mid))
             if norm(bend) < 0.5:
@@ -333,6 +343,7 @@ def _rested(figure: Figure, frame: Frame, body: Body, frame_no: int, placed: lis
             changes[limb] = old.model_copy(update={"reach": reach})
         if not changes:
             break
+        changes.pop("_base", None)
         frame = frame.model_copy(update=changes)
         body = solve(frame)
         _set_down(figure, frame, body, frame_no)
@@ -668,7 +679,8 @@ def prop_geometry(
                 for c in (-45, 40):
                     boxes.append((oriented_box(o, n, m, (-2, 2), (c, c + 5), (0, top - 5)), wood, wood_ink))
             else:
-                boxes.append((oriented_box(o, n, m, (r, r + 4), (-2, 2), (0, 70)), wood, wood_ink))
+                # A table or bed leg: up to a little above the point it stands beside.
+                boxes.append((oriented_box(o, n, m, (r + 3, r + 8), (-2.5, 2.5), (0, max(40.0, at[2] + 28))), "#b89a74", wood_ink))
         elif kind == PropKind.pillow:
             bottom = _floor_height(figure, frame_no)
             top = max(bottom + 2.5, at[2] - r)
@@ -678,7 +690,7 @@ def prop_geometry(
             n = mul(_snap(sub((at[0], at[1], 0.0), centre), h), -1.0)
             boxes.append(
                 (
-                    oriented_box((at[0], at[1], 0.0), n, cross(Z, n), (r - 1, r + 3), (-7, 7), (max(0.0, at[2] - 8), at[2] + 8)),
+                    oriented_box((at[0], at[1], 0.0), n, cross(Z, n), (r - 0.5, r + 3), (-7, 7), (max(0.0, at[2] - 8), at[2] + 8)),
                     "#cfe3f5",
                     "#5b7a95",
                 )
