@@ -1,7 +1,7 @@
 """Geometry checks of a drawn figure: what a reader would see as wrong, found by measuring.
 
 For every frame: nothing sinks into the floor or the mat; every point the pose says rests
-(``rest:``) touches what is under it; no limb passes into a solid prop (a wall, a counter, a
+(``rest:``) touches what is under it, and no foot hovers just above it; no limb passes into a solid prop (a wall, a counter, a
 step, a chair, a rail); the two legs do not pass through each other; both legs keep the body
 model's lengths. `problems` lists what fails, in words that name the frame and the parts;
 the tests run it over every frame of every exercise, and a clinic can run it on its own.
@@ -18,6 +18,8 @@ from .pose import Figure, PropKind
 TOUCH_CM = 1.0  # a resting point is this close to what it rests on
 SINK_CM = 1.5  # a limb may press this far into the floor or a hard prop (skin, shoes)
 SEAT_CM = 4.5  # ... and this far into a chair's seat (a thigh flattens on a seat)
+HOVER_CM = 6.0  # a foot nearer than this to the floor and not on it reads as floating
+NEAR_CM = 2.0  # ... and farther than this (a thin toe of a standing foot is 1.2 cm up)
 LEGS_CM = 2.0  # two legs may press this far into each other (touching knees or feet)
 
 SOLID = {PropKind.wall, PropKind.counter, PropKind.step, PropKind.chair, PropKind.rail, PropKind.post}
@@ -104,6 +106,13 @@ def problems(figure: Figure, placed: list[Placed] | None = None) -> list[str]:
             if abs(gap) > TOUCH_CM:
                 state = "floats" if gap > 0 else "sinks"
                 out.append(f"{where}: the {point} {state} {abs(gap):.1f} cm off what it rests on")
+        for point in ("heel", "toe", "other_heel", "other_toe"):
+            if point in p.frame.rest:
+                continue
+            bottom = body.points[point][2] - body.radii.get(point, 0.0)
+            gap = bottom - support_height(figure, placed, i, point)
+            if NEAR_CM < gap < HOVER_CM:
+                out.append(f"{where}: the {point} hovers {gap:.1f} cm above what is under it (rest it, or lift it clearly)")
         boxes, kinds, _, _ = prop_geometry(figure, placed, cam, i)
         for (corners, _, _), kind in zip(boxes, kinds):
             if kind not in SOLID:

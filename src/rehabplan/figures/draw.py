@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from .body import FOREARM, HEAD_R, HIP_W, PALM, SHIN, SHOULDER_W, THIGH, UPPER_ARM, Body, Camera, Part, Vec, X, Z, add, cross, dot, mul, norm, solve, sub, unit
+from .body import HEAD_R, HIP_W, PALM, SHOULDER_W, Body, Camera, Part, Vec, X, Z, add, cross, dot, mul, norm, solve, sub, unit
 from .pose import Figure, Frame, PropKind, Reach
 
 Pt = tuple[float, float]
@@ -324,16 +324,6 @@ def _rested(figure: Figure, frame: Frame, body: Body, frame_no: int, placed: lis
                 # The reach puts the palm's middle: half a palm back from the wrist toward the fingers.
                 target = sub(add(P[pre + "wrist"], mul(unit(sub(P[pre + "wrist"], P[mid])), PALM / 2)), pelvis)
             target = (target[0], target[1], target[2] - gap)
-            reach_len = (THIGH + SHIN) if leg else (UPPER_ARM + FOREARM + PALM / 2)
-            if norm(sub(target, sub(P[root], pelvis))) > reach_len - 0.3 and frame.base is None and gap > 0:
-                # A straight limb cannot reach down: the body comes down onto it instead (the
-                # other resting limbs bend to make room in the next round).
-                lowest = min(points, key=lambda q: _bottom(body, q))
-                floor = _floor_height(figure, frame_no)
-                base_z = support_height(figure, placed, frame_no, lowest, body) - floor
-                frame = frame.model_copy(update={"base": lowest, "base_z": max(0.0, base_z)})
-                changes["_base"] = True
-                continue
             chord_mid = mul(add(P[root], P[end]), 0.5)
             bend = unit(sub(P[mid], chord_mid))
             if norm(bend) < 0.5:
@@ -343,7 +333,6 @@ def _rested(figure: Figure, frame: Frame, body: Body, frame_no: int, placed: lis
             changes[limb] = old.model_copy(update={"reach": reach})
         if not changes:
             break
-        changes.pop("_base", None)
         frame = frame.model_copy(update=changes)
         body = solve(frame)
         _set_down(figure, frame, body, frame_no)
