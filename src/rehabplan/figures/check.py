@@ -1,7 +1,8 @@
 """Geometry checks of a drawn figure: what a reader would see as wrong, found by measuring.
 
 For every frame: nothing sinks into the floor or the mat; every point the pose says rests
-(``rest:``) touches what is under it, and no foot hovers just above it; no limb passes into a solid prop (a wall, a counter, a
+(``rest:``) touches what is under it, and no foot hovers just above it; the point a wall, a
+counter, a chair, a rail or a step was put against touches it in every frame that shows it; no limb passes into a solid prop (a wall, a counter, a
 step, a chair, a rail); the two legs do not pass through each other; both legs keep the body
 model's lengths. `problems` lists what fails, in words that name the frame and the parts;
 the tests run it over every frame of every exercise, and a clinic can run it on its own.
@@ -22,6 +23,7 @@ HOVER_CM = 6.0  # a foot nearer than this to the floor and not on it reads as fl
 NEAR_CM = 2.0  # ... and farther than this (a thin toe of a standing foot is 1.2 cm up)
 LEGS_CM = 2.0  # two legs may press this far into each other (touching knees or feet)
 
+HELD = {PropKind.wall, PropKind.counter, PropKind.chair, PropKind.rail, PropKind.step}
 SOLID = {PropKind.wall, PropKind.counter, PropKind.step, PropKind.chair, PropKind.rail, PropKind.post}
 
 
@@ -113,8 +115,18 @@ def problems(figure: Figure, placed: list[Placed] | None = None) -> list[str]:
             gap = bottom - support_height(figure, placed, i, point)
             if NEAR_CM < gap < HOVER_CM:
                 out.append(f"{where}: the {point} hovers {gap:.1f} cm above what is under it (rest it, or lift it clearly)")
-        boxes, kinds, _, _ = prop_geometry(figure, placed, cam, i)
-        for (corners, _, _), kind in zip(boxes, kinds):
+        boxes, props, _, _ = prop_geometry(figure, placed, cam, i)
+        for prop in {id(q): q for q in props}.values():
+            if prop.kind not in HELD or (prop.at == "pelvis" and i > min(prop.frames or [1])):
+                # (one may stand up from a chair)
+                continue
+            # What the prop was put against touches it in every frame that shows it.
+            r = body.radii.get(prop.at, 0.0)
+            gap = min(box_distance(c, body.points[prop.at]) for (c, _, _), q in zip(boxes, props) if q is prop) - r
+            if gap > TOUCH_CM + 0.5:
+                out.append(f"{where}: the {prop.at} is {gap:.1f} cm off the {prop.kind.value} it should touch")
+        for (corners, _, _), prop in zip(boxes, props):
+            kind = prop.kind
             if kind not in SOLID:
                 continue
             # A chair's seat: the box whose top is highest under the pelvis (the seat or the back).

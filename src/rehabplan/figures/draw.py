@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass, field
 
 from .body import HEAD_R, HIP_W, PALM, SHOULDER_W, Body, Camera, Part, Vec, X, Z, add, cross, dot, mul, norm, solve, sub, unit
-from .pose import Figure, Frame, PropKind, Reach
+from .pose import Figure, Frame, Prop, PropKind, Reach
 
 Pt = tuple[float, float]
 
@@ -557,9 +557,9 @@ SEAT_SQUASH = 3.5  # cm a thigh flattens on a chair's seat
 
 def prop_geometry(
     figure: Figure, placed: list[Placed], cam: Camera, frame_no: int
-) -> tuple[list[tuple[list[Vec], str, str]], list[PropKind], list[Shape], list[Shape]]:
-    """The props shown in this frame: their boxes (8 corners, fill, ink), each box's prop
-    kind, and the band posts and bands (page shapes).
+) -> tuple[list[tuple[list[Vec], str, str]], list[Prop], list[Shape], list[Shape]]:
+    """The props shown in this frame: their boxes (8 corners, fill, ink), the prop each box
+    belongs to, and the band posts and bands (page shapes).
 
     A prop stands where the body put it in the first frame that shows it (the chair stays
     put when the patient stands up); a band follows the body in every frame."""
@@ -568,7 +568,7 @@ def prop_geometry(
     front: list[Shape] = []
     posts: list[Shape] = []
     every = [v for p in placed for v in p.body.points.values()]
-    kinds: list[PropKind] = []
+    kinds: list[Prop] = []
     for prop in figure.props:
         if prop.frames is not None and frame_no not in prop.frames:
             continue
@@ -625,10 +625,10 @@ def prop_geometry(
                 if part.segment in ("thigh", "other_thigh"):
                     for t in (i / 8 for i in range(9)):
                         c = add(part.a, mul(sub(part.b, part.a), t))
-                        if -22 <= dot(sub(c, o), h) <= 24:
+                        if -22 <= dot(sub(c, o), h) <= 18:
                             seat = min(seat, c[2] - (part.ra + (part.rb - part.ra) * t) + SEAT_SQUASH)
-            boxes.append((oriented_box(o, h, s, (-22, 24), (-23, 23), (seat - 4, seat)), wood, wood_ink))
-            for a in (-21, 20):
+            boxes.append((oriented_box(o, h, s, (-22, 18), (-23, 23), (seat - 4, seat)), wood, wood_ink))
+            for a in (-21, 14):
                 for c in (-21, 18):
                     boxes.append((oriented_box(o, h, s, (a, a + 3), (c, c + 3), (0, seat - 4)), wood, wood_ink))
             boxes.append((oriented_box(o, h, s, (-25, -21), (-23, 23), (seat - 4, seat + 44)), wood, wood_ink))
@@ -705,7 +705,7 @@ def prop_geometry(
                 post = [(b2[0] - 2, 0.0), (b2[0] + 2, 0.0), (b2[0] + 2, b2[1] + 8), (b2[0] - 2, b2[1] + 8)]
                 posts.append(Shape(post, "#bdbdbd", "#6b6b6b", 0.5))
             front.append(Shape([(a2[0], a2[1]), (b2[0], b2[1])], "none", BAND, 1.6, closed=False))
-        kinds += [kind] * (len(boxes) - made)
+        kinds += [prop] * (len(boxes) - made)
     return boxes, kinds, posts, front
 
 
