@@ -316,7 +316,9 @@ def _rested(figure: Figure, frame: Frame, body: Body, frame_no: int, placed: lis
                 continue
             pre = "other_" if limb.startswith("other_") else ""
             leg = limb.endswith("leg")
-            root, mid, end = (pre + "hip", pre + "knee", pre + "ankle") if leg else (pre + "shoulder", pre + "elbow", pre + "hand")
+            root, mid, end = (
+                (pre + "hip", pre + "knee", pre + "ankle") if leg else (pre + "shoulder", pre + "elbow", pre + "hand")
+            )
             P = body.points
             if leg:
                 target = sub(P[end], pelvis)
@@ -395,9 +397,10 @@ def _hull(pts: list[Pt]) -> list[Pt]:
     def half(seq: list[Pt]) -> list[Pt]:
         out: list[Pt] = []
         for p in seq:
-            while len(out) >= 2 and (out[-1][0] - out[-2][0]) * (p[1] - out[-2][1]) - (out[-1][1] - out[-2][1]) * (
-                p[0] - out[-2][0]
-            ) <= 0:
+            while (
+                len(out) >= 2
+                and (out[-1][0] - out[-2][0]) * (p[1] - out[-2][1]) - (out[-1][1] - out[-2][1]) * (p[0] - out[-2][0]) <= 0
+            ):
                 out.pop()
             out.append(p)
         return out
@@ -442,7 +445,9 @@ def face_shapes(body: Body, cam: Camera) -> list[Shape]:
         p, depth = on_head(d, HEAD_R * 0.9)
         if depth < -0.25 * HEAD_R:
             r = 1.25
-            out.append(Shape([(p[0] + r * math.cos(t / 6 * math.pi), p[1] + r * math.sin(t / 6 * math.pi)) for t in range(12)], INK))
+            out.append(
+                Shape([(p[0] + r * math.cos(t / 6 * math.pi), p[1] + r * math.sin(t / 6 * math.pi)) for t in range(12)], INK)
+            )
     # A mouth when the face is turned toward the viewer.
     ends = [on_head(unit(add(add(mul(fwd, 0.85), mul(up, -0.42)), mul(left, s * 0.22))), HEAD_R * 0.95) for s in (-1, 1)]
     mid = on_head(unit(add(mul(fwd, 0.86), mul(up, -0.5))), HEAD_R * 0.95)
@@ -669,7 +674,9 @@ def prop_geometry(
                     boxes.append((oriented_box(o, n, m, (-2, 2), (c, c + 5), (0, top - 5)), wood, wood_ink))
             else:
                 # A table or bed leg: up to a little above the point it stands beside.
-                boxes.append((oriented_box(o, n, m, (r + 3, r + 8), (-2.5, 2.5), (0, max(40.0, at[2] + 28))), "#b89a74", wood_ink))
+                boxes.append(
+                    (oriented_box(o, n, m, (r + 3, r + 8), (-2.5, 2.5), (0, max(40.0, at[2] + 28))), "#b89a74", wood_ink)
+                )
         elif kind == PropKind.pillow:
             bottom = _floor_height(figure, frame_no)
             top = max(bottom + 2.5, at[2] - r)
@@ -679,7 +686,9 @@ def prop_geometry(
             n = mul(_snap(sub((at[0], at[1], 0.0), centre), h), -1.0)
             boxes.append(
                 (
-                    oriented_box((at[0], at[1], 0.0), n, cross(Z, n), (r - 0.5, r + 3), (-7, 7), (max(0.0, at[2] - 8), at[2] + 8)),
+                    oriented_box(
+                        (at[0], at[1], 0.0), n, cross(Z, n), (r - 0.5, r + 3), (-7, 7), (max(0.0, at[2] - 8), at[2] + 8)
+                    ),
                     "#cfe3f5",
                     "#5b7a95",
                 )
@@ -856,12 +865,12 @@ def stopwatch(cx: float, cy: float, r: float) -> list[Shape]:
     wedge = [(cx, cy)] + [
         (cx + r * 0.72 * math.sin(math.radians(a)), cy - r * 0.72 * math.cos(math.radians(a))) for a in range(0, 121, 15)
     ]
-    knob = [(cx - r * 0.22, cy - r * 1.32), (cx + r * 0.22, cy - r * 1.32), (cx + r * 0.22, cy - r * 1.0), (cx - r * 0.22, cy - r * 1.0)]
+    # The knob and the hand: one style, so one SVG path.
     return [
-        Shape(knob, INK, INK, 0.3),
         Shape(circle(cx, cy, r), "#ffffff", INK, LINE_W * 1.4),
         Shape(wedge, ARROW, ARROW, 0.3),
-        Shape([(cx, cy), (cx, cy - r * 0.72)], "none", INK, LINE_W * 1.2, closed=False),
+        Shape([(cx, cy - r * 1.05), (cx, cy - r * 1.35)], "none", INK, LINE_W * 2.2, closed=False, round=False),
+        Shape([(cx, cy), (cx, cy - r * 0.72)], "none", INK, LINE_W * 2.2, closed=False, round=False),
     ]
 
 
@@ -876,7 +885,7 @@ def draw(figure: Figure, *, mirror: bool = False, alt: str = "", placed: list[Pl
     holds = any(f.hold for f in figure.frames)
     if holds:
         # A band above the body for the stopwatch of a hold, so that it never covers the body.
-        max_y += 2 * BADGE_R + 3.0
+        max_y += 2.4 * BADGE_R + 3.0
         min_x, max_x = min(min_x, max_x - 2 * BADGE_R - 6.0), max_x
     w, h = (max_x - min_x) * SCALE, (max_y - min_y) * SCALE
 
@@ -891,7 +900,7 @@ def draw(figure: Figure, *, mirror: bool = False, alt: str = "", placed: list[Pl
             shapes.append(Shape([(0.0, y), (w, y)], "none", "#777777", 1.4, closed=False, round=False))
         shapes += [s.moved(tx) for s in scene.shapes]
         if frame.hold:
-            shapes += stopwatch(w - (BADGE_R + 2.0) * SCALE, (BADGE_R + 2.0) * SCALE, BADGE_R * SCALE)
+            shapes += stopwatch(w - (BADGE_R + 2.0) * SCALE, (BADGE_R * 1.4 + 1.0) * SCALE, BADGE_R * SCALE)
         svg = (
             f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w:.1f} {h:.1f}" width="{w:.1f}" '
             f'height="{h:.1f}">' + svg_paths(shapes) + "</svg>"
