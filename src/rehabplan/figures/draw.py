@@ -661,7 +661,7 @@ def prop_geometry(
             m = cross(Z, n)
             o = (at[0], at[1], 0.0)
             if kind == PropKind.wall:
-                top = max(v[2] for v in every) + 25
+                top = max(v[2] for v in every) + 8
                 boxes.append((oriented_box(o, n, m, (r, r + 6), (-40, 40), (0, top)), "#e4e4e4", "#8c8c8c"))
             elif kind == PropKind.counter:
                 top = at[2] - r
@@ -884,9 +884,19 @@ def draw(figure: Figure, *, mirror: bool = False, alt: str = "", placed: list[Pl
     max_y = max(s.bounds[3] for s in all_scenes) + PAD
     holds = any(f.hold for f in figure.frames)
     if holds:
-        # A band above the body for the stopwatch of a hold, so that it never covers the body.
-        max_y += 2.4 * BADGE_R + 3.0
-        min_x, max_x = min(min_x, max_x - 2 * BADGE_R - 6.0), max_x
+        # The stopwatch goes in the top right corner when no frame has anything there (a lying
+        # body leaves it free); else in a band above the body, so that it never covers it.
+        x0, y0 = max_x - 2 * BADGE_R - 4.0, max_y - 2.4 * BADGE_R - 2.0
+        free = all(
+            max(sign * x for x, _ in shape.points) < x0
+            or min(sign * x for x, _ in shape.points) > max_x
+            or max(y for _, y in shape.points) < y0
+            for scene in all_scenes
+            for shape in scene.shapes
+        )
+        if not free:
+            max_y += 2.4 * BADGE_R + 3.0
+            min_x = min(min_x, max_x - 2 * BADGE_R - 6.0)
     w, h = (max_x - min_x) * SCALE, (max_y - min_y) * SCALE
 
     def tx(p: Pt) -> Pt:
