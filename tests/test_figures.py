@@ -128,7 +128,8 @@ def test_round_ends_are_curves_on_the_drawn_outline_and_few_paths_a_frame(librar
             continue
         for mirror in (False, True):
             for frame in picture(ex.figure, mirror=mirror).frames:
-                assert frame.svg.count("<path") <= 40, ex.id
+                # (45: a face and a hold's stopwatch add up to six paths to a frame)
+                assert frame.svg.count("<path") <= 45, ex.id
                 for shape in frame.shapes:
                     if shape.arcs:
                         assert "C" in shape.path()

@@ -208,6 +208,8 @@ def frame_alts(figure: Figure, mirror: bool = False, placed: list[Placed] | None
                     moves.append(f"the {words} {verb} {_direction(delta, p.body, arrow.point)}")
             if moves:
                 text += "; arrow: " + " and ".join(moves)
+        if p.frame.hold:
+            text += "; a stopwatch: hold this position"
         out.append(text + ".")
     return out
 

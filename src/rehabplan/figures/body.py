@@ -167,10 +167,11 @@ def solve(frame: Frame) -> Body:
     Fn = rot(F2, L2, frame.neck)
     P["head"] = add(P["neck"], mul(Un, NECK + HEAD_R - 2))
     parts: list[Part] = []
+    # The neck first: the trunk's fill (tinted when it works) covers its lower end.
+    parts.append(Part("head", "torso", P["neck"], add(P["neck"], mul(Un, NECK)), R["neck"], R["neck"]))
     parts.append(Part("pelvis", "torso", P["pelvis"], P["waist"], 0, 0, (TRUNK["pelvis"], TRUNK["waist"])))
     parts.append(Part("torso", "torso", P["waist"], P["chest"], 0, 0, (TRUNK["waist"], TRUNK["chest"])))
     parts.append(Part("torso", "torso", P["chest"], sub(P["neck"], mul(U2, 1.5)), 0, 0, (TRUNK["chest"], (13.0, 9.0))))
-    parts.append(Part("head", "torso", P["neck"], add(P["neck"], mul(Un, NECK)), R["neck"], R["neck"]))
     parts.append(Part("head", "torso", P["head"], P["head"], HEAD_R, HEAD_R))
 
     # Legs: the other leg first, so that the working ankle can rest on it (figure-four).

@@ -10,8 +10,27 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from rehabplan.figures.body import Body, Camera, Part, Vec, X, Z, add, cross, dot, mul, norm, solve, sub, unit
-from rehabplan.figures.pose import Figure, Frame, PropKind
+from rehabplan.figures.body import (
+    HEAD_R,
+    HIP_W,
+    PALM,
+    SHOULDER_W,
+    Body,
+    Camera,
+    Part,
+    Vec,
+    X,
+    Z,
+    add,
+    cross,
+    dot,
+    mul,
+    norm,
+    solve,
+    sub,
+    unit,
+)
+from rehabplan.figures.pose import Figure, Frame, Prop, PropKind, Reach
 
 Pt = tuple[float, float]
 
@@ -257,26 +276,103 @@ def _floor_height(figure: Figure, frame_no: int) -> float:
     return 0.0
 
 
+_LIMB_OF = {"heel": "leg", "toe": "leg", "ankle": "leg", "knee": "leg", "hand": "arm", "wrist": "arm", "elbow": "arm"}
+
+
+def limb_of(point: str) -> str | None:
+    """The limb (leg, other_leg, arm, other_arm) a point ends, or None for the trunk."""
+    pre = "other_" if point.startswith("other_") else ""
+    limb = _LIMB_OF.get(point.removeprefix("other_"))
+    return pre + limb if limb else None
+
+
+def support_height(figure: Figure, placed: list[Placed], frame_no: int, point: str, body: Body | None = None) -> float:
+    """Height of what the point rests on: the top of the step under the stepping foot, else the
+    floor or the mat. ``placed``: the frames placed so far; ``body``: this frame's."""
+    for prop in figure.props:
+        if prop.kind == PropKind.step and (prop.frames is None or frame_no in prop.frames):
+            if limb_of(prop.at) == limb_of(point):
+                first_no = min(prop.frames) if prop.frames else 1
+                first = placed[first_no - 1].body if first_no <= len(placed) else body
+                if first is not None:
+                    return first.points[prop.at][2] - first.radii.get(prop.at, 4.0)
+    return _floor_height(figure, frame_no)
+
+
+def _bottom(body: Body, point: str) -> float:
+    return body.points[point][2] - body.radii.get(point, 0.0)
+
+
+def _shifted(body: Body, shift: Vec) -> None:
+    body.points = {k: add(v, shift) for k, v in body.points.items()}
+    body.parts = [Part(p.segment, p.group, add(p.a, shift), add(p.b, shift), p.ra, p.rb, p.trunk) for p in body.parts]
+
+
+def _set_down(figure: Figure, frame: Frame, body: Body, frame_no: int) -> None:
+    """Set the body on the floor (its base point at base_z, or its lowest point)."""
+    if frame.base:
+        r = body.radii.get(frame.base, 0.0)
+        dz = frame.base_z + _floor_height(figure, frame_no) + r - body.points[frame.base][2]
+    else:
+        dz = _floor_height(figure, frame_no) - _lowest(body)
+    _shifted(body, (0.0, 0.0, dz))
+
+
+def _rested(figure: Figure, frame: Frame, body: Body, frame_no: int, placed: list[Placed]) -> tuple[Frame, Body]:
+    """The contact solver: each limb with a point in ``frame.rest`` is bent (a two-bone reach
+    from the hip or shoulder, its knee or elbow pointing where it pointed) until that point rests
+    on what is under it; then the body is set down again. A few rounds settle it within a
+    millimetre or two."""
+    for _ in range(4):
+        pelvis = body.points["pelvis"]
+        changes: dict[str, object] = {}
+        worst = 0.0
+        for limb in sorted({limb_of(p) for p in frame.rest} - {None}):
+            points = [p for p in frame.rest if limb_of(p) == limb]
+            gap = min(_bottom(body, p) - support_height(figure, placed, frame_no, p, body) for p in points)
+            worst = max(worst, abs(gap))
+            if abs(gap) < 0.2:
+                continue
+            pre = "other_" if limb.startswith("other_") else ""
+            leg = limb.endswith("leg")
+            root, mid, end = (
+                (pre + "hip", pre + "knee", pre + "ankle") if leg else (pre + "shoulder", pre + "elbow", pre + "hand")
+            )
+            P = body.points
+            if leg:
+                target = sub(P[end], pelvis)
+            else:
+                # The reach puts the palm's middle: half a palm back from the wrist toward the fingers.
+                target = sub(add(P[pre + "wrist"], mul(unit(sub(P[pre + "wrist"], P[mid])), PALM / 2)), pelvis)
+            target = (target[0], target[1], target[2] - gap)
+            chord_mid = mul(add(P[root], P[end]), 0.5)
+            bend = unit(sub(P[mid], chord_mid))
+            if norm(bend) < 0.5:
+                bend = None
+            reach = Reach(to="pelvis", offset=target, bend=bend)
+            old = getattr(frame, limb)
+            changes[limb] = old.model_copy(update={"reach": reach})
+        if not changes:
+            break
+        frame = frame.model_copy(update=changes)
+        body = solve(frame)
+        _set_down(figure, frame, body, frame_no)
+    return frame, body
+
+
 def place(figure: Figure) -> list[Placed]:
     cam = Camera.of(figure)
-    placed = []
+    placed: list[Placed] = []
     for i, frame in enumerate(figure.frames, start=1):
         body = solve(frame)
-        if frame.base:
-            r = body.radii.get(frame.base, 0.0)
-            dz = frame.base_z + _floor_height(figure, i) + r - body.points[frame.base][2]
-        else:
-            dz = _floor_height(figure, i) - _lowest(body)
-        shift = (0.0, 0.0, dz)
-        body.points = {k: add(v, shift) for k, v in body.points.items()}
-        body.parts = [Part(p.segment, p.group, add(p.a, shift), add(p.b, shift), p.ra, p.rb, p.trunk) for p in body.parts]
+        _set_down(figure, frame, body, i)
+        if frame.rest:
+            frame, body = _rested(figure, frame, body, i, placed)
         placed.append(Placed(frame, body, dict(body.points)))
     # The fixed point keeps its place on the floor from frame to frame.
     for p in placed:
         fx = p.body.points[figure.fixed]
-        shift = (-fx[0], -fx[1], 0.0)
-        p.body.points = {k: add(v, shift) for k, v in p.body.points.items()}
-        p.body.parts = [Part(q.segment, q.group, add(q.a, shift), add(q.b, shift), q.ra, q.rb, q.trunk) for q in p.body.parts]
+        _shifted(p.body, (p.frame.move[0] - fx[0], p.frame.move[1] - fx[1], 0.0))
         p.world = dict(p.body.points)
         for k, v in p.world.items():
             x, up, depth = cam.project(v)
@@ -308,6 +404,78 @@ class Scene:
     floor_y: float | None
 
 
+HAIR = "#5a5048"
+
+
+def _hull(pts: list[Pt]) -> list[Pt]:
+    """Convex hull, counter-clockwise (Andrew's monotone chain)."""
+    pts = sorted(set(pts))
+    if len(pts) < 3:
+        return pts
+
+    def half(seq: list[Pt]) -> list[Pt]:
+        out: list[Pt] = []
+        for p in seq:
+            while (
+                len(out) >= 2
+                and (out[-1][0] - out[-2][0]) * (p[1] - out[-2][1]) - (out[-1][1] - out[-2][1]) * (p[0] - out[-2][0]) <= 0
+            ):
+                out.pop()
+            out.append(p)
+        return out
+
+    lower, upper = half(pts), half(pts[::-1])
+    return lower[:-1] + upper[:-1]
+
+
+def face_shapes(body: Body, cam: Camera) -> list[Shape]:
+    """Hair on the back and top of the head, eyes and a mouth on the face: what shows the way a
+    person faces in every view (from behind: hair only; from the front: eyes and mouth; from
+    the side: an eye, the nose on the outline, hair at the back). Drawn from the head's 3-D
+    frame, so a lying, leaning or turned head gets them where they belong."""
+    head = body.points["head"]
+    fwd = unit(body.face)
+    up = unit(sub(head, body.points["neck"]))
+    fwd = unit(sub(fwd, mul(up, dot(fwd, up))))
+    left = cross(up, fwd)
+    hx, hy, hd = cam.project(head)
+
+    def on_head(d: Vec, r: float = HEAD_R) -> tuple[Pt, float]:
+        x, y, depth = cam.project(add(head, mul(d, r)))
+        return (x, y), depth - hd
+
+    out: list[Shape] = []
+    # Hair: the visible part of the head's back and top, as a cap.
+    hair: list[Pt] = []
+    for i in range(24):
+        a = 2 * math.pi * i / 24
+        for j in range(13):
+            b = -math.pi / 2 + math.pi * j / 12
+            d = add(add(mul(fwd, math.cos(b) * math.cos(a)), mul(left, math.cos(b) * math.sin(a))), mul(up, math.sin(b)))
+            if dot(d, up) > 0.62 or (dot(d, fwd) < -0.15 and dot(d, up) > -0.45):
+                p, depth = on_head(d, HEAD_R + 0.4)
+                if depth <= 0.5:
+                    hair.append(p)
+    if len(hair) >= 3:
+        out.append(Shape(_hull(hair), HAIR, INK, LINE_W * 0.9))
+    # Eyes: the ones turned toward the viewer.
+    for side in (-1.0, 1.0):
+        d = unit(add(add(mul(fwd, 0.78), mul(up, 0.22)), mul(left, side * 0.4)))
+        p, depth = on_head(d, HEAD_R * 0.9)
+        if depth < -0.25 * HEAD_R:
+            r = 1.25
+            out.append(
+                Shape([(p[0] + r * math.cos(t / 6 * math.pi), p[1] + r * math.sin(t / 6 * math.pi)) for t in range(12)], INK)
+            )
+    # A mouth when the face is turned toward the viewer.
+    ends = [on_head(unit(add(add(mul(fwd, 0.85), mul(up, -0.42)), mul(left, s * 0.22))), HEAD_R * 0.95) for s in (-1, 1)]
+    mid = on_head(unit(add(mul(fwd, 0.86), mul(up, -0.5))), HEAD_R * 0.95)
+    if max(d for _, d in ends + [mid]) < -0.2 * HEAD_R:
+        pts = [ends[0][0], mid[0], ends[1][0]]
+        out.append(Shape(pts, "none", INK, LINE_W * 0.8, closed=False))
+    return out
+
+
 def _body_shapes(
     body: Body, cam: Camera, highlight: set[str], ghost: set[str] | None = None, only: set[str] | None = None
 ) -> list[tuple[float, list[Shape]]]:
@@ -320,14 +488,17 @@ def _body_shapes(
     depth_of = lambda v: cam.project(v)[2]  # noqa: E731
     legs_far = depth_of(body.points["other_hip"]) - depth_of(body.points["hip"])
     arms_far = depth_of(body.points["other_shoulder"]) - depth_of(body.points["shoulder"])
+    # Grey means the far side and nothing else: a limb is far only when the view looks at the
+    # body from the side (its hip or shoulder at least half the body's width behind the other's),
+    # never one side of a body seen from the front or the back.
     far = set()
-    if legs_far > 4:
+    if legs_far > 1.2 * HIP_W:
         far.add("other_leg")
-    elif legs_far < -4:
+    elif legs_far < -1.2 * HIP_W:
         far.add("leg")
-    if arms_far > 4:
+    if arms_far > 1.2 * SHOULDER_W:
         far.add("other_arm")
-    elif arms_far < -4:
+    elif arms_far < -1.2 * SHOULDER_W:
         far.add("arm")
     out = []
     for name, parts in groups.items():
@@ -351,14 +522,14 @@ def _body_shapes(
                 fill = FAR_SKIN if is_far else SKIN
             outlines.append((capsule_arcs(pa, ra, pb, rb), fill))
         if name == "torso":
-            # A nose shows which way the face looks (on the back, on the front, or sideways).
+            # A nose on the head's outline shows which way the face looks when seen from the side.
             head = body.points["head"]
             fx, fy = cam.screen_dir(body.face)
             if math.hypot(fx, fy) > 0.35:
                 hx, hy, _ = cam.project(head)
-                tip = (hx + fx * 10.2, hy + fy * 10.2)
-                root = (hx + fx * 6.0, hy + fy * 6.0)
-                outlines.append((capsule_arcs(root, 2.6, tip, 2.0, 4), SKIN))
+                tip = (hx + fx * (HEAD_R + 1.6), hy + fy * (HEAD_R + 1.6))
+                root = (hx + fx * (HEAD_R - 3.0), hy + fy * (HEAD_R - 3.0))
+                outlines.append((capsule_arcs(root, 2.2, tip, 1.5, 4), SKIN))
         ink = FAR_INK if name in far else INK
         shapes: list[Shape] = []
         if ghost is not None:
@@ -371,7 +542,14 @@ def _body_shapes(
                 shapes.append(Shape(pts, ink, ink, LINE_W * 2, arcs=arcs))
             for (pts, arcs), fill in outlines:
                 shapes.append(Shape(pts, fill, arcs=arcs))
-        out.append((depth_sum / (2 * len(parts)), shapes))
+            if name == "torso":
+                shapes += face_shapes(body, cam)
+        depth = depth_sum / (2 * len(parts))
+        if name.endswith("leg"):
+            # A thigh's top lies inside the pelvis: seen from the front or the back, the legs
+            # come out from under the trunk (at the hips), not over it from its middle.
+            depth += 4.0
+        out.append((depth, shapes))
     return out
 
 
@@ -388,7 +566,24 @@ def _snap(v: Vec, h: Vec) -> Vec:
 
 
 def _prop_shapes(figure: Figure, placed: list[Placed], cam: Camera, frame_no: int) -> tuple[list[Shape], list[Shape]]:
-    """(behind the body, in front of the body) shapes of the props shown in this frame.
+    """(behind the body, in front of the body) shapes of the props shown in this frame."""
+    boxes, _, posts, front = prop_geometry(figure, placed, cam, frame_no)
+    behind: list[tuple[float, Shape]] = []
+    for corners, fill, ink in boxes:
+        for depth, pts, _light in box_faces(corners, cam):
+            behind.append((-depth, Shape(pts, fill, ink, 0.5)))
+    behind.sort(key=lambda t: t[0])
+    return [s for _, s in behind] + posts, front
+
+
+SEAT_SQUASH = 3.5  # cm a thigh flattens on a chair's seat
+
+
+def prop_geometry(
+    figure: Figure, placed: list[Placed], cam: Camera, frame_no: int
+) -> tuple[list[tuple[list[Vec], str, str]], list[Prop], list[Shape], list[Shape]]:
+    """The props shown in this frame: their boxes (8 corners, fill, ink), the prop each box
+    belongs to, and the band posts and bands (page shapes).
 
     A prop stands where the body put it in the first frame that shows it (the chair stays
     put when the patient stands up); a band follows the body in every frame."""
@@ -397,9 +592,11 @@ def _prop_shapes(figure: Figure, placed: list[Placed], cam: Camera, frame_no: in
     front: list[Shape] = []
     posts: list[Shape] = []
     every = [v for p in placed for v in p.body.points.values()]
+    kinds: list[Prop] = []
     for prop in figure.props:
         if prop.frames is not None and frame_no not in prop.frames:
             continue
+        made = len(boxes)
         body = placed[(min(prop.frames) if prop.frames else 1) - 1].body
         P = body.points
         h = _horizontal(body.forward) if norm(_horizontal(body.forward)) else _horizontal(body.up)
@@ -446,8 +643,16 @@ def _prop_shapes(figure: Figure, placed: list[Placed], cam: Camera, frame_no: in
         elif kind == PropKind.chair:
             seat = at[2] - 10.5
             o = (at[0], at[1], 0.0)
-            boxes.append((oriented_box(o, h, s, (-22, 24), (-23, 23), (seat - 4, seat)), wood, wood_ink))
-            for a in (-21, 20):
+            # The seat under the thighs too: a thigh sloping down to the knee rests on the
+            # seat's front edge (flattened a little), it does not pass into it.
+            for part in body.parts:
+                if part.segment in ("thigh", "other_thigh"):
+                    for t in (i / 8 for i in range(9)):
+                        c = add(part.a, mul(sub(part.b, part.a), t))
+                        if -22 <= dot(sub(c, o), h) <= 18:
+                            seat = min(seat, c[2] - (part.ra + (part.rb - part.ra) * t) + SEAT_SQUASH)
+            boxes.append((oriented_box(o, h, s, (-22, 18), (-23, 23), (seat - 4, seat)), wood, wood_ink))
+            for a in (-21, 14):
                 for c in (-21, 18):
                     boxes.append((oriented_box(o, h, s, (a, a + 3), (c, c + 3), (0, seat - 4)), wood, wood_ink))
             boxes.append((oriented_box(o, h, s, (-25, -21), (-23, 23), (seat - 4, seat + 44)), wood, wood_ink))
@@ -475,7 +680,7 @@ def _prop_shapes(figure: Figure, placed: list[Placed], cam: Camera, frame_no: in
             m = cross(Z, n)
             o = (at[0], at[1], 0.0)
             if kind == PropKind.wall:
-                top = max(v[2] for v in every) + 25
+                top = max(v[2] for v in every) + 8
                 boxes.append((oriented_box(o, n, m, (r, r + 6), (-40, 40), (0, top)), "#e4e4e4", "#8c8c8c"))
             elif kind == PropKind.counter:
                 top = at[2] - r
@@ -487,7 +692,10 @@ def _prop_shapes(figure: Figure, placed: list[Placed], cam: Camera, frame_no: in
                 for c in (-45, 40):
                     boxes.append((oriented_box(o, n, m, (-2, 2), (c, c + 5), (0, top - 5)), wood, wood_ink))
             else:
-                boxes.append((oriented_box(o, n, m, (r, r + 4), (-2, 2), (0, 70)), wood, wood_ink))
+                # A table or bed leg: up to a little above the point it stands beside.
+                boxes.append(
+                    (oriented_box(o, n, m, (r + 3, r + 8), (-2.5, 2.5), (0, max(40.0, at[2] + 28))), "#b89a74", wood_ink)
+                )
         elif kind == PropKind.pillow:
             bottom = _floor_height(figure, frame_no)
             top = max(bottom + 2.5, at[2] - r)
@@ -497,7 +705,9 @@ def _prop_shapes(figure: Figure, placed: list[Placed], cam: Camera, frame_no: in
             n = mul(_snap(sub((at[0], at[1], 0.0), centre), h), -1.0)
             boxes.append(
                 (
-                    oriented_box((at[0], at[1], 0.0), n, cross(Z, n), (r - 1, r + 3), (-7, 7), (max(0.0, at[2] - 8), at[2] + 8)),
+                    oriented_box(
+                        (at[0], at[1], 0.0), n, cross(Z, n), (r - 0.5, r + 3), (-7, 7), (max(0.0, at[2] - 8), at[2] + 8)
+                    ),
                     "#cfe3f5",
                     "#5b7a95",
                 )
@@ -523,16 +733,13 @@ def _prop_shapes(figure: Figure, placed: list[Placed], cam: Camera, frame_no: in
                 post = [(b2[0] - 2, 0.0), (b2[0] + 2, 0.0), (b2[0] + 2, b2[1] + 8), (b2[0] - 2, b2[1] + 8)]
                 posts.append(Shape(post, "#bdbdbd", "#6b6b6b", 0.5))
             front.append(Shape([(a2[0], a2[1]), (b2[0], b2[1])], "none", BAND, 1.6, closed=False))
-    behind: list[tuple[float, Shape]] = []
-    for corners, fill, ink in boxes:
-        for depth, pts, light in box_faces(corners, cam):
-            shade = fill if light else fill
-            behind.append((-depth, Shape(pts, shade, ink, 0.5)))
-    behind.sort(key=lambda t: t[0])
-    return [s for _, s in behind] + posts, front
+        kinds += [prop] * (len(boxes) - made)
+    return boxes, kinds, posts, front
 
 
-def _arrow(p0: Pt, p1: Pt, away: Pt, bend: str, offset: tuple[float, float] | None) -> list[Shape]:
+def _arrow(p0: Pt, p1: Pt, away: Pt, bend: str, offset: tuple[float, float] | None, push: bool = False) -> list[Shape]:
+    """A movement arrow (a thin curve beside the moving part) or, with ``push``, a press arrow
+    (straight and thick, with a bar at its tail: push this way and hold)."""
     dx, dy = p1[0] - p0[0], p1[1] - p0[1]
     length = math.hypot(dx, dy)
     nx, ny = -dy / length, dx / length
@@ -547,7 +754,8 @@ def _arrow(p0: Pt, p1: Pt, away: Pt, bend: str, offset: tuple[float, float] | No
         off = 0.0
     a = (p0[0] + nx * off + dx * 0.08, p0[1] + ny * off + dy * 0.08)
     b = (p1[0] + nx * off - dx * 0.08, p1[1] + ny * off - dy * 0.08)
-    k = 0.0 if bend == "none" else 0.22 * length
+    # Movement always curves (a little with bend 'none'); a press is straight.
+    k = 0.0 if push else (0.1 if bend == "none" else 0.22) * length
     c = (mx + nx * (off + k), my + ny * (off + k))
     pts = [
         ((1 - t) ** 2 * a[0] + 2 * (1 - t) * t * c[0] + t * t * b[0], (1 - t) ** 2 * a[1] + 2 * (1 - t) * t * c[1] + t * t * b[1])
@@ -556,10 +764,18 @@ def _arrow(p0: Pt, p1: Pt, away: Pt, bend: str, offset: tuple[float, float] | No
     tx, ty = b[0] - pts[-3][0], b[1] - pts[-3][1]
     tl = math.hypot(tx, ty) or 1.0
     tx, ty = tx / tl, ty / tl
-    head = 6.5
+    head = 8.5 if push else 6.5
     tip = (b[0] + tx * head * 0.6, b[1] + ty * head * 0.6)
     left = (b[0] - tx * head * 0.5 - ty * head * 0.55, b[1] - ty * head * 0.5 + tx * head * 0.55)
     right = (b[0] - tx * head * 0.5 + ty * head * 0.55, b[1] - ty * head * 0.5 - tx * head * 0.55)
+    if push:
+        bar = 4.0
+        tail = [(a[0] - ty * bar, a[1] + tx * bar), (a[0] + ty * bar, a[1] - tx * bar)]
+        return [
+            Shape([a, b], "none", ARROW, 3.0, closed=False),
+            Shape(tail, "none", ARROW, 2.2, closed=False),
+            Shape([tip, left, right], ARROW, ARROW, 0.4),
+        ]
     return [Shape(pts, "none", ARROW, 1.7, closed=False, control=c), Shape([tip, left, right], ARROW, ARROW, 0.4)]
 
 
@@ -584,7 +800,7 @@ def scenes(figure: Figure, placed: list[Placed] | None = None) -> list[Scene]:
                 # A hold: which way to press, beside the point.
                 ox, oy = arrow.offset or (0.0, 0.0)
                 a = (p.page[arrow.point][0] + ox, p.page[arrow.point][1] + oy)
-                shapes += _arrow(a, (a[0] + arrow.push[0], a[1] + arrow.push[1]), a, "none", (0.0, 0.0))
+                shapes += _arrow(a, (a[0] + arrow.push[0], a[1] + arrow.push[1]), a, "none", (0.0, 0.0), push=True)
         if i > 1:
             xs = [q[0] for q in p.page.values()]
             ys = [q[1] for q in p.page.values()]
@@ -656,6 +872,27 @@ def _esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
+BADGE_R = 12.0  # the stopwatch's radius, cm on the page
+
+
+def stopwatch(cx: float, cy: float, r: float) -> list[Shape]:
+    """A stopwatch (SVG units, y down): a hold. A face, a knob, and a wedge of time gone."""
+
+    def circle(x: float, y: float, rr: float, n: int = 24) -> list[Pt]:
+        return [(x + rr * math.cos(2 * math.pi * i / n), y + rr * math.sin(2 * math.pi * i / n)) for i in range(n)]
+
+    wedge = [(cx, cy)] + [
+        (cx + r * 0.72 * math.sin(math.radians(a)), cy - r * 0.72 * math.cos(math.radians(a))) for a in range(0, 121, 15)
+    ]
+    # The knob and the hand: one style, so one SVG path.
+    return [
+        Shape(circle(cx, cy, r), "#ffffff", INK, LINE_W * 1.4),
+        Shape(wedge, ARROW, ARROW, 0.3),
+        Shape([(cx, cy - r * 1.05), (cx, cy - r * 1.35)], "none", INK, LINE_W * 2.2, closed=False, round=False),
+        Shape([(cx, cy), (cx, cy - r * 0.72)], "none", INK, LINE_W * 2.2, closed=False, round=False),
+    ]
+
+
 def draw(figure: Figure, *, mirror: bool = False, alt: str = "", placed: list[Placed] | None = None) -> Picture:
     """The figure's frames as SVG images of equal scale (mirrored for a left-sided patient)."""
     all_scenes = scenes(figure, placed)
@@ -664,6 +901,21 @@ def draw(figure: Figure, *, mirror: bool = False, alt: str = "", placed: list[Pl
     max_x = max(sign * (s.bounds[2] if sign > 0 else s.bounds[0]) for s in all_scenes) + PAD
     min_y = min(min(s.bounds[1] for s in all_scenes), 0.0) - PAD * 0.5
     max_y = max(s.bounds[3] for s in all_scenes) + PAD
+    holds = any(f.hold for f in figure.frames)
+    if holds:
+        # The stopwatch goes in the top right corner when no frame has anything there (a lying
+        # body leaves it free); else in a band above the body, so that it never covers it.
+        x0, y0 = max_x - 2 * BADGE_R - 4.0, max_y - 2.4 * BADGE_R - 2.0
+        free = all(
+            max(sign * x for x, _ in shape.points) < x0
+            or min(sign * x for x, _ in shape.points) > max_x
+            or max(y for _, y in shape.points) < y0
+            for scene in all_scenes
+            for shape in scene.shapes
+        )
+        if not free:
+            max_y += 2.4 * BADGE_R + 3.0
+            min_x = min(min_x, max_x - 2 * BADGE_R - 6.0)
     w, h = (max_x - min_x) * SCALE, (max_y - min_y) * SCALE
 
     def tx(p: Pt) -> Pt:
@@ -676,6 +928,8 @@ def draw(figure: Figure, *, mirror: bool = False, alt: str = "", placed: list[Pl
             y = (max_y - scene.floor_y) * SCALE
             shapes.append(Shape([(0.0, y), (w, y)], "none", "#777777", 1.4, closed=False, round=False))
         shapes += [s.moved(tx) for s in scene.shapes]
+        if frame.hold:
+            shapes += stopwatch(w - (BADGE_R + 2.0) * SCALE, (BADGE_R * 1.4 + 1.0) * SCALE, BADGE_R * SCALE)
         svg = (
             f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w:.1f} {h:.1f}" width="{w:.1f}" '
             f'height="{h:.1f}">' + svg_paths(shapes) + "</svg>"

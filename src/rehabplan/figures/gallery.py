@@ -33,7 +33,8 @@ h1 { font-size: 16pt; margin: 0 0 2mm; }
 .alt { font-size: 8.5pt; color: #444; margin: 1.5mm 0 0; }
 """
 
-_MAX_MM, _WIDTH_MM, _GAP_MM = 40.0, 180.0, 6.0
+_MAX_MM, _MIN_MM, _WIDTH_MM, _GAP_MM = 40.0, 30.0, 180.0, 6.0
+MIN_FRAME_PX = 360  # the shortest frame of `exercises show --picture x.png`, in pixels
 
 
 def gallery_html(library: Library, *, mirror: bool = False, title: str = "Exercise pictures") -> str:
@@ -42,14 +43,18 @@ def gallery_html(library: Library, *, mirror: bool = False, title: str = "Exerci
         f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>',
         f"<style>{_CSS}</style></head><body><h1>{html.escape(title)}</h1>",
         f'<p class="intro">{len(library.exercises)} exercises, drawn for a {side}-sided patient '
-        "(the working side is the one that moves). Under each: the alt text a screen reader says.</p>",
+        "(the working side is the one that moves). Under each: the alt text a screen reader says. "
+        "Colours: orange, the part that works; white, the near side; grey, the far side (only in a "
+        "view from the side); dashed, where a limb started; blue curved arrow, a movement; blue "
+        "straight arrow with a bar, which way to press; stopwatch, hold the position.</p>",
     ]
     for ex in sorted(library.exercises.values(), key=lambda e: e.name.lower()):
         parts.append(f'<section class="ex"><h2>{html.escape(ex.name)} <small>{ex.id}</small></h2><div class="frames">')
         if ex.drawn:
             pic = picture(ex.figure, mirror=mirror)
             room = _WIDTH_MM - _GAP_MM * len(pic.frames)
-            height = min(_MAX_MM, room / sum(f.width / f.height for f in pic.frames))
+            # Never smaller than _MIN_MM: wide frames then wrap onto a second row.
+            height = max(_MIN_MM, min(_MAX_MM, room / sum(f.width / f.height for f in pic.frames)))
             for n, f in enumerate(pic.frames, start=1):
                 uri = "data:image/svg+xml;base64," + base64.b64encode(f.svg.encode()).decode("ascii")
                 parts.append(
@@ -99,6 +104,8 @@ def write_picture(library: Library, exercise_id: str, target: Path, *, mirror: b
         from rehabplan.figures.raster import write_png
 
         buf = io.BytesIO()
-        write_png(pic, buf, title=ex.name)
+        # Large enough to read: the shortest frame at least MIN_FRAME_PX tall.
+        scale = max(1.0, MIN_FRAME_PX / min(f.height for f in pic.frames))
+        write_png(pic, buf, title=ex.name, scale=scale)
         return buf.getvalue()
     return pic.sheet(title=ex.name).encode()

@@ -152,6 +152,17 @@ class Frame(_Data):
     other_arm: Arm = Arm()
     base: PointName | None = Field(None, description="the point that rests on the floor (default: the lowest)")
     base_z: float = Field(0, ge=0, le=120, description="height of the base point above the floor, cm")
+    rest: list[PointName] = Field(
+        default_factory=list,
+        description="points that rest on what is under them (the floor, the mat, the step): the knee or elbow "
+        "bends so that they touch it, e.g. [heel, other_heel] for feet flat on the mat in a bridge",
+    )
+    move: tuple[float, float] = Field(
+        (0.0, 0.0),
+        description="cm the whole body has moved over the floor since the fixed point's place (forward, to the left): "
+        "a side step, a walk",
+    )
+    hold: bool = Field(False, description="a hold: the frame shows a stopwatch badge (the label says what to hold)")
 
     @field_validator("pitch", "roll", "turn", "spine", "side_bend", "neck")
     @classmethod

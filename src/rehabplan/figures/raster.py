@@ -72,7 +72,7 @@ def write_png(picture: Picture, path: Path | str, title: str | None = None, scal
     """Frames side by side with their numbered labels, like Picture.sheet()."""
     from PIL import Image, ImageDraw
 
-    k = scale * _SUPER
+    k = scale * (_SUPER if scale <= 1.5 else 2)
     gap, label_h, title_h = 16.0, 34.0, (40.0 if title else 0.0)
     slots = picture.slots()
     width = sum(slots) + gap * (len(picture.frames) - 1)
