@@ -28,6 +28,7 @@ test-fast: check
 check: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 # Rewrite tests/golden/*.html after an intended change to the templates; review the diff.
 goldens: $(STAMP)

@@ -8,6 +8,7 @@ handout takes milliseconds (benchmarks/figures.py).
 from __future__ import annotations
 
 import math
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from rehabplan.figures.body import Body, Camera, Part, Vec, X, Z, add, cross, dot, mul, norm, solve, sub, unit
@@ -308,8 +309,8 @@ class Scene:
     floor_y: float | None
 
 
-def _body_shapes(
-    body: Body, cam: Camera, highlight: set[str], ghost: set[str] | None = None, only: set[str] | None = None
+def _body_shapes(  # noqa: C901 - one pass over the limbs deciding ghost, highlight and depth per group
+    body: Body, cam: Camera, highlight: AbstractSet[str], ghost: set[str] | None = None, only: set[str] | None = None
 ) -> list[tuple[float, list[Shape]]]:
     """(depth, shapes) per drawing group: a limb's outline then its fill, so a limb reads as one
     shape while each limb stays outlined against the others."""
@@ -387,7 +388,7 @@ def _snap(v: Vec, h: Vec) -> Vec:
     return best
 
 
-def _prop_shapes(figure: Figure, placed: list[Placed], cam: Camera, frame_no: int) -> tuple[list[Shape], list[Shape]]:
+def _prop_shapes(figure: Figure, placed: list[Placed], cam: Camera, frame_no: int) -> tuple[list[Shape], list[Shape]]:  # noqa: C901 - one short branch per prop kind; a table of drawers per kind is the way to split it
     """(behind the body, in front of the body) shapes of the props shown in this frame.
 
     A prop stands where the body put it in the first frame that shows it (the chair stays
