@@ -167,7 +167,7 @@ def test_workers_are_recycled_and_every_patient_is_still_built_once(tmp_path, mo
 
 
 def test_forked_workers_plan_with_the_parents_library_instead_of_reading_it_again(tmp_path, monkeypatch):
-    """Issue 10: a worker holds no second copy of the library (memory) and reads nothing."""
+    """A worker holds no second copy of the library (memory) and reads nothing."""
     import rehabplan.bulk.run as bulk
 
     readers = tmp_path / "readers"

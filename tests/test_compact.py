@@ -83,8 +83,8 @@ def test_compact_edition_carries_the_same_content(editions, sample):
 
 
 def test_compact_edition_takes_far_fewer_pages(editions):
-    """At most half the full handout's pages (sample A4: 12 of 26). The issue's target of 10 A4
-    pages is not reached yet (README: A compact edition)."""
+    """At most half the full handout's pages (sample A4: 12 of 26). A target of 10 A4
+    pages is not reached yet (docs/handout.md: the compact edition)."""
     full, compact = editions["full"][0].pages, editions["compact"][0].pages
     assert compact <= full / 2, (compact, full)
 

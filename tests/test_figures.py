@@ -1,4 +1,4 @@
-"""The figure engine: exercises drawn from pose data (issue 9).
+"""The figure engine: exercises drawn from pose data.
 
 Geometry of a few poses, same pose -> same bytes, mirroring for a left-sided patient, alt text
 from the pose data, and validation errors that name the file, line, joint and range.

@@ -149,7 +149,7 @@ def test_a_card_or_week_that_runs_onto_the_next_page_is_named_in_its_header(ever
 
 
 def test_the_pictures_grow_back_on_flowing_cards(everything):
-    """Cards flow, so no drawing shrinks to keep a card to one page (issue 9's long cards had
+    """Cards flow, so no drawing shrinks to keep a card to one page (long cards once had
     19-26 mm frames): every frame is at least 30 mm tall, or 80 mm wide when the figure lies
     down, in both print sizes, and twice the text leaves the picture as it is."""
     from rehabplan.render.html import HtmlBuilder

@@ -1,5 +1,5 @@
-"""WeasyPrint's C declarations come pre-parsed (rehabplan/render/pango_ffi.py, issue 10: cold
-build): the file matches the installed WeasyPrint, rehabplan uses it, and the PDF is the same."""
+"""WeasyPrint's C declarations come pre-parsed (rehabplan/render/pango_ffi.py, for a
+faster cold build): the file matches the installed WeasyPrint, rehabplan uses it, and the PDF is the same."""
 
 from __future__ import annotations
 

@@ -200,7 +200,7 @@ def test_two_builds_are_byte_identical(built, sample, tmp_path):
 
 
 def test_streams_are_compressed_at_zlibs_default_level_and_pydyf_is_left_as_it_was(built):
-    """Level 6, not pydyf's 9: three times faster to write for ~3 % more bytes (issue 10)."""
+    """Level 6, not pydyf's 9: three times faster to write for ~3 % more bytes."""
     import zlib
 
     import pydyf
@@ -323,7 +323,7 @@ def small():
 
 
 def test_render_pdf_removes_weasyprints_font_folder_itself(small, tmp_path, monkeypatch):
-    """Not left to WeasyPrint's finalizer, which a frozen heap at exit never runs (issue 10)."""
+    """Not left to WeasyPrint's finalizer, which a frozen heap at exit never runs."""
     import tempfile
 
     program, library = small

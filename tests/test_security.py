@@ -1,4 +1,4 @@
-"""The README's safety promises, under attack (issue 11).
+"""The README's safety promises, under attack.
 
 Each test names the promise it protects. Most run the real command line (in a subprocess where
 the failure would be a crash or a hang, so that a regression fails the test instead of killing

@@ -1,4 +1,4 @@
-"""Speed policies that must not change behaviour (issue 10): what a render does to the
+"""Speed policies that must not change behaviour: what a render does to the
 process's garbage collector."""
 
 from __future__ import annotations

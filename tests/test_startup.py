@@ -1,4 +1,4 @@
-"""Start-up: the fast commands load only what they use (issue 10: `rehabplan --help` <= 150 ms).
+"""Start-up: the fast commands load only what they use (aim: `rehabplan --help` <= 150 ms).
 
 Timing is left to benchmarks/ (a shared machine makes timed tests flaky); these tests pin the
 causes instead: which modules a command imports, and that the stand-ins for typer's unused

@@ -1,5 +1,5 @@
 """Importing WeasyPrint for a handout skips what a handout never uses (render/weasy_start.py,
-issue 10: cold build): fontTools' subsetter and variable-font instancer are stand-ins until
+for a faster cold build): fontTools' subsetter and variable-font instancer are stand-ins until
 used, the PDF is the same bytes, and a stand-in works as the real module."""
 
 from __future__ import annotations
