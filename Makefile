@@ -66,4 +66,4 @@ bench: $(STAMP)
 	@echo "Against the previous release: $(PY) benchmarks/compare.py [--quick] (installs it into .bench-cache/)"
 
 clean:
-	rm -rf $(VENV) sample build dist .bench-cache
+	rm -rf $(VENV) sample build dist .bench-cache .mypy_cache

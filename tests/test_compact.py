@@ -21,6 +21,9 @@ from rehabplan.render.pagination import breaches, page_facts  # noqa: E402
 from rehabplan.render.pdf import Renderer, render_pdf  # noqa: E402
 from rehabplan.sources.config import ClinicConfig  # noqa: E402
 
+# Whole handouts in both editions and print sizes, laid out by WeasyPrint: seconds each.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def sample():

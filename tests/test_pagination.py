@@ -31,6 +31,9 @@ from rehabplan.render.pdf import Renderer  # noqa: E402
 from rehabplan.resources import data_dir  # noqa: E402
 from rehabplan.sources.library import load_library  # noqa: E402
 
+# Every configuration is a whole handout laid out by WeasyPrint: seconds each.
+pytestmark = pytest.mark.slow
+
 LONG_ID = "clinic-long-clamshell"
 CONFIGS = [("a4", False), ("a4", True), ("letter", False), ("letter", True)]
 IDS = ["a4", "a4-large-print", "letter", "letter-large-print"]

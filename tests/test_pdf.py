@@ -29,6 +29,8 @@ CLINIC = ClinicConfig(
 HOSTILE = '<img src="file:///etc/passwd"><link rel=attachment href="file:///etc/passwd">'
 A4 = (595.28, 841.89)
 LETTER = (612.0, 792.0)
+# Whole handouts rendered and read back: seconds each (the module's fixtures share them).
+pytestmark = pytest.mark.slow
 
 
 def _program_and_library():

@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "patient.yaml"
 
 PROBE = """
@@ -80,6 +82,7 @@ print("ok")
     assert done.stdout.strip() == "ok", done.stderr
 
 
+@pytest.mark.slow
 def test_build_runs_without_cycle_collection_and_leaves_no_font_folder(tmp_path):
     """`rehabplan build` makes one handout and ends: no collection walks the handout's objects
     (when the render ends, at exit), and WeasyPrint's font folder is removed all the same."""

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "patient.yaml"
 
 
@@ -31,6 +33,7 @@ print(hashlib.sha256(data).hexdigest(), *real)
 """
 
 
+@pytest.mark.slow
 def test_a_handout_is_built_without_fonttools_subsetter_or_instancer_and_the_same_bytes():
     runs = {
         mode: subprocess.run(
