@@ -90,9 +90,10 @@ def every(program):
 
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+# 150 random patients a rule: seconds each. make test-fast leaves them to make test.
+pytestmark = pytest.mark.slow
 
 
-@pytest.mark.slow
 @SETTINGS
 @given(protocols(), patients())
 def test_same_input_gives_the_same_program(protocol, patient):

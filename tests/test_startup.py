@@ -55,6 +55,7 @@ def test_listing_exercises_draws_nothing_and_lists_the_same_from_the_cache(tmp_p
     assert run(["exercises", "list"])[0] == first  # from the cache, the same listing
 
 
+@pytest.mark.slow
 def test_the_stand_ins_change_nothing_in_help_or_in_a_usage_error():
     for args in (["--help"], ["build", "--help"], ["build", "--paper", "a5", "x.yaml"]):
         assert run(args, "main")[0] == run(args, "app")[0], args
