@@ -129,7 +129,7 @@ def own_tree(html: str) -> ElementTree.Element:
 
 
 class _TreeBuilder(HTMLParser):
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.root: ElementTree.Element | None = None
         self.stack: list[ElementTree.Element] = []
