@@ -1,14 +1,16 @@
 # Two commands do everything on a fresh machine (Python 3.11, pip, make, git); both install the
 # exact tested versions from constraints.txt (pyproject.toml keeps compatible ranges):
 #   make sample   set up, then build sample/handout.pdf from the built-in library
-#   make test     set up, then run the whole test suite
+#   make test     set up, then lint, type-check and run the whole test suite
+# rehabplan is installed editable, so .venv/bin/pytest and .venv/bin/rehabplan run the code as it
+# is edited; only a change to what is installed (pyproject.toml, constraints.txt) reinstalls.
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
-SOURCES := $(shell find src exercises protocols templates examples -type f -not -name '*.pyc' 2>/dev/null) $(wildcard docs/*.schema.json) pyproject.toml constraints.txt
+SOURCES := pyproject.toml constraints.txt Makefile
 
-.PHONY: sample test setup system-libs bench clean
+.PHONY: sample test test-fast check goldens setup system-libs bench clean
 
 sample: $(STAMP)
 	@mkdir -p sample
@@ -16,10 +18,22 @@ sample: $(STAMP)
 	$(VENV)/bin/rehabplan build examples/patient.yaml --format json -o sample/plan.json --force
 	@echo "Sample handout: sample/handout.pdf"
 
-test: $(STAMP)
+test: check
+	$(PY) -m pytest
+
+# The tests not marked slow (whole-handout layouts, long property runs): about a minute.
+test-fast: check
+	$(PY) -m pytest -m "not slow"
+
+check: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(PY) -m pytest
+	$(VENV)/bin/mypy
+
+# Rewrite tests/golden/*.html after an intended change to the templates; review the diff.
+goldens: $(STAMP)
+	$(PY) -m pytest tests/test_render.py -k golden --update-goldens
+	@git --no-pager diff --stat -- 'tests/golden/*.html'
 
 setup: $(STAMP)
 
@@ -39,8 +53,7 @@ system-libs:
 
 $(STAMP): $(SOURCES) | system-libs
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check -c constraints.txt ".[test]"
-	$(PY) -m pip install -q --disable-pip-version-check --no-deps --force-reinstall .
+	$(PY) -m pip install -q --disable-pip-version-check -c constraints.txt -e ".[test]"
 	@touch $(STAMP)
 
 bench: $(STAMP)
@@ -53,4 +66,4 @@ bench: $(STAMP)
 	@echo "Against the previous release: $(PY) benchmarks/compare.py [--quick] (installs it into .bench-cache/)"
 
 clean:
-	rm -rf $(VENV) sample build dist .bench-cache
+	rm -rf $(VENV) sample build dist .bench-cache .mypy_cache

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -16,19 +14,42 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-goldens",
+        action="store_true",
+        help="rewrite tests/golden/*.html from the current templates (make goldens); review the diff",
+    )
+
+
+@pytest.fixture
+def update_goldens(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-goldens"))
+
+
+def _private_home(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    monkeypatch.setenv("HOME", str(home))
+    for name, sub in (("XDG_CONFIG_HOME", ".config"), ("XDG_DATA_HOME", ".local/share"), ("XDG_STATE_HOME", ".local/state")):
+        monkeypatch.setenv(name, str(home / sub))
+    monkeypatch.delenv("REHABPLAN_CONFIG", raising=False)
+
+
 @pytest.fixture(scope="session", autouse=True)
-def private_user_cache():
-    """The tests keep rehabplan's user cache (the parsed library, rehabplan/cache.py) to
-    themselves, in a folder removed at the end."""
-    folder = tempfile.mkdtemp(prefix="rehabplan-test-cache-")
-    before = os.environ.get("REHABPLAN_CACHE_DIR")
-    os.environ["REHABPLAN_CACHE_DIR"] = folder
-    yield Path(folder)
-    if before is None:
-        os.environ.pop("REHABPLAN_CACHE_DIR", None)
-    else:
-        os.environ["REHABPLAN_CACHE_DIR"] = before
-    shutil.rmtree(folder, ignore_errors=True)
+def private_user_cache(tmp_path_factory):
+    """Nothing on the machine changes a result, from the session's first fixture on: an empty
+    home and XDG folders, no ``$REHABPLAN_CONFIG``, the current folder an empty temporary one
+    (a ``rehabplan.yaml`` in a parent folder of the checkout is found like git finds its config),
+    and rehabplan's user cache (the parsed library, sources/cache.py) in a folder of its own.
+    One XDG cache folder serves the session, so fontconfig does not rebuild its cache per test."""
+    base = tmp_path_factory.mktemp("hermetic")
+    cache = base / "rehabplan-cache"
+    cache.mkdir()
+    with pytest.MonkeyPatch.context() as mp:
+        _private_home(mp, base / "home")
+        mp.setenv("XDG_CACHE_HOME", str(base / "xdg-cache"))
+        mp.setenv("REHABPLAN_CACHE_DIR", str(cache))
+        mp.chdir(base)
+        yield cache
 
 
 @pytest.fixture(scope="session")
@@ -60,7 +81,8 @@ def library_copy(tmp_path) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def no_personal_clinic_config(tmp_path_factory, monkeypatch):
-    """Tests never pick up the machine's own clinic configuration (user folder or env var)."""
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("user-config")))
-    monkeypatch.delenv("REHABPLAN_CONFIG", raising=False)
+def hermetic(tmp_path_factory, monkeypatch):
+    """Each test also gets a home and a current folder of its own (a build without ``-o`` writes
+    there). Tests reach the checkout through ``ROOT`` or ``data_dir``, never the current folder."""
+    _private_home(monkeypatch, tmp_path_factory.mktemp("home"))
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))

@@ -165,6 +165,7 @@ def test_calendar_has_one_event_per_session_and_parses_back(example_program):
     assert "Glute bridge" in str(first["description"]) and "tempo" in str(first["description"])
 
 
+@pytest.mark.slow
 def test_adjust_command_writes_the_program_and_a_handout_for_the_remaining_weeks(tmp_path):
     from pypdf import PdfReader
     from typer.testing import CliRunner

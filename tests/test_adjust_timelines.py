@@ -74,7 +74,7 @@ def assert_totals_match_the_sessions(program: Program) -> None:
 
 
 def test_the_example_log_changes_the_dose_and_every_total_with_it(library, protocols):
-    # The issue's example: before timelines, week 4's volume_sets changed (18 -> 15) while its
+    # The example that showed the bug: before timelines, week 4's volume_sets changed (18 -> 15) while its
     # time under tension and the session minutes stayed those of the old dose.
     program = rehabplan.plan(library, protocols["deep-gluteal-syndrome"], rehabplan.load_patient(EXAMPLES / "patient.yaml"))
     entries, _ = read_log(EXAMPLES / "log-3-weeks.csv", program)

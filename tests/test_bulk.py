@@ -43,6 +43,7 @@ def test_the_example_rosters_read_as_patients():
     assert len(read_roster(EXAMPLES / "roster.yaml")) >= 2
 
 
+@pytest.mark.slow
 def test_bad_rows_fail_alone_with_row_numbers_and_the_rest_are_built(tmp_path):
     path = roster(
         tmp_path,
@@ -71,6 +72,7 @@ def test_bad_rows_fail_alone_with_row_numbers_and_the_rest_are_built(tmp_path):
     assert names == ["A1-Good-One.pdf", "F6-Good-Two.pdf", "manifest.json"]
 
 
+@pytest.mark.slow
 def test_cli_exit_code_is_1_when_any_row_failed_and_names_are_never_printed(tmp_path):
     path = roster(tmp_path, [{"id": "A1", "name": "Secret Name"}, {"id": "B2", "name": "Other Secret", "side": "middle"}])
     result = CliRunner(env={"COLUMNS": "200"}).invoke(app, ["bulk", str(path), "--out", str(tmp_path / "out"), "-j", "1"])
@@ -99,6 +101,7 @@ def test_file_names_are_safe_and_unique_whatever_the_name(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "roster.csv"]
 
 
+@pytest.mark.slow
 def test_a_second_run_skips_unchanged_handouts_and_force_rebuilds(tmp_path):
     path = roster(tmp_path, [{"id": "A1", "name": "One"}, {"id": "B2", "name": "Two"}])
     out = tmp_path / "out"
@@ -118,6 +121,7 @@ def test_a_second_run_skips_unchanged_handouts_and_force_rebuilds(tmp_path):
     assert all(len(e["input_hash"]) == 64 and e["sha256"]["pdf"] for e in manifest["entries"].values())
 
 
+@pytest.mark.slow
 def test_a_crashing_worker_costs_only_its_own_patient(tmp_path, monkeypatch):
     original = Renderer.pdf
 
@@ -167,7 +171,7 @@ def test_workers_are_recycled_and_every_patient_is_still_built_once(tmp_path, mo
 
 
 def test_forked_workers_plan_with_the_parents_library_instead_of_reading_it_again(tmp_path, monkeypatch):
-    """Issue 10: a worker holds no second copy of the library (memory) and reads nothing."""
+    """A worker holds no second copy of the library (memory) and reads nothing."""
     import rehabplan.bulk.run as bulk
 
     readers = tmp_path / "readers"

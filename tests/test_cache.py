@@ -46,6 +46,7 @@ def same(a, b) -> bool:
     )
 
 
+@pytest.mark.slow
 def test_a_cache_hit_gives_the_identical_library_and_the_identical_pdf(cache_folder, clinic, example_patient):
     first = load_library(clinic)  # the built-in library with a clinic layer over it
     [entry] = entries(cache_folder)

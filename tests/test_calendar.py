@@ -1,4 +1,4 @@
-"""--format ics: a calendar a phone imports correctly (issue 13)."""
+"""--format ics: a calendar a phone imports correctly."""
 
 from __future__ import annotations
 

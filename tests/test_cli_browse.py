@@ -1,4 +1,4 @@
-"""Browsing the library from a terminal: ids whole, aliases found, the shell completes (issue 13)."""
+"""Browsing the library from a terminal: ids whole, aliases found, the shell completes."""
 
 from __future__ import annotations
 

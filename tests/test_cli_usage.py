@@ -1,4 +1,4 @@
-"""Usage errors, exit codes and --help as the README documents them (issue 13)."""
+"""Usage errors, exit codes and --help as the README documents them."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The clinic's details on a handout: never a placeholder, the patient's clinician first, a
-configuration found like git finds its own, and schemas editors can use (issue 13)."""
+configuration found like git finds its own, and schemas editors can use."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The figure engine: exercises drawn from pose data (issue 9).
+"""The figure engine: exercises drawn from pose data.
 
 Geometry of a few poses, same pose -> same bytes, mirroring for a left-sided patient, alt text
 from the pose data, and validation errors that name the file, line, joint and range.
@@ -119,6 +119,7 @@ def _distance_to_outline(p, outline) -> float:
     return best
 
 
+@pytest.mark.slow
 def test_round_ends_are_curves_on_the_drawn_outline_and_few_paths_a_frame(library):
     """The SVG draws each limb's round ends as Bézier curves (WeasyPrint's drawing time grows
     with the coordinates it parses) and paints runs of one style as one path; the curves stay on
@@ -212,6 +213,7 @@ def test_exercises_show_writes_the_picture_as_svg_and_png(tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.slow
 def test_the_gallery_prints_every_exercise_with_its_frame_labels(tmp_path, library):
     import pypdf
     from typer.testing import CliRunner

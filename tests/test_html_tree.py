@@ -79,6 +79,7 @@ def test_the_renderer_gives_weasyprint_the_same_document_as_its_own_parser(examp
     assert differences(ours.etree_element, theirs.etree_element) is None
 
 
+@pytest.mark.slow
 def test_a_clinic_template_folder_is_always_parsed_by_weasyprint(tmp_path, example_program, library, monkeypatch):
     import rehabplan.render.html_tree as html_tree
 
@@ -149,6 +150,7 @@ def test_ids_sit_on_small_elements_so_cards_and_log_weeks_share_their_styles(exa
             assert inside <= 4, f"<{element.tag} id={element.get('id')!r}> holds {inside} elements"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("edition", "large_print"), [("full", False), ("compact", True)])
 def test_the_lean_user_agent_stylesheet_lays_the_handout_out_as_weasyprints_own(
     example_program, library, monkeypatch, edition, large_print

@@ -36,7 +36,7 @@ REQUIRED = [
     "cat-cow",
     "single-leg-step-down",
     "walking-program",
-    # issue 12: floor-free, band-free and balance-free alternatives, step-down and hamstring ladders
+    # Floor-free, band-free and balance-free alternatives, step-down and hamstring ladders
     "standing-pelvic-tilt",
     "seated-cat-cow",
     "wall-plank",
@@ -163,7 +163,7 @@ def test_piriformis_stretch_never_prints_the_wrong_90_degree_rule(library):
 
 
 def test_every_floor_exercise_has_a_floor_free_alternative(library):
-    # Issue 12: a patient who cannot get on the floor still gets a program.
+    # A patient who cannot get on the floor still gets a program.
     for floor_id, alt_id in FLOOR_FREE.items():
         floor, alt = library[floor_id], library[alt_id]
         assert FLOOR_TAGS & set(floor.tags), floor_id
@@ -236,7 +236,7 @@ def test_hamstring_loading_goes_isometric_first_then_hip_hinge(library):
 
 
 def test_every_loading_reps_exercise_can_progress_its_tempo(library):
-    # No plateaus (issue 12): when reps, sets and bands run out, the tempo can still slow down.
+    # No plateaus: when reps, sets and bands run out, the tempo can still slow down.
     new = {i for i in REQUIRED[REQUIRED.index("standing-pelvic-tilt") :]}
     for ex_id in new:
         d = library[ex_id].dosage

@@ -1,5 +1,5 @@
 """Installing rehabplan: ranges that fit beside other tools, exact versions for the tests, and
-the README's commands run verbatim in a fresh clone and a pipx-style install (issue 13)."""
+the README's commands run verbatim in a fresh clone and a pipx-style install."""
 
 from __future__ import annotations
 
@@ -98,7 +98,7 @@ def test_the_readme_commands_work_verbatim_in_a_fresh_clone_and_a_pipx_style_ins
     # A fresh clone, and the developer's first command exactly as the README gives it.
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
-    make_sample = next(line for line in _block_after("## Developing: two commands") if line.startswith("make sample"))
+    make_sample = next(line for line in _block_after("## Quick start") if line.startswith("make sample"))
     done = _sh(make_sample, clone, env)
     assert done.returncode == 0, done.stdout + done.stderr
     assert len(PdfReader(clone / "sample" / "handout.pdf").pages) > 10
@@ -121,7 +121,7 @@ def test_the_readme_commands_work_verbatim_in_a_fresh_clone_and_a_pipx_style_ins
     assert shutil.which("rehabplan", path=env["PATH"]) == str(venv / "bin" / "rehabplan")
     work = tmp_path / "clinic-desk"
     work.mkdir()
-    for line in install[1:] + _block_after("## What a clinician types"):
+    for line in install[1:] + _block_after("## The weekly cycle"):
         command = line.split("  #")[0].strip()
         if command.startswith("rehabplan adjust"):
             _fill_log(work / "jane-log.csv", {1, 2})  # "fill in the weeks done so far"

@@ -1,5 +1,5 @@
-"""WeasyPrint's C declarations come pre-parsed (rehabplan/render/pango_ffi.py, issue 10: cold
-build): the file matches the installed WeasyPrint, rehabplan uses it, and the PDF is the same."""
+"""WeasyPrint's C declarations come pre-parsed (rehabplan/render/pango_ffi.py, for a
+faster cold build): the file matches the installed WeasyPrint, rehabplan uses it, and the PDF is the same."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import importlib.util
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from rehabplan.render import pango_ffi
 from rehabplan.render._pango_cdefs import CDEF_SHA256
@@ -44,6 +46,7 @@ sys.stderr.write(" ".join(sorted(m for m in ("pycparser", "cffi.api") if m in sy
 """
 
 
+@pytest.mark.slow
 def test_the_same_pdf_bytes_without_parsing_c_declarations():
     runs = {
         mode: subprocess.run([sys.executable, "-c", PDF_OF_TEXT, mode], capture_output=True, timeout=120)

@@ -29,14 +29,12 @@ CLINIC = ClinicConfig(
 HOSTILE = '<img src="file:///etc/passwd"><link rel=attachment href="file:///etc/passwd">'
 A4 = (595.28, 841.89)
 LETTER = (612.0, 792.0)
+# Whole handouts rendered and read back: seconds each (the module's fixtures share them).
+pytestmark = pytest.mark.slow
 
 
 def _program_and_library():
-    planned = planned_program()
-    if planned is not None:
-        return planned
-    library = fixture_library()
-    return build_program(library), library
+    return planned_program()
 
 
 @pytest.fixture(scope="module")
@@ -142,19 +140,14 @@ def test_exercise_cards_keep_heading_steps_and_dose_together(built, sample):
 @pytest.mark.parametrize("paper", ["a4", "letter"])
 def test_every_protocols_handout_paginates_by_the_rules(example, paper):
     """The other protocols' handouts, on both papers: render/pagination.py's rules hold."""
-    try:
-        from rehabplan.planning.planner import plan
-        from rehabplan.resources import data_dir
-        from rehabplan.sources.library import load_library
-        from rehabplan.sources.patients import load_patient
-        from rehabplan.sources.protocols import load_protocols
-    except ImportError:
-        pytest.skip("the planner is not available")
+    from rehabplan.planning.planner import plan
     from rehabplan.render.pagination import breaches, page_facts
+    from rehabplan.resources import data_dir
+    from rehabplan.sources.library import load_library
+    from rehabplan.sources.patients import load_patient
+    from rehabplan.sources.protocols import load_protocols
 
     path = data_dir("examples") / example
-    if not path.is_file():
-        pytest.skip(f"{example} is not in examples/")
     library = load_library()
     patient = load_patient(path)
     program = plan(library, load_protocols(library)[patient.protocol], patient)
@@ -209,7 +202,7 @@ def test_two_builds_are_byte_identical(built, sample, tmp_path):
 
 
 def test_streams_are_compressed_at_zlibs_default_level_and_pydyf_is_left_as_it_was(built):
-    """Level 6, not pydyf's 9: three times faster to write for ~3 % more bytes (issue 10)."""
+    """Level 6, not pydyf's 9: three times faster to write for ~3 % more bytes."""
     import zlib
 
     import pydyf
@@ -332,7 +325,7 @@ def small():
 
 
 def test_render_pdf_removes_weasyprints_font_folder_itself(small, tmp_path, monkeypatch):
-    """Not left to WeasyPrint's finalizer, which a frozen heap at exit never runs (issue 10)."""
+    """Not left to WeasyPrint's finalizer, which a frozen heap at exit never runs."""
     import tempfile
 
     program, library = small

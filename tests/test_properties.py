@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -89,6 +90,8 @@ def every(program):
 
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+# 150 random patients a rule: seconds each. make test-fast leaves them to make test.
+pytestmark = pytest.mark.slow
 
 
 @SETTINGS

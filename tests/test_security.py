@@ -1,4 +1,4 @@
-"""The README's safety promises, under attack (issue 11).
+"""The README's safety promises, under attack.
 
 Each test names the promise it protects. Most run the real command line (in a subprocess where
 the failure would be a crash or a hang, so that a regression fails the test instead of killing
@@ -281,6 +281,7 @@ LIMITS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("attack", list(LIMITS), ids=list(LIMITS))
 def test_a_clinic_template_over_its_limits_is_a_clean_render_error_with_file_and_line(tmp_path, attack):
     templates = clinic(tmp_path, handout__html__j2="<html><body>\n<p>hello</p>\n" + LIMITS[attack] + "\n</body></html>")
@@ -355,6 +356,7 @@ def test_a_fifo_or_a_device_as_input_is_refused_at_once(tmp_path, special, where
     assert "not a regular file" in proc.stdout + proc.stderr
 
 
+@pytest.mark.slow
 def test_a_damaged_manifest_naming_a_device_is_ignored_not_read(tmp_path):
     from rehabplan.bulk.run import bulk_build
 
@@ -491,6 +493,7 @@ def test_jobs_are_capped_at_the_cpu_count_and_the_rows(tmp_path):
     assert report.jobs <= min(os.cpu_count() or 1, 2)
 
 
+@pytest.mark.slow
 def test_bulk_works_with_the_spawn_start_method(tmp_path):
     from rehabplan.bulk.run import bulk_build
 
@@ -514,6 +517,7 @@ def test_duplicate_csv_columns_are_refused(tmp_path):
     assert proc.returncode == 4 and "done" in proc.stderr and "more than once" in proc.stderr, proc.stderr
 
 
+@pytest.mark.slow
 def test_a_huge_bad_roster_is_summarised_and_every_row_is_in_json(tmp_path):
     rows = "\n".join(f"X{i},P,no-such-protocol,2026-01-05,left" for i in range(400))
     (tmp_path / "r.csv").write_text("id,name,protocol,start_date,side\n" + rows + "\n")
@@ -564,6 +568,7 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc to find the workers")
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT])
 def test_a_killed_bulk_run_keeps_what_it_built_and_leaves_no_workers(tmp_path, sig):

@@ -1,13 +1,16 @@
-"""Speed policies that must not change behaviour (issue 10): what a render does to the
+"""Speed policies that must not change behaviour: what a render does to the
 process's garbage collector."""
 
 from __future__ import annotations
 
 import gc
 
+import pytest
+
 from rehabplan.render.pdf import Renderer
 
 
+@pytest.mark.slow
 def test_a_render_pauses_automatic_collection_and_restores_it(example_program, library):
     """Renders run without automatic collections (~10 % of their CPU) and leave the collector
     as they found it: on for ordinary callers, off for a caller (a bulk worker) that turned it off."""

@@ -1,4 +1,4 @@
-"""Start-up: the fast commands load only what they use (issue 10: `rehabplan --help` <= 150 ms).
+"""Start-up: the fast commands load only what they use (aim: `rehabplan --help` <= 150 ms).
 
 Timing is left to benchmarks/ (a shared machine makes timed tests flaky); these tests pin the
 causes instead: which modules a command imports, and that the stand-ins for typer's unused
@@ -11,6 +11,8 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "patient.yaml"
 
@@ -53,6 +55,7 @@ def test_listing_exercises_draws_nothing_and_lists_the_same_from_the_cache(tmp_p
     assert run(["exercises", "list"])[0] == first  # from the cache, the same listing
 
 
+@pytest.mark.slow
 def test_the_stand_ins_change_nothing_in_help_or_in_a_usage_error():
     for args in (["--help"], ["build", "--help"], ["build", "--paper", "a5", "x.yaml"]):
         assert run(args, "main")[0] == run(args, "app")[0], args
@@ -80,6 +83,7 @@ print("ok")
     assert done.stdout.strip() == "ok", done.stderr
 
 
+@pytest.mark.slow
 def test_build_runs_without_cycle_collection_and_leaves_no_font_folder(tmp_path):
     """`rehabplan build` makes one handout and ends: no collection walks the handout's objects
     (when the render ends, at exit), and WeasyPrint's font folder is removed all the same."""

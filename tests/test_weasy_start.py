@@ -1,5 +1,5 @@
 """Importing WeasyPrint for a handout skips what a handout never uses (render/weasy_start.py,
-issue 10: cold build): fontTools' subsetter and variable-font instancer are stand-ins until
+for a faster cold build): fontTools' subsetter and variable-font instancer are stand-ins until
 used, the PDF is the same bytes, and a stand-in works as the real module."""
 
 from __future__ import annotations
@@ -7,6 +7,8 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "patient.yaml"
 
@@ -31,6 +33,7 @@ print(hashlib.sha256(data).hexdigest(), *real)
 """
 
 
+@pytest.mark.slow
 def test_a_handout_is_built_without_fonttools_subsetter_or_instancer_and_the_same_bytes():
     runs = {
         mode: subprocess.run(

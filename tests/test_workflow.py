@@ -1,4 +1,4 @@
-"""The README's workflow as a clinician types it, and spreadsheets as they save CSV (issue 13)."""
+"""The README's workflow as a clinician types it, and spreadsheets as they save CSV."""
 
 from __future__ import annotations
 

@@ -16,7 +16,20 @@ Names are imported lazily so that ``import rehabplan`` (and ``rehabplan --help``
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 __version__ = "0.1.0"
+
+if TYPE_CHECKING:  # the real names for type checkers; at run time they load on first use
+    from rehabplan.bulk.run import bulk_build
+    from rehabplan.errors import ConfigError, LibraryError, OutputExistsError, PatientError, RehabplanError, RenderError
+    from rehabplan.planning.planner import plan
+    from rehabplan.render.html import render_html
+    from rehabplan.render.pdf import render_pdf
+    from rehabplan.sources.config import ClinicConfig, load_config
+    from rehabplan.sources.library import Library, load_library
+    from rehabplan.sources.patients import load_patient
+    from rehabplan.sources.protocols import load_protocols
 
 _API = {
     "load_library": "sources.library",
@@ -37,10 +50,28 @@ _API = {
     "OutputExistsError": "errors",
 }
 
-__all__ = sorted(_API) + ["__version__"]
+__all__ = [
+    "ClinicConfig",
+    "ConfigError",
+    "Library",
+    "LibraryError",
+    "OutputExistsError",
+    "PatientError",
+    "RehabplanError",
+    "RenderError",
+    "__version__",
+    "bulk_build",
+    "load_config",
+    "load_library",
+    "load_patient",
+    "load_protocols",
+    "plan",
+    "render_html",
+    "render_pdf",
+]
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> object:
     if name in _API:
         import importlib
 

@@ -149,7 +149,7 @@ def read_roster(path: Path | str) -> list[tuple[int, dict[str, Any]]]:
                 [Problem(path, 1, "", "expected a list (lines starting with '- ')", "see examples/roster.yaml")],
             )
         # A value that cannot be read (start_date: 2026-02-30) costs its row only.
-        unreadable: dict[int, list[Problem]] = {}
+        unreadable: dict[int | None, list[Problem]] = {}
         for p in problems:
             unreadable.setdefault(row_of(p), []).append(p)
         return [
@@ -166,8 +166,8 @@ def read_roster(path: Path | str) -> list[tuple[int, dict[str, Any]]]:
     from rehabplan.sources.spreadsheet import dict_reader, read_csv_text  # ';', BOM, Windows-1252 as spreadsheets save
 
     text, problem = read_csv_text(path, MAX_ROSTER_BYTES)
-    if problem:
-        raise PatientError(f"the roster {path} cannot be read", [problem])
+    if problem or text is None:
+        raise PatientError(f"the roster {path} cannot be read", [problem] if problem else [])
     reader = dict_reader(text)
     if not reader.fieldnames:
         raise PatientError(
@@ -377,7 +377,7 @@ def _render_job(job: Job, out_dir: str) -> Outcome:
             outcome.sha256[fmt] = sha256_bytes(data)
     except RehabplanError as exc:
         outcome.status, outcome.reason = "failed", exc.message
-    except Exception as exc:  # a render bug must cost one patient, not the run
+    except Exception as exc:  # noqa: BLE001 - a render bug must cost one patient, not the run
         outcome.status, outcome.reason = "failed", f"{type(exc).__name__}: {exc}"
     _mark(-1)
     outcome.seconds = time.perf_counter() - start
@@ -432,7 +432,7 @@ def _peak_rss_mib() -> float | None:
 # --------------------------------------------------------------------------- the run
 
 
-def bulk_build(
+def bulk_build(  # noqa: C901 - the run's steps in order (settings, manifest, roster, workers, summary); to split with bulk/'s manifest and pool modules
     roster: Path | str,
     out_dir: Path | str,
     *,
@@ -504,7 +504,7 @@ def bulk_build(
             except RehabplanError as exc:
                 outcomes[row] = Outcome(row, "failed", _safe_id(data), reason=_reason(exc))
                 continue
-            except Exception as exc:  # a bug in one row's planning costs that row, not the run
+            except Exception as exc:  # noqa: BLE001 - a bug in one row's planning costs that row, not the run
                 outcomes[row] = Outcome(
                     row, "failed", _safe_id(data), reason=f"cannot be planned ({type(exc).__name__}: {exc})"[:300]
                 )
@@ -592,7 +592,7 @@ def _new_pool(settings: Settings, n_workers: int, context, loaded=None) -> cf.Pr
         initializer=_init_worker,
         initargs=(settings, slots, os.getpid(), loaded if forked else None),
     )
-    pool.slots = slots  # the rows in flight, one slot per worker
+    pool.slots = slots  # type: ignore[attr-defined]  # the rows in flight, one slot per worker
     pool.submit(int)  # with "fork" the executor launches every worker on the first submit
     return pool
 
@@ -646,11 +646,11 @@ def _run_pool(
                         continue
                     except BrokenProcessPool:
                         broken = True
-                    except Exception as exc:  # pickling or an unexpected pool error
+                    except Exception as exc:  # noqa: BLE001 - pickling or an unexpected pool error costs one row
                         yield Outcome(job.row, "failed", job.patient.id, reason=f"{type(exc).__name__}: {exc}")
                         continue
                     if in_flight is None:  # read once: the rows the workers held when one died
-                        in_flight = {row for row in pool.slots[:] if row > 0}
+                        in_flight = {row for row in pool.slots[:] if row > 0}  # type: ignore[attr-defined]
                     if job.row in in_flight:
                         crashes[job.row] = crashes.get(job.row, 0) + 1
                         if crashes[job.row] >= CRASHES_BEFORE_FAILING:

@@ -10,7 +10,7 @@ import contextlib
 import gc
 import sys
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import typer
 from rich.console import Console
@@ -603,7 +603,9 @@ def build(
         if fmt in ("pdf", "html") and not quiet:
             _say_config_defaults(cfg)
         # How the handout looks, the same for the PDF and its HTML.
-        look = dict(templates=templates or cfg.templates, large_print=large_print, paper=paper, edition=_edition(compact))
+        look: dict[str, Any] = dict(
+            templates=templates or cfg.templates, large_print=large_print, paper=paper, edition=_edition(compact)
+        )
         if fmt == "pdf":
             from rehabplan.render.pdf import render_pdf
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from pathlib import Path
+from typing import Any
 
 import yaml
 from rich.console import Console
@@ -112,7 +113,7 @@ class _Asker:
         self.console = console
 
     def _ask(self, question: str, default: str | None = None) -> str:
-        kw = {"default": default, "show_default": bool(default)} if default is not None else {}
+        kw: dict[str, Any] = {"default": default, "show_default": bool(default)} if default is not None else {}
         return Prompt.ask(question, console=self.console, **kw).strip()
 
     def _again(self, message: str) -> None:
@@ -173,7 +174,7 @@ class _Asker:
             norm = [known.get(w.lower()) or known.get(w.lower().replace(" ", "-").replace("_", "-")) for w in items]
             unknown = [w for w, n in zip(items, norm) if n is None]
             if not unknown:
-                return list(dict.fromkeys(norm))
+                return list(dict.fromkeys(n for n in norm if n is not None))
             parts = []
             for w in unknown:
                 guess = difflib.get_close_matches(w.lower(), list(known), n=1)

@@ -51,7 +51,7 @@ def _shown(figure: Figure, kind: PropKind, frame_no: int) -> list:
     return [p for p in figure.props if p.kind == kind and (p.frames is None or frame_no in p.frames)]
 
 
-def posture(figure: Figure, placed: Placed, frame_no: int, mirror: bool) -> str:
+def posture(figure: Figure, placed: Placed, frame_no: int, mirror: bool) -> str:  # noqa: C901 - one sentence built clause by clause from the pose; split, the wording rules would scatter
     body = placed.body
     work, other = _side_words(mirror)
     floor = 2.0 if _shown(figure, PropKind.mat, frame_no) else 0.0
@@ -135,11 +135,11 @@ def posture(figure: Figure, placed: Placed, frame_no: int, mirror: bool) -> str:
             )
         else:
             words.append(f"a band from the {point_words(band.at, mirror)} to a fixed point")
-    knees = [n for n in ("knee", "other_knee") if _knee_bend(body, n) > 50]
-    if len(knees) == 2:
+    bent = [n for n in ("knee", "other_knee") if _knee_bend(body, n) > 50]
+    if len(bent) == 2:
         words.append("knees bent")
-    elif knees:
-        words.append(f"{point_words(knees[0], mirror)} bent")
+    elif bent:
+        words.append(f"{point_words(bent[0], mirror)} bent")
     return ", ".join(words)
 
 
@@ -191,10 +191,10 @@ def frame_alts(figure: Figure, mirror: bool = False, placed: list[Placed] | None
     out = []
     for i, p in enumerate(placed, start=1):
         text = f"{p.frame.label}: {posture(figure, p, i, mirror)}"
-        pushes = [a for a in figure.arrows if a.push is not None and (a.frames is None or i in a.frames)]
+        pushes = [(a, a.push) for a in figure.arrows if a.push is not None and (a.frames is None or i in a.frames)]
         if pushes:
             text += "; arrow: " + " and ".join(
-                f"press the {point_words(a.point, mirror)} {_page_direction(a.push, figure, p.body)}" for a in pushes
+                f"press the {point_words(a.point, mirror)} {_page_direction(push, figure, p.body)}" for a, push in pushes
             )
         if i > 1:
             moves = []

@@ -69,11 +69,11 @@ def _segment_distance(a0: Vec, a1: Vec, b0: Vec, b1: Vec) -> tuple[float, float,
     best = (1e9, 0.0, 0.0)
     for i in range(13):
         s = i / 12
-        pa = tuple(x + (y - x) * s for x, y in zip(a0, a1))
+        pa: Vec = (a0[0] + (a1[0] - a0[0]) * s, a0[1] + (a1[1] - a0[1]) * s, a0[2] + (a1[2] - a0[2]) * s)
         d = sub(b1, b0)
         dd = dot(d, d)
         t = 0.0 if dd < 1e-9 else max(0.0, min(1.0, dot(sub(pa, b0), d) / dd))
-        pb = tuple(x + (y - x) * t for x, y in zip(b0, b1))
+        pb: Vec = (b0[0] + (b1[0] - b0[0]) * t, b0[1] + (b1[1] - b0[1]) * t, b0[2] + (b1[2] - b0[2]) * t)
         dist = norm(sub(pa, pb))
         if dist < best[0]:
             best = (dist, s, t)
@@ -89,7 +89,7 @@ def _reaches_other_leg(placed: Placed) -> bool:
     return False
 
 
-def problems(figure: Figure, placed: list[Placed] | None = None) -> list[str]:
+def problems(figure: Figure, placed: list[Placed] | None = None) -> list[str]:  # noqa: C901 - one short check per rule, read top to bottom
     """What is geometrically wrong with the figure's frames (an empty list: nothing)."""
     placed = placed or place(figure)
     cam = Camera.of(figure)

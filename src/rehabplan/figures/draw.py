@@ -327,7 +327,7 @@ def _rested(figure: Figure, frame: Frame, body: Body, frame_no: int, placed: lis
         pelvis = body.points["pelvis"]
         changes: dict[str, object] = {}
         worst = 0.0
-        for limb in sorted({limb_of(p) for p in frame.rest} - {None}):
+        for limb in sorted({lb for lb in (limb_of(p) for p in frame.rest) if lb is not None}):
             points = [p for p in frame.rest if limb_of(p) == limb]
             gap = min(_bottom(body, p) - support_height(figure, placed, frame_no, p, body) for p in points)
             worst = max(worst, abs(gap))
@@ -346,8 +346,8 @@ def _rested(figure: Figure, frame: Frame, body: Body, frame_no: int, placed: lis
                 target = sub(add(P[pre + "wrist"], mul(unit(sub(P[pre + "wrist"], P[mid])), PALM / 2)), pelvis)
             target = (target[0], target[1], target[2] - gap)
             chord_mid = mul(add(P[root], P[end]), 0.5)
-            bend = unit(sub(P[mid], chord_mid))
-            if norm(bend) < 0.5:
+            bend: Vec | None = unit(sub(P[mid], chord_mid))
+            if bend is not None and norm(bend) < 0.5:
                 bend = None
             reach = Reach(to="pelvis", offset=target, bend=bend)
             old = getattr(frame, limb)
@@ -476,7 +476,7 @@ def face_shapes(body: Body, cam: Camera) -> list[Shape]:
     return out
 
 
-def _body_shapes(
+def _body_shapes(  # noqa: C901 - one pass over the limbs deciding ghost, highlight and depth per group
     body: Body, cam: Camera, highlight: set[str], ghost: set[str] | None = None, only: set[str] | None = None
 ) -> list[tuple[float, list[Shape]]]:
     """(depth, shapes) per drawing group: a limb's outline then its fill, so a limb reads as one
@@ -579,7 +579,7 @@ def _prop_shapes(figure: Figure, placed: list[Placed], cam: Camera, frame_no: in
 SEAT_SQUASH = 3.5  # cm a thigh flattens on a chair's seat
 
 
-def prop_geometry(
+def prop_geometry(  # noqa: C901 - one short branch per prop kind
     figure: Figure, placed: list[Placed], cam: Camera, frame_no: int
 ) -> tuple[list[tuple[list[Vec], str, str]], list[Prop], list[Shape], list[Shape]]:
     """The props shown in this frame: their boxes (8 corners, fill, ink), the prop each box
@@ -647,10 +647,10 @@ def prop_geometry(
             # seat's front edge (flattened a little), it does not pass into it.
             for part in body.parts:
                 if part.segment in ("thigh", "other_thigh"):
-                    for t in (i / 8 for i in range(9)):
-                        c = add(part.a, mul(sub(part.b, part.a), t))
-                        if -22 <= dot(sub(c, o), h) <= 18:
-                            seat = min(seat, c[2] - (part.ra + (part.rb - part.ra) * t) + SEAT_SQUASH)
+                    for f in (i / 8 for i in range(9)):
+                        pt = add(part.a, mul(sub(part.b, part.a), f))
+                        if -22 <= dot(sub(pt, o), h) <= 18:
+                            seat = min(seat, pt[2] - (part.ra + (part.rb - part.ra) * f) + SEAT_SQUASH)
             boxes.append((oriented_box(o, h, s, (-22, 18), (-23, 23), (seat - 4, seat)), wood, wood_ink))
             for a in (-21, 14):
                 for c in (-21, 18):
@@ -792,7 +792,7 @@ def scenes(figure: Figure, placed: list[Placed] | None = None) -> list[Scene]:
                 _body_shapes(placed[0].body, cam, set(), ghost=set(), only=set(figure.ghost)), key=lambda t: -t[0]
             ):
                 shapes += group
-        for _, group in sorted(_body_shapes(p.body, cam, highlight), key=lambda t: -t[0]):
+        for _, group in sorted(_body_shapes(p.body, cam, set(highlight)), key=lambda t: -t[0]):
             shapes += group
         shapes += front
         for arrow in figure.arrows:

@@ -50,7 +50,7 @@ def gallery_html(library: Library, *, mirror: bool = False, title: str = "Exerci
     ]
     for ex in sorted(library.exercises.values(), key=lambda e: e.name.lower()):
         parts.append(f'<section class="ex"><h2>{html.escape(ex.name)} <small>{ex.id}</small></h2><div class="frames">')
-        if ex.drawn:
+        if ex.drawn and ex.figure is not None:
             pic = picture(ex.figure, mirror=mirror)
             room = _WIDTH_MM - _GAP_MM * len(pic.frames)
             # Never smaller than _MIN_MM: wide frames then wrap onto a second row.
@@ -65,6 +65,7 @@ def gallery_html(library: Library, *, mirror: bool = False, title: str = "Exerci
             alt = pic.alt
         else:
             path = library.illustration_path(ex.id)
+            assert path is not None and ex.illustration is not None  # not drawn: a hand-made SVG
             # Through the same allow-list as a handout: a link out of illustrations/ is refused.
             data = read_asset(path, [library.files[ex.id].parent / "illustrations"], ("svg",)).data
             uri = "data:image/svg+xml;base64," + base64.b64encode(data).decode("ascii")
@@ -97,7 +98,7 @@ def gallery_pdf(library: Library, *, mirror: bool = False) -> bytes:
 def write_picture(library: Library, exercise_id: str, target: Path, *, mirror: bool = False) -> bytes:
     """One exercise's frames with labels as SVG or PNG bytes (by the target's suffix)."""
     ex = library[exercise_id]
-    pic = picture(ex.figure, mirror=mirror)
+    pic = picture(ex.figure, mirror=mirror)  # type: ignore[arg-type]  # the command checks it is drawn
     if target.suffix.lower() == ".png":
         import io
 

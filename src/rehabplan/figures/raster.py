@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import BinaryIO
 
 from rehabplan.figures.draw import SCALE, Picture, Shape
 
@@ -68,7 +69,7 @@ def _font(size: int):
     return ImageFont.load_default(size)
 
 
-def write_png(picture: Picture, path: Path | str, title: str | None = None, scale: float = 1.0) -> None:
+def write_png(picture: Picture, path: Path | str | BinaryIO, title: str | None = None, scale: float = 1.0) -> None:
     """Frames side by side with their numbered labels, like Picture.sheet()."""
     from PIL import Image, ImageDraw
 
@@ -100,5 +101,5 @@ def write_png(picture: Picture, path: Path | str, title: str | None = None, scal
         tw = draw.textlength(label, font=font)
         draw.text(((x + slot / 2) * k - tw / 2, (title_h + frame.height + 4) * k), label, fill=(31, 31, 31), font=font)
         x += slot + gap
-    img = img.resize((math.ceil(width * scale), math.ceil(height * scale)), Image.LANCZOS)
+    img = img.resize((math.ceil(width * scale), math.ceil(height * scale)), Image.Resampling.LANCZOS)
     img.save(path if not isinstance(path, (str, Path)) else str(path), format="PNG", optimize=False)

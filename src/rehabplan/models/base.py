@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Final
 
 from pydantic import BaseModel, ConfigDict, Field
 
-PROGRAM_SCHEMA_VERSION = "1.0"
+PROGRAM_SCHEMA_VERSION: Final = "1.0"
 
 Id = Annotated[
     str,

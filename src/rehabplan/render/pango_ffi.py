@@ -105,6 +105,7 @@ def generate(output: Path) -> str:
     import cffi
 
     spec = importlib.util.find_spec(TARGET)
+    assert spec is not None and spec.origin is not None, f"{TARGET} is not installed"
     cdef = cdef_of(Path(spec.origin).read_text(encoding="utf-8"))
     if cdef is None:
         raise SystemExit(f"{spec.origin}: its ffi.cdef(...) block is not where it was; update pango_ffi.py")

@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
@@ -181,7 +182,8 @@ class Renderer:
     ):
         self.builder = HtmlBuilder(config, templates=templates, large_print=large_print, paper=paper, edition=edition)
         self.config = self.builder.config
-        self._weasy = None  # (font_config, stylesheets, image cache), built on first PDF
+        # (font_config, stylesheets, image cache), built on first PDF
+        self._weasy: tuple[Any, list[Any], dict[Any, Any]] | None = None
 
     @property
     def paper(self) -> str:
@@ -205,7 +207,7 @@ class Renderer:
         logo = self.config.clinic.logo
         files = [(Path(logo), logo_root(self.config))] if logo else []
         layers = (self.builder.templates, builtin_templates()) if self.builder.templates else None
-        return Fetcher(roots, files, layers)
+        return Fetcher(roots, files, layers)  # type: ignore[arg-type]  # a logo always has its folder
 
     def _setup(self, fetcher: Fetcher):
         if self._weasy is None:

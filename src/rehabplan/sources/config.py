@@ -169,13 +169,16 @@ def load_config(path: Path | str | None = None) -> ClinicConfig:
     if config is None:
         raise ConfigError(f"the configuration {path} has {len(problems)} problem(s)", problems)
     base = path.resolve().parent
-    fix = lambda p: p if p is None or p.is_absolute() else base / p  # noqa: E731
+
+    def fix(p: Path) -> Path:
+        return p if p.is_absolute() else base / p
+
     loaded = config.model_copy(
         update={
             "library": [fix(p) for p in config.library],
             "protocols": [fix(p) for p in config.protocols],
-            "templates": fix(config.templates),
-            "clinic": config.clinic.model_copy(update={"logo": fix(config.clinic.logo)}),
+            "templates": fix(config.templates) if config.templates else None,
+            "clinic": config.clinic.model_copy(update={"logo": fix(config.clinic.logo) if config.clinic.logo else None}),
         }
     )
     loaded._source = path.resolve()
@@ -197,8 +200,10 @@ def check_logo(config: ClinicConfig) -> list[Problem]:
 
     if config.clinic.logo is None:
         return []
+    root = logo_root(config)
+    assert root is not None  # there is a logo, so there is its folder
     try:
-        read_asset(config.clinic.logo, [logo_root(config)], IMAGE_KINDS)
+        read_asset(config.clinic.logo, [root], IMAGE_KINDS)
     except Refused as exc:
         return [Problem(config.clinic.logo, None, "clinic.logo", exc.reason, exc.fix)]
     return []

@@ -13,6 +13,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rehabplan.errors import LibraryError, Problem
 from rehabplan.models import Exercise
@@ -40,7 +41,7 @@ class Library:
     _digests: dict[str, str] = field(default_factory=dict, repr=False)
     # The planner's materialised prescriptions, kept between plans (planner.materialise); None
     # turns the cache off (a process that must stay small).
-    planned: dict | None = field(default_factory=dict, repr=False)
+    planned: dict[Any, Any] | None = field(default_factory=dict, repr=False)
 
     def __getitem__(self, exercise_id: str) -> Exercise:
         return self.exercises[exercise_id]
@@ -101,7 +102,7 @@ def load_library(*folders: Path | str, builtin: bool = True, strict: bool = Fals
     return library
 
 
-def _to_plain(library: Library) -> dict:
+def _to_plain(library: Library) -> dict[str, Any]:
     return {
         "exercises": [[ex_id, ex.model_dump(mode="json")] for ex_id, ex in library.exercises.items()],
         "files": [[ex_id, str(path)] for ex_id, path in library.files.items()],
@@ -110,7 +111,7 @@ def _to_plain(library: Library) -> dict:
     }
 
 
-def _from_plain(plain: dict | None, layers: list[Path]) -> Library | None:
+def _from_plain(plain: dict[str, Any] | None, layers: list[Path]) -> Library | None:
     """A Library from cached plain data, every exercise validated again by its model."""
     if plain is None:
         return None
@@ -151,7 +152,7 @@ def _read_library(layers: list[Path], strict: bool) -> Library:
         layer_ids: dict[str, Path] = {}
         for path, exercise, found, located in _read_folder(layer):
             problems += found
-            if exercise is None:
+            if exercise is None or located is None:
                 continue
             if exercise.id in layer_ids:
                 problems.append(
@@ -216,9 +217,10 @@ def _read_folder(folder: Path) -> Iterable[tuple[Path, Exercise | None, list[Pro
                         warning=True,
                     )
                 )
-            art = path.parent / "illustrations" / exercise.illustration.file if exercise.illustration else None
+            illustration = exercise.illustration
+            art = path.parent / "illustrations" / illustration.file if illustration else None
             where = located.line_of(("illustration", "file"))
-            if art is None:
+            if art is None or illustration is None:
                 pass  # drawn from pose data only (figure:)
             elif not os.path.lexists(art):
                 problems.append(
@@ -226,7 +228,7 @@ def _read_folder(folder: Path) -> Iterable[tuple[Path, Exercise | None, list[Pro
                         path,
                         where,
                         "illustration.file",
-                        f"'{exercise.illustration.file}' not found in {art.parent}",
+                        f"'{illustration.file}' not found in {art.parent}",
                         "add the SVG drawing or fix the file name",
                     )
                 )
@@ -237,9 +239,7 @@ def _read_folder(folder: Path) -> Iterable[tuple[Path, Exercise | None, list[Pro
                 try:
                     read_asset(art, [path.parent / "illustrations"], ("svg",))
                 except Refused as exc:
-                    problems.append(
-                        Problem(path, where, "illustration.file", f"'{exercise.illustration.file}' {exc.reason}", exc.fix)
-                    )
+                    problems.append(Problem(path, where, "illustration.file", f"'{illustration.file}' {exc.reason}", exc.fix))
                     exercise = None
         yield path, exercise, problems, located
 
@@ -250,7 +250,10 @@ def cross_check(library: Library) -> list[Problem]:
     ex = library.exercises
     for ex_id, exercise in ex.items():
         path = library.files[ex_id]
-        at = lambda key: library.lines.get((ex_id, key))  # noqa: E731
+
+        def at(key: str) -> int | None:
+            return library.lines.get((ex_id, key))
+
         for direction in ("easier", "harder"):
             target = getattr(exercise, direction)
             if target is None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from rehabplan.errors import Problem
 from rehabplan.sources.yaml_file import Located, dotted
@@ -20,7 +21,7 @@ from rehabplan.sources.yaml_file import Located, dotted
 M = TypeVar("M", bound=BaseModel)
 
 
-def parse_located(located: Located, cls: type[M], prefix: tuple = ()) -> tuple[M | None, list[Problem]]:
+def parse_located(located: Located, cls: type[M], prefix: tuple[Any, ...] = ()) -> tuple[M | None, list[Problem]]:
     data = located.data
     for part in prefix:
         data = data[part]
@@ -31,8 +32,8 @@ def parse_data(
     data: Any,
     cls: type[M],
     file: Path | str | None,
-    line_of: Callable[[tuple], int | None] = lambda loc: None,
-    prefix: tuple = (),
+    line_of: Callable[[tuple[Any, ...]], int | None] = lambda loc: None,
+    prefix: tuple[Any, ...] = (),
 ) -> tuple[M | None, list[Problem]]:
     if not isinstance(data, dict):
         kind = type(data).__name__ if data is not None else "nothing"
@@ -52,7 +53,13 @@ def parse_data(
         return None, [_problem(err, cls, file, line_of, prefix) for err in exc.errors()]
 
 
-def _problem(err: dict, cls: type[BaseModel], file, line_of, prefix: tuple) -> Problem:
+def _problem(
+    err: ErrorDetails,
+    cls: type[BaseModel],
+    file: Path | str | None,
+    line_of: Callable[[tuple[Any, ...]], int | None],
+    prefix: tuple[Any, ...],
+) -> Problem:
     loc = tuple(part for part in err["loc"] if not (isinstance(part, str) and ("[" in part or part in _UNION_TAGS)))
     field = dotted(prefix + loc)
     line = line_of(loc)
@@ -84,7 +91,7 @@ def _problem(err: dict, cls: type[BaseModel], file, line_of, prefix: tuple) -> P
 _UNION_TAGS = {"str", "list[str]", "int", "function-after", "function-before", "function-plain"}
 
 
-def _field_names(cls: Any, loc: tuple) -> list[str]:
+def _field_names(cls: Any, loc: tuple[Any, ...]) -> list[str]:
     """Field names of the model reached by following ``loc`` from ``cls`` (for suggestions)."""
     current: Any = cls
     for part in loc:

@@ -6,8 +6,10 @@ Layered like the library: a clinic folder adds protocols or replaces a built-in 
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rehabplan.errors import LibraryError, PatientError, Problem
 from rehabplan.models import Category, Protocol
@@ -36,7 +38,7 @@ class Protocols:
     def __contains__(self, protocol_id: object) -> bool:
         return protocol_id in self.protocols
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Protocol]:
         return iter(self.protocols.values())
 
 
@@ -82,13 +84,18 @@ def load_protocols(library: Library, *folders: Path | str, builtin: bool = True,
     return result
 
 
-def check_protocol(protocol: Protocol, library: Library, path: Path, line_of) -> list[Problem]:
+def check_protocol(  # noqa: C901 - one short check per protocol rule of the clinical brief, in the brief's order
+    protocol: Protocol, library: Library, path: Path, line_of: Callable[[tuple[Any, ...]], int | None]
+) -> list[Problem]:
     """Protocol against library: exercises exist, rules are known, the brief's rules hold."""
     problems: list[Problem] = []
     phase_index = {p.id: i for i, p in enumerate(protocol.phases)}
     loading_seen = False
     for i, slot in enumerate(protocol.slots):
-        at = lambda *key: line_of(("slots", i) + key)  # noqa: E731
+
+        def at(*key: str | int) -> int | None:
+            return line_of(("slots", i) + key)
+
         where = f"slots[{i}] ({slot.id})"
         for ex_id in slot.candidates:
             if ex_id not in library:

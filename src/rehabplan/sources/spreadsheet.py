@@ -44,7 +44,7 @@ def read_csv_text(path: Path | str, max_bytes: int) -> tuple[str | None, Problem
         )
 
 
-def dict_reader(text: str) -> csv.DictReader:
+def dict_reader(text: str) -> csv.DictReader[str]:
     """A DictReader with the delimiter the header row uses (',', ';' or tab)."""
     header = text.split("\n", 1)[0]
     delimiter = max(DELIMITERS, key=lambda d: (len(next(csv.reader([header], delimiter=d), [])), d == ","))

@@ -31,9 +31,9 @@ class Located:
 
     data: Any
     file: Path
-    lines: dict[tuple, int] = field(default_factory=dict)
+    lines: dict[tuple[Any, ...], int] = field(default_factory=dict)
 
-    def line_of(self, path: tuple) -> int | None:
+    def line_of(self, path: tuple[Any, ...]) -> int | None:
         """Line of the deepest known prefix of ``path`` (a missing key points at its parent)."""
         path = tuple(path)
         while path:
@@ -91,9 +91,9 @@ def too_deep(text: str, limit: int = MAX_DEPTH) -> int | None:
                 return text.count("\n", 0, match.start()) + 1
         elif depth:
             depth -= 1
-    match = _DEEP_BLOCK.search(text)
-    if match:
-        return text.count("\n", 0, match.start()) + 1
+    block = _DEEP_BLOCK.search(text)
+    if block:
+        return text.count("\n", 0, block.start()) + 1
     return None
 
 
@@ -105,8 +105,8 @@ def load_yaml(path: Path, max_bytes: int = MAX_BYTES, partial: bool = False) -> 
     problems: a list of rows (roster, log) then loses only the rows they are in.
     """
     text, problem = read_text(path, max_bytes)
-    if problem:
-        return None, [problem]
+    if problem or text is None:
+        return None, [problem] if problem else []
     if not text.strip():
         return None, [Problem(path, None, "", "file is empty", "add the fields or delete the file")]
     deep = too_deep(text)
@@ -167,7 +167,12 @@ def _too_deep(path: Path, line: int | None) -> Problem:
 
 
 def _build(
-    node: yaml.Node, path: tuple, located: Located, problems: list[Problem], budget: list[int], constructor: yaml.SafeLoader
+    node: yaml.Node,
+    path: tuple[Any, ...],
+    located: Located,
+    problems: list[Problem],
+    budget: list[int],
+    constructor: yaml.SafeLoader,
 ) -> Any:
     budget[0] -= 1
     if budget[0] < 0:
@@ -262,7 +267,7 @@ def _build(
     return value
 
 
-def _bad_value(file: Path, node: yaml.Node, path: tuple, exc: Exception) -> Problem:
+def _bad_value(file: Path, node: yaml.Node, path: tuple[Any, ...], exc: Exception) -> Problem:
     text = str(node.value)[:40]
     if "digits" in str(exc):
         return Problem(
@@ -292,7 +297,7 @@ def _scalar(node: yaml.Node, constructor: yaml.SafeLoader) -> Any:
     return constructor.construct_object(node, deep=True)
 
 
-def _dotted(path: tuple) -> str:
+def _dotted(path: tuple[Any, ...]) -> str:
     out = ""
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
