@@ -58,7 +58,7 @@ def main() -> int:
     import rehabplan.cli.commands  # noqa: F401
 
     t = stage("import rehabplan.cli.commands", t)
-    from rehabplan.render.weasy_start import prepare_weasyprint
+    from rehabplan.render.weasy.start import prepare_weasyprint
 
     prepare_weasyprint()  # as rehabplan does before it imports WeasyPrint
     import weasyprint  # noqa: F401

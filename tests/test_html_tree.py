@@ -1,7 +1,7 @@
-"""The handout's own HTML becomes the same element tree with html_tree.own_tree as with
-WeasyPrint's parser (tinyhtml5), or own_tree refuses it and WeasyPrint parses it.
+"""The handout's own HTML becomes the same element tree with own_tree as with WeasyPrint's
+parser (tinyhtml5), or own_tree refuses it and WeasyPrint parses it.
 
-own_tree is a speed-up (render/html_tree.py): it must never change what is laid out.
+own_tree is a speed-up (render/weasy/tree.py): it must never change what is laid out.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import pytest
 import tinyhtml5
 
 from rehabplan.render.html import HtmlBuilder
-from rehabplan.render.html_tree import NotOurs, own_tree
 from rehabplan.render.pdf import Renderer
+from rehabplan.render.weasy.tree import NotOurs, own_tree
 
 
 def differences(ours, theirs, path="html") -> str | None:
@@ -80,15 +80,13 @@ def test_the_renderer_gives_weasyprint_the_same_document_as_its_own_parser(examp
 
 
 def test_a_clinic_template_folder_is_always_parsed_by_weasyprint(tmp_path, example_program, library, monkeypatch):
-    import rehabplan.render.html_tree as html_tree
+    import rehabplan.render.weasy.tree as tree
 
-    def refuse(html):
-        raise AssertionError("own_tree used for a clinic's templates")
-
-    monkeypatch.setattr(html_tree, "own_tree", refuse)
+    used, real = [], tree.own_tree
+    monkeypatch.setattr(tree, "own_tree", lambda html: used.append(html) or real(html))
     (tmp_path / "cover.html.j2").write_text("<section class='page cover'><p>Our clinic<div>unclosed</section>\n")
     data, pages, _ = Renderer(templates=tmp_path).pdf(example_program, library)
-    assert data.startswith(b"%PDF") and pages > 10
+    assert data.startswith(b"%PDF") and pages > 10 and used == []
 
 
 DOC = "<!DOCTYPE html>\n<html><head><title>t</title></head>\n<body>{}</body>\n</html>\n"
@@ -154,13 +152,12 @@ def test_the_lean_user_agent_stylesheet_lays_the_handout_out_as_weasyprints_own(
     example_program, library, monkeypatch, edition, large_print
 ):
     """The handout's PDF is byte-identical with WeasyPrint's full user-agent stylesheet and with
-    html_tree.lean_ua_stylesheet() (its universal pseudo-element rules narrowed)."""
-    import rehabplan.render.html_tree as html_tree
-
-    assert html_tree.lean_ua_stylesheet() is not None  # the installed WeasyPrint is the one expected
-    lean = Renderer(edition=edition, large_print=large_print).pdf_bytes(example_program, library)
-    monkeypatch.setattr(html_tree, "lean_ua_stylesheet", lambda: None)
-    assert Renderer(edition=edition, large_print=large_print).pdf_bytes(example_program, library) == lean
+    the lean one (speed-up ``ua``: its universal pseudo-element rules narrowed)."""
+    renderer = Renderer(edition=edition, large_print=large_print)
+    monkeypatch.setenv("REHABPLAN_SPEEDUPS", "1")
+    lean = renderer.pdf_bytes(example_program, library)
+    monkeypatch.setenv("REHABPLAN_SPEEDUPS", "flate,tree")  # every speed-up but ua
+    assert renderer.pdf_bytes(example_program, library) == lean
 
 
 def test_log_amounts_stay_on_one_line_without_a_box_of_their_own(example_program, library):

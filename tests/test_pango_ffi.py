@@ -8,10 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from rehabplan.render import pango_ffi
-from rehabplan.render._pango_cdefs import CDEF_SHA256
+from rehabplan.render.weasy import cdefs as pango_ffi
+from rehabplan.render.weasy._pango_cdefs import CDEF_SHA256
 
-REGENERATE = "python -m rehabplan.render.pango_ffi src/rehabplan/render/_pango_cdefs.py"
+REGENERATE = "python -m rehabplan.render.weasy.cdefs src/rehabplan/render/weasy/_pango_cdefs.py"
 
 
 def weasyprint_ffi_source() -> str:
@@ -29,13 +29,13 @@ def test_other_declarations_fall_back_to_weasyprints_own_parsing():
     assert pango_ffi.rewritten(source, "0" * 64) is None
     assert pango_ffi.rewritten(source.replace("ffi.cdef('''", "ffi.cdef(  '''"), CDEF_SHA256) is None
     new = pango_ffi.rewritten(source, CDEF_SHA256)
-    assert "from rehabplan.render._pango_cdefs import ffi" in new and "ffi.cdef(" not in new
+    assert "from rehabplan.render.weasy._pango_cdefs import ffi" in new and "ffi.cdef(" not in new
 
 
 PDF_OF_TEXT = """
 import sys
 if sys.argv[1] == "pre-parsed":
-    from rehabplan.render.pango_ffi import prepare
+    from rehabplan.render.weasy.cdefs import prepare
     prepare()
 import weasyprint
 html = "<p style='font: 14pt sans-serif'>Sit tall, <b>breathe out</b> and ﬁnd 3 × 10 reps.</p>"

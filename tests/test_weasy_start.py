@@ -45,7 +45,7 @@ def test_a_handout_is_built_without_fonttools_subsetter_or_instancer_and_the_sam
 def test_a_stand_in_becomes_the_real_module_when_used():
     code = """
 import sys
-from rehabplan.render.weasy_start import prepare_weasyprint
+from rehabplan.render.weasy.start import prepare_weasyprint
 prepare_weasyprint()
 import weasyprint.pdf.fonts as fonts
 assert type(sys.modules["fontTools.subset"]).__name__ == "StandIn"

@@ -18,11 +18,10 @@ module turns ``&amp;`` back into ``&`` exactly as tinyhtml5 does.
 from __future__ import annotations
 
 import functools
-import logging
 from html.parser import HTMLParser
 from xml.etree import ElementTree
 
-log = logging.getLogger("rehabplan.render")
+from rehabplan.render.weasy import fast_or_plain
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XMLNS_NS = "http://www.w3.org/2000/xmlns/"
@@ -62,29 +61,44 @@ class NotOurs(Exception):
 
 
 def handout_document(html: str, base_url: str, url_fetcher, *, ours: bool):
-    """WeasyPrint's ``HTML`` for the handout. With ``ours`` (the built-in templates) and markup
-    own_tree can build, the tree is handed over the way ``HTML.__init__`` (WeasyPrint 70) does it
-    after parsing, with ``lean_ua_stylesheet()``; otherwise WeasyPrint parses the text itself."""
+    """WeasyPrint's ``HTML`` for the handout. With ``ours`` (the built-in templates): the tree
+    from ``own_tree`` (speed-up ``tree``) and the lean user-agent stylesheet (speed-up ``ua``);
+    otherwise, and whenever either cannot be used, WeasyPrint parses the text itself."""
+    from weasyprint import HTML
+
+    def plain():
+        return HTML(string=html, base_url=base_url, url_fetcher=url_fetcher)
+
+    if not ours:
+        return plain()
+    document = fast_or_plain(
+        "tree", ("weasyprint", "tinyhtml5", "cssselect2"), lambda: _from_own_tree(html, base_url, url_fetcher), plain
+    )
+    fast_or_plain("ua", ("weasyprint",), lambda: _use_lean_ua(document), lambda: None)
+    return document
+
+
+def _from_own_tree(html: str, base_url: str, url_fetcher):
+    """The tree handed over the way ``HTML.__init__`` (WeasyPrint 70) does it after parsing."""
     import cssselect2
     from weasyprint import HTML
+
+    tree = own_tree(html)  # NotOurs: tinyhtml5 parses it (the plain path)
+    # An empty document gives the base URL, the fetcher and the media type as HTML.__init__
+    # sets them (our markup has no <base>).
+    document = HTML(string="", base_url=base_url, url_fetcher=url_fetcher)
+    document.wrapper_element = cssselect2.ElementWrapper.from_html_root(tree, content_language=None)
+    document.etree_element = document.wrapper_element.etree_element
+    return document
+
+
+def _use_lean_ua(document) -> None:
     from weasyprint.html import UA_FORM_STYLESHEET
 
-    if ours:
-        try:
-            tree = own_tree(html)
-        except NotOurs as exc:
-            log.debug("handout HTML parsed by tinyhtml5: %s", exc)
-        else:
-            # An empty document gives the base URL, the fetcher and the media type as
-            # HTML.__init__ sets them (our markup has no <base>).
-            document = HTML(string="", base_url=base_url, url_fetcher=url_fetcher)
-            document.wrapper_element = cssselect2.ElementWrapper.from_html_root(tree, content_language=None)
-            document.etree_element = document.wrapper_element.etree_element
-            ua = lean_ua_stylesheet()
-            if ua is not None:
-                document._ua_stylesheets = lambda forms=False: [ua, UA_FORM_STYLESHEET] if forms else [ua]
-            return document
-    return HTML(string=html, base_url=base_url, url_fetcher=url_fetcher)
+    if not callable(getattr(type(document), "_ua_stylesheets", None)):
+        raise AttributeError("WeasyPrint's HTML has no _ua_stylesheets")
+    ua = lean_ua_stylesheet()
+    document._ua_stylesheets = lambda forms=False: [ua, UA_FORM_STYLESHEET] if forms else [ua]
 
 
 # WeasyPrint's user-agent stylesheet gives every element six pseudo-elements with rules of their
@@ -104,17 +118,15 @@ _LEAN_UA_RULES = (
 
 @functools.lru_cache(maxsize=1)
 def lean_ua_stylesheet():
-    """WeasyPrint's user-agent stylesheet with the universal pseudo-element rules narrowed; None
-    (use WeasyPrint's own) when the installed WeasyPrint's stylesheet is not the one expected."""
-    import weasyprint
+    """WeasyPrint's user-agent stylesheet with the universal pseudo-element rules narrowed;
+    ValueError when the installed WeasyPrint's stylesheet is not the one expected."""
     from weasyprint import CSS
     from weasyprint.html import UA, UA_COUNTER_STYLE
 
     text = UA
     for old, new in _LEAN_UA_RULES:
-        if not weasyprint.__version__.startswith("70.") or text.count(old) != 1:
-            log.debug("WeasyPrint %s: its own user-agent stylesheet is used", weasyprint.__version__)
-            return None
+        if text.count(old) != 1:
+            raise ValueError(f"WeasyPrint's user-agent stylesheet has {text.count(old)} of {old!r}")
         text = text.replace(old, new)
     return CSS(string=text, counter_style=UA_COUNTER_STYLE)
 

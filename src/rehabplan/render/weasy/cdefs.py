@@ -51,9 +51,9 @@ def rewritten(source: str, expected_sha256: str) -> str | None:
     if cdef is None or sha256(cdef) != expected_sha256:
         return None
     block = _CDEF_START + cdef + _CDEF_END
-    out = source.replace(block, "from rehabplan.render._pango_cdefs import ffi\n", 1)
+    out = source.replace(block, "from rehabplan.render.weasy._pango_cdefs import ffi\n", 1)
     out = out.replace("\nimport cffi\n", "\n", 1)
-    return None if "cffi" in out.replace("rehabplan.render._pango_cdefs", "") else out
+    return None if "cffi" in out.replace("rehabplan.render.weasy._pango_cdefs", "") else out
 
 
 class _Loader(importlib.abc.Loader):
@@ -79,7 +79,7 @@ class _Finder(importlib.abc.MetaPathFinder):
         if spec is None or not spec.origin or not spec.origin.endswith(".py"):
             return None
         try:
-            from rehabplan.render._pango_cdefs import CDEF_SHA256
+            from rehabplan.render.weasy._pango_cdefs import CDEF_SHA256
 
             source = Path(spec.origin).read_text(encoding="utf-8")
         except (ImportError, OSError, UnicodeDecodeError):
@@ -110,7 +110,7 @@ def generate(output: Path) -> str:
         raise SystemExit(f"{spec.origin}: its ffi.cdef(...) block is not where it was; update pango_ffi.py")
     builder = cffi.FFI()
     builder.cdef(cdef)
-    builder.set_source("rehabplan.render._pango_cdefs", None)
+    builder.set_source("rehabplan.render.weasy._pango_cdefs", None)
     builder.emit_python_code(str(output))
     digest = sha256(cdef)
     text = output.read_text(encoding="utf-8")

@@ -22,7 +22,7 @@ import sys
 import types
 from pathlib import Path
 
-from rehabplan.render import pango_ffi
+from rehabplan.render.weasy import cdefs, switched_on
 
 # Module -> its functions that WeasyPrint imports by name (``from M import f``): a by-name
 # import takes the attribute at once, so those are small functions that call the real one.
@@ -36,9 +36,11 @@ def prepare_weasyprint() -> None:
     """Call before importing WeasyPrint (idempotent; nothing to do once it is imported)."""
     if "weasyprint" in sys.modules:
         return
-    pango_ffi.prepare()
-    for name, functions in DEFERRED.items():
-        _stand_in(name, functions)
+    if switched_on("cdefs"):
+        cdefs.prepare()
+    if switched_on("fonttools"):
+        for name, functions in DEFERRED.items():
+            _stand_in(name, functions)
 
 
 def _stand_in(name: str, functions: tuple[str, ...]) -> None:
