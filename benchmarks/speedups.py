@@ -35,8 +35,10 @@ ENV = "REHABPLAN_SPEEDUPS"
 COLD_ONLY = {"cdefs", "fonttools"}  # act while WeasyPrint is imported: nothing to measure warm
 
 
-def _all_but(name: str, names: tuple[str, ...]) -> str:
-    return ",".join(n for n in names if n != name) or "none"
+def _all_but(name: str) -> str:
+    from rehabplan.render.weasy import SPEEDUPS
+
+    return ",".join(n for n in SPEEDUPS if n != name) or "none"
 
 
 def warm(names: tuple[str, ...], patient: Path, rounds: int) -> dict[str, tuple[float, float]]:
@@ -57,7 +59,7 @@ def warm(names: tuple[str, ...], patient: Path, rounds: int) -> dict[str, tuple[
     times: dict[str, dict[str, list[float]]] = {n: {"on": [], "off": []} for n in names}
     for _ in range(rounds):
         for name in names:
-            for mode, value in (("on", "1"), ("off", _all_but(name, names))):
+            for mode, value in (("on", "1"), ("off", _all_but(name))):
                 os.environ[ENV] = value
                 c = time.process_time()
                 renderer.pdf(program, library)
@@ -76,7 +78,7 @@ def cold(names: tuple[str, ...], patient: Path, rounds: int) -> dict[str, tuple[
         out = Path(tmp) / "h.pdf"
         for _ in range(rounds):
             for name in names:
-                for mode, value in (("on", "1"), ("off", _all_but(name, names))):
+                for mode, value in (("on", "1"), ("off", _all_but(name))):
                     before = resource.getrusage(resource.RUSAGE_CHILDREN)
                     subprocess.run(
                         [str(exe), "build", str(patient), "-o", str(out), "--force"],
@@ -95,12 +97,16 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--patient", type=Path, default=ROOT / "examples" / "patient.yaml")
     parser.add_argument("--markdown", action="store_true", help="print docs/performance.md's table")
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="measure only these speed-ups")
+    parser.add_argument("--skip", choices=("warm", "cold"), help="leave out the warm or the cold measurement")
     args = parser.parse_args()
     from rehabplan.render.weasy import SPEEDUPS
 
+    measured = tuple(args.only or SPEEDUPS)
+
     load = os.getloadavg()[0]
-    w = warm(tuple(n for n in SPEEDUPS if n not in COLD_ONLY), args.patient, args.rounds)
-    c = cold(SPEEDUPS, args.patient, args.rounds)
+    w = {} if args.skip == "warm" else warm(tuple(n for n in measured if n not in COLD_ONLY), args.patient, args.rounds)
+    c = {} if args.skip == "cold" else cold(measured, args.patient, args.rounds)
     load = max(load, os.getloadavg()[0])
     print(
         f"{platform.machine()}, Python {platform.python_version()}, {os.cpu_count()} cores, load up to {load:.1f}, "
@@ -109,15 +115,15 @@ def main() -> int:
     if args.markdown:
         print("| speed-up | warm render: all on | without it | saves | cold build: all on | without it | saves |")
         print("|---|---|---|---|---|---|---|")
-    for name in SPEEDUPS:
-        (won, woff), (con, coff) = w.get(name, (None, None)), c[name]
+    for name in measured:
+        (won, woff), (con, coff) = w.get(name, (None, None)), c.get(name, (None, None))
         cells = (
             f"{won:.2f} s" if won is not None else "-",
             f"{woff:.2f} s" if woff is not None else "-",
             f"{(woff - won) / woff:+.0%}" if won is not None else "-",
-            f"{con:.2f} s",
-            f"{coff:.2f} s",
-            f"{(coff - con) / coff:+.0%}",
+            f"{con:.2f} s" if con is not None else "-",
+            f"{coff:.2f} s" if coff is not None else "-",
+            f"{(coff - con) / coff:+.0%}" if con is not None else "-",
         )
         if args.markdown:
             print(f"| `{name}` | " + " | ".join(cells) + " |")

@@ -578,7 +578,7 @@ def _new_pool(settings: Settings, n_workers: int, context, loaded=None) -> cf.Pr
     """
     forked = context.get_start_method() == "fork"
     if forked:
-        from rehabplan.render.weasy.start import prepare_weasyprint
+        from rehabplan.render.weasy import prepare_weasyprint
 
         prepare_weasyprint()
         import weasyprint  # noqa: F401  -- imported once here; forked workers share it

@@ -26,10 +26,8 @@ from rehabplan.errors import OutputExistsError, RenderError
 from rehabplan.models import Program
 from rehabplan.outputs.files import atomic_write
 from rehabplan.render.html import HtmlBuilder, builtin_templates
-from rehabplan.render.weasy.flate import write_pdf
+from rehabplan.render.weasy import prepare_weasyprint
 from rehabplan.render.weasy.fonts import remove_font_folder
-from rehabplan.render.weasy.start import prepare_weasyprint
-from rehabplan.render.weasy.tree import handout_document
 from rehabplan.sources.config import ClinicConfig, logo_root
 from rehabplan.sources.library import Library
 from rehabplan.sources.safe_read import IMAGE_KINDS, Asset, Refused, read_asset
@@ -214,9 +212,9 @@ class Renderer:
         return self._weasy
 
     def _html(self, html: str, base: str, fetcher: Fetcher):
-        """WeasyPrint's HTML document: the built-in templates' markup through render/weasy's
-        fast path, a clinic's templates through WeasyPrint's own parser."""
-        return handout_document(html, base, fetcher.weasyprint_fetcher(), ours=self.builder.templates is None)
+        from weasyprint import HTML
+
+        return HTML(string=html, base_url=base, url_fetcher=fetcher.weasyprint_fetcher())
 
     def _document(self, program: Program, library: Library):
         prepare_weasyprint()
@@ -249,7 +247,7 @@ class Renderer:
         """The PDF's bytes, its page count and the URLs the fetcher refused."""
         document, fetcher = self._document(program, library)
         try:
-            data = write_pdf(document, pdf_variant=PDF_VARIANT, pdf_tags=True, pdf_identifier=False)
+            data = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True, pdf_identifier=False)
         except Exception as exc:
             raise RenderError(f"the PDF could not be written: {type(exc).__name__}: {exc}") from exc
         return data, len(document.pages), tuple(fetcher.refused)

@@ -1,46 +1,31 @@
-"""The only place rehabplan reaches into WeasyPrint's, pydyf's, tinyhtml5's or cssselect2's
-private code. Everything else in rehabplan uses their public API.
+"""The only place rehabplan reaches into WeasyPrint's private code. Everything else in rehabplan
+uses WeasyPrint's, pydyf's, tinyhtml5's and cssselect2's public API only.
 
-Each reach is a speed-up (or a clean-up) with three guards:
+* ``cdefs.py``, speed-up ``cdefs``: WeasyPrint's C declarations come pre-parsed, not parsed by
+  pycparser at every start (a cold ``rehabplan build`` only; docs/performance.md has what it
+  saves). It runs only with the exact WeasyPrint it was made from (``TESTED``, constraints.txt's
+  pin; tests/test_weasy.py keeps the two equal) and exactly its declarations; any exception in
+  it runs WeasyPrint's own module instead.
+* ``fonts.py``: the folder WeasyPrint writes a renderer's fonts into is removed when the
+  renderer closes (WeasyPrint has no public way to remove it). Not a speed-up.
 
-* it runs only with the exact versions it was written and tested against (``TESTED``, the same
-  pins as constraints.txt; tests/test_weasy.py keeps the two equal);
-* any exception in it falls back to the plain public path, so an upstream rename costs speed,
-  never a handout;
-* ``REHABPLAN_SPEEDUPS=0`` switches every speed-up off; ``REHABPLAN_SPEEDUPS=flate,tree``
-  keeps only the ones named (benchmarks/speedups.py measures each one this way).
-
-The speed-ups (docs/performance.md has what each one saves):
-
-* ``flate`` (flate.py): pydyf compresses the PDF's streams at zlib's level 6, not 9;
-* ``tree`` (tree.py): the built-in templates' HTML becomes WeasyPrint's element tree through
-  the standard library's parser instead of tinyhtml5;
-* ``ua`` (tree.py): WeasyPrint's user-agent stylesheet without the pseudo-element rules our
-  markup cannot use.
+``REHABPLAN_SPEEDUPS=0`` switches every speed-up off; ``REHABPLAN_SPEEDUPS=cdefs`` keeps only
+the ones named (benchmarks/speedups.py measures each one this way). A speed-up is kept only while
+it saves more than 5 % of a warm render or of a cold build, measured alternating in one run.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import sys
-from collections.abc import Callable
-from typing import TypeVar
 
 log = logging.getLogger("rehabplan.render")
 
-SPEEDUPS = ("flate", "tree", "ua", "cdefs", "fonttools")
+SPEEDUPS = ("cdefs",)
 ENV = "REHABPLAN_SPEEDUPS"
 
-# The versions every speed-up here was written and tested against (constraints.txt's pins).
-TESTED = {
-    "weasyprint": "70.0",
-    "pydyf": "0.13.0",
-    "tinyhtml5": "2.1.0",
-    "cssselect2": "0.10.1",
-}
-
-T = TypeVar("T")
+# The versions the code here was written and tested against (constraints.txt's pins).
+TESTED = {"weasyprint": "70.0"}
 
 
 def switched_on(name: str) -> bool:
@@ -53,21 +38,8 @@ def switched_on(name: str) -> bool:
     return name in {part.strip() for part in value.split(",")}
 
 
-def tested_versions(*modules: str) -> bool:
-    """Whether the installed ``modules`` (imported already) are the versions in ``TESTED``."""
-    for module in modules:
-        loaded = sys.modules.get(module)
-        if loaded is None or getattr(loaded, "__version__", None) != TESTED[module]:
-            return False
-    return True
+def prepare_weasyprint() -> None:
+    """Call before rehabplan first imports WeasyPrint (idempotent; nothing to do once it is)."""
+    from rehabplan.render.weasy import cdefs
 
-
-def fast_or_plain(name: str, modules: tuple[str, ...], fast: Callable[[], T], plain: Callable[[], T]) -> T:
-    """``fast()`` when speed-up ``name`` is on and ``modules`` are the tested versions, else
-    ``plain()``; ``plain()`` also when ``fast()`` raises anything at all."""
-    if switched_on(name) and tested_versions(*modules):
-        try:
-            return fast()
-        except Exception as exc:  # an upstream change must cost speed, never the handout
-            log.debug("speed-up %r fell back to the plain path: %s: %s", name, type(exc).__name__, exc)
-    return plain()
+    cdefs.prepare()

@@ -1,20 +1,19 @@
-"""WeasyPrint's C declarations for Pango, HarfBuzz and fontconfig, parsed when rehabplan is
-made rather than at every start.
+"""WeasyPrint's C declarations for Pango, HarfBuzz and fontconfig, pre-parsed when rehabplan
+is made rather than at every start (speed-up ``cdefs``, a cold build only).
 
 WeasyPrint declares the C functions it calls (``weasyprint/text/ffi.py``) as 16 kB of C text
-that cffi parses with pycparser on every import: ~0.3 s of a cold ``rehabplan build``, half of
-importing WeasyPrint. ``_pango_cdefs.py`` holds cffi's own pre-parsed ("out-of-line ABI mode")
-form of the same declarations; loading it takes a few milliseconds. It is generated from the
-installed WeasyPrint with::
+that cffi parses with pycparser on every import. ``_pango_cdefs.py`` holds cffi's own
+pre-parsed ("out-of-line ABI mode") form of the same declarations; loading it takes a few
+milliseconds. It is generated from the installed WeasyPrint with::
 
-    python -m rehabplan.render.pango_ffi src/rehabplan/render/_pango_cdefs.py
+    python -m rehabplan.render.weasy.cdefs src/rehabplan/render/weasy/_pango_cdefs.py
 
 ``prepare()``, called before rehabplan first imports WeasyPrint, installs a one-shot import
 hook: when WeasyPrint imports ``weasyprint.text.ffi``, that module's own code runs with its
-``ffi = cffi.FFI(); ffi.cdef(...)`` replaced by the pre-parsed FFI. Only when the declarations
-are exactly the ones the file was made from (their SHA-256); otherwise (another WeasyPrint)
-WeasyPrint imports as usual: slower, never different. The same C functions are called with the
-same arguments, so the PDFs are the same bytes (tests/test_pango_ffi.py checks both).
+``ffi = cffi.FFI(); ffi.cdef(...)`` replaced by the pre-parsed FFI, on the same line numbers.
+Only with the tested WeasyPrint and exactly the declarations the file was made from (their
+SHA-256); any exception while the rewritten module runs (a missing Pango library, say) runs
+WeasyPrint's own module instead, so its own error is what the user sees.
 """
 
 from __future__ import annotations
@@ -25,6 +24,8 @@ import importlib.machinery
 import importlib.util
 import sys
 from pathlib import Path
+
+from rehabplan.render.weasy import TESTED, log, switched_on
 
 TARGET = "weasyprint.text.ffi"
 _CDEF_START = "ffi = cffi.FFI()\nffi.cdef('''"
@@ -51,20 +52,29 @@ def rewritten(source: str, expected_sha256: str) -> str | None:
     if cdef is None or sha256(cdef) != expected_sha256:
         return None
     block = _CDEF_START + cdef + _CDEF_END
-    out = source.replace(block, "from rehabplan.render.weasy._pango_cdefs import ffi\n", 1)
-    out = out.replace("\nimport cffi\n", "\n", 1)
+    # The same number of lines, so every line of the module keeps its number in a traceback.
+    out = source.replace(block, "from rehabplan.render.weasy._pango_cdefs import ffi" + "\n" * block.count("\n"), 1)
+    out = out.replace("\nimport cffi\n", "\n\n", 1)
     return None if "cffi" in out.replace("rehabplan.render.weasy._pango_cdefs", "") else out
 
 
 class _Loader(importlib.abc.Loader):
-    def __init__(self, code):
+    def __init__(self, code, plain_code):
         self.code = code
+        self.plain_code = plain_code
 
     def create_module(self, spec):
         return None  # the default module object
 
     def exec_module(self, module) -> None:
-        exec(self.code, module.__dict__)
+        own = dict(module.__dict__)  # __name__, __spec__, __file__... as the import system set them
+        try:
+            exec(self.code, module.__dict__)
+        except Exception as exc:
+            log.debug("speed-up 'cdefs' fell back to WeasyPrint's own ffi.py: %s: %s", type(exc).__name__, exc)
+            module.__dict__.clear()
+            module.__dict__.update(own)
+            exec(self.plain_code, module.__dict__)
 
 
 class _Finder(importlib.abc.MetaPathFinder):
@@ -75,25 +85,39 @@ class _Finder(importlib.abc.MetaPathFinder):
             return None
         if self in sys.meta_path:
             sys.meta_path.remove(self)  # one-shot: the real finders answer from now on
+        try:
+            return self._rewritten_spec(name, path)
+        except Exception as exc:  # the plain import runs instead
+            log.debug("speed-up 'cdefs' not used: %s: %s", type(exc).__name__, exc)
+            return None
+
+    @staticmethod
+    def _rewritten_spec(name, path):
         spec = importlib.machinery.PathFinder.find_spec(name, path)
         if spec is None or not spec.origin or not spec.origin.endswith(".py"):
             return None
-        try:
-            from rehabplan.render.weasy._pango_cdefs import CDEF_SHA256
+        from rehabplan.render.weasy._pango_cdefs import CDEF_SHA256
 
-            source = Path(spec.origin).read_text(encoding="utf-8")
-        except (ImportError, OSError, UnicodeDecodeError):
-            return None
+        source = Path(spec.origin).read_text(encoding="utf-8")
         new_source = rewritten(source, CDEF_SHA256)
         if new_source is None:
             return None
         code = compile(new_source, spec.origin, "exec")
-        return importlib.util.spec_from_file_location(name, spec.origin, loader=_Loader(code))
+        plain_code = compile(source, spec.origin, "exec")
+        return importlib.util.spec_from_file_location(name, spec.origin, loader=_Loader(code, plain_code))
 
 
 def prepare() -> None:
-    """Let the next import of WeasyPrint use the pre-parsed declarations (idempotent)."""
-    if TARGET in sys.modules or any(isinstance(f, _Finder) for f in sys.meta_path):
+    """Let the next import of WeasyPrint use the pre-parsed declarations (idempotent): only
+    when the speed-up is on and the installed WeasyPrint is the tested one."""
+    if TARGET in sys.modules or any(isinstance(f, _Finder) for f in sys.meta_path) or not switched_on("cdefs"):
+        return
+    try:
+        from importlib.metadata import version
+
+        if version("weasyprint") != TESTED["weasyprint"]:
+            return
+    except Exception:
         return
     sys.meta_path.insert(0, _Finder())
 
@@ -107,7 +131,7 @@ def generate(output: Path) -> str:
     spec = importlib.util.find_spec(TARGET)
     cdef = cdef_of(Path(spec.origin).read_text(encoding="utf-8"))
     if cdef is None:
-        raise SystemExit(f"{spec.origin}: its ffi.cdef(...) block is not where it was; update pango_ffi.py")
+        raise SystemExit(f"{spec.origin}: its ffi.cdef(...) block is not where it was; update render/weasy/cdefs.py")
     builder = cffi.FFI()
     builder.cdef(cdef)
     builder.set_source("rehabplan.render.weasy._pango_cdefs", None)
@@ -115,8 +139,8 @@ def generate(output: Path) -> str:
     digest = sha256(cdef)
     text = output.read_text(encoding="utf-8")
     header = (
-        "# Generated by `python -m rehabplan.render.pango_ffi` from WeasyPrint's text/ffi.py: do not edit.\n"
-        "# cffi's pre-parsed form of WeasyPrint's C declarations (see pango_ffi.py).\n"
+        "# Generated by `python -m rehabplan.render.weasy.cdefs` from WeasyPrint's text/ffi.py: do not edit.\n"
+        "# cffi's pre-parsed form of WeasyPrint's C declarations (see render/weasy/cdefs.py).\n"
     )
     output.write_text(header + text.replace("# auto-generated file\n", "", 1) + f'\nCDEF_SHA256 = "{digest}"\n')
     subprocess.run([sys.executable, "-m", "ruff", "format", "-q", str(output)], check=False)
