@@ -3,7 +3,7 @@
 The renderer's input contract is ``rehabplan.models.Program``. These helpers build realistic
 programs without the planner, from the frozen fixture library in ``tests/golden/library`` (so
 the golden HTML does not move when the built-in exercises are edited). ``planned_program``
-uses the real planner and the built-in library when they are available.
+uses the real planner and the built-in library.
 """
 
 from __future__ import annotations
@@ -234,19 +234,14 @@ def day_pattern(n: int):
     return pattern(n)
 
 
-def planned_program(name: str | None = None) -> tuple[Program, Library] | None:
-    """The example patient planned by the real planner, or None until the planner exists."""
-    try:
-        from rehabplan.planning.planner import plan
-        from rehabplan.sources.patients import load_patient
-        from rehabplan.sources.protocols import load_protocols
-    except ImportError:
-        return None
+def planned_program(name: str | None = None) -> tuple[Program, Library]:
+    """The example patient planned by the real planner, with the built-in library."""
+    from rehabplan.planning.planner import plan
     from rehabplan.resources import data_dir
+    from rehabplan.sources.patients import load_patient
+    from rehabplan.sources.protocols import load_protocols
 
     example = data_dir("examples") / "patient.yaml"
-    if not example.is_file():
-        return None
     library = load_library()
     protocols = load_protocols(library)
     patient = load_patient(example)
