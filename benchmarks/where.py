@@ -9,9 +9,9 @@ compression). The first render is the cold one (what `rehabplan build` pays); th
 renders with the same Renderer (what a bulk worker pays per handout).
 
 Painting, tags and writing are measured by wrapping WeasyPrint's own functions with a timer;
-the wrappers add a few microseconds a call. Every render runs as ``Renderer.pdf`` runs it (no
-automatic garbage collection during the render, the PDF's streams at ``FLATE_LEVEL``), and a
-warm render is followed, as in a bulk worker, by the collection of its garbage (WeasyPrint's
+the wrappers add a few microseconds a call. Every render runs as the ``rehabplan`` command and a
+bulk worker run it (no automatic garbage collection, render/weasy's speed-ups as
+``REHABPLAN_SPEEDUPS`` says), and a warm render is followed, as in a bulk worker, by the collection of its garbage (WeasyPrint's
 boxes and styles form cycles: ~200,000 objects a handout), timed on its own line. With automatic
 collection left on, full collections land in whichever stage runs (earlier versions of this
 script showed the PDF/UA tags at 0.5 s warm against 0.08 s cold: collections, not tags).
@@ -54,11 +54,14 @@ def main() -> int:
         rows.append((label, now - t))
         return now
 
+    import gc
+
+    gc.disable()  # as in the rehabplan command's process and in a bulk worker
     t = time.perf_counter()
     import rehabplan.cli.commands  # noqa: F401
 
     t = stage("import rehabplan.cli.commands", t)
-    from rehabplan.render.weasy_start import prepare_weasyprint
+    from rehabplan.render.weasy import prepare_weasyprint
 
     prepare_weasyprint()  # as rehabplan does before it imports WeasyPrint
     import weasyprint  # noqa: F401
@@ -77,7 +80,7 @@ def main() -> int:
     timed(pydyf.PDF, "write", "write the PDF file (pydyf, zlib)")
 
     from rehabplan.planning.planner import plan
-    from rehabplan.render.pdf import FLATE_LEVEL, Renderer, _flate_level, _no_automatic_gc
+    from rehabplan.render.pdf import Renderer
     from rehabplan.sources.library import load_library
     from rehabplan.sources.patients import load_patient
     from rehabplan.sources.protocols import load_protocols
@@ -95,14 +98,12 @@ def main() -> int:
     t = stage("handout HTML (templates, figures)", t)
     renderer._setup(renderer._fetcher(library))
     t = stage("stylesheets and fonts set up", t)
-    with _no_automatic_gc():
-        document, _ = renderer._document(program, library)
+    document, _ = renderer._document(program, library)
     t = stage("layout (WeasyPrint render)", t)
     SPENT.clear()
     from rehabplan.render.pdf import PDF_VARIANT
 
-    with _no_automatic_gc(), _flate_level(FLATE_LEVEL):
-        data = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True, pdf_identifier=False)
+    data = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True, pdf_identifier=False)
     total_write = time.perf_counter() - t
     t = stage("write_pdf", t)
     rows.pop()
@@ -123,8 +124,6 @@ def main() -> int:
         print(f"  {label:45s} {seconds * 1000:7.0f} ms")
 
     if args.warm:
-        import gc
-
         del document
         gc.collect()
         gc.freeze()  # what the process holds for good, as a bulk worker freezes it
@@ -136,13 +135,12 @@ def main() -> int:
             renderer.builder.render(program, library, preview=False)
             t = time.perf_counter() - t
             warm_rows["handout HTML (templates, figures)"] += t
-            with _no_automatic_gc(), _flate_level(FLATE_LEVEL):
-                t = time.perf_counter()
-                document, _ = renderer._document(program, library)
-                warm_rows["layout (incl. HTML again)"] += time.perf_counter() - t
-                t = time.perf_counter()
-                document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True, pdf_identifier=False)
-                total_write = time.perf_counter() - t
+            t = time.perf_counter()
+            document, _ = renderer._document(program, library)
+            warm_rows["layout (incl. HTML again)"] += time.perf_counter() - t
+            t = time.perf_counter()
+            document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True, pdf_identifier=False)
+            total_write = time.perf_counter() - t
             del document
             t = time.perf_counter()
             gc.collect()

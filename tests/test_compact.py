@@ -2,24 +2,21 @@
 most half the pages, still tagged PDF/UA, byte-reproducible and paginated by the same rules.
 
 The PDFs are rendered once per module and read back with pypdf; the page rules are checked on
-WeasyPrint's layout (render/pagination.py), once per paper and print size.
+WeasyPrint's layout (tests/support/pagination.py), once per paper and print size.
 """
 
 from __future__ import annotations
 
+import pypdf
 import pytest
+import test_pdf
+from support.pagination import breaches, page_facts
+from test_pdf import CLINIC, _program_and_library
 
-pypdf = pytest.importorskip("pypdf")
-pytest.importorskip("weasyprint")
-
-import test_pdf  # noqa: E402
-from test_pdf import CLINIC, _program_and_library  # noqa: E402
-
-from rehabplan.errors import RenderError  # noqa: E402
-from rehabplan.render.html import HtmlBuilder  # noqa: E402
-from rehabplan.render.pagination import breaches, page_facts  # noqa: E402
-from rehabplan.render.pdf import Renderer, render_pdf  # noqa: E402
-from rehabplan.sources.config import ClinicConfig  # noqa: E402
+from rehabplan.errors import RenderError
+from rehabplan.render.html import HtmlBuilder
+from rehabplan.render.pdf import Renderer, render_pdf
+from rehabplan.sources.config import ClinicConfig
 
 # Whole handouts in both editions and print sizes, laid out by WeasyPrint: seconds each.
 pytestmark = pytest.mark.slow

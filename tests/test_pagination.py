@@ -1,4 +1,4 @@
-"""Pagination invariants, measured on WeasyPrint's own layout boxes (render/pagination.py).
+"""Pagination invariants, measured on WeasyPrint's own layout boxes (tests/support/pagination.py).
 
 Over every built-in exercise and a clinic exercise with twice the usual text, on A4 and
 Letter, in normal and large print, and over the sample handout:
@@ -20,16 +20,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest_render import planned_program
+from support.pagination import breaches, page_facts
 
-pytest.importorskip("weasyprint")
-
-from conftest_render import planned_program  # noqa: E402
-
-from rehabplan.models import DoseKind, Program  # noqa: E402
-from rehabplan.render.pagination import breaches, page_facts  # noqa: E402
-from rehabplan.render.pdf import Renderer  # noqa: E402
-from rehabplan.resources import data_dir  # noqa: E402
-from rehabplan.sources.library import load_library  # noqa: E402
+from rehabplan.models import DoseKind, Program
+from rehabplan.render.pdf import Renderer
+from rehabplan.resources import data_dir
+from rehabplan.sources.library import load_library
 
 # Every configuration is a whole handout laid out by WeasyPrint: seconds each.
 pytestmark = pytest.mark.slow

@@ -10,17 +10,14 @@ import os
 import re
 from collections import Counter
 
+import pypdf
 import pytest
+from conftest_render import build_program, fixture_library, planned_program
 
-pypdf = pytest.importorskip("pypdf")
-pytest.importorskip("weasyprint")
-
-from conftest_render import build_program, fixture_library, planned_program  # noqa: E402
-
-from rehabplan.errors import OutputExistsError, RenderError  # noqa: E402
-from rehabplan.render.html import builtin_templates  # noqa: E402
-from rehabplan.render.pdf import Fetcher, Renderer, RenderResult, render_pdf  # noqa: E402
-from rehabplan.sources.config import ClinicConfig  # noqa: E402
+from rehabplan.errors import OutputExistsError, RenderError
+from rehabplan.render.html import builtin_templates
+from rehabplan.render.pdf import Fetcher, Renderer, RenderResult, render_pdf
+from rehabplan.sources.config import ClinicConfig
 
 CLINIC = ClinicConfig(
     clinic={"name": "Riverside Physio", "phone": "01632 960 123", "address": "12 River Road\nTownsville"},
@@ -139,9 +136,10 @@ def test_exercise_cards_keep_heading_steps_and_dose_together(built, sample):
 @pytest.mark.parametrize("example", ["lumbar-radicular-sciatica.yaml", "upper-hamstring-glute-sciatica.yaml"])
 @pytest.mark.parametrize("paper", ["a4", "letter"])
 def test_every_protocols_handout_paginates_by_the_rules(example, paper):
-    """The other protocols' handouts, on both papers: render/pagination.py's rules hold."""
+    """The other protocols' handouts, on both papers: tests/support/pagination.py's rules hold."""
+    from support.pagination import breaches, page_facts
+
     from rehabplan.planning.planner import plan
-    from rehabplan.render.pagination import breaches, page_facts
     from rehabplan.resources import data_dir
     from rehabplan.sources.library import load_library
     from rehabplan.sources.patients import load_patient
@@ -199,22 +197,6 @@ def test_two_builds_are_byte_identical(built, sample, tmp_path):
     assert (tmp_path / "again.pdf").read_bytes() == first.path.read_bytes()
     assert hashlib.sha256(first.path.read_bytes()).hexdigest() == first.sha256
     assert first.bytes == first.path.stat().st_size
-
-
-def test_streams_are_compressed_at_zlibs_default_level_and_pydyf_is_left_as_it_was(built):
-    """Level 6, not pydyf's 9: three times faster to write for ~3 % more bytes."""
-    import zlib
-
-    import pydyf
-
-    from rehabplan.render.pdf import FLATE_LEVEL
-
-    data = built["a4"][0].path.read_bytes()
-    streams = re.findall(rb"/Filter /FlateDecode[^>]*>>\nstream\n(.*?)\nendstream", data, re.S)
-    assert len(streams) > 20 and FLATE_LEVEL == 6
-    for stream in streams:
-        assert zlib.compress(zlib.decompress(stream), FLATE_LEVEL) == stream
-    assert pydyf.zlib is zlib
 
 
 def test_source_date_epoch_pins_the_dates(monkeypatch, tmp_path):

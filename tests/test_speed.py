@@ -1,37 +1,59 @@
-"""Speed policies that must not change behaviour: what a render does to the
-process's garbage collector."""
+"""Speed policies that must not change behaviour: a render called as a library leaves the
+host's garbage collector alone, and a bulk worker stays small."""
 
 from __future__ import annotations
 
+import csv
 import gc
-
-import pytest
 
 from rehabplan.render.pdf import Renderer
 
 
-@pytest.mark.slow
-def test_a_render_pauses_automatic_collection_and_restores_it(example_program, library):
-    """Renders run without automatic collections (~10 % of their CPU) and leave the collector
-    as they found it: on for ordinary callers, off for a caller (a bulk worker) that turned it off."""
+def test_a_render_called_as_a_library_leaves_the_hosts_collector_alone(example_program, library):
+    """Renderer.pdf in a host program: automatic collections go on during the render (the host
+    owns its collector) and the collector is as the host left it afterwards, on or off."""
     renderer = Renderer(None)
-    seen = []
-    original = renderer._document
+    collections = []
 
-    def spy(*args):
-        seen.append(gc.isenabled())
-        return original(*args)
+    def seen(phase, info):
+        if phase == "start":
+            collections.append(info["generation"])
 
-    renderer._document = spy
-    assert gc.isenabled()
-    renderer.pdf_bytes(example_program, library)
-    assert seen == [False] and gc.isenabled()
-    gc.disable()
+    gc.callbacks.append(seen)
     try:
+        assert gc.isenabled()
         renderer.pdf_bytes(example_program, library)
-        assert not gc.isenabled()
+        assert collections and gc.isenabled()
+        gc.disable()
+        collections.clear()
+        renderer.pdf_bytes(example_program, library)
+        assert collections == [] and not gc.isenabled()
     finally:
         gc.enable()
+        gc.callbacks.remove(seen)
+        renderer.close()
+
+
+def test_bulk_build_called_from_a_host_keeps_what_the_host_froze(tmp_path):
+    """A host (a notebook, Dask, Ray) that froze its own objects finds them still frozen after
+    bulk_build, and its collector still on."""
+    from rehabplan.bulk.run import bulk_build
+
+    path = tmp_path / "roster.csv"
+    with path.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "name", "protocol", "start_date", "side", "equipment", "minutes", "weeks"])
+        w.writerow(["A1", "One", "deep-gluteal-syndrome", "2026-01-05", "right", "band", "40", "4"])
+    host_objects = [[i] for i in range(1000)]
+    gc.freeze()
+    frozen = gc.get_freeze_count()
+    try:
+        report = bulk_build(path, tmp_path / "out", jobs=1, formats=("json",))
+        assert report.built == 1, report.outcomes
+        assert gc.get_freeze_count() >= frozen and gc.isenabled()
+    finally:
+        gc.unfreeze()
+    del host_objects
 
 
 def test_bulk_drops_the_planners_cache_between_handouts(library, protocols, example_patient):

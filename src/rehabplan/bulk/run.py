@@ -30,6 +30,7 @@ from rehabplan.models import Patient, Program
 from rehabplan.outputs.export import program_ics, program_json
 from rehabplan.outputs.files import atomic_write, safe_stem, sha256_bytes
 from rehabplan.planning.planner import plan
+from rehabplan.process import freeze_heap, own_this_process, thaw_heap
 from rehabplan.resources import data_dir
 from rehabplan.sources.config import ClinicConfig, load_config
 from rehabplan.sources.library import Library, load_library
@@ -317,19 +318,16 @@ def _init_worker(settings: Settings, slots=None, parent_pid: int | None = None, 
     # library, the renderer, the imports) is frozen: those collections never walk it either.
     import gc
 
+    own_this_process()  # a worker is bulk's own process: its collector is bulk's to steer
     gc.disable()
     gc.collect()
     gc.freeze()
 
 
 def _cleanup_worker() -> None:
-    import shutil
-
     renderer = _WORKER.get("renderer")
-    weasy = getattr(renderer, "_weasy", None)
-    folder = getattr(weasy[0], "_folder", None) if weasy else None
-    if folder:
-        shutil.rmtree(folder, ignore_errors=True)
+    if renderer is not None:
+        renderer.close()  # removes WeasyPrint's font folder
 
 
 def _exit_with_parent(parent_pid: int) -> None:
@@ -580,7 +578,7 @@ def _new_pool(settings: Settings, n_workers: int, context, loaded=None) -> cf.Pr
     """
     forked = context.get_start_method() == "fork"
     if forked:
-        from rehabplan.render.weasy_start import prepare_weasyprint
+        from rehabplan.render.weasy import prepare_weasyprint
 
         prepare_weasyprint()
         import weasyprint  # noqa: F401  -- imported once here; forked workers share it
@@ -614,11 +612,8 @@ def _run_pool(
     """
     # Forked workers share the parent's pages until they touch them; a collection in a worker
     # would walk (and so copy) every object the parent made, the planned programs included.
-    # Freezing moves them out of the collector's sight.
-    import gc
-
-    gc.collect()
-    gc.freeze()
+    # Freezing moves them out of the collector's sight (only in rehabplan's own process).
+    frozen = freeze_heap()
     crashes: dict[int, int] = {}
     pending = list(todo)
     try:
@@ -667,7 +662,7 @@ def _run_pool(
                     pool.shutdown(wait=not broken, cancel_futures=True)
             pending = retry + rest
     finally:
-        gc.unfreeze()
+        thaw_heap(frozen)
         if first_pool is not None:
             first_pool.shutdown(wait=False, cancel_futures=True)
 

@@ -19,6 +19,7 @@ from typer.core import TyperGroup
 
 from rehabplan import __version__
 from rehabplan.errors import LibraryError, OutputExistsError, Problem, RehabplanError
+from rehabplan.process import own_this_process
 
 EXIT_CODES = (
     "Exit codes: 0 ok · 1 bulk run with failures, or an urgent flag from adjust · 2 usage error · "
@@ -1066,18 +1067,20 @@ def adjust(
         raise typer.Exit(1)
 
 
-# Commands that make one document and end the process (see main).
-ONE_DOCUMENT_COMMANDS = frozenset({"build"})
+# Commands that make (at most) one document and end the process (see main).
+ONE_DOCUMENT_COMMANDS = frozenset({"build", "adjust"})
 
 
 def main() -> None:
+    own_this_process()  # the collector is ours to steer here, never when called as a library
     _defer_unused_rich_modules()
     # `rehabplan build` makes one handout and the process ends. Python's cycle collector would
     # walk the handout's million objects twice, when the render ends and again as the
     # interpreter exits (~0.3 s of a cold build), for memory the exit returns anyway. So a build
     # runs without automatic collection and freezes what is left: the exit's last collection
     # skips frozen objects. (render_pdf removes WeasyPrint's font folder itself, not in a
-    # finalizer.) Only here, the command's own process: app() called in-process is unchanged.
+    # finalizer.) Only here, the command's own process: app() called in-process is unchanged,
+    # and the renderer itself never touches the collector (rehabplan/process.py).
     one_document = len(sys.argv) > 1 and sys.argv[1] in ONE_DOCUMENT_COMMANDS
     if one_document:
         gc.disable()

@@ -82,7 +82,7 @@ def gallery_html(library: Library, *, mirror: bool = False, title: str = "Exerci
 def gallery_pdf(library: Library, *, mirror: bool = False) -> bytes:
     """The gallery as PDF bytes (WeasyPrint is imported here, only when a gallery is made)."""
     from rehabplan.render.pdf import Fetcher
-    from rehabplan.render.weasy_start import prepare_weasyprint
+    from rehabplan.render.weasy import prepare_weasyprint
 
     prepare_weasyprint()
     from weasyprint import HTML

@@ -13,14 +13,9 @@ the program's start date, or to ``SOURCE_DATE_EPOCH`` when it is set.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import io
 import logging
-import shutil
-import threading
-import zlib
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -32,8 +27,8 @@ from rehabplan.errors import OutputExistsError, RenderError
 from rehabplan.models import Program
 from rehabplan.outputs.files import atomic_write
 from rehabplan.render.html import HtmlBuilder, builtin_templates
-from rehabplan.render.html_tree import handout_document
-from rehabplan.render.weasy_start import prepare_weasyprint
+from rehabplan.render.weasy import prepare_weasyprint
+from rehabplan.render.weasy.fonts import remove_font_folder
 from rehabplan.sources.config import ClinicConfig, logo_root
 from rehabplan.sources.library import Library
 from rehabplan.sources.safe_read import IMAGE_KINDS, Asset, Refused, read_asset
@@ -44,12 +39,6 @@ log = logging.getLogger("rehabplan.render")
 # readers use. (WeasyPrint checks none of PDF/UA's rules for us: the templates keep headings in
 # order, give every image an alt text and every table header cells.)
 PDF_VARIANT = "pdf/ua-1"
-
-# pydyf compresses every stream at zlib's level 9. Level 6 (zlib's default) writes the sample
-# handout's streams three times faster for 3 % more bytes (1.5 MB of page and font streams:
-# 450 -> 141 ms, 231 -> 239 KiB, measured at load 4 on 2 cores); still deterministic, so the
-# same input gives the same bytes.
-FLATE_LEVEL = 6
 
 
 @dataclass(frozen=True)
@@ -225,9 +214,9 @@ class Renderer:
         return self._weasy
 
     def _html(self, html: str, base: str, fetcher: Fetcher):
-        """WeasyPrint's HTML document: the built-in templates' markup through html_tree's fast
-        path, a clinic's templates through WeasyPrint's own parser."""
-        return handout_document(html, base, fetcher.weasyprint_fetcher(), ours=self.builder.templates is None)
+        from weasyprint import HTML
+
+        return HTML(string=html, base_url=base, url_fetcher=fetcher.weasyprint_fetcher())
 
     def _document(self, program: Program, library: Library):
         prepare_weasyprint()
@@ -253,30 +242,24 @@ class Renderer:
         return document, fetcher
 
     def layout(self, program: Program, library: Library):
-        """The laid-out WeasyPrint document (pages and boxes), for checks such as pagination.py's."""
+        """The laid-out WeasyPrint document (pages and boxes), for checks of the layout."""
         return self._document(program, library)[0]
 
     def pdf(self, program: Program, library: Library) -> tuple[bytes, int, tuple[str, ...]]:
         """The PDF's bytes, its page count and the URLs the fetcher refused."""
-        with _no_automatic_gc():
-            document, fetcher = self._document(program, library)
-            try:
-                with _flate_level(FLATE_LEVEL):
-                    data = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True, pdf_identifier=False)
-            except Exception as exc:
-                raise RenderError(f"the PDF could not be written: {type(exc).__name__}: {exc}") from exc
-            return data, len(document.pages), tuple(fetcher.refused)
+        document, fetcher = self._document(program, library)
+        try:
+            data = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True, pdf_identifier=False)
+        except Exception as exc:
+            raise RenderError(f"the PDF could not be written: {type(exc).__name__}: {exc}") from exc
+        return data, len(document.pages), tuple(fetcher.refused)
 
     def close(self) -> None:
         """Remove the folder WeasyPrint made for this renderer's fonts now. WeasyPrint removes
         it in a finalizer, which never runs when the process ends with its heap frozen (a
         one-handout ``rehabplan build``) or with os._exit (a bulk worker)."""
         if self._weasy is not None:
-            font_config = self._weasy[0]
-            folder = getattr(font_config, "_folder", None)
-            if folder:
-                shutil.rmtree(folder, ignore_errors=True)
-                font_config._folder = None  # its finalizer has nothing left to do
+            remove_font_folder(self._weasy[0])
             self._weasy = None
 
     def pdf_bytes(self, program: Program, library: Library) -> bytes:
@@ -295,54 +278,6 @@ class Renderer:
         data, pages, refused = self.pdf(program, library)
         atomic_write(output, data, force=force)
         return RenderResult(output, pages, hashlib.sha256(data).hexdigest(), len(data), refused)
-
-
-@contextmanager
-def _no_automatic_gc():
-    """No automatic garbage collection during one render: WeasyPrint makes about a million
-    objects a handout and Python's full collections walk them all several times a render
-    (~10 % of its CPU); the cycles a render leaves are a few MiB, freed by the next collection
-    (a bulk worker collects after every handout). A caller that turned collection off keeps it
-    off; two renders at once in threads only ever leave it on."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
-class _ZlibAtLevel:
-    """zlib as pydyf sees it while a handout is written: compressobj at ``level``."""
-
-    def __init__(self, level: int):
-        self.level = level
-
-    def __getattr__(self, name):
-        return getattr(zlib, name)
-
-    def compressobj(self, level: int = -1, *args, **kwargs):
-        return zlib.compressobj(self.level, *args, **kwargs)
-
-
-_PYDYF_ZLIB = threading.Lock()
-
-
-@contextmanager
-def _flate_level(level: int):
-    """pydyf (WeasyPrint's PDF writer) hard-codes level 9 and has no option for it: lend its
-    module another zlib for the length of one write (one write at a time, so two threads never
-    see each other's)."""
-    import pydyf
-
-    with _PYDYF_ZLIB:
-        real = pydyf.zlib
-        pydyf.zlib = _ZlibAtLevel(level)
-        try:
-            yield
-        finally:
-            pydyf.zlib = real
 
 
 def render_pdf(

@@ -13,7 +13,8 @@ patient cares about, from the real layout and never from an estimate:
 * nothing runs outside the page's content box.
 
 WeasyPrint is not imported here: the functions take the ``Document`` that
-``Renderer.layout()`` returns.
+``Renderer.layout()`` returns. It reads WeasyPrint's private ``page._page_box``, so it
+lives with the tests and never ships in the wheel.
 """
 
 from __future__ import annotations
