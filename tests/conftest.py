@@ -61,6 +61,9 @@ def library_copy(tmp_path) -> Path:
 
 @pytest.fixture(autouse=True)
 def no_personal_clinic_config(tmp_path_factory, monkeypatch):
-    """Tests never pick up the machine's own clinic configuration (user folder or env var)."""
+    """Tests never pick up the machine's own clinic configuration (user folder or env var), nor a
+    stray rehabplan.yaml in a folder above the test's own: discovery stops at pytest's base
+    temporary folder (and at the repository root, which holds .git)."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("user-config")))
     monkeypatch.delenv("REHABPLAN_CONFIG", raising=False)
+    monkeypatch.setenv("REHABPLAN_CEILING_DIRECTORIES", str(tmp_path_factory.getbasetemp()))

@@ -139,10 +139,12 @@ def _sources(
     config: Path | None, library: list[Path] | None, protocols: list[Path] | None | None = None, *, strict: bool = False
 ):
     """Clinic configuration, library and (when asked) protocols: options win over the config."""
+    from rehabplan.cli.config_notes import say_config
     from rehabplan.sources.config import load_config
     from rehabplan.sources.library import load_library
 
     cfg = load_config(config)
+    say_config(err, cfg)
     lib = load_library(*(list(library or []) or cfg.library), strict=strict)
     if protocols is None:
         return cfg, lib, None
@@ -189,7 +191,8 @@ ProtocolsOpt = typer.Option(
 ConfigOpt = typer.Option(
     None,
     "--config",
-    help="Clinic configuration file (default: rehabplan.yaml here or in a parent folder, then the user config folder, then $REHABPLAN_CONFIG).",
+    help="Clinic configuration file (default: $REHABPLAN_CONFIG, else rehabplan.yaml here or in a parent folder "
+    "if it is yours and nobody else can change it, else the user config folder's).",
 )
 
 
@@ -222,6 +225,10 @@ def validate(
         out.print(f"[yellow]override[/] protocol '{o.id}': {o.by} replaces {o.replaced}")
     for w in library.warnings + protos.warnings:
         out.print(f"[yellow]warning[/] {_escape(str(w))}")
+    from rehabplan.cli.config_notes import layers
+
+    for line in layers(cfg, library, list(protocols or []) or cfg.protocols):
+        out.print(line, soft_wrap=True)
     out.print(
         f"[green]ok[/] {len(library.exercises)} exercises in {len(library.folders)} folder(s), {len(protos.protocols)} protocols"
     )
@@ -584,6 +591,9 @@ def build(
     if fmt == "pdf" and output is not None and str(output) == "-":
         raise typer.BadParameter("a PDF cannot go to standard output; name a file, e.g. -o handout.pdf", param_hint="--output")
     say = (lambda *a, **k: None) if quiet else err.print
+    from rehabplan.cli.config_notes import set_quiet
+
+    set_quiet(quiet)
     with _status(f"Planning {patient_file.name}", quiet) as status:
         cfg, lib, program = _load_all(
             patient_file,
@@ -821,10 +831,14 @@ def bulk(
 
     formats = tuple(f.strip() for f in fmt.split(",") if f.strip())
     show = not quiet and not as_json
-    if show and {"pdf", "html"} & set(formats):
-        from rehabplan.sources.config import load_config
+    from rehabplan.cli.config_notes import say_config, set_quiet
+    from rehabplan.sources.config import load_config
 
-        _say_config_defaults(load_config(config))
+    set_quiet(not show)
+    bulk_config = load_config(config)
+    say_config(err, bulk_config)
+    if show and {"pdf", "html"} & set(formats):
+        _say_config_defaults(bulk_config)
     progress = Progress(
         TextColumn("[bold]building handouts"),
         BarColumn(),
@@ -857,7 +871,7 @@ def bulk(
             jobs=jobs,
             formats=formats,
             force=force,
-            config=config,
+            config=bulk_config,
             library_dirs=library or (),
             protocol_dirs=protocols or (),
             templates=templates,
