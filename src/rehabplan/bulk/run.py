@@ -233,18 +233,6 @@ _FIELDS = [
 # --------------------------------------------------------------------------- hashing
 
 
-def _folder_digest(folders: Iterable[Path | None]) -> str:
-    h = hashlib.sha256()
-    for folder in folders:
-        if folder is None or not Path(folder).is_dir():
-            continue
-        for p in sorted(Path(folder).rglob("*")):
-            if p.is_file() and "__pycache__" not in p.parts:
-                h.update(str(p.relative_to(folder)).encode())
-                h.update(p.read_bytes())
-    return h.hexdigest()
-
-
 def input_hash(program: Program, formats: tuple[str, ...], settings: Settings, assets_digest: str) -> str:
     """Everything that changes the output: the program (patient, doses, library digest),
     the formats, the clinic configuration, the templates and illustrations, the version."""
@@ -473,7 +461,9 @@ def bulk_build(
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise RehabplanError(f"cannot create the output folder {out}: {exc.strerror}") from None
-    assets = _folder_digest([data_dir("templates"), tpl, *library.folders, cfg.clinic.logo.parent if cfg.clinic.logo else None])
+    from rehabplan.bulk.assets import assets_digest
+
+    assets = assets_digest([data_dir("templates"), tpl], library, cfg.clinic.logo, out)
     manifest = _read_manifest(out)
 
     rows = read_roster(roster)

@@ -136,7 +136,12 @@ def main_callback(
 
 
 def _sources(
-    config: Path | None, library: list[Path] | None, protocols: list[Path] | None | None = None, *, strict: bool = False
+    config: Path | None,
+    library: list[Path] | None,
+    protocols: list[Path] | None | None = None,
+    *,
+    strict: bool = False,
+    use_cache: bool = True,
 ):
     """Clinic configuration, library and (when asked) protocols: options win over the config."""
     from rehabplan.cli.config_notes import say_config
@@ -145,7 +150,7 @@ def _sources(
 
     cfg = load_config(config)
     say_config(err, cfg)
-    lib = load_library(*(list(library or []) or cfg.library), strict=strict)
+    lib = load_library(*(list(library or []) or cfg.library), strict=strict, use_cache=use_cache)
     if protocols is None:
         return cfg, lib, None
     from rehabplan.sources.protocols import load_protocols
@@ -215,7 +220,7 @@ def validate(
 
     from rehabplan.sources.config import check_logo
 
-    cfg, library, protos = _sources(config, folder, protocols or [], strict=strict)
+    cfg, library, protos = _sources(config, folder, protocols or [], strict=strict, use_cache=False)
     logo_problems = check_logo(cfg)
     if logo_problems:
         raise LibraryError("the clinic logo cannot be used", logo_problems)
