@@ -448,7 +448,9 @@ def bulk_build(
     formats = tuple(dict.fromkeys(formats))
     bad = [f for f in formats if f not in FORMATS]
     if bad or not formats:
-        raise RehabplanError(f"unknown format(s) {', '.join(bad) or '(none)'}; use {', '.join(FORMATS)}")
+        from rehabplan.errors import UsageError
+
+        raise UsageError(f"unknown format(s) {', '.join(bad) or '(none)'}; use {', '.join(FORMATS)}")
     cfg = config if isinstance(config, ClinicConfig) else load_config(config)
     lib_dirs = tuple(Path(p) for p in (list(library_dirs) or cfg.library))
     library = load_library(*lib_dirs)
@@ -457,14 +459,14 @@ def bulk_build(
     proto_dirs = tuple(Path(p) for p in (list(protocol_dirs) or cfg.protocols))
     settings = Settings(cfg, lib_dirs, proto_dirs, tpl, paper, large_print, edition)
     out = Path(out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise RehabplanError(f"cannot create the output folder {out}: {exc.strerror}") from None
+    from rehabplan.bulk.manifest import check_writable
+
+    check_writable(out)
     from rehabplan.bulk.assets import assets_digest
 
     assets = assets_digest([data_dir("templates"), tpl], library, cfg.clinic.logo, out)
     manifest = _read_manifest(out)
+    changed: set[str] = set()  # the entries this run wrote: merged into the manifest on disk
 
     rows = read_roster(roster)
     # Start the workers now, while this process is still small: a forked worker's memory is
@@ -526,6 +528,7 @@ def bulk_build(
             done += 1
             if outcome.status == "built":
                 job = by_row[outcome.row]
+                changed.add(job.stem)
                 manifest[job.stem] = {
                     "row": outcome.row,
                     "input_hash": job.input_hash,
@@ -536,13 +539,13 @@ def bulk_build(
                 # Saved as the run goes (atomically, at most once a second: a long roster's
                 # manifest is large), so a run that is killed redoes only the last second's work.
                 if time.monotonic() - saved >= MANIFEST_EVERY_S:
-                    _write_manifest(out, manifest)
+                    _write_manifest(out, manifest, changed)
                     saved = time.monotonic()
             if progress:
                 progress(outcome, done, total)
             log.debug("row %d: %s", outcome.row, outcome.status)
     finally:
-        _write_manifest(out, manifest)  # also on Ctrl-C: what was built stays recorded
+        _write_manifest(out, manifest, changed)  # also on Ctrl-C: what was built stays recorded
     ordered = [outcomes[r] for r, _ in rows]
     report = BulkReport(out, ordered, time.perf_counter() - started, n_workers)
     log.info("bulk: %d built, %d skipped, %d failed", report.built, report.skipped, report.failed)
@@ -704,9 +707,16 @@ def _read_manifest(out: Path) -> dict[str, dict]:
         return {}  # no manifest (or a damaged one): everything is rebuilt
 
 
-def _write_manifest(out: Path, entries: dict[str, dict]) -> None:
-    data = {"schema_version": "1.0", "rehabplan": __version__, "entries": dict(sorted(entries.items()))}
-    atomic_write(out / MANIFEST, (json.dumps(data, indent=2) + "\n").encode(), force=True)
+def _write_manifest(out: Path, entries: dict[str, dict], changed: set[str] | None = None) -> None:
+    """Merge this run's ``changed`` entries into the manifest on disk, under a lock: two runs
+    into one folder keep every entry. ``changed=None`` writes ``entries`` as they are."""
+    from rehabplan.bulk.manifest import locked
+
+    with locked(out):
+        merged = _read_manifest(out) if changed is not None else {}
+        merged.update(entries if changed is None else {k: entries[k] for k in changed if k in entries})
+        data = {"schema_version": "1.0", "rehabplan": __version__, "entries": dict(sorted(merged.items()))}
+        atomic_write(out / MANIFEST, (json.dumps(data, indent=2) + "\n").encode(), force=True)
 
 
 def _up_to_date(entry: dict | None, job: Job, out: Path) -> bool:

@@ -22,7 +22,8 @@ from rehabplan.errors import LibraryError, OutputExistsError, Problem, Rehabplan
 
 EXIT_CODES = (
     "Exit codes: 0 ok · 1 bulk run with failures, or an urgent flag from adjust · 2 usage error · "
-    "3 library/protocol error · 4 patient/roster/log error · 5 render error · 6 output exists (use --force)."
+    "3 library/protocol/config error · 4 patient/roster/program/log error · 5 render or output-writing error "
+    "(or WeasyPrint/Pango missing) · 6 output exists (use --force) · 70 internal error (--debug shows it) · 130 interrupted."
 )
 
 # Choices are declared as choices, so the CLI framework itself shows them in --help, completes
@@ -42,10 +43,20 @@ class RehabplanGroup(TyperGroup):
     rendered here, in one place, as one panel and its documented exit code — never a traceback."""
 
     def invoke(self, ctx):
+        from typer.exceptions import TyperException
+
         try:
             return super().invoke(ctx)
         except RehabplanError as exc:
             fail(exc)
+        except KeyboardInterrupt:
+            interrupted()
+        except (typer.Exit, typer.Abort, TyperException):
+            raise
+        except Exception as exc:  # noqa: BLE001 -- the contract: a panel and a documented code
+            from rehabplan.cli.errors_view import classify
+
+            fail(classify(exc))
 
     def get_command(self, ctx, cmd_name):
         command = super().get_command(ctx, cmd_name)
@@ -112,8 +123,25 @@ def fail(exc: RehabplanError) -> None:
         body += "\n\n" + "\n".join(f"• {p}" for p in exc.problems[:60])
         if len(exc.problems) > 60:
             body += f"\n… and {len(exc.problems) - 60} more"
-    err.print(Panel(_escape(body), title=f"[bold red]{exc.title}[/]", title_align="left", border_style="red"))
+    if exc.hint:
+        body += "\n\n" + exc.hint
+    from rehabplan.cli.errors_view import traceback_text
+
+    trace = traceback_text(exc)
+    if trace:
+        err.print(_escape(trace), highlight=False, soft_wrap=True)
+    err.print(Panel(_escape(body), title=f"[bold red]{_escape(exc.title)}[/]", title_align="left", border_style="red"))
     raise typer.Exit(exc.exit_code)
+
+
+def interrupted() -> None:
+    """Ctrl-C (or SIGTERM): say so, ignore further presses while cleaning up, exit 130."""
+    from rehabplan.cli.errors_view import ignore_further_interrupts
+    from rehabplan.errors import EXIT_INTERRUPTED
+
+    ignore_further_interrupts()
+    err.print("[yellow]interrupted[/]: nothing half-written was kept")
+    raise typer.Exit(EXIT_INTERRUPTED)
 
 
 def _escape(text: str) -> str:
@@ -131,8 +159,11 @@ def version_callback(value: bool) -> None:
 @app.callback(cls=RehabplanGroup)
 def main_callback(
     version: bool = typer.Option(False, "--version", callback=version_callback, is_eager=True, help="Show the version and exit."),
+    debug: bool = typer.Option(False, "--debug", help="Show the traceback of an internal error (or set REHABPLAN_DEBUG=1)."),
 ) -> None:
-    pass
+    from rehabplan.cli.errors_view import set_debug
+
+    set_debug(debug)
 
 
 def _sources(
@@ -352,7 +383,9 @@ def exercises_show(
         if ex.figure is None:
             raise LibraryError(f"'{ex.id}' has no pose data to draw (figure:); its drawing is {lib.illustration_path(ex.id)}")
         if picture_file.suffix.lower() not in (".svg", ".png"):
-            raise RehabplanError(f"cannot write '{picture_file.name}': name an .svg or .png file")
+            from rehabplan.errors import UsageError
+
+            raise UsageError(f"cannot write '{picture_file.name}': name an .svg or .png file")
         atomic_write(picture_file, write_picture(lib, ex.id, picture_file, mirror=side == "left"), force)
         err.print(f"[green]wrote[/] {picture_file}")
 
@@ -917,7 +950,16 @@ def bulk(
             f" (list: {_escape(str(report.out_dir / 'manifest.json'))})"
         )
     if report.failed:
-        raise typer.Exit(1)
+        from rehabplan.errors import BulkIncomplete
+
+        raise BulkIncomplete(
+            (
+                f"all {report.failed:,} patients failed"
+                if report.failed == len(report.outcomes)
+                else f"{report.failed:,} of {len(report.outcomes):,} patients failed; the others were built or up to date"
+            )
+            + ("" if quiet or as_json else " (the table above gives each reason)")
+        )
 
 
 BULK_TABLE_ROWS = 30  # rows of the bulk table, and skipped log rows, printed before summarising
@@ -1054,7 +1096,9 @@ def adjust(
         new = with_urgent_rows(adjust_program(program, lib, entries, from_week, source=source), urgent)
     except PatientError as exc:
         if urgent:  # the urgent flag was printed; its exit code (1) wins so scripts notice
-            exc.exit_code = 1
+            from rehabplan.errors import UrgentFlag
+
+            raise UrgentFlag.wrapping(exc) from exc
         raise
     target = output or Path(f"adjusted-{safe_stem(program.patient.id)}.json")
     atomic_write(target, program_json(new).encode(), force)
@@ -1098,8 +1142,15 @@ def main() -> None:
     one_document = len(sys.argv) > 1 and sys.argv[1] in ONE_DOCUMENT_COMMANDS
     if one_document:
         gc.disable()
+    from rehabplan.cli.errors_view import terminate_as_interrupt
+
+    terminate_as_interrupt()
     try:
         app()
+    except KeyboardInterrupt:  # pressed again while Python was already leaving
+        from rehabplan.errors import EXIT_INTERRUPTED
+
+        sys.exit(EXIT_INTERRUPTED)
     finally:
         if one_document:
             gc.freeze()

@@ -10,7 +10,7 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
-from rehabplan.errors import OutputExistsError, RenderError
+from rehabplan.errors import OutputError, OutputExistsError
 
 
 def atomic_write(output: Path | str, data: bytes, force: bool = False) -> Path:
@@ -21,20 +21,17 @@ def atomic_write(output: Path | str, data: bytes, force: bool = False) -> Path:
     handout, and a file that appears meanwhile is not clobbered unless ``force``.
     """
     output = Path(output)
-    if output.is_dir():
-        raise RenderError(f"{output} is a folder; name a file")
-    if output.exists() and not force:
-        raise OutputExistsError(f"{output} exists and was kept")
+    check_target(output, force)
     special = _special(output)
     if special == "char":
         return _stream(output, data)
     if special:
-        raise RenderError(f"{output} is not a regular file ({special}); name an ordinary file")
+        raise OutputError(f"{output} is not a regular file ({special}); name an ordinary file")
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name[:40]}.", suffix=".part", dir=output.parent)
     except OSError as exc:
-        raise RenderError(f"cannot write into {output.parent}: {exc.strerror}") from None
+        raise OutputError(f"cannot write into {output.parent}: {exc.strerror}") from None
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -63,9 +60,25 @@ def atomic_write(output: Path | str, data: bytes, force: bool = False) -> Path:
         except FileNotFoundError:
             pass
         if isinstance(exc, OSError):
-            raise RenderError(f"cannot write {output}: {exc.strerror or exc}") from None
+            raise OutputError(f"cannot write {output}: {exc.strerror or exc}") from None
         raise
     return output
+
+
+def check_target(output: Path, force: bool = False) -> None:
+    """Refuse an output that cannot or must not be written, before any work: a folder, an
+    existing file without ``force``, a name the file system cannot hold (too long)."""
+    try:
+        if output.is_dir():
+            raise OutputError(f"{output} is a folder; name a file")
+        if output.exists() and not force:
+            raise OutputExistsError(f"{output} exists and was kept")
+        if len(os.fsencode(output.name)) > 255:
+            raise OutputError(
+                f"the file name {output.name[:40]}… is {len(os.fsencode(output.name))} bytes long; 255 is the most a file system holds"
+            )
+    except OSError as exc:
+        raise OutputError(f"cannot write {output}: {exc.strerror or exc}") from None
 
 
 def _special(path: Path) -> str | None:
@@ -89,7 +102,7 @@ def _stream(output: Path, data: bytes) -> Path:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
     except OSError as exc:
-        raise RenderError(f"cannot write {output}: {exc.strerror or exc}") from None
+        raise OutputError(f"cannot write {output}: {exc.strerror or exc}") from None
     return output
 
 
