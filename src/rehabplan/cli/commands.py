@@ -256,9 +256,9 @@ def validate(
     if logo_problems:
         raise LibraryError("the clinic logo cannot be used", logo_problems)
     for o in library.overrides:
-        out.print(f"[yellow]override[/] exercise '{o.id}': {o.by} replaces {o.replaced}")
+        out.print(f"[yellow]override[/] exercise '{o.id}': {_escape(str(o.by))} replaces {_escape(str(o.replaced))}")
     for o in protos.overrides:
-        out.print(f"[yellow]override[/] protocol '{o.id}': {o.by} replaces {o.replaced}")
+        out.print(f"[yellow]override[/] protocol '{o.id}': {_escape(str(o.by))} replaces {_escape(str(o.replaced))}")
     for w in library.warnings + protos.warnings:
         out.print(f"[yellow]warning[/] {_escape(str(w))}")
     from rehabplan.cli.config_notes import layers
@@ -307,7 +307,7 @@ def exercises_list(
             "duration": lambda: f"{d.minutes.default:g} min",
         }[d.kind.value]()
         cells = {
-            "name": ex.name,
+            "name": _escape(ex.name),
             "category": ex.category.value,
             "equipment": ", ".join(eq) or "none",
             "dose": dose,
@@ -353,14 +353,14 @@ def exercises_show(
             + (f"; did you mean {', '.join(guess)}?" if guess else "; see 'rehabplan exercises list'")
         )
     ex = lib[by_name[wanted]]
-    out.print(f"[bold]{ex.name}[/]  ({ex.id}, {ex.category.value})  {lib.files[ex.id]}")
+    out.print(f"[bold]{_escape(ex.name)}[/]  ({ex.id}, {ex.category.value})  {_escape(str(lib.files[ex.id]))}")
     if ex.aliases:
-        out.print("Also called: " + ", ".join(ex.aliases))
+        out.print("Also called: " + _escape(", ".join(ex.aliases)))
     out.print(f"Equipment: {', '.join(e.value for e in ex.equipment) or 'none'}   Laterality: {ex.laterality.value}")
-    out.print(f"\n[bold]Starting position[/]\n{ex.starting_position}")
+    out.print(f"\n[bold]Starting position[/]\n{_escape(ex.starting_position)}")
     out.print("\n[bold]Steps[/]")
     for i, step in enumerate(ex.instructions, 1):
-        out.print(f" {i}. {step}")
+        out.print(f" {i}. {_escape(step)}")
     bounds = Table(title="Dosage bounds", show_header=True)
     for col in ("field", "min", "default", "max"):
         bounds.add_column(col)
@@ -370,9 +370,9 @@ def exercises_show(
         if b is not None:
             bounds.add_row(name, f"{b.min:g}", f"{b.default:g}", f"{b.max:g}")
     if d.tempo:
-        bounds.add_row("tempo", "", str(d.tempo), str(d.tempo_slowest or d.tempo))
+        bounds.add_row("tempo", "", _escape(str(d.tempo)), _escape(str(d.tempo_slowest or d.tempo)))
     if d.load_options:
-        bounds.add_row("load", d.load_options[0], "", d.load_options[-1])
+        bounds.add_row("load", _escape(d.load_options[0]), "", _escape(d.load_options[-1]))
     out.print(bounds)
     ladder = lib.ladder(ex.id)
     out.print("Ladder: " + " → ".join(f"[bold]{i}[/]" if i == ex.id else i for i in ladder))
@@ -387,7 +387,7 @@ def exercises_show(
 
             raise UsageError(f"cannot write '{picture_file.name}': name an .svg or .png file")
         atomic_write(picture_file, write_picture(lib, ex.id, picture_file, mirror=side == "left"), force)
-        err.print(f"[green]wrote[/] {picture_file}")
+        err.print(f"[green]wrote[/] {_escape(str(picture_file))}")
 
 
 @exercises_app.command("gallery")
@@ -407,7 +407,7 @@ def exercises_gallery(
 
     _, lib, _ = _sources(config, library)
     atomic_write(output, gallery_pdf(lib, mirror=side == "left"), force)
-    err.print(f"[green]wrote[/] {output} ({len(lib.exercises)} exercises)")
+    err.print(f"[green]wrote[/] {_escape(str(output))} ({len(lib.exercises)} exercises)")
 
 
 CONFIG_TEMPLATE = """\
@@ -459,15 +459,12 @@ def init(
     """
     import json
 
-    from rehabplan.outputs.files import atomic_write
-    from rehabplan.outputs.schemas import FOLDER, schema_line, write_schemas
+    from rehabplan.outputs.files import write_all
+    from rehabplan.outputs.schemas import FOLDER, KINDS, schema_text
     from rehabplan.sources.config import load_config
 
-    if output.exists() and not force:
-        raise OutputExistsError(f"{output} exists and was kept")
-    schemas = write_schemas(output.parent / FOLDER)
     text = CONFIG_TEMPLATE.format(
-        schema_line=schema_line("config", output, output),
+        schema_line=f"# yaml-language-server: $schema={FOLDER}/config.schema.json\n",  # written beside it below
         name=json.dumps(clinic, ensure_ascii=False),
         phone=_config_line("phone", phone, '"<your clinic\'s phone number>"', "printed on the cover and the red-flag page", "  "),
         address=_config_line("address", address, '"<street, town, postcode>"', "printed on the cover", "  "),
@@ -476,15 +473,32 @@ def init(
             "clinician", clinician, '"<name, physiotherapist>"', "default clinician; a patient file's own clinician wins"
         ),
     )
-    # Check before writing: a config that later commands reject is never written.
+    # Check before writing: a config that later commands reject is never written, and neither
+    # are its schemas. Then the config and every schema are written together or not at all,
+    # never through a schemas/ symlink that someone else planted.
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
         trial = Path(tmp) / output.name
         trial.write_text(text, encoding="utf-8")
-        load_config(trial)
-    atomic_write(output, text.encode(), force)
-    err.print(f"[green]wrote[/] {output} and {len(schemas)} schemas in {schemas[0].parent}")
+        try:
+            load_config(trial)
+        except LibraryError as exc:  # name the file the user asked for, not the trial copy
+            import dataclasses
+
+            exc.message = exc.message.replace(str(trial), str(output))
+            exc.problems = [dataclasses.replace(p, file=output) if p.file else p for p in exc.problems]
+            raise
+    folder = output.parent / FOLDER
+    schema_files = [(folder / f"{kind}.schema.json", schema_text(kind).encode()) for kind in KINDS]
+    write_all(
+        [(output, text.encode()), *schema_files],
+        force,
+        regenerated=frozenset(p for p, _ in schema_files),
+        root=output.parent,
+    )
+    schemas = [p for p, _ in schema_files]
+    err.print(f"[green]wrote[/] {_escape(str(output))} and {len(schemas)} schemas in {_escape(str(schemas[0].parent))}")
 
 
 @app.command()
@@ -626,6 +640,12 @@ def build(
             raise typer.BadParameter(
                 f"'{session_time}' is not a time; write it as HH:MM, e.g. 18:30", param_hint="--session-time"
             ) from None
+        if at.tzinfo is not None:  # it would be dropped silently: the sessions follow the config's timezone
+            raise typer.BadParameter(
+                f"'{session_time}' has a time zone offset, which a session time does not take: write the local "
+                "time as HH:MM (e.g. 18:30); sessions follow 'timezone:' in the clinic configuration",
+                param_hint="--session-time",
+            )
     if fmt == "pdf" and output is not None and str(output) == "-":
         raise typer.BadParameter("a PDF cannot go to standard output; name a file, e.g. -o handout.pdf", param_hint="--output")
     say = (lambda *a, **k: None) if quiet else err.print
@@ -657,7 +677,7 @@ def build(
 
             status(f"Rendering the handout for {program.patient.id} ({len(program.weeks)} weeks; a few seconds)")
             result = render_pdf(program, lib, target, cfg, force=force, **look)
-            say(f"[green]wrote[/] {result.path} ({result.pages} pages)")
+            say(f"[green]wrote[/] {_escape(str(result.path))} ({result.pages} pages)")
             return
         if fmt == "html":
             from rehabplan.render.html import render_html
@@ -671,7 +691,7 @@ def build(
             sys.stdout.buffer.write(data)
             return
         atomic_write(target, data, force)
-    say(f"[green]wrote[/] {target}")
+    say(f"[green]wrote[/] {_escape(str(target))}")
 
 
 @app.command()
@@ -714,7 +734,13 @@ def protocols_list(
     for col in ("name", "phases", "slots", "file"):
         table.add_column(col, overflow="fold" if col == "file" else "ellipsis")
     for p in protos:
-        table.add_row(p.id, p.name, " → ".join(ph.name for ph in p.phases), str(len(p.slots)), str(protos.files[p.id].name))
+        table.add_row(
+            p.id,
+            _escape(p.name),
+            _escape(" → ".join(ph.name for ph in p.phases)),
+            str(len(p.slots)),
+            _escape(protos.files[p.id].name),
+        )
     out.print(table)
 
 
@@ -750,7 +776,7 @@ def protocols_show(
             + (f"; did you mean {', '.join(guess)}?" if guess else "; see 'rehabplan protocols list'")
         )
     p = protos[protocol_id]
-    out.print(f"[bold]{p.name}[/] ({p.id})\n{p.summary}\n")
+    out.print(f"[bold]{_escape(p.name)}[/] ({p.id})\n{_escape(p.summary)}\n")
     out.print(
         f"Deload every {p.deload_every_weeks} weeks (volume x{p.deload_volume_factor}); reassess at week {p.reassessment_week}; "
         f"at most {p.max_exercises_per_session} exercises a session; weekly sets rise at most {p.max_weekly_volume_increase_pct}%."
@@ -788,13 +814,13 @@ def examples(
 
     Example: rehabplan examples examples/ && rehabplan preview examples/patient.yaml
     """
-    from rehabplan.outputs.files import atomic_write
+    from rehabplan.outputs.files import write_all
     from rehabplan.outputs.schemas import schema_line
     from rehabplan.resources import data_dir
     from rehabplan.sources.config import find_config
 
     config = find_config()
-    written = []
+    files = []
     for source in sorted(data_dir("examples").iterdir()):
         if not source.is_file():
             continue
@@ -805,11 +831,13 @@ def examples(
             # The shipped line points into the package's own tree; point it at a schema that
             # exists from the copy's folder (the clinic's schemas/, else the installed one).
             data = schema_line("patient", target, config).encode() + rest
-        atomic_write(target, data, force)
-        if source.suffix == ".sh":
+        files.append((target, data))
+    write_all(files, force)  # every file checked first, then all written or none
+    for target, _ in files:
+        if target.suffix == ".sh":
             target.chmod(0o755)
-        written.append(target.name)
-    err.print(f"[green]wrote[/] {len(written)} files in {folder}: {', '.join(written)}")
+    written = [target.name for target, _ in files]
+    err.print(f"[green]wrote[/] {len(written)} files in {_escape(str(folder))}: {', '.join(written)}")
 
 
 @patient_app.command("new")
@@ -985,24 +1013,12 @@ def _duration(seconds: float) -> str:
 
 def _program_from(path: Path, config, library, protocols):
     """A program JSON as it is, or a patient YAML planned now."""
-    from rehabplan.errors import PatientError
-    from rehabplan.models import Program
 
     if path.suffix.lower() == ".json":
-        from pydantic import ValidationError
-
-        from rehabplan.sources.safe_read import Refused, read_regular
+        from rehabplan.sources.programs import load_program
 
         cfg, lib, _ = _sources(config, library)
-        try:
-            return cfg, lib, Program.model_validate_json(read_regular(path, 50_000_000))
-        except Refused as exc:
-            raise PatientError(f"the program {path} cannot be read", [Problem(path, None, "", exc.reason, exc.fix)]) from None
-        except (OSError, ValidationError) as exc:
-            raise PatientError(
-                f"{path} is not a rehabplan program JSON",
-                [Problem(path, None, "", str(exc).splitlines()[0], "build one with 'rehabplan build … --format json'")],
-            ) from None
+        return cfg, lib, load_program(path, lib)
     return _load_all(path, config, library, protocols, {})
 
 
@@ -1022,16 +1038,17 @@ def log_template_cmd(
 
     Example: rehabplan log-template examples/patient.yaml -o log.csv
     """
+    from rehabplan.outputs.csv_safe import neutralise
     from rehabplan.outputs.files import atomic_write
     from rehabplan.planning.adjust import log_template
 
     _, _, program = _program_from(source, config, library, protocols)
-    text = log_template(program)
+    text = neutralise(log_template(program))
     if str(output) == "-":
         sys.stdout.write(text)
         return
     atomic_write(output, text.encode(), force)
-    err.print(f"[green]wrote[/] {output}")
+    err.print(f"[green]wrote[/] {_escape(str(output))}")
 
 
 @app.command()
@@ -1114,7 +1131,7 @@ def adjust(
         table.add_column(col)
     for a in new.adjustments:
         colour = {"green": "green", "amber": "yellow", "red": "red"}[a.light]
-        table.add_row(a.exercise, f"[{colour}]{a.light}[/]", _escape(a.reason), _escape(a.change))
+        table.add_row(_escape(a.exercise), f"[{colour}]{a.light}[/]", _escape(a.reason), _escape(a.change))
     out.print(table)
     for f in new.flags:
         if f.level == "urgent" and set(f.rows) <= set(urgent):
@@ -1122,7 +1139,7 @@ def adjust(
         style = "bold red" if f.level == "urgent" else "yellow"
         rows = f" (log rows {', '.join(map(str, f.rows))})" if f.rows else ""
         out.print(f"[{style}]{f.level.upper()}[/]: {_escape(f.message)}{rows}")
-    err.print(f"[green]wrote[/] {target}" + (f" and {handout}" if handout else ""))
+    err.print(f"[green]wrote[/] {_escape(str(target))}" + (f" and {_escape(str(handout))}" if handout else ""))
     if any(f.level == "urgent" for f in new.flags):
         raise typer.Exit(1)
 
