@@ -278,7 +278,7 @@ def load_config(path: Path | str | None = None) -> ClinicConfig:
     )
     loaded._source = path.resolve()
     loaded._choice = choice
-    if choice.how.startswith("found") or choice.how.startswith("your"):
+    if choice.how.startswith("found"):  # discovered, not named by the user: so are the paths it names
         _check_named_paths(loaded)
     return loaded
 
