@@ -1141,7 +1141,9 @@ def adjust(
         out.print(f"[{style}]{f.level.upper()}[/]: {_escape(f.message)}{rows}")
     err.print(f"[green]wrote[/] {_escape(str(target))}" + (f" and {_escape(str(handout))}" if handout else ""))
     if any(f.level == "urgent" for f in new.flags):
-        raise typer.Exit(1)
+        from rehabplan.errors import UrgentFlag
+
+        raise UrgentFlag("the adjusted program was written, and it carries an urgent flag for the clinician (see URGENT above)")
 
 
 # Commands that make one document and end the process (see main).
