@@ -40,7 +40,7 @@ def layers(cfg, library, protocol_folders) -> list[str]:
         if cfg.source
         else f"config    none: built-in defaults (looked here, in parent folders, in {escape(str(user_config_file()))})"
     ]
-    lines += [f"ignored   {escape(str(i))}" for i in choice.ignored]
+    lines += [f"ignored   {escape(str(i.path))}: {escape(i.reason)}" for i in choice.ignored]
     for i, folder in enumerate(library.folders):
         lines.append(f"library   {escape(str(folder))}" + (" (built-in)" if i == 0 else ""))
     from rehabplan.resources import data_dir
