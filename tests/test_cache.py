@@ -267,3 +267,21 @@ def test_validate_never_reads_the_cache(cache_folder, clinic, monkeypatch):
     result = cli_runner()("validate", clinic)
     assert result.exit_code == 0, result.output
     assert calls == []
+
+
+def test_a_cache_folder_owned_by_someone_else_is_never_used(cache_folder, clinic):
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        pytest.skip("chown to another user needs root")
+    cache_folder.mkdir(mode=0o700)
+    os.chown(cache_folder, 12345, 12345)
+    first = load_library(clinic, builtin=False)
+    assert not entries(cache_folder) and not (cache_folder / cache.SECRET).exists()
+    assert same(load_library(clinic, builtin=False), first)
+
+
+def test_the_users_own_cache_folder_made_with_a_wide_umask_is_made_private(cache_folder, clinic):
+    cache_folder.mkdir(mode=0o755)
+    cache_folder.chmod(0o755)
+    load_library(clinic, builtin=False)
+    assert stat.S_IMODE(cache_folder.stat().st_mode) == 0o700
+    assert entries(cache_folder)

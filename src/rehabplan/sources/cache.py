@@ -207,6 +207,9 @@ def store(kind: str, key: str | None, payload: Any) -> None:
         return
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        st = os.lstat(path.parent)
+        if hasattr(os, "getuid") and st.st_uid == os.getuid() and stat.S_ISDIR(st.st_mode) and st.st_mode & 0o077:
+            os.chmod(path.parent, 0o700)  # the user's own folder made with a wider umask: make it private
         secret = _secret(path.parent, create=True)
         if secret is None:
             return
