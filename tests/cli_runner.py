@@ -14,6 +14,7 @@ def cli_runner(columns: int = 200):
     def run(*args, **kw):
         result = runner.invoke(app, [str(a) for a in args], **kw)
         assert "Traceback" not in (result.output or ""), result.output
+        assert result.exit_code != 70, result.output  # an internal error (a bug) is never a pass
         if result.exception and not isinstance(result.exception, SystemExit):
             raise result.exception
         return result

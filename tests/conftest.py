@@ -86,3 +86,5 @@ def hermetic(tmp_path_factory, monkeypatch):
     there). Tests reach the checkout through ``ROOT`` or ``data_dir``, never the current folder."""
     _private_home(monkeypatch, tmp_path_factory.mktemp("home"))
     monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
+    # Config discovery stops at pytest's base temporary folder (and at the repository root).
+    monkeypatch.setenv("REHABPLAN_CEILING_DIRECTORIES", str(tmp_path_factory.getbasetemp()))

@@ -101,20 +101,21 @@ def test_a_config_in_a_parent_folder_is_found_like_git_finds_its_own(tmp_path, m
     assert "Parent Folder Physio" in handout_html(PATIENT)
 
 
-def test_the_user_config_folder_then_the_environment_variable(tmp_path, monkeypatch):
+def test_the_environment_variable_wins_over_the_user_config_folder(tmp_path, monkeypatch):
+    """$REHABPLAN_CONFIG is named by the user, so it wins over anything found; the user's own
+    config folder is the last place looked."""
     from rehabplan.sources.config import user_config_file
 
     monkeypatch.chdir(tmp_path)
-    env_file = tmp_path / "elsewhere.yaml"
-    env_file.write_text("clinic:\n  name: From The Variable\n")
-    monkeypatch.setenv("REHABPLAN_CONFIG", str(env_file))
-    assert "From The Variable" in handout_html(PATIENT)
     user = user_config_file()
     user.parent.mkdir(parents=True, exist_ok=True)
     user.write_text("clinic:\n  name: From The User Folder\n")
     assert "From The User Folder" in handout_html(PATIENT)
+    env_file = tmp_path / "elsewhere.yaml"
+    env_file.write_text("clinic:\n  name: From The Variable\n")
+    monkeypatch.setenv("REHABPLAN_CONFIG", str(env_file))
+    assert "From The Variable" in handout_html(PATIENT)
     monkeypatch.setenv("REHABPLAN_CONFIG", str(tmp_path / "missing.yaml"))
-    user.unlink()
     assert run("build", PATIENT, "-f", "html", "-o", "-").exit_code == 3
 
 

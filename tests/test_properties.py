@@ -19,11 +19,18 @@ PROTOCOLS = rehabplan.load_protocols(LIBRARY)
 TAGS = sorted({t for e in LIBRARY.exercises.values() for t in e.tags})
 
 
+# Any text a person can type: control characters and bidirectional overrides are refused by
+# every model (they would drive a terminal or break the SVG), so they are not drawn.
+PLAIN = st.characters(
+    blacklist_categories=("Cc", "Cs"), blacklist_characters=[chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))]
+)
+
+
 @st.composite
 def patients(draw, protocol_ids=tuple(PROTOCOLS.protocols)):
     return Patient(
-        id=draw(st.text(min_size=1, max_size=12).filter(str.strip)),
-        name=draw(st.text(min_size=1, max_size=40).filter(str.strip)),
+        id=draw(st.text(PLAIN, min_size=1, max_size=12).filter(str.strip)),
+        name=draw(st.text(PLAIN, min_size=1, max_size=40).filter(str.strip)),
         protocol=draw(st.sampled_from(protocol_ids)),
         start_date=draw(st.dates(dt.date(2024, 1, 1), dt.date(2030, 12, 31))),
         weeks=draw(st.integers(4, 24)),

@@ -1,21 +1,26 @@
 """One exception family; each kind carries the exit code the CLI returns for it.
 
-Exit codes (also in ``rehabplan --help`` and the README):
+Exit codes (also in ``rehabplan --help`` and docs/security.md), each raised by its own class:
 
-    0  success
-    1  a bulk run finished but some patients failed (the rest were built), or `adjust`
-       raised an urgent flag for the clinician
-    2  usage error: unknown option, missing argument, a value not among the choices (Typer/Click)
-    3  library or protocol error: a YAML file is invalid
-    4  patient error: a patient file, roster row or log is invalid or impossible to plan
-    5  render error: the handout could not be written
-    6  output exists: refused to overwrite without --force
+    0   success
+    1   BulkIncomplete: a bulk run finished but some patients failed (the rest were built);
+        UrgentFlag: `adjust` raised an urgent flag for the clinician
+    2   UsageError (and Typer's own usage errors): unknown option, missing argument, a value
+        not among the choices, an output name of the wrong kind
+    3   LibraryError, ConfigError: a library, protocol or configuration file is invalid
+    4   PatientError: a patient file, roster row, program JSON or log is invalid or impossible
+    5   RenderError: the handout could not be laid out; MissingDependency: WeasyPrint or its
+        Pango library is missing; OutputError: an output file or folder could not be written
+    6   OutputExistsError: refused to overwrite without --force
+    70  InternalError: a bug in rehabplan (``--debug`` or REHABPLAN_DEBUG=1 shows the traceback)
+    130 interrupted (Ctrl-C or SIGTERM); nothing half-written is left behind
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Self
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,13 @@ class RehabplanError(Exception):
         super().__init__(message)
         self.message = message
         self.problems = list(problems or [])
+
+    def with_hint(self, hint: str) -> Self:
+        """The same error with what to do about it, shown below the message."""
+        self.hint = hint
+        return self
+
+    hint = ""
 
     def __str__(self) -> str:
         if not self.problems:
@@ -86,6 +98,32 @@ class RenderError(RehabplanError):
     title = "Render problem"
 
 
+class OutputError(RenderError):
+    """An output file or folder that cannot be made or written (not a render problem)."""
+
+    title = "Cannot write the output"
+
+
+class MissingDependency(RenderError):
+    """WeasyPrint, or the Pango library it draws text with, cannot be loaded."""
+
+    title = "WeasyPrint cannot start"
+
+
+class UsageError(RehabplanError):
+    """A command line that asks for something impossible (e.g. a picture named out.jpg)."""
+
+    exit_code = 2
+    title = "Usage problem"
+
+
+class InternalError(RehabplanError):
+    """A bug in rehabplan, not a problem with the input."""
+
+    exit_code = 70
+    title = "Internal error (a bug in rehabplan)"
+
+
 class OutputExistsError(RehabplanError):
     exit_code = 6
     title = "Output exists"
@@ -94,3 +132,19 @@ class OutputExistsError(RehabplanError):
 class BulkIncomplete(RehabplanError):
     exit_code = 1
     title = "Some patients failed"
+
+
+class UrgentFlag(RehabplanError):
+    """`adjust` printed an urgent flag: exit 1 so scripts notice, whatever else went wrong."""
+
+    exit_code = 1
+    title = "Urgent flag"
+
+    @classmethod
+    def wrapping(cls, exc: RehabplanError) -> UrgentFlag:
+        flag = cls(exc.message, exc.problems)
+        flag.title = f"{exc.title} (after an urgent flag)"
+        return flag
+
+
+EXIT_INTERRUPTED = 130

@@ -234,18 +234,6 @@ _FIELDS = [
 # --------------------------------------------------------------------------- hashing
 
 
-def _folder_digest(folders: Iterable[Path | None]) -> str:
-    h = hashlib.sha256()
-    for folder in folders:
-        if folder is None or not Path(folder).is_dir():
-            continue
-        for p in sorted(Path(folder).rglob("*")):
-            if p.is_file() and "__pycache__" not in p.parts:
-                h.update(str(p.relative_to(folder)).encode())
-                h.update(p.read_bytes())
-    return h.hexdigest()
-
-
 def input_hash(program: Program, formats: tuple[str, ...], settings: Settings, assets_digest: str) -> str:
     """Everything that changes the output: the program (patient, doses, library digest),
     the formats, the clinic configuration, the templates and illustrations, the version."""
@@ -458,7 +446,9 @@ def bulk_build(  # noqa: C901 - the run's steps in order (settings, manifest, ro
     formats = tuple(dict.fromkeys(formats))
     bad = [f for f in formats if f not in FORMATS]
     if bad or not formats:
-        raise RehabplanError(f"unknown format(s) {', '.join(bad) or '(none)'}; use {', '.join(FORMATS)}")
+        from rehabplan.errors import UsageError
+
+        raise UsageError(f"unknown format(s) {', '.join(bad) or '(none)'}; use {', '.join(FORMATS)}")
     cfg = config if isinstance(config, ClinicConfig) else load_config(config)
     lib_dirs = tuple(Path(p) for p in (list(library_dirs) or cfg.library))
     library = load_library(*lib_dirs)
@@ -467,12 +457,14 @@ def bulk_build(  # noqa: C901 - the run's steps in order (settings, manifest, ro
     proto_dirs = tuple(Path(p) for p in (list(protocol_dirs) or cfg.protocols))
     settings = Settings(cfg, lib_dirs, proto_dirs, tpl, paper, large_print, edition)
     out = Path(out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise RehabplanError(f"cannot create the output folder {out}: {exc.strerror}") from None
-    assets = _folder_digest([data_dir("templates"), tpl, *library.folders, cfg.clinic.logo.parent if cfg.clinic.logo else None])
+    from rehabplan.bulk.manifest import check_writable
+
+    check_writable(out)
+    from rehabplan.bulk.assets import assets_digest
+
+    assets = assets_digest([data_dir("templates"), tpl], library, cfg.clinic.logo, out)
     manifest = _read_manifest(out)
+    changed: set[str] = set()  # the entries this run wrote: merged into the manifest on disk
 
     rows = read_roster(roster)
     # Start the workers now, while this process is still small: a forked worker's memory is
@@ -534,6 +526,7 @@ def bulk_build(  # noqa: C901 - the run's steps in order (settings, manifest, ro
             done += 1
             if outcome.status == "built":
                 job = by_row[outcome.row]
+                changed.add(job.stem)
                 manifest[job.stem] = {
                     "row": outcome.row,
                     "input_hash": job.input_hash,
@@ -544,13 +537,13 @@ def bulk_build(  # noqa: C901 - the run's steps in order (settings, manifest, ro
                 # Saved as the run goes (atomically, at most once a second: a long roster's
                 # manifest is large), so a run that is killed redoes only the last second's work.
                 if time.monotonic() - saved >= MANIFEST_EVERY_S:
-                    _write_manifest(out, manifest)
+                    _write_manifest(out, manifest, changed)
                     saved = time.monotonic()
             if progress:
                 progress(outcome, done, total)
             log.debug("row %d: %s", outcome.row, outcome.status)
     finally:
-        _write_manifest(out, manifest)  # also on Ctrl-C: what was built stays recorded
+        _write_manifest(out, manifest, changed)  # also on Ctrl-C: what was built stays recorded
     ordered = [outcomes[r] for r, _ in rows]
     report = BulkReport(out, ordered, time.perf_counter() - started, n_workers)
     log.info("bulk: %d built, %d skipped, %d failed", report.built, report.skipped, report.failed)
@@ -709,9 +702,16 @@ def _read_manifest(out: Path) -> dict[str, dict]:
         return {}  # no manifest (or a damaged one): everything is rebuilt
 
 
-def _write_manifest(out: Path, entries: dict[str, dict]) -> None:
-    data = {"schema_version": "1.0", "rehabplan": __version__, "entries": dict(sorted(entries.items()))}
-    atomic_write(out / MANIFEST, (json.dumps(data, indent=2) + "\n").encode(), force=True)
+def _write_manifest(out: Path, entries: dict[str, dict], changed: set[str] | None = None) -> None:
+    """Merge this run's ``changed`` entries into the manifest on disk, under a lock: two runs
+    into one folder keep every entry. ``changed=None`` writes ``entries`` as they are."""
+    from rehabplan.bulk.manifest import locked
+
+    with locked(out):
+        merged = _read_manifest(out) if changed is not None else {}
+        merged.update(entries if changed is None else {k: entries[k] for k in changed if k in entries})
+        data = {"schema_version": "1.0", "rehabplan": __version__, "entries": dict(sorted(merged.items()))}
+        atomic_write(out / MANIFEST, (json.dumps(data, indent=2) + "\n").encode(), force=True)
 
 
 def _up_to_date(entry: dict | None, job: Job, out: Path) -> bool:

@@ -23,7 +23,8 @@ from rehabplan.process import own_this_process
 
 EXIT_CODES = (
     "Exit codes: 0 ok · 1 bulk run with failures, or an urgent flag from adjust · 2 usage error · "
-    "3 library/protocol error · 4 patient/roster/log error · 5 render error · 6 output exists (use --force)."
+    "3 library/protocol/config error · 4 patient/roster/program/log error · 5 render or output-writing error "
+    "(or WeasyPrint/Pango missing) · 6 output exists (use --force) · 70 internal error (--debug shows it) · 130 interrupted."
 )
 
 # Choices are declared as choices, so the CLI framework itself shows them in --help, completes
@@ -43,10 +44,20 @@ class RehabplanGroup(TyperGroup):
     rendered here, in one place, as one panel and its documented exit code — never a traceback."""
 
     def invoke(self, ctx):
+        from typer.exceptions import TyperException
+
         try:
             return super().invoke(ctx)
         except RehabplanError as exc:
             fail(exc)
+        except KeyboardInterrupt:
+            interrupted()
+        except (typer.Exit, typer.Abort, TyperException):
+            raise
+        except Exception as exc:  # noqa: BLE001 -- the contract: a panel and a documented code
+            from rehabplan.cli.errors_view import classify
+
+            fail(classify(exc))
 
     def get_command(self, ctx, cmd_name):
         command = super().get_command(ctx, cmd_name)
@@ -113,8 +124,25 @@ def fail(exc: RehabplanError) -> None:
         body += "\n\n" + "\n".join(f"• {p}" for p in exc.problems[:60])
         if len(exc.problems) > 60:
             body += f"\n… and {len(exc.problems) - 60} more"
-    err.print(Panel(_escape(body), title=f"[bold red]{exc.title}[/]", title_align="left", border_style="red"))
+    if exc.hint:
+        body += "\n\n" + exc.hint
+    from rehabplan.cli.errors_view import traceback_text
+
+    trace = traceback_text(exc)
+    if trace:
+        err.print(_escape(trace), highlight=False, soft_wrap=True)
+    err.print(Panel(_escape(body), title=f"[bold red]{_escape(exc.title)}[/]", title_align="left", border_style="red"))
     raise typer.Exit(exc.exit_code)
+
+
+def interrupted() -> None:
+    """Ctrl-C (or SIGTERM): say so, ignore further presses while cleaning up, exit 130."""
+    from rehabplan.cli.errors_view import ignore_further_interrupts
+    from rehabplan.errors import EXIT_INTERRUPTED
+
+    ignore_further_interrupts()
+    err.print("[yellow]interrupted[/]: nothing half-written was kept")
+    raise typer.Exit(EXIT_INTERRUPTED)
 
 
 def _escape(text: str) -> str:
@@ -132,19 +160,29 @@ def version_callback(value: bool) -> None:
 @app.callback(cls=RehabplanGroup)
 def main_callback(
     version: bool = typer.Option(False, "--version", callback=version_callback, is_eager=True, help="Show the version and exit."),
+    debug: bool = typer.Option(False, "--debug", help="Show the traceback of an internal error (or set REHABPLAN_DEBUG=1)."),
 ) -> None:
-    pass
+    from rehabplan.cli.errors_view import set_debug
+
+    set_debug(debug)
 
 
 def _sources(
-    config: Path | None, library: list[Path] | None, protocols: list[Path] | None | None = None, *, strict: bool = False
+    config: Path | None,
+    library: list[Path] | None,
+    protocols: list[Path] | None | None = None,
+    *,
+    strict: bool = False,
+    use_cache: bool = True,
 ):
     """Clinic configuration, library and (when asked) protocols: options win over the config."""
+    from rehabplan.cli.config_notes import say_config
     from rehabplan.sources.config import load_config
     from rehabplan.sources.library import load_library
 
     cfg = load_config(config)
-    lib = load_library(*(list(library or []) or cfg.library), strict=strict)
+    say_config(err, cfg)
+    lib = load_library(*(list(library or []) or cfg.library), strict=strict, use_cache=use_cache)
     if protocols is None:
         return cfg, lib, None
     from rehabplan.sources.protocols import load_protocols
@@ -190,7 +228,8 @@ ProtocolsOpt = typer.Option(
 ConfigOpt = typer.Option(
     None,
     "--config",
-    help="Clinic configuration file (default: rehabplan.yaml here or in a parent folder, then the user config folder, then $REHABPLAN_CONFIG).",
+    help="Clinic configuration file (default: $REHABPLAN_CONFIG, else rehabplan.yaml here or in a parent folder "
+    "if it is yours and nobody else can change it, else the user config folder's).",
 )
 
 
@@ -213,16 +252,20 @@ def validate(
 
     from rehabplan.sources.config import check_logo
 
-    cfg, library, protos = _sources(config, folder, protocols or [], strict=strict)
+    cfg, library, protos = _sources(config, folder, protocols or [], strict=strict, use_cache=False)
     logo_problems = check_logo(cfg)
     if logo_problems:
         raise LibraryError("the clinic logo cannot be used", logo_problems)
     for o in library.overrides:
-        out.print(f"[yellow]override[/] exercise '{o.id}': {o.by} replaces {o.replaced}")
+        out.print(f"[yellow]override[/] exercise '{o.id}': {_escape(str(o.by))} replaces {_escape(str(o.replaced))}")
     for o in protos.overrides:
-        out.print(f"[yellow]override[/] protocol '{o.id}': {o.by} replaces {o.replaced}")
+        out.print(f"[yellow]override[/] protocol '{o.id}': {_escape(str(o.by))} replaces {_escape(str(o.replaced))}")
     for w in library.warnings + protos.warnings:
         out.print(f"[yellow]warning[/] {_escape(str(w))}")
+    from rehabplan.cli.config_notes import layers
+
+    for line in layers(cfg, library, list(protocols or []) or cfg.protocols):
+        out.print(line, soft_wrap=True)
     out.print(
         f"[green]ok[/] {len(library.exercises)} exercises in {len(library.folders)} folder(s), {len(protos.protocols)} protocols"
     )
@@ -265,7 +308,7 @@ def exercises_list(
             "duration": lambda: f"{d.minutes.default:g} min",
         }[d.kind.value]()
         cells = {
-            "name": ex.name,
+            "name": _escape(ex.name),
             "category": ex.category.value,
             "equipment": ", ".join(eq) or "none",
             "dose": dose,
@@ -311,14 +354,14 @@ def exercises_show(
             + (f"; did you mean {', '.join(guess)}?" if guess else "; see 'rehabplan exercises list'")
         )
     ex = lib[by_name[wanted]]
-    out.print(f"[bold]{ex.name}[/]  ({ex.id}, {ex.category.value})  {lib.files[ex.id]}")
+    out.print(f"[bold]{_escape(ex.name)}[/]  ({ex.id}, {ex.category.value})  {_escape(str(lib.files[ex.id]))}")
     if ex.aliases:
-        out.print("Also called: " + ", ".join(ex.aliases))
+        out.print("Also called: " + _escape(", ".join(ex.aliases)))
     out.print(f"Equipment: {', '.join(e.value for e in ex.equipment) or 'none'}   Laterality: {ex.laterality.value}")
-    out.print(f"\n[bold]Starting position[/]\n{ex.starting_position}")
+    out.print(f"\n[bold]Starting position[/]\n{_escape(ex.starting_position)}")
     out.print("\n[bold]Steps[/]")
     for i, step in enumerate(ex.instructions, 1):
-        out.print(f" {i}. {step}")
+        out.print(f" {i}. {_escape(step)}")
     bounds = Table(title="Dosage bounds", show_header=True)
     for col in ("field", "min", "default", "max"):
         bounds.add_column(col)
@@ -328,9 +371,9 @@ def exercises_show(
         if b is not None:
             bounds.add_row(name, f"{b.min:g}", f"{b.default:g}", f"{b.max:g}")
     if d.tempo:
-        bounds.add_row("tempo", "", str(d.tempo), str(d.tempo_slowest or d.tempo))
+        bounds.add_row("tempo", "", _escape(str(d.tempo)), _escape(str(d.tempo_slowest or d.tempo)))
     if d.load_options:
-        bounds.add_row("load", d.load_options[0], "", d.load_options[-1])
+        bounds.add_row("load", _escape(d.load_options[0]), "", _escape(d.load_options[-1]))
     out.print(bounds)
     ladder = lib.ladder(ex.id)
     out.print("Ladder: " + " → ".join(f"[bold]{i}[/]" if i == ex.id else i for i in ladder))
@@ -341,9 +384,11 @@ def exercises_show(
         if ex.figure is None:
             raise LibraryError(f"'{ex.id}' has no pose data to draw (figure:); its drawing is {lib.illustration_path(ex.id)}")
         if picture_file.suffix.lower() not in (".svg", ".png"):
-            raise RehabplanError(f"cannot write '{picture_file.name}': name an .svg or .png file")
+            from rehabplan.errors import UsageError
+
+            raise UsageError(f"cannot write '{picture_file.name}': name an .svg or .png file")
         atomic_write(picture_file, write_picture(lib, ex.id, picture_file, mirror=side == "left"), force)
-        err.print(f"[green]wrote[/] {picture_file}")
+        err.print(f"[green]wrote[/] {_escape(str(picture_file))}")
 
 
 @exercises_app.command("gallery")
@@ -363,7 +408,7 @@ def exercises_gallery(
 
     _, lib, _ = _sources(config, library)
     atomic_write(output, gallery_pdf(lib, mirror=side == "left"), force)
-    err.print(f"[green]wrote[/] {output} ({len(lib.exercises)} exercises)")
+    err.print(f"[green]wrote[/] {_escape(str(output))} ({len(lib.exercises)} exercises)")
 
 
 CONFIG_TEMPLATE = """\
@@ -415,15 +460,12 @@ def init(
     """
     import json
 
-    from rehabplan.outputs.files import atomic_write
-    from rehabplan.outputs.schemas import FOLDER, schema_line, write_schemas
+    from rehabplan.outputs.files import write_all
+    from rehabplan.outputs.schemas import FOLDER, KINDS, schema_text
     from rehabplan.sources.config import load_config
 
-    if output.exists() and not force:
-        raise OutputExistsError(f"{output} exists and was kept")
-    schemas = write_schemas(output.parent / FOLDER)
     text = CONFIG_TEMPLATE.format(
-        schema_line=schema_line("config", output, output),
+        schema_line=f"# yaml-language-server: $schema={FOLDER}/config.schema.json\n",  # written beside it below
         name=json.dumps(clinic, ensure_ascii=False),
         phone=_config_line("phone", phone, '"<your clinic\'s phone number>"', "printed on the cover and the red-flag page", "  "),
         address=_config_line("address", address, '"<street, town, postcode>"', "printed on the cover", "  "),
@@ -432,15 +474,32 @@ def init(
             "clinician", clinician, '"<name, physiotherapist>"', "default clinician; a patient file's own clinician wins"
         ),
     )
-    # Check before writing: a config that later commands reject is never written.
+    # Check before writing: a config that later commands reject is never written, and neither
+    # are its schemas. Then the config and every schema are written together or not at all,
+    # never through a schemas/ symlink that someone else planted.
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
         trial = Path(tmp) / output.name
         trial.write_text(text, encoding="utf-8")
-        load_config(trial)
-    atomic_write(output, text.encode(), force)
-    err.print(f"[green]wrote[/] {output} and {len(schemas)} schemas in {schemas[0].parent}")
+        try:
+            load_config(trial)
+        except LibraryError as exc:  # name the file the user asked for, not the trial copy
+            import dataclasses
+
+            exc.message = exc.message.replace(str(trial), str(output))
+            exc.problems = [dataclasses.replace(p, file=output) if p.file else p for p in exc.problems]
+            raise
+    folder = output.parent / FOLDER
+    schema_files = [(folder / f"{kind}.schema.json", schema_text(kind).encode()) for kind in KINDS]
+    write_all(
+        [(output, text.encode()), *schema_files],
+        force,
+        regenerated=frozenset(p for p, _ in schema_files),
+        root=output.parent,
+    )
+    schemas = [p for p, _ in schema_files]
+    err.print(f"[green]wrote[/] {_escape(str(output))} and {len(schemas)} schemas in {_escape(str(schemas[0].parent))}")
 
 
 @app.command()
@@ -582,9 +641,18 @@ def build(
             raise typer.BadParameter(
                 f"'{session_time}' is not a time; write it as HH:MM, e.g. 18:30", param_hint="--session-time"
             ) from None
+        if at.tzinfo is not None:  # it would be dropped silently: the sessions follow the config's timezone
+            raise typer.BadParameter(
+                f"'{session_time}' has a time zone offset, which a session time does not take: write the local "
+                "time as HH:MM (e.g. 18:30); sessions follow 'timezone:' in the clinic configuration",
+                param_hint="--session-time",
+            )
     if fmt == "pdf" and output is not None and str(output) == "-":
         raise typer.BadParameter("a PDF cannot go to standard output; name a file, e.g. -o handout.pdf", param_hint="--output")
     say = (lambda *a, **k: None) if quiet else err.print
+    from rehabplan.cli.config_notes import set_quiet
+
+    set_quiet(quiet)
     with _status(f"Planning {patient_file.name}", quiet) as status:
         cfg, lib, program = _load_all(
             patient_file,
@@ -612,7 +680,7 @@ def build(
 
             status(f"Rendering the handout for {program.patient.id} ({len(program.weeks)} weeks; a few seconds)")
             result = render_pdf(program, lib, target, cfg, force=force, **look)
-            say(f"[green]wrote[/] {result.path} ({result.pages} pages)")
+            say(f"[green]wrote[/] {_escape(str(result.path))} ({result.pages} pages)")
             return
         if fmt == "html":
             from rehabplan.render.html import render_html
@@ -626,7 +694,7 @@ def build(
             sys.stdout.buffer.write(data)
             return
         atomic_write(target, data, force)
-    say(f"[green]wrote[/] {target}")
+    say(f"[green]wrote[/] {_escape(str(target))}")
 
 
 @app.command()
@@ -669,7 +737,13 @@ def protocols_list(
     for col in ("name", "phases", "slots", "file"):
         table.add_column(col, overflow="fold" if col == "file" else "ellipsis")
     for p in protos:
-        table.add_row(p.id, p.name, " → ".join(ph.name for ph in p.phases), str(len(p.slots)), str(protos.files[p.id].name))
+        table.add_row(
+            p.id,
+            _escape(p.name),
+            _escape(" → ".join(ph.name for ph in p.phases)),
+            str(len(p.slots)),
+            _escape(protos.files[p.id].name),
+        )
     out.print(table)
 
 
@@ -705,7 +779,7 @@ def protocols_show(
             + (f"; did you mean {', '.join(guess)}?" if guess else "; see 'rehabplan protocols list'")
         )
     p = protos[protocol_id]
-    out.print(f"[bold]{p.name}[/] ({p.id})\n{p.summary}\n")
+    out.print(f"[bold]{_escape(p.name)}[/] ({p.id})\n{_escape(p.summary)}\n")
     out.print(
         f"Deload every {p.deload_every_weeks} weeks (volume x{p.deload_volume_factor}); reassess at week {p.reassessment_week}; "
         f"at most {p.max_exercises_per_session} exercises a session; weekly sets rise at most {p.max_weekly_volume_increase_pct}%."
@@ -743,13 +817,13 @@ def examples(
 
     Example: rehabplan examples examples/ && rehabplan preview examples/patient.yaml
     """
-    from rehabplan.outputs.files import atomic_write
+    from rehabplan.outputs.files import write_all
     from rehabplan.outputs.schemas import schema_line
     from rehabplan.resources import data_dir
     from rehabplan.sources.config import find_config
 
     config = find_config()
-    written = []
+    files = []
     for source in sorted(data_dir("examples").iterdir()):
         if not source.is_file():
             continue
@@ -760,11 +834,13 @@ def examples(
             # The shipped line points into the package's own tree; point it at a schema that
             # exists from the copy's folder (the clinic's schemas/, else the installed one).
             data = schema_line("patient", target, config).encode() + rest
-        atomic_write(target, data, force)
-        if source.suffix == ".sh":
+        files.append((target, data))
+    write_all(files, force)  # every file checked first, then all written or none
+    for target, _ in files:
+        if target.suffix == ".sh":
             target.chmod(0o755)
-        written.append(target.name)
-    err.print(f"[green]wrote[/] {len(written)} files in {folder}: {', '.join(written)}")
+    written = [target.name for target, _ in files]
+    err.print(f"[green]wrote[/] {len(written)} files in {_escape(str(folder))}: {', '.join(written)}")
 
 
 @patient_app.command("new")
@@ -824,10 +900,14 @@ def bulk(
 
     formats = tuple(f.strip() for f in fmt.split(",") if f.strip())
     show = not quiet and not as_json
-    if show and {"pdf", "html"} & set(formats):
-        from rehabplan.sources.config import load_config
+    from rehabplan.cli.config_notes import say_config, set_quiet
+    from rehabplan.sources.config import load_config
 
-        _say_config_defaults(load_config(config))
+    set_quiet(not show)
+    bulk_config = load_config(config)
+    say_config(err, bulk_config)
+    if show and {"pdf", "html"} & set(formats):
+        _say_config_defaults(bulk_config)
     progress = Progress(
         TextColumn("[bold]building handouts"),
         BarColumn(),
@@ -860,7 +940,7 @@ def bulk(
             jobs=jobs,
             formats=formats,
             force=force,
-            config=config,
+            config=bulk_config,
             library_dirs=library or (),
             protocol_dirs=protocols or (),
             templates=templates,
@@ -901,7 +981,16 @@ def bulk(
             f" (list: {_escape(str(report.out_dir / 'manifest.json'))})"
         )
     if report.failed:
-        raise typer.Exit(1)
+        from rehabplan.errors import BulkIncomplete
+
+        raise BulkIncomplete(
+            (
+                f"all {report.failed:,} patients failed"
+                if report.failed == len(report.outcomes)
+                else f"{report.failed:,} of {len(report.outcomes):,} patients failed; the others were built or up to date"
+            )
+            + ("" if quiet or as_json else " (the table above gives each reason)")
+        )
 
 
 BULK_TABLE_ROWS = 30  # rows of the bulk table, and skipped log rows, printed before summarising
@@ -927,24 +1016,12 @@ def _duration(seconds: float) -> str:
 
 def _program_from(path: Path, config, library, protocols):
     """A program JSON as it is, or a patient YAML planned now."""
-    from rehabplan.errors import PatientError
-    from rehabplan.models import Program
 
     if path.suffix.lower() == ".json":
-        from pydantic import ValidationError
-
-        from rehabplan.sources.safe_read import Refused, read_regular
+        from rehabplan.sources.programs import load_program
 
         cfg, lib, _ = _sources(config, library)
-        try:
-            return cfg, lib, Program.model_validate_json(read_regular(path, 50_000_000))
-        except Refused as exc:
-            raise PatientError(f"the program {path} cannot be read", [Problem(path, None, "", exc.reason, exc.fix)]) from None
-        except (OSError, ValidationError) as exc:
-            raise PatientError(
-                f"{path} is not a rehabplan program JSON",
-                [Problem(path, None, "", str(exc).splitlines()[0], "build one with 'rehabplan build … --format json'")],
-            ) from None
+        return cfg, lib, load_program(path, lib)
     return _load_all(path, config, library, protocols, {})
 
 
@@ -964,16 +1041,17 @@ def log_template_cmd(
 
     Example: rehabplan log-template examples/patient.yaml -o log.csv
     """
+    from rehabplan.outputs.csv_safe import neutralise
     from rehabplan.outputs.files import atomic_write
     from rehabplan.planning.adjust import log_template
 
     _, _, program = _program_from(source, config, library, protocols)
-    text = log_template(program)
+    text = neutralise(log_template(program))
     if str(output) == "-":
         sys.stdout.write(text)
         return
     atomic_write(output, text.encode(), force)
-    err.print(f"[green]wrote[/] {output}")
+    err.print(f"[green]wrote[/] {_escape(str(output))}")
 
 
 @app.command()
@@ -1038,7 +1116,9 @@ def adjust(
         new = with_urgent_rows(adjust_program(program, lib, entries, from_week, source=source), urgent)
     except PatientError as exc:
         if urgent:  # the urgent flag was printed; its exit code (1) wins so scripts notice
-            exc.exit_code = 1
+            from rehabplan.errors import UrgentFlag
+
+            raise UrgentFlag.wrapping(exc) from exc
         raise
     target = output or Path(f"adjusted-{safe_stem(program.patient.id)}.json")
     atomic_write(target, program_json(new).encode(), force)
@@ -1054,7 +1134,7 @@ def adjust(
         table.add_column(col)
     for a in new.adjustments:
         colour = {"green": "green", "amber": "yellow", "red": "red"}[a.light]
-        table.add_row(a.exercise, f"[{colour}]{a.light}[/]", _escape(a.reason), _escape(a.change))
+        table.add_row(_escape(a.exercise), f"[{colour}]{a.light}[/]", _escape(a.reason), _escape(a.change))
     out.print(table)
     for f in new.flags:
         if f.level == "urgent" and set(f.rows) <= set(urgent):
@@ -1062,9 +1142,11 @@ def adjust(
         style = "bold red" if f.level == "urgent" else "yellow"
         rows = f" (log rows {', '.join(map(str, f.rows))})" if f.rows else ""
         out.print(f"[{style}]{f.level.upper()}[/]: {_escape(f.message)}{rows}")
-    err.print(f"[green]wrote[/] {target}" + (f" and {handout}" if handout else ""))
+    err.print(f"[green]wrote[/] {_escape(str(target))}" + (f" and {_escape(str(handout))}" if handout else ""))
     if any(f.level == "urgent" for f in new.flags):
-        raise typer.Exit(1)
+        from rehabplan.errors import UrgentFlag
+
+        raise UrgentFlag("the adjusted program was written, and it carries an urgent flag for the clinician (see URGENT above)")
 
 
 # Commands that make (at most) one document and end the process (see main).
@@ -1084,8 +1166,15 @@ def main() -> None:
     one_document = len(sys.argv) > 1 and sys.argv[1] in ONE_DOCUMENT_COMMANDS
     if one_document:
         gc.disable()
+    from rehabplan.cli.errors_view import terminate_as_interrupt
+
+    terminate_as_interrupt()
     try:
         app()
+    except KeyboardInterrupt:  # pressed again while Python was already leaving
+        from rehabplan.errors import EXIT_INTERRUPTED
+
+        sys.exit(EXIT_INTERRUPTED)
     finally:
         if one_document:
             gc.freeze()

@@ -43,6 +43,10 @@ def interview(console: Console, output: Path, force: bool, config, library, prot
     if output.exists() and not force:
         raise OutputExistsError(f"{output} exists and was kept")
     cfg = load_config(config)
+    from rehabplan.cli.commands import err
+    from rehabplan.cli.config_notes import say_config
+
+    say_config(err, cfg)
     lib = load_library(*(list(library or []) or cfg.library))
     protos = load_protocols(lib, *(list(protocols or []) or cfg.protocols))
     ask = _Asker(console)

@@ -11,8 +11,9 @@ left-sided patient; ``other_leg`` and ``other_arm`` are the other side.
 
 from __future__ import annotations
 
+import re
 from enum import Enum
-from typing import Literal, get_args
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -37,7 +38,20 @@ JOINT_RANGES: dict[str, tuple[float, float, str]] = {
 
 
 class _Data(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    # NaN and infinity are no angle or distance: refused before they reach a drawing.
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
+
+
+# A distance on the page or in the body's frame, cm: a figure is about 180 cm tall.
+Cm = Annotated[float, Field(ge=-300, le=300)]
+FrameNumbers = Annotated[list[int], Field(max_length=3)]
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _plain_text(value: str | None) -> str | None:
+    if value is not None and _CONTROL.search(value):
+        raise ValueError("contains a control character; write plain text")
+    return value
 
 
 def _check(joint: str, value: float) -> float:
@@ -99,10 +113,8 @@ class Reach(_Data):
     """Place the hand (or the ankle) on a point of the body, instead of giving its angles."""
 
     to: PointName
-    offset: tuple[float, float, float] = Field(
-        (0.0, 0.0, 0.0), description="cm from that point: forward on the page, into the page, up"
-    )
-    bend: tuple[float, float, float] | None = Field(
+    offset: tuple[Cm, Cm, Cm] = Field((0.0, 0.0, 0.0), description="cm from that point: forward on the page, into the page, up")
+    bend: tuple[Cm, Cm, Cm] | None = Field(
         None,
         description="which way the knee or elbow points (forward on the page, into the page, up); default: as the joint's angles say",
     )
@@ -169,6 +181,11 @@ class Frame(_Data):
     def _range(cls, value: float, info) -> float:
         return _check(info.field_name, value)
 
+    @field_validator("label")
+    @classmethod
+    def _plain_label(cls, value: str | None) -> str | None:
+        return _plain_text(value)
+
 
 class View(str, Enum):
     side = "side"
@@ -194,8 +211,8 @@ class Prop(_Data):
     kind: PropKind
     at: PointName = Field(description="the body point the prop touches (a chair under the pelvis, a step under the heel)")
     to: PointName | None = Field(None, description="band: the other body point it goes around")
-    anchor: tuple[float, float] | None = Field(None, description="band: its fixed end, cm from 'at' (along the page, up)")
-    frames: list[int] | None = Field(None, description="frame numbers (1 = first) that show it; default all")
+    anchor: tuple[Cm, Cm] | None = Field(None, description="band: its fixed end, cm from 'at' (along the page, up)")
+    frames: FrameNumbers | None = Field(None, description="frame numbers (1 = first) that show it; default all")
     inside: bool = Field(
         False, description="post, towel: on the body's inner side of the point (between the feet), not the outer"
     )
@@ -203,12 +220,12 @@ class Prop(_Data):
 
 class Arrow(_Data):
     point: PointName = Field(description="the body point whose path the arrow shows")
-    frames: list[int] | None = Field(None, description="frames (2 = second) that show it; default every frame after the first")
+    frames: FrameNumbers | None = Field(None, description="frames (2 = second) that show it; default every frame after the first")
     bend: Literal["out", "none"] = Field("out", description="curve away from the body, or run straight")
-    offset: tuple[float, float] | None = Field(
+    offset: tuple[Cm, Cm] | None = Field(
         None, description="cm on the page (right, up) from the moving point; default: beside it, away from the body"
     )
-    push: tuple[float, float] | None = Field(
+    push: tuple[Cm, Cm] | None = Field(
         None,
         description="a hold: a straight arrow this long (cm on the page: right, up) showing which way to press, in every frame listed",
     )
@@ -221,15 +238,22 @@ class Figure(_Data):
     yaw: float | None = Field(None, ge=-180, le=180, description="camera turn, degrees (overrides the view)")
     tilt: float | None = Field(None, ge=-90, le=90, description="camera height, degrees: 90 looks straight down")
     frames: list[Frame] = Field(min_length=1, max_length=3)
-    props: list[Prop] = Field(default_factory=list)
+    props: list[Prop] = Field(default_factory=list, max_length=12)
     floor: bool = True
-    arrows: list[Arrow] = Field(default_factory=list)
-    ghost: list[LimbName] = Field(default_factory=list, description="limbs drawn dashed in their first-frame position")
-    highlight: list[Segment] = Field(default_factory=list, description="the working body parts, tinted")
+    arrows: list[Arrow] = Field(default_factory=list, max_length=12)
+    ghost: list[LimbName] = Field(
+        default_factory=list, max_length=5, description="limbs drawn dashed in their first-frame position"
+    )
+    highlight: list[Segment] = Field(default_factory=list, max_length=len(SEGMENTS), description="the working body parts, tinted")
     fixed: PointName = Field("pelvis", description="the point that stays put from frame to frame")
     caption: str | None = Field(
         None, max_length=200, description="extra alt text the pose cannot say (e.g. 'squeezing the buttocks')"
     )
+
+    @field_validator("caption")
+    @classmethod
+    def _plain_caption(cls, value: str | None) -> str | None:
+        return _plain_text(value)
 
     @model_validator(mode="after")
     def _frames_named(self) -> Figure:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -10,7 +11,7 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
-from rehabplan.errors import OutputExistsError, RenderError
+from rehabplan.errors import OutputError, OutputExistsError
 
 
 def atomic_write(output: Path | str, data: bytes, force: bool = False) -> Path:
@@ -21,20 +22,17 @@ def atomic_write(output: Path | str, data: bytes, force: bool = False) -> Path:
     handout, and a file that appears meanwhile is not clobbered unless ``force``.
     """
     output = Path(output)
-    if output.is_dir():
-        raise RenderError(f"{output} is a folder; name a file")
-    if output.exists() and not force:
-        raise OutputExistsError(f"{output} exists and was kept")
+    check_target(output, force)
     special = _special(output)
     if special == "char":
         return _stream(output, data)
     if special:
-        raise RenderError(f"{output} is not a regular file ({special}); name an ordinary file")
+        raise OutputError(f"{output} is not a regular file ({special}); name an ordinary file")
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name[:40]}.", suffix=".part", dir=output.parent)
     except OSError as exc:
-        raise RenderError(f"cannot write into {output.parent}: {exc.strerror}") from None
+        raise OutputError(f"cannot write into {output.parent}: {exc.strerror}") from None
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -63,9 +61,25 @@ def atomic_write(output: Path | str, data: bytes, force: bool = False) -> Path:
         except FileNotFoundError:
             pass
         if isinstance(exc, OSError):
-            raise RenderError(f"cannot write {output}: {exc.strerror or exc}") from None
+            raise OutputError(f"cannot write {output}: {exc.strerror or exc}") from None
         raise
     return output
+
+
+def check_target(output: Path, force: bool = False) -> None:
+    """Refuse an output that cannot or must not be written, before any work: a folder, an
+    existing file without ``force``, a name the file system cannot hold (too long)."""
+    try:
+        if output.is_dir():
+            raise OutputError(f"{output} is a folder; name a file")
+        if output.exists() and not force:
+            raise OutputExistsError(f"{output} exists and was kept")
+        if len(os.fsencode(output.name)) > 255:
+            raise OutputError(
+                f"the file name {output.name[:40]}… is {len(os.fsencode(output.name))} bytes long; 255 is the most a file system holds"
+            )
+    except OSError as exc:
+        raise OutputError(f"cannot write {output}: {exc.strerror or exc}") from None
 
 
 def _special(path: Path) -> str | None:
@@ -89,7 +103,7 @@ def _stream(output: Path, data: bytes) -> Path:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
     except OSError as exc:
-        raise RenderError(f"cannot write {output}: {exc.strerror or exc}") from None
+        raise OutputError(f"cannot write {output}: {exc.strerror or exc}") from None
     return output
 
 
@@ -114,3 +128,76 @@ def safe_stem(*parts: str, max_len: int = 60) -> str:
 
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def write_all(
+    files: list[tuple[Path, bytes]], force: bool = False, *, regenerated: frozenset[Path] = frozenset(), root: Path | None = None
+) -> list[Path]:
+    """Write several files all together or none of them.
+
+    Every target is checked first (a folder, a file that exists without ``force`` — files in
+    ``regenerated`` are always replaced —, a name too long, and a symlinked folder between
+    ``root`` and the file: a folder the user did not name is never written through). Then all
+    are written to temporary files beside their targets, and only when every one is written are
+    they moved into place; a failure on the way removes the temporary files and any folder made.
+    """
+    files = [(Path(p), d) for p, d in files]
+    for path, _ in files:
+        check_target(path, force or path in regenerated)
+        if _special(path):
+            raise OutputError(f"{path} is not a regular file; name an ordinary file")
+        if root is not None:
+            _refuse_links_between(Path(root), path.parent)
+    made: list[Path] = []
+    temps: list[tuple[Path, Path, bool]] = []
+    placed: list[Path] = []
+    try:
+        for path, data in files:
+            for folder in reversed([path.parent, *path.parent.parents]):
+                if not folder.exists():
+                    folder.mkdir()
+                    made.append(folder)
+            fd, name = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".part", dir=path.parent)
+            temps.append((Path(name), path, force or path in regenerated))
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(name, 0o644)
+        for tmp, path, replace in temps:
+            if replace:
+                os.replace(tmp, path)
+            else:
+                os.link(tmp, path)  # FileExistsError if it appeared meanwhile: never clobbered
+                tmp.unlink()
+                placed.append(path)
+    except BaseException as exc:
+        for tmp, _, _ in temps:
+            tmp.unlink(missing_ok=True)
+        for path in placed:  # new files only: nothing that was there before is removed
+            path.unlink(missing_ok=True)
+        for folder in reversed(made):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        if isinstance(exc, FileExistsError):
+            raise OutputExistsError(f"{exc.filename} exists and was kept") from None
+        if isinstance(exc, OSError):
+            raise OutputError(f"cannot write {exc.filename or 'the files'}: {exc.strerror or exc}; nothing was written") from None
+        raise
+    return [path for path, _ in files]
+
+
+def _refuse_links_between(root: Path, folder: Path) -> None:
+    """OutputError when a folder below ``root`` on the way to ``folder`` is a symlink."""
+    try:
+        rel = folder.absolute().relative_to(root.absolute())
+    except ValueError:
+        return
+    current = root.absolute()
+    for part in rel.parts:
+        current = current / part
+        if current.is_symlink():
+            raise OutputError(
+                f"{current} is a symbolic link (to {os.readlink(current)}); rehabplan does not write through a link "
+                "it was not given: remove it, or name the real folder"
+            )

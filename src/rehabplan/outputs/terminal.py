@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from rehabplan.models import Prescription, Program
@@ -28,14 +29,14 @@ def phases_table(rows) -> Table:
     for col in ("weeks", "phase", "goal", "move on when"):
         table.add_column(col)
     for first, last, name, goal, criterion in rows:
-        table.add_row(str(first) if first == last else f"{first}–{last}", name, goal, criterion)
+        table.add_row(str(first) if first == last else f"{first}–{last}", escape(name), escape(goal), escape(criterion))
     return table
 
 
 def print_program(console: Console, program: Program, week: int | None = None) -> None:
     pt = program.patient
     console.print(
-        f"[bold]{program.protocol_name}[/] — {pt.weeks} weeks from {program.start} to {program.end}, "
+        f"[bold]{escape(program.protocol_name)}[/] — {pt.weeks} weeks from {program.start} to {program.end}, "
         f"{pt.sessions_per_week} sessions a week, {pt.minutes} min each, side: {pt.side.value}"
     )
     console.print(phases_table((ph.first_week, ph.last_week, ph.name, ph.goal, ph.criterion) for ph in program.phases))
@@ -64,7 +65,7 @@ def print_program(console: Console, program: Program, week: int | None = None) -
             mark = "D" if w.deload else ("R" if w.reassessment else "")
             grid.add_column(f"wk {w.number}{mark}", justify="right", no_wrap=True)
         for slot, cells in rows.items():
-            grid.add_row(names[slot], *[cells.get(w.number, "") for w in chunk])
+            grid.add_row(escape(names[slot]), *[cells.get(w.number, "") for w in chunk])
         grid.add_row("weekly sets", *[str(w.volume_sets) for w in chunk], style="bold")
         grid.add_row("session min", *[f"{max((s.minutes for s in w.sessions), default=0):.0f}" for w in chunk], style="dim")
         grid.add_row(
@@ -93,7 +94,7 @@ def print_program(console: Console, program: Program, week: int | None = None) -
             "the every-day exercises and the walk are done every day anyway"
         )
     if program.dropped:
-        console.print("[yellow]Left out:[/] " + "; ".join(f"{d.slot} ({d.reason})" for d in program.dropped))
+        console.print("[yellow]Left out:[/] " + escape("; ".join(f"{d.slot} ({d.reason})" for d in program.dropped)))
 
 
 def _print_week(console: Console, program: Program, number: int) -> None:
@@ -103,7 +104,7 @@ def _print_week(console: Console, program: Program, number: int) -> None:
         return
     w = weeks[number]
     flags = (" — deload week" if w.deload else "") + (" — reassessment week" if w.reassessment else "")
-    console.print(f"\n[bold]Week {w.number}[/] (from {w.start}), phase {w.phase}{flags}")
+    console.print(f"\n[bold]Week {w.number}[/] (from {w.start}), phase {escape(w.phase)}{flags}")
     import datetime as dt
 
     def day(s) -> str:
@@ -124,14 +125,19 @@ def _print_week(console: Console, program: Program, number: int) -> None:
             t.add_column(col)
         for p in items:
             t.add_row(
-                p.name,
-                dose_text(p).split(",")[0],
-                p.tempo or "",
-                f"{p.tut_per_set_s}s" if p.tut_per_set_s else "",
-                f"{p.rest_s}s" if p.sets > 1 else "",
-                p.load or "",
-                p.side or "",
-                p.effort,
-                p.note or "",
+                *map(
+                    escape,
+                    (
+                        p.name,
+                        dose_text(p).split(",")[0],
+                        p.tempo or "",
+                        f"{p.tut_per_set_s}s" if p.tut_per_set_s else "",
+                        f"{p.rest_s}s" if p.sets > 1 else "",
+                        p.load or "",
+                        p.side or "",
+                        p.effort,
+                        p.note or "",
+                    ),
+                )
             )
         console.print(t)

@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
-from rehabplan.errors import OutputExistsError, RenderError
+from rehabplan.errors import RenderError
 from rehabplan.models import Program
 from rehabplan.outputs.files import atomic_write
 from rehabplan.render.html import HtmlBuilder, builtin_templates
@@ -270,11 +270,10 @@ class Renderer:
 
         An existing ``output`` is kept unless ``force``; a failure leaves no file behind.
         """
+        from rehabplan.outputs.files import check_target
+
         output = Path(output)
-        if output.is_dir():
-            raise RenderError(f"{output} is a folder; name the PDF file to write")
-        if output.exists() and not force:
-            raise OutputExistsError(f"{output} exists and was kept")
+        check_target(output, force)
         data, pages, refused = self.pdf(program, library)
         atomic_write(output, data, force=force)
         return RenderResult(output, pages, hashlib.sha256(data).hexdigest(), len(data), refused)

@@ -7,30 +7,44 @@ again through the same models: a cache file can only ever hold data that would p
 library file, and loading it runs no code of its own (no pickle).
 
 Key: rehabplan's version, the Python version, the code that parses the files, the folder paths,
-and every file's name and bytes under each library folder (the YAML files and their
-illustrations). Any change is a new key, so the cache never changes the output. Only a library
-without problems or warnings is kept, so every message is still reported from the files.
+and the name, kind, size, mtime, ctime and inode of every entry the loader can read under each
+library folder (its files and its ``illustrations/``); nothing else is looked at, and no file's
+bytes are read to make the key (a 3 GB file beside a library, or a ``.git`` folder, costs one
+``stat``). ctime cannot be set back by a user, so an edit that keeps the size and forges the
+mtime is still a new key. A folder with more than ``MAX_ENTRIES`` entries is not cached.
+
+Integrity: every record carries an HMAC-SHA256 of its key and payload under a per-user secret
+(``secret.key``, 32 random bytes, 0600, beside the entries). Someone who can write the cache but
+not read the secret cannot make an entry this user accepts. A hit is also validated again
+through the models and the library's cross-checks (a dangling ``harder:`` is refused exactly as
+from the YAML files), and only a library without problems or warnings is kept, so every message
+is still reported from the files. ``rehabplan validate`` never reads the cache.
 
 Safety: the folder is the user's own cache folder (platformdirs), made 0700, files 0600 and
-written atomically. A file is used only when it is a regular file owned by this user and not
-writable by others, under the size limit, and its recorded key and checksum match; anything
-else (missing, damaged, tampered, another version's) is ignored and the library is read from
-the files. ``REHABPLAN_CACHE_DIR`` names another folder; ``REHABPLAN_NO_CACHE=1`` turns it off.
+written atomically. The folder, the secret and an entry are used only when they are owned by
+this user and not accessible to (secret) or writable by (entries) others, under the size limit,
+and the recorded key and HMAC match; anything else (missing, damaged, tampered, another
+version's) is ignored and the library is read from the files. ``REHABPLAN_CACHE_DIR`` names
+another folder; ``REHABPLAN_NO_CACHE=1`` turns it off.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
+import secrets
 import stat
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
-FORMAT = 1
+FORMAT = 2
 MAX_BYTES = 20_000_000
+MAX_ENTRIES = 5_000  # per library folder (and per illustrations/): more is not cached
+SECRET = "secret.key"
 KEEP = 8  # newest entries kept per kind
 # The code the cached value depends on (relative to the package): a change to any is a new key.
 _CODE = (
@@ -59,7 +73,8 @@ def cache_dir() -> Path | None:
 
 
 def files_key(kind: str, folders: list[Path], extra: str = "") -> str | None:
-    """A hash of everything the cached value depends on; None when a file cannot be read."""
+    """A hash of everything the cached value depends on, from names and ``stat`` only; None
+    when a folder cannot be listed or is too big to key cheaply."""
     from rehabplan import __version__
 
     digest = hashlib.sha256(f"{kind}\0{FORMAT}\0{__version__}\0{sys.version}\0{extra}\0".encode())
@@ -73,20 +88,82 @@ def files_key(kind: str, folders: list[Path], extra: str = "") -> str | None:
             if not folder.is_dir():
                 digest.update(b"\0not a folder")
                 continue
-            for path in sorted(folder.rglob("*")):
-                if "__pycache__" in path.parts:
+            for sub in (folder, folder / "illustrations"):
+                digest.update(b"\0sub\0" + str(sub.relative_to(folder)).encode())
+                if sub is not folder and not sub.is_dir():
+                    digest.update(b"\0none")
                     continue
-                # Links and odd files are named with their kind: the checks that the loader makes
-                # on them (illustrations must be regular files inside the folder) differ.
-                kind_of = "f" if path.is_file() and not path.is_symlink() else "l" if path.is_symlink() else "d"
-                digest.update(f"\0{kind_of}\0{path.relative_to(folder)}\0".encode())
-                if kind_of == "f":
-                    digest.update(path.read_bytes())
-                elif kind_of == "l":
-                    digest.update(os.readlink(path).encode())
+                if not _stat_entries(sub, digest):
+                    return None
     except (OSError, ValueError):
         return None
     return digest.hexdigest()
+
+
+def _stat_entries(folder: Path, digest: Any) -> bool:
+    """Feed each entry's name and stat into ``digest`` (a symlink: its target and the target's
+    stat). False when the folder holds more than MAX_ENTRIES entries."""
+    with os.scandir(folder) as it:
+        names = []
+        for entry in it:
+            names.append(entry.name)
+            if len(names) > MAX_ENTRIES:
+                return False
+    for name in sorted(names):
+        path = folder / name
+        st = os.lstat(path)
+        digest.update(f"\0{name}\0{_stamp(st)}".encode())
+        if stat.S_ISLNK(st.st_mode):
+            digest.update(os.readlink(path).encode())
+            try:
+                digest.update(_stamp(os.stat(path)).encode())
+            except OSError:
+                digest.update(b"dangling")
+    return True
+
+
+def _stamp(st: os.stat_result) -> str:
+    return f"{stat.S_IFMT(st.st_mode)}:{stat.S_IMODE(st.st_mode)}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}:{st.st_dev}"
+
+
+def _mine(st: os.stat_result, private: bool) -> bool:
+    """Owned by this user and writable (``private``: accessible) by nobody else."""
+    if not hasattr(os, "getuid"):
+        return True
+    others = 0o077 if private else (stat.S_IWGRP | stat.S_IWOTH)
+    return st.st_uid == os.getuid() and not st.st_mode & others
+
+
+def _secret(root: Path, create: bool) -> bytes | None:
+    """The per-user HMAC key kept beside the entries; made on first use. None = no cache."""
+    path = root / SECRET
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        if not _mine(os.stat(root), private=True) or not stat.S_ISDIR(os.lstat(root).st_mode):
+            return None
+        try:
+            fd = os.open(path, flags)
+        except FileNotFoundError:
+            if not create:
+                return None
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+            except FileExistsError:
+                return None  # another process is making it this moment: no cache this once
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(secrets.token_bytes(32))
+            fd = os.open(path, flags)
+        with os.fdopen(fd, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode) or not _mine(st, private=True) or st.st_size != 32:
+                return None
+            return fh.read(32)
+    except OSError:
+        return None
+
+
+def _sign(secret: bytes, key: str, payload: Any) -> str:
+    return hmac.new(secret, key.encode() + b"\0" + _canonical(payload), hashlib.sha256).hexdigest()
 
 
 def _entry(kind: str, key: str) -> Path | None:
@@ -105,14 +182,18 @@ def load(kind: str, key: str | None) -> Any | None:
             st = os.fstat(fh.fileno())
             if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_BYTES:
                 return None
-            if hasattr(os, "getuid") and (st.st_uid != os.getuid() or st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)):
+            if not _mine(st, private=False):
                 return None  # written by someone else, or writable by others: not ours to trust
             record = json.loads(fh.read(MAX_BYTES + 1))
         payload = record["payload"]
+        secret = _secret(path.parent, create=False)
         if (
-            record.get("format") != FORMAT
+            secret is None
+            or key is None
+            or record.get("format") != FORMAT
             or record.get("key") != key
-            or record.get("sha256") != hashlib.sha256(_canonical(payload)).hexdigest()
+            or not isinstance(record.get("hmac"), str)
+            or not hmac.compare_digest(record["hmac"], _sign(secret, key, payload))
         ):
             return None
         return payload
@@ -127,7 +208,13 @@ def store(kind: str, key: str | None, payload: Any) -> None:
         return
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        record = {"format": FORMAT, "key": key, "sha256": hashlib.sha256(_canonical(payload)).hexdigest(), "payload": payload}
+        st = os.lstat(path.parent)
+        if hasattr(os, "getuid") and st.st_uid == os.getuid() and stat.S_ISDIR(st.st_mode) and st.st_mode & 0o077:
+            os.chmod(path.parent, 0o700)  # the user's own folder made with a wider umask: make it private
+        secret = _secret(path.parent, create=True)
+        if secret is None or key is None:
+            return
+        record = {"format": FORMAT, "key": key, "hmac": _sign(secret, key, payload), "payload": payload}
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{kind}-", suffix=".tmp")  # mode 0600
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:

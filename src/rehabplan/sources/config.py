@@ -1,9 +1,16 @@
-"""Clinic configuration: ``--config FILE``, else found the way git and ruff find theirs.
+"""Clinic configuration: ``--config FILE``, else ``$REHABPLAN_CONFIG``, else found the way git
+finds its own, else the user's own.
 
-Discovery order: ``rehabplan.yaml`` in the working folder or any parent folder, then the user
-configuration folder (``~/.config/rehabplan/rehabplan.yaml`` on Linux, via platformdirs), then
-the file named by ``$REHABPLAN_CONFIG``. None found = built-in defaults (``config_note`` says
-which clinic details that leaves out).
+Order: a file named with ``--config``, then the file named by ``$REHABPLAN_CONFIG`` (both named
+by the user, so both trusted), then ``rehabplan.yaml`` in the working folder or a parent folder
+(discovery stops after the home folder, a repository root or a filesystem boundary), then the
+user configuration folder (``~/.config/rehabplan/rehabplan.yaml`` on Linux, via platformdirs).
+None found = built-in defaults (``config_note`` says which clinic details that leaves out).
+
+A discovered file is obeyed only when it is safe from other users (``sources.trust``): owned by
+the user or root and writable by nobody else, or inside a folder the user's own configuration
+lists under ``safe_folders:``. An untrusted file is never read at all (so a broken one breaks
+nothing); it is reported in ``ConfigChoice.ignored`` with how to trust it.
 
 Relative paths in the file are relative to the file itself, so a clinic folder can be moved.
 A value that is still a placeholder (the fake phone number older ``rehabplan init`` versions
@@ -14,6 +21,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -42,6 +50,30 @@ def _placeholder(value: str | None, what: str) -> str | None:
             f"handout (the red-flag page too); write the real {what}, or delete the line"
         )
     return value
+
+
+@dataclass(frozen=True)
+class Ignored:
+    """A discovered configuration that was not obeyed, and why."""
+
+    path: Path
+    reason: str
+
+    def __str__(self) -> str:
+        return (
+            f"ignored {self.path}: {self.reason}. To use it, name it (--config {self.path}), or trust its "
+            f"folder with 'safe_folders: [{self.path.parent}]' in your own {user_config_file()}"
+        )
+
+
+@dataclass(frozen=True)
+class ConfigChoice:
+    """The configuration file used (None = built-in defaults), how it was found, and the
+    discovered files passed over because other users can change them."""
+
+    path: Path | None
+    how: str
+    ignored: tuple[Ignored, ...] = field(default=())
 
 
 class Clinic(Model):
@@ -82,7 +114,14 @@ class ClinicConfig(Model):
     protocols: list[Path] = Field(default_factory=list, description="clinic protocol folders")
     templates: Path | None = Field(None, description="clinic template folder overriding the built-in one")
     timezone: str | None = Field(None, max_length=60, description="IANA time zone for calendar sessions, e.g. Europe/London")
+    safe_folders: list[Path] = Field(
+        default_factory=list,
+        max_length=100,
+        description="folders whose rehabplan.yaml you trust although another user owns it or can change it "
+        "(read only from your own user configuration)",
+    )
     _source: Path | None = PrivateAttr(None)
+    _choice: ConfigChoice | None = PrivateAttr(None)
 
     @field_validator("timezone")
     @classmethod
@@ -108,6 +147,11 @@ class ClinicConfig(Model):
         return self._source
 
     @property
+    def choice(self) -> ConfigChoice:
+        """Which file was used, how it was found, and which were ignored as untrusted."""
+        return self._choice or ConfigChoice(self._source, "--config" if self._source else "built-in defaults")
+
+    @property
     def emergency(self) -> str:
         if self.emergency_number:
             return self.emergency_number
@@ -121,22 +165,73 @@ class ClinicConfig(Model):
         )
 
 
-def find_config(path: Path | str | None = None) -> Path | None:
-    """The configuration file to use: ``path``, else rehabplan.yaml here or in a parent folder,
-    else in the user configuration folder, else ``$REHABPLAN_CONFIG``; None when there is none."""
+def choose_config(path: Path | str | None = None) -> ConfigChoice:
+    """Which configuration to use (see the module's docstring); never reads an untrusted file."""
+    from rehabplan.sources.trust import discovery_folders, under_any, untrusted_reason
+
     if path is not None:
-        return Path(path)
-    here = Path.cwd()
-    for folder in (here, *here.parents):
-        if (folder / DEFAULT_NAME).is_file():
-            return folder / DEFAULT_NAME
-    user = user_config_file()
-    if user.is_file():
-        return user
+        return ConfigChoice(Path(path), "--config")
     env = os.environ.get(ENV_VAR)
     if env:
-        return Path(env)  # named explicitly: a missing file is an error, not a silent default
-    return None
+        return ConfigChoice(Path(env), f"${ENV_VAR}")  # named: a missing file is an error, not a silent default
+    ignored: list[Ignored] = []
+    safe: list[Path] | None = None
+    for folder in discovery_folders():
+        candidate = folder / DEFAULT_NAME
+        try:
+            if not candidate.is_file():
+                continue
+        except OSError:
+            continue
+        reason = untrusted_reason(candidate)
+        if reason is not None:
+            if safe is None:
+                safe = _safe_folders()
+            if not under_any(candidate.parent, safe):
+                ignored.append(Ignored(candidate, reason))
+                continue
+        how = "found in this folder" if folder == discovery_start() else "found in a parent folder"
+        return ConfigChoice(candidate, how, tuple(ignored))
+    user = user_config_file()
+    if user.is_file():
+        reason = untrusted_reason(user)
+        if reason is None:
+            return ConfigChoice(user, "your user configuration", tuple(ignored))
+        ignored.append(Ignored(user, reason))
+    return ConfigChoice(None, "built-in defaults", tuple(ignored))
+
+
+def discovery_start() -> Path | None:
+    try:
+        return Path.cwd().resolve()
+    except OSError:
+        return None
+
+
+def _safe_folders() -> list[Path]:
+    """``safe_folders:`` of the user's own configuration (only when that file is theirs)."""
+    from rehabplan.sources.trust import untrusted_reason
+
+    user = user_config_file()
+    if not user.is_file() or untrusted_reason(user) is not None:
+        return []
+    located, _ = load_yaml(user)
+    if located is None or not isinstance(located.data, dict):
+        return []
+    folders = located.data.get("safe_folders") or []
+    if not isinstance(folders, list):
+        return []
+    base = user.parent
+    return [
+        (Path(str(f)).expanduser() if Path(str(f)).expanduser().is_absolute() else base / str(f))
+        for f in folders
+        if isinstance(f, str | os.PathLike)
+    ][:100]
+
+
+def find_config(path: Path | str | None = None) -> Path | None:
+    """The configuration file to use (see ``choose_config``); None when there is none."""
+    return choose_config(path).path
 
 
 def user_config_file() -> Path:
@@ -158,10 +253,13 @@ def config_note(config: ClinicConfig) -> str | None:
 
 
 def load_config(path: Path | str | None = None) -> ClinicConfig:
-    """Load the clinic configuration (see ``find_config``); built-in defaults when there is none."""
-    path = find_config(path)
+    """Load the clinic configuration (see ``choose_config``); built-in defaults when there is none."""
+    choice = choose_config(path)
+    path = choice.path
     if path is None:
-        return ClinicConfig()
+        defaults = ClinicConfig()
+        defaults._choice = choice
+        return defaults
     located, problems = load_yaml(path)
     if located is None:
         raise ConfigError(f"the configuration {path} cannot be read", problems)
@@ -182,7 +280,43 @@ def load_config(path: Path | str | None = None) -> ClinicConfig:
         }
     )
     loaded._source = path.resolve()
+    loaded._choice = choice
+    if choice.how.startswith("found"):  # discovered, not named by the user: so are the paths it names
+        _check_named_paths(loaded)
     return loaded
+
+
+def _check_named_paths(config: ClinicConfig) -> None:
+    """A discovered configuration may only point at files and folders other users cannot
+    change (or inside a safe folder): else they could still change the handout through it."""
+    from rehabplan.sources.trust import under_any, untrusted_reason
+
+    named: list[tuple[str, Path | None]] = [("library", p) for p in config.library]
+    named += [("protocols", p) for p in config.protocols]
+    named += [("templates", config.templates), ("clinic.logo", config.clinic.logo)]
+    problems = []
+    safe: list[Path] | None = None
+    for what, target in named:
+        if target is None:
+            continue
+        reason = untrusted_reason(target)
+        if reason is None:
+            continue
+        if safe is None:
+            safe = _safe_folders()
+        if under_any(target, safe):
+            continue
+        problems.append(
+            Problem(
+                config.source,
+                None,
+                what,
+                f"{target}: {reason}",
+                f"make it yours (chown/chmod go-w), or list its folder under safe_folders: in {user_config_file()}",
+            )
+        )
+    if problems:
+        raise ConfigError(f"the configuration {config.source} names files other users can change", problems)
 
 
 def logo_root(config: ClinicConfig) -> Path | None:

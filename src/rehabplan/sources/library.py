@@ -82,13 +82,16 @@ def builtin_folder() -> Path:
     return data_dir("exercises")
 
 
-def load_library(*folders: Path | str, builtin: bool = True, strict: bool = False) -> Library:
+def load_library(*folders: Path | str, builtin: bool = True, strict: bool = False, use_cache: bool = True) -> Library:
     """Load the built-in library with clinic ``folders`` layered over it, in order.
 
-    Raises LibraryError listing every problem (warnings too, when ``strict``).
+    Raises LibraryError listing every problem (warnings too, when ``strict``). ``use_cache=False``
+    reads every file (``validate``: it checks the files, never a copy of them).
     """
     layers = ([builtin_folder()] if builtin else []) + [Path(f) for f in folders]
-    from rehabplan.sources import cache  # the parsed library as plain data, keyed by the files' bytes
+    if not use_cache:
+        return _read_library(layers, strict)
+    from rehabplan.sources import cache  # the parsed library as plain data, keyed by the files' stat
 
     key = cache.files_key("library", layers, f"strict={strict}")
     cached = _from_plain(cache.load("library", key), layers)
@@ -127,7 +130,13 @@ def _from_plain(plain: dict[str, Any] | None, layers: list[Path]) -> Library | N
         lines = {(ex_id, key): int(line) for ex_id, key, line in plain["lines"]}
         if set(files) != set(exercises):
             return None
-        return Library(exercises, files, list(layers), overrides, lines=lines)
+        real_layers = {Path(layer).absolute() for layer in layers}
+        if any(Path(path).absolute().parent not in real_layers for path in files.values()):
+            return None  # every exercise comes from one of the folders asked for
+        library = Library(exercises, files, list(layers), overrides, lines=lines)
+        if cross_check(library):
+            return None  # the same cross-checks as from the files: any problem, read the files
+        return library
     except Exception:  # noqa: BLE001 -- damaged or foreign data: read the files instead
         return None
 
