@@ -34,6 +34,8 @@ def patients(draw, protocol_ids=tuple(PROTOCOLS.protocols)):
         equipment=draw(st.lists(st.sampled_from([e.value for e in Equipment]), unique=True, max_size=3)),
         exclusions=draw(st.lists(st.sampled_from(TAGS + ["band"]), unique=True, max_size=3)),
         minutes=draw(st.integers(15, 60)),
+        bilateral_screened=draw(st.booleans()),
+        tensioner_unlocked=draw(st.booleans()),
     )
 
 
@@ -103,6 +105,11 @@ def fit_note(p) -> bool:
     return bool(p.note) and ("to fit your time" in p.note or "fewer sets" in p.note)
 
 
+def held_note(p) -> bool:
+    """Held to fit the minutes, or by the weekly limits (sets, time under tension): safety first."""
+    return fit_note(p) or (bool(p.note) and "does not rise too fast" in p.note)
+
+
 def real_protocols():
     return st.sampled_from([PROTOCOLS[k] for k in sorted(PROTOCOLS.protocols)])
 
@@ -154,7 +161,8 @@ def test_weekly_volume_only_falls_in_deload_weeks_and_rises_within_the_limit(pro
             before, now = last.volume_sets, week.volume_sets
             assert now >= before, f"week {week.number} fell from {before} to {now}"
             started = [p for slot, p in by_slot(week).items() if slot not in by_slot(last) and LIBRARY[p.exercise].is_loading]
-            new_per_week = max((p.per_week for p in started), default=0)
+            # a new exercise at its fewest sets (a McGill pyramid: its three sets count as three)
+            new_per_week = max((p.sets * p.per_week for p in started), default=0)
             assert now - before <= before * protocol.max_weekly_volume_increase_pct // 100 or now - before <= max(
                 MIN_VOLUME_ALLOWANCE_SETS, new_per_week
             ), f"week {week.number} rose {now - before} from {before}"
@@ -207,7 +215,8 @@ def test_deloads_are_real_well_placed_and_bring_nothing_new(protocol, patient):
         # The week's load (sets x reps x seconds) falls by about the protocol's factor.
         if before.tut_s:
             cut = 1 - now.tut_s / before.tut_s
-            assert 1 - program.deload_volume_factor - 0.15 <= cut <= 0.65, (n, cut)
+            # 30-50 % (clinical brief), by fewer sets first and never below an exercise's bounds
+            assert 0.28 <= cut <= 0.6, (n, cut)
 
 
 @SETTINGS
@@ -275,7 +284,11 @@ def test_a_tensioner_only_follows_a_slider_of_the_same_slot_gated_by_symptoms(pr
     program = plan_or_skip(protocol, patient)
     phase_of = {w.number: w.phase for w in program.weeks}
     order = [p.id for p in program.phases]
-    gate = order.index(protocol.tensioners_from_phase) if protocol.tensioners_from_phase else 1
+    gate = (
+        (order.index(protocol.tensioners_from_phase) if protocol.tensioners_from_phase in order else len(order))
+        if protocol.tensioners_from_phase
+        else 1
+    )
     slid: set[str] = set()
     for week in program.weeks:
         for p in every_week(week):
@@ -401,9 +414,10 @@ def test_no_exercise_stands_still_for_more_than_3_weeks(protocol, patient):
                 continue
             key = (p.exercise, p.sets, tuple(p.reps), p.hold_s, p.tempo, p.load)
             same, count, held = runs.get(slot, (None, 0, False))
-            count, held = (count + 1, held or fit_note(p)) if key == same else (1, False)
+            count, held = (count + 1, held or held_note(p)) if key == same else (1, False)
             runs[slot] = (key, count, held)
-            if count > 3:
+            calm = week.reassessment or week.number == len(program.weeks)  # nothing harder: a band waits
+            if count > 3 and not calm:
                 ex = LIBRARY[p.exercise]
                 pyramid = rules[slot] == "pyramid" and p.kind is DoseKind.hold
                 assert no_time_free_step_left(p, ex, patient, pyramid), (week.number, slot, key, p.note)

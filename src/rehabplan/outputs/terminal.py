@@ -42,15 +42,29 @@ def print_program(console: Console, program: Program, week: int | None = None) -
     if week is not None:
         _print_week(console, program, week)
         return
-    rows: dict[str, dict[int, str]] = {}
-    names: dict[str, str] = {}
+    # One row per exercise actually done (a slot that moves on to a harder or easier exercise
+    # gets a row for each, next to each other), so every cell names what the patient does.
+    rows: dict[tuple[str, str], dict[int, str]] = {}
+    names: dict[tuple[str, str], str] = {}
     for w in program.weeks:
         seen = {}
         for p in w.every_day + [p for s in w.sessions for p in s.prescriptions]:
             seen[p.slot] = p
         for slot, p in seen.items():
-            rows.setdefault(slot, {})[w.number] = short_dose(p) + ("*" if _harder(p.note) else "")
-            names.setdefault(slot, p.name)
+            key = (slot, p.exercise)
+            if key not in rows:
+                # next to the slot's other rows
+                after = [k for k in rows if k[0] == slot]
+                if after:
+                    items = list(rows.items())
+                    at = max(i for i, (k, _) in enumerate(items) if k[0] == slot) + 1
+                    items.insert(at, (key, {}))
+                    rows.clear()
+                    rows.update(items)
+                else:
+                    rows[key] = {}
+            rows[key][w.number] = short_dose(p) + ("*" if _harder(p.note) else "")
+            names.setdefault(key, p.name)
     # As many weeks per table as the terminal holds, so nothing is cut to "…".
     name_w = max(len(n) for n in names.values()) + 4
     fits = max(2, min(len(program.weeks), (console.width - name_w) // 11))

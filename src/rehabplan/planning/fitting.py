@@ -13,7 +13,6 @@ from rehabplan.models import (
     Patient,
 )
 from rehabplan.planning.progression import (
-    HARDER_DIMENSIONS,
     PYRAMID_SETS,
     TIME_DIMENSIONS,
     Dose,
@@ -107,7 +106,21 @@ def _seconds(dose: Dose, pyramid: bool, library: Library, patient: Patient, cach
 _NO_ROOM = (0.0, 0)  # a day with nothing reserved
 
 
-def _fit(props, states, slots, library, protocol, patient, pattern, week, dropped, ctxs, cache=None, reserve=None) -> None:
+def _fit(
+    props,
+    states,
+    slots,
+    library,
+    protocol,
+    patient,
+    pattern,
+    week,
+    dropped,
+    ctxs,
+    cache=None,
+    reserve=None,
+    no_harder=frozenset(),
+) -> None:
     """Apply FIT_STEPS until every day fits the patient's minutes and the exercise cap.
 
     Every step but the last (core slots to their fewest sets) keeps ``reserve`` free: the room
@@ -117,7 +130,6 @@ def _fit(props, states, slots, library, protocol, patient, pattern, week, droppe
     reserve = reserve or {}
     limit_s = patient.minutes * 60
     cap = protocol.max_exercises_per_session
-    reassessment = min(protocol.reassessment_week, patient.weeks)
     kept_s, kept_n = reserve.get(-1, (0.0, 0))
 
     def seconds(s: _Slot, dose: Dose) -> float:
@@ -207,7 +219,7 @@ def _fit(props, states, slots, library, protocol, patient, pattern, week, droppe
                 if seconds(s, p.dose) > seconds(s, p.prev):
                     # Hold the dose; at the top of the rep range a step that adds no time (a
                     # firmer band, the harder variant) may still come.
-                    skip = TIME_DIMENSIONS | (HARDER_DIMENSIONS if week == reassessment else frozenset())
+                    skip = TIME_DIMENSIONS | no_harder
                     # From the middle of the rep range (ACSM: more load once the target reps
                     # are done), so a patient short of time still progresses.
                     # After weeks at one dose, from anywhere in the range.
