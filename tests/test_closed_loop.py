@@ -216,3 +216,30 @@ def test_the_sample_week_8_brings_at_most_one_change():
     program = plan(weeks=12, equipment=["band"])
     for before, week in zip(program.weeks, program.weeks[1:]):
         assert len([c for c in changes(before, week) if c[1] != "load"]) <= 1
+
+
+def test_bilateral_warning_is_loud_in_preview_and_build_and_on_the_cover_for_the_clinician(tmp_path):
+    from tests.cli_runner import cli_runner
+
+    cli = cli_runner()
+
+    def run(args):
+        return cli(*args)
+
+    path = tmp_path / "both.yaml"
+    path.write_text(
+        "id: b1\nname: Pat Both\nprotocol: deep-gluteal-syndrome\nstart_date: 2026-01-05\nside: both\n", encoding="utf-8"
+    )
+    preview = run(["preview", str(path)])
+    assert preview.exit_code == 0 and "WARNING" in preview.output and "bilateral_screened" in preview.output
+    built = run(["build", str(path), "--format", "html", "-o", str(tmp_path / "h.html")])
+    assert built.exit_code == 0 and "WARNING" in built.output
+    html = (tmp_path / "h.html").read_text(encoding="utf-8")
+    assert "For the clinician, before you give this out" in html
+    lumbar = tmp_path / "lumbar.yaml"
+    lumbar.write_text(path.read_text().replace("deep-gluteal-syndrome", "lumbar-radicular-sciatica"), encoding="utf-8")
+    refused = run(["preview", str(lumbar)])
+    assert refused.exit_code == 4 and "bilateral_screened" in refused.output
+    screened = tmp_path / "screened.yaml"
+    screened.write_text(path.read_text() + "bilateral_screened: true\n", encoding="utf-8")
+    assert "WARNING" not in run(["preview", str(screened)]).output

@@ -38,6 +38,8 @@ def print_program(console: Console, program: Program, week: int | None = None) -
         f"[bold]{program.protocol_name}[/] — {pt.weeks} weeks from {program.start} to {program.end}, "
         f"{pt.sessions_per_week} sessions a week, {pt.minutes} min each, side: {pt.side.value}"
     )
+    for warning in program.clinician_warnings:
+        console.print(f"[bold red]WARNING:[/] {warning}")
     console.print(phases_table((ph.first_week, ph.last_week, ph.name, ph.goal, ph.criterion) for ph in program.phases))
     if week is not None:
         _print_week(console, program, week)

@@ -62,8 +62,8 @@ def bilateral_warning(protocol, patient: Patient) -> str | None:
     if patient.side.value != "both" or patient.bilateral_screened:
         return None
     return (
-        "side: both (symptoms in both legs) is a red flag for cauda equina syndrome, and no screen is "
-        f"recorded: screen before giving this plan, then add '{BILATERAL_FIELD}: true' to the patient file"
+        "Symptoms in both legs (side: both) can be a sign of cauda equina syndrome, and no screen is recorded. "
+        f"Screen before giving this plan; if clear, add '{BILATERAL_FIELD}: true' to the patient file and build it again"
     )
 
 
@@ -89,4 +89,4 @@ def check_bilateral(protocol, patient: Patient) -> list[str]:
                 )
             ],
         )
-    return ["WARNING: " + warning]
+    return [warning]

@@ -1088,6 +1088,9 @@ class HtmlBuilder:
             "log_daily": any(w.every_day for w in program.weeks),
             "log_kinds": len({getattr(s, "name", "Session") for w in program.weeks for s in w.sessions}),
             "reassess": reassess,
+            # For the clinician, before the handout is given (e.g. side: both with no screen
+            # recorded): printed on the cover so it cannot be missed, never as a diagnosis.
+            "clinician_notes": list(getattr(program, "clinician_warnings", [])),
             # What `rehabplan adjust` changed, in the patient's words. Its flags are for the
             # clinician (call the patient, review the exercise) and are not printed here.
             "adjustments": [
