@@ -243,3 +243,113 @@ def test_bilateral_warning_is_loud_in_preview_and_build_and_on_the_cover_for_the
     screened = tmp_path / "screened.yaml"
     screened.write_text(path.read_text() + "bilateral_screened: true\n", encoding="utf-8")
     assert "WARNING" not in run(["preview", str(screened)]).output
+
+
+# ----------------------------------------------------------------------------- exclusions
+# Standing exercises done one side at a time with both feet on the floor (not single-leg).
+BOTH_FEET_DOWN = {"split-squat", "banded-lateral-walk", "wall-side-plank"}
+
+
+def test_every_exercise_is_tagged_by_position_and_demand():
+    from rehabplan.models import Laterality
+    from rehabplan.planning.rules import DEMANDS, POSITIONS
+
+    for ex in LIBRARY.exercises.values():
+        tags = set(ex.tags)
+        assert tags & POSITIONS, f"{ex.id}: no position tag"
+        assert tags <= POSITIONS | DEMANDS, f"{ex.id}: unknown tags {tags - POSITIONS - DEMANDS}"
+        if tags & {"kneeling", "prone", "lying"} and "sitting" not in tags:
+            assert "floor" in tags or "bed" in ex.starting_position.lower(), ex.id
+        start = ex.starting_position.lower()
+        if "hands and knees" in start:
+            assert "kneeling" in tags, ex.id
+        if start.startswith(("lie ", "lie on")):
+            assert tags & {"floor", "lying"}, ex.id
+        if start.startswith(("sit ", "sit on")):
+            assert "sitting" in tags, ex.id
+        if "single-leg" in tags:
+            assert "standing" in tags and "balance" in tags, ex.id
+        loading_on_one_leg = (
+            "standing" in tags
+            and ex.laterality is Laterality.one_side
+            and ex.is_loading
+            and "sitting" not in tags
+            and ex.id not in BOTH_FEET_DOWN
+        )
+        if loading_on_one_leg:
+            assert "single-leg" in tags, f"{ex.id}: one side at a time standing, so on one leg"
+
+
+@pytest.mark.parametrize("word", ["balance", "kneeling", "floor", "single-leg", "standing", "lying", "weights", "lifting"])
+def test_what_each_exclusion_word_removes_is_derived_from_the_tags(word):
+    from rehabplan.planning.choice import excluded
+    from rehabplan.planning.rules import removed_tags
+
+    pt = patient(exclusions=[word], equipment=["band", "weight"])
+    for ex in LIBRARY.exercises.values():
+        by_tag = bool(set(ex.tags) & removed_tags(word))
+        assert (excluded(ex, pt) is not None) == by_tag or ex.id in {"front-plank", "side-plank"}, (word, ex.id)
+
+
+def test_balance_removes_all_single_leg_standing_and_kneeling_removes_knee_planks():
+    from rehabplan.planning.choice import excluded
+
+    balance = patient(exclusions=["balance"], equipment=["band", "weight"])
+    for ex_id in (
+        "supported-step-down",
+        "standing-hip-external-rotation",
+        "standing-hip-abduction",
+        "single-leg-stance",
+        "step-up",
+    ):
+        assert excluded(LIBRARY[ex_id], balance), ex_id
+    assert excluded(LIBRARY["split-squat"], balance) is None
+    kneeling = patient(exclusions=["kneeling"])
+    for ex_id in ("side-plank-knees", "front-plank-knees", "bird-dog", "cat-cow"):
+        assert excluded(LIBRARY[ex_id], kneeling), ex_id
+
+
+def test_balance_excluded_plans_the_split_squat_as_a_named_substitute_for_single_leg_control():
+    program = plan(exclusions=["balance"], age_band="older", irritability="high")
+    used = {p.exercise for w in program.weeks for p in every_week(w) if p.slot == "single-leg-control"}
+    assert used == {"split-squat"}
+    first = next(p for w in program.weeks for p in every_week(w) if p.slot == "single-leg-control")
+    assert "instead of Supported step-down" in first.note
+
+
+def test_a_core_slot_that_cannot_be_planned_is_refused_not_a_footnote():
+    exclusions = [
+        "seated-banded-hip-external-rotation",
+        "seated-hip-external-rotation-isometric",
+        "standing-hip-external-rotation",
+    ]
+    with pytest.raises(PatientError) as err:
+        plan(exclusions=exclusions)
+    assert err.value.exit_code == 4 and "hip-external-rotation" in str(err.value) and "core" in str(err.value)
+
+
+def test_no_floor_hamstring_ladder_skips_the_floor_rung_and_goes_on():
+    program = plan(protocol="upper-hamstring-glute-sciatica", exclusions=["floor"], weeks=16, minutes=45)
+    used = [p.exercise for w in program.weeks for p in every_week(w) if p.slot == "hamstring-loading"]
+    assert "long-lever-bridge-hold" not in used
+    assert "chair-hamstring-bridge" in used and "hip-hinge" in used, sorted(set(used))
+
+
+def test_a_trained_runner_with_weights_reaches_loaded_work_with_the_acsm_load_rule():
+    program = plan(
+        protocol="upper-hamstring-glute-sciatica",
+        training_status="trained",
+        irritability="low",
+        equipment=["weight", "band"],
+        weeks=16,
+        minutes=60,
+    )
+    used = {p.exercise for w in program.weeks for p in every_week(w)}
+    assert used & {"dumbbell-romanian-deadlift", "goblet-squat", "weighted-glute-bridge", "single-leg-romanian-deadlift"}, used
+
+
+def test_lumbar_plans_add_a_graded_hinge_from_the_strengthen_phase():
+    program = plan(protocol="lumbar-radicular-sciatica", weeks=12, minutes=45)
+    strengthen = next(p for p in program.phases if p.id == "strengthen")
+    weeks = [w.number for w in program.weeks for p in every_week(w) if p.slot == "hinge-and-lift"]
+    assert weeks and weeks[0] <= strengthen.last_week

@@ -306,7 +306,7 @@ def test_a_new_exercise_done_every_strength_and_short_day_may_start_at_one_set(l
         exclusions=["floor"],
     )
     started = [w.number for w in program.weeks if any(p.exercise == "counter-plank" for p in items(w))]
-    assert started and started[0] <= 6
+    assert started and started[0] <= 8  # one new exercise a week, none in the check-in week
     assert all(d.slot != "front-plank" for d in program.dropped)
 
 

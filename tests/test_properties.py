@@ -11,11 +11,11 @@ import rehabplan
 from rehabplan.errors import PatientError
 from rehabplan.models import Category, DoseKind, Equipment, Patient, Tempo
 from rehabplan.planning.progression import RULES
-from rehabplan.planning.rules import HOUSEHOLD, MIN_VOLUME_ALLOWANCE_SETS
+from rehabplan.planning.rules import HOUSEHOLD, MIN_VOLUME_ALLOWANCE_SETS, removed_tags
 
 LIBRARY = rehabplan.load_library()
 PROTOCOLS = rehabplan.load_protocols(LIBRARY)
-TAGS = sorted({t for e in LIBRARY.exercises.values() for t in e.tags})
+TAGS = sorted({t for e in LIBRARY.exercises.values() for t in e.tags} | {"balance", "kneeling", "floor", "single-leg"})
 
 
 @st.composite
@@ -270,10 +270,12 @@ def test_no_excluded_or_unequipped_exercise_is_ever_prescribed(protocol, patient
     program = plan_or_skip(protocol, patient)
     have = set(patient.equipment) | HOUSEHOLD
     words = set(patient.exclusions)
+    removed = {t for w in words for t in removed_tags(w)}  # "balance" removes single-leg standing too
     for _, _, p in every(program):
         ex = LIBRARY[p.exercise]
         assert set(ex.equipment) <= have
         assert not (set(ex.tags) | {e.value for e in ex.equipment} | {ex.id}) & words
+        assert not set(ex.tags) & removed, (ex.id, words)
         if p.load and "band" in p.load.lower() and "no band" not in p.load.lower():
             assert Equipment.band in have and "band" not in words
 
@@ -416,7 +418,12 @@ def test_no_exercise_stands_still_for_more_than_3_weeks(protocol, patient):
             same, count, held = runs.get(slot, (None, 0, False))
             count, held = (count + 1, held or held_note(p)) if key == same else (1, False)
             runs[slot] = (key, count, held)
-            calm = week.reassessment or week.number == len(program.weeks)  # nothing harder: a band waits
+            # nothing harder in a check-in week, the last week or the tensioner's week: a band waits
+            calm = (
+                week.reassessment
+                or week.number == len(program.weeks)
+                or any(LIBRARY[q.exercise].is_tensioner and q.note and "harder version" in q.note for q in week.every_day)
+            )
             if count > 3 and not calm:
                 ex = LIBRARY[p.exercise]
                 pyramid = rules[slot] == "pyramid" and p.kind is DoseKind.hold

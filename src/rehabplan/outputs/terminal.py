@@ -108,8 +108,21 @@ def print_program(console: Console, program: Program, week: int | None = None) -
             f"{planned} sessions a week, not {pt.sessions_per_week}: {why}; "
             "the every-day exercises and the walk are done every day anyway"
         )
+    substitutes = {}
+    for w in program.weeks:
+        for p in every_item(w):
+            if p.note and "instead of " in p.note and p.slot not in substitutes:
+                substitutes[p.slot] = f"{p.slot}: {p.name} {p.note[p.note.index('instead of ') :].rstrip(')')}"
+    if substitutes:
+        console.print("[yellow]Planned with a substitute:[/] " + "; ".join(substitutes.values()))
     if program.dropped:
         console.print("[yellow]Left out:[/] " + "; ".join(f"{d.slot} ({d.reason})" for d in program.dropped))
+
+
+def every_item(w):
+    yield from w.every_day
+    for s in w.sessions:
+        yield from s.prescriptions
 
 
 def _print_week(console: Console, program: Program, number: int) -> None:

@@ -225,11 +225,13 @@ def _fit(
                     # After weeks at one dose, from anywhere in the range.
                     r = library.exercises[p.prev.exercise].dosage.reps
                     stale = states[s.id].same >= PLATEAU_WEEKS - 1
-                    alt, note = (
-                        step(p.prev, s.rule, ctxs[s.id], skip)
-                        if r and (stale or p.prev.reps >= (r.min + r.max) / 2)
-                        else (p.prev, None)
-                    )
+                    # A firmer band or load first (it may go on alongside another change); the
+                    # harder variant only when none is left, and never the week after another.
+                    alt, note = p.prev, None
+                    if r and (stale or p.prev.reps >= (r.min + r.max) / 2):
+                        alt, note = step(p.prev, s.rule, ctxs[s.id], skip | {"variant"})
+                        if note is None and not _recent_variant(states[s.id], week):
+                            alt, note = step(p.prev, s.rule, ctxs[s.id], skip)
                     if note is None or seconds(s, alt) > seconds(s, p.prev):
                         # After weeks at one dose, a step that costs no minutes: slower reps or
                         # longer holds in the same time.
@@ -284,6 +286,12 @@ def _fit(
                 )
             ],
         )
+
+
+def _recent_variant(st, week: int) -> bool:
+    """True when the slot moved on to another exercise last week (each harder version is practised first)."""
+    d1, d2 = st.timeline.get(week - 1), st.timeline.get(week - 2)
+    return d1 is not None and d2 is not None and d1.exercise != d2.exercise
 
 
 def _fewest_sets(s: _Slot, ex: Exercise) -> int:

@@ -326,8 +326,14 @@ def _advance(dim: str, dose: Dose, rule: Rule, ex: Exercise, ctx: Context) -> tu
                 return replaced(dose, tempo=new_t), f"lower more slowly: tempo {new_t}"
         return None
     if dim == "variant":
+        # The next rung the patient can do: an excluded rung (a floor bridge for a patient who
+        # cannot get down) is skipped, and the ladder goes on to the one after it.
         harder = ex.harder
-        if not harder or harder not in ctx.exercises or not ctx.allowed(harder):
+        seen = {ex.id}
+        while harder and harder in ctx.exercises and harder not in seen and not ctx.allowed(harder):
+            seen.add(harder)
+            harder = ctx.exercises[harder].harder
+        if not harder or harder not in ctx.exercises or harder in seen or not ctx.allowed(harder):
             return None
         target = ctx.exercises[harder]
         if target.is_tensioner and not ctx.tensioners:

@@ -6,7 +6,7 @@ from rehabplan.models import (
     DoseKind,
     Exercise,
 )
-from rehabplan.planning.fitting import _fewest_sets
+from rehabplan.planning.fitting import _fewest_sets, _recent_variant
 from rehabplan.planning.progression import (
     TIME_DIMENSIONS,
     Dose,
@@ -153,6 +153,8 @@ def _limit_volume(props, states, slots, limits, protocol, library, ctxs, week, n
             if not p.new and p.prev is not None and (counted(s, p.dose) > counted(s, p.prev) or more_work):
                 # Progress another way (reps, tempo, band, variant) when one exists; the set waits.
                 skip = frozenset({"sets"}) | no_harder
+                if _recent_variant(states[s.id], week):
+                    skip |= {"variant"}  # each harder version is practised a week before the next
                 if over_work:
                     skip |= TIME_DIMENSIONS  # only a step that adds no work (a firmer band, the harder variant)
                 alt, note = step(p.prev, s.rule, ctxs[s.id], skip)
