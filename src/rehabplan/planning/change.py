@@ -59,7 +59,9 @@ def one_change(
         keep = None
     else:
         firsts = [f for f in found if f[2] != "load"]
-        firsts.sort(key=lambda f: (_RANK[f[2]], tuple(-x for x in f[0].importance())))
+        # New exercises first (a phase's work), then the harder version of the exercise that has
+        # stood still longest (no plateaus), then the tensioner; ties by importance.
+        firsts.sort(key=lambda f: (_RANK[f[2]], -states[f[0].id].same, tuple(-x for x in f[0].importance())))
         keep = firsts[0] if firsts else None
     alone = keep is not None and keep[2] == "tensioner"
     for s, p, kind in found:
