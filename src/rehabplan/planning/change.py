@@ -15,6 +15,11 @@ from rehabplan.sources.library import Library
 ONE_CHANGE_WAIT = "not started before the plan ended: one new exercise or harder version a week, so a flare points at one change"
 
 
+def any_change(props, library: Library) -> bool:
+    """True when this week's proposals hold a new exercise, a harder variant or a tensioner."""
+    return any(_kind(p, library) in ("new", "variant", "tensioner") for p in props.values())
+
+
 def _kind(p: _Prop, library: Library) -> str | None:
     """'new', 'tensioner', 'variant', 'load' or None: what this proposal changes."""
     if p.new:
@@ -36,7 +41,7 @@ VARIANT = frozenset({"variant"})
 
 
 def one_change(
-    props, states, slots: list[_Slot], library: Library, ctxs, week: int, calm: bool, *, step_back: bool
+    props, states, slots: list[_Slot], library: Library, ctxs, week: int, calm: bool, *, step_back: bool, waiting=None
 ) -> frozenset[str]:
     """Keep at most one new exercise or harder variant in this week's proposals; the others wait
     (a new slot starts later; a harder step is retried next week, another dimension may
@@ -70,6 +75,8 @@ def one_change(
         if kind == "load" and not calm and not alone:
             continue  # a firmer band goes on alongside
         st = states[s.id]
+        if waiting is not None and kind in ("variant", "new"):
+            waiting.append((s, p))  # may come back this week if the chosen change does not fit
         if kind == "new":
             del props[s.id]
             st.waited = st.waited or ONE_CHANGE_WAIT

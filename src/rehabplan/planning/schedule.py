@@ -14,7 +14,7 @@ from rehabplan.models import (
     Rule,
     TrainingStatus,
 )
-from rehabplan.planning.change import one_change
+from rehabplan.planning.change import VARIANT, any_change, one_change
 from rehabplan.planning.choice import _excluder, _loads_available
 from rehabplan.planning.days import HIP_AND_LEG
 from rehabplan.planning.fitting import _fewest_sets, _fit
@@ -178,7 +178,8 @@ def _schedule(
         # One change at a time first (other new exercises wait, other harder steps are retried
         # next week); then time (a step that does not fit is held, and says so), then the
         # weekly limits (sets and time under tension), then time again for their other steps.
-        no_harder = one_change(props, states, slots, library, now, week, week in calm, step_back=True)
+        waiting: list = []
+        no_harder = one_change(props, states, slots, library, now, week, week in calm, step_back=True, waiting=waiting)
         reserve = _reserve(library, patient, later, states, phases, week, level, ctxs, start_seconds, props) if later else None
         _fit(props, states, slots, library, protocol, patient, pattern, week, dropped, now, seconds_cache, reserve, no_harder)
         if not is_deload and last_volume is not None:
@@ -199,6 +200,18 @@ def _schedule(
                     reserve,
                     no_harder,
                 )
+        if waiting and not any_change(props, library):
+            # The week's chosen change did not fit (time, weekly limits): the next one waiting
+            # may come instead, so one change a week does not become none.
+            for s, prop in waiting:
+                props[s.id] = prop
+                _fit(
+                    props, states, slots, library, protocol, patient, pattern, week, dropped, now, seconds_cache, reserve, VARIANT
+                )
+                if any_change(props, library):
+                    if s.id in props and props[s.id] is prop:
+                        states[s.id].pending = False
+                    break
         if week > 1:  # fitting's and the limits' own steps may not add a second change either
             before = {k: p.dose for k, p in props.items()}
             one_change(props, states, slots, library, now, week, week in calm, step_back=False)
