@@ -353,3 +353,38 @@ def test_lumbar_plans_add_a_graded_hinge_from_the_strengthen_phase():
     strengthen = next(p for p in program.phases if p.id == "strengthen")
     weeks = [w.number for w in program.weeks for p in every_week(w) if p.slot == "hinge-and-lift"]
     assert weeks and weeks[0] <= strengthen.last_week
+
+
+# ----------------------------------------------------------------------------- what is printed
+def test_the_preview_grid_names_the_exercise_done_in_each_cell():
+    import io
+
+    from rich.console import Console
+
+    from rehabplan.outputs.terminal import print_program
+
+    program = plan(weeks=12)
+    out = io.StringIO()
+    print_program(Console(file=out, width=250), program)
+    text = out.getvalue()
+    rows = {line.split("│")[1].strip(): line for line in text.splitlines() if line.startswith("│")}
+    tensioner = next(p for w in program.weeks for p in w.every_day if LIBRARY[p.exercise].is_tensioner)
+    assert tensioner.name in rows  # its own row, not under the slider's name
+    first = min(w.number for w in program.weeks for p in w.every_day if p.exercise == tensioner.exercise)
+    slider_cells = [c.strip() for c in rows["Seated sciatic nerve slider"].split("│")[2:-1]]
+    assert all(c == "" for c in slider_cells[first - 1 :]), slider_cells
+
+
+def test_the_handout_says_plainly_how_many_exercise_days_and_why(tmp_path):
+    from tests.cli_runner import cli_runner
+
+    path = tmp_path / "five.yaml"
+    path.write_text(
+        "id: f1\nname: Five Days\nprotocol: upper-hamstring-glute-sciatica\nstart_date: 2026-01-05\n"
+        "sessions_per_week: 5\nminutes: 15\nside: left\n",
+        encoding="utf-8",
+    )
+    result = cli_runner()("build", path, "--format", "html", "-o", tmp_path / "h.html")
+    assert result.exit_code == 0
+    html = (tmp_path / "h.html").read_text(encoding="utf-8")
+    assert "3 exercise days a week, not 5." in html and "rest day in between" in html
