@@ -57,12 +57,11 @@ def seconds(p) -> float:
 
 
 def assert_totals_match_the_sessions(program: Program) -> None:
-    rules = {t.slot: t.rule for t in program.timelines}
     for week in program.weeks:
         once = {p.slot: p for p in week.every_day + [p for s in week.sessions for p in s.prescriptions]}
         loading = [p for p in once.values() if LIBRARY[p.exercise].is_loading]
-        counted = lambda p: 1 if rules[p.slot] == "pyramid" and p.kind is DoseKind.hold else p.sets  # noqa: E731
-        assert week.volume_sets == sum(counted(p) * p.per_week for p in loading), week.number
+        # every prescribed set counts (a McGill pyramid's three sets count as three)
+        assert week.volume_sets == sum(p.sets * p.per_week for p in loading), week.number
         tut = sum(
             (sum(p.reps) * p.hold_s if p.kind is DoseKind.hold else p.sets * p.tut_per_set_s) * p.per_week * sides(p)
             for p in loading
@@ -207,7 +206,7 @@ def test_any_adjusted_program_keeps_its_past_its_totals_its_minutes_and_its_volu
         if week.number >= start:
             had = {p.slot for p in before.every_day + [p for s in before.sessions for p in s.prescriptions]}
             started = [p for p in week.every_day + [p for s in week.sessions for p in s.prescriptions] if p.slot not in had]
-            new_per_week = max((p.per_week for p in started if LIBRARY[p.exercise].is_loading), default=0)
+            new_per_week = max((p.sets * p.per_week for p in started if LIBRARY[p.exercise].is_loading), default=0)
             allowance = max(
                 before.volume_sets * new.max_weekly_volume_increase_pct // 100, MIN_VOLUME_ALLOWANCE_SETS, new_per_week
             )

@@ -137,12 +137,19 @@ def test_glide_moves_to_the_tensioner_only_when_allowed():
 
 
 @pytest.mark.parametrize("factor", [0.5, 0.6, 0.7])
-def test_deload_cuts_the_weeks_work_by_about_the_factor_even_at_one_set(factor):
-    for sets, reps in [(1, 8), (2, 10), (3, 15)]:
+def test_deload_cuts_the_weeks_work_by_about_the_factor_and_never_leaves_the_bounds(factor):
+    # Fewer sets first, then fewer reps down to the range's bottom, never below it (the brief:
+    # a dose never leaves its exercise's bounds, in a deload or anywhere else). A dose already at
+    # the bottom keeps its dose; the planner does not place a deload where the week cannot fall.
+    b = LIBRARY["clamshell"].dosage
+    for sets, reps in [(2, 10), (3, 15), (2, 20)]:
         d = dose_of("clamshell", sets=sets, reps=reps)
         cut = deload(d, LIBRARY["clamshell"], factor)
         ratio = cut.sets * cut.reps / (sets * reps)
         assert ratio < 1 and 1 - factor - 0.2 <= 1 - ratio <= 0.65, (sets, reps, ratio)
+        assert cut.sets >= b.sets.min and cut.reps >= b.reps.min
+    bottom = dose_of("clamshell", sets=int(b.sets.min), reps=int(b.reps.min))
+    assert deload(bottom, LIBRARY["clamshell"], factor) == bottom
 
 
 def test_when_its_rule_runs_out_a_loading_exercise_takes_a_firmer_band_then_a_slower_tempo():

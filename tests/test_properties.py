@@ -12,11 +12,11 @@ import rehabplan
 from rehabplan.errors import PatientError
 from rehabplan.models import Category, DoseKind, Equipment, Patient, Tempo
 from rehabplan.planning.progression import RULES
-from rehabplan.planning.rules import HOUSEHOLD, MIN_VOLUME_ALLOWANCE_SETS
+from rehabplan.planning.rules import HOUSEHOLD, MIN_VOLUME_ALLOWANCE_SETS, removed_tags
 
 LIBRARY = rehabplan.load_library()
 PROTOCOLS = rehabplan.load_protocols(LIBRARY)
-TAGS = sorted({t for e in LIBRARY.exercises.values() for t in e.tags})
+TAGS = sorted({t for e in LIBRARY.exercises.values() for t in e.tags} | {"balance", "kneeling", "floor", "single-leg"})
 
 
 # Any text a person can type: control characters and bidirectional overrides are refused by
@@ -42,6 +42,8 @@ def patients(draw, protocol_ids=tuple(PROTOCOLS.protocols)):
         equipment=draw(st.lists(st.sampled_from([e.value for e in Equipment]), unique=True, max_size=3)),
         exclusions=draw(st.lists(st.sampled_from(TAGS + ["band"]), unique=True, max_size=3)),
         minutes=draw(st.integers(15, 60)),
+        bilateral_screened=draw(st.booleans()),
+        tensioner_unlocked=draw(st.booleans()),
     )
 
 
@@ -113,6 +115,11 @@ def fit_note(p) -> bool:
     return bool(p.note) and ("to fit your time" in p.note or "fewer sets" in p.note)
 
 
+def held_note(p) -> bool:
+    """Held to fit the minutes, or by the weekly limits (sets, time under tension): safety first."""
+    return fit_note(p) or (bool(p.note) and "does not rise too fast" in p.note)
+
+
 def real_protocols():
     return st.sampled_from([PROTOCOLS[k] for k in sorted(PROTOCOLS.protocols)])
 
@@ -164,7 +171,8 @@ def test_weekly_volume_only_falls_in_deload_weeks_and_rises_within_the_limit(pro
             before, now = last.volume_sets, week.volume_sets
             assert now >= before, f"week {week.number} fell from {before} to {now}"
             started = [p for slot, p in by_slot(week).items() if slot not in by_slot(last) and LIBRARY[p.exercise].is_loading]
-            new_per_week = max((p.per_week for p in started), default=0)
+            # a new exercise at its fewest sets (a McGill pyramid: its three sets count as three)
+            new_per_week = max((p.sets * p.per_week for p in started), default=0)
             assert now - before <= before * protocol.max_weekly_volume_increase_pct // 100 or now - before <= max(
                 MIN_VOLUME_ALLOWANCE_SETS, new_per_week
             ), f"week {week.number} rose {now - before} from {before}"
@@ -217,7 +225,8 @@ def test_deloads_are_real_well_placed_and_bring_nothing_new(protocol, patient):
         # The week's load (sets x reps x seconds) falls by about the protocol's factor.
         if before.tut_s:
             cut = 1 - now.tut_s / before.tut_s
-            assert 1 - program.deload_volume_factor - 0.15 <= cut <= 0.65, (n, cut)
+            # 30-50 % (clinical brief), by fewer sets first and never below an exercise's bounds
+            assert 0.28 <= cut <= 0.6, (n, cut)
 
 
 @SETTINGS
@@ -271,10 +280,12 @@ def test_no_excluded_or_unequipped_exercise_is_ever_prescribed(protocol, patient
     program = plan_or_skip(protocol, patient)
     have = set(patient.equipment) | HOUSEHOLD
     words = set(patient.exclusions)
+    removed = {t for w in words for t in removed_tags(w)}  # "balance" removes single-leg standing too
     for _, _, p in every(program):
         ex = LIBRARY[p.exercise]
         assert set(ex.equipment) <= have
         assert not (set(ex.tags) | {e.value for e in ex.equipment} | {ex.id}) & words
+        assert not set(ex.tags) & removed, (ex.id, words)
         if p.load and "band" in p.load.lower() and "no band" not in p.load.lower():
             assert Equipment.band in have and "band" not in words
 
@@ -285,7 +296,11 @@ def test_a_tensioner_only_follows_a_slider_of_the_same_slot_gated_by_symptoms(pr
     program = plan_or_skip(protocol, patient)
     phase_of = {w.number: w.phase for w in program.weeks}
     order = [p.id for p in program.phases]
-    gate = order.index(protocol.tensioners_from_phase) if protocol.tensioners_from_phase else 1
+    gate = (
+        (order.index(protocol.tensioners_from_phase) if protocol.tensioners_from_phase in order else len(order))
+        if protocol.tensioners_from_phase
+        else 1
+    )
     slid: set[str] = set()
     for week in program.weeks:
         for p in every_week(week):
@@ -411,9 +426,15 @@ def test_no_exercise_stands_still_for_more_than_3_weeks(protocol, patient):
                 continue
             key = (p.exercise, p.sets, tuple(p.reps), p.hold_s, p.tempo, p.load)
             same, count, held = runs.get(slot, (None, 0, False))
-            count, held = (count + 1, held or fit_note(p)) if key == same else (1, False)
+            count, held = (count + 1, held or held_note(p)) if key == same else (1, False)
             runs[slot] = (key, count, held)
-            if count > 3:
+            # nothing harder in a check-in week, the last week or the tensioner's week: a band waits
+            calm = (
+                week.reassessment
+                or week.number == len(program.weeks)
+                or any(LIBRARY[q.exercise].is_tensioner and q.note and "harder version" in q.note for q in week.every_day)
+            )
+            if count > 3 and not calm:
                 ex = LIBRARY[p.exercise]
                 pyramid = rules[slot] == "pyramid" and p.kind is DoseKind.hold
                 assert no_time_free_step_left(p, ex, patient, pyramid), (week.number, slot, key, p.note)

@@ -226,6 +226,8 @@ _FIELDS = [
     "equipment",
     "exclusions",
     "minutes",
+    "bilateral_screened",
+    "tensioner_unlocked",
     "clinician",
     "notes",
 ]
@@ -348,6 +350,7 @@ def _render_job(job: Job, out_dir: str) -> Outcome:
     outcome = Outcome(job.row, "built", job.patient.id)
     try:
         program = plan(library, _WORKER["protocols"][job.patient.protocol], job.patient)
+        outcome.reason = _warnings(program)  # built, with the clinician's warning (side: both unscreened)
         for fmt in job.formats:
             name = f"{job.stem}.{fmt}"
             if fmt == "pdf":
@@ -504,7 +507,13 @@ def bulk_build(  # noqa: C901 - the run's steps in order (settings, manifest, ro
             if not force and _up_to_date(manifest.get(stem), job, out):
                 prev = manifest[stem]
                 outcomes[row] = Outcome(
-                    row, "skipped", patient.id, files=prev["files"], sha256=prev["sha256"], pages=prev.get("pages")
+                    row,
+                    "skipped",
+                    patient.id,
+                    files=prev["files"],
+                    sha256=prev["sha256"],
+                    pages=prev.get("pages"),
+                    reason=_warnings(program),
                 )
                 continue
             todo.append(job)
@@ -684,6 +693,11 @@ def _unique(stem: str, used: set[str]) -> str:
 def _safe_id(data: dict) -> str | None:
     value = data.get("id") if isinstance(data, dict) else None
     return str(value)[:80] if value not in (None, "") else None
+
+
+def _warnings(program) -> str | None:
+    """The plan's warnings for the clinician, loud, for the row's reason column."""
+    return "; ".join(f"WARNING: {w}" for w in program.clinician_warnings) or None
 
 
 def _reason(exc: RehabplanError) -> str:

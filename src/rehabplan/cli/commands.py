@@ -668,6 +668,8 @@ def build(
                 irritability=irritability,
             ),
         )
+        for warning in program.clinician_warnings:  # loud, even with --quiet: a safety warning
+            err.print(f"[bold red]WARNING:[/] {_escape(warning)}")
         target = output or Path(f"handout-{safe_stem(program.patient.id)}.{fmt}")
         if fmt in ("pdf", "html") and not quiet:
             _say_config_defaults(cfg)
@@ -967,6 +969,7 @@ def bulk(
             shown.sort(key=lambda o: o.row)
         for o in shown:
             style = {"failed": "red", "skipped": "dim"}.get(o.status, "")
+            style = "bold red" if (o.reason or "").startswith("WARNING") else style
             table.add_row(
                 str(o.row), _escape(o.patient_id or "—"), o.status, str(o.pages or ""), _escape(o.reason or ""), style=style
             )

@@ -50,6 +50,16 @@ class Patient(Model):
     equipment: list[Equipment] = Field(default_factory=list)
     exclusions: list[str] = Field(default_factory=list, description="tags (floor, kneeling, ...), equipment or exercise ids")
     minutes: int = Field(30, ge=5, le=180, description="minutes available per session")
+    bilateral_screened: bool = Field(
+        False,
+        description="the clinician has screened for cauda equina syndrome; needed to plan side: both "
+        "(sciatica in both legs is a red flag)",
+    )
+    tensioner_unlocked: bool = Field(
+        False,
+        description="the clinician allows nerve tensioners for a patient with high irritability "
+        "(they are never planned for high irritability otherwise)",
+    )
     clinician: str | None = Field(None, max_length=120)
     notes: str | None = Field(
         None, max_length=2000, description="a note FOR THE PATIENT, printed on the handout ('A note from your clinician')"

@@ -136,6 +136,12 @@ class Program(Model):
     end: dt.date
     phases: list[PhasePlan]
     reassessment_week: int
+    reassessment_weeks: list[int] = Field(
+        default_factory=list, description="every check-in week (about every 6 weeks in plans longer than 12)"
+    )
+    clinician_warnings: list[str] = Field(
+        default_factory=list, description="for the clinician only, never printed to the patient as a diagnosis"
+    )
     deload_weeks: list[int]
     deload_volume_factor: float = Field(0.6, description="the protocol's deload factor, for `rehabplan adjust`")
     max_weekly_volume_increase_pct: int = Field(34, description="the protocol's cap on the weekly rise of loading sets")

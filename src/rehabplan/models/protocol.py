@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, model_validator
 
 from rehabplan.models.base import Id, Model, Text
@@ -87,6 +89,10 @@ class Protocol(Model):
     tensioner_gate: Text = Field(
         "only once your leg symptoms have settled; until then, keep doing the slider",
         description="the symptom criterion printed with the move from slider to tensioner",
+    )
+    bilateral_unscreened: Literal["refuse", "warn"] = Field(
+        "warn",
+        description="side: both without bilateral_screened: refuse to plan, or plan and warn the clinician loudly",
     )
     phases: list[Phase] = Field(min_length=1)
     slots: list[Slot] = Field(min_length=1)

@@ -33,25 +33,41 @@ def phases_table(rows) -> Table:
     return table
 
 
-def print_program(console: Console, program: Program, week: int | None = None) -> None:
+def print_program(console: Console, program: Program, week: int | None = None) -> None:  # noqa: C901 - the preview's sections, printed in order
     pt = program.patient
     console.print(
         f"[bold]{escape(program.protocol_name)}[/] — {pt.weeks} weeks from {program.start} to {program.end}, "
         f"{pt.sessions_per_week} sessions a week, {pt.minutes} min each, side: {pt.side.value}"
     )
+    for warning in program.clinician_warnings:
+        console.print(f"[bold red]WARNING:[/] {warning}")
     console.print(phases_table((ph.first_week, ph.last_week, ph.name, ph.goal, ph.criterion) for ph in program.phases))
     if week is not None:
         _print_week(console, program, week)
         return
-    rows: dict[str, dict[int, str]] = {}
-    names: dict[str, str] = {}
+    # One row per exercise actually done (a slot that moves on to a harder or easier exercise
+    # gets a row for each, next to each other), so every cell names what the patient does.
+    rows: dict[tuple[str, str], dict[int, str]] = {}
+    names: dict[tuple[str, str], str] = {}
     for w in program.weeks:
         seen = {}
         for p in w.every_day + [p for s in w.sessions for p in s.prescriptions]:
             seen[p.slot] = p
         for slot, p in seen.items():
-            rows.setdefault(slot, {})[w.number] = short_dose(p) + ("*" if _harder(p.note) else "")
-            names.setdefault(slot, p.name)
+            key = (slot, p.exercise)
+            if key not in rows:
+                # next to the slot's other rows
+                after = [k for k in rows if k[0] == slot]
+                if after:
+                    items = list(rows.items())
+                    at = max(i for i, (k, _) in enumerate(items) if k[0] == slot) + 1
+                    items.insert(at, (key, {}))
+                    rows.clear()
+                    rows.update(items)
+                else:
+                    rows[key] = {}
+            rows[key][w.number] = short_dose(p) + ("*" if _harder(p.note) else "")
+            names.setdefault(key, p.name)
     # As many weeks per table as the terminal holds, so nothing is cut to "…".
     name_w = max(len(n) for n in names.values()) + 4
     fits = max(2, min(len(program.weeks), (console.width - name_w) // 11))
@@ -64,8 +80,8 @@ def print_program(console: Console, program: Program, week: int | None = None) -
         for w in chunk:
             mark = "D" if w.deload else ("R" if w.reassessment else "")
             grid.add_column(f"wk {w.number}{mark}", justify="right", no_wrap=True)
-        for slot, cells in rows.items():
-            grid.add_row(escape(names[slot]), *[cells.get(w.number, "") for w in chunk])
+        for row_key, cells in rows.items():
+            grid.add_row(escape(names[row_key]), *[cells.get(w.number, "") for w in chunk])
         grid.add_row("weekly sets", *[str(w.volume_sets) for w in chunk], style="bold")
         grid.add_row("session min", *[f"{max((s.minutes for s in w.sessions), default=0):.0f}" for w in chunk], style="dim")
         grid.add_row(
@@ -93,8 +109,21 @@ def print_program(console: Console, program: Program, week: int | None = None) -
             f"{planned} sessions a week, not {pt.sessions_per_week}: {why}; "
             "the every-day exercises and the walk are done every day anyway"
         )
+    substitutes = {}
+    for w in program.weeks:
+        for p in every_item(w):
+            if p.note and "instead of " in p.note and p.slot not in substitutes:
+                substitutes[p.slot] = f"{p.slot}: {p.name} {p.note[p.note.index('instead of ') :].rstrip(')')}"
+    if substitutes:
+        console.print("[yellow]Planned with a substitute:[/] " + "; ".join(substitutes.values()))
     if program.dropped:
         console.print("[yellow]Left out:[/] " + escape("; ".join(f"{d.slot} ({d.reason})" for d in program.dropped)))
+
+
+def every_item(w):
+    yield from w.every_day
+    for s in w.sessions:
+        yield from s.prescriptions
 
 
 def _print_week(console: Console, program: Program, number: int) -> None:

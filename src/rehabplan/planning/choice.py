@@ -14,7 +14,7 @@ from rehabplan.models import (
     TrainingStatus,
 )
 from rehabplan.planning.days import HIP_AND_LEG, DayPlan
-from rehabplan.planning.rules import HOUSEHOLD, OLDER_ADULT_AVOID
+from rehabplan.planning.rules import EXCLUDES, HOUSEHOLD, OLDER_ADULT_AVOID, removed_tags
 from rehabplan.planning.state import _Slot
 from rehabplan.sources.library import Library
 
@@ -48,7 +48,7 @@ def _check_exclusions(library: Library, patient: Patient) -> None:
 
 def _known_words(library: Library) -> set[str]:
     """Every word an exclusion may name: equipment, categories, the library's tags and ids."""
-    words = {e.value for e in Equipment} | {c.value.replace("_", "-") for c in Category}
+    words = {e.value for e in Equipment} | {c.value.replace("_", "-") for c in Category} | set(EXCLUDES)
     return words | {t for ex in library.exercises.values() for t in ex.tags} | set(library.exercises)
 
 
@@ -70,6 +70,7 @@ def excluded(ex: Exercise, patient: Patient) -> str | None:
 def _excluder(patient: Patient):
     """``excluded`` for one patient, with the patient's words and equipment read once."""
     words = {_norm(x) for x in patient.exclusions}
+    removes = {tag: word for word in sorted(words) for tag in removed_tags(word)}  # tag -> the word that removes it
     have = set(patient.equipment) | HOUSEHOLD
     older = patient.age_band is AgeBand.older
 
@@ -80,8 +81,9 @@ def _excluder(patient: Patient):
             if ex.category.value.replace("_", "-") in words:
                 return f"{ex.category.value} excluded"
             for tag in ex.tags:
-                if tag in words:
-                    return f"'{tag}' excluded"
+                if tag in removes:
+                    word = removes[tag]
+                    return f"'{word}' excluded" if word == tag else f"'{word}' excluded ({tag})"
         for eq in ex.equipment:
             if eq.value in words:
                 return f"'{eq.value}' excluded"
@@ -184,13 +186,14 @@ def _choose(library: Library, protocol: Protocol, patient: Patient, pattern) -> 
                 break
         if pick is None:
             reason = "; ".join(dict.fromkeys(reasons))  # a rung reached twice (candidate and easier) once
-            if slot.required:
+            if slot.required or slot.core:
+                # The protocol's core work cannot be planned: refuse, naming it (never a footnote).
                 problems.append(
                     Problem(
                         None,
                         None,
                         f"slot '{slot.id}'",
-                        f"no allowed exercise for this required slot ({reason})",
+                        f"no allowed exercise for this {'core' if slot.core else 'required'} slot ({reason})",
                         "change the patient's equipment or exclusions, add an alternative to the protocol, or use another protocol",
                     )
                 )

@@ -13,7 +13,6 @@ from rehabplan.models import (
     Patient,
 )
 from rehabplan.planning.progression import (
-    HARDER_DIMENSIONS,
     PYRAMID_SETS,
     TIME_DIMENSIONS,
     Dose,
@@ -107,7 +106,21 @@ def _seconds(dose: Dose, pyramid: bool, library: Library, patient: Patient, cach
 _NO_ROOM = (0.0, 0)  # a day with nothing reserved
 
 
-def _fit(props, states, slots, library, protocol, patient, pattern, week, dropped, ctxs, cache=None, reserve=None) -> None:
+def _fit(
+    props,
+    states,
+    slots,
+    library,
+    protocol,
+    patient,
+    pattern,
+    week,
+    dropped,
+    ctxs,
+    cache=None,
+    reserve=None,
+    no_harder=frozenset(),
+) -> None:
     """Apply FIT_STEPS until every day fits the patient's minutes and the exercise cap.
 
     Every step but the last (core slots to their fewest sets) keeps ``reserve`` free: the room
@@ -117,7 +130,6 @@ def _fit(props, states, slots, library, protocol, patient, pattern, week, droppe
     reserve = reserve or {}
     limit_s = patient.minutes * 60
     cap = protocol.max_exercises_per_session
-    reassessment = min(protocol.reassessment_week, patient.weeks)
     kept_s, kept_n = reserve.get(-1, (0.0, 0))
 
     def seconds(s: _Slot, dose: Dose) -> float:
@@ -207,17 +219,19 @@ def _fit(props, states, slots, library, protocol, patient, pattern, week, droppe
                 if seconds(s, p.dose) > seconds(s, p.prev):
                     # Hold the dose; at the top of the rep range a step that adds no time (a
                     # firmer band, the harder variant) may still come.
-                    skip = TIME_DIMENSIONS | (HARDER_DIMENSIONS if week == reassessment else frozenset())
+                    skip = TIME_DIMENSIONS | no_harder
                     # From the middle of the rep range (ACSM: more load once the target reps
                     # are done), so a patient short of time still progresses.
                     # After weeks at one dose, from anywhere in the range.
                     r = library.exercises[p.prev.exercise].dosage.reps
                     stale = states[s.id].same >= PLATEAU_WEEKS - 1
-                    alt, note = (
-                        step(p.prev, s.rule, ctxs[s.id], skip)
-                        if r and (stale or p.prev.reps >= (r.min + r.max) / 2)
-                        else (p.prev, None)
-                    )
+                    # A firmer band or load first (it may go on alongside another change); the
+                    # harder variant only when none is left, and never the week after another.
+                    alt, note = p.prev, None
+                    if r and (stale or p.prev.reps >= (r.min + r.max) / 2):
+                        alt, note = step(p.prev, s.rule, ctxs[s.id], skip | {"variant"})
+                        if note is None and not _recent_variant(states[s.id], week):
+                            alt, note = step(p.prev, s.rule, ctxs[s.id], skip)
                     if note is None or seconds(s, alt) > seconds(s, p.prev):
                         # After weeks at one dose, a step that costs no minutes: slower reps or
                         # longer holds in the same time.
@@ -272,6 +286,12 @@ def _fit(props, states, slots, library, protocol, patient, pattern, week, droppe
                 )
             ],
         )
+
+
+def _recent_variant(st, week: int) -> bool:
+    """True when the slot moved on to another exercise last week (each harder version is practised first)."""
+    d1, d2 = st.timeline.get(week - 1), st.timeline.get(week - 2)
+    return d1 is not None and d2 is not None and d1.exercise != d2.exercise
 
 
 def _fewest_sets(s: _Slot, ex: Exercise) -> int:

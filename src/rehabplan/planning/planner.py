@@ -28,7 +28,8 @@ from rehabplan.models import (
 )
 from rehabplan.planning.choice import _check_exclusions, _choose, _protocol_json
 from rehabplan.planning.days import day_pattern
-from rehabplan.planning.phases import _criteria, scale_phases
+from rehabplan.planning.gates import check_bilateral
+from rehabplan.planning.phases import _criteria, reassessment_weeks, scale_phases
 from rehabplan.planning.schedule import _schedule
 from rehabplan.planning.state import _make
 from rehabplan.planning.timelines import _prescription_lists, _start_of, _track, materialise, timeline_model
@@ -40,8 +41,9 @@ def plan(library: Library, protocol: Protocol, patient: Patient) -> Program:
     if patient.protocol != protocol.id:
         raise PatientError(f"patient asks for protocol '{patient.protocol}' but was given '{protocol.id}'")
     _check_exclusions(library, patient)
-    phases = scale_phases(protocol, patient.weeks)
-    reassessment = min(protocol.reassessment_week, patient.weeks)
+    warnings = check_bilateral(protocol, patient)
+    phases = scale_phases(protocol, patient.weeks, patient.irritability)
+    reassessment = reassessment_weeks(protocol, patient.weeks)
     pattern = day_pattern(patient.sessions_per_week)
     slots, dropped = _choose(library, protocol, patient, pattern)
     states, deload_weeks = _schedule(library, protocol, patient, phases, reassessment, pattern, slots, dropped)
@@ -66,7 +68,9 @@ def plan(library: Library, protocol: Protocol, patient: Patient) -> Program:
         start=patient.start_date,
         end=patient.start_date + dt.timedelta(weeks=patient.weeks, days=-1),
         phases=phases,
-        reassessment_week=reassessment,
+        reassessment_week=reassessment[0],
+        reassessment_weeks=list(reassessment),
+        clinician_warnings=warnings,
         deload_weeks=deload_weeks,
         deload_volume_factor=protocol.deload_volume_factor,
         max_weekly_volume_increase_pct=protocol.max_weekly_volume_increase_pct,

@@ -326,8 +326,14 @@ def _advance(dim: str, dose: Dose, rule: Rule, ex: Exercise, ctx: Context) -> tu
                 return replaced(dose, tempo=new_t), f"lower more slowly: tempo {new_t}"
         return None
     if dim == "variant":
+        # The next rung the patient can do: an excluded rung (a floor bridge for a patient who
+        # cannot get down) is skipped, and the ladder goes on to the one after it.
         harder = ex.harder
-        if not harder or harder not in ctx.exercises or not ctx.allowed(harder):
+        seen = {ex.id}
+        while harder and harder in ctx.exercises and harder not in seen and not ctx.allowed(harder):
+            seen.add(harder)
+            harder = ctx.exercises[harder].harder
+        if not harder or harder not in ctx.exercises or harder in seen or not ctx.allowed(harder):
             return None
         target = ctx.exercises[harder]
         if target.is_tensioner and not ctx.tensioners:
@@ -362,23 +368,37 @@ def _reset(dim: str, dose: Dose, ex: Exercise, ctx: Context) -> Dose:
     return dose
 
 
-def deload(dose: Dose, ex: Exercise, factor: float, older_adult: bool = False) -> Dose:
-    """A deload week's dose: the week's work (sets x reps x seconds) times ``factor``.
+def deload(dose: Dose, ex: Exercise, factor: float, older_adult: bool = False, pyramid: bool = False) -> Dose:
+    """A deload week's dose: the week's work (sets x reps x seconds) times ``factor``, never
+    outside the exercise's own bounds (clinical brief: a dose never leaves them, in a deload or
+    anywhere else).
 
-    Fewer sets first; with one set left, fewer reps, holds or minutes, even below the range's
-    bottom (a lighter week on purpose, so the cut is real). Pyramids are cut by the planner.
+    Fewer sets first; then fewer reps or holds down to the bottom of the range; then shorter
+    holds down to theirs. A pyramid steps down toward its base (7-5-3 -> 5-3-1), then shortens
+    its holds. An exercise already at the bottom of everything keeps its dose (the planner
+    places a deload only where the week's work can fall by 30-50 %).
     """
     d = ex.dosage
     if d.kind is DoseKind.duration:
-        return replaced(dose, minutes=max(1, round((dose.minutes or 0) * factor)))
-    total = dose.sets * dose.reps
-    target = total * factor
-    sets = max(1, round(dose.sets * factor))
-    reps = max(1, min(dose.reps, round(target / sets)))
-    if sets * reps > target * 1.15 and reps > 1:
-        reps = max(1, int(target // sets))
+        lo = int(d.minutes.min) if d.minutes else 1
+        return replaced(dose, minutes=max(lo, round((dose.minutes or 0) * factor)))
+    hold = dose.hold_s if d.kind is DoseKind.hold and dose.hold_s else 1
+    hold_lo = hold_bounds(ex, older_adult)[0] if d.kind is DoseKind.hold and dose.hold_s else 1
+    reps_lo = int(d.reps.min) if d.reps else 1
+    if pyramid and d.kind is DoseKind.hold:
+        target = sum(dose.pyramid()) * hold * factor
+        new = dose
+        while new.reps > max(PYRAMID_BASE, reps_lo) and sum(new.pyramid()) * hold > target * 1.15:
+            new = replaced(new, reps=new.reps - 1)
+        if sum(new.pyramid()) * hold > target * 1.15 and dose.hold_s:
+            new = replaced(new, hold_s=max(hold_lo, min(dose.hold_s, round(target / sum(new.pyramid())))))
+        return new
+    target = dose.sets * dose.reps * hold * factor
+    sets = max(int(d.sets.min), min(dose.sets, round(dose.sets * factor)))
+    reps = dose.reps
+    if sets * reps * hold > target * 1.15:
+        reps = max(reps_lo, min(dose.reps, round(target / (sets * hold))))
     new = replaced(dose, sets=sets, reps=reps)
-    if d.kind is DoseKind.hold and dose.hold_s and sets * reps >= total:
-        lo = hold_bounds(ex, older_adult)[0]
-        new = replaced(new, hold_s=max(min(lo, dose.hold_s), round(dose.hold_s * factor)))
+    if d.kind is DoseKind.hold and dose.hold_s and sets * reps * hold > target * 1.15:
+        new = replaced(new, hold_s=max(hold_lo, min(dose.hold_s, round(target / (sets * reps)))))
     return new

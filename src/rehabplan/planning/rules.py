@@ -49,6 +49,31 @@ PLATEAU_WEEKS = 3
 # Walking toward a phase criterion ("walk for 30 minutes") grows at most this much a week.
 WALK_STEP_MAX_MIN = 5
 
+# Every exercise is tagged by its position and its demands (docs/planner.md, "Exclusions"):
+POSITIONS = frozenset({"floor", "lying", "kneeling", "prone", "sitting", "standing"})
+DEMANDS = frozenset({"single-leg", "balance", "step", "weight-bearing", "hinge", "loaded", "tensioner"})
+# What an exclusion word removes, as the patient hears it (clinical brief, "Exclusions mean what
+# a patient hears"): "balance" removes everything done standing on one leg, supported or not;
+# "kneeling" every kneeling position (kneeling planks and side planks included); "floor" every
+# floor position. Any other word removes the exercises tagged with it (or with that id,
+# category or equipment).
+EXCLUDES: dict[str, frozenset[str]] = {
+    "balance": frozenset({"balance", "single-leg"}),
+    "single-leg": frozenset({"single-leg"}),
+    "kneeling": frozenset({"kneeling"}),
+    "floor": frozenset({"floor", "kneeling", "prone"}),
+    "lying": frozenset({"lying", "prone"}),
+    "standing": frozenset({"standing", "single-leg"}),
+    "weights": frozenset({"loaded"}),
+    "lifting": frozenset({"loaded", "hinge"}),
+}
+
+
+def removed_tags(word: str) -> frozenset[str]:
+    """The tags an exclusion word removes."""
+    return EXCLUDES.get(word, frozenset({word}))
+
+
 # Older adults keep the knee versions of planks (a full plank is a big jump in load and a hard
 # floor transfer): design choice. Listed by exercise id; a clinic library may add its own.
 OLDER_ADULT_AVOID = frozenset({"front-plank", "side-plank"})

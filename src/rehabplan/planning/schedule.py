@@ -8,18 +8,22 @@ from dataclasses import replace
 
 from rehabplan.models import (
     AgeBand,
+    DoseKind,
     Irritability,
     Patient,
     Rule,
     TrainingStatus,
 )
+from rehabplan.planning.change import VARIANT, any_change, one_change
 from rehabplan.planning.choice import _excluder, _loads_available
 from rehabplan.planning.days import HIP_AND_LEG
 from rehabplan.planning.fitting import _fewest_sets, _fit
+from rehabplan.planning.gates import calm_weeks, tensioner_allowed, tensioner_note
 from rehabplan.planning.phases import _phase_of, _targets
 from rehabplan.planning.progression import (
     HARDER_DIMENSIONS,
     Context,
+    deload,
     replaced,
     start_dose,
     step,
@@ -27,8 +31,8 @@ from rehabplan.planning.progression import (
 )
 from rehabplan.planning.rules import _NO_DIMENSIONS, PLATEAU_WEEKS, WALK_STEP_MAX_MIN
 from rehabplan.planning.state import SlotState, _Prop, _Slot
-from rehabplan.planning.timing import _dose_seconds
-from rehabplan.planning.volume import _limit_volume, _volume
+from rehabplan.planning.timing import _dose_seconds, _sides_count
+from rehabplan.planning.volume import WORK_FREE_WEEKS, _limit_volume, _volume, _work, dose_work
 from rehabplan.sources.library import Library
 
 
@@ -81,7 +85,11 @@ def _schedule(
     loads = _loads_available(patient)
     ctxs = {s.id: _context(library, patient, s, starts - {s.start}, strength_days, why_not, loads) for s in slots}
     phase_index = {p.id: i for i, p in enumerate(phases)}
-    tension_from = phase_index.get(protocol.tensioners_from_phase or "", 1)
+    # Sliders before tensioners: from the protocol's phase (never when this plan does not reach
+    # it), never for high irritability unless unlocked, and only after the slider held 2-3 x 10.
+    tension_from = phase_index.get(protocol.tensioners_from_phase, len(phases)) if protocol.tensioners_from_phase else 1
+    is_tensioner = lambda ex_id: library.exercises[ex_id].is_tensioner  # noqa: E731
+    calm = calm_weeks(reassessment, patient.weeks)
     phase_starts = {p.first_week for p in phases}
     targets = _targets(protocol, phases)
     deload_weeks: list[int] = []
@@ -90,6 +98,7 @@ def _schedule(
     start_seconds: dict[str, float] = {}  # slot -> seconds of its lightest start (reserved room)
     last_deload = 0
     last_volume: int | None = None
+    last_work: float = 0.0
     was_deload = progressed = False
     # Core and required slots that start after week 1: fitting keeps their room (_reserve).
     first_week = {s.id: min((p.first_week for p in phases if p.id in s.slot.phases), default=0) for s in slots}
@@ -106,10 +115,12 @@ def _schedule(
             week - last_deload >= protocol.deload_every_weeks
             and not first_phase
             and week not in phase_starts
-            and week != reassessment
+            and week not in calm
             and week != patient.weeks
             and progressed
         )
+        if is_deload and _deload_cut(library, patient, protocol, slots, states) < DELOAD_MIN_CUT:
+            is_deload = False  # everything near the bottom of its ranges: a deload would not be a real cut
         props: dict[str, _Prop] = {}
         now: dict[str, Context] = {}  # this week's context per slot (tensioners, set caps)
         for s in slots:
@@ -117,7 +128,8 @@ def _schedule(
             if st.left_out or phase.id not in s.slot.phases:
                 continue
             # Contexts are made once per (slot, tensioners allowed, set cap), not every week.
-            key = (s.id, phase_index[phase.id] >= tension_from, st.max_sets)
+            tension = phase_index[phase.id] >= tension_from and tensioner_allowed(patient, st.timeline, week, True, is_tensioner)
+            key = (s.id, tension, st.max_sets)
             ctx = ctx_cache.get(key)
             if ctx is None:
                 ctx = ctxs[s.id]
@@ -126,8 +138,10 @@ def _schedule(
                 ctx_cache[key] = ctx
             now[s.id] = ctx
             if st.dose is None:
-                if is_deload:
-                    continue  # nothing new starts in a lighter week
+                if is_deload or week in calm:
+                    if week in calm and not is_deload:
+                        st.waited = st.waited or CALM_WAIT
+                    continue  # nothing new starts in a lighter week, a check-in week or the last week
                 # Training status is about resistance work: stretches, glides and the walk
                 # start at the usual dose for a trained patient.
                 own = "moderate" if level == "trained" and not library.exercises[s.start].is_loading else level
@@ -148,28 +162,105 @@ def _schedule(
                 due = st.runs > 0 and st.runs % every == 0
                 target = targets.get(s.id)
                 rule = _walk_rule(s, st, target, week, protocol.deload_every_weeks) if target else s.rule
-                skip = HARDER_DIMENSIONS if week == reassessment else _NO_DIMENSIONS
+                skip = HARDER_DIMENSIONS if week in calm else _NO_DIMENSIONS
                 if st.ramp_to and dose.sets < min(st.ramp_to, st.max_sets):
                     dose, note = replaced(dose, sets=dose.sets + 1), "one more set"
                 elif due or st.pending:
                     dose, note = step(dose, rule, ctx, skip)
                     if note is None and st.max_sets < 99:
                         dose, note = trade(dose, rule, ctx) or (dose, "same as last week, to fit your time")
-                    if note and "harder version" in note and library.exercises[dose.exercise].is_tensioner:
-                        note = f"{note}, {protocol.tensioner_gate}"
             if was_deload and not is_deload:
                 note = "back to full dose" + (f"; {note}" if note else "")
             if dose is st.dose:
                 props[s.id] = _Prop(dose, note, False, dose, st.secs, st.volume)
             else:
                 props[s.id] = _Prop(dose, note, False, st.dose)
-        # Time first (a step that does not fit is held, and says so), then the volume limit,
-        # then time again for the volume limit's other steps (reps, tempo).
-        reserve = _reserve(library, patient, later, states, phases, week, level, ctxs, start_seconds) if later else None
-        _fit(props, states, slots, library, protocol, patient, pattern, week, dropped, now, seconds_cache, reserve)
+        # One change at a time first (other new exercises wait, other harder steps are retried
+        # next week); then time (a step that does not fit is held, and says so), then the
+        # weekly limits (sets and time under tension), then time again for their other steps.
+        waiting: list = []
+        no_harder = one_change(props, states, slots, library, now, week, week in calm, step_back=True, waiting=waiting)
+        reserve = _reserve(library, patient, later, states, phases, week, level, ctxs, start_seconds, props) if later else None
+        _fit(props, states, slots, library, protocol, patient, pattern, week, dropped, now, seconds_cache, reserve, no_harder)
         if not is_deload and last_volume is not None:
-            if _limit_volume(props, states, slots, last_volume, protocol, library, now, week, reassessment):
-                _fit(props, states, slots, library, protocol, patient, pattern, week, dropped, now, seconds_cache, reserve)
+            limits = (last_volume, last_work if week > WORK_FREE_WEEKS else None)
+            # Fitting after the limits may trade a step for one that adds work again: the limits
+            # are checked once more (a few rounds settle it).
+            for _ in range(3):
+                if not _limit_volume(
+                    props, states, slots, limits, protocol, library, now, week, no_harder, patient, level == "high"
+                ):
+                    break
+                _fit(
+                    props,
+                    states,
+                    slots,
+                    library,
+                    protocol,
+                    patient,
+                    pattern,
+                    week,
+                    dropped,
+                    now,
+                    seconds_cache,
+                    reserve,
+                    no_harder,
+                )
+        if waiting and not any_change(props, library):
+            # The week's chosen change did not fit (time, weekly limits): the next one waiting
+            # may come instead, so one change a week does not become none.
+            for s, prop in waiting:
+                props[s.id] = prop
+                _fit(
+                    props, states, slots, library, protocol, patient, pattern, week, dropped, now, seconds_cache, reserve, VARIANT
+                )
+                if any_change(props, library):
+                    if s.id in props and props[s.id] is prop:
+                        states[s.id].pending = False
+                    break
+        if week > 1:  # fitting's and the limits' own steps may not add a second change either
+            before = {k: p.dose for k, p in props.items()}
+            one_change(props, states, slots, library, now, week, week in calm, step_back=False)
+            if any(before[k] is not p.dose for k, p in props.items()) or len(before) != len(props):
+                _fit(
+                    props,
+                    states,
+                    slots,
+                    library,
+                    protocol,
+                    patient,
+                    pattern,
+                    week,
+                    dropped,
+                    now,
+                    seconds_cache,
+                    reserve,
+                    HARDER_DIMENSIONS,
+                )
+        if not is_deload and last_volume is not None:
+            # What came in after the limits (a waiting change, fitting's trades) may not take the
+            # week's work over them either.
+            limits = (last_volume, last_work if week > WORK_FREE_WEEKS else None)
+            for _ in range(3):
+                if not _limit_volume(
+                    props, states, slots, limits, protocol, library, now, week, HARDER_DIMENSIONS, patient, level == "high"
+                ):
+                    break
+                _fit(
+                    props,
+                    states,
+                    slots,
+                    library,
+                    protocol,
+                    patient,
+                    pattern,
+                    week,
+                    dropped,
+                    now,
+                    seconds_cache,
+                    reserve,
+                    HARDER_DIMENSIONS,
+                )
         for s in slots:
             st = states[s.id]
             prop = props.get(s.id)
@@ -182,7 +273,14 @@ def _schedule(
             st.dose = prop.dose
             st.secs, st.volume = prop.secs, prop.volume
             st.timeline[week] = prop.dose
-            st.notes[week] = prop.note
+            note = prop.note
+            if library.exercises[prop.dose.exercise].is_tensioner:
+                # The gate and the slider's fallback dose, beside the tensioner every week.
+                slider = next((d for w, d in sorted(st.timeline.items(), reverse=True) if not is_tensioner(d.exercise)), None)
+                name = library.exercises[slider.exercise].name if slider else ""
+                gate = tensioner_note(protocol.tensioner_gate, name, slider)
+                note = f"{note}. {gate}" if note and "harder version" in note else gate
+            st.notes[week] = note
             if not is_deload:
                 st.runs += 1
         volume = _volume(props, slots, library)
@@ -191,11 +289,38 @@ def _schedule(
             last_deload = week
         else:
             last_volume = volume
+            last_work = _work(props, slots, library, patient)
         was_deload = is_deload
     return states, deload_weeks
 
 
-def _reserve(library, patient, slots, states, phases, week, level, ctxs, cache) -> dict[int, list]:
+CALM_WAIT = "not started before the plan ended: a check-in week and the last week bring nothing new"
+
+# A deload cuts the week's work by 30-50 % (clinical brief); a week where the doses cannot
+# fall that far without leaving their bounds is not made a deload (it comes a week later).
+DELOAD_MIN_CUT = 0.28
+
+
+def _deload_cut(library, patient, protocol, slots, states) -> float:
+    """How much of the week's work (time under tension) a deload of the current doses cuts."""
+    older = patient.age_band is AgeBand.older
+    before = after = 0
+    for s in slots:
+        st = states[s.id]
+        if st.dose is None or st.left_out:
+            continue
+        ex = library.exercises[st.dose.exercise]
+        if not ex.is_loading:
+            continue
+        pyramid = s.pyramid and ex.dosage.kind is DoseKind.hold
+        sides = _sides_count(ex, patient)
+        before += dose_work(st.dose, ex, s.per_week, pyramid, sides)
+        cut = deload(st.dose, ex, protocol.deload_volume_factor, older, pyramid)
+        after += dose_work(cut, ex, s.per_week, pyramid, sides)
+    return 1 - after / before if before else 0.0
+
+
+def _reserve(library, patient, slots, states, phases, week, level, ctxs, cache, props) -> dict[int, list]:
     """[seconds, exercises] per day kept free this week for the core (and required) slots that start in a
     later phase, at their lightest start. Trimming to fit is decided with this room kept, so a
     slot trimmed to make room is trimmed from its start, never in the middle of the plan
@@ -208,8 +333,9 @@ def _reserve(library, patient, slots, states, phases, week, level, ctxs, cache) 
         starts = cache.get(("starts", s.id))
         if starts is None:
             starts = cache[("starts", s.id)] = min((p.first_week for p in phases if p.id in s.slot.phases), default=0)
-        if starts <= week:
-            continue
+        if starts <= week and s.id in props:
+            continue  # starting now (or at its phase's first week): its own proposal holds the room
+        # (a slot whose phase began but which waits its turn, one change at a time, keeps its room)
         secs = cache.get(s.id)
         if secs is None:
             ex = library.exercises[s.start]

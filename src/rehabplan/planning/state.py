@@ -78,6 +78,7 @@ class _Prop:
     prev: Dose | None
     secs: float = -1.0  # its seconds in a session, once asked (a new proposal is a new _Prop)
     volume: int = -1  # its working sets a week, once asked
+    work: int = -1  # its time under tension a week, once asked
 
 
 def _make(cls, **fields):

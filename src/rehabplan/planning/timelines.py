@@ -108,8 +108,7 @@ def track_sets(t: Track, dose: Dose, library: Library) -> int:
     ex = library.exercises[dose.exercise]
     if not ex.is_loading:
         return 0
-    sets = 1 if t.rule == "pyramid" and ex.dosage.kind is DoseKind.hold else dose.sets
-    return sets * t.per_week
+    return dose.sets * t.per_week  # every prescribed set (a pyramid's three count as three)
 
 
 def track_seconds(t: Track, dose: Dose, library: Library, patient: Patient) -> float:
@@ -143,12 +142,8 @@ def _item(library: Library, patient: Patient, deload_factor: float, t: Track, do
     effort = EFFORT[ex.category]
     if is_deload and loading:
         # The week's load (sets x reps x seconds) times the protocol's factor: a real cut.
-        factor = deload_factor
-        if pyramid:
-            reps = [max(1, round(r * factor)) for r in reps]
-        else:
-            cut = deload(dose, ex, factor, patient.age_band is AgeBand.older)
-            reps, hold_s = [cut.reps] * cut.sets, cut.hold_s
+        cut = deload(dose, ex, deload_factor, patient.age_band is AgeBand.older, pyramid)
+        reps, hold_s = (cut.pyramid() if pyramid else [cut.reps] * cut.sets), cut.hold_s
         note = "easier week on purpose (deload)"
         effort = "Easy week: " + effort
     sets = len(reps)
@@ -191,7 +186,7 @@ def _item(library: Library, patient: Patient, deload_factor: float, t: Track, do
         secs=secs,
         floor="floor" in ex.tags,
         keeps_session=ex.category in (Category.strength, Category.core, Category.motor_control),
-        volume=(1 if pyramid else sets) * t.per_week if loading else 0,
+        volume=sets * t.per_week if loading else 0,
         tut=weekly_tut * sides if loading else 0,
     )
 
@@ -207,7 +202,7 @@ def materialise(
     library: Library,
     patient: Patient,
     phases: list[PhasePlan],
-    reassessment: int,
+    reassessment,
     deload_weeks: list[int],
     deload_factor: float,
     tracks: list[Track],
@@ -215,6 +210,7 @@ def materialise(
     """Timelines -> weeks: days, sides, deload cuts, totals. The only place doses become text,
     used by the planner and by ``rehabplan adjust`` alike, so totals never go stale."""
     deloads = set(deload_weeks)
+    checks = {reassessment} if isinstance(reassessment, int) else set(reassessment)
     pattern = day_pattern(patient.sessions_per_week)
     cache = library.planned if library.planned is not None else {}
     if len(cache) > _ITEM_CACHE_SIZE:
@@ -287,7 +283,7 @@ def materialise(
                 start=patient.start_date + dt.timedelta(weeks=number - 1),
                 phase=_phase_of(phases, number).id,
                 deload=is_deload,
-                reassessment=number == reassessment,
+                reassessment=number in checks,
                 every_day=[it.rx for it in daily],
                 sessions=[
                     _make(

@@ -272,6 +272,7 @@ class Card:
     qr: Markup | None
     follows: str | None = None  # the easier exercise this one replaces
     moves_to: tuple[str, int] | None = None  # (harder exercise, from week)
+    moves_to_gate: str | None = None  # a nerve tensioner's gate, said where the slider moves on to it
     frames: list[CardFrame] = field(default_factory=list)  # the figure drawn from pose data
     figure_mm: float = 0.0  # the frames' height on the card
     figure_beside: bool = False  # the frames float beside the start and the steps
@@ -549,6 +550,11 @@ def _cards(program: Program, library: Library, cache: _Cache, per_strip: int = 1
                 qr=Markup(qr_svg(exercise.video_url, label=f"QR code: video of {exercise.name}")) if exercise.video_url else None,
                 follows=follows,
                 moves_to=moves_to,
+                moves_to_gate=(
+                    "but only once your leg symptoms have settled"
+                    if moves_to and any(e.name == moves_to[0] and e.is_tensioner for e in library.exercises.values())
+                    else None
+                ),
                 frames=frames,
             )
         )
@@ -1089,6 +1095,9 @@ class HtmlBuilder:
             "log_daily": any(w.every_day for w in program.weeks),
             "log_kinds": len({getattr(s, "name", "Session") for w in program.weeks for s in w.sessions}),
             "reassess": reassess,
+            # For the clinician, before the handout is given (e.g. side: both with no screen
+            # recorded): printed on the cover so it cannot be missed, never as a diagnosis.
+            "clinician_notes": list(getattr(program, "clinician_warnings", [])),
             # What `rehabplan adjust` changed, in the patient's words. Its flags are for the
             # clinician (call the patient, review the exercise) and are not printed here.
             "adjustments": [

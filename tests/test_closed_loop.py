@@ -1,0 +1,390 @@
+"""The closed-loop rules a physiotherapist expects of every plan (clinical brief, "The closed
+loop"), as properties over random patients on the shipped protocols, and the named cases."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import rehabplan
+from rehabplan.errors import PatientError
+from rehabplan.models import Category, DoseKind, Patient
+from rehabplan.planning.gates import SLIDER_GATE_REPS, SLIDER_GATE_SETS, SLIDER_GATE_WEEKS
+from rehabplan.planning.phases import SETTLE_WEEKS
+from rehabplan.planning.volume import WORK_RISE, WORK_RISE_HIGH_IRRITABILITY
+from tests.test_properties import LIBRARY, PROTOCOLS, by_slot, every_week, patients, plan_or_skip
+
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+
+
+def real_protocols():
+    return st.sampled_from([PROTOCOLS[k] for k in sorted(PROTOCOLS.protocols)])
+
+
+def patient(**changes) -> Patient:
+    base = dict(id="p", name="P", protocol="deep-gluteal-syndrome", start_date=dt.date(2026, 1, 5), side="right")
+    return Patient(**{**base, **changes})
+
+
+def plan(**changes):
+    pt = patient(**changes)
+    return rehabplan.plan(LIBRARY, PROTOCOLS[pt.protocol], pt)
+
+
+def calm(program, week) -> bool:
+    return week.reassessment or week.number == len(program.weeks)
+
+
+# ----------------------------------------------------------------------------- phases
+@SETTINGS
+@given(real_protocols(), patients())
+def test_irritability_leads_the_settle_phase_and_strengthening_starts_by_week_5(protocol, patient):
+    program = plan_or_skip(protocol, patient)
+    settle = program.phases[0]
+    lo, hi = SETTLE_WEEKS[patient.irritability]
+    length = settle.last_week - settle.first_week + 1
+    assert length <= hi and (length >= lo or length == patient.weeks - 1), (patient.irritability, length)
+    if patient.weeks >= 8:
+        assert program.phases[1].first_week <= 5
+    weeks = [p.last_week - p.first_week + 1 for p in program.phases]
+    assert sum(weeks) == patient.weeks and all(w >= 1 for w in weeks)
+
+
+@SETTINGS
+@given(real_protocols(), patients())
+def test_a_plan_longer_than_12_weeks_is_reassessed_about_every_6_weeks(protocol, patient):
+    program = plan_or_skip(protocol, patient)
+    checks = [w.number for w in program.weeks if w.reassessment]
+    assert checks == program.reassessment_weeks and checks[0] == program.reassessment_week
+    if patient.weeks > 12:
+        gaps = [b - a for a, b in zip([0, *checks], [*checks, patient.weeks + 1])]
+        assert max(gaps) <= 7, checks
+
+
+# ----------------------------------------------------------------------------- tensioners
+@SETTINGS
+@given(real_protocols(), patients())
+def test_a_tensioner_is_gated_by_irritability_and_the_sliders_dose(protocol, patient):
+    program = plan_or_skip(protocol, patient)
+    history: dict[str, dict[int, object]] = {}
+    for week in program.weeks:
+        for p in every_week(week):
+            history.setdefault(p.slot, {})[week.number] = p
+            if not LIBRARY[p.exercise].is_tensioner:
+                continue
+            assert patient.irritability.value != "high" or patient.tensioner_unlocked
+            # The gate and the slider's fallback dose are printed every week, beside it.
+            assert p.note and "symptoms" in p.note and "go back to the" in p.note, p.note
+            before = history[p.slot]
+            first = min(w for w, q in before.items() if LIBRARY[q.exercise].is_tensioner)
+            for w in range(first - SLIDER_GATE_WEEKS, first):
+                q = before[w]
+                assert not LIBRARY[q.exercise].is_tensioner
+                assert q.sets >= SLIDER_GATE_SETS and q.reps[0] >= SLIDER_GATE_REPS, (w, q.sets, q.reps)
+
+
+# ----------------------------------------------------------------------------- one change
+def changes(before, now) -> list[tuple[str, str]]:
+    out = []
+    for slot, p in by_slot(now).items():
+        q = by_slot(before).get(slot)
+        if q is None:
+            out.append((slot, "new"))
+        elif q.exercise != p.exercise:
+            out.append((slot, "tensioner" if LIBRARY[p.exercise].is_tensioner else "variant"))
+        elif q.load != p.load and LIBRARY[p.exercise].dosage.load_options.index(p.load) > LIBRARY[
+            q.exercise
+        ].dosage.load_options.index(q.load):
+            out.append((slot, "load"))
+    return out
+
+
+@SETTINGS
+@given(real_protocols(), patients())
+def test_one_change_at_a_time(protocol, patient):
+    program = plan_or_skip(protocol, patient)
+    for before, week in zip(program.weeks, program.weeks[1:]):
+        found = changes(before, week)
+        main = [c for c in found if c[1] != "load"]
+        assert len(main) <= 1, (week.number, found)
+        if any(kind == "tensioner" for _, kind in found):
+            assert len(found) == 1, (week.number, found)  # a week of its own
+        if calm(program, week):
+            assert not found, (week.number, found)
+
+
+# ----------------------------------------------------------------------------- work
+@SETTINGS
+@given(real_protocols(), patients())
+def test_weekly_work_rises_gradually_and_the_walk_by_20_percent_or_5_minutes(protocol, patient):
+    program = plan_or_skip(protocol, patient)
+    rise = WORK_RISE_HIGH_IRRITABILITY if patient.irritability.value == "high" else WORK_RISE
+    last = None
+    for week in program.weeks:
+        if week.deload:
+            continue
+        if last is not None and week.number > 2:
+            started = [p for slot, p in by_slot(week).items() if slot not in by_slot(last)]
+            new_work = sum(
+                (sum(p.reps) * (p.hold_s or 0) if p.kind is DoseKind.hold else p.sets * (p.tut_per_set_s or 0))
+                * p.per_week
+                * (1 if p.side in (None,) or p.side.endswith("side") and "each" not in p.side else 2)
+                for p in started
+                if LIBRARY[p.exercise].is_loading
+            )
+            assert week.tut_s <= last.tut_s * (1 + rise) + new_work + 1, (week.number, last.tut_s, week.tut_s, new_work)
+        last = week
+    walks = [p.minutes for w in program.weeks for p in w.every_day if p.category is Category.aerobic]
+    for a, b in zip(walks, walks[1:]):
+        assert b - a <= max(5, a * 0.2), (a, b)
+
+
+@SETTINGS
+@given(real_protocols(), patients())
+def test_volume_sets_is_the_sum_of_the_weeks_prescribed_sets_and_deloads_stay_in_bounds(protocol, patient):
+    program = plan_or_skip(protocol, patient)
+    for week in program.weeks:
+        seen = by_slot(week)
+        total = sum(p.sets * p.per_week for p in seen.values() if LIBRARY[p.exercise].is_loading)
+        assert week.volume_sets == total, week.number
+        for p in every_week(week):
+            d = LIBRARY[p.exercise].dosage
+            assert d.sets.min <= p.sets <= d.sets.max, (week.number, p.exercise, p.sets)
+            if d.hold_s:
+                assert d.hold_s.min <= p.hold_s <= d.hold_s.max
+            if d.reps and len(set(p.reps)) == 1:
+                assert d.reps.min <= p.reps[0] <= d.reps.max, (week.number, p.exercise, p.reps)
+    for n in program.deload_weeks:
+        before = program.weeks[n - 2]
+        now = program.weeks[n - 1]
+        assert now.tut_s <= before.tut_s * 0.72, (n, before.tut_s, now.tut_s)
+
+
+# ----------------------------------------------------------------------------- named cases
+def test_high_irritability_never_gets_a_tensioner_unless_unlocked():
+    for weeks in (8, 12, 24):
+        for sessions in (2, 3):
+            program = plan(irritability="high", age_band="older", exclusions=["floor"], weeks=weeks, sessions_per_week=sessions)
+            assert not [p for w in program.weeks for p in every_week(w) if LIBRARY[p.exercise].is_tensioner]
+    unlocked = plan(irritability="high", weeks=24, minutes=60, tensioner_unlocked=True)
+    tensioners = [w.number for w in unlocked.weeks for p in every_week(w) if LIBRARY[p.exercise].is_tensioner]
+    assert tensioners  # the clinician may unlock it
+
+
+def test_a_moderate_patient_gets_the_tensioner_only_after_two_weeks_at_2_x_10_with_its_gate():
+    program = plan(weeks=12)
+    rows = [(w.number, p) for w in program.weeks for p in w.every_day if p.slot == "nerve-glide"]
+    first = next(n for n, p in rows if LIBRARY[p.exercise].is_tensioner)
+    assert all(p.sets >= 2 and p.reps[0] >= 10 for n, p in rows if first - 2 <= n < first)
+    for n, p in rows:
+        if n >= first:
+            assert "Only once your leg symptoms have settled" in p.note and "slider: " in p.note
+
+
+def test_side_both_without_a_screen_is_refused_for_lumbar_radicular_sciatica():
+    with pytest.raises(PatientError) as err:
+        plan(protocol="lumbar-radicular-sciatica", side="both")
+    assert err.value.exit_code == 4 and "bilateral_screened" in str(err.value)
+    assert plan(protocol="lumbar-radicular-sciatica", side="both", bilateral_screened=True).clinician_warnings == []
+
+
+def test_side_both_without_a_screen_warns_the_clinician_for_the_other_protocols():
+    for protocol in ("deep-gluteal-syndrome", "upper-hamstring-glute-sciatica"):
+        program = plan(protocol=protocol, side="both")
+        assert program.clinician_warnings and "cauda equina" in program.clinician_warnings[0]
+        assert plan(protocol=protocol, side="both", bilateral_screened=True).clinician_warnings == []
+
+
+@pytest.mark.parametrize("irritability, settle", [("high", 3), ("moderate", 2), ("low", 1)])
+def test_a_4_week_plan_keeps_the_irritable_patients_settle_phase(irritability, settle):
+    program = plan(weeks=4, irritability=irritability)
+    assert program.phases[0].last_week == settle
+
+
+def test_a_24_week_plan_settles_for_at_most_4_weeks_and_reassesses_4_times():
+    program = plan(weeks=24, irritability="high")
+    assert program.phases[0].last_week == 4 and program.phases[1].first_week == 5
+    assert program.reassessment_weeks == [6, 12, 18, 24]
+    moderate = plan(weeks=24)
+    assert moderate.phases[0].last_week == 3
+
+
+def test_the_sample_week_8_brings_at_most_one_change():
+    program = plan(weeks=12, equipment=["band"])
+    for before, week in zip(program.weeks, program.weeks[1:]):
+        assert len([c for c in changes(before, week) if c[1] != "load"]) <= 1
+
+
+def test_bilateral_warning_is_loud_in_preview_and_build_and_on_the_cover_for_the_clinician(tmp_path):
+    from tests.cli_runner import cli_runner
+
+    cli = cli_runner()
+
+    def run(args):
+        return cli(*args)
+
+    path = tmp_path / "both.yaml"
+    path.write_text(
+        "id: b1\nname: Pat Both\nprotocol: deep-gluteal-syndrome\nstart_date: 2026-01-05\nside: both\n", encoding="utf-8"
+    )
+    preview = run(["preview", str(path)])
+    assert preview.exit_code == 0 and "WARNING" in preview.output and "bilateral_screened" in preview.output
+    built = run(["build", str(path), "--format", "html", "-o", str(tmp_path / "h.html")])
+    assert built.exit_code == 0 and "WARNING" in built.output
+    html = (tmp_path / "h.html").read_text(encoding="utf-8")
+    assert "For the clinician, before you give this out" in html
+    lumbar = tmp_path / "lumbar.yaml"
+    lumbar.write_text(path.read_text().replace("deep-gluteal-syndrome", "lumbar-radicular-sciatica"), encoding="utf-8")
+    refused = run(["preview", str(lumbar)])
+    assert refused.exit_code == 4 and "bilateral_screened" in refused.output
+    screened = tmp_path / "screened.yaml"
+    screened.write_text(path.read_text() + "bilateral_screened: true\n", encoding="utf-8")
+    assert "WARNING" not in run(["preview", str(screened)]).output
+
+
+# ----------------------------------------------------------------------------- exclusions
+# Standing exercises done one side at a time with both feet on the floor (not single-leg).
+BOTH_FEET_DOWN = {"split-squat", "banded-lateral-walk", "wall-side-plank"}
+
+
+def test_every_exercise_is_tagged_by_position_and_demand():
+    from rehabplan.models import Laterality
+    from rehabplan.planning.rules import DEMANDS, POSITIONS
+
+    for ex in LIBRARY.exercises.values():
+        tags = set(ex.tags)
+        assert tags & POSITIONS, f"{ex.id}: no position tag"
+        assert tags <= POSITIONS | DEMANDS, f"{ex.id}: unknown tags {tags - POSITIONS - DEMANDS}"
+        if tags & {"kneeling", "prone", "lying"} and "sitting" not in tags:
+            assert "floor" in tags or "bed" in ex.starting_position.lower(), ex.id
+        start = ex.starting_position.lower()
+        if "hands and knees" in start:
+            assert "kneeling" in tags, ex.id
+        if start.startswith(("lie ", "lie on")):
+            assert tags & {"floor", "lying"}, ex.id
+        if start.startswith(("sit ", "sit on")):
+            assert "sitting" in tags, ex.id
+        if "single-leg" in tags:
+            assert "standing" in tags and "balance" in tags, ex.id
+        loading_on_one_leg = (
+            "standing" in tags
+            and ex.laterality is Laterality.one_side
+            and ex.is_loading
+            and "sitting" not in tags
+            and ex.id not in BOTH_FEET_DOWN
+        )
+        if loading_on_one_leg:
+            assert "single-leg" in tags, f"{ex.id}: one side at a time standing, so on one leg"
+
+
+@pytest.mark.parametrize("word", ["balance", "kneeling", "floor", "single-leg", "standing", "lying", "weights", "lifting"])
+def test_what_each_exclusion_word_removes_is_derived_from_the_tags(word):
+    from rehabplan.planning.choice import excluded
+    from rehabplan.planning.rules import removed_tags
+
+    pt = patient(exclusions=[word], equipment=["band", "weight"])
+    for ex in LIBRARY.exercises.values():
+        by_tag = bool(set(ex.tags) & removed_tags(word))
+        assert (excluded(ex, pt) is not None) == by_tag or ex.id in {"front-plank", "side-plank"}, (word, ex.id)
+
+
+def test_balance_removes_all_single_leg_standing_and_kneeling_removes_knee_planks():
+    from rehabplan.planning.choice import excluded
+
+    balance = patient(exclusions=["balance"], equipment=["band", "weight"])
+    for ex_id in (
+        "supported-step-down",
+        "standing-hip-external-rotation",
+        "standing-hip-abduction",
+        "single-leg-stance",
+        "step-up",
+    ):
+        assert excluded(LIBRARY[ex_id], balance), ex_id
+    assert excluded(LIBRARY["split-squat"], balance) is None
+    kneeling = patient(exclusions=["kneeling"])
+    for ex_id in ("side-plank-knees", "front-plank-knees", "bird-dog", "cat-cow"):
+        assert excluded(LIBRARY[ex_id], kneeling), ex_id
+
+
+def test_balance_excluded_plans_the_split_squat_as_a_named_substitute_for_single_leg_control():
+    program = plan(exclusions=["balance"], age_band="older", irritability="high")
+    used = {p.exercise for w in program.weeks for p in every_week(w) if p.slot == "single-leg-control"}
+    assert used == {"split-squat"}
+    first = next(p for w in program.weeks for p in every_week(w) if p.slot == "single-leg-control")
+    assert "instead of Supported step-down" in first.note
+
+
+def test_a_core_slot_that_cannot_be_planned_is_refused_not_a_footnote():
+    exclusions = [
+        "seated-banded-hip-external-rotation",
+        "seated-hip-external-rotation-isometric",
+        "standing-hip-external-rotation",
+    ]
+    with pytest.raises(PatientError) as err:
+        plan(exclusions=exclusions)
+    assert err.value.exit_code == 4 and "hip-external-rotation" in str(err.value) and "core" in str(err.value)
+
+
+def test_no_floor_hamstring_ladder_skips_the_floor_rung_and_goes_on():
+    program = plan(protocol="upper-hamstring-glute-sciatica", exclusions=["floor"], weeks=16, minutes=45)
+    used = [p.exercise for w in program.weeks for p in every_week(w) if p.slot == "hamstring-loading"]
+    assert "long-lever-bridge-hold" not in used
+    assert "chair-hamstring-bridge" in used and "hip-hinge" in used, sorted(set(used))
+
+
+def test_a_trained_runner_with_weights_reaches_loaded_work_with_the_acsm_load_rule():
+    program = plan(
+        protocol="upper-hamstring-glute-sciatica",
+        training_status="trained",
+        irritability="low",
+        equipment=["weight", "band"],
+        weeks=16,
+        minutes=60,
+    )
+    used = {p.exercise for w in program.weeks for p in every_week(w)}
+    assert used & {"dumbbell-romanian-deadlift", "goblet-squat", "weighted-glute-bridge", "single-leg-romanian-deadlift"}, used
+
+
+def test_lumbar_plans_add_a_graded_hinge_from_the_strengthen_phase():
+    program = plan(protocol="lumbar-radicular-sciatica", weeks=12, minutes=45)
+    strengthen = next(p for p in program.phases if p.id == "strengthen")
+    weeks = [w.number for w in program.weeks for p in every_week(w) if p.slot == "hinge-and-lift"]
+    assert weeks and weeks[0] <= strengthen.last_week
+
+
+# ----------------------------------------------------------------------------- what is printed
+def test_the_preview_grid_names_the_exercise_done_in_each_cell():
+    import io
+
+    from rich.console import Console
+
+    from rehabplan.outputs.terminal import print_program
+
+    program = plan(weeks=12)
+    out = io.StringIO()
+    print_program(Console(file=out, width=250), program)
+    text = out.getvalue()
+    rows = {line.split("│")[1].strip(): line for line in text.splitlines() if line.startswith("│")}
+    tensioner = next(p for w in program.weeks for p in w.every_day if LIBRARY[p.exercise].is_tensioner)
+    assert tensioner.name in rows  # its own row, not under the slider's name
+    first = min(w.number for w in program.weeks for p in w.every_day if p.exercise == tensioner.exercise)
+    slider_cells = [c.strip() for c in rows["Seated sciatic nerve slider"].split("│")[2:-1]]
+    assert all(c == "" for c in slider_cells[first - 1 :]), slider_cells
+
+
+def test_the_handout_says_plainly_how_many_exercise_days_and_why(tmp_path):
+    from tests.cli_runner import cli_runner
+
+    path = tmp_path / "five.yaml"
+    path.write_text(
+        "id: f1\nname: Five Days\nprotocol: upper-hamstring-glute-sciatica\nstart_date: 2026-01-05\n"
+        "sessions_per_week: 5\nminutes: 15\nside: left\n",
+        encoding="utf-8",
+    )
+    result = cli_runner()("build", path, "--format", "html", "-o", tmp_path / "h.html")
+    assert result.exit_code == 0
+    html = (tmp_path / "h.html").read_text(encoding="utf-8")
+    assert "3 exercise days a week, not 5." in html and "rest day in between" in html
