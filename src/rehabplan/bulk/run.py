@@ -514,7 +514,13 @@ def bulk_build(
             if not force and _up_to_date(manifest.get(stem), job, out):
                 prev = manifest[stem]
                 outcomes[row] = Outcome(
-                    row, "skipped", patient.id, files=prev["files"], sha256=prev["sha256"], pages=prev.get("pages")
+                    row,
+                    "skipped",
+                    patient.id,
+                    files=prev["files"],
+                    sha256=prev["sha256"],
+                    pages=prev.get("pages"),
+                    reason="up to date: same patient, plan, settings and files as the last run (--force rebuilds)",
                 )
                 continue
             todo.append(job)

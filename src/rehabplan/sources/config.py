@@ -82,6 +82,12 @@ class ClinicConfig(Model):
     protocols: list[Path] = Field(default_factory=list, description="clinic protocol folders")
     templates: Path | None = Field(None, description="clinic template folder overriding the built-in one")
     timezone: str | None = Field(None, max_length=60, description="IANA time zone for calendar sessions, e.g. Europe/London")
+    reminder_minutes: int | None = Field(
+        None, ge=0, le=1440, description="calendar (ics): a reminder this many minutes before each event; none if unset"
+    )
+    date_format: Literal["iso", "dmy", "mdy"] = Field(
+        "iso", description="how patient files and rosters write dates besides ISO: dmy = 31/12/2026, mdy = 12/31/2026"
+    )
     _source: Path | None = PrivateAttr(None)
 
     @field_validator("timezone")
