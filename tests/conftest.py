@@ -64,3 +64,14 @@ def no_personal_clinic_config(tmp_path_factory, monkeypatch):
     """Tests never pick up the machine's own clinic configuration (user folder or env var)."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("user-config")))
     monkeypatch.delenv("REHABPLAN_CONFIG", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _iso_dates():
+    """Each test starts with ISO dates: a clinic config loaded by an earlier test (date_format)
+    does not carry over within the process."""
+    from rehabplan.models.patient import DATE_FORMAT
+
+    token = DATE_FORMAT.set("iso")
+    yield
+    DATE_FORMAT.reset(token)

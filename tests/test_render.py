@@ -219,7 +219,7 @@ def test_how_to_use_explains_tempo_holds_rest_and_time_under_tension(page):
         "2 × 10 reps",
         "Speed",
         "The numbers are seconds",
-        "lower for 2 seconds, pause for 1, lift for 2",
+        "lower for 2 seconds, pause 1, lift for 2",
         "Time under tension",
         "You can check it by counting",
         "10 × 5 = 50 seconds",

@@ -403,11 +403,15 @@ units: kg                          # kg | lb
 locale: en-GB                      # en-GB, en-US, en-AU, en-CA, en-IE, en-NZ: dates and the emergency number
 # emergency_number: "999"          # default from locale (999, 911, 000, 112, 111)
 large_print: false                 # true = 18 pt handouts
-edition: full                      # full | compact (the same plan in about half the pages)
+edition: full                      # full | compact: the same plan in about half the pages
+                                   # (12 pt, two cards a page, a one-page log): set compact
+                                   # to make it every handout's default, or use build --compact
 library: []                        # clinic exercise folders layered over the built-in library
 protocols: []                      # clinic protocol folders layered over the built-in protocols
 # templates: templates/            # clinic templates overriding the built-in ones by name
 # timezone: Europe/London          # calendar (--format ics) session times; without it they follow the phone
+# reminder_minutes: 15             # calendar: a reminder this many minutes before each exercise event
+date_format: iso                   # dates in patient files and rosters: iso (2026-12-31), dmy (31/12/2026) or mdy (12/31/2026)
 """
 
 

@@ -31,7 +31,7 @@ def tempo_matters(category: str, tempo: Tempo | str | None) -> bool:
 
 
 def tempo_words(tempo: Tempo | str) -> str:
-    """'3-1-2-0' -> 'lower slowly for 3 seconds, pause for 1, lift for 2'."""
+    """'3-1-2-0' -> 'lower slowly for 3 seconds, pause 1, lift for 2'."""
     t = Tempo.parse(tempo) if isinstance(tempo, str) else tempo
     parts = []
     if t.explosive_lower:
@@ -40,10 +40,10 @@ def tempo_words(tempo: Tempo | str) -> str:
         slow = "slowly " if t.lower_s >= 3 else ""
         parts.append(f"lower {slow}for {seconds_word(t.lower_s)}")
     if t.bottom_s:
-        parts.append(f"pause for {t.bottom_s}")
+        parts.append(f"pause {t.bottom_s}")
     parts.append("lift quickly but under control" if t.explosive_lift else f"lift for {t.lift_s}")
     if t.top_s:
-        parts.append(f"hold for {t.top_s} at the top")
+        parts.append(f"pause {t.top_s}")
     return ", ".join(parts)
 
 
@@ -92,7 +92,7 @@ def point_at_number(step: str, rx: Prescription | None) -> str:
     amount = first_amount(rx)
     if not amount:
         return step
-    return step.replace("your plan gives you", f"your plan gives you ({amount} at the start: see “How much to do”)", 1)
+    return step.replace("your plan gives you", f"your plan gives you ({amount} at first: see “How much to do”)", 1)
 
 
 def daily_ladders(program: Program) -> list[str]:

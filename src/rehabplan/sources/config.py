@@ -165,8 +165,11 @@ def config_note(config: ClinicConfig) -> str | None:
 
 def load_config(path: Path | str | None = None) -> ClinicConfig:
     """Load the clinic configuration (see ``find_config``); built-in defaults when there is none."""
+    from rehabplan.models.patient import DATE_FORMAT
+
     path = find_config(path)
     if path is None:
+        DATE_FORMAT.set("iso")
         return ClinicConfig()
     located, problems = load_yaml(path)
     if located is None:
@@ -185,6 +188,7 @@ def load_config(path: Path | str | None = None) -> ClinicConfig:
         }
     )
     loaded._source = path.resolve()
+    DATE_FORMAT.set(loaded.date_format)  # how patient files and rosters may write dates
     return loaded
 
 
