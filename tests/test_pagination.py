@@ -227,8 +227,7 @@ def test_edge_patients_paginate_and_keep_their_writing_parts_whole(edge):
         pytest.skip("the planner is not available")
     fields, edition, large, paper = EDGES[edge]
     program, library = planned
-    patient = program.patient.model_copy(update=fields)
-    patient = type(patient).model_validate(patient.model_dump())
+    patient = type(program.patient).model_validate({**program.patient.model_dump(), **fields})
     program = plan(library, load_protocols(library)[patient.protocol], patient)
     document = Renderer(None, paper=paper, large_print=large, edition=edition).layout(program, library)
     assert_well_paginated(page_facts(document), edge)

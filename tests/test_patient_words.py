@@ -57,3 +57,9 @@ def test_the_clinics_date_format_reads_local_dates():
         DATE_FORMAT.reset(token)
     with pytest.raises(ValueError, match="DD/MM/YYYY"):
         parse_date("31/02/2027", "dmy")
+
+
+def test_a_patient_read_again_keeps_its_choices():
+    patient = patient_from_row({**ROW, "equipment": "band, dumbbells"}, "roster.csv", 2)
+    again = type(patient).model_validate(patient.model_dump())
+    assert again == patient and [e.value for e in again.equipment] == ["band", "weight"]

@@ -74,6 +74,7 @@ EQUIPMENT_SYNONYMS = {
 
 def equipment_word(word: str) -> str:
     """A word for equipment as the library says it: 'Theraband' -> 'band', 'Dumbbells' -> 'weight'."""
+    word = getattr(word, "value", word)  # an Equipment member is a str too: its value, not 'Equipment.band'
     key = " ".join(str(word).strip().lower().replace("_", " ").split())
     return EQUIPMENT_SYNONYMS.get(key, key)
 
@@ -143,7 +144,7 @@ class Patient(Model):
     @classmethod
     def _any_case(cls, value: object) -> object:
         # A choice is a choice in any case: "Left", "HIGH", "Deep-Gluteal-Syndrome".
-        return value.strip().lower() if isinstance(value, str) else value
+        return value.strip().lower() if isinstance(value, str) and not isinstance(value, Enum) else value
 
     @field_validator("start_date")
     @classmethod
