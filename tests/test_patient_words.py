@@ -63,3 +63,14 @@ def test_a_patient_read_again_keeps_its_choices():
     patient = patient_from_row({**ROW, "equipment": "band, dumbbells"}, "roster.csv", 2)
     again = type(patient).model_validate(patient.model_dump())
     assert again == patient and [e.value for e in again.equipment] == ["band", "weight"]
+
+
+def test_a_roster_reads_dates_in_the_clinics_format(tmp_path):
+    from rehabplan.bulk.run import bulk_build
+
+    (tmp_path / "rehabplan.yaml").write_text("date_format: dmy\n")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,name,protocol,start_date,side\nR1,Rae Row,deep-gluteal-syndrome,12/01/2027,left\n", encoding="utf-8")
+    report = bulk_build(roster, tmp_path / "out", formats=("json",), config=tmp_path / "rehabplan.yaml", jobs=1)
+    assert [o.status for o in report.outcomes] == ["built"], [o.reason for o in report.outcomes]
+    assert '"start_date": "2027-01-12"' in next((tmp_path / "out").glob("*.json")).read_text()
