@@ -82,24 +82,30 @@ def print_program(console: Console, program: Program, week: int | None = None) -
     # As many weeks per table as the terminal holds, so nothing is cut to "…": a week's column
     # is as wide as its widest cell, the names wrap from 22 characters, and the weeks are dealt
     # into equal tables (6 + 6 at 80 columns, not 11 + 1).
-    name_w = min(22, max(len(n) for n in names.values()))
     marks = {w.number: "D" if w.deload else ("R" if w.reassessment else "") for w in program.weeks}
 
     def col_w(w) -> int:
         cells = [rows[slot].get(w.number, "") for slot in rows] + [f"wk {w.number}{marks[w.number]}", str(w.volume_sets)]
-        return max(len(c) for c in cells) + 3  # the cell, its padding and the rule after it
+        return max(len(c) for c in cells) + 4  # the cell, its padding, the rule after it, and a spare
 
-    def fits_in(n: int) -> bool:
+    def fits_in(n: int, name_w: int) -> bool:
         per = -(-len(program.weeks) // n)
         chunks = [program.weeks[i : i + per] for i in range(0, len(program.weeks), per)]
         return all(1 + name_w + 3 + sum(col_w(w) for w in chunk) <= console.width for chunk in chunks)
 
-    tables = next((n for n in range(1, len(program.weeks) + 1) if fits_in(n)), len(program.weeks))
+    def tables_for(name_w: int) -> int:
+        return next((n for n in range(1, len(program.weeks) + 1) if fits_in(n, name_w)), len(program.weeks))
+
+    # Names whole in a wide terminal; in a narrow one (80 columns) they wrap from 22 characters,
+    # so that twelve weeks take two tables, not three.
+    full = max(len(n) for n in names.values())
+    name_w = full if console.width >= 100 else min(full, 22)
+    tables = tables_for(name_w)
     per_table = -(-len(program.weeks) // tables)
     for first in range(0, len(program.weeks), per_table):
         chunk = program.weeks[first : first + per_table]
         grid = Table(title="Dose by week (legend below)")
-        grid.add_column("exercise", max_width=name_w, overflow="fold")
+        grid.add_column("exercise", no_wrap=True) if name_w == full else grid.add_column("exercise", max_width=name_w)
         for w in chunk:
             mark = "D" if w.deload else ("R" if w.reassessment else "")
             grid.add_column(f"wk {w.number}{mark}", justify="right", no_wrap=True)
