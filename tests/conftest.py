@@ -88,3 +88,14 @@ def hermetic(tmp_path_factory, monkeypatch):
     monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
     # Config discovery stops at pytest's base temporary folder (and at the repository root).
     monkeypatch.setenv("REHABPLAN_CEILING_DIRECTORIES", str(tmp_path_factory.getbasetemp()))
+
+
+@pytest.fixture(autouse=True)
+def _iso_dates():
+    """Each test starts with ISO dates: a clinic config loaded by an earlier test (date_format)
+    does not carry over within the process."""
+    from rehabplan.models.patient import DATE_FORMAT
+
+    token = DATE_FORMAT.set("iso")
+    yield
+    DATE_FORMAT.reset(token)

@@ -109,6 +109,8 @@ def test_a_second_run_skips_unchanged_handouts_and_force_rebuilds(tmp_path):
     assert first.built == 2
     second = bulk_build(path, out, jobs=2)
     assert second.skipped == 2 and second.built == 0
+    # every skipped row says why, and how to rebuild it anyway
+    assert all(o.reason and "up to date" in o.reason and "--force" in o.reason for o in second.outcomes)
     # a changed row is rebuilt, the other is not
     path = roster(tmp_path, [{"id": "A1", "name": "One"}, {"id": "B2", "name": "Two", "minutes": "35"}])
     third = bulk_build(path, out, jobs=2)

@@ -90,3 +90,50 @@ def test_bulk_calendars_use_the_clinics_time_zone_too(tmp_path):
     cal = icalendar.Calendar.from_ical(ics.read_bytes())
     starts = [e.decoded("dtstart") for e in events(cal) if str(e["summary"]).startswith("Exercises:")]
     assert starts and all(str(s.tzinfo) == "America/New_York" for s in starts)
+
+
+def _spans(cal) -> list[tuple[dt.datetime, dt.datetime, str]]:
+    """(start, end, summary) of every timed event on each day it happens (daily rules expanded)."""
+    out = []
+    for e in events(cal):
+        start = e.decoded("dtstart")
+        if not isinstance(start, dt.datetime):
+            continue
+        length = e.decoded("duration")
+        days = int(e["rrule"]["count"][0]) if "rrule" in e else 1
+        for n in range(days):
+            s = start + dt.timedelta(days=n)
+            out.append((s, s + length, str(e["summary"])))
+    return out
+
+
+def test_a_days_events_follow_one_another_from_the_session_time(tmp_path):
+    """The session at 18:30, then each every-day exercise after it: nothing overlaps on any day,
+    and each event is as long as it takes (a 37-minute walk is 37 minutes, not 10)."""
+    cal = calendar("--session-time", "18:30")
+    spans = sorted(_spans(cal))
+    for (s1, e1, a), (s2, _, b) in zip(spans, spans[1:]):
+        if s1.date() == s2.date():
+            assert e1 <= s2, f"{a} ({s1:%H:%M}-{e1:%H:%M}) overlaps {b} ({s2:%H:%M})"
+    sessions = [s for s in spans if s[2].startswith("Exercises:")]
+    assert all((s.hour, s.minute) == (18, 30) for s, _, _ in sessions)
+    walks = [(e - s) for s, e, name in spans if "Walking" in name]
+    assert walks and max(walks) >= dt.timedelta(minutes=30)
+
+
+def test_a_reminder_is_set_from_the_clinic_config_and_the_check_in_is_kept(tmp_path):
+    config = tmp_path / "rehabplan.yaml"
+    config.write_text("reminder_minutes: 15\n")
+    cal = calendar("--config", config)
+    timed = [e for e in events(cal) if isinstance(e.decoded("dtstart"), dt.datetime)]
+    assert timed and all(len(e.walk("VALARM")) == 1 for e in timed)
+    assert all(a.decoded("trigger") == dt.timedelta(minutes=-15) for e in timed for a in e.walk("VALARM"))
+    assert any("Check-in" in str(e["summary"]) for e in events(cal))
+    # No reminder unless the clinic asks for one.
+    assert not list(calendar().walk("VALARM"))
+
+
+def test_the_calendar_says_the_speed_in_words_not_a_tempo_code():
+    text = "\n".join(str(e["description"]) for e in events(calendar()))
+    assert "tempo" not in text
+    assert "lower for" in text

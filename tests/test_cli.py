@@ -21,6 +21,36 @@ def test_help_lists_the_commands_and_the_exit_codes():
         assert word in result.output
 
 
+def test_help_lists_the_commands_in_the_order_a_clinician_works_and_names_the_conditions():
+    said = " ".join(run("--help").output.split())
+    workflow = ["examples", "init", "patient", "preview", "build", "log-template", "adjust", "bulk", "validate"]
+    at = [said.index(f"│ {name} ") for name in workflow]
+    assert at == sorted(at), dict(zip(workflow, at))
+    for condition in ("deep gluteal", "lumbar radicular sciatica", "upper hamstring"):
+        assert condition in said
+
+
+def test_protocols_show_fills_in_its_placeholders():
+    for protocol in ("deep-gluteal-syndrome", "lumbar-radicular-sciatica", "upper-hamstring-glute-sciatica"):
+        result = run("protocols", "show", protocol)
+        assert result.exit_code == 0, result.output
+        assert "{" not in result.output and "}" not in result.output, protocol
+
+
+def test_preview_names_the_phase_and_explains_every_dose_notation():
+    week = " ".join(run("preview", str(EXAMPLES / "patient.yaml"), "--week", "6").output.split())
+    assert "phase: Build strength" in week and "phase strengthen" not in week
+    grid = run("preview", str(EXAMPLES / "patient.yaml")).output
+    for notation in ("2×10 =", "3×30s =", "2×3×30s:", "5-3-1×10s =", "12′ =", "* =", "wk 5D =", "wk 6R =", "S = strength"):
+        assert notation in grid, notation
+
+
+def test_preview_at_80_columns_is_two_tables_that_fit():
+    grid = cli_runner(80)("preview", str(EXAMPLES / "patient.yaml")).output
+    assert grid.count("Dose by week") == 2
+    assert max(len(line) for line in grid.splitlines()) <= 80
+
+
 def test_version():
     result = run("--version")
     assert result.exit_code == 0 and "rehabplan" in result.output

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pypdf
 import pytest
 import test_pdf
+from support.layout_rules import paper_breaches
 from support.pagination import breaches, page_facts
 from test_pdf import CLINIC, _program_and_library
 
@@ -43,11 +44,16 @@ def editions(sample, tmp_path_factory):
 def compact_layouts(sample):
     """The compact sample laid out once per paper and print size: {(paper, large): [PageFacts]}."""
     program, library = sample
-    return {
-        (paper, large): page_facts(Renderer(CLINIC, paper=paper, large_print=large, edition="compact").layout(program, library))
-        for paper in ("a4", "letter")
-        for large in (False, True)
-    }
+    out = {}
+    for paper in ("a4", "letter"):
+        for large in (False, True):
+            document = Renderer(CLINIC, paper=paper, large_print=large, edition="compact").layout(program, library)
+            out[paper, large] = page_facts(document)
+            PAPER_RULES[paper, large] = paper_breaches(document)
+    return out
+
+
+PAPER_RULES: dict = {}  # (paper, large print) -> the writing parts' broken rules, from the same layout
 
 
 def test_compact_edition_carries_the_same_content(editions, sample):
@@ -69,7 +75,8 @@ def test_compact_edition_carries_the_same_content(editions, sample):
     for heading in (
         "How to use this plan",
         "How to read your exercise dose",
-        "Tempo",
+        "Speed",
+        "Time under tension",
         "Pain: your traffic light",
         "Your plan at a glance",
         "Your tracking log",
@@ -111,6 +118,26 @@ def test_compact_edition_is_tagged_pdf_ua_and_reproducible(editions, sample, tmp
 def test_compact_edition_paginates_by_the_rules(compact_layouts, config):
     found = breaches(compact_layouts[config])
     assert not found, "\n".join(str(b) for b in found)
+
+
+@pytest.mark.parametrize(
+    "config",
+    [("a4", False), ("a4", True), ("letter", False), ("letter", True)],
+    ids=["a4", "a4-large-print", "letter", "letter-large-print"],
+)
+def test_compact_log_rows_never_wrap_and_write_in_boxes_are_8_mm(compact_layouts, config):
+    """A session's cell is its day and done box, then its pain boxes (never more lines); the
+    seven every-day boxes stay on one line; pain boxes and check-in cells are 8 mm high or more;
+    the check-in table stays with its instructions."""
+    assert compact_layouts[config]  # laid out (and its paper rules read) by the fixture
+    assert not PAPER_RULES[config], "\n".join(PAPER_RULES[config])
+
+
+def test_compact_log_says_the_week_above_its_date(sample):
+    """'Week 1' then '5 Jan' on the next line, never 'Week 1 5 Jan' read as 'Week 15 Jan'."""
+    program, library = sample
+    html = HtmlBuilder(CLINIC, edition="compact").render(program, library, preview=False)
+    assert "Week\u00a01<br>" in html
 
 
 def test_compact_cards_keep_what_is_needed_to_exercise_safely(sample):

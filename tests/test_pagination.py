@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest_render import planned_program
+from support.layout_rules import paper_breaches
 from support.pagination import breaches, page_facts
 
 from rehabplan.models import DoseKind, Program
@@ -125,7 +126,12 @@ def test_every_exercise_card_paginates_by_the_rules(every_card_layouts, everythi
 def test_sample_handout_paginates_by_the_rules(sample, config):
     program, library = sample
     paper, large = config
-    assert_well_paginated(page_facts(Renderer(None, paper=paper, large_print=large).layout(program, library)), f"sample {config}")
+    document = Renderer(None, paper=paper, large_print=large).layout(program, library)
+    assert_well_paginated(page_facts(document), f"sample {config}")
+    # The writing parts: log rows and tick boxes never wrap, write-in boxes at least 8 mm, the
+    # check-in table with its instructions.
+    found = paper_breaches(document)
+    assert not found, f"sample {config}:\n" + "\n".join(found)
 
 
 def test_a_card_or_week_that_runs_onto_the_next_page_is_named_in_its_header(every_card_layouts, everything):
@@ -171,3 +177,56 @@ def test_no_character_count_estimator_is_left():
     for gone in ("estimated_lines", "section_lines", "split", "density", "figure_lines"):
         assert not hasattr(html.Card, gone), gone
     assert not hasattr(html.HtmlBuilder, "_PAGE_LINES")
+
+
+# Edge patients, each in the editions a clinic would give them: an older patient on 24 weeks in
+# large print, five 15-minute sessions a week, a bilateral patient. (patient fields, edition,
+# large print, paper)
+EDGES = {
+    "older-24-weeks-large-print": (
+        {"age_band": "older", "weeks": 24, "irritability": "high", "protocol": "lumbar-radicular-sciatica", "side": "left"},
+        "full",
+        True,
+        "a4",
+    ),
+    "older-24-weeks-compact-large-print-letter": (
+        {"age_band": "older", "weeks": 24, "irritability": "high", "protocol": "lumbar-radicular-sciatica", "side": "left"},
+        "compact",
+        True,
+        "letter",
+    ),
+    "five-15-minute-sessions-compact": (
+        {"sessions_per_week": 5, "minutes": 15, "protocol": "upper-hamstring-glute-sciatica", "irritability": "low"},
+        "compact",
+        False,
+        "a4",
+    ),
+    "five-15-minute-sessions-large-print-letter": (
+        {"sessions_per_week": 5, "minutes": 15, "protocol": "upper-hamstring-glute-sciatica", "irritability": "low"},
+        "full",
+        True,
+        "letter",
+    ),
+    "bilateral-full-letter": ({"side": "both", "equipment": ["band", "weight"]}, "full", False, "letter"),
+}
+
+
+@pytest.mark.parametrize("edge", list(EDGES), ids=list(EDGES))
+def test_edge_patients_paginate_and_keep_their_writing_parts_whole(edge):
+    """The page rules, and the writing parts' rules (log rows and tick boxes never wrap, write-in
+    boxes at least 8 mm, the check-in table with its instructions), for patients unlike the
+    sample."""
+    from rehabplan.planning.planner import plan
+    from rehabplan.sources.protocols import load_protocols
+
+    planned = planned_program()
+    if planned is None:
+        pytest.skip("the planner is not available")
+    fields, edition, large, paper = EDGES[edge]
+    program, library = planned
+    patient = type(program.patient).model_validate({**program.patient.model_dump(), **fields})
+    program = plan(library, load_protocols(library)[patient.protocol], patient)
+    document = Renderer(None, paper=paper, large_print=large, edition=edition).layout(program, library)
+    assert_well_paginated(page_facts(document), edge)
+    found = paper_breaches(document)
+    assert not found, f"{edge}:\n" + "\n".join(found)

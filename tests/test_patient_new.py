@@ -160,3 +160,56 @@ def test_in_a_real_terminal_the_interview_writes_a_file_build_accepts(tmp_path):
     assert (patient.protocol, patient.irritability.value, patient.side.value) == ("upper-hamstring-glute-sciatica", "low", "both")
     built = runner.invoke(app, ["build", str(target), "-f", "json", "-o", str(tmp_path / "tty.json")])
     assert built.exit_code == 0, built.output
+
+
+def test_the_protocol_has_no_default_and_each_choice_has_a_line(tmp_path):
+    answers = list(GOOD)
+    answers[2:3] = ["", "2"]  # Enter alone chooses nothing: asked again
+    result = interview(tmp_path / "p.yaml", answers)
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0, result.output
+    assert "cannot be empty" in said or "Please type a number from 1 to 3" in said
+    for name in ("Deep gluteal", "Lumbar radicular", "hamstring"):
+        assert name.lower() in said.lower()
+
+
+def test_everyday_equipment_words_mean_the_librarys_and_unknown_words_list_every_known_one(tmp_path):
+    answers = list(GOOD)
+    answers[10:11] = ["trampoline", "Theraband, resistance band, dumbbells, kettlebell, ankle weights"]
+    result = interview(tmp_path / "p.yaml", answers)
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0, result.output
+    assert "…" not in said and "Known words: mat, band, chair, step, wall, weight, towel" in said
+    assert "theraband = band" in said and "dumbbells = weight" in said
+    assert [e.value for e in load_patient(tmp_path / "p.yaml").equipment] == ["band", "weight"]
+
+
+def test_a_clinician_must_be_a_name_not_a_number(tmp_path):
+    answers = list(GOOD)
+    answers[13:14] = ["25", "Sam Rivera, physiotherapist"]
+    result = interview(tmp_path / "p.yaml", answers)
+    assert result.exit_code == 0, result.output
+    assert "does not look like a name" in " ".join(result.output.split())
+    assert load_patient(tmp_path / "p.yaml").clinician == "Sam Rivera, physiotherapist"
+
+
+def test_the_summary_lets_an_answer_be_changed_or_nothing_written(tmp_path):
+    answers = GOOD[:-1] + ["10", "right", "y"]  # change answer 10 (side) from the summary
+    result = interview(tmp_path / "p.yaml", answers)
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0, result.output
+    assert "The patient file will say" in said and "10. Side: left" in said
+    assert load_patient(tmp_path / "p.yaml").side.value == "right"
+    quit_ = interview(tmp_path / "q.yaml", GOOD[:-1] + ["q"])
+    assert quit_.exit_code == 0 and "Nothing written" in quit_.output and not (tmp_path / "q.yaml").exists()
+
+
+def test_the_clinics_date_format_is_asked_and_accepted(tmp_path, monkeypatch):
+    (tmp_path / "rehabplan.yaml").write_text("date_format: dmy\n")
+    monkeypatch.chdir(tmp_path)
+    answers = list(GOOD)
+    answers[3] = "12/01/2027"
+    result = interview(tmp_path / "p.yaml", answers)
+    assert result.exit_code == 0, result.output
+    assert "DD/MM/YYYY" in result.output
+    assert "start_date: 2027-01-12" in (tmp_path / "p.yaml").read_text()

@@ -90,8 +90,13 @@ def test_every_exercise_week_dose_and_red_flag_is_in_the_pdf(built, sample):
     for rx in first.sessions[0].prescriptions:
         if rx.reps:
             assert f"{rx.sets} × {rx.reps[0]}" in text or f"{rx.reps[0]} rep" in text
-    if first.sessions[0].prescriptions[0].tempo:
-        assert first.sessions[0].prescriptions[0].tempo in text
+    # The speed of a rep is printed in words where it is part of the dose, never as a code.
+    from rehabplan.render.words import tempo_matters, tempo_words
+
+    rx = first.sessions[0].prescriptions[0]
+    if tempo_matters(rx.category, rx.tempo):
+        assert " ".join(tempo_words(rx.tempo).split()[:3]) in " ".join(text.split())
+        assert rx.tempo not in text
     for flag in ("Warning signs: get help now", "Sciatica in both legs", "genitals", "pee", "poo", "Call 999"):
         assert flag in text, flag
     assert "This handout supports, but does not replace, your clinician's advice." in text

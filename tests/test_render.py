@@ -121,7 +121,7 @@ def test_dose_grid_marks_changed_weeks_and_lighter_weeks(program, library):
     # cell) is said by weeks above the grid instead of doubling it.
     assert [len(g.weeks) for g in card.grids] == [12]
     if len({d.rx.tempo for d in card.doses}) > 1:
-        assert any(label == "Tempo" and "weeks" in value for label, value in card.constants)
+        assert any(label == "Speed" and "weeks" in value for label, value in card.constants)
     weeks = [d for g in card.grids for d in g.weeks]
     amount = [cell for g in card.grids for row in g.rows if row.heading == "Sets × reps" for cell in row.cells]
     assert amount[0] == ("2×10", False)
@@ -216,14 +216,12 @@ def test_how_to_use_explains_tempo_holds_rest_and_time_under_tension(page):
         "Strength days: Monday, Wednesday and Friday",
         "Never do them two days in a row",
         "2 × 10 reps",
-        "Lower",
-        "Pause at the bottom",
-        "Lift",
-        "Pause at the top",
-        "An X means",
+        "Speed",
+        "The numbers are seconds",
+        "lower for 2 seconds, pause 1, lift for 2",
         "Time under tension",
-        "10 reps at 2-1-2-0",
-        "10 × 5 seconds = 50 seconds",
+        "You can check it by counting",
+        "10 × 5 = 50 seconds",
         "5-3-1",
         "next morning",
     ):
@@ -290,8 +288,13 @@ def test_exercise_cards_carry_steps_cues_mistakes_stop_and_video_qr(page, librar
         card = re.search(rf'<article[^>]*data-card="{ex_id}".*?</article>', cards, re.S).group(0)
         text = text_of(card)
         for line in [*ex.instructions, *ex.cues, *ex.mistakes, *ex.stop_if]:
+            # A step that points at the plan carries its number instead of the bare pointer.
+            line = line.partition("the count your plan gives you")[0].partition("your plan gives you")[0]
             assert htmllib.unescape(line) in text
         assert 'src="data:image/svg+xml;base64,' in card
+        # Every "your plan gives you" is followed by a number (or said as one).
+        for after in re.findall(r"your plan gives you(.{0,20})", text):
+            assert re.match(r" \(\d", after), after
         assert ('class="qr"' in card) == bool(ex.video_url)
 
 

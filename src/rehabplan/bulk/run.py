@@ -27,6 +27,7 @@ from typing import Any
 from rehabplan import __version__
 from rehabplan.errors import PatientError, Problem, RehabplanError
 from rehabplan.models import Patient, Program
+from rehabplan.models.patient import DATE_FORMAT
 from rehabplan.outputs.export import program_ics, program_json
 from rehabplan.outputs.files import atomic_write, safe_stem, sha256_bytes
 from rehabplan.planning.planner import plan
@@ -453,6 +454,7 @@ def bulk_build(  # noqa: C901 - the run's steps in order (settings, manifest, ro
 
         raise UsageError(f"unknown format(s) {', '.join(bad) or '(none)'}; use {', '.join(FORMATS)}")
     cfg = config if isinstance(config, ClinicConfig) else load_config(config)
+    DATE_FORMAT.set(cfg.date_format)  # how the roster may write its dates (date_format:)
     lib_dirs = tuple(Path(p) for p in (list(library_dirs) or cfg.library))
     library = load_library(*lib_dirs)
     protocols = load_protocols(library, *(Path(p) for p in (list(protocol_dirs) or cfg.protocols)))
@@ -513,7 +515,14 @@ def bulk_build(  # noqa: C901 - the run's steps in order (settings, manifest, ro
                     files=prev["files"],
                     sha256=prev["sha256"],
                     pages=prev.get("pages"),
-                    reason=_warnings(program),
+                    reason="; ".join(
+                        x
+                        for x in (
+                            "up to date: same patient, plan, settings and files as the last run (--force rebuilds)",
+                            _warnings(program),
+                        )
+                        if x
+                    ),
                 )
                 continue
             todo.append(job)

@@ -37,6 +37,22 @@ CategoryName = Literal["stretch", "neural_mobility", "strength", "core", "motor_
 PatientSide = Literal["right", "left"]
 EquipmentName = Literal["none", "mat", "band", "chair", "step", "wall", "weight", "towel"]
 HELP = {"help_option_names": ["-h", "--help"]}
+# First the workflow (try, set up, one patient, many patients), then the library commands.
+WORKFLOW_ORDER = (
+    "examples",
+    "init",
+    "patient",
+    "preview",
+    "build",
+    "log-template",
+    "adjust",
+    "report",
+    "bulk",
+    "validate",
+    "exercises",
+    "protocols",
+    "schema",
+)
 
 
 class RehabplanGroup(TyperGroup):
@@ -58,6 +74,12 @@ class RehabplanGroup(TyperGroup):
             from rehabplan.cli.errors_view import classify
 
             fail(classify(exc))
+
+    def list_commands(self, ctx):
+        """--help lists the commands in the order a clinician uses them, then the library's."""
+        names = super().list_commands(ctx)
+        order = {name: i for i, name in enumerate(WORKFLOW_ORDER)}
+        return sorted(names, key=lambda n: (order.get(n, len(order)), names.index(n)))
 
     def get_command(self, ctx, cmd_name):
         command = super().get_command(ctx, cmd_name)
@@ -94,7 +116,9 @@ app = typer.Typer(
     context_settings=HELP,
     name="rehabplan",
     help="Progressive home exercise programs (4-24 weeks) for physiotherapists, printed as patient "
-    "handouts.\n\nExamples (the first copies the example files, so the others work from any folder):\n\n"
+    "handouts.\n\nBuilt-in protocols: deep gluteal (piriformis) syndrome, lumbar radicular sciatica, and "
+    "sciatica felt in the upper hamstring and glute. A clinic can add its own protocols and exercises "
+    "in YAML.\n\nExamples (the first copies the example files, so the others work from any folder):\n\n"
     "  rehabplan examples examples/\n\n"
     "  rehabplan build examples/patient.yaml -o handout.pdf\n\n" + EXIT_CODES,
     no_args_is_help=True,
@@ -425,11 +449,15 @@ units: kg                          # kg | lb
 locale: en-GB                      # en-GB, en-US, en-AU, en-CA, en-IE, en-NZ: dates and the emergency number
 # emergency_number: "999"          # default from locale (999, 911, 000, 112, 111)
 large_print: false                 # true = 18 pt handouts
-edition: full                      # full | compact (the same plan in about half the pages)
+edition: full                      # full | compact: the same plan in about half the pages
+                                   # (12 pt, two cards a page, a one-page log): set compact
+                                   # to make it every handout's default, or use build --compact
 library: []                        # clinic exercise folders layered over the built-in library
 protocols: []                      # clinic protocol folders layered over the built-in protocols
 # templates: templates/            # clinic templates overriding the built-in ones by name
 # timezone: Europe/London          # calendar (--format ics) session times; without it they follow the phone
+# reminder_minutes: 15             # calendar: a reminder this many minutes before each exercise event
+date_format: iso                   # dates in patient files and rosters: iso (2026-12-31), dmy (31/12/2026) or mdy (12/31/2026)
 """
 
 
@@ -691,7 +719,7 @@ def build(
         elif fmt == "json":
             data = program_json(program).encode()
         else:
-            data = program_ics(program, session_time=at, timezone=cfg.timezone)
+            data = program_ics(program, session_time=at, timezone=cfg.timezone, reminder_minutes=cfg.reminder_minutes)
         if str(target) == "-":
             sys.stdout.buffer.write(data)
             return
@@ -764,7 +792,7 @@ def protocols_show(
     """
     from rich.table import Table
 
-    from rehabplan.outputs.terminal import phases_table
+    from rehabplan.outputs.terminal import criterion_text, phases_table
     from rehabplan.planning.progression import RULES
 
     _, lib, protos = _sources(config, library, protocols or [])
@@ -790,7 +818,7 @@ def protocols_show(
         f"Pain: green below {p.pain.amber_from}/10, red above {p.pain.red_above}/10"
         + ("; spreading leg symptoms = red" if p.pain.spread_is_red else "")
     )
-    out.print(phases_table((ph.weeks[0], ph.weeks[1], ph.name, ph.goal, ph.criterion) for ph in p.phases))
+    out.print(phases_table((ph.weeks[0], ph.weeks[1], ph.name, ph.goal, criterion_text(p, ph)) for ph in p.phases))
     slots = Table(title="Slots")
     for col in ("slot", "exercise (alternatives)", "phases", "rule", "priority", "when"):
         slots.add_column(col)

@@ -1,9 +1,13 @@
 """`rehabplan patient new`: ask for the patient's fields and write a file later commands accept.
 
 Each answer is checked as it is typed (a wrong one is asked again with what would be right):
-choices come as a numbered list and take the number or the word in any case; equipment and
-exclusions come from the library's own vocabulary, with "did you mean". Before anything is
-written the whole patient is planned, so the file never fails at `build` later.
+choices come as a numbered list and take the number or the word in any case (the protocol has
+no default: it is the clinician's decision); equipment and exclusions come from the library's
+own vocabulary, with everyday synonyms (theraband = band, dumbbells = weight) and "did you
+mean", and the full list of known words when one is not known. Names must look like names;
+dates are ISO or the clinic's `date_format`. A summary comes before anything is written, and
+any answer can be changed from it. Before anything is written the whole patient is planned, so
+the file never fails at `build` later.
 """
 
 from __future__ import annotations
@@ -16,10 +20,11 @@ from typing import Any
 import yaml
 from rich.console import Console
 from rich.markup import escape
-from rich.prompt import Confirm, Prompt
+from rich.prompt import Prompt
 
 from rehabplan.errors import OutputExistsError, PatientError
 from rehabplan.models import AgeBand, Category, Equipment, Irritability, Patient, Side, TrainingStatus
+from rehabplan.models.patient import EQUIPMENT_SYNONYMS, equipment_word, parse_date
 from rehabplan.outputs.files import atomic_write
 
 HINTS = {
@@ -50,29 +55,86 @@ def interview(console: Console, output: Path, force: bool, config, library, prot
     lib = load_library(*(list(library or []) or cfg.library))
     protos = load_protocols(lib, *(list(protocols or []) or cfg.protocols))
     ask = _Asker(console)
-
+    date_format = getattr(cfg, "date_format", "iso")
+    date_hint = {"dmy": "DD/MM/YYYY or YYYY-MM-DD", "mdy": "MM/DD/YYYY or YYYY-MM-DD"}.get(date_format, "YYYY-MM-DD")
+    equipment = [e.value for e in Equipment]
+    # (key, label, how to ask): asked in this order, and again one by one from the summary.
+    questions = [
+        ("id", "Identifier", lambda: ask.text("Patient identifier (clinic record number)", max_len=80)),
+        ("name", "Name", lambda: ask.name("Name to print on the handout")),
+        (
+            "protocol",
+            "Protocol",
+            # No default: the protocol is the clinician's decision, never the Enter key's.
+            lambda: ask.choice("Protocol (the condition this plan treats)", [(p.id, p.name) for p in protos]),
+        ),
+        ("start_date", "Start date", lambda: ask.date(f"Start date ({date_hint})", date_format)),
+        ("weeks", "Weeks", lambda: ask.number("Weeks (4-24)", 12, 4, 24)),
+        ("sessions_per_week", "Sessions a week", lambda: ask.number("Sessions per week (1-7)", 3, 1, 7)),
+        ("irritability", "Irritability", lambda: ask.choice("Irritability", _described(Irritability), default="moderate")),
+        (
+            "training_status",
+            "Training status",
+            lambda: ask.choice("Training status", _described(TrainingStatus), default="untrained"),
+        ),
+        ("age_band", "Age band", lambda: ask.choice("Age band", _described(AgeBand), default="adult")),
+        ("side", "Side", lambda: ask.choice("Affected side", [(s.value, "") for s in Side])),
+        (
+            "equipment",
+            "Equipment",
+            lambda: ask.words(
+                "Equipment at home beyond mat, chair, wall, towel and a step (comma separated, Enter = none)",
+                equipment,
+                synonyms=EQUIPMENT_SYNONYMS,
+            ),
+        ),
+        (
+            "exclusions",
+            "Exclusions",
+            lambda: ask.words(
+                "Exclusions: what the patient cannot do (comma separated, e.g. floor, kneeling; Enter = none)",
+                _exclusion_words(lib),
+                synonyms=EQUIPMENT_SYNONYMS,
+            ),
+        ),
+        ("minutes", "Minutes a session", lambda: ask.number("Minutes available per session", 30, 5, 180)),
+        (
+            "clinician",
+            "Clinician",
+            lambda: ask.name("Clinician (name, and role if you like)", default=cfg.clinician or "", required=False),
+        ),
+    ]
     data: dict = {}
-    data["id"] = ask.text("Patient identifier (clinic record number)", max_len=80)
-    data["name"] = ask.text("Name to print on the handout", max_len=120)
-    data["protocol"] = ask.choice("Protocol", [(p.id, p.name) for p in protos], default=next(iter(protos.protocols)))
-    data["start_date"] = ask.date("Start date (YYYY-MM-DD)")
-    data["weeks"] = ask.number("Weeks (4-24)", 12, 4, 24)
-    data["sessions_per_week"] = ask.number("Sessions per week (1-7)", 3, 1, 7)
-    data["irritability"] = ask.choice("Irritability", _described(Irritability), default="moderate")
-    data["training_status"] = ask.choice("Training status", _described(TrainingStatus), default="untrained")
-    data["age_band"] = ask.choice("Age band", _described(AgeBand), default="adult")
-    data["side"] = ask.choice("Affected side", [(s.value, "") for s in Side])
-    data["equipment"] = ask.words(
-        "Equipment at home beyond mat, chair, wall, towel and a step (comma separated, Enter = none)",
-        [e.value for e in Equipment],
-    )
-    data["exclusions"] = ask.words(
-        "Exclusions: what the patient cannot do (comma separated, e.g. floor, kneeling; Enter = none)", _exclusion_words(lib)
-    )
-    data["minutes"] = ask.number("Minutes available per session", 30, 5, 180)
-    clinician = ask.text("Clinician", default=cfg.clinician or "", required=False, max_len=120)
-    if clinician:
-        data["clinician"] = clinician
+    for key, _, question in questions:
+        data[key] = question()
+    # A summary before anything is written; any answer can be changed by its number.
+    while True:
+        console.print("\n[bold]The patient file will say:[/]")
+        for i, (key, label, _) in enumerate(questions, 1):
+            value = data.get(key)
+            shown = ", ".join(value) if isinstance(value, list) else ("" if value is None else str(value))
+            console.print(f"  {i:>2}. {label}: {escape(shown) or '[dim](none)[/]'}")
+        typed = (
+            Prompt.ask(
+                f"Write {escape(str(output))}? y = write, a number = change that answer, q = quit without writing",
+                console=console,
+                default="y",
+            )
+            .strip()
+            .lower()
+        )
+        if typed in ("y", "yes"):
+            break
+        if typed in ("q", "quit", "n", "no"):
+            console.print("Nothing written.")
+            return None
+        if typed.isdigit() and 1 <= int(typed) <= len(questions):
+            key, _, question = questions[int(typed) - 1]
+            data[key] = question()
+            continue
+        console.print(f"[yellow]Please type y, q, or a number from 1 to {len(questions)}.[/]")
+    if not data.get("clinician"):
+        data.pop("clinician", None)
 
     # Plan the whole patient now: a file that `build` would reject is never written.
     from rehabplan.sources.parse import parse_data
@@ -90,9 +152,6 @@ def interview(console: Console, output: Path, force: bool, config, library, prot
     text = schema_line("patient", output, cfg.source)
     text += "# Written by 'rehabplan patient new'. Keys are the same as a roster's columns.\n"
     text += yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
-    if not Confirm.ask(f"Write {output}?", default=True, console=console):
-        console.print("Nothing written.")
-        return None
     atomic_write(output, text.encode(), force=force)
     console.print(f"[green]wrote[/] {escape(str(output))}")
     return output
@@ -133,6 +192,14 @@ class _Asker:
             else:
                 return value
 
+    def name(self, question: str, *, default: str | None = None, required: bool = True) -> str:
+        """A person's name: letters, perhaps with a role after a comma; never a bare number."""
+        while True:
+            value = self.text(question, default=default, required=required)
+            if not value or sum(c.isalpha() for c in value) >= 2 and not any(c.isdigit() for c in value.split(",")[0]):
+                return value
+            self._again(f"'{value}' does not look like a name. Please type a name, e.g. Sam Rivera, physiotherapist.")
+
     def choice(self, question: str, options: list[tuple[str, str]], default: str | None = None) -> str:
         values = [v for v, _ in options]
         for i, (value, hint) in enumerate(options, 1):
@@ -162,26 +229,39 @@ class _Asker:
                 return value
             self._again(f"Please type a number from {lo} to {hi}.")
 
-    def date(self, question: str) -> dt.date:
+    def date(self, question: str, date_format: str = "iso") -> dt.date:
+        today = dt.date.today()
+        shown = {"dmy": today.strftime("%d/%m/%Y"), "mdy": today.strftime("%m/%d/%Y")}.get(date_format, today.isoformat())
         while True:
-            typed = self._ask(question, dt.date.today().isoformat())
+            typed = self._ask(question, shown)
             try:
-                return dt.date.fromisoformat(typed)
-            except ValueError:
-                self._again("Please write the date as YYYY-MM-DD, e.g. 2026-01-05.")
+                return parse_date(typed, date_format)
+            except ValueError as exc:
+                self._again(f"{exc}.")
 
-    def words(self, question: str, vocabulary: list[str]) -> list[str]:
+    def words(self, question: str, vocabulary: list[str], synonyms: dict[str, str] | None = None) -> list[str]:
         known = {w.lower(): w for w in vocabulary}
+        # Everyday names ('theraband', 'dumbbells') mean the library's word when it knows it.
+        aliases = {k: known[v] for k, v in (synonyms or {}).items() if v in known}
         while True:
             typed = self._ask(question, "")
             items = [w.strip() for w in typed.replace(";", ",").split(",") if w.strip()]
-            norm = [known.get(w.lower()) or known.get(w.lower().replace(" ", "-").replace("_", "-")) for w in items]
+            norm = [
+                known.get(w.lower())
+                or known.get(w.lower().replace(" ", "-").replace("_", "-"))
+                or aliases.get(" ".join(w.lower().split()))
+                or known.get(equipment_word(w))
+                for w in items
+            ]
             unknown = [w for w, n in zip(items, norm) if n is None]
             if not unknown:
                 return list(dict.fromkeys(n for n in norm if n is not None))
             parts = []
             for w in unknown:
-                guess = difflib.get_close_matches(w.lower(), list(known), n=1)
-                parts.append(f"'{w}'" + (f" (did you mean '{known[guess[0]]}'?)" if guess else ""))
-            sample = ", ".join(vocabulary[:12]) + (", …" if len(vocabulary) > 12 else "")
-            self._again(f"Not known: {', '.join(parts)}. Known words: {sample}")
+                guess = difflib.get_close_matches(w.lower(), [*known, *aliases], n=1)
+                word = (known.get(guess[0]) or aliases.get(guess[0])) if guess else None
+                parts.append(f"'{w}'" + (f" (did you mean '{word}'?)" if word else ""))
+            said = ", ".join(vocabulary)
+            also = sorted(k for k in aliases if k not in known)
+            also_said = f" Also understood: {', '.join(f'{k} = {aliases[k]}' for k in also)}." if also else ""
+            self._again(f"Not known: {', '.join(parts)}. Known words: {said}.{also_said}")

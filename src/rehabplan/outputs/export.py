@@ -20,7 +20,11 @@ def dose_text(p: Prescription) -> str:
     elif p.kind.value == "hold":
         text = f"{p.sets} set{'s' if p.sets > 1 else ''} of {p.reps_text} holds x {p.hold_s} s"
     else:
-        text = f"{p.sets} set{'s' if p.sets > 1 else ''} x {p.reps_text} reps, tempo {p.tempo}"
+        from rehabplan.render.words import tempo_matters, tempo_words
+
+        text = f"{p.sets} set{'s' if p.sets > 1 else ''} x {p.reps_text} reps"
+        if p.tempo is not None and tempo_matters(p.category, p.tempo):
+            text += f", {tempo_words(p.tempo)}"
     if p.sets > 1:
         text += f", rest {p.rest_s} s"
     if p.load:
@@ -30,6 +34,20 @@ def dose_text(p: Prescription) -> str:
     return text
 
 
+def minutes_of(p: Prescription) -> int:
+    """How long one exercise takes, in whole minutes (at least 1): a walk its minutes; reps and
+    holds their time under tension, or reps and holds counted, with the rests between sets."""
+    if p.kind.value == "duration":
+        return max(1, (p.minutes or 0) * max(1, p.sets))
+    reps = sum(p.reps) if p.reps else p.sets
+    if p.kind.value == "hold":
+        work = reps * (p.hold_s or 5) * (1 if len(p.reps) > 1 else max(1, p.sets))
+    else:
+        work = (p.tut_per_set_s or 4 * (p.reps[0] if p.reps else 10)) * max(1, p.sets)
+    rest = (p.rest_s or 0) * max(0, p.sets - 1)
+    return max(1, -(-(work + rest) // 60))
+
+
 def program_ics(
     program: Program,
     hour: int = 9,
@@ -37,18 +55,23 @@ def program_ics(
     session_time: dt.time | None = None,
     timezone: str | None = None,
     stamp: dt.datetime | None = None,
+    reminder_minutes: int | None = None,
 ) -> bytes:
     """The program as a calendar to import (RFC 5545).
 
-    One event per session at ``session_time`` (default ``hour``:00) in ``timezone`` (an IANA
-    name such as Europe/London; without one the times float with the phone's own zone), one
-    daily event per week for each every-day exercise, and the reassessment check-in as an
-    all-day event. DTSTAMP is the build time, or ``$SOURCE_DATE_EPOCH`` for reproducible files.
+    Each day's events follow one another from ``session_time`` (default ``hour``:00) in
+    ``timezone`` (an IANA name such as Europe/London; without one the times float with the
+    phone's own zone), each as long as it really takes: the session first (its planned
+    minutes), then each every-day exercise (a walk its minutes), starting after the week's
+    longest session so that nothing overlaps on any day. An every-day exercise is one event a
+    week repeating daily (its dose can change week by week). The week-N check-in is an all-day
+    event. With ``reminder_minutes`` each timed event carries a reminder (VALARM) that many
+    minutes before. DTSTAMP is the build time, or ``$SOURCE_DATE_EPOCH`` for reproducible files.
     """
     import os
     from zoneinfo import ZoneInfo
 
-    from icalendar import Calendar, Event
+    from icalendar import Alarm, Calendar, Event
 
     cal = Calendar()
     cal.add("prodid", "-//rehabplan//home exercise program//EN")
@@ -61,7 +84,7 @@ def program_ics(
     at = session_time or dt.time(hour, 0)
     pid = program.patient.id
 
-    def event(uid: str, summary: str, description: str, start, **extra) -> None:
+    def event(uid: str, summary: str, description: str, start, *, remind: bool = True, **extra) -> None:
         ev = Event()
         ev.add("uid", f"{pid}-{uid}@rehabplan")
         ev.add("dtstamp", stamp)
@@ -70,33 +93,44 @@ def program_ics(
             ev.add(key, value)
         ev.add("summary", summary)
         ev.add("description", description)
+        if remind and reminder_minutes is not None:
+            alarm = Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("description", summary)
+            alarm.add("trigger", dt.timedelta(minutes=-reminder_minutes))
+            ev.add_component(alarm)
         cal.add_component(ev)
 
     stop = "Stop and get help if you notice any red flag in your handout."
     for week in program.weeks:
         label = " (easier week)" if week.deload else ""
+        longest = 0
         for session in week.sessions:
             # The planner's day (strength days never two in a row), read from the Program.
             day = week.start + dt.timedelta(days=session.day)
             lines = [f"- {p.name}: {dose_text(p)}" for p in session.prescriptions]
+            minutes = max(5, round(session.minutes))
+            longest = max(longest, minutes)
             event(
                 f"w{week.number}-s{session.number}",
                 f"Exercises: week {week.number}, {session.name.lower()}{label}",
                 "\n".join(lines + ["", stop]),
                 dt.datetime.combine(day, at, tzinfo=zone),
-                duration=dt.timedelta(minutes=max(5, round(session.minutes))),
+                duration=dt.timedelta(minutes=minutes),
             )
-        # Every-day exercises are their own event, each day of the week (the dose can change
-        # week by week, so one repeating event per week rather than one for the program).
+        # Every-day exercises follow the session, one after another, each its real length.
+        start = dt.datetime.combine(week.start, at, tzinfo=zone) + dt.timedelta(minutes=longest)
         for p in week.every_day:
+            length = minutes_of(p)
             event(
                 f"w{week.number}-daily-{p.exercise}",
                 f"Every day: {p.name}{label}",
                 f"- {p.name}: {dose_text(p)}\n\n{stop}",
-                dt.datetime.combine(week.start, at, tzinfo=zone),
-                duration=dt.timedelta(minutes=10),
+                start,
+                duration=dt.timedelta(minutes=length),
                 rrule={"freq": "daily", "count": 7},
             )
+            start += dt.timedelta(minutes=length)
     check_in = next((w for w in program.weeks if w.number == program.reassessment_week), None)
     if check_in is not None:
         event(
@@ -105,6 +139,7 @@ def program_ics(
             "Bring your exercise log. You and your clinician look at how it is going and decide what comes "
             "next (the check-in page of your handout has the questions).",
             check_in.start,
+            remind=False,
             dtend=check_in.start + dt.timedelta(days=1),
         )
     if zone is not None:

@@ -14,8 +14,36 @@ def short_dose(p: Prescription) -> str:
     if p.kind.value == "duration":
         return f"{p.minutes}′"
     if p.kind.value == "hold":
-        return f"{p.reps_text}×{p.hold_s}s" if p.sets > 1 and len(set(p.reps)) > 1 else f"{p.sets}×{p.reps[0]}×{p.hold_s}s"
+        if p.sets > 1 and len(set(p.reps)) > 1:
+            return f"{p.reps_text}×{p.hold_s}s"
+        return f"{p.reps[0]}×{p.hold_s}s" if p.sets == 1 else f"{p.sets}×{p.reps[0]}×{p.hold_s}s"
     return f"{p.sets}×{p.reps_text}"
+
+
+# Every notation the dose grid uses, in one legend under it.
+LEGEND = (
+    "2×10 = 2 sets of 10 reps; 3×30s = 3 holds of 30 seconds (2×3×30s: 2 sets of them);",
+    "5-3-1×10s = holds of 10 seconds in sets of 5, 3 and 1, a short rest between sets; 12′ = 12 minutes;",
+    "* = harder from this week (harder variant, firmer band or load, or slower reps: the reps start lower);",
+    "wk 5D = a lighter (deload) week; wk 6R = the reassessment week;",
+    "days: S = strength day, s = short day, · = every-day exercises and walk only.",
+)
+
+
+def criterion_text(protocol, phase) -> str:
+    """A protocol phase's "move on when" with its placeholders filled from the protocol itself
+    (a patient's plan fills them from its own weeks): {walking} the phase's walking target in
+    minutes, {check-in} the reassessment when the phase holds it."""
+    text = phase.criterion
+    for slot, minutes in phase.targets.items():
+        text = text.replace("{" + slot + "}", str(minutes))
+    first, last = phase.weeks
+    week = protocol.reassessment_week
+    text = text.replace("{check-in}", f", and you have had your week {week} check-in" if first <= week <= last else "")
+    # A slot with no target in this phase: say it in words rather than print a brace.
+    import re
+
+    return re.sub(r"\{[a-z0-9-]+\}", "the planned number of", text)
 
 
 def _harder(note: str | None) -> bool:
@@ -68,15 +96,33 @@ def print_program(console: Console, program: Program, week: int | None = None) -
                     rows[key] = {}
             rows[key][w.number] = short_dose(p) + ("*" if _harder(p.note) else "")
             names.setdefault(key, p.name)
-    # As many weeks per table as the terminal holds, so nothing is cut to "…".
-    name_w = max(len(n) for n in names.values()) + 4
-    fits = max(2, min(len(program.weeks), (console.width - name_w) // 11))
-    tables = -(-len(program.weeks) // fits)
-    per_table = -(-len(program.weeks) // tables)  # equal tables: 6 + 6, not 11 + 1
+    # As many weeks per table as the terminal holds, so nothing is cut to "…": a week's column
+    # is as wide as its widest cell, the names wrap from 22 characters, and the weeks are dealt
+    # into equal tables (6 + 6 at 80 columns, not 11 + 1).
+    marks = {w.number: "D" if w.deload else ("R" if w.reassessment else "") for w in program.weeks}
+
+    def col_w(w) -> int:
+        cells = [rows[slot].get(w.number, "") for slot in rows] + [f"wk {w.number}{marks[w.number]}", str(w.volume_sets)]
+        return max(len(c) for c in cells) + 4  # the cell, its padding, the rule after it, and a spare
+
+    def fits_in(n: int, name_w: int) -> bool:
+        per = -(-len(program.weeks) // n)
+        chunks = [program.weeks[i : i + per] for i in range(0, len(program.weeks), per)]
+        return all(1 + name_w + 3 + sum(col_w(w) for w in chunk) <= console.width for chunk in chunks)
+
+    def tables_for(name_w: int) -> int:
+        return next((n for n in range(1, len(program.weeks) + 1) if fits_in(n, name_w)), len(program.weeks))
+
+    # Names whole in a wide terminal; in a narrow one (80 columns) they wrap from 22 characters,
+    # so that twelve weeks take two tables, not three.
+    full = max(len(n) for n in names.values())
+    name_w = full if console.width >= 100 else min(full, 22)
+    tables = tables_for(name_w)
+    per_table = -(-len(program.weeks) // tables)
     for first in range(0, len(program.weeks), per_table):
         chunk = program.weeks[first : first + per_table]
-        grid = Table(title="Dose by week (sets × reps, holds × seconds, minutes); D = deload, R = reassessment")
-        grid.add_column("exercise", no_wrap=True)
+        grid = Table(title="Dose by week (legend below)")
+        grid.add_column("exercise", no_wrap=True) if name_w == full else grid.add_column("exercise", max_width=name_w)
         for w in chunk:
             mark = "D" if w.deload else ("R" if w.reassessment else "")
             grid.add_column(f"wk {w.number}{mark}", justify="right", no_wrap=True)
@@ -98,10 +144,7 @@ def print_program(console: Console, program: Program, week: int | None = None) -
             style="dim",
         )
         console.print(grid)
-    console.print(
-        "* = harder from this week (harder variant, firmer band or load, or slower reps: the reps start lower); "
-        "days: S = strength day, s = short day, · = every-day exercises and walk only"
-    )
+    console.print("\n".join(LEGEND))
     planned = max((len(w.sessions) for w in program.weeks), default=0)
     if planned < pt.sessions_per_week:
         why = "no exercise of this plan is left for a short day" + (" (see Left out)" if program.dropped else "")
@@ -133,7 +176,8 @@ def _print_week(console: Console, program: Program, number: int) -> None:
         return
     w = weeks[number]
     flags = (" — deload week" if w.deload else "") + (" — reassessment week" if w.reassessment else "")
-    console.print(f"\n[bold]Week {w.number}[/] (from {w.start}), phase {escape(w.phase)}{flags}")
+    phase = next((ph.name for ph in program.phases if ph.id == w.phase), w.phase)
+    console.print(f"\n[bold]Week {w.number}[/] (from {w.start}), phase: {escape(phase)}{flags}")
     import datetime as dt
 
     def day(s) -> str:

@@ -62,7 +62,7 @@ def load_chart(program: Program) -> str:
         add(f'<text x="{LEFT - 8}" y="{yy + 5.5:.1f}" text-anchor="end">{v}</text>')
     add(
         f'<text x="14" y="{(TOP + PLOT_BOTTOM) / 2:.1f}" text-anchor="middle" '
-        f'transform="rotate(-90 14 {(TOP + PLOT_BOTTOM) / 2:.1f})">Sets a week</text>'
+        f'transform="rotate(-90 14 {(TOP + PLOT_BOTTOM) / 2:.1f})">Sets each week</text>'
     )
     # Bars.
     for i, week in enumerate(weeks):
@@ -125,7 +125,7 @@ def _summary(program: Program) -> str:
     sets = [w.volume_sets for w in program.weeks]
     if not sets:
         return "No weeks planned."
-    parts = [f"Sets a week build from {sets[0]} in week 1 to {sets[-1]} in week {len(sets)}."]
+    parts = [f"The sets you do each week build from {sets[0]} in week 1 to {sets[-1]} in week {len(sets)}."]
     if program.deload_weeks:
         parts.append("Lighter weeks: " + ", ".join(str(w) for w in program.deload_weeks) + ".")
     parts.append(f"Check-in: week {program.reassessment_week}.")

@@ -37,6 +37,7 @@ from rehabplan.figures import picture
 from rehabplan.models import DoseKind, Exercise, Prescription, Program, Tempo
 from rehabplan.render.chart import load_chart
 from rehabplan.render.qr import qr_svg
+from rehabplan.render.words import daily_ladders, point_at_number, singular_one, tempo_matters, tempo_words
 from rehabplan.resources import data_dir
 from rehabplan.sources.config import ClinicConfig, logo_root
 from rehabplan.sources.library import Library
@@ -196,8 +197,9 @@ def _short_seconds(value: int | None) -> str:
 _GRID_FIELDS = (
     ("amount", {"reps": "Sets × reps", "hold": "Sets × holds", "duration": "Minutes"}, None, lambda d: _amount(d.rx)),
     ("hold", "Each hold", "Each hold", lambda d: seconds(d.rx.hold_s) if d.rx.hold_s else ""),
-    ("tempo", "Tempo", "Tempo", lambda d: d.rx.tempo or ""),
-    ("tut", "Work per set", "Work per set", lambda d: _short_seconds(d.rx.tut_per_set_s)),
+    # The speed of a rep in words, and only where it is part of the dose (render/words.py).
+    ("tempo", "Speed", "Speed", lambda d: tempo_words(d.rx.tempo) if tempo_matters(d.rx.category, d.rx.tempo) else ""),
+    ("tut", "Time under tension", "Time under tension", lambda d: _short_seconds(d.rx.tut_per_set_s)),
     (
         "rest",
         "Rest",
@@ -319,6 +321,12 @@ class Card:
 
     # The instruction parts in reading order; the picture ("art") heads the card on its own.
     SECTIONS = ("start", "steps", "tips", "mistakes", "care", "stop")
+
+    @property
+    def steps(self) -> list[str]:
+        """The steps, each "your plan gives you" followed by its number."""
+        rx = self.doses[0].rx if self.doses else None
+        return [point_at_number(step, rx) for step in self.exercise.instructions]
 
     def parts(self) -> list[str]:
         """The instruction parts this card has, in reading order.
@@ -532,7 +540,7 @@ def _cards(program: Program, library: Library, cache: _Cache, per_strip: int = 1
             if note and note.startswith("same as last week"):
                 note = None
             if note:
-                by_note.setdefault(note, []).append(d.week)
+                by_note.setdefault(singular_one(note), []).append(d.week)
             if not d.deload and d.rx.effort != effort:
                 by_note.setdefault(f"how hard: {d.rx.effort}", []).append(d.week)
         notes = sorted(((_week_list(weeks), note, weeks[0]) for note, weeks in by_note.items()), key=lambda t: t[2])
@@ -914,6 +922,7 @@ def make_environment(clinic_templates: Path | None, locale: str = "en-GB") -> ji
         weeks_label=weeks_label,
         week_list=lambda numbers: _week_list(list(numbers)),
         join_and=join_and,
+        tempo_words=tempo_words,
     )
     env.globals["weeks_label"] = weeks_label
     if isinstance(env, ClinicSandbox):
@@ -1053,6 +1062,17 @@ class HtmlBuilder:
                     daily_names.append(rx.name)
         example = _example_reps(program)
         tempo = Tempo.parse(example.tempo) if example and example.tempo else None
+        # The speed explained with an exercise whose card prints it.
+        example_speed = next(
+            (
+                rx
+                for w in program.weeks
+                for s in w.sessions
+                for rx in s.prescriptions
+                if tempo_matters(rx.category, rx.tempo) and rx.reps
+            ),
+            None,
+        )
         reassess = next((w for w in program.weeks if w.number == program.reassessment_week), None)
         return {
             "program": program,
@@ -1081,6 +1101,8 @@ class HtmlBuilder:
             "day_plan": day_plan(program, cfg.locale),
             "walk_minutes": _walk_minutes(program),
             "daily_names": daily_names,
+            "daily_ladders": daily_ladders(program),
+            "example_speed": example_speed,
             "example": example,
             "tempo": tempo,
             "tempo_parts": _tempo_parts(tempo or Tempo.parse("3-1-2-0")),

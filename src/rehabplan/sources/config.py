@@ -120,6 +120,12 @@ class ClinicConfig(Model):
         description="folders whose rehabplan.yaml you trust although another user owns it or can change it "
         "(read only from your own user configuration)",
     )
+    reminder_minutes: int | None = Field(
+        None, ge=0, le=1440, description="calendar (ics): a reminder this many minutes before each event; none if unset"
+    )
+    date_format: Literal["iso", "dmy", "mdy"] = Field(
+        "iso", description="how patient files and rosters write dates besides ISO: dmy = 31/12/2026, mdy = 12/31/2026"
+    )
     _source: Path | None = PrivateAttr(None)
     _choice: ConfigChoice | None = PrivateAttr(None)
 
@@ -254,11 +260,14 @@ def config_note(config: ClinicConfig) -> str | None:
 
 def load_config(path: Path | str | None = None) -> ClinicConfig:
     """Load the clinic configuration (see ``choose_config``); built-in defaults when there is none."""
+    from rehabplan.models.patient import DATE_FORMAT
+
     choice = choose_config(path)
     path = choice.path
     if path is None:
         defaults = ClinicConfig()
         defaults._choice = choice
+        DATE_FORMAT.set("iso")
         return defaults
     located, problems = load_yaml(path)
     if located is None:
@@ -283,6 +292,7 @@ def load_config(path: Path | str | None = None) -> ClinicConfig:
     loaded._choice = choice
     if choice.how.startswith("found"):  # discovered, not named by the user: so are the paths it names
         _check_named_paths(loaded)
+    DATE_FORMAT.set(loaded.date_format)  # how patient files and rosters may write dates
     return loaded
 
 
