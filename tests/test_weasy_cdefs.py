@@ -22,7 +22,8 @@ def weasyprint_ffi_source() -> str:
 def run(code: str, *args: str, **env: str) -> subprocess.CompletedProcess:
     import os
 
-    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, timeout=300, env=os.environ | env)
+    on = {"REHABPLAN_SPEEDUPS": "1"}  # on, unless the test says otherwise
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, timeout=300, env=os.environ | on | env)
 
 
 def test_the_pre_parsed_declarations_are_the_installed_weasyprints():
