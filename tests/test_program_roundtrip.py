@@ -19,6 +19,11 @@ from rehabplan.errors import PatientError
 from rehabplan.models import Equipment, Patient, Program
 from rehabplan.outputs.export import program_json
 
+# Text a person can type: every model refuses control characters and bidirectional overrides.
+PLAIN = st.characters(
+    blacklist_categories=("Cc", "Cs"), blacklist_characters=[chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))]
+)
+
 LIBRARY = rehabplan.load_library()
 PROTOCOLS = rehabplan.load_protocols(LIBRARY)
 
@@ -27,7 +32,7 @@ PROTOCOLS = rehabplan.load_protocols(LIBRARY)
 def patients(draw):
     return Patient(
         id=draw(st.from_regex(r"[a-z0-9]{1,10}", fullmatch=True)),
-        name=draw(st.text(min_size=1, max_size=30).filter(str.strip)),
+        name=draw(st.text(PLAIN, min_size=1, max_size=30).filter(str.strip)),
         protocol=draw(st.sampled_from(sorted(PROTOCOLS.protocols))),
         start_date=draw(st.dates(dt.date(2024, 1, 1), dt.date(2030, 12, 31))),
         weeks=draw(st.integers(4, 24)),
