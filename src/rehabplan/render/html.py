@@ -699,13 +699,11 @@ class PainBands:
 
 
 def pain_bands(program: Program) -> PainBands:
-    rules = program.pain
-    # "Stop" starts above red_above, and never above the ceiling for pain during exercise.
-    red_from = min(rules.red_above, rules.during_max) + 1
-    amber_from = min(rules.amber_from, red_from)
-    green = (0, amber_from - 1) if amber_from > 0 else (0, 0)
-    amber = (amber_from, red_from - 1) if amber_from <= red_from - 1 else None
-    return PainBands(green=green, amber=amber, red=(red_from, 10))
+    """The protocol's one pain rule (``planning.painrule``), as the handout's colour key."""
+    from rehabplan.planning.painrule import pain_rule
+
+    rule = pain_rule(program.pain)
+    return PainBands(green=rule.green, amber=rule.amber, red=rule.red)
 
 
 def _range(pair: tuple[int, int]) -> str:
@@ -1091,7 +1089,7 @@ class HtmlBuilder:
             # What `rehabplan adjust` changed, in the patient's words. Its flags are for the
             # clinician (call the patient, review the exercise) and are not printed here.
             "adjustments": [
-                (library.exercises[a.exercise].name if a.exercise in library else a.exercise, a.change)
+                (library.exercises[a.exercise].name if a.exercise in library else a.exercise, a.patient or a.change)
                 for a in getattr(program, "adjustments", [])
             ],
         }
