@@ -117,7 +117,9 @@ def test_repeated_reds_low_adherence_and_red_flag_notes_raise_flags(example_prog
 
 def test_no_improvement_by_week_6_flags_a_reassessment_only_when_there_was_pain_to_improve(example_program, library):
     weeks = {1, 2, 3, 4, 5, 6}
-    everything = {p.exercise for w in example_program.weeks for p in w.every_day + [p for s in w.sessions for p in s.prescriptions]}
+    everything = {
+        p.exercise for w in example_program.weeks for p in w.every_day + [p for s in w.sessions for p in s.prescriptions]
+    }
 
     def flagged(first: str, sixth: str) -> bool:
         rows = rows_for(example_program, weeks, **{ex: {"pain_during": first, "pain_next_morning": first} for ex in everything})
@@ -131,7 +133,6 @@ def test_no_improvement_by_week_6_flags_a_reassessment_only_when_there_was_pain_
     assert flagged("3", "3") and flagged("6", "5")  # no change; 1 point and 17 %
     assert not flagged("0", "0") and not flagged("2", "2")  # no pain to improve (baseline under 3/10)
     assert not flagged("6", "4") and not flagged("3", "2")  # 2 points; 33 % (the NPRS minimal important change)
-
 
 
 def test_bad_log_rows_are_reported_with_row_numbers_and_the_rest_is_used(example_program, tmp_path):

@@ -19,11 +19,11 @@ from rehabplan.errors import PatientError
 from rehabplan.models import Category, DoseKind, Patient, Program
 from rehabplan.outputs.export import program_json
 from rehabplan.planning.adjust import adjust
-from rehabplan.sources.log import exercise_log_template as log_template
-from rehabplan.sources.log import parse_rows, read_log
 from rehabplan.planning.progression import deload
 from rehabplan.planning.rules import HOLD_TRANSITION_S, MIN_VOLUME_ALLOWANCE_SETS, SETUP_S
 from rehabplan.planning.timelines import materialise, track_of
+from rehabplan.sources.log import exercise_log_template as log_template
+from rehabplan.sources.log import parse_rows, read_log
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 LIBRARY = rehabplan.load_library()
