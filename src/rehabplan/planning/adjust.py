@@ -175,9 +175,10 @@ def adjust(
     core = {t.slot: t.core for t in program.timelines}
     had = {t.slot: track_of(t) for t in program.timelines}  # what the patient was given
     tracks = dict(had)
-    if program.holds and program.resume_timelines:
-        # Take up the plan where the hold began: the held weeks pushed it later.
-        held_from = min(h.from_week for h in program.holds)
+    if program.resume_timelines:
+        # Take up the plan where the hold began (the held weeks pushed it later), with any
+        # exercise kept out of it back in, should the clinician clear it now.
+        held_from = min((h.from_week for h in program.holds), default=start)
         resume = {t.slot: track_of(t) for t in program.resume_timelines}
         core |= {t.slot: t.core for t in program.resume_timelines}
         tracks = {slot: _delayed(had.get(slot), resume.get(slot), held_from, start) for slot in dict.fromkeys([*had, *resume])}
@@ -235,6 +236,7 @@ def adjust(
                             reason=f"symptoms spread down the leg in week {e.week} (log row {e.row})",
                         )
                     )
+    plan_tracks = dict(tracks)  # the plan to take up again once holds and blocks are released
     for b in blocked:
         if b.slot in tracks:
             tracks[b.slot] = _without(tracks[b.slot], b.exercise, start, library, program)
@@ -243,12 +245,14 @@ def adjust(
     live_hits = [h for h in all_hits if (h.week or last_logged or 1) > acknowledged]
     holds = _holds(program, entries, live_hits, acknowledged, last_logged, start, rule)
     resume_timelines = []
+    if holds or blocked:
+        resume_timelines = [timeline_model(t, core.get(t.id, False)) for t in plan_tracks.values()]
     if holds:
-        resume_timelines = [timeline_model(t, core.get(t.id, False)) for t in tracks.values()]
+        kept_out = {b.exercise for b in blocked}
         tracks = {
             slot: t
             for slot, t in (
-                (slot, _frozen(t, had.get(slot), holds, entries, decisions, start, library, program))
+                (slot, _frozen(t, had.get(slot), holds, entries, decisions, start, library, program, kept_out))
                 for slot, t in tracks.items()
             )
             if t.doses
@@ -441,35 +445,60 @@ def _without(track: Track, exercise: str, start: int, library: Library, program:
 
 
 def _frozen(
-    track: Track, had: Track | None, holds: list[Hold], entries, decisions, start: int, library: Library, program: Program
+    track: Track,
+    had: Track | None,
+    holds: list[Hold],
+    entries,
+    decisions,
+    start: int,
+    library: Library,
+    program: Program,
+    kept_out: set[str],
 ) -> Track:
-    """The remaining weeks at the last tolerated dose: nothing new, nothing harder."""
+    """The remaining weeks at the last tolerated dose: nothing new, nothing harder.
+
+    The last tolerated dose is the dose of the last week logged (after spreading symptoms: the
+    last week logged without them); a red light's easier dose, when it is no harder, wins; nerve
+    work that was a tensioner goes back to the slider at its last symptom-free dose."""
     doses = {w: d for w, d in (had.doses.items() if had else []) if w < start}
     notes = {w: n for w, n in (had.notes.items() if had else []) if w < start}
-    last = start - 1 if start > 1 else 1
-    if had is None or last not in had.doses:
-        return replace(track, doses=doses, notes=notes)  # not started yet: nothing new
-    levels = {h.level for h in holds}
-    held = had.doses[last]
-    if "spread" in levels or any("spread" in h.reason for h in holds):
+    last = max(1, start - 1)
+    spread = any(h.level == "spread" or "spread" in h.reason for h in holds)
+    base = last
+    if spread:
         spread_weeks = {e.week for e in entries if e.spread}
-        calm = [w for w in sorted(had.doses) if w < start and w not in spread_weeks and w in {e.week for e in entries}]
-        if calm:
-            held = had.doses[calm[-1]]
-        sliders = [had.doses[w] for w in sorted(had.doses) if w < start and not library[had.doses[w].exercise].is_tensioner]
-        if library[held.exercise].is_tensioner:
-            calm_sliders = [had.doses[w] for w in (calm or []) if not library[had.doses[w].exercise].is_tensioner]
-            held = (calm_sliders or sliders or [_regressed(program, library, track, held)])[-1]
+        logged = {e.week for e in entries}
+        calm = [w for w in range(1, start) if w in logged and w not in spread_weeks]
+        base = calm[-1] if calm else last
+    if had is None or base not in had.doses:
+        return replace(track, doses=doses, notes=notes)  # not started by then: nothing new
+    held = had.doses[base]
+    if library[held.exercise].is_tensioner and (spread or held.exercise in kept_out):
+        symptom_free = [
+            had.doses[w] for w in range(1, base + 1) if w in had.doses and not library[had.doses[w].exercise].is_tensioner
+        ]
+        held = symptom_free[-1] if symptom_free else _regressed(program, library, track, held)
     light = decisions.get(track.id, ("green",))[0]
-    if light in ("amber", "red") and start in track.doses:
-        candidate = track.doses[start]
-        if track_seconds(track, candidate, library, program.patient) <= track_seconds(track, held, library, program.patient):
-            held = candidate  # a red light's easier dose is easier still
-    note = next(h.patient for h in holds)
+    if light in ("amber", "red") and start in track.doses and _not_harder(track.doses[start], held, library):
+        held = track.doses[start]  # a red light's easier dose is easier still
+    note = holds[0].patient
     for i, w in enumerate(w for w in sorted(set(track.doses) | set(had.doses)) if w >= start):
         doses[w] = held
         notes[w] = note if i == 0 else "same as last week"
     return replace(track, doses=doses, notes=notes)
+
+
+def _not_harder(a: Dose, b: Dose, library: Library) -> bool:
+    """``a`` asks no more than ``b``: the same exercise at no higher a dose, or its easier variant."""
+    if a.exercise != b.exercise:
+        return library[b.exercise].easier == a.exercise
+    return (
+        a.sets <= b.sets
+        and a.reps <= b.reps
+        and (a.hold_s or 0) <= (b.hold_s or 0)
+        and (a.minutes or 0) <= (b.minutes or 0)
+        and a.load_index <= b.load_index
+    )
 
 
 AMBER_NOTE = "same as last week, because your pain went a little over your limit"
