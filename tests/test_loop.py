@@ -342,3 +342,76 @@ def test_a_filled_yaml_log_is_read_like_the_csv(tmp_path):
     out.write_text(text)
     read = read_log(out, program, name_index(program, LIBRARY))
     assert not read.problems and [e.pain_during for e in read.entries] == [2, 2]
+
+
+# --------------------------------------------------------------------------- one pain rule
+
+
+@pytest.mark.parametrize("protocol_id", sorted(PROTOCOLS.protocols))
+def test_one_pain_rule_in_the_handout_the_phase_criteria_the_preview_and_adjust(protocol_id, tmp_path):
+    import re
+
+    from rehabplan.planning.adjust import light_of
+    from rehabplan.planning.painrule import pain_rule
+    from rehabplan.render.html import render_html
+    from rehabplan.sources.config import ClinicConfig
+
+    patient = rehabplan.load_patient(PATIENT).model_copy(update={"protocol": protocol_id})
+    program = rehabplan.plan(LIBRARY, PROTOCOLS[protocol_id], patient)
+    rule = pain_rule(program.pain)
+    ceiling = rule.ceiling
+    if protocol_id in {"deep-gluteal-syndrome", "lumbar-radicular-sciatica", "upper-hamstring-glute-sciatica"}:
+        assert ceiling == 3  # the sciatica protocols: 0-3/10 is green
+    # The handout: its words and its traffic light.
+    html = " ".join(re.sub(r"<[^>]+>", " ", render_html(program, LIBRARY, ClinicConfig())).split())
+    assert f"Keep your pain during exercise at {ceiling} out of 10 or less" in html
+    assert f"0\u2013{ceiling} out of 10" in html
+    # The phase criteria that name a number name the same one.
+    for phase in program.phases:
+        for n in re.findall(r"(\d+) out of 10", phase.criterion):
+            assert int(n) == ceiling, phase.criterion
+    # The preview.
+    program_json = tmp_path / "plan.json"
+    from rehabplan.outputs.export import program_json as dump
+
+    program_json.write_text(dump(program))
+    preview = run("preview", program_json)
+    assert preview.exit_code == 0, preview.output
+    assert rule.describe() in " ".join(preview.output.split())
+    # adjust.
+    row = lambda pain: parse_rows(  # noqa: E731
+        [(2, {"week": "1", "session": "1", "done": "yes", "pain_during": str(pain), "pain_next_morning": str(pain)})],
+        program,
+        "log",
+        per_session=True,
+    ).entries[0]
+    assert light_of(row(ceiling), program)[0] == "green"
+    assert light_of(row(ceiling + 1), program)[0] != "green"
+    assert light_of(row(rule.red[0]), program)[0] == "red"
+
+
+# --------------------------------------------------------------------------- the program JSON, first class
+
+
+def test_an_adjusted_program_json_is_previewed_built_in_every_format_and_speaks_plainly(tmp_path):
+    from pypdf import PdfReader
+
+    adjusted_json = tmp_path / "adjusted.json"
+    result = run("adjust", PATIENT, EXAMPLES / "log-3-weeks.csv", "-o", adjusted_json)
+    assert result.exit_code == 0, result.output
+    assert run("preview", adjusted_json).exit_code == 0
+    assert run("preview", adjusted_json, "--week", "5").exit_code == 0
+    for fmt in ("json", "html", "ics", "pdf"):
+        out = tmp_path / f"again.{fmt}"
+        built = run("build", adjusted_json, "-f", fmt, "-o", out)
+        assert built.exit_code == 0, (fmt, built.output)
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(tmp_path / "again.pdf").pages).split())
+    assert "changed from week 4" in text and "In week 4 a strength day" in text
+    assert "Week 1 " not in text and "In week 1" not in text
+    assert "your pain said" not in text
+    import re
+
+    assert not re.search(r"\d+x\d+x\d+s", text)
+    assert "BEGIN:VEVENT" in (tmp_path / "again.ics").read_text()
+    replanned = run("build", adjusted_json, "--weeks", "8", "-o", tmp_path / "x.pdf")
+    assert replanned.exit_code == 4 and "patient YAML" in " ".join(replanned.output.split())

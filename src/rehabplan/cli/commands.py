@@ -500,6 +500,10 @@ def _load_all(patient_file: Path, config: Path | None, library: list[Path] | Non
     from rehabplan.planning.planner import plan
     from rehabplan.sources.patients import load_patient
 
+    if patient_file.suffix.lower() == ".json":  # a program JSON, planned or adjusted: used as it is
+        from rehabplan.cli.loop import program_json_input
+
+        return program_json_input(patient_file, overrides, lambda path: _program_from(path, config, library, protocols))
     cfg, lib, protos = _sources(config, library, protocols or [])
     try:
         patient = load_patient(patient_file, overrides)
@@ -526,7 +530,7 @@ def _edition(compact: bool | None) -> str | None:
 
 @app.command()
 def build(
-    patient_file: Path = typer.Argument(..., help="Patient YAML file (see examples/patient.yaml)."),
+    patient_file: Path = typer.Argument(..., help="Patient YAML file (see examples/patient.yaml), or a program JSON."),
     output: Path | None = typer.Option(
         None, "--output", "-o", help="Output file ('-' = standard output for json/html/ics). Default: handout-<id>.<format>."
     ),
@@ -599,6 +603,13 @@ def build(
                 irritability=irritability,
             ),
         )
+        from rehabplan.cli.loop import refuse_urgent_hold
+
+        refuse_urgent_hold(program, fmt)
+        if fmt != "json":
+            from rehabplan.planning.adjust import remaining
+
+            program = remaining(program)  # an adjusted plan prints from its first changed week
         target = output or Path(f"handout-{safe_stem(program.patient.id)}.{fmt}")
         if fmt in ("pdf", "html") and not quiet:
             _say_config_defaults(cfg)
@@ -628,7 +639,7 @@ def build(
 
 @app.command()
 def preview(
-    patient_file: Path = typer.Argument(..., help="Patient YAML file."),
+    patient_file: Path = typer.Argument(..., help="Patient YAML file, or a program JSON (planned or adjusted)."),
     week: int | None = typer.Option(None, "--week", "-w", min=1, max=24, help="Show one week in full."),
     library: list[Path] | None = LibraryOpt,
     protocols: list[Path] | None = ProtocolsOpt,

@@ -154,3 +154,36 @@ def _adjusted(program, lib, log: Path, from_week, hits, release, clear, source=N
         )
     new = adjust(program, lib, entries, from_week, source=source, hits=hits, release=release, clear=clear)
     return new, len(entries), problems
+
+
+def program_json_input(path: Path, overrides: dict, program_from):
+    """A program JSON given to build or preview: used as it is (options that would re-plan it are
+    refused, naming the patient file to use instead)."""
+    if overrides:
+        options = ", ".join("--" + k.replace("_per_week", "").replace("_", "-") for k in overrides)
+        raise PatientError(
+            f"{options} would plan again: {path} is a program already planned",
+            [Problem(path, None, "", "a program JSON is built as it is", "give the patient YAML to change the plan")],
+        )
+    return program_from(path)
+
+
+def refuse_urgent_hold(program, fmt: str) -> None:
+    """A program on hold for an urgent red flag prints no plan to follow (PDF, HTML, calendar)."""
+    holds = getattr(program, "__dict__", {}).get("holds") or []
+    urgent = [h for h in holds if h.level == "urgent"]
+    if urgent and fmt != "json":
+        exc = PatientError(
+            "this program is on hold for an urgent red flag: no plan is printed until the clinician has seen the patient",
+            [
+                Problem(
+                    None,
+                    None,
+                    "holds",
+                    urgent[0].reason,
+                    "see the patient today; then 'rehabplan adjust PROGRAM LOG --release' takes the plan up again",
+                )
+            ],
+        )
+        exc.exit_code = 1
+        raise exc
