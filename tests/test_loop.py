@@ -415,3 +415,58 @@ def test_an_adjusted_program_json_is_previewed_built_in_every_format_and_speaks_
     assert "BEGIN:VEVENT" in (tmp_path / "again.ics").read_text()
     replanned = run("build", adjusted_json, "--weeks", "8", "-o", tmp_path / "x.pdf")
     assert replanned.exit_code == 4 and "patient YAML" in " ".join(replanned.output.split())
+
+
+# --------------------------------------------------------------------------- the log filled in on screen
+
+
+@pytest.fixture(scope="module")
+def handout_pdf(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("handout") / "handout.pdf"
+    assert run("build", PATIENT, "-o", out).exit_code == 0
+    return out
+
+
+def filled(handout: Path, target: Path, weeks, changes: dict | None = None) -> Path:
+    from rehabplan.sources.pdf_log import fill_form
+
+    values: dict = {}
+    for w in weeks:
+        for s in (1, 2, 3):
+            values |= {f"w{w}s{s}.done": True, f"w{w}s{s}.pain_during": "2/10", f"w{w}s{s}.pain_next_morning": "1"}
+        values |= {f"w{w}.{q}.no": True for q in SESSION_FIELDS[9:]}
+    values |= changes or {}
+    fill_form(handout, target, values)
+    return target
+
+
+def test_the_handouts_log_pages_are_form_fields_with_the_logs_design(handout_pdf):
+    from pypdf import PdfReader
+
+    names = set(PdfReader(handout_pdf).get_fields())
+    for field in ("done", "pain_during", "pain_next_morning", "spread", "exercise", "note"):
+        assert f"w1s1.{field}" in names and f"w12s3.{field}" in names
+    for q in SESSION_FIELDS[9:]:
+        assert f"w6.{q}.yes" in names and f"w6.{q}.no" in names
+
+
+def test_a_log_filled_in_on_screen_is_read_like_the_csv(handout_pdf, tmp_path):
+    pdf = filled(handout_pdf, tmp_path / "filled.pdf", {1, 2, 3}, {"w3s2.pain_during": "5", "w3s2.exercise": "Clamshell"})
+    program = program_of()
+    read = read_log(pdf, program, name_index(program, LIBRARY))
+    assert not read.problems and len(read.entries) == 9
+    hurt = [e for e in read.entries if e.exercise]
+    assert [(e.week, e.session, e.exercise, e.pain_during) for e in hurt] == [(3, 2, "clamshell", 5)]
+    result = run("adjust", PATIENT, pdf, "-o", tmp_path / "a.json")
+    assert result.exit_code == 0, result.output
+    new = Program.model_validate_json((tmp_path / "a.json").read_text())
+    assert {a.exercise: a.light for a in new.adjustments}["clamshell"] == "red"
+
+
+def test_a_yes_ticked_on_screen_or_a_note_typed_there_is_urgent(handout_pdf, tmp_path):
+    ticked = filled(handout_pdf, tmp_path / "ticked.pdf", {1, 2}, {"w2.bladder_bowel.no": False, "w2.bladder_bowel.yes": True})
+    result = run("adjust", PATIENT, ticked, "-o", tmp_path / "a.json", "--handout", tmp_path / "sheet.pdf")
+    assert result.exit_code == 1 and "URGENT" in result.output
+    typed = filled(handout_pdf, tmp_path / "typed.pdf", {1}, {"w1s2.note": "my foot slaps when I walk"})
+    result = run("adjust", PATIENT, typed, "-o", tmp_path / "b.json")
+    assert result.exit_code == 1 and "my foot slaps" in " ".join(result.output.split())

@@ -271,7 +271,7 @@ def adjust(
     for slot, (light, reason, ex, _e) in decisions.items():
         if holds:
             first = changes.get(slot) if light != "green" else None
-            change = (f"{first}; " if first else "") + f"then held: nothing new or harder ({holds[0].level} hold)"
+            change = (f"{first}; then held" if first else "held") + f": nothing new or harder ({holds[0].level} hold)"
             patient = holds[0].patient
         else:
             change = changes.get(slot, "progress as planned" if light == "green" else "no later weeks of this exercise")

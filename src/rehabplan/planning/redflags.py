@@ -63,6 +63,16 @@ RED_FLAGS: tuple[RedFlag, ...] = (
     RedFlag("fall", "review", "A fall or an injury?", "a fall or injury"),
 )
 BY_ID = {f.id: f for f in RED_FLAGS}
+# The questions as the paper log's weekly box prints them: short, plain, the urgent four first.
+PAPER = {
+    "numb_between_legs": "Numbness between your legs or around your bottom",
+    "bladder_bowel": "Trouble peeing, or controlling your bladder or bowel",
+    "both_legs": "Weakness or numbness in both legs",
+    "foot_drop": "A foot that drags or slaps when you walk",
+    "night_pain": "Pain that wakes you every night",
+    "fever_weight_loss": "A fever, or weight loss without trying",
+    "fall": "A fall or an injury",
+}
 QUESTION_COLUMNS = tuple(f.id for f in RED_FLAGS)
 
 URGENT_ACTION = "contact the patient today; do not progress the plan"

@@ -617,6 +617,13 @@ def _log(program: Program) -> list[LogWeek]:
     return out
 
 
+def _red_flag_questions() -> list[tuple[str, str, str]]:
+    """The log's weekly yes/no questions: (log column, plain words, urgent or review)."""
+    from rehabplan.planning.redflags import PAPER, RED_FLAGS
+
+    return [(f.id, PAPER[f.id], f.level) for f in RED_FLAGS]
+
+
 def day_plan(program: Program, locale: str = "en-GB") -> list[dict]:
     """The week's pattern in words, per kind of day: which weekdays, from which week, how long.
 
@@ -1082,6 +1089,7 @@ class HtmlBuilder:
             "chart": Markup(load_chart(program)),
             "cards": self.cards(program, library),
             "log": _log(program),
+            "red_flag_questions": _red_flag_questions(),
             "log_sessions": sessions_per_week,
             "log_daily": any(w.every_day for w in program.weeks),
             "log_kinds": len({getattr(s, "name", "Session") for w in program.weeks for s in w.sessions}),
