@@ -235,7 +235,7 @@ def test_nerve_related_program_prints_the_stricter_ceiling_and_spread_rule(page)
     how = text_of(section(page, "how-to-use"))
     assert "3 out of 10 or less" in how
     assert "spreads further down your leg" in how
-    assert "4–10 out of 10" in how  # red from 4 under the nerve ceiling
+    assert "0–3 out of 10" in how and "5–10 out of 10" in how  # the sciatica rule: green 0-3, amber 4, red 5-10
 
 
 def test_general_program_prints_the_usual_traffic_light(library):

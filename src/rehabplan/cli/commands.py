@@ -1031,6 +1031,28 @@ def adjust(
     )
 
 
+@app.command()
+def report(
+    program: Path = typer.Argument(..., help="Program JSON (planned or adjusted) or patient YAML."),
+    log: Path = typer.Argument(..., help="The patient's log: CSV, YAML, or the handout's PDF filled in on screen."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="File to write (default: report-<id>.<format>; '-' = standard output)."
+    ),
+    fmt: Literal["pdf", "html", "json"] = typer.Option("pdf", "--format", "-f", help="pdf (one A4 page), html or json."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
+    library: list[Path] | None = LibraryOpt,
+    protocols: list[Path] | None = ProtocolsOpt,
+    config: Path | None = ConfigOpt,
+) -> None:
+    """A one-page progress report for the clinician: adherence, pain chart, spread, flags, changes.
+
+    Example: rehabplan report adjusted.json examples/log-sessions.csv -o report.pdf
+    """
+    from rehabplan.cli.loop import report_cmd
+
+    report_cmd(program, log, output, fmt, force, lambda path: _program_from(path, config, library, protocols), out, err, _escape)
+
+
 # Commands that make one document and end the process (see main).
 ONE_DOCUMENT_COMMANDS = frozenset({"build"})
 

@@ -187,3 +187,40 @@ def refuse_urgent_hold(program, fmt: str) -> None:
         )
         exc.exit_code = 1
         raise exc
+
+
+def report_cmd(program_path: Path, log: Path, output: Path | None, fmt: str, force: bool, program_from, out, err, escape) -> None:
+    """The clinician's one-page progress report (red flags are screened and printed first)."""
+    from rehabplan.outputs.files import atomic_write, safe_stem
+    from rehabplan.outputs.report import make_report, report_html, report_json_outcomes, report_pdf
+    from rehabplan.planning.adjust import adjust, with_loop_fields
+    from rehabplan.planning.painrule import pain_rule
+    from rehabplan.sources.log import name_index, read_log, screen_log
+
+    hits = screen_log(log)
+    _hit_lines(hits, out, escape)
+    _, lib, program = program_from(program_path)
+    program = with_loop_fields(program)
+    read = read_log(log, program, name_index(program, lib))
+    for p in read.problems[:30]:
+        err.print(f"[yellow]skipped log row[/] {escape(str(p))}")
+    shown = program
+    if not program.adjusted_from_week and read.entries:
+        try:  # what adjust would change, for the report only (nothing is written)
+            shown = adjust(program, lib, read.entries, hits=hits)
+        except RehabplanError:
+            shown = program
+    report = make_report(shown, read.entries, hits, lib, report_json_outcomes(read.entries, program.reassessment_week))
+    ceiling = pain_rule(program.pain).ceiling
+    if fmt == "json":
+        data = report.to_json().encode()
+    elif fmt == "html":
+        data = report_html(report, ceiling).encode()
+    else:
+        data = report_pdf(report, ceiling)
+    target = output or Path(f"report-{safe_stem(program.patient.id)}.{fmt}")
+    if str(target) == "-" and fmt != "pdf":
+        sys.stdout.buffer.write(data)
+        return
+    atomic_write(target, data, force)
+    err.print(f"[green]wrote[/] {target}")

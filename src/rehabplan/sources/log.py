@@ -53,7 +53,9 @@ EXERCISE_FIELDS = [
     "spread",
     "note",
 ]
-KNOWN_FIELDS = list(dict.fromkeys(SESSION_FIELDS + EXERCISE_FIELDS))
+# Optional columns a clinic may add: outcome measures at the check-ins (the report shows them).
+OUTCOME_FIELDS = ["nprs", "psfs"]
+KNOWN_FIELDS = list(dict.fromkeys(SESSION_FIELDS + EXERCISE_FIELDS + OUTCOME_FIELDS))
 # A row counts as logged once any of these is filled in: the template fills in only week,
 # session and date, so the rest of a fresh template is the weeks still to come.
 ANSWER_FIELDS = ("done", "sets", "reps", "hold_s", "pain_during", "pain_next_morning", "spread", "note", *QUESTION_COLUMNS)
@@ -82,6 +84,8 @@ class LogEntry:
     date: dt.date | None = None
     done_exercises: tuple[str, ...] = ()  # when the done cell names what was done
     answers: tuple[str, ...] = ()  # red-flag questions answered yes
+    nprs: float | None = None  # outcome measures, when the clinic logs them
+    psfs: float | None = None
 
 
 @dataclass
@@ -452,6 +456,17 @@ def parse_rows(rows, program: Program, source, names: dict[str, str] | None = No
             except ValueError:
                 answers.append(q)  # not a plain yes or no: the screen already reported it as a yes
                 bad(q, f"'{value}' is not yes or no (read as yes: {BY_ID[q].clinician})")
+        outcomes: dict[str, float | None] = {}
+        for column in OUTCOME_FIELDS:
+            value = data.get(column, "")
+            outcomes[column] = None
+            if value:
+                try:
+                    outcomes[column] = float(value.split("/")[0])
+                    if not 0 <= outcomes[column] <= 10:
+                        raise ValueError
+                except ValueError:
+                    bad(column, f"'{value}' is not a score from 0 to 10")
         if len(problems) > n_before:
             continue
         entries.append(
@@ -469,6 +484,8 @@ def parse_rows(rows, program: Program, source, names: dict[str, str] | None = No
                 date=date,
                 done_exercises=done_list,
                 answers=tuple(answers),
+                nprs=outcomes["nprs"],
+                psfs=outcomes["psfs"],
             )
         )
     return Log(entries, problems, per_session=bool(per_session) if per_session is not None else True)

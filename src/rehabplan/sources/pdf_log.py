@@ -127,7 +127,7 @@ def fill_form(source: Path | str, target: Path | str, values: dict[str, str | bo
     from pypdf import PdfWriter
     from pypdf.generic import NameObject
 
-    writer = PdfWriter(clone_from=str(source))
+    writer = PdfWriter(str(source), incremental=True)  # the handout as it was, plus the filled-in fields
     for page in writer.pages:
         for annot in page.get("/Annots", []) or []:
             field = annot.get_object()
