@@ -70,8 +70,11 @@ def doses(program: Program, week: int) -> dict[str, tuple]:
 def assert_nothing_new_or_harder(before: Program, after: Program, last_done: int, first: int | None = None) -> None:
     """From ``first`` (default: the week after ``last_done``): no exercise the patient did not
     have in week ``last_done``, and no dose above it (deload weeks may only be lighter)."""
+    start = first or last_done + 1
+    while last_done in before.deload_weeks and last_done > 1:
+        last_done -= 1  # after a lighter week the full dose done before it is what was tolerated
     had = doses(before, last_done)
-    for week in range(first or last_done + 1, len(after.weeks) + 1):
+    for week in range(start, len(after.weeks) + 1):
         now = doses(after, week)
         assert set(now) <= set(had), (week, set(now) - set(had))
         for slot, (ex, sets, reps, hold, minutes) in now.items():
@@ -470,3 +473,79 @@ def test_a_yes_ticked_on_screen_or_a_note_typed_there_is_urgent(handout_pdf, tmp
     typed = filled(handout_pdf, tmp_path / "typed.pdf", {1}, {"w1s2.note": "my foot slaps when I walk"})
     result = run("adjust", PATIENT, typed, "-o", tmp_path / "b.json")
     assert result.exit_code == 1 and "my foot slaps" in " ".join(result.output.split())
+
+
+# --------------------------------------------------------------------------- many patients, many logs
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@st.composite
+def logged_patients(draw):
+    import datetime as dt
+
+    from rehabplan.errors import PatientError
+    from rehabplan.models import Patient
+
+    protocol = PROTOCOLS[draw(st.sampled_from(sorted(PROTOCOLS.protocols)))]
+    patient = Patient(
+        id="P",
+        name="Pat",
+        protocol=protocol.id,
+        start_date=dt.date(2026, 1, 5),
+        weeks=draw(st.integers(6, 16)),
+        sessions_per_week=draw(st.integers(2, 4)),
+        irritability=draw(st.sampled_from(["high", "moderate", "low"])),
+        training_status=draw(st.sampled_from(["untrained", "trained"])),
+        age_band=draw(st.sampled_from(["adult", "older"])),
+        side=draw(st.sampled_from(["left", "right"])),
+        equipment=draw(st.sampled_from([[], ["band"], ["band", "weight"]])),
+        minutes=draw(st.integers(20, 50)),
+    )
+    try:
+        program = rehabplan.plan(LIBRARY, protocol, patient)
+    except PatientError:
+        from hypothesis import assume
+
+        assume(False)
+    last = draw(st.integers(1, patient.weeks - 1))
+    kind = draw(st.sampled_from(["green", "amber", "red", "spread", "urgent", "review", "urgent-note"]))
+    s = 1  # every week has a first session
+    change = {
+        "green": {"pain_during": "3", "pain_next_morning": "2"},
+        "amber": {"pain_during": "4", "pain_next_morning": "4"},
+        "red": {"pain_during": "7", "pain_next_morning": "7"},
+        "spread": {"spread": "yes"},
+        "urgent": {draw(st.sampled_from(SESSION_FIELDS[9:13])): "yes"},
+        "review": {draw(st.sampled_from(SESSION_FIELDS[13:])): "yes"},
+        "urgent-note": {"note": draw(st.sampled_from(URGENT_NOTES))},
+    }[kind]
+    return program, last, kind, {(last, s): change}
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much], print_blob=False
+)
+@given(logged_patients())
+def test_any_patient_any_log_past_weeks_stay_and_holds_mean_nothing_new_or_harder(case):
+    program, last, kind, change = case
+    new = adjusted(program, set(range(1, last + 1)), change)
+    assert new.weeks[:last] == program.weeks[:last]
+    levels = [h.level for h in new.holds]
+    if kind in ("urgent", "urgent-note"):
+        assert levels[0] == "urgent" and any(f.level == "urgent" for f in new.flags)
+        assert_nothing_new_or_harder(program, new, last)
+    elif kind == "review":
+        assert levels == ["review"]
+        assert_nothing_new_or_harder(program, new, last)
+    elif kind == "spread" and program.pain.spread_is_red:
+        assert levels and levels[0] in ("spread", "review")
+        calm = last - 1 if last > 1 else 1
+        if last > 1:
+            assert_nothing_new_or_harder(program, new, calm, first=last + 1)
+    elif kind in ("amber", "red"):
+        assert levels == ["phase"]
+        assert_nothing_new_or_harder(program, new, last)
+    else:
+        assert not new.holds and new.weeks == program.weeks

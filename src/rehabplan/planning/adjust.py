@@ -463,12 +463,15 @@ def _frozen(
     doses = {w: d for w, d in (had.doses.items() if had else []) if w < start}
     notes = {w: n for w, n in (had.notes.items() if had else []) if w < start}
     last = max(1, start - 1)
+    deloads = set(program.deload_weeks)
+    while last in deloads and last > 1:
+        last -= 1  # a deload week was a lighter week: hold at the full dose done before it
     spread = any(h.level == "spread" or "spread" in h.reason for h in holds)
     base = last
     if spread:
         spread_weeks = {e.week for e in entries if e.spread}
         logged = {e.week for e in entries}
-        calm = [w for w in range(1, start) if w in logged and w not in spread_weeks]
+        calm = [w for w in range(1, start) if w in logged and w not in spread_weeks and w not in deloads]
         base = calm[-1] if calm else last
     if had is None or base not in had.doses:
         return replace(track, doses=doses, notes=notes)  # not started by then: nothing new
