@@ -313,7 +313,22 @@ def test_anything_else_is_a_row_error_naming_row_column_and_value(tmp_path):
     read = read_log(log, program, name_index(program, LIBRARY))
     text = [str(p) for p in read.problems]
     assert any(":3: pain_during: '11'" in t for t in text) and any(":4: exercise: 'moonwalk'" in t for t in text)
-    assert len(read.entries) == 1
+    # A session whose exercise name cannot be read still counts, for all its exercises.
+    assert [(e.session, e.exercise) for e in read.entries] == [(1, None), (3, None)]
+
+
+def test_a_painful_session_naming_an_unknown_exercise_still_holds_the_plan():
+    program = program_of()
+    new = adjusted_lenient(program, {1, 2}, {(2, 2): {"pain_during": "6", "exercise": "Prone press-up"}})
+    assert [h.level for h in new.holds] == ["phase"]
+    assert all(a.light == "red" for a in new.adjustments)
+
+
+def adjusted_lenient(program, weeks, changes):
+    rows = session_rows(program, weeks, changes)
+    log = parse_rows(list(enumerate(rows, start=2)), program, "log.csv", name_index(program, LIBRARY), per_session=True)
+    assert all(p.warning for p in log.problems)
+    return adjust(program, LIBRARY, log.entries)
 
 
 def test_the_older_per_exercise_log_is_still_read():

@@ -270,7 +270,7 @@ def adjust(
     adjustments = []
     for slot, (light, reason, ex, _e) in decisions.items():
         if holds:
-            first = changes.get(slot) if light != "green" else None
+            first = changes.get(slot) if light == "red" else None
             change = (f"{first}; then held" if first else "held") + f": nothing new or harder ({holds[0].level} hold)"
             patient = holds[0].patient
         else:

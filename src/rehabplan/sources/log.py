@@ -415,7 +415,20 @@ def parse_rows(rows, program: Program, source, names: dict[str, str] | None = No
         exercise = None
         if ex_text:
             exercise = names.get(_key(ex_text))
-            if exercise is None:
+            if exercise is None and session_row:
+                # The session's pain still counts (for the whole session): when in doubt, hold.
+                problems.append(
+                    Problem(
+                        source,
+                        line,
+                        "exercise",
+                        f"'{ex_text}' is not an exercise of this program; the session's pain counts for all its exercises",
+                        "write the name printed on the handout",
+                        warning=True,
+                    )
+                )
+                n_before += 1
+            elif exercise is None:
                 bad("exercise", f"'{ex_text}' is not an exercise of this program", "write the name printed on the handout")
         elif not session_row:
             bad("exercise", "missing", "write the exercise's name as the handout prints it")
