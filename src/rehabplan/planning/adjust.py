@@ -106,7 +106,12 @@ def _decide(program: Program, entries: list[LogEntry]) -> dict[str, tuple[str, s
         for slot, ex in present.items():
             if e.done_exercises and ex not in e.done_exercises:
                 continue
-            this = light if (named is None or named == slot) else ("green", "another exercise hurt")
+            if named is None and light[0] == "red":
+                # Which exercise hurt is not known: every exercise holds at its last dose (none is
+                # regressed on a guess) and the clinician is asked to find out (clinician_flags).
+                this = ("amber", f"{light[1]}; the exercise that hurt was not named, so all hold")
+            else:
+                this = light if (named is None or named == slot) else ("green", "another exercise hurt")
             per_slot.setdefault(slot, []).append((e.week, this, e, ex))
     decisions = {}
     for slot, items in per_slot.items():
@@ -236,6 +241,10 @@ def adjust(
                             reason=f"symptoms spread down the leg in week {e.week} (log row {e.row})",
                         )
                     )
+    if program.holds or any(d.startswith(f"week {start}: the clinician cleared") for d in record):
+        # Taking the plan up again after a hold, or letting a tensioner back in: one new exercise
+        # or harder variant a week, so that a flare points at one change.
+        _one_change_a_week(tracks, start, program, library)
     plan_tracks = dict(tracks)  # the plan to take up again once holds and blocks are released
     for b in blocked:
         if b.slot in tracks:
@@ -489,6 +498,39 @@ def _frozen(
         doses[w] = held
         notes[w] = note if i == 0 else "same as last week"
     return replace(track, doses=doses, notes=notes)
+
+
+def _one_change_a_week(tracks: dict[str, Track], start: int, program: Program, library: Library) -> None:
+    """From ``start``: at most one slot a week takes up a new exercise (or a harder variant); the
+    others wait a week (their dose of the week before, or nothing yet), their plan a week later.
+    A tensioner comes in a week of its own; nothing new in a deload, reassessment or last week."""
+    n_weeks = len(program.weeks)
+    quiet = set(program.deload_weeks) | {program.reassessment_week, n_weeks}
+    for week in range(start, n_weeks + 1):
+        changing = [
+            slot
+            for slot, t in tracks.items()
+            if week in t.doses and (week - 1 not in t.doses or t.doses[week].exercise != t.doses[week - 1].exercise)
+        ]
+        if week == 1:
+            continue
+        tensioners = [s for s in changing if library[tracks[s].doses[week].exercise].is_tensioner]
+        allowed = [] if week in quiet else (tensioners[:1] or changing[:1])
+        for slot in changing:
+            if slot in allowed:
+                continue
+            t = tracks[slot]
+            weeks = [w for w in sorted(t.doses) if w >= week]
+            doses = [t.doses[w] for w in weeks]
+            notes = [t.notes.get(w) for w in weeks]
+            before = t.doses.get(week - 1)
+            new_doses = dict((w, d) for w, d in t.doses.items() if w < week)
+            new_notes = dict((w, n) for w, n in t.notes.items() if w < week)
+            if before is not None:
+                new_doses[week], new_notes[week] = before, "same as last week: one change at a time"
+            for w, d, n in zip(weeks[1:], doses, notes, strict=False):
+                new_doses[w], new_notes[w] = d, n
+            tracks[slot] = replace(t, doses=new_doses, notes=new_notes)
 
 
 def _not_harder(a: Dose, b: Dose, library: Library) -> bool:
@@ -747,6 +789,25 @@ def clinician_flags(
             continue
         if e.exercise:
             reds.setdefault(e.exercise, []).append((e, why))
+    unnamed = [
+        e
+        for e in entries
+        if e.done and e.per_session and not e.exercise and rule.light(e.pain_during, e.pain_next_morning, e.spread)[0] == "red"
+    ]
+    if unnamed:
+        worst = max(unnamed, key=lambda e: (max(e.pain_during or 0, e.pain_next_morning or 0), e.spread))
+        flags.append(
+            Flag(
+                level="review",
+                message=(
+                    f"{len(unnamed)} red session(s) without the exercise that hurt; worst: week {worst.week}"
+                    + (f" {worst.date.isoformat()}" if worst.date else "")
+                    + f", {rule.light(worst.pain_during, worst.pain_next_morning, worst.spread)[1]}: ask which exercise hurt (all are held meanwhile)"
+                ),
+                rows=[e.row for e in unnamed],
+                weeks=sorted({e.week for e in unnamed}),
+            )
+        )
     for ex, items in reds.items():
         if len(items) >= program.pain.red_sessions_flag:
             worst = max(items, key=lambda it: (max(it[0].pain_during or 0, it[0].pain_next_morning or 0), it[0].spread))

@@ -22,7 +22,9 @@ p { margin: 0 0 5mm; }
 def stop_sheet_html(program: Program, emergency: str, emergency_place: str, clinic_name: str, clinic_phone: str | None) -> str:
     e = html.escape
     name = e(program.patient.name)
-    clinic = e(clinic_name) + (f", phone <strong>{e(clinic_phone)}</strong>" if clinic_phone else "")
+    clinic = e(clinic_name) + (
+        f", phone <strong>{e(clinic_phone)}</strong>" if clinic_phone else " (its phone number is on the front of your plan)"
+    )
     clinician = f" ({e(program.patient.clinician)})" if program.patient.clinician else ""
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Stop your exercises and get checked today</title>
