@@ -576,3 +576,44 @@ def test_any_patient_any_log_past_weeks_stay_and_holds_mean_nothing_new_or_harde
         assert_nothing_new_or_harder(program, new, last)
     else:
         assert not new.holds and new.weeks == program.weeks
+
+
+# --------------------------------------------------------------------------- the clinician's report
+
+
+def test_the_report_is_one_tagged_a4_page_with_adherence_pain_flags_and_changes(tmp_path):
+    import json
+
+    from pypdf import PdfReader
+
+    program = program_of()
+    log = cli_log(
+        tmp_path,
+        template_text(
+            program,
+            {1, 2, 3, 4, 5, 6},
+            {
+                (2, 3): {"done": "no", "pain_during": "", "pain_next_morning": ""},
+                (4, 2): {"spread": "yes", "note": "tingling to my heel after the walk"},
+                (5, 1): {"fall": "yes", "note": "slipped on the stairs"},
+            },
+        ),
+    )
+    adjusted_json = tmp_path / "adjusted.json"
+    assert run("adjust", PATIENT, log, "-o", adjusted_json).exit_code == 0
+    out = tmp_path / "report.json"
+    assert run("report", adjusted_json, log, "-o", out, "--format", "json").exit_code == 0
+    report = json.loads(out.read_text())
+    assert {"week": 2, "done": 2, "planned": 3} in report["adherence"]
+    assert report["spread"][0]["week"] == 4 and "heel" in report["spread"][0]["note"]
+    assert any("slipped on the stairs" in f["what"] and f["level"] == "review" for f in report["flags"])
+    assert report["changes"] and report["holds"]
+    pdf = tmp_path / "report.pdf"
+    assert run("report", adjusted_json, log, "-o", pdf).exit_code == 0
+    reader = PdfReader(pdf)
+    assert len(reader.pages) == 1 and "/StructTreeRoot" in reader.trailer["/Root"]
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)
+    html = tmp_path / "report.html"
+    assert run("report", adjusted_json, log, "-o", html, "--format", "html").exit_code == 0
+    assert "MIC band" in html.read_text()

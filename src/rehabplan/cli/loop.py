@@ -15,13 +15,15 @@ import typer
 from rehabplan.errors import PatientError, Problem, RehabplanError
 
 
-def _hit_lines(hits, out, escape) -> None:
+def _hit_lines(hits, out, escape, released: bool = False) -> None:
     from rehabplan.planning.redflags import URGENT_ACTION
 
     for level, style in (("urgent", "bold red"), ("review", "yellow")):
         found = [h for h in hits if h.level == level]
         for text in dict.fromkeys(h.describe() for h in found):
             tail = URGENT_ACTION if level == "urgent" else "hold progression until you have seen the patient"
+            if released:
+                tail = "released with --release: you have seen the patient"
             out.print(f"[{style}]{level.upper()}[/]: {escape(text)} — {tail}")
 
 
@@ -69,7 +71,7 @@ def adjust_cmd(
         raise
     acknowledged = getattr(program, "__dict__", {}).get("acknowledged_through_week") or 0
     live = [h for h in hits if not (h.week and h.week <= acknowledged)]
-    _hit_lines(live, out, escape)
+    _hit_lines(live, out, escape, released=release)
     urgent = any(h.level == "urgent" for h in live) and not release
     try:
         new, used, problems = _adjusted(program, lib, log, from_week, live, release, clear, source)
