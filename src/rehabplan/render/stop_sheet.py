@@ -57,5 +57,5 @@ def write_stop_sheet(program: Program, config, target: Path, force: bool) -> Pat
         config.clinic.name,
         config.clinic.phone,
     )
-    data = HTML(string=page).write_pdf(pdf_variant="pdf/ua-1", metadata=False)
+    data = HTML(string=page).write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True, pdf_identifier=False)
     return atomic_write(target, data, force)
