@@ -33,9 +33,9 @@ XMLNS_NS = "http://www.w3.org/2000/xmlns/"
 HTML_ELEMENTS = frozenset(
     "html head body title meta section article header footer nav aside main div p span strong b em i "
     "small a h1 h2 h3 h4 h5 h6 ul ol li dl dt dd figure figcaption img br table caption thead tbody "
-    "tfoot tr th td blockquote".split()
+    "tfoot tr th td blockquote input".split()
 )
-VOID_ELEMENTS = frozenset({"meta", "img", "br"})
+VOID_ELEMENTS = frozenset({"meta", "img", "br", "input"})
 # Start tags that close an open <p> in HTML5 ("close a p element"): refused inside a <p>.
 CLOSES_P = frozenset(
     "address article aside blockquote center details dialog dir div dl fieldset figcaption figure footer form "
