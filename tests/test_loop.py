@@ -617,3 +617,12 @@ def test_the_report_is_one_tagged_a4_page_with_adherence_pain_flags_and_changes(
     html = tmp_path / "report.html"
     assert run("report", adjusted_json, log, "-o", html, "--format", "html").exit_code == 0
     assert "MIC band" in html.read_text()
+
+
+def test_a_yaml_log_that_cannot_even_be_parsed_still_reports_its_red_flag(tmp_path):
+    log = tmp_path / "log.yaml"
+    log.write_text("- week: 1\n  session: 1\n  done: yes\n  note: my legs keep giving way\n- week: [unclosed\n")
+    result = run("adjust", PATIENT, log, "-o", tmp_path / "a.json")
+    said = " ".join(result.output.split())
+    assert result.exit_code == 1 and "URGENT" in said and "my legs keep giving way" in said
+    assert not (tmp_path / "a.json").exists()
