@@ -617,6 +617,17 @@ def _log(program: Program) -> list[LogWeek]:
     return out
 
 
+def _adjustment_lines(program: Program, library: Library) -> list[tuple[str, str]]:
+    """What `adjust` changed, in the patient's words; one line when every exercise has the same."""
+    lines = [
+        (library.exercises[a.exercise].name if a.exercise in library else a.exercise, a.patient or a.change)
+        for a in getattr(program, "adjustments", [])
+    ]
+    if len(lines) > 1 and len({text for _, text in lines}) == 1:
+        return [("All your exercises", lines[0][1])]
+    return lines
+
+
 def _red_flag_questions() -> list[tuple[str, str, str]]:
     """The log's weekly yes/no questions: (log column, plain words, urgent or review)."""
     from rehabplan.planning.redflags import PAPER, RED_FLAGS
@@ -1096,10 +1107,7 @@ class HtmlBuilder:
             "reassess": reassess,
             # What `rehabplan adjust` changed, in the patient's words. Its flags are for the
             # clinician (call the patient, review the exercise) and are not printed here.
-            "adjustments": [
-                (library.exercises[a.exercise].name if a.exercise in library else a.exercise, a.patient or a.change)
-                for a in getattr(program, "adjustments", [])
-            ],
+            "adjustments": _adjustment_lines(program, library),
         }
 
     def cards(self, program: Program, library: Library) -> list[Card]:
