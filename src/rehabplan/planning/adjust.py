@@ -491,8 +491,14 @@ def _frozen(
         ]
         held = symptom_free[-1] if symptom_free else _regressed(program, library, track, held)
     light = decisions.get(track.id, ("green",))[0]
-    if light in ("amber", "red") and start in track.doses and _not_harder(track.doses[start], held, library):
-        held = track.doses[start]  # a red light's easier dose is easier still
+    if (
+        light in ("amber", "red")
+        and start in track.doses
+        and _not_harder(track.doses[start], held, library)
+        and track_seconds(track, track.doses[start], library, program.patient)
+        <= track_seconds(track, held, library, program.patient)
+    ):
+        held = track.doses[start]  # a red light's easier dose is easier still (and no longer)
     note = holds[0].patient
     for i, w in enumerate(w for w in sorted(set(track.doses) | set(had.doses)) if w >= start):
         doses[w] = held
