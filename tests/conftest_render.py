@@ -210,7 +210,7 @@ def build_program(
                 tut_s=tut * sessions_per_week,
             )
         )
-    pain = PainRules(during_max=3, amber_from=3, red_above=3, spread_is_red=True) if nerve_related else PainRules()
+    pain = PainRules(during_max=3, amber_from=4, red_above=4, spread_is_red=True) if nerve_related else PainRules()
     return Program(
         patient=patient,
         protocol_id="deep-gluteal-syndrome",

@@ -18,10 +18,12 @@ import rehabplan
 from rehabplan.errors import PatientError
 from rehabplan.models import Category, DoseKind, Patient, Program
 from rehabplan.outputs.export import program_json
-from rehabplan.planning.adjust import adjust, log_template, parse_rows, read_log
+from rehabplan.planning.adjust import adjust
 from rehabplan.planning.progression import deload
 from rehabplan.planning.rules import HOLD_TRANSITION_S, MIN_VOLUME_ALLOWANCE_SETS, SETUP_S
 from rehabplan.planning.timelines import materialise, track_of
+from rehabplan.sources.log import exercise_log_template as log_template
+from rehabplan.sources.log import parse_rows, read_log
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 LIBRARY = rehabplan.load_library()
@@ -101,16 +103,22 @@ def test_the_adjusted_json_records_the_timelines_its_weeks_are_made_from(example
 
 
 def test_amber_repeats_the_last_done_dose_then_follows_the_plan_a_week_behind(example_program):
-    new = adjusted(example_program, {1, 2}, {"glute-bridge": "3"})
+    # 4/10 is amber in the sciatica protocols (green 0-3). A week that missed the pain rule also
+    # holds the whole plan until a logged week meets it: the plan to resume is recorded.
+    new = adjusted(example_program, {1, 2}, {"glute-bridge": "4"})
     old = {t.slot: t for t in example_program.timelines}["bridge"]
     now = {t.slot: t for t in new.timelines}["bridge"]
+    resume = {t.slot: t for t in new.resume_timelines}["bridge"]
     deloads = set(example_program.deload_weeks)
     planned = [(d.exercise, d.sets, d.reps) for d in old.doses if d.week not in deloads]
-    shifted = [(d.exercise, d.sets, d.reps) for d in now.doses if d.week not in deloads]
-    assert shifted[:2] == planned[:2]  # the weeks done
+    shifted = [(d.exercise, d.sets, d.reps) for d in resume.doses if d.week not in deloads]
+    held = [(d.exercise, d.sets, d.reps) for d in now.doses if d.week not in deloads]
+    assert shifted[:2] == planned[:2] == held[:2]  # the weeks done
     assert shifted[2] == planned[1]  # held a week
     assert shifted[3:] == planned[2:-1]  # then the plan, a week behind
-    assert "your pain said wait" in next(d.note for d in now.doses if d.week == 3)
+    assert set(held[2:]) == {planned[1]}  # and until a week meets the pain rule, nothing harder
+    assert [h.level for h in new.holds] == ["phase"]
+    assert "same dose as last week" in next(d.note for d in now.doses if d.week == 3)
 
 
 def test_a_red_at_the_start_without_an_easier_variant_lightens_the_dose_by_the_protocols_factor(library, example_patient):

@@ -144,8 +144,8 @@ def test_twelve_weeks_fit_one_strip_unless_cells_are_wide_or_print_is_large(prog
 def test_pain_traffic_light_uses_program_thresholds(library):
     general = rh.pain_bands(build_program(library, nerve_related=False))
     assert (general.green, general.amber, general.red) == ((0, 3), (4, 5), (6, 10))
-    nerve = rh.pain_bands(build_program(library, nerve_related=True))  # ceiling 3/10
-    assert nerve.red == (4, 10) and nerve.green[1] < 4
+    nerve = rh.pain_bands(build_program(library, nerve_related=True))  # the sciatica rule: ceiling 3/10
+    assert (nerve.green, nerve.amber, nerve.red) == ((0, 3), (4, 4), (5, 10))
 
 
 def test_time_created_is_the_program_start_or_source_date_epoch(program):
@@ -232,7 +232,7 @@ def test_nerve_related_program_prints_the_stricter_ceiling_and_spread_rule(page)
     how = text_of(section(page, "how-to-use"))
     assert "3 out of 10 or less" in how
     assert "spreads further down your leg" in how
-    assert "4–10 out of 10" in how  # red from 4 under the nerve ceiling
+    assert "0–3 out of 10" in how and "5–10 out of 10" in how  # the sciatica rule: green 0-3, amber 4, red 5-10
 
 
 def test_general_program_prints_the_usual_traffic_light(library):

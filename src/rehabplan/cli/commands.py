@@ -588,6 +588,10 @@ def _load_all(patient_file: Path, config: Path | None, library: list[Path] | Non
     from rehabplan.planning.planner import plan
     from rehabplan.sources.patients import load_patient
 
+    if patient_file.suffix.lower() == ".json":  # a program JSON, planned or adjusted: used as it is
+        from rehabplan.cli.loop import program_json_input
+
+        return program_json_input(patient_file, overrides, lambda path: _program_from(path, config, library, protocols))
     cfg, lib, protos = _sources(config, library, protocols or [])
     try:
         patient = load_patient(patient_file, overrides)
@@ -614,7 +618,7 @@ def _edition(compact: bool | None) -> str | None:
 
 @app.command()
 def build(
-    patient_file: Path = typer.Argument(..., help="Patient YAML file (see examples/patient.yaml)."),
+    patient_file: Path = typer.Argument(..., help="Patient YAML file (see examples/patient.yaml), or a program JSON."),
     output: Path | None = typer.Option(
         None, "--output", "-o", help="Output file ('-' = standard output for json/html/ics). Default: handout-<id>.<format>."
     ),
@@ -698,6 +702,13 @@ def build(
         )
         for warning in program.clinician_warnings:  # loud, even with --quiet: a safety warning
             err.print(f"[bold red]WARNING:[/] {_escape(warning)}")
+        from rehabplan.cli.loop import refuse_urgent_hold
+
+        refuse_urgent_hold(program, fmt)
+        if fmt != "json":
+            from rehabplan.planning.adjust import remaining
+
+            program = remaining(program)  # an adjusted plan prints from its first changed week
         target = output or Path(f"handout-{safe_stem(program.patient.id)}.{fmt}")
         if fmt in ("pdf", "html") and not quiet:
             _say_config_defaults(cfg)
@@ -729,7 +740,7 @@ def build(
 
 @app.command()
 def preview(
-    patient_file: Path = typer.Argument(..., help="Patient YAML file."),
+    patient_file: Path = typer.Argument(..., help="Patient YAML file, or a program JSON (planned or adjusted)."),
     week: int | None = typer.Option(None, "--week", "-w", min=1, max=24, help="Show one week in full."),
     library: list[Path] | None = LibraryOpt,
     protocols: list[Path] | None = ProtocolsOpt,
@@ -808,16 +819,15 @@ def protocols_show(
             f"no protocol '{protocol_id}'"
             + (f"; did you mean {', '.join(guess)}?" if guess else "; see 'rehabplan protocols list'")
         )
+    from rehabplan.planning.painrule import pain_rule
+
     p = protos[protocol_id]
     out.print(f"[bold]{_escape(p.name)}[/] ({p.id})\n{_escape(p.summary)}\n")
     out.print(
         f"Deload every {p.deload_every_weeks} weeks (volume x{p.deload_volume_factor}); reassess at week {p.reassessment_week}; "
         f"at most {p.max_exercises_per_session} exercises a session; weekly sets rise at most {p.max_weekly_volume_increase_pct}%."
     )
-    out.print(
-        f"Pain: green below {p.pain.amber_from}/10, red above {p.pain.red_above}/10"
-        + ("; spreading leg symptoms = red" if p.pain.spread_is_red else "")
-    )
+    out.print(f"Pain: {pain_rule(p.pain).describe()}")
     out.print(phases_table((ph.weeks[0], ph.weeks[1], ph.name, ph.goal, criterion_text(p, ph)) for ph in p.phases))
     slots = Table(title="Slots")
     for col in ("slot", "exercise (alternatives)", "phases", "rule", "priority", "when"):
@@ -1059,125 +1069,99 @@ def _program_from(path: Path, config, library, protocols):
 @app.command("log-template")
 def log_template_cmd(
     source: Path = typer.Argument(..., help="Patient YAML or program JSON."),
-    output: Path = typer.Option(Path("log.csv"), "--output", "-o", help="CSV to write ('-' = standard output)."),
+    output: Path = typer.Option(Path("log.csv"), "--output", "-o", help="File to write ('-' = standard output)."),
+    fmt: Literal["csv", "yaml"] = typer.Option("csv", "--format", "-f", help="csv (for a spreadsheet) or yaml."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
     library: list[Path] | None = LibraryOpt,
     protocols: list[Path] | None = ProtocolsOpt,
     config: Path | None = ConfigOpt,
 ) -> None:
-    """Write a blank log: one row per exercise per session, for the patient or clinician to fill in.
+    """Write a blank log: one row per session, the same fields as the handout's tracking pages.
 
-    Columns: week, session, date, exercise, done (yes/no), sets, reps, hold_s, pain_during (0-10),
-    pain_next_morning (0-10), spread (yes/no: symptoms spreading down the leg), note.
+    Columns: week, session, date, done (yes/no), pain_during (0-10), pain_next_morning (0-10),
+    spread (yes/no: symptoms spreading down the leg), exercise (the one that hurt, as the handout
+    names it), note, and the weekly red-flag questions (yes/no): numb_between_legs,
+    bladder_bowel, both_legs, foot_drop, night_pain, fever_weight_loss, fall.
 
     Example: rehabplan log-template examples/patient.yaml -o log.csv
     """
-    from rehabplan.outputs.csv_safe import neutralise
-    from rehabplan.outputs.files import atomic_write
-    from rehabplan.planning.adjust import log_template
+    from rehabplan.cli.loop import log_template_cmd as run
 
-    _, _, program = _program_from(source, config, library, protocols)
-    text = neutralise(log_template(program))
-    if str(output) == "-":
-        sys.stdout.write(text)
-        return
-    atomic_write(output, text.encode(), force)
-    err.print(f"[green]wrote[/] {_escape(str(output))}")
+    run(source, output, fmt, force, lambda path: _program_from(path, config, library, protocols), err)
 
 
 @app.command()
 def adjust(
     source: Path = typer.Argument(..., help="Patient YAML or program JSON (the plan the patient followed)."),
-    log: Path = typer.Argument(..., help="The filled-in log (CSV or YAML)."),
+    log: Path = typer.Argument(..., help="The filled-in log: CSV, YAML, or the handout's PDF filled in on screen."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Adjusted program JSON (default: adjusted-<id>.json)."),
     handout: Path | None = typer.Option(None, "--handout", help="Also write a new handout PDF for the remaining weeks."),
     from_week: int | None = typer.Option(
         None, "--from-week", min=1, help="First week to change (default: the week after the last logged one)."
+    ),
+    release: bool = typer.Option(
+        False, "--release", help="You have seen the patient: release the hold on red flags and reviews."
+    ),
+    clear: list[str] = typer.Option(
+        [], "--clear", help="Let a nerve tensioner back in after it provoked spread ('tensioner' = all)."
     ),
     force: bool = typer.Option(False, "--force", help="Overwrite existing outputs."),
     library: list[Path] | None = LibraryOpt,
     protocols: list[Path] | None = ProtocolsOpt,
     config: Path | None = ConfigOpt,
 ) -> None:
-    """Adjust the weeks not yet done from the patient's pain log (green / amber / red).
+    """Adjust the weeks not yet done from the patient's log (green / amber / red, and holds).
 
-    Green: progress as planned. Amber: hold the dose a week. Red (pain over the protocol's
-    limit, worse next morning, or symptoms spreading down the leg in nerve protocols): go back
-    two steps or to the easier variant. Past weeks never change. Flags for the clinician are
-    printed; an urgent flag exits with code 1 so scripts notice.
+    Red flags are read first and always printed. URGENT (numbness between the legs, bladder or
+    bowel, both legs, foot drop): nothing is progressed, the exit code is 1, and --handout
+    writes a one-page "stop and get assessed today" sheet instead of a plan. REVIEW (night
+    pain, fever or weight loss, a fall, spreading symptoms twice) holds progression until
+    --release. Spreading symptoms hold the next week at the last tolerated doses. Green:
+    progress as planned. Amber: hold the dose a week. Red: go back two steps or to the easier
+    variant. Past weeks never change.
 
     Example: rehabplan adjust examples/patient.yaml examples/log-3-weeks.csv --handout adjusted.pdf
     """
-    from rich.table import Table
+    from rehabplan.cli.loop import adjust_cmd
 
-    from rehabplan.outputs.export import program_json
-    from rehabplan.outputs.files import atomic_write, safe_stem
-    from rehabplan.planning.adjust import URGENT_MESSAGE, read_log, remaining, urgent_rows, with_urgent_rows
-    from rehabplan.planning.adjust import adjust as adjust_program
-
-    cfg, lib, program = _program_from(source, config, library, protocols)
-    entries, problems = read_log(log, program)
-    # Red flags before anything else: a skipped row's note can still need a call today.
-    urgent = urgent_rows(problems)
-    if urgent:
-        out.print(f"[bold red]URGENT[/]: {_escape(URGENT_MESSAGE)} (log rows {', '.join(map(str, urgent))})")
-    for p in problems[:BULK_TABLE_ROWS]:
-        err.print(f"[yellow]skipped log row[/] {_escape(str(p))}")
-    if len(problems) > BULK_TABLE_ROWS:
-        err.print(
-            f"[yellow]…and {len(problems) - BULK_TABLE_ROWS:,} more problems in the log[/] "
-            f"({len({p.line for p in problems}):,} rows skipped in all)"
-        )
-    from rehabplan.errors import PatientError
-
-    try:
-        if not entries and not problems and from_week is None:
-            raise PatientError(
-                f"the log {log} has no filled-in rows yet",
-                [
-                    Problem(
-                        log,
-                        None,
-                        "",
-                        "every row is still blank",
-                        "fill in done (yes/no) and the pain scores for the sessions done so far, then run adjust again",
-                    )
-                ],
-            )
-        new = with_urgent_rows(adjust_program(program, lib, entries, from_week, source=source), urgent)
-    except PatientError as exc:
-        if urgent:  # the urgent flag was printed; its exit code (1) wins so scripts notice
-            from rehabplan.errors import UrgentFlag
-
-            raise UrgentFlag.wrapping(exc) from exc
-        raise
-    target = output or Path(f"adjusted-{safe_stem(program.patient.id)}.json")
-    atomic_write(target, program_json(new).encode(), force)
-    if handout:
-        from rehabplan.render.pdf import render_pdf
-
-        with _status(f"Rendering the new handout from week {new.adjusted_from_week}", quiet=False):
-            render_pdf(remaining(new), lib, handout, cfg, force=force)
-    table = Table(
-        title=f"Adjusted from week {new.adjusted_from_week} ({len(entries)} log rows used, {len({p.line for p in problems})} skipped)"
+    adjust_cmd(
+        source,
+        log,
+        output,
+        handout,
+        from_week,
+        force,
+        release,
+        clear,
+        lambda path: _program_from(path, config, library, protocols),
+        out,
+        err,
+        _escape,
+        _status,
+        BULK_TABLE_ROWS,
     )
-    for col in ("exercise", "light", "why", "what changes"):
-        table.add_column(col)
-    for a in new.adjustments:
-        colour = {"green": "green", "amber": "yellow", "red": "red"}[a.light]
-        table.add_row(_escape(a.exercise), f"[{colour}]{a.light}[/]", _escape(a.reason), _escape(a.change))
-    out.print(table)
-    for f in new.flags:
-        if f.level == "urgent" and set(f.rows) <= set(urgent):
-            continue  # printed above already
-        style = "bold red" if f.level == "urgent" else "yellow"
-        rows = f" (log rows {', '.join(map(str, f.rows))})" if f.rows else ""
-        out.print(f"[{style}]{f.level.upper()}[/]: {_escape(f.message)}{rows}")
-    err.print(f"[green]wrote[/] {_escape(str(target))}" + (f" and {_escape(str(handout))}" if handout else ""))
-    if any(f.level == "urgent" for f in new.flags):
-        from rehabplan.errors import UrgentFlag
 
-        raise UrgentFlag("the adjusted program was written, and it carries an urgent flag for the clinician (see URGENT above)")
+
+@app.command()
+def report(
+    program: Path = typer.Argument(..., help="Program JSON (planned or adjusted) or patient YAML."),
+    log: Path = typer.Argument(..., help="The patient's log: CSV, YAML, or the handout's PDF filled in on screen."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="File to write (default: report-<id>.<format>; '-' = standard output)."
+    ),
+    fmt: Literal["pdf", "html", "json"] = typer.Option("pdf", "--format", "-f", help="pdf (one A4 page), html or json."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
+    library: list[Path] | None = LibraryOpt,
+    protocols: list[Path] | None = ProtocolsOpt,
+    config: Path | None = ConfigOpt,
+) -> None:
+    """A one-page progress report for the clinician: adherence, pain chart, spread, flags, changes.
+
+    Example: rehabplan report adjusted.json examples/log-sessions.csv -o report.pdf
+    """
+    from rehabplan.cli.loop import report_cmd
+
+    report_cmd(program, log, output, fmt, force, lambda path: _program_from(path, config, library, protocols), out, err, _escape)
 
 
 # Commands that make (at most) one document and end the process (see main).

@@ -37,8 +37,10 @@ from rehabplan.models.patient import (
 )
 from rehabplan.models.program import (
     Adjustment,
+    Blocked,
     Dropped,
     Flag,
+    Hold,
     PhasePlan,
     Prescription,
     Program,
@@ -57,6 +59,8 @@ from rehabplan.models.protocol import (
 
 __all__ = [
     "Adjustment",
+    "Blocked",
+    "Hold",
     "AgeBand",
     "Bounds",
     "Category",

@@ -90,12 +90,37 @@ class Adjustment(Model):
     light: Literal["green", "amber", "red"]
     reason: str
     change: str
+    patient: str | None = Field(None, description="the change in the patient's words, as the handout prints it")
 
 
 class Flag(Model):
     level: Literal["urgent", "review"]
     message: str
     rows: list[int] = Field(default_factory=list, description="log rows that raised it")
+    weeks: list[int] = Field(default_factory=list, description="log weeks it was raised in")
+    words: list[str] = Field(default_factory=list, description="the patient's own words (or the question answered yes)")
+
+
+class Hold(Model):
+    """Why the remaining weeks repeat the last tolerated doses, and what releases it."""
+
+    level: Literal["urgent", "review", "spread", "phase"]
+    reason: str = Field(description="for the clinician: what was logged, where, in the patient's words")
+    patient: str = Field(description="for the patient: why the plan holds, in plain words")
+    from_week: int
+    release: Literal["clinician", "logged week"] = Field(
+        description="clinician: `rehabplan adjust … --release`; logged week: a logged week that meets the pain rule"
+    )
+    rows: list[int] = Field(default_factory=list)
+
+
+class Blocked(Model):
+    """An exercise (a nerve tensioner that provoked spreading symptoms) kept out of the plan until cleared."""
+
+    exercise: str
+    slot: str
+    week: int
+    reason: str
 
 
 class TimelineDose(Model):
@@ -155,4 +180,18 @@ class Program(Model):
     timelines: list[SlotTimeline] = Field(
         default_factory=list,
         description="each slot's dose of every week: the single source of the weeks above (rehabplan adjust changes these)",
+    )
+    holds: list[Hold] = Field(default_factory=list, description="set by `rehabplan adjust`: why progression is on hold")
+    resume_timelines: list[SlotTimeline] = Field(
+        default_factory=list, description="while a hold is active: the plan to take up again once it is released"
+    )
+    blocked: list[Blocked] = Field(default_factory=list, description="exercises kept out until the clinician clears them")
+    acknowledged_through_week: int | None = Field(
+        None, description="red flags and review holds logged up to this week were seen by the clinician (adjust --release)"
+    )
+    cleared: dict[str, int] = Field(
+        default_factory=dict, description="exercise -> the last log week whose spreading symptoms the clinician cleared it for"
+    )
+    decisions: list[str] = Field(
+        default_factory=list, description="the clinician's releases and clearances, in order (adjust --release / --clear)"
     )

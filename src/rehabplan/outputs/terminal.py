@@ -70,6 +70,11 @@ def print_program(console: Console, program: Program, week: int | None = None) -
     for warning in program.clinician_warnings:
         console.print(f"[bold red]WARNING:[/] {warning}")
     console.print(phases_table((ph.first_week, ph.last_week, ph.name, ph.goal, ph.criterion) for ph in program.phases))
+    from rehabplan.planning.painrule import pain_rule
+
+    console.print(f"Pain rule: {pain_rule(program.pain).describe()}")
+    for hold in getattr(program, "__dict__", {}).get("holds") or []:
+        console.print(f"[bold]On hold ({hold.level})[/] from week {hold.from_week}: {hold.reason}")
     if week is not None:
         _print_week(console, program, week)
         return

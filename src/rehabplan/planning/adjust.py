@@ -1,306 +1,158 @@
-"""Pain-guided progression: the patient's filled-in log -> an adjusted program.
+"""Pain-guided progression: the patient's logged sessions -> an adjusted program.
 
-The pain-monitoring model (Silbernagel et al. 2007; traffic-light wording from NHS AHP Suffolk;
-thresholds are the protocol's ``pain`` rules, design choices documented there):
+The pain-monitoring model (Silbernagel et al. 2007; traffic-light wording from NHS AHP Suffolk),
+with the protocol's one pain rule (``planning.painrule``):
 
 * green  — progress as planned;
 * amber  — hold the dose for a week, then carry on (the plan slides one week later);
 * red    — regress: go back two steps of the exercise's own plan (or to its easier variant
            when it is already at the start), then progress again from there.
 
-Only weeks after the last logged week change; past weeks are never touched. Flags for the
-clinician: repeated reds, low adherence, no improvement by the reassessment week, and any
-note that sounds like a red flag (urgent).
+Then the closed loop's holds (clinical brief, "The closed loop"), which win over every light:
 
-Everything here is pure except ``read_log``.
+* an URGENT red flag (cauda equina, both legs, foot drop): the remaining weeks change nothing —
+  they repeat the last done doses; nothing new, nothing harder; the clinician releases it;
+* a REVIEW flag (night pain, fever or weight loss, a fall; spreading symptoms twice in a week or
+  in two weeks running): the same hold, released by the clinician;
+* spreading symptoms once: the same hold at the last tolerated doses (nerve work back to the
+  slider at its last symptom-free dose), released by a logged week that meets the pain rule; a
+  tensioner that provoked spread stays out until the clinician clears it;
+* a logged week that did not meet the pain rule (the phase criterion): nothing new and nothing
+  harder until a logged week meets it.
+
+Only weeks after the last logged week change; past weeks are never touched. Pure: no I/O.
 """
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import io
-import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rehabplan.errors import PatientError, Problem
-from rehabplan.models import Adjustment, AgeBand, DoseKind, Flag, Prescription, Program, Week
-from rehabplan.planning.progression import Context, Dose, deload, start_dose
-from rehabplan.sources.library import Library
-from rehabplan.sources.yaml_file import load_yaml, row_of
-
-LOG_FIELDS = [
-    "week",
-    "session",
-    "date",
-    "exercise",
-    "done",
-    "sets",
-    "reps",
-    "hold_s",
-    "pain_during",
-    "pain_next_morning",
-    "spread",
-    "note",
-]
-# A row counts as logged once any of these is filled in; the template fills in only week,
-# session and exercise, so the rest of a fresh template is the weeks still to come.
-ANSWER_FIELDS = ("done", "sets", "reps", "hold_s", "pain_during", "pain_next_morning", "spread", "note")
-YES = {"yes", "y", "true", "1", "x", "✓"}
-NO = {"no", "n", "false", "0", ""}
-
-# Words in a free note that may mean a red flag (clinical brief: cauda equina and serious
-# pathology). Any match makes an urgent flag: a person must read the note today.
-RED_FLAG_WORDS = re.compile(
-    r"both legs|saddle|genital|groin numb|numb(ness)? (around|between|in) (my )?(bottom|back passage|privates)|"
-    r"bladder|bowel|can'?t (pee|wee|urinate)|cannot (pee|wee|urinate)|wet myself|incontinen|pee|poo|"
-    r"foot drop|drop(ping)? my foot|fever|weight loss|night pain|cancer",
-    re.IGNORECASE,
+from rehabplan.models import (
+    Adjustment,
+    AgeBand,
+    Blocked,
+    DoseKind,
+    Flag,
+    Hold,
+    Prescription,
+    Program,
+    Week,
 )
 from rehabplan.planning.choice import excluded
+from rehabplan.planning.painrule import pain_rule
+from rehabplan.planning.progression import Context, Dose, deload, start_dose
+from rehabplan.planning.redflags import BY_ID, Hit, screen_cell
 from rehabplan.planning.rules import volume_allowance
 from rehabplan.planning.timelines import Track, materialise, timeline_model, track_of, track_seconds, track_sets
+from rehabplan.sources.library import Library
+from rehabplan.sources.log import QUESTION_COLUMNS, LogEntry, log_template, parse_rows, read_log  # noqa: F401
 
-_UNREADABLE = "__unreadable__"  # marks a YAML log row holding a value that could not be read
-URGENT_MESSAGE = (
-    "a note may describe a red flag (bladder, bowel, saddle numbness, both legs, foot drop, fever): contact the patient today"
-)
-
-
-@dataclass(frozen=True)
-class LogEntry:
-    row: int
-    week: int
-    session: int | None
-    exercise: str
-    done: bool
-    pain_during: int | None
-    pain_next_morning: int | None
-    spread: bool
-    note: str
-
-
-# --------------------------------------------------------------------------- reading the log
-
-
-def read_log(path: Path | str, program: Program) -> tuple[list[LogEntry], list[Problem]]:
-    """Read a CSV or YAML log. Bad rows are reported with their row numbers; the rest is used."""
-    path = Path(path)
-    if path.suffix.lower() in (".yaml", ".yml"):
-        located, problems = load_yaml(path, 5_000_000, partial=True)
-        if located is None or (problems and any(row_of(p) is None for p in problems)):
-            raise PatientError(f"the log {path} cannot be read", problems)
-        if not isinstance(located.data, list):
-            raise PatientError(
-                f"the log {path} must be a list of entries",
-                [Problem(path, 1, "", "expected a YAML list", "run 'rehabplan log-template' for the format")],
-            )
-        # A value that cannot be read (date: 2026-02-30) costs its row only.
-        unreadable = {row_of(p): p for p in problems}
-        rows = [
-            (
-                located.line_of((i,)) or i + 1,
-                (r if isinstance(r, dict) else {}) | ({_UNREADABLE: unreadable[i]} if i in unreadable else {}),
-            )
-            for i, r in enumerate(located.data)
-        ]
-    else:
-        from rehabplan.sources.spreadsheet import dict_reader, read_csv_text
-
-        text, problem = read_csv_text(path, 5_000_000)
-        if problem:
-            raise PatientError(f"the log {path} cannot be read", [problem])
-        reader = dict_reader(text)
-        unknown = [f for f in (reader.fieldnames or []) if f and f.strip() not in LOG_FIELDS]
-        twice = sorted(
-            {f.strip() for f in reader.fieldnames or [] if f and [g.strip() for g in reader.fieldnames].count(f.strip()) > 1}
-        )
-        if twice:  # csv.DictReader would silently keep the last of the two
-            raise PatientError(
-                f"the log {path} names a column twice",
-                [Problem(path, 1, f, "this column appears more than once", "keep one of them") for f in twice],
-            )
-        if not reader.fieldnames or unknown:
-            raise PatientError(
-                f"the log {path} has {'no header' if not reader.fieldnames else 'unknown columns: ' + ', '.join(unknown)}",
-                [Problem(path, 1, "", "columns are " + ", ".join(LOG_FIELDS), "run 'rehabplan log-template' for the format")],
-            )
-        rows = []
-        for r in reader:
-            rows.append((reader.line_num, {k.strip(): v for k, v in r.items() if k}))
-    return parse_rows(rows, program, path)
-
-
-def parse_rows(rows, program: Program, source) -> tuple[list[LogEntry], list[Problem]]:
-    exercises = {p.exercise for w in program.weeks for p in _items(w)}
-    entries: list[LogEntry] = []
-    problems: list[Problem] = []
-    for line, raw in rows:
-
-        def bad(field: str, message: str, fix: str = "") -> None:
-            problems.append(Problem(source, line, field, message, fix))
-
-        n_before = len(problems)
-        data = {k: ("" if v is None else str(v).strip()) for k, v in raw.items() if k != _UNREADABLE}
-        # Red-flag words first, on every row: a note about bladder or saddle numbness on a row
-        # with a typo elsewhere must still reach the clinician today.
-        urgent = bool(RED_FLAG_WORDS.search(data.get("note", "")))
-        if _UNREADABLE in raw:
-            p = raw[_UNREADABLE]
-            bad(p.field.split(".", 1)[-1], p.message, p.fix)
-        elif not any(data.get(f) for f in ANSWER_FIELDS):
-            continue  # a template row not filled in yet: a session still to come, not a missed one
-        ex = data.get("exercise", "")
-        if ex not in exercises:
-            bad(
-                "exercise",
-                f"'{ex}' is not in this program" if ex else "missing",
-                "use an exercise id from the program (see log-template)",
-            )
-        week = _week_of(data, program, bad)
-        session = None
-        if data.get("session"):
-            try:
-                session = int(data["session"])
-                if not 1 <= session <= program.patient.sessions_per_week:
-                    bad("session", f"{session} is not a session of the week (1-{program.patient.sessions_per_week})")
-            except ValueError:
-                bad("session", f"'{data['session']}' is not a number")
-        done = data.get("done", "").lower()
-        if done not in YES | NO:
-            bad("done", f"'{data.get('done')}' is not yes or no")
-        spread = data.get("spread", "").lower()
-        if spread not in YES | NO:
-            bad("spread", f"'{data.get('spread')}' is not yes or no")
-        pains = {}
-        for field in ("pain_during", "pain_next_morning"):
-            value = data.get(field, "")
-            if value == "":
-                pains[field] = None
-                continue
-            try:
-                pains[field] = int(value)
-                if not 0 <= pains[field] <= 10:
-                    raise ValueError
-            except ValueError:
-                bad(field, f"'{value}' is not a pain score from 0 to 10")
-        if len(problems) > n_before:
-            if urgent:
-                problems.append(
-                    UrgentNote(
-                        source,
-                        line,
-                        "note",
-                        "this row is skipped, but its note may describe a red flag",
-                        "contact the patient today",
-                    )
-                )
-            continue
-        entries.append(
-            LogEntry(
-                line,
-                week,
-                session,
-                ex,
-                done in YES,
-                pains["pain_during"],
-                pains["pain_next_morning"],
-                spread in YES,
-                data.get("note", ""),
-            )
-        )
-    return entries, problems
-
-
-@dataclass(frozen=True)
-class UrgentNote(Problem):
-    """A log row that could not be used but whose note may describe a red flag."""
-
-
-def urgent_rows(problems: list[Problem]) -> list[int]:
-    """Rows skipped as invalid whose notes still need the clinician today."""
-    return [p.line for p in problems if isinstance(p, UrgentNote) and p.line is not None]
-
-
-def with_urgent_rows(program: Program, rows: list[int]) -> Program:
-    """Add the skipped rows with red-flag notes to the program's urgent flag."""
-    if not rows:
-        return program
-    flags = list(program.flags)
-    for i, flag in enumerate(flags):
-        if flag.level == "urgent":
-            flags[i] = flag.model_copy(update={"rows": sorted(set(flag.rows) | set(rows))})
-            break
-    else:
-        flags.insert(0, Flag(level="urgent", message=URGENT_MESSAGE, rows=sorted(rows)))
-    return program.model_copy(update={"flags": flags})
-
-
-def _week_of(data: dict, program: Program, bad) -> int:
-    week = None
-    if data.get("week"):
-        try:
-            week = int(data["week"])
-        except ValueError:
-            bad("week", f"'{data['week']}' is not a number")
-            return 0
-    if data.get("date"):
-        try:
-            day = dt.date.fromisoformat(data["date"])
-        except ValueError:
-            bad("date", f"'{data['date']}' is not a date", "write YYYY-MM-DD")
-            return 0
-        if not program.start <= day <= program.end:
-            bad("date", f"{day} is outside the program ({program.start} to {program.end})")
-            return 0
-        from_date = (day - program.start).days // 7 + 1
-        if week is not None and week != from_date:
-            bad("week", f"week {week} does not match the date {day} (week {from_date})")
-            return 0
-        week = from_date
-    if week is None:
-        bad("week", "missing", "give the week number or the date")
-        return 0
-    if not 1 <= week <= len(program.weeks):
-        bad("week", f"week {week} is outside the program (1-{len(program.weeks)})")
-    return week
+URGENT_MESSAGE = "a red flag was logged: contact the patient today; the plan is on hold (no progression)"
 
 
 # --------------------------------------------------------------------------- the model
 
 
 def light_of(entry: LogEntry, program: Program) -> tuple[str, str]:
-    """Traffic light of one logged session, with the reason in words."""
-    rules = program.pain
-    during, morning = entry.pain_during, entry.pain_next_morning
-    if rules.spread_is_red and entry.spread:
-        return "red", "symptoms spread down the leg"
-    if during is not None and during > rules.red_above:
-        return "red", f"pain {during}/10 during (limit {rules.red_above})"
-    if morning is not None and morning > rules.red_above:
-        return "red", f"pain {morning}/10 the next morning (limit {rules.red_above})"
-    if rules.next_morning_worse_is_red and during is not None and morning is not None and morning > during:
-        return "red", f"worse the next morning ({during} -> {morning}/10)"
-    if (during or 0) >= rules.amber_from or (morning or 0) >= rules.amber_from:
-        return "amber", f"pain {max(during or 0, morning or 0)}/10 (modify from {rules.amber_from})"
-    return "green", "pain within the safe range"
+    """Traffic light of one logged session, with the reason in words (the protocol's one rule)."""
+    return pain_rule(program.pain).light(entry.pain_during, entry.pain_next_morning, entry.spread)
+
+
+def log_hits(entries: list[LogEntry]) -> list[Hit]:
+    """Red flags in used log rows: questions answered yes and notes that read as one."""
+    hits: list[Hit] = []
+    for e in entries:
+        date = e.date.isoformat() if e.date else ""
+        for q in e.answers:
+            hits.append(Hit(e.row, q, q, "yes", answered=True, week=e.week, date=date))
+        hits += screen_cell(e.row, "note", e.note, week=e.week, date=date)
+    return hits
+
+
+def _slot_of(program: Program) -> dict[str, str]:
+    return {p.exercise: p.slot for w in program.weeks for p in _items(w)}
+
+
+def _week_slots(program: Program, week: int) -> list[str]:
+    if not 1 <= week <= len(program.weeks):
+        return []
+    return list(dict.fromkeys(p.slot for p in _items(program.weeks[week - 1])))
+
+
+def _decide(program: Program, entries: list[LogEntry]) -> dict[str, tuple[str, str, str, LogEntry]]:
+    """slot -> (light, reason, exercise, the worst session) from the latest logged week of each slot.
+
+    A session row that names the exercise that hurt gives that exercise the session's light and
+    the others of the session green; a session that hurt without naming one gives every exercise
+    of the session its light (the whole week holds or regresses: which one hurt is not known)."""
+    slot_of = _slot_of(program)
+    order = ["green", "amber", "red"]
+    per_slot: dict[str, list[tuple[int, tuple[str, str], LogEntry, str]]] = {}
+    for e in entries:
+        if not e.done:
+            continue
+        light = light_of(e, program)
+        if not e.per_session:
+            if e.exercise in slot_of:
+                per_slot.setdefault(slot_of[e.exercise], []).append((e.week, light, e, e.exercise))
+            continue
+        week = program.weeks[e.week - 1] if 1 <= e.week <= len(program.weeks) else None
+        if week is None:
+            continue
+        present = {p.slot: p.exercise for p in _items(week)}
+        named = slot_of.get(e.exercise) if e.exercise else None
+        for slot, ex in present.items():
+            if e.done_exercises and ex not in e.done_exercises:
+                continue
+            if named is None and light[0] == "red":
+                # Which exercise hurt is not known: every exercise holds at its last dose (none is
+                # regressed on a guess) and the clinician is asked to find out (clinician_flags).
+                this = ("amber", f"{light[1]}; the exercise that hurt was not named, so all hold")
+            else:
+                this = light if (named is None or named == slot) else ("green", "another exercise hurt")
+            per_slot.setdefault(slot, []).append((e.week, this, e, ex))
+    decisions = {}
+    for slot, items in per_slot.items():
+        latest = max(w for w, *_ in items)
+        worst = max((it for it in items if it[0] == latest), key=lambda it: (order.index(it[1][0]), -it[2].row))
+        _, (light, reason), entry, ex = worst
+        when = f"week {latest}" + (
+            f", {entry.date.isoformat()}" if entry.date else (f", session {entry.session}" if entry.session else "")
+        )
+        decisions[slot] = (light, f"{when}: {reason}", ex, entry)
+    return decisions
 
 
 def adjust(
-    program: Program, library: Library, entries: list[LogEntry], from_week: int | None = None, source: Path | str | None = None
+    program: Program,
+    library: Library,
+    entries: list[LogEntry],
+    from_week: int | None = None,
+    source: Path | str | None = None,
+    *,
+    hits: list[Hit] | None = None,
+    release: bool = False,
+    clear: tuple[str, ...] | list[str] = (),
 ) -> Program:
     """The adjusted program: weeks from ``from_week`` (default: after the last logged week).
 
     Each exercise's dose timeline (``Program.timelines``) is decided anew from its traffic light,
-    then the weeks are materialised by the planner's own function, so every printed dose, total
-    and session time comes from the new timelines (nothing is read back from printed doses).
+    then the holds (red flags, spreading symptoms, the phase criterion) freeze the remaining weeks
+    at the last tolerated doses; the weeks are materialised by the planner's own function, so every
+    printed dose, total and session time comes from the timelines. ``hits``: the red flags the
+    reader screened in the whole file (default: those of ``entries``). ``release``: the clinician
+    has seen the patient (review and urgent holds logged so far are released). ``clear``:
+    tensioners ("tensioner" = all) the clinician lets back in after they provoked spread.
     ``source`` names the program file in errors.
     """
-    if from_week is not None and not 1 <= from_week <= len(program.weeks):
+    program = with_loop_fields(program)
+    n_weeks = len(program.weeks)
+    if from_week is not None and not 1 <= from_week <= n_weeks:
         raise PatientError(
-            f"--from-week {from_week} is not a week of this {len(program.weeks)}-week program",
-            [Problem(None, None, "from_week", f"{from_week} is out of range", f"use a week from 1 to {len(program.weeks)}")],
+            f"--from-week {from_week} is not a week of this {n_weeks}-week program",
+            [Problem(None, None, "from_week", f"{from_week} is out of range", f"use a week from 1 to {n_weeks}")],
         )
     if not program.timelines:
         where = Path(source) if source is not None else None
@@ -321,25 +173,26 @@ def adjust(
         raise PatientError("the log has no usable rows; nothing to adjust")
     last_logged = max((e.week for e in entries), default=0)
     start = from_week or last_logged + 1
-    if start > len(program.weeks):
+    if start > n_weeks:
         raise PatientError(f"the log reaches week {last_logged}: no weeks are left to adjust")
-    by_slot_exercise = {p.exercise: p.slot for w in program.weeks for p in _items(w)}
-
-    decisions: dict[str, tuple[str, str, str]] = {}  # slot -> (light, reason, exercise)
-    for slot in dict.fromkeys(by_slot_exercise[e.exercise] for e in entries):
-        slot_entries = [e for e in entries if by_slot_exercise[e.exercise] == slot and e.done]
-        if not slot_entries:
-            continue
-        latest = max(e.week for e in slot_entries)
-        lights = [(light_of(e, program), e) for e in slot_entries if e.week == latest]
-        worst = max(lights, key=lambda le: ["green", "amber", "red"].index(le[0][0]))
-        decisions[slot] = (worst[0][0], f"week {latest}: {worst[0][1]}", worst[1].exercise)
-
-    tracks = {t.slot: track_of(t) for t in program.timelines}
+    rule = pain_rule(program.pain)
+    deloads = set(program.deload_weeks)
     core = {t.slot: t.core for t in program.timelines}
+    had = {t.slot: track_of(t) for t in program.timelines}  # what the patient was given
+    tracks = dict(had)
+    if program.resume_timelines:
+        # Take up the plan where the hold began (the held weeks pushed it later), with any
+        # exercise kept out of it back in, should the clinician clear it now.
+        held_from = min((h.from_week for h in program.holds), default=start)
+        resume = {t.slot: track_of(t) for t in program.resume_timelines}
+        core |= {t.slot: t.core for t in program.resume_timelines}
+        tracks = {slot: _delayed(had.get(slot), resume.get(slot), held_from, start) for slot in dict.fromkeys([*had, *resume])}
+        tracks = {slot: t for slot, t in tracks.items() if t.doses}
+    decisions = _decide(program, entries)
+
     shifted: dict[str, _Shifted] = {}
     changes: dict[str, str] = {}
-    for slot, (light, _reason, _) in decisions.items():
+    for slot, (light, _reason, _ex, _e) in decisions.items():
         if light == "green" or slot not in tracks:
             continue
         shifted[slot] = _shift(program, library, tracks[slot], start, light)
@@ -347,7 +200,72 @@ def adjust(
             changes[slot] = shifted[slot].change
     _hold_to_fit(program, library, tracks, shifted, start)
     for slot, sh in shifted.items():
-        tracks[slot] = _write(tracks[slot], sh, set(program.deload_weeks), start)
+        tracks[slot] = _write(tracks[slot], sh, deloads, start)
+
+    # The clinician's decisions, recorded in the program.
+    record = list(program.decisions)
+    acknowledged = program.acknowledged_through_week or 0
+    if release:
+        acknowledged = max(acknowledged, last_logged)
+        record.append(f"week {start}: the clinician released the hold on red flags and reviews logged to week {last_logged}")
+    cleared = dict(program.cleared)
+    blocked = list(program.blocked)
+    for name in clear:
+        key = name.strip().lower()
+        for b in list(blocked):
+            if key in (
+                "tensioner",
+                "tensioners",
+                "all",
+                b.exercise,
+                library[b.exercise].name.lower() if b.exercise in library else "",
+            ):
+                blocked.remove(b)
+                cleared[b.exercise] = last_logged
+                record.append(
+                    f"week {start}: the clinician cleared {b.exercise} (it provoked spreading symptoms in week {b.week})"
+                )
+    # A tensioner in a week with spreading symptoms stays out until cleared.
+    for e in entries:
+        if not e.spread or e.week < 1 or e.week > n_weeks:
+            continue
+        for p in _items(program.weeks[e.week - 1]):
+            ex = library[p.exercise] if p.exercise in library else None
+            if ex is not None and ex.is_tensioner and e.week > cleared.get(p.exercise, 0):
+                if not any(b.exercise == p.exercise for b in blocked):
+                    blocked.append(
+                        Blocked(
+                            exercise=p.exercise,
+                            slot=p.slot,
+                            week=e.week,
+                            reason=f"symptoms spread down the leg in week {e.week} (log row {e.row})",
+                        )
+                    )
+    if program.holds or any(d.startswith(f"week {start}: the clinician cleared") for d in record):
+        # Taking the plan up again after a hold, or letting a tensioner back in: one new exercise
+        # or harder variant a week, so that a flare points at one change.
+        _one_change_a_week(tracks, start, program, library)
+    plan_tracks = dict(tracks)  # the plan to take up again once holds and blocks are released
+    for b in blocked:
+        if b.slot in tracks:
+            tracks[b.slot] = _without(tracks[b.slot], b.exercise, start, library, program)
+
+    all_hits = hits if hits is not None else log_hits(entries)
+    live_hits = [h for h in all_hits if (h.week or last_logged or 1) > acknowledged]
+    holds = _holds(program, entries, live_hits, acknowledged, last_logged, start, rule)
+    resume_timelines = []
+    if holds or blocked:
+        resume_timelines = [timeline_model(t, core.get(t.id, False)) for t in plan_tracks.values()]
+    if holds:
+        kept_out = {b.exercise for b in blocked}
+        tracks = {
+            slot: t
+            for slot, t in (
+                (slot, _frozen(t, had.get(slot), holds, entries, decisions, start, library, program, kept_out))
+                for slot, t in tracks.items()
+            )
+            if t.doses
+        }
     weeks = materialise(
         library,
         program.patient,
@@ -357,17 +275,24 @@ def adjust(
         program.deload_volume_factor,
         list(tracks.values()),
     )
-    adjustments = [
-        Adjustment(
-            slot=slot,
-            exercise=ex,
-            light=light,
-            reason=reason,
-            change=changes.get(slot, "progress as planned" if light == "green" else "no later weeks of this exercise"),
-        )
-        for slot, (light, reason, ex) in decisions.items()
-    ]
-    flags = clinician_flags(program, entries, decisions)
+    names = {slot: library[ex].name if ex in library else ex for slot, (_l, _r, ex, _e) in decisions.items()}
+    adjustments = []
+    for slot, (light, reason, ex, _e) in decisions.items():
+        if holds:
+            first = changes.get(slot) if light == "red" else None
+            change = (f"{first}; then held" if first else "held") + f": nothing new or harder ({holds[0].level} hold)"
+            patient = holds[0].patient
+        else:
+            change = changes.get(slot, "progress as planned" if light == "green" else "no later weeks of this exercise")
+            patient = {
+                "green": "carries on as planned",
+                "amber": "stays the same for a week, then carries on",
+                "red": "made easier for now, then built up again",
+            }[light]
+            if slot in changes and changes[slot].startswith("easier:"):
+                patient = f"changed to an easier version for now ({names[slot]} is hard on your symptoms at the moment)"
+        adjustments.append(Adjustment(slot=slot, exercise=ex, light=light, reason=reason, change=change, patient=patient))
+    flags = clinician_flags(program, entries, decisions, live_hits, holds, library)
     return program.model_copy(
         update={
             # Past weeks are never touched: the patient has done them.
@@ -375,13 +300,260 @@ def adjust(
             "adjusted_from_week": start,
             "adjustments": adjustments,
             "flags": flags,
-            "timelines": [timeline_model(t, core[t.id]) for t in tracks.values()],
+            "timelines": [timeline_model(t, core.get(t.id, False)) for t in tracks.values()],
+            "holds": holds,
+            "resume_timelines": resume_timelines,
+            "blocked": blocked,
+            "cleared": cleared,
+            "acknowledged_through_week": acknowledged or None,
+            "decisions": record,
         }
     )
 
 
-AMBER_NOTE = "same as before: your pain said wait"
-RED_NOTE = "made easier: your pain said too much"
+LOOP_FIELDS = ("holds", "resume_timelines", "blocked", "cleared", "acknowledged_through_week", "decisions")
+
+
+def with_loop_fields(program: Program) -> Program:
+    """The program with the closed loop's fields set (the planner's fast path leaves them out)."""
+    missing = {
+        name: Program.model_fields[name].get_default(call_default_factory=True)
+        for name in LOOP_FIELDS
+        if name not in program.__dict__
+    }
+    return program.model_copy(update=missing) if missing else program
+
+
+HOLD_PATIENT = {
+    "urgent": "stop these exercises until you have been checked: your clinician will contact you",
+    "review": "stay at the same dose as last week until your clinician has seen you",
+    "spread": "back to your last comfortable week, because your symptoms spread down your leg",
+    "phase": "stay at the same dose as last week; move on after a week with pain at {c} out of 10 or less",
+}
+
+
+def _holds(program: Program, entries, hits: list[Hit], acknowledged: int, last: int, start: int, rule) -> list[Hold]:
+    holds: list[Hold] = []
+    for level in ("urgent", "review"):
+        found = [h for h in hits if h.level == level]
+        if found:
+            what = "; ".join(dict.fromkeys(h.describe() for h in found))
+            holds.append(
+                Hold(
+                    level=level,
+                    reason=what,
+                    patient=HOLD_PATIENT[level],
+                    from_week=start,
+                    release="clinician",
+                    rows=sorted({h.row for h in found if h.row}),
+                )
+            )
+    spread_weeks: dict[int, list[LogEntry]] = {}
+    for e in entries:
+        if e.spread and e.week > acknowledged:
+            spread_weeks.setdefault(e.week, []).append(e)
+    twice = [
+        w
+        for w, es in spread_weeks.items()
+        if len({(x.session, x.date, x.row if x.per_session else 0) for x in es}) >= 2 and _sessions(es) >= 2
+    ]
+    running = [w for w in spread_weeks if w - 1 in spread_weeks]
+    if twice or running:
+        why = (
+            f"spreading symptoms in two sessions of week {twice[0]}"
+            if twice
+            else f"spreading symptoms in weeks {running[0] - 1} and {running[0]}"
+        )
+        rows = sorted({e.row for w in (twice or [running[0] - 1, running[0]]) for e in spread_weeks.get(w, [])})
+        if not any(h.level == "review" for h in holds):
+            holds.append(
+                Hold(level="review", reason=why, patient=HOLD_PATIENT["review"], from_week=start, release="clinician", rows=rows)
+            )
+        else:
+            holds = [
+                h.model_copy(update={"reason": h.reason + "; " + why, "rows": sorted(set(h.rows) | set(rows))})
+                if h.level == "review"
+                else h
+                for h in holds
+            ]
+    elif last in spread_weeks:
+        rows = [e.row for e in spread_weeks[last]]
+        holds.append(
+            Hold(
+                level="spread",
+                reason=f"spreading symptoms in week {last}: repeat the last tolerated doses, nerve work back to the slider",
+                patient=HOLD_PATIENT["spread"],
+                from_week=start,
+                release="logged week",
+                rows=rows,
+            )
+        )
+    if not holds:
+        latest = [e for e in entries if e.week == last and e.done]
+        lights = [(light_of(e, program), e) for e in latest]
+        missed = [(lt, e) for lt, e in lights if lt[0] != "green"]
+        if missed:
+            phase = next((p for p in program.phases if p.first_week <= last <= p.last_week), None)
+            (_, why), e = missed[0]
+            holds.append(
+                Hold(
+                    level="phase",
+                    reason=f"week {last} did not meet the pain rule ({why}, log row {e.row})"
+                    + (f": stays in '{phase.name}' (move on when: {phase.criterion})" if phase else ""),
+                    patient=HOLD_PATIENT["phase"].format(c=rule.ceiling),
+                    from_week=start,
+                    release="logged week",
+                    rows=[x.row for _, x in missed],
+                )
+            )
+    return holds
+
+
+def _sessions(es: list[LogEntry]) -> int:
+    """How many sessions logged entries stand for (per-exercise rows of one session count once)."""
+    return len({(e.session, e.date) if not e.per_session else e.row for e in es})
+
+
+def _delayed(had: Track | None, resume: Track | None, held_from: int, start: int) -> Track:
+    """The plan to resume: weeks before ``start`` as given, then the resumed plan from the week
+    the hold began, pushed later by the weeks held."""
+    base = had or resume
+    by = start - held_from
+    doses = {w: d for w, d in (had.doses.items() if had else []) if w < start}
+    notes = {w: n for w, n in (had.notes.items() if had else []) if w < start}
+    if resume is not None:
+        last_week = max([*(had.doses if had else {}), *resume.doses], default=0)
+        for w in range(start, last_week + 1):
+            src = w - by
+            if src in resume.doses and src >= held_from:
+                doses[w], notes[w] = resume.doses[src], resume.notes.get(src)
+    return replace(base, doses=doses, notes=notes)
+
+
+def _without(track: Track, exercise: str, start: int, library: Library, program: Program) -> Track:
+    """The track with a blocked exercise replaced, from ``start``, by the last dose before it."""
+    doses, notes = dict(track.doses), dict(track.notes)
+    fallback = None
+    for w in sorted(doses):
+        if doses[w].exercise != exercise:
+            if w < start or fallback is None:
+                fallback = doses[w]
+            continue
+        if w < start:
+            continue
+        if fallback is None:
+            ex = library[exercise]
+            fallback = _regressed(program, library, track, doses[w]) if ex.easier else doses[w]
+        if fallback.exercise == exercise:
+            del doses[w]
+            notes.pop(w, None)
+            continue
+        doses[w] = fallback
+        notes[w] = "keep to the slider: the harder version waits until your clinician says it is fine"
+    return replace(track, doses=doses, notes=notes)
+
+
+def _frozen(
+    track: Track,
+    had: Track | None,
+    holds: list[Hold],
+    entries,
+    decisions,
+    start: int,
+    library: Library,
+    program: Program,
+    kept_out: set[str],
+) -> Track:
+    """The remaining weeks at the last tolerated dose: nothing new, nothing harder.
+
+    The last tolerated dose is the dose of the last week logged (after spreading symptoms: the
+    last week logged without them); a red light's easier dose, when it is no harder, wins; nerve
+    work that was a tensioner goes back to the slider at its last symptom-free dose."""
+    doses = {w: d for w, d in (had.doses.items() if had else []) if w < start}
+    notes = {w: n for w, n in (had.notes.items() if had else []) if w < start}
+    last = max(1, start - 1)
+    deloads = set(program.deload_weeks)
+    while last in deloads and last > 1:
+        last -= 1  # a deload week was a lighter week: hold at the full dose done before it
+    spread = any(h.level == "spread" or "spread" in h.reason for h in holds)
+    base = last
+    if spread:
+        spread_weeks = {e.week for e in entries if e.spread}
+        logged = {e.week for e in entries}
+        calm = [w for w in range(1, start) if w in logged and w not in spread_weeks and w not in deloads]
+        base = calm[-1] if calm else last
+    if had is None or base not in had.doses:
+        return replace(track, doses=doses, notes=notes)  # not started by then: nothing new
+    held = had.doses[base]
+    if library[held.exercise].is_tensioner and (spread or held.exercise in kept_out):
+        symptom_free = [
+            had.doses[w] for w in range(1, base + 1) if w in had.doses and not library[had.doses[w].exercise].is_tensioner
+        ]
+        held = symptom_free[-1] if symptom_free else _regressed(program, library, track, held)
+    light = decisions.get(track.id, ("green",))[0]
+    if (
+        light in ("amber", "red")
+        and start in track.doses
+        and _not_harder(track.doses[start], held, library)
+        and track_seconds(track, track.doses[start], library, program.patient)
+        <= track_seconds(track, held, library, program.patient)
+    ):
+        held = track.doses[start]  # a red light's easier dose is easier still (and no longer)
+    note = holds[0].patient
+    for i, w in enumerate(w for w in sorted(set(track.doses) | set(had.doses)) if w >= start):
+        doses[w] = held
+        notes[w] = note if i == 0 else "same as last week"
+    return replace(track, doses=doses, notes=notes)
+
+
+def _one_change_a_week(tracks: dict[str, Track], start: int, program: Program, library: Library) -> None:
+    """From ``start``: at most one slot a week takes up a new exercise (or a harder variant); the
+    others wait a week (their dose of the week before, or nothing yet), their plan a week later.
+    A tensioner comes in a week of its own; nothing new in a deload, reassessment or last week."""
+    n_weeks = len(program.weeks)
+    quiet = set(program.deload_weeks) | {program.reassessment_week, n_weeks}
+    for week in range(start, n_weeks + 1):
+        changing = [
+            slot
+            for slot, t in tracks.items()
+            if week in t.doses and (week - 1 not in t.doses or t.doses[week].exercise != t.doses[week - 1].exercise)
+        ]
+        if week == 1:
+            continue
+        tensioners = [s for s in changing if library[tracks[s].doses[week].exercise].is_tensioner]
+        allowed = [] if week in quiet else (tensioners[:1] or changing[:1])
+        for slot in changing:
+            if slot in allowed:
+                continue
+            t = tracks[slot]
+            weeks = [w for w in sorted(t.doses) if w >= week]
+            doses = [t.doses[w] for w in weeks]
+            notes = [t.notes.get(w) for w in weeks]
+            before = t.doses.get(week - 1)
+            new_doses = dict((w, d) for w, d in t.doses.items() if w < week)
+            new_notes = dict((w, n) for w, n in t.notes.items() if w < week)
+            if before is not None:
+                new_doses[week], new_notes[week] = before, "same as last week: one change at a time"
+            for w, d, n in zip(weeks[1:], doses, notes, strict=False):
+                new_doses[w], new_notes[w] = d, n
+            tracks[slot] = replace(t, doses=new_doses, notes=new_notes)
+
+
+def _not_harder(a: Dose, b: Dose, library: Library) -> bool:
+    """``a`` asks no more than ``b``: the same exercise at no higher a dose, or its easier variant."""
+    if a.exercise != b.exercise:
+        return library[b.exercise].easier == a.exercise
+    return (
+        a.sets <= b.sets
+        and a.reps <= b.reps
+        and (a.hold_s or 0) <= (b.hold_s or 0)
+        and (a.minutes or 0) <= (b.minutes or 0)
+        and a.load_index <= b.load_index
+    )
+
+
+AMBER_NOTE = "same as last week, because your pain went a little over your limit"
+RED_NOTE = "made easier, because your pain went over your limit"
 BACK_FROM_DELOAD = "back to full dose"
 
 
@@ -580,47 +752,120 @@ def _write(track: Track, sh: _Shifted, deloads: set[int], start: int) -> Track:
     return replace(track, doses=doses, notes=notes)
 
 
-def clinician_flags(program: Program, entries: list[LogEntry], decisions: dict) -> list[Flag]:
-    rules = program.pain
+def clinician_flags(
+    program: Program, entries: list[LogEntry], decisions: dict, hits: list[Hit], holds: list[Hold], library: Library
+) -> list[Flag]:
+    """What the clinician must read: every red flag with its week, date and the patient's words,
+    the holds, repeated reds with the exercise's name and the worst session, adherence, and
+    no improvement by the reassessment week (only when there was pain to improve)."""
     flags: list[Flag] = []
-    urgent = [e.row for e in entries if e.note and RED_FLAG_WORDS.search(e.note)]
-    if urgent:
-        flags.append(Flag(level="urgent", message=URGENT_MESSAGE, rows=urgent))
-    reds: dict[str, list[int]] = {}
-    for e in entries:
-        if e.done and light_of(e, program)[0] == "red":
-            reds.setdefault(e.exercise, []).append(e.row)
-    for ex, rows in reds.items():
-        if len(rows) >= rules.red_sessions_flag:
-            flags.append(
-                Flag(level="review", message=f"{len(rows)} red sessions for {ex}: review the exercise choice", rows=rows)
+    for level in ("urgent", "review"):
+        by_cat: dict[str, list[Hit]] = {}
+        for h in hits:
+            if h.level == level:
+                by_cat.setdefault(h.category, []).append(h)
+        for cat, hs in by_cat.items():
+            action = (
+                "contact the patient today; the plan is on hold"
+                if level == "urgent"
+                else "progression holds until you have seen the patient"
             )
-    logged_weeks = sorted({e.week for e in entries})
-    if entries:
-        # The log template has a row for every planned exercise of every session: adherence
-        # is the share of those rows marked done.
-        adherence = sum(1 for e in entries if e.done) / len(entries)
-        if adherence < rules.adherence_flag_below:
+            flags.append(
+                Flag(
+                    level=level,
+                    message=f"{BY_ID[cat].clinician}: {action}",
+                    rows=sorted({h.row for h in hs if h.row}),
+                    weeks=sorted({h.week for h in hs if h.week}),
+                    words=list(dict.fromkeys(h.describe() for h in hs)),
+                )
+            )
+    for hold in holds:
+        if hold.level == "review" and "spread" in hold.reason:
+            flags.append(
+                Flag(level="review", message=f"{hold.reason}: review the nerve load; the plan is on hold", rows=hold.rows)
+            )
+    rule = pain_rule(program.pain)
+    slot_of = _slot_of(program)
+    reds: dict[str, list[tuple[LogEntry, str]]] = {}
+    for e in entries:
+        if not e.done:
+            continue
+        light, why = rule.light(e.pain_during, e.pain_next_morning, e.spread)
+        if light != "red":
+            continue
+        if e.exercise:
+            reds.setdefault(e.exercise, []).append((e, why))
+    unnamed = [
+        e
+        for e in entries
+        if e.done and e.per_session and not e.exercise and rule.light(e.pain_during, e.pain_next_morning, e.spread)[0] == "red"
+    ]
+    if unnamed:
+        worst = max(unnamed, key=lambda e: (max(e.pain_during or 0, e.pain_next_morning or 0), e.spread))
+        flags.append(
+            Flag(
+                level="review",
+                message=(
+                    f"{len(unnamed)} red session(s) without the exercise that hurt; worst: week {worst.week}"
+                    + (f" {worst.date.isoformat()}" if worst.date else "")
+                    + f", {rule.light(worst.pain_during, worst.pain_next_morning, worst.spread)[1]}: ask which exercise hurt (all are held meanwhile)"
+                ),
+                rows=[e.row for e in unnamed],
+                weeks=sorted({e.week for e in unnamed}),
+            )
+        )
+    for ex, items in reds.items():
+        if len(items) >= program.pain.red_sessions_flag:
+            worst = max(items, key=lambda it: (max(it[0].pain_during or 0, it[0].pain_next_morning or 0), it[0].spread))
+            e, why = worst
+            when = f"week {e.week}" + (f" {e.date.isoformat()}" if e.date else (f" session {e.session}" if e.session else ""))
+            name = library[ex].name if ex in library else ex
             flags.append(
                 Flag(
                     level="review",
-                    message=f"adherence {adherence:.0%} of logged sessions is below {rules.adherence_flag_below:.0%}: talk about barriers",
+                    message=f"{len(items)} red sessions for {name} ({ex}); worst: {when}, {why}: review the exercise choice",
+                    rows=[x.row for x, _ in items],
+                    weeks=sorted({x.week for x, _ in items}),
+                )
+            )
+    if entries:
+        if all(e.per_session for e in entries):
+            logged = {(e.week, e.session, e.row) for e in entries}
+            done = sum(1 for e in entries if e.done)
+            adherence = done / len(logged)
+        else:
+            adherence = sum(1 for e in entries if e.done) / len(entries)
+        if adherence < program.pain.adherence_flag_below:
+            flags.append(
+                Flag(
+                    level="review",
+                    message=f"adherence {adherence:.0%} of logged sessions is below {program.pain.adherence_flag_below:.0%}: talk about barriers",
                 )
             )
     reassess = program.reassessment_week
-    if reassess in logged_weeks and 1 in logged_weeks:
+    logged_weeks = sorted({e.week for e in entries if e.pain_during is not None})
+    later = [w for w in logged_weeks if w >= reassess]
+    if later and logged_weeks[0] < reassess:
 
         def mean(week: int) -> float:
             vals = [e.pain_during for e in entries if e.week == week and e.pain_during is not None]
             return sum(vals) / len(vals) if vals else 0.0
 
-        if mean(reassess) >= mean(1):
+        base, now = mean(logged_weeks[0]), mean(later[0])
+        # NPRS minimal important change: about 2 points or 30 % (design choice from the brief).
+        if base >= 3 and base - now < 2 and (base - now) / base < 0.3:
             flags.append(
                 Flag(
                     level="review",
-                    message=f"no improvement in pain by week {reassess}: reassess (NICE: disabling root symptoms after 6 weeks need a specialist)",
+                    message=(
+                        f"no improvement in pain by week {later[0]} (week {logged_weeks[0]} {base:.1f}/10, "
+                        f"week {later[0]} {now:.1f}/10; less than 2 points or 30 %): reassess "
+                        "(NICE: disabling root symptoms after 6 weeks need a specialist)"
+                    ),
+                    weeks=[logged_weeks[0], later[0]],
                 )
             )
+    _ = (decisions, slot_of)
     return flags
 
 
@@ -631,18 +876,6 @@ def remaining(program: Program) -> Program:
         return program
     weeks = program.weeks[program.adjusted_from_week - 1 :]
     return program.model_copy(update={"weeks": weeks, "start": weeks[0].start})
-
-
-def log_template(program: Program) -> str:
-    """A CSV the patient or clinician fills in: one row per exercise per session."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(LOG_FIELDS)
-    for week in program.weeks:
-        for s in week.sessions:
-            for p in week.every_day + s.prescriptions:
-                w.writerow([week.number, s.number, "", p.exercise, "", "", "", "", "", "", "", ""])
-    return buf.getvalue()
 
 
 def _items(week: Week) -> list[Prescription]:

@@ -82,4 +82,11 @@ def plan(library: Library, protocol: Protocol, patient: Patient) -> Program:
         adjustments=[],
         flags=[],
         timelines=[timeline_model(t, core[t.id], library.planned) for t in tracks],  # (None: no cache)
+        # The closed loop's fields, empty until `rehabplan adjust` holds or blocks something.
+        holds=[],
+        resume_timelines=[],
+        blocked=[],
+        acknowledged_through_week=None,
+        cleared={},
+        decisions=[],
     )

@@ -94,9 +94,11 @@ def load_chart(program: Program) -> str:
     add(f'<text x="{LEFT - 8}" y="{PLOT_BOTTOM + 19}" text-anchor="end">Week</text>')
     # Phase bands under the week numbers.
     band_y = PLOT_BOTTOM + 28
+    # An adjusted plan prints from its first changed week: bar 1 is that week, not week 1.
+    offset = program.weeks[0].number - 1 if program.weeks else 0
     for k, phase in enumerate(program.phases):
-        first = max(phase.first_week, 1)
-        last = min(phase.last_week, n)
+        first = max(phase.first_week - offset, 1)
+        last = min(phase.last_week - offset, n)
         if last < first:
             continue
         x0 = LEFT + (first - 1) * col + 1

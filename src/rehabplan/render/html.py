@@ -632,6 +632,24 @@ def _log(program: Program) -> list[LogWeek]:
     return out
 
 
+def _adjustment_lines(program: Program, library: Library) -> list[tuple[str, str]]:
+    """What `adjust` changed, in the patient's words; one line when every exercise has the same."""
+    lines = [
+        (library.exercises[a.exercise].name if a.exercise in library else a.exercise, a.patient or a.change)
+        for a in getattr(program, "adjustments", [])
+    ]
+    if len(lines) > 1 and len({text for _, text in lines}) == 1:
+        return [("All your exercises", lines[0][1])]
+    return lines
+
+
+def _red_flag_questions() -> list[tuple[str, str, str]]:
+    """The log's weekly yes/no questions: (log column, plain words, urgent or review)."""
+    from rehabplan.planning.redflags import PAPER, RED_FLAGS
+
+    return [(f.id, PAPER[f.id], f.level) for f in RED_FLAGS]
+
+
 def day_plan(program: Program, locale: str = "en-GB") -> list[dict]:
     """The week's pattern in words, per kind of day: which weekdays, from which week, how long.
 
@@ -714,13 +732,11 @@ class PainBands:
 
 
 def pain_bands(program: Program) -> PainBands:
-    rules = program.pain
-    # "Stop" starts above red_above, and never above the ceiling for pain during exercise.
-    red_from = min(rules.red_above, rules.during_max) + 1
-    amber_from = min(rules.amber_from, red_from)
-    green = (0, amber_from - 1) if amber_from > 0 else (0, 0)
-    amber = (amber_from, red_from - 1) if amber_from <= red_from - 1 else None
-    return PainBands(green=green, amber=amber, red=(red_from, 10))
+    """The protocol's one pain rule (``planning.painrule``), as the handout's colour key."""
+    from rehabplan.planning.painrule import pain_rule
+
+    rule = pain_rule(program.pain)
+    return PainBands(green=rule.green, amber=rule.amber, red=rule.red)
 
 
 def _range(pair: tuple[int, int]) -> str:
@@ -1113,6 +1129,7 @@ class HtmlBuilder:
             "chart": Markup(load_chart(program)),
             "cards": self.cards(program, library),
             "log": _log(program),
+            "red_flag_questions": _red_flag_questions(),
             "log_sessions": sessions_per_week,
             "log_daily": any(w.every_day for w in program.weeks),
             "log_kinds": len({getattr(s, "name", "Session") for w in program.weeks for s in w.sessions}),
@@ -1122,10 +1139,7 @@ class HtmlBuilder:
             "clinician_notes": list(getattr(program, "clinician_warnings", [])),
             # What `rehabplan adjust` changed, in the patient's words. Its flags are for the
             # clinician (call the patient, review the exercise) and are not printed here.
-            "adjustments": [
-                (library.exercises[a.exercise].name if a.exercise in library else a.exercise, a.change)
-                for a in getattr(program, "adjustments", [])
-            ],
+            "adjustments": _adjustment_lines(program, library),
         }
 
     def cards(self, program: Program, library: Library) -> list[Card]:
