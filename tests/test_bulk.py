@@ -163,9 +163,9 @@ def test_an_unreadable_roster_is_one_clear_error(tmp_path):
 
 
 def test_workers_are_recycled_and_every_patient_is_still_built_once(tmp_path, monkeypatch):
-    import rehabplan.bulk.run as bulk
+    import rehabplan.bulk.pool as pool
 
-    monkeypatch.setattr(bulk, "RECYCLE_AFTER", 1)  # a fresh pair of workers for every two handouts
+    monkeypatch.setattr(pool, "RECYCLE_AFTER", 1)  # a fresh pair of workers for every two handouts
     path = roster(tmp_path, [{"id": f"R{i}", "name": f"P {i}"} for i in range(5)])
     report = bulk_build(path, tmp_path / "out", jobs=2, formats=("json",))
     assert [o.status for o in report.outcomes] == ["built"] * 5
@@ -184,8 +184,11 @@ def test_forked_workers_plan_with_the_parents_library_instead_of_reading_it_agai
             fh.write(f"{os.getpid()}\n")
         return original(*folders)
 
-    monkeypatch.setattr(bulk, "load_library", load_library)  # forked workers inherit the patch
-    monkeypatch.setattr(bulk, "RECYCLE_AFTER", 1)  # recycled pools are forked with it too
+    import rehabplan.bulk.pool as pool
+
+    monkeypatch.setattr(bulk, "load_library", load_library)  # the parent's one read
+    monkeypatch.setattr(pool, "load_library", load_library)  # forked workers inherit the patch
+    monkeypatch.setattr(pool, "RECYCLE_AFTER", 1)  # recycled pools are forked with it too
     path = roster(tmp_path, [{"id": f"R{i}", "name": f"P {i}"} for i in range(3)])
     report = bulk_build(path, tmp_path / "out", jobs=2, formats=("json",), start_method="fork")
     assert [o.status for o in report.outcomes] == ["built"] * 3

@@ -88,10 +88,13 @@ def _build_with_stderr(monkeypatch, tmp_path, *, terminal: bool, quiet: bool = F
 
     from rich.console import Console
 
-    import rehabplan.cli.commands as cli
+    import rehabplan.cli.base as base
+    import rehabplan.cli.plan as plan_commands
 
     buffer = _io.StringIO()
-    monkeypatch.setattr(cli, "err", Console(file=buffer, force_terminal=terminal, force_interactive=terminal, width=100))
+    console = Console(file=buffer, force_terminal=terminal, force_interactive=terminal, width=100)
+    monkeypatch.setattr(base, "err", console)
+    monkeypatch.setattr(plan_commands, "err", console)
     args = [
         "build",
         Path(__file__).parent.parent / "examples" / "patient.yaml",

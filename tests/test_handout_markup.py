@@ -46,7 +46,7 @@ def test_ids_sit_on_small_elements_so_cards_and_log_weeks_share_their_styles(exa
 def test_log_amounts_stay_on_one_line_without_a_box_of_their_own(example_program, library):
     """'2 × 10 reps' never breaks across lines in the log: its spaces are no-break spaces (an
     inline nowrap span per amount cost ~0.1 s of layout a handout)."""
-    from rehabplan.render.html import dose_short
+    from rehabplan.render.filters import dose_short
 
     html = HtmlBuilder().render(example_program, library, preview=False)
     log = html[html.index('<section class="log"') :]

@@ -172,10 +172,10 @@ def test_the_pictures_grow_back_on_flowing_cards(everything):
 
 
 def test_no_character_count_estimator_is_left():
-    from rehabplan.render import html
+    from rehabplan.render import html, view
 
     for gone in ("estimated_lines", "section_lines", "split", "density", "figure_lines"):
-        assert not hasattr(html.Card, gone), gone
+        assert not hasattr(view.Card, gone), gone
     assert not hasattr(html.HtmlBuilder, "_PAGE_LINES")
 
 

@@ -21,7 +21,7 @@ from conftest_render import build_program, fixture_library, planned_program
 
 from rehabplan.errors import RenderError
 from rehabplan.models import DoseKind
-from rehabplan.render import html as rh
+from rehabplan.render import filters, sandbox, view
 from rehabplan.render.chart import load_chart
 from rehabplan.render.html import HtmlBuilder, render_html
 from rehabplan.render.qr import qr_svg
@@ -67,17 +67,17 @@ def section(page: str, section_id: str) -> str:
 
 def test_dates_follow_the_clinic_locale():
     day = dt.date(2026, 1, 5)
-    assert rh.long_date(day, "en-GB") == "Monday 5 January 2026"
-    assert rh.long_date(day, "en-US") == "Monday, January 5, 2026"
-    assert rh.short_date(day, "en-GB") == "5 Jan"
-    assert rh.short_date(day, "en-US") == "Jan 5"
+    assert filters.long_date(day, "en-GB") == "Monday 5 January 2026"
+    assert filters.long_date(day, "en-US") == "Monday, January 5, 2026"
+    assert filters.short_date(day, "en-GB") == "5 Jan"
+    assert filters.short_date(day, "en-US") == "Jan 5"
 
 
 def test_rest_and_hold_times_read_as_people_say_them():
-    assert rh.seconds(45) == "45 s"
-    assert rh.seconds(60) == "1 min"
-    assert rh.seconds(90) == "1 min 30 s"
-    assert rh.seconds(None) == ""
+    assert filters.seconds(45) == "45 s"
+    assert filters.seconds(60) == "1 min"
+    assert filters.seconds(90) == "1 min 30 s"
+    assert filters.seconds(None) == ""
 
 
 def test_doses_in_words_and_in_short(program):
@@ -86,18 +86,18 @@ def test_doses_in_words_and_in_short(program):
     plank = next(rx for rx in week.sessions[0].prescriptions if rx.exercise == "front-plank-knees")
     walk = next(rx for rx in week.every_day if rx.kind is DoseKind.duration)
     stretch = next(rx for rx in week.every_day if rx.exercise == "figure-four-stretch")
-    assert rh.dose(bridge) == "3 sets of 15 reps"
-    assert rh.dose_short(bridge) == "3 × 15 reps"
-    assert rh.dose(plank) == "3 sets: 7, 5, 3 holds of 10 s"
-    assert rh.dose_short(plank) == "7-5-3 holds of 10 s"
-    assert rh.dose(stretch) == "3 holds of 30 s"
-    assert rh.dose(walk) == f"{walk.minutes} minutes"
-    assert rh.how_often(7) == "Every day" and rh.how_often(3) == "3 times a week"
+    assert filters.dose(bridge) == "3 sets of 15 reps"
+    assert filters.dose_short(bridge) == "3 × 15 reps"
+    assert filters.dose(plank) == "3 sets: 7, 5, 3 holds of 10 s"
+    assert filters.dose_short(plank) == "7-5-3 holds of 10 s"
+    assert filters.dose(stretch) == "3 holds of 30 s"
+    assert filters.dose(walk) == f"{walk.minutes} minutes"
+    assert filters.how_often(7) == "Every day" and filters.how_often(3) == "3 times a week"
 
 
 def test_week_lists_are_short():
-    assert rh._week_list([2, 4, 5, 6, 9]) == "weeks 2, 4\u20136 and 9"
-    assert rh._week_list([3]) == "week 3"
+    assert view._week_list([2, 4, 5, 6, 9]) == "weeks 2, 4\u20136 and 9"
+    assert view._week_list([3]) == "week 3"
 
 
 # --------------------------------------------------------------------------- view model
@@ -142,15 +142,15 @@ def test_twelve_weeks_fit_one_strip_unless_cells_are_wide_or_print_is_large(prog
 
 
 def test_pain_traffic_light_uses_program_thresholds(library):
-    general = rh.pain_bands(build_program(library, nerve_related=False))
+    general = view.pain_bands(build_program(library, nerve_related=False))
     assert (general.green, general.amber, general.red) == ((0, 3), (4, 5), (6, 10))
-    nerve = rh.pain_bands(build_program(library, nerve_related=True))  # the sciatica rule: ceiling 3/10
+    nerve = view.pain_bands(build_program(library, nerve_related=True))  # the sciatica rule: ceiling 3/10
     assert (nerve.green, nerve.amber, nerve.red) == ((0, 3), (4, 4), (5, 10))
 
 
 def test_time_created_is_the_program_start_or_source_date_epoch(program):
-    assert rh.created_at(program, None) == "2026-01-05T00:00:00Z"
-    assert rh.created_at(program, "1700000000") == "2023-11-14T22:13:20Z"
+    assert view.created_at(program, None) == "2026-01-05T00:00:00Z"
+    assert view.created_at(program, "1700000000") == "2023-11-14T22:13:20Z"
 
 
 def test_program_naming_an_unknown_exercise_is_a_render_error(program):
@@ -314,7 +314,7 @@ def test_readability_of_the_static_patient_text(page):
 
 
 def test_no_italics_underline_or_capitals_for_emphasis():
-    css = (rh.builtin_templates() / "handout.css").read_text()
+    css = (sandbox.builtin_templates() / "handout.css").read_text()
     assert "font-style: italic" not in css and "text-transform: uppercase" not in css
     assert "text-decoration: underline" not in css
 

@@ -530,7 +530,7 @@ def test_a_huge_bad_roster_is_summarised_and_every_row_is_in_json(tmp_path):
 
 
 def test_bulk_shows_an_eta_from_the_first_rendered_handout():
-    from rehabplan.cli.commands import _eta
+    from rehabplan.cli.bulk import _eta
 
     assert _eta(5.0, 0, 10) == ""  # nothing rendered yet: no guess
     assert _eta(10.0, 2, 10) == "ETA 50 s"

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from rehabplan import __version__
+from rehabplan.bulk.jobs import MANIFEST, MAX_MANIFEST_BYTES, MAX_OUTPUT_BYTES, Job, Settings
 from rehabplan.errors import OutputError
+from rehabplan.models import Program
+from rehabplan.outputs.files import atomic_write, sha256_bytes
+from rehabplan.sources.safe_read import Refused, read_regular
 
 
 def check_writable(out: Path) -> None:
@@ -48,3 +55,61 @@ def locked(out: Path) -> Iterator[None]:
         yield
     finally:
         os.close(fd)
+
+
+def input_hash(program: Program, formats: tuple[str, ...], settings: Settings, assets_digest: str) -> str:
+    """Everything that changes the output: the program (patient, doses, library digest),
+    the formats, the clinic configuration, the templates and illustrations, the version."""
+    h = hashlib.sha256()
+    for part in (
+        program.model_dump_json(),
+        ",".join(formats),
+        settings.config.model_dump_json(),
+        str(settings.paper),
+        str(settings.large_print),
+        str(settings.edition),
+        assets_digest,
+        __version__,
+    ):
+        h.update(part.encode())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def _read_manifest(out: Path) -> dict[str, dict]:
+    path = out / MANIFEST
+    try:
+        data = json.loads(read_regular(path, MAX_MANIFEST_BYTES))
+        return dict(data.get("entries", {}))
+    except (Refused, OSError, ValueError, AttributeError):
+        return {}  # no manifest (or a damaged one): everything is rebuilt
+
+
+def _write_manifest(out: Path, entries: dict[str, dict], changed: set[str] | None = None) -> None:
+    """Merge this run's ``changed`` entries into the manifest on disk, under a lock: two runs
+    into one folder keep every entry. ``changed=None`` writes ``entries`` as they are."""
+    from rehabplan.bulk.manifest import locked
+
+    with locked(out):
+        merged = _read_manifest(out) if changed is not None else {}
+        merged.update(entries if changed is None else {k: entries[k] for k in changed if k in entries})
+        data = {"schema_version": "1.0", "rehabplan": __version__, "entries": dict(sorted(merged.items()))}
+        atomic_write(out / MANIFEST, (json.dumps(data, indent=2) + "\n").encode(), force=True)
+
+
+def _up_to_date(entry: dict | None, job: Job, out: Path) -> bool:
+    if not entry or entry.get("input_hash") != job.input_hash:
+        return False
+    for fmt in job.formats:
+        name = entry.get("files", {}).get(fmt)
+        if not name:
+            return False
+        path = out / name
+        try:
+            # Only a regular file directly in the output folder counts (a damaged manifest
+            # could name a device or a path elsewhere).
+            if path.parent != out or sha256_bytes(read_regular(path, MAX_OUTPUT_BYTES)) != entry["sha256"][fmt]:
+                return False
+        except (Refused, OSError, KeyError, TypeError):
+            return False
+    return True
