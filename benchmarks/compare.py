@@ -1,4 +1,4 @@
-"""The current code against the previous release, in one run, as ratios (issue 10's aims).
+"""The current code against the previous release, in one run, as ratios (the performance aims).
 
     python benchmarks/compare.py [--quick] [--previous COMMIT] [--flat N]
 

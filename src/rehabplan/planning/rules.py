@@ -43,7 +43,7 @@ EFFORT = {
 _NO_DIMENSIONS: frozenset[str] = frozenset()
 
 # No exercise stays at one dose for more than this many weeks in a row (deloads aside) while a
-# dimension is left to progress (issue 12: no plateaus).
+# dimension is left to progress (no plateaus).
 PLATEAU_WEEKS = 3
 
 # Walking toward a phase criterion ("walk for 30 minutes") grows at most this much a week.
