@@ -181,31 +181,20 @@ def _schedule(
         waiting: list = []
         no_harder = one_change(props, states, slots, library, now, week, week in calm, step_back=True, waiting=waiting)
         reserve = _reserve(library, patient, later, states, phases, week, level, ctxs, start_seconds, props) if later else None
-        _fit(props, states, slots, library, protocol, patient, pattern, week, dropped, now, seconds_cache, reserve, no_harder)
-        if not is_deload and last_volume is not None:
+
+        def within_limits(skip: frozenset[str]) -> None:
+            # Weekly sets and work no faster than allowed; fitting after the limits may trade a
+            # step for one that adds work again, so they are checked again (a few rounds settle it).
+            if is_deload or last_volume is None:
+                return
             limits = (last_volume, last_work if week > WORK_FREE_WEEKS else None)
-            # Fitting after the limits may trade a step for one that adds work again: the limits
-            # are checked once more (a few rounds settle it).
             for _ in range(3):
-                if not _limit_volume(
-                    props, states, slots, limits, protocol, library, now, week, no_harder, patient, level == "high"
-                ):
+                if not _limit_volume(props, states, slots, limits, protocol, library, now, week, skip, patient, level == "high"):
                     break
-                _fit(
-                    props,
-                    states,
-                    slots,
-                    library,
-                    protocol,
-                    patient,
-                    pattern,
-                    week,
-                    dropped,
-                    now,
-                    seconds_cache,
-                    reserve,
-                    no_harder,
-                )
+                _fit(props, states, slots, library, protocol, patient, pattern, week, dropped, now, seconds_cache, reserve, skip)
+
+        _fit(props, states, slots, library, protocol, patient, pattern, week, dropped, now, seconds_cache, reserve, no_harder)
+        within_limits(no_harder)
         if waiting and not any_change(props, library):
             # The week's chosen change did not fit (time, weekly limits): the next one waiting
             # may come instead, so one change a week does not become none.
@@ -237,30 +226,9 @@ def _schedule(
                     reserve,
                     HARDER_DIMENSIONS,
                 )
-        if not is_deload and last_volume is not None:
-            # What came in after the limits (a waiting change, fitting's trades) may not take the
-            # week's work over them either.
-            limits = (last_volume, last_work if week > WORK_FREE_WEEKS else None)
-            for _ in range(3):
-                if not _limit_volume(
-                    props, states, slots, limits, protocol, library, now, week, HARDER_DIMENSIONS, patient, level == "high"
-                ):
-                    break
-                _fit(
-                    props,
-                    states,
-                    slots,
-                    library,
-                    protocol,
-                    patient,
-                    pattern,
-                    week,
-                    dropped,
-                    now,
-                    seconds_cache,
-                    reserve,
-                    HARDER_DIMENSIONS,
-                )
+        # What came in after the limits (a waiting change, fitting's trades) may not take the
+        # week's work over them either.
+        within_limits(HARDER_DIMENSIONS)
         for s in slots:
             st = states[s.id]
             prop = props.get(s.id)
