@@ -41,6 +41,7 @@ from rehabplan.models import (
     Week,
 )
 from rehabplan.planning.choice import excluded
+from rehabplan.planning.gates import calm_weeks
 from rehabplan.planning.painrule import pain_rule
 from rehabplan.planning.progression import Context, Dose, deload, start_dose
 from rehabplan.planning.redflags import BY_ID, Hit, screen_cell
@@ -270,7 +271,7 @@ def adjust(
         library,
         program.patient,
         program.phases,
-        program.reassessment_week,
+        _check_ins(program),
         program.deload_weeks,
         program.deload_volume_factor,
         list(tracks.values()),
@@ -506,12 +507,17 @@ def _frozen(
     return replace(track, doses=doses, notes=notes)
 
 
+def _check_ins(program: Program) -> list[int]:
+    """Every reassessment week of the plan (programs written before plans had several: the one)."""
+    return list(program.reassessment_weeks) or [program.reassessment_week]
+
+
 def _one_change_a_week(tracks: dict[str, Track], start: int, program: Program, library: Library) -> None:
     """From ``start``: at most one slot a week takes up a new exercise (or a harder variant); the
     others wait a week (their dose of the week before, or nothing yet), their plan a week later.
     A tensioner comes in a week of its own; nothing new in a deload, reassessment or last week."""
     n_weeks = len(program.weeks)
-    quiet = set(program.deload_weeks) | {program.reassessment_week, n_weeks}
+    quiet = set(program.deload_weeks) | calm_weeks(_check_ins(program), n_weeks)
     for week in range(start, n_weeks + 1):
         changing = [
             slot
