@@ -11,7 +11,7 @@ import pytest
 from cli_runner import cli_runner
 
 import rehabplan
-from rehabplan.models import Program
+from rehabplan.models import Irritability, Program
 from rehabplan.planning.adjust import adjust
 from rehabplan.sources.log import SESSION_FIELDS, log_template, name_index, parse_rows, read_log, week_items
 
@@ -252,6 +252,18 @@ def test_spread_in_two_weeks_running_is_review():
     program = program_of()
     new = adjusted(program, set(range(1, 5)), {(3, 1): {"spread": "yes"}, (4, 2): {"spread": "yes"}})
     assert [h.level for h in new.holds] == ["review"] and "weeks 3 and 4" in new.holds[0].reason
+
+
+def test_adjust_asks_the_planners_tensioner_gate_again():
+    # A program whose patient is (now) highly irritable: adjust never brings its tensioner in.
+    program = program_of()
+    assert "seated-sciatic-tensioner" in exercises(program, 11)
+    high = program.model_copy(update={"patient": program.patient.model_copy(update={"irritability": Irritability.high})})
+    new = adjusted(high, set(range(1, 11)))
+    assert all("seated-sciatic-tensioner" not in exercises(new, w) for w in (11, 12))
+    assert "seated-sciatic-slider" in exercises(new, 11)
+    unlocked = high.model_copy(update={"patient": high.patient.model_copy(update={"tensioner_unlocked": True})})
+    assert "seated-sciatic-tensioner" in exercises(adjusted(unlocked, set(range(1, 11))), 11)
 
 
 def test_a_tensioner_that_provoked_spread_stays_out_until_cleared():

@@ -41,7 +41,7 @@ from rehabplan.models import (
     Week,
 )
 from rehabplan.planning.choice import excluded
-from rehabplan.planning.gates import calm_weeks
+from rehabplan.planning.gates import calm_weeks, tensioner_allowed, tensioners_unlocked
 from rehabplan.planning.painrule import pain_rule
 from rehabplan.planning.progression import Context, Dose, deload, start_dose
 from rehabplan.planning.redflags import BY_ID, Hit, screen_cell
@@ -246,6 +246,8 @@ def adjust(
         # Taking the plan up again after a hold, or letting a tensioner back in: one new exercise
         # or harder variant a week, so that a flare points at one change.
         _one_change_a_week(tracks, start, program, library)
+    for slot, t in tracks.items():
+        tracks[slot] = _gated(t, start, program, library, set(cleared))
     plan_tracks = dict(tracks)  # the plan to take up again once holds and blocks are released
     for b in blocked:
         if b.slot in tracks:
@@ -504,6 +506,36 @@ def _frozen(
     for i, w in enumerate(w for w in sorted(set(track.doses) | set(had.doses)) if w >= start):
         doses[w] = held
         notes[w] = note if i == 0 else "same as last week"
+    return replace(track, doses=doses, notes=notes)
+
+
+GATE_NOTE = "keep to the slider: the harder version comes once the slider has felt easy for two weeks"
+
+
+def _gated(track: Track, start: int, program: Program, library: Library, cleared: set[str]) -> Track:
+    """The planner's tensioner gates, asked again of the adjusted plan from ``start``: never a
+    tensioner for high irritability (unless the clinician unlocked it), and a tensioner the
+    clinician has not cleared comes only after the slider held 2 x 10 for two weeks (moving
+    weeks later can break that: then the slider's dose stays until the gate is met)."""
+    is_tensioner = lambda ex_id: ex_id in library and library[ex_id].is_tensioner  # noqa: E731
+    if not any(is_tensioner(d.exercise) for w, d in track.doses.items() if w >= start):
+        return track
+    if not tensioners_unlocked(program.patient):
+        for ex in {d.exercise for w, d in track.doses.items() if w >= start and is_tensioner(d.exercise)}:
+            track = _without(track, ex, start, library, program)
+        return track
+    doses, notes = dict(track.doses), dict(track.notes)
+    for w in sorted(d for d in doses if d >= start):
+        before = doses.get(w - 1)
+        d = doses[w]
+        if (
+            is_tensioner(d.exercise)
+            and d.exercise not in cleared
+            and before is not None
+            and not is_tensioner(before.exercise)
+            and not tensioner_allowed(program.patient, doses, w, True, is_tensioner)
+        ):
+            doses[w], notes[w] = before, GATE_NOTE
     return replace(track, doses=doses, notes=notes)
 
 
