@@ -11,7 +11,7 @@ import pytest
 from cli_runner import cli_runner
 
 import rehabplan
-from rehabplan.models import Program
+from rehabplan.models import Irritability, Program
 from rehabplan.planning.adjust import adjust
 from rehabplan.sources.log import SESSION_FIELDS, log_template, name_index, parse_rows, read_log, week_items
 
@@ -25,6 +25,12 @@ run = cli_runner(200)
 
 def program_of(path: Path = PATIENT) -> Program:
     patient = rehabplan.load_patient(path)
+    return rehabplan.plan(LIBRARY, PROTOCOLS[patient.protocol], patient)
+
+
+def program_of_weeks(weeks: int) -> Program:
+    """The example patient's plan, ``weeks`` long."""
+    patient = rehabplan.load_patient(PATIENT).model_copy(update={"weeks": weeks})
     return rehabplan.plan(LIBRARY, PROTOCOLS[patient.protocol], patient)
 
 
@@ -221,14 +227,16 @@ def test_after_urgent_adjust_writes_a_stop_sheet_not_a_progressed_handout(tmp_pa
 # --------------------------------------------------------------------------- spreading symptoms
 
 
-def test_two_spread_sessions_in_week_7_hold_everything_and_bring_no_tensioner():
+def test_two_spread_sessions_the_week_before_the_tensioner_hold_everything_and_bring_no_tensioner():
+    # The slider's gate (2 x 10 held for two weeks) lets the example's tensioner in at week 11.
     program = program_of()
-    assert "seated-sciatic-tensioner" in exercises(program, 8)
-    new = adjusted(program, set(range(1, 8)), {(7, 1): {"spread": "yes"}, (7, 3): {"spread": "yes", "pain_during": "3"}})
+    assert "seated-sciatic-tensioner" in exercises(program, 11)
+    assert "seated-sciatic-tensioner" not in exercises(program, 10)
+    new = adjusted(program, set(range(1, 11)), {(10, 1): {"spread": "yes"}, (10, 3): {"spread": "yes", "pain_during": "3"}})
     assert [h.level for h in new.holds] == ["review"] and "two sessions" in new.holds[0].reason
-    assert "seated-sciatic-tensioner" not in {ex for w in range(8, 13) for ex in exercises(new, w)}
-    assert "single-leg-step-down" not in exercises(new, 8) or "single-leg-step-down" in exercises(program, 6)
-    assert_nothing_new_or_harder(program, new, 6, first=8)  # at the last week without spread
+    assert "seated-sciatic-tensioner" not in {ex for w in range(11, 13) for ex in exercises(new, w)}
+    assert "single-leg-step-down" not in exercises(new, 11) or "single-leg-step-down" in exercises(program, 8)
+    assert_nothing_new_or_harder(program, new, 9, first=11)  # at the last full week without spread (9 is a deload)
 
 
 def test_one_spread_session_repeats_the_last_tolerated_week_and_a_clean_week_releases_it():
@@ -246,19 +254,33 @@ def test_spread_in_two_weeks_running_is_review():
     assert [h.level for h in new.holds] == ["review"] and "weeks 3 and 4" in new.holds[0].reason
 
 
-def test_a_tensioner_that_provoked_spread_stays_out_until_cleared():
+def test_adjust_asks_the_planners_tensioner_gate_again():
+    # A program whose patient is (now) highly irritable: adjust never brings its tensioner in.
     program = program_of()
-    new = adjusted(program, set(range(1, 9)), {(8, 1): {"spread": "yes"}})
+    assert "seated-sciatic-tensioner" in exercises(program, 11)
+    high = program.model_copy(update={"patient": program.patient.model_copy(update={"irritability": Irritability.high})})
+    new = adjusted(high, set(range(1, 11)))
+    assert all("seated-sciatic-tensioner" not in exercises(new, w) for w in (11, 12))
+    assert "seated-sciatic-slider" in exercises(new, 11)
+    unlocked = high.model_copy(update={"patient": high.patient.model_copy(update={"tensioner_unlocked": True})})
+    assert "seated-sciatic-tensioner" in exercises(adjusted(unlocked, set(range(1, 11))), 11)
+
+
+def test_a_tensioner_that_provoked_spread_stays_out_until_cleared():
+    # A 16-week plan, so that weeks are left after the tensioner (from week 11) provoked spread.
+    program = program_of_weeks(16)
+    assert "seated-sciatic-tensioner" in exercises(program, 11)
+    new = adjusted(program, set(range(1, 12)), {(11, 1): {"spread": "yes"}})
     assert [b.exercise for b in new.blocked] == ["seated-sciatic-tensioner"]
-    assert all("seated-sciatic-tensioner" not in exercises(new, w) for w in range(9, 13))
-    assert "seated-sciatic-slider" in exercises(new, 9)  # nerve work back to the slider
-    clean = adjusted(new, set(range(1, 10)), {(8, 1): {"spread": "yes"}})
+    assert all("seated-sciatic-tensioner" not in exercises(new, w) for w in range(12, 17))
+    assert "seated-sciatic-slider" in exercises(new, 12)  # nerve work back to the slider
+    clean = adjusted(new, set(range(1, 13)), {(11, 1): {"spread": "yes"}})
     assert not clean.holds and [b.exercise for b in clean.blocked] == ["seated-sciatic-tensioner"]
-    assert all("seated-sciatic-tensioner" not in exercises(clean, w) for w in range(10, 13))
-    cleared = adjusted(new, set(range(1, 10)), {(8, 1): {"spread": "yes"}}, clear=["tensioner"])
-    assert not cleared.blocked and cleared.cleared == {"seated-sciatic-tensioner": 9}
+    assert all("seated-sciatic-tensioner" not in exercises(clean, w) for w in range(13, 17))
+    cleared = adjusted(new, set(range(1, 13)), {(11, 1): {"spread": "yes"}}, clear=["tensioner"])
+    assert not cleared.blocked and cleared.cleared == {"seated-sciatic-tensioner": 12}
     assert any("cleared seated-sciatic-tensioner" in d for d in cleared.decisions)
-    back = [w for w in range(10, 13) if "seated-sciatic-tensioner" in exercises(cleared, w)]
+    back = [w for w in range(13, 17) if "seated-sciatic-tensioner" in exercises(cleared, w)]
     assert back
     # It comes back in a week of its own: nothing else new or harder that week.
     first = back[0]

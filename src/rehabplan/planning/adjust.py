@@ -41,6 +41,7 @@ from rehabplan.models import (
     Week,
 )
 from rehabplan.planning.choice import excluded
+from rehabplan.planning.gates import calm_weeks, tensioner_allowed, tensioners_unlocked
 from rehabplan.planning.painrule import pain_rule
 from rehabplan.planning.progression import Context, Dose, deload, start_dose
 from rehabplan.planning.redflags import BY_ID, Hit, screen_cell
@@ -245,6 +246,8 @@ def adjust(
         # Taking the plan up again after a hold, or letting a tensioner back in: one new exercise
         # or harder variant a week, so that a flare points at one change.
         _one_change_a_week(tracks, start, program, library)
+    for slot, t in tracks.items():
+        tracks[slot] = _gated(t, start, program, library, set(cleared))
     plan_tracks = dict(tracks)  # the plan to take up again once holds and blocks are released
     for b in blocked:
         if b.slot in tracks:
@@ -270,7 +273,7 @@ def adjust(
         library,
         program.patient,
         program.phases,
-        program.reassessment_week,
+        _check_ins(program),
         program.deload_weeks,
         program.deload_volume_factor,
         list(tracks.values()),
@@ -506,12 +509,47 @@ def _frozen(
     return replace(track, doses=doses, notes=notes)
 
 
+GATE_NOTE = "keep to the slider: the harder version comes once the slider has felt easy for two weeks"
+
+
+def _gated(track: Track, start: int, program: Program, library: Library, cleared: set[str]) -> Track:
+    """The planner's tensioner gates, asked again of the adjusted plan from ``start``: never a
+    tensioner for high irritability (unless the clinician unlocked it), and a tensioner the
+    clinician has not cleared comes only after the slider held 2 x 10 for two weeks (moving
+    weeks later can break that: then the slider's dose stays until the gate is met)."""
+    is_tensioner = lambda ex_id: ex_id in library and library[ex_id].is_tensioner  # noqa: E731
+    if not any(is_tensioner(d.exercise) for w, d in track.doses.items() if w >= start):
+        return track
+    if not tensioners_unlocked(program.patient):
+        for ex in {d.exercise for w, d in track.doses.items() if w >= start and is_tensioner(d.exercise)}:
+            track = _without(track, ex, start, library, program)
+        return track
+    doses, notes = dict(track.doses), dict(track.notes)
+    for w in sorted(d for d in doses if d >= start):
+        before = doses.get(w - 1)
+        d = doses[w]
+        if (
+            is_tensioner(d.exercise)
+            and d.exercise not in cleared
+            and before is not None
+            and not is_tensioner(before.exercise)
+            and not tensioner_allowed(program.patient, doses, w, True, is_tensioner)
+        ):
+            doses[w], notes[w] = before, GATE_NOTE
+    return replace(track, doses=doses, notes=notes)
+
+
+def _check_ins(program: Program) -> list[int]:
+    """Every reassessment week of the plan (programs written before plans had several: the one)."""
+    return list(program.reassessment_weeks) or [program.reassessment_week]
+
+
 def _one_change_a_week(tracks: dict[str, Track], start: int, program: Program, library: Library) -> None:
     """From ``start``: at most one slot a week takes up a new exercise (or a harder variant); the
     others wait a week (their dose of the week before, or nothing yet), their plan a week later.
     A tensioner comes in a week of its own; nothing new in a deload, reassessment or last week."""
     n_weeks = len(program.weeks)
-    quiet = set(program.deload_weeks) | {program.reassessment_week, n_weeks}
+    quiet = set(program.deload_weeks) | calm_weeks(_check_ins(program), n_weeks)
     for week in range(start, n_weeks + 1):
         changing = [
             slot
