@@ -13,16 +13,12 @@ import datetime as dt
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_properties import PLAIN  # text a person can type
 
 import rehabplan
 from rehabplan.errors import PatientError
 from rehabplan.models import Equipment, Patient, Program
 from rehabplan.outputs.export import program_json
-
-# Text a person can type: every model refuses control characters and bidirectional overrides.
-PLAIN = st.characters(
-    blacklist_categories=("Cc", "Cs"), blacklist_characters=[chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))]
-)
 
 LIBRARY = rehabplan.load_library()
 PROTOCOLS = rehabplan.load_protocols(LIBRARY)
