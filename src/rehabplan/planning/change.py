@@ -8,14 +8,14 @@ harder. Rep, set, band and tempo steps of exercises already in the plan go on al
 
 from __future__ import annotations
 
-from rehabplan.planning.progression import HARDER_DIMENSIONS, step
-from rehabplan.planning.state import _Prop, _Slot
+from rehabplan.planning.progression import HARDER_DIMENSIONS, Context, step
+from rehabplan.planning.state import SlotState, _Prop, _Slot
 from rehabplan.sources.library import Library
 
 ONE_CHANGE_WAIT = "not started before the plan ended: one new exercise or harder version a week, so a flare points at one change"
 
 
-def any_change(props, library: Library) -> bool:
+def any_change(props: dict[str, _Prop], library: Library) -> bool:
     """True when this week's proposals hold a new exercise, a harder variant or a tensioner."""
     return any(_kind(p, library) in ("new", "variant", "tensioner") for p in props.values())
 
@@ -41,7 +41,16 @@ VARIANT = frozenset({"variant"})
 
 
 def one_change(
-    props, states, slots: list[_Slot], library: Library, ctxs, week: int, calm: bool, *, step_back: bool, waiting=None
+    props: dict[str, _Prop],
+    states: dict[str, SlotState],
+    slots: list[_Slot],
+    library: Library,
+    ctxs: dict[str, Context],
+    week: int,
+    calm: bool,
+    *,
+    step_back: bool,
+    waiting: list[tuple[_Slot, _Prop]] | None = None,
 ) -> frozenset[str]:
     """Keep at most one new exercise or harder variant in this week's proposals; the others wait
     (a new slot starts later; a harder step is retried next week, another dimension may
@@ -50,7 +59,7 @@ def one_change(
     firmer band too in a calm week or the tensioner's week)."""
     if week == 1:
         return HARDER_DIMENSIONS  # the first week is all new: no step may add a harder change on top
-    found = []
+    found: list[tuple[_Slot, _Prop, str]] = []
     for s in slots:
         p = props.get(s.id)
         if p is None:
@@ -81,12 +90,15 @@ def one_change(
             del props[s.id]
             st.waited = st.waited or ONE_CHANGE_WAIT
             continue
-        alt, note = p.prev, None
+        prev = p.prev
+        if prev is None:  # (only a new slot has no dose before this week, and it waits above)
+            continue
+        alt, note = prev, None
         if step_back:
-            alt, note = step(p.prev, s.rule, ctxs[s.id], HARDER_DIMENSIONS)
+            alt, note = step(prev, s.rule, ctxs[s.id], HARDER_DIMENSIONS)
             if note is None:
-                alt = p.prev
-        props[s.id] = _Prop(alt, note, False, p.prev)
+                alt = prev
+        props[s.id] = _Prop(alt, note, False, prev)
         st.pending = True
     if calm or alone:
         return HARDER_DIMENSIONS

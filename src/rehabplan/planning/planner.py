@@ -48,8 +48,9 @@ def plan(library: Library, protocol: Protocol, patient: Patient) -> Program:
     slots, dropped = _choose(library, protocol, patient, pattern)
     states, deload_weeks = _schedule(library, protocol, patient, phases, reassessment, pattern, slots, dropped)
     for s in slots:  # a slot that waited for the volume limit until the end says so
-        if not states[s.id].timeline and states[s.id].waited and s.id not in dropped:
-            dropped[s.id] = states[s.id].waited
+        waited = states[s.id].waited
+        if not states[s.id].timeline and waited and s.id not in dropped:
+            dropped[s.id] = waited
     phases = _criteria(protocol, phases, slots, states, reassessment)
     tracks = [_track(s, states[s.id]) for s in slots if states[s.id].timeline]
     core = {s.id: s.core for s in slots}

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import NamedTuple
 
-from rehabplan.models import DoseKind, Exercise, Rule, Tempo
+from rehabplan.models import Bounds, DoseKind, Exercise, Rule, Tempo
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ class Dose(NamedTuple):
 _DOSE_FIELD = {name: i for i, name in enumerate(Dose._fields)}
 
 
-def replaced(dose: Dose, **changes) -> Dose:
+def replaced(dose: Dose, **changes: str | int | Tempo | None) -> Dose:
     """``dose._replace(**changes)``, several times faster (namedtuple's goes through map and
     pop, and planning makes a new dose at every step)."""
     values = list(dose)
@@ -132,8 +132,16 @@ class Context:
     pyramid: bool = False  # the slot's rule is McGill's pyramid (a harder variant restarts at 5-3-1)
 
 
+def needed(b: Bounds | None, exercise: Exercise, name: str) -> Bounds:
+    """A range the exercise's dosage kind requires (``Dosage`` validates that it is there: a hold
+    has reps and hold_s, reps have reps and a tempo, a duration has minutes)."""
+    if b is None:
+        raise ValueError(f"exercise '{exercise.id}': a '{exercise.dosage.kind.value}' dosage needs {name}")
+    return b
+
+
 def hold_bounds(exercise: Exercise, older_adult: bool) -> tuple[int, int, int]:
-    b = exercise.dosage.hold_s
+    b = needed(exercise.dosage.hold_s, exercise, "hold_s")
     lo, default, hi = int(b.min), int(b.default), int(b.max)
     if exercise.category.value == "stretch":
         if older_adult:
@@ -155,7 +163,7 @@ def start_dose(
     level = level or ("high" if gentle else "moderate")
     d = exercise.dosage
 
-    def pick(b) -> int:
+    def pick(b: Bounds) -> int:
         lo, default, hi = int(b.min), int(b.default), int(b.max)
         if level == "high":
             return lo
@@ -177,10 +185,10 @@ def start_dose(
     if d.kind is DoseKind.hold and exercise.category.value == "stretch" and hold:
         # At least 60 s a day in total per stretch (Garber 2011).
         need = -(-STRETCH_SECONDS_A_DAY // (hold * start_sets))
-        reps = int(d.reps.clamp(max(reps, need)))
+        reps = int(needed(d.reps, exercise, "reps").clamp(max(reps, need)))
     if ctx.pyramid and d.kind is DoseKind.hold:
         start_sets = min(int(d.sets.max), PYRAMID_SETS)
-        reps = int(d.reps.clamp(PYRAMID_BASE))
+        reps = int(needed(d.reps, exercise, "reps").clamp(PYRAMID_BASE))
         hold = default if hold is not None else None
     return Dose(
         exercise=exercise.id,
@@ -248,8 +256,8 @@ def trade(dose: Dose, rule: Rule, ctx: Context) -> tuple[Dose, str] | None:
         return None  # stretches, glides and the walk are steady by design
     if d.kind is DoseKind.reps and dose.tempo is not None and d.reps:
         slower = _advance("tempo", dose, rule, ex, ctx)
-        if slower is not None:
-            new = slower[0]
+        new = slower[0] if slower is not None else None
+        if new is not None and new.tempo is not None:
             reps = dose.reps * dose.tempo.rep_s // new.tempo.rep_s
             if reps >= d.reps.min and new.tempo.rep_s > dose.tempo.rep_s:
                 return replaced(new, reps=reps), f"slower reps, same time: tempo {new.tempo}, {reps} a set"
@@ -291,9 +299,10 @@ def _advance(dim: str, dose: Dose, rule: Rule, ex: Exercise, ctx: Context) -> tu
         new = min(hi, dose.hold_s + rule.hold_step_s)
         return replaced(dose, hold_s=new), f"hold {new - dose.hold_s} seconds longer"
     if dim == "minutes":
-        if dose.minutes is None or dose.minutes >= int(d.minutes.max):
+        top = int(needed(d.minutes, ex, "minutes").max) if dose.minutes is not None else 0
+        if dose.minutes is None or dose.minutes >= top:
             return None
-        new = min(int(d.minutes.max), dose.minutes + rule.minutes_step)
+        new = min(top, dose.minutes + rule.minutes_step)
         return replaced(dose, minutes=new), f"{new - dose.minutes} more minutes"
     if dim == "sets":
         if dose.sets >= min(int(d.sets.max), ctx.max_sets):

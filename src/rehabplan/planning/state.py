@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
+from typing import TypeVar
+
+from pydantic import BaseModel
 
 from rehabplan.models import (
     Rule,
@@ -23,17 +26,19 @@ class _Slot:
     per_week: int
     days: tuple[int, ...]  # days of the week it is done (empty for every-day slots)
     fallback_note: str | None = None
-    rule: Rule | None = None
+    # The patient's own rule (a trained patient's steps come faster); default: the slot's.
+    chosen_rule: InitVar[Rule | None] = None
+    rule: Rule = field(init=False)
     id: str = ""
 
     every_day: bool = False
-    walk_rules: dict = field(default_factory=dict)  # minutes step -> the walk's rule toward a target
+    walk_rules: dict[int, Rule] = field(default_factory=dict)  # minutes step -> the walk's rule toward a target
     pyramid: bool = False  # McGill's pyramid: counted as one set, timed by its holds
-    rank: tuple = ()  # importance(), asked at every fitting and volume step
+    rank: tuple[bool, int, int] = (False, 0, 0)  # importance(), asked at every fitting and volume step
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, chosen_rule: Rule | None) -> None:
         self.id = self.slot.id
-        self.rule = self.rule or self.slot.progression
+        self.rule = chosen_rule or self.slot.progression
         self.every_day = self.slot.every_day
         self.pyramid = self.rule.name == "pyramid"
         self.rank = (self.slot.core, -self.slot.priority, -self.order)
@@ -42,7 +47,7 @@ class _Slot:
     def core(self) -> bool:
         return self.slot.core
 
-    def importance(self) -> tuple:
+    def importance(self) -> tuple[bool, int, int]:
         """Sort key: least important first."""
         return self.rank
 
@@ -81,10 +86,13 @@ class _Prop:
     work: int = -1  # its time under tension a week, once asked
 
 
-def _make(cls, **fields):
+Built = TypeVar("Built", bound=BaseModel)
+
+
+def _make(cls: type[Built], **fields: object) -> Built:
     """Build a model from values the planner has already checked, without re-validating.
 
     ``model_construct`` is pydantic's public way to do it: fields left out get their defaults,
     so a field added to a model can never be silently missing from a planned program.
     """
-    return cls.model_construct(**fields)
+    return cls.model_construct(None, **fields)

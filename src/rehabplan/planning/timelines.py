@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from rehabplan.models import (
     AgeBand,
@@ -52,11 +54,16 @@ def _track(s: _Slot, st: SlotState) -> Track:
     return Track(s.id, s.rule.name, s.slot.every_day, s.per_week, s.days, st.timeline, st.notes)
 
 
-def timeline_model(t: Track, core: bool, cache: dict | None = None) -> SlotTimeline:
+# The library's cache of planned pieces (``Library.planned``): frozen doses and materialised items
+# of several kinds under tuple keys, each key naming what its value is.
+PlannedCache = dict[Any, Any]
+
+
+def timeline_model(t: Track, core: bool, cache: PlannedCache | None = None) -> SlotTimeline:
     """A track as it is written in the program JSON (``cache``: frozen doses kept between plans)."""
     cache = {} if cache is None else cache
     notes = t.notes
-    doses = []
+    doses: list[TimelineDose] = []
     for week, d in t.doses.items():
         note = notes.get(week)
         key = ("timeline", week, d, note)
@@ -129,7 +136,9 @@ class _Item:
     tut: int  # time under tension a week, both sides (0 if not loading)
 
 
-def _item(library: Library, patient: Patient, deload_factor: float, t: Track, dose: Dose, note, is_deload: bool) -> _Item:
+def _item(
+    library: Library, patient: Patient, deload_factor: float, t: Track, dose: Dose, note: str | None, is_deload: bool
+) -> _Item:
     """One week's dose as the prescription the patient reads (a deload week's cut applied), with
     its seconds in a session, working sets and time under tension a week."""
     ex = library.exercises[dose.exercise]
@@ -202,7 +211,7 @@ def materialise(
     library: Library,
     patient: Patient,
     phases: list[PhasePlan],
-    reassessment,
+    reassessment: int | Sequence[int],
     deload_weeks: list[int],
     deload_factor: float,
     tracks: list[Track],
@@ -225,7 +234,7 @@ def materialise(
     for t in tracks:
         items: list[_Item | None] = [None] * (n_weeks + 1)
         notes = t.notes
-        last: tuple | None = None
+        last: tuple[Dose, str | None, bool] | None = None
         it = None
         for number, dose in t.doses.items():
             if not 1 <= number <= n_weeks:
@@ -255,25 +264,25 @@ def materialise(
             if t.every_day:
                 daily.append(it)
             else:
-                for d in t.days:
-                    by_day[d].append(it)
+                for day in t.days:
+                    by_day[day].append(it)
         daily_s = sum(it.secs for it in daily)
-        sessions: list[list] = []
-        for d in pattern:
-            items = by_day[d.day]
+        sessions: list[_Day] = []
+        for plan in pattern:
+            today = by_day[plan.day]
             keeps = floor = False
             secs = daily_s  # (whole seconds, so the order of adding does not matter)
-            for it in items:
-                keeps = keeps or it.keeps_session
-                floor = floor or it.floor
-                secs += it.secs
+            for item in today:
+                keeps = keeps or item.keeps_session
+                floor = floor or item.floor
+                secs += item.secs
             # A session holds at least one exercise that is not a stretch or a glide.
             if not keeps:
                 continue
             # Floor work together, so the patient gets down and up once (a stable sort).
             if floor:
-                items = [it for it in items if not it.floor] + [it for it in items if it.floor]
-            sessions.append([items, round(secs / 60, 1), d.day, d.kind, DAY_NAMES[d.kind]])
+                today = [x for x in today if not x.floor] + [x for x in today if x.floor]
+            sessions.append(_Day(today, round(secs / 60, 1), plan.day, plan.kind, DAY_NAMES[plan.kind]))
         if len(sessions) > 1:
             _name_sessions(sessions)
         weeks.append(
@@ -289,13 +298,13 @@ def materialise(
                     _make(
                         Session,
                         number=i,
-                        prescriptions=[it.rx for it in items],
-                        minutes=minutes,
-                        day=day,
-                        kind=kind,
-                        name=name,
+                        prescriptions=[x.rx for x in s.items],
+                        minutes=s.minutes,
+                        day=s.day,
+                        kind=s.kind,
+                        name=s.name,
                     )
-                    for i, (items, minutes, day, kind, name) in enumerate(sessions, start=1)
+                    for i, s in enumerate(sessions, start=1)
                 ],
                 volume_sets=volume,
                 tut_s=tut,
@@ -304,21 +313,31 @@ def materialise(
     return weeks
 
 
-def _name_sessions(sessions: list[list]) -> None:
-    """Sessions of one kind with different exercises are told apart: Strength day A, B.
-    Each session is [items, minutes, day, kind, name]."""
+@dataclass(slots=True)
+class _Day:
+    """A planned session of one week before it becomes a ``Session``."""
+
+    items: list[_Item]
+    minutes: float
+    day: int
+    kind: str  # "strength" | "short"
+    name: str
+
+
+def _name_sessions(sessions: list[_Day]) -> None:
+    """Sessions of one kind with different exercises are told apart: Strength day A, B."""
     for kind in ("strength", "short"):
-        group = [s for s in sessions if s[3] == kind]
-        if len(group) < 2 or all(s[0] == group[0][0] for s in group):  # the same items every day
+        group = [s for s in sessions if s.kind == kind]
+        if len(group) < 2 or all(s.items == group[0].items for s in group):  # the same items every day
             continue
-        keys = [tuple([it.slot for it in s[0]]) for s in group]
+        keys = [tuple([it.slot for it in s.items]) for s in group]
         contents = list(dict.fromkeys(keys))  # in order of first appearance
         if len(contents) > 1:
-            for s, key in zip(group, keys):
-                s[4] = f"{DAY_NAMES[kind]} {'ABCD'[contents.index(key)]}"
+            for s, key in zip(group, keys, strict=True):
+                s.name = f"{DAY_NAMES[kind]} {'ABCD'[contents.index(key)]}"
 
 
-def _prescription_lists(week) -> list[list]:
+def _prescription_lists(week: Week) -> list[list[Prescription]]:
     return [week.every_day] + [s.prescriptions for s in week.sessions]
 
 

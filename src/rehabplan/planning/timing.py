@@ -46,5 +46,6 @@ def _dose_seconds(dose: Dose, ex: Exercise, patient: Patient, pyramid: bool) -> 
         holds = sum(dose.pyramid()) if pyramid else dose.sets * dose.reps
         work = holds * ((dose.hold_s or 0) + HOLD_TRANSITION_S) * sides
     else:
-        work = dose.sets * dose.reps * (d.tempo and dose.tempo.rep_s or 0) * sides
+        rep_s = dose.tempo.rep_s if d.tempo is not None and dose.tempo is not None else 0
+        work = dose.sets * dose.reps * rep_s * sides
     return work + (dose.sets - 1) * int(d.rest_s.default) + SETUP_S
