@@ -26,7 +26,8 @@ import sys
 import rehabplan
 from rehabplan.errors import PatientError
 from rehabplan.models import Patient
-from rehabplan.planning.adjust import adjust, log_template, parse_rows
+from rehabplan.planning.adjust import adjust
+from rehabplan.sources.log import log_template, parse_rows
 
 
 def varied_patients(n: int, protocols: list[str], seed: int = 11) -> list[Patient]:

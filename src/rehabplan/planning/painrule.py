@@ -14,8 +14,11 @@ handout prints; one point over it holds the dose, more regresses).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from rehabplan.models.protocol import PainRules
+
+Light = Literal["green", "amber", "red"]
 
 
 @dataclass(frozen=True)
@@ -33,7 +36,7 @@ class PainRule:
 
     def light(
         self, during: int | None, morning: int | None, spread: bool = False, baseline_morning: int | None = None
-    ) -> tuple[str, str]:
+    ) -> tuple[Light, str]:
         """The traffic light of one session, with its reason in plain words."""
         if self.spread_is_red and spread:
             return "red", "symptoms spread down the leg"
