@@ -69,37 +69,45 @@ def one_change(
             found.append((s, p, kind))
     if not found:
         return HARDER_DIMENSIONS if calm else frozenset()
-    if calm:
-        keep = None
-    else:
-        firsts = [f for f in found if f[2] != "load"]
-        # New exercises first (a phase's work), then the harder version of the exercise that has
-        # stood still longest (no plateaus), then the tensioner; ties by importance.
-        firsts.sort(key=lambda f: (_RANK[f[2]], -states[f[0].id].same, tuple(-x for x in f[0].importance())))
-        keep = firsts[0] if firsts else None
+    keep = None if calm else _the_change(found, states)
     alone = keep is not None and keep[2] == "tensioner"
     for s, p, kind in found:
         if keep is not None and s is keep[0]:
             continue
         if kind == "load" and not calm and not alone:
             continue  # a firmer band goes on alongside
-        st = states[s.id]
         if waiting is not None and kind in ("variant", "new"):
             waiting.append((s, p))  # may come back this week if the chosen change does not fit
-        if kind == "new":
-            del props[s.id]
-            st.waited = st.waited or ONE_CHANGE_WAIT
-            continue
-        prev = p.prev
-        if prev is None:  # (only a new slot has no dose before this week, and it waits above)
-            continue
-        alt, note = prev, None
-        if step_back:
-            alt, note = step(prev, s.rule, ctxs[s.id], HARDER_DIMENSIONS)
-            if note is None:
-                alt = prev
-        props[s.id] = _Prop(alt, note, False, prev)
-        st.pending = True
+        _wait(props, states[s.id], s, p, kind, ctxs, step_back=step_back)
     if calm or alone:
         return HARDER_DIMENSIONS
     return VARIANT if keep is not None else frozenset()
+
+
+def _the_change(found: list[tuple[_Slot, _Prop, str]], states: dict[str, SlotState]) -> tuple[_Slot, _Prop, str] | None:
+    """The week's one change: new exercises first (a phase's work), then the harder version of
+    the exercise that has stood still longest (no plateaus), then the tensioner; ties by importance."""
+    firsts = [f for f in found if f[2] != "load"]
+    firsts.sort(key=lambda f: (_RANK[f[2]], -states[f[0].id].same, tuple(-x for x in f[0].importance())))
+    return firsts[0] if firsts else None
+
+
+def _wait(
+    props: dict[str, _Prop], st: SlotState, s: _Slot, p: _Prop, kind: str, ctxs: dict[str, Context], *, step_back: bool
+) -> None:
+    """A change that is not the week's one waits: a new slot starts later; a harder step is
+    retried next week (another dimension may progress instead when ``step_back``)."""
+    if kind == "new":
+        del props[s.id]
+        st.waited = st.waited or ONE_CHANGE_WAIT
+        return
+    prev = p.prev
+    if prev is None:  # (only a new slot has no dose before this week, and it waits above)
+        return
+    alt, note = prev, None
+    if step_back:
+        alt, note = step(prev, s.rule, ctxs[s.id], HARDER_DIMENSIONS)
+        if note is None:
+            alt = prev
+    props[s.id] = _Prop(alt, note, False, prev)
+    st.pending = True

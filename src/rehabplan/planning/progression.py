@@ -277,90 +277,126 @@ def last_dimension(dose: Dose, rule: Rule, ctx: Context) -> bool:
     return step(dose, rule, ctx)[1] is None
 
 
-def _advance(dim: str, dose: Dose, rule: Rule, ex: Exercise, ctx: Context) -> tuple[Dose, str] | None:
-    d = ex.dosage
-    if dim in ("holds", "hold_s") and d.kind is not DoseKind.hold:
+Advanced = tuple[Dose, str] | None  # the dose one step on and its note; None: no room
+
+
+def _advance(dim: str, dose: Dose, rule: Rule, ex: Exercise, ctx: Context) -> Advanced:
+    if dim in ("holds", "hold_s") and ex.dosage.kind is not DoseKind.hold:
         return None  # after a ladder step from a hold to a reps exercise
-    if dim in ("reps", "holds", "pyramid"):
-        top = int(d.reps.max) if d.reps else 1
-        if dose.reps >= top:
-            return None
-        inc = rule.reps_step if dim == "reps" else 1
-        new = min(top, dose.reps + inc)
-        n = new - dose.reps
-        if dim == "pyramid":
-            return replaced(dose, reps=new), "one more hold in each set"
-        word = ("rep" if n == 1 else "reps") if dim == "reps" else ("hold" if n == 1 else "holds")
-        return replaced(dose, reps=new), f"{n} more {word}"
-    if dim == "hold_s":
-        _, _, hi = hold_bounds(ex, ctx.older_adult)
-        if dose.hold_s is None or dose.hold_s >= hi:
-            return None
-        new = min(hi, dose.hold_s + rule.hold_step_s)
-        return replaced(dose, hold_s=new), f"hold {new - dose.hold_s} seconds longer"
-    if dim == "minutes":
-        top = int(needed(d.minutes, ex, "minutes").max) if dose.minutes is not None else 0
-        if dose.minutes is None or dose.minutes >= top:
-            return None
-        new = min(top, dose.minutes + rule.minutes_step)
-        return replaced(dose, minutes=new), f"{new - dose.minutes} more minutes"
-    if dim == "sets":
-        if dose.sets >= min(int(d.sets.max), ctx.max_sets):
-            return None
-        new_sets = dose.sets + 1
-        if d.kind is DoseKind.duration or not d.reps or not ex.is_loading:
-            return replaced(dose, sets=new_sets), "one more set"
-        # One more set keeps the reps near the middle of the range and never cuts the total
-        # (2 x 15 -> 3 x 12, not 3 x 8: same load, so no less work).
-        lo, hi = int(d.reps.min), int(d.reps.max)
-        middle = -(-(lo + hi) // 2)
-        reps = max(min(dose.reps, middle), -(-(dose.sets * dose.reps) // new_sets))
-        reps = max(lo, min(hi, reps))
-        return replaced(dose, sets=new_sets, reps=reps), "one more set"
-    if dim == "load":
-        if dose.load_index + 1 >= ctx.loads_available(ex):
-            return None
-        new_load = d.load_options[dose.load_index + 1]
-        return replaced(
-            dose, load_index=dose.load_index + 1
-        ), f"switch to the {new_load}" if "band" in new_load else f"switch to: {new_load}"
-    if dim == "tempo":
-        slowest = d.tempo_slowest
-        t = dose.tempo
-        if t is None or slowest is None:
-            return None
-        for name in ("lower_s", "bottom_s", "lift_s", "top_s"):
-            if getattr(t, name) < getattr(slowest, name):
-                new_t = t.model_copy(update={name: getattr(t, name) + 1})
-                return replaced(dose, tempo=new_t), f"lower more slowly: tempo {new_t}"
+    advance = _ADVANCE.get(dim)
+    if advance is None:
+        raise ValueError(f"unknown dimension {dim}")
+    return advance(dim, dose, rule, ex, ctx)
+
+
+def _more_reps(dim: str, dose: Dose, rule: Rule, ex: Exercise, ctx: Context) -> Advanced:
+    """reps, holds (per set) and pyramid: up toward the top of the reps range."""
+    d = ex.dosage
+    top = int(d.reps.max) if d.reps else 1
+    if dose.reps >= top:
         return None
-    if dim == "variant":
-        # The next rung the patient can do: an excluded rung (a floor bridge for a patient who
-        # cannot get down) is skipped, and the ladder goes on to the one after it.
-        harder = ex.harder
-        seen = {ex.id}
-        while harder and harder in ctx.exercises and harder not in seen and not ctx.allowed(harder):
-            seen.add(harder)
-            harder = ctx.exercises[harder].harder
-        if not harder or harder not in ctx.exercises or harder in seen or not ctx.allowed(harder):
-            return None
-        target = ctx.exercises[harder]
-        if target.is_tensioner and not ctx.tensioners:
-            return None
-        if not target.is_loading:
-            # A nerve glide or stretch: the harder one starts at its own gentle dose.
-            return start_dose(target, ctx, gentle=True), f"harder version: {target.name}"
-        # Keep the sets (volume must not fall); start the harder variant at the bottom of
-        # its ranges. Refuse the step if the harder variant cannot take this many sets.
-        if dose.sets > target.dosage.sets.max:
-            return None
-        # Holds keep their usual length (McGill's 10 s); the number of holds starts low, and a
-        # pyramid restarts at its base (5-3-1).
-        base = start_dose(target, ctx, gentle=True, sets=dose.sets, hold_default=True)
-        if not ctx.pyramid:
-            base = replaced(base, sets=dose.sets)
-        return base, f"harder version: {target.name}"
-    raise ValueError(f"unknown dimension {dim}")
+    inc = rule.reps_step if dim == "reps" else 1
+    new = min(top, dose.reps + inc)
+    n = new - dose.reps
+    if dim == "pyramid":
+        return replaced(dose, reps=new), "one more hold in each set"
+    word = ("rep" if n == 1 else "reps") if dim == "reps" else ("hold" if n == 1 else "holds")
+    return replaced(dose, reps=new), f"{n} more {word}"
+
+
+def _longer_hold(dim: str, dose: Dose, rule: Rule, ex: Exercise, ctx: Context) -> Advanced:
+    _, _, hi = hold_bounds(ex, ctx.older_adult)
+    if dose.hold_s is None or dose.hold_s >= hi:
+        return None
+    new = min(hi, dose.hold_s + rule.hold_step_s)
+    return replaced(dose, hold_s=new), f"hold {new - dose.hold_s} seconds longer"
+
+
+def _more_minutes(dim: str, dose: Dose, rule: Rule, ex: Exercise, ctx: Context) -> Advanced:
+    top = int(needed(ex.dosage.minutes, ex, "minutes").max) if dose.minutes is not None else 0
+    if dose.minutes is None or dose.minutes >= top:
+        return None
+    new = min(top, dose.minutes + rule.minutes_step)
+    return replaced(dose, minutes=new), f"{new - dose.minutes} more minutes"
+
+
+def _one_more_set(dim: str, dose: Dose, rule: Rule, ex: Exercise, ctx: Context) -> Advanced:
+    d = ex.dosage
+    if dose.sets >= min(int(d.sets.max), ctx.max_sets):
+        return None
+    new_sets = dose.sets + 1
+    if d.kind is DoseKind.duration or not d.reps or not ex.is_loading:
+        return replaced(dose, sets=new_sets), "one more set"
+    # One more set keeps the reps near the middle of the range and never cuts the total
+    # (2 x 15 -> 3 x 12, not 3 x 8: same load, so no less work).
+    lo, hi = int(d.reps.min), int(d.reps.max)
+    middle = -(-(lo + hi) // 2)
+    reps = max(min(dose.reps, middle), -(-(dose.sets * dose.reps) // new_sets))
+    reps = max(lo, min(hi, reps))
+    return replaced(dose, sets=new_sets, reps=reps), "one more set"
+
+
+def _more_load(dim: str, dose: Dose, rule: Rule, ex: Exercise, ctx: Context) -> Advanced:
+    if dose.load_index + 1 >= ctx.loads_available(ex):
+        return None
+    new_load = ex.dosage.load_options[dose.load_index + 1]
+    return replaced(
+        dose, load_index=dose.load_index + 1
+    ), f"switch to the {new_load}" if "band" in new_load else f"switch to: {new_load}"
+
+
+def _slower_tempo(dim: str, dose: Dose, rule: Rule, ex: Exercise, ctx: Context) -> Advanced:
+    slowest = ex.dosage.tempo_slowest
+    t = dose.tempo
+    if t is None or slowest is None:
+        return None
+    for name in ("lower_s", "bottom_s", "lift_s", "top_s"):
+        if getattr(t, name) < getattr(slowest, name):
+            new_t = t.model_copy(update={name: getattr(t, name) + 1})
+            return replaced(dose, tempo=new_t), f"lower more slowly: tempo {new_t}"
+    return None
+
+
+def _harder_variant(dim: str, dose: Dose, rule: Rule, ex: Exercise, ctx: Context) -> Advanced:
+    # The next rung the patient can do: an excluded rung (a floor bridge for a patient who
+    # cannot get down) is skipped, and the ladder goes on to the one after it.
+    harder = ex.harder
+    seen = {ex.id}
+    while harder and harder in ctx.exercises and harder not in seen and not ctx.allowed(harder):
+        seen.add(harder)
+        harder = ctx.exercises[harder].harder
+    if not harder or harder not in ctx.exercises or harder in seen or not ctx.allowed(harder):
+        return None
+    target = ctx.exercises[harder]
+    if target.is_tensioner and not ctx.tensioners:
+        return None
+    if not target.is_loading:
+        # A nerve glide or stretch: the harder one starts at its own gentle dose.
+        return start_dose(target, ctx, gentle=True), f"harder version: {target.name}"
+    # Keep the sets (volume must not fall); start the harder variant at the bottom of
+    # its ranges. Refuse the step if the harder variant cannot take this many sets.
+    if dose.sets > target.dosage.sets.max:
+        return None
+    # Holds keep their usual length (McGill's 10 s); the number of holds starts low, and a
+    # pyramid restarts at its base (5-3-1).
+    base = start_dose(target, ctx, gentle=True, sets=dose.sets, hold_default=True)
+    if not ctx.pyramid:
+        base = replaced(base, sets=dose.sets)
+    return base, f"harder version: {target.name}"
+
+
+# One step of each dose dimension a rule may name.
+_ADVANCE: dict[str, Callable[[str, Dose, Rule, Exercise, Context], Advanced]] = {
+    "reps": _more_reps,
+    "holds": _more_reps,
+    "pyramid": _more_reps,
+    "hold_s": _longer_hold,
+    "minutes": _more_minutes,
+    "sets": _one_more_set,
+    "load": _more_load,
+    "tempo": _slower_tempo,
+    "variant": _harder_variant,
+}
 
 
 def _reset(dim: str, dose: Dose, ex: Exercise, ctx: Context) -> Dose:

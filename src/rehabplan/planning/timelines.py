@@ -21,7 +21,7 @@ from rehabplan.models import (
     TimelineDose,
     Week,
 )
-from rehabplan.planning.days import DAY_NAMES, day_pattern
+from rehabplan.planning.days import DAY_NAMES, DayPlan, day_pattern
 from rehabplan.planning.phases import _phase_of
 from rehabplan.planning.progression import (
     Dose,
@@ -225,32 +225,9 @@ def materialise(
     if len(cache) > _ITEM_CACHE_SIZE:
         for key in list(cache)[: len(cache) // 2]:  # the older half (dicts keep insertion order)
             del cache[key]
-    who = (patient.side.value, patient.age_band.value, deload_factor)  # (plain strings hash faster than enums)
-    n_weeks = patient.weeks
-    # Each track's item of every week, found once per run of weeks with one dose and note: most
-    # weeks repeat last week's dose object, so the library-wide key (which hashes the dose) is
-    # built only when the dose, its note or the deload changes.
-    placed: list[tuple[Track, list[_Item | None]]] = []
-    for t in tracks:
-        items: list[_Item | None] = [None] * (n_weeks + 1)
-        notes = t.notes
-        last: tuple[Dose, str | None, bool] | None = None
-        it = None
-        for number, dose in t.doses.items():
-            if not 1 <= number <= n_weeks:
-                continue
-            note = notes.get(number)
-            is_deload = number in deloads
-            if last is None or last[0] is not dose or last[1] != note or last[2] is not is_deload:
-                key = (t.id, t.rule, t.per_week, dose, note, is_deload, who)
-                it = cache.get(key)
-                if it is None:
-                    it = cache[key] = _item(library, patient, deload_factor, t, dose, note, is_deload)
-                last = (dose, note, is_deload)
-            items[number] = it
-        placed.append((t, items))
+    placed = [(t, _items_by_week(library, patient, deload_factor, t, deloads, cache)) for t in tracks]
     weeks: list[Week] = []
-    for number in range(1, n_weeks + 1):
+    for number in range(1, patient.weeks + 1):
         is_deload = number in deloads
         daily: list[_Item] = []
         by_day: dict[int, list[_Item]] = {d.day: [] for d in pattern}
@@ -266,25 +243,7 @@ def materialise(
             else:
                 for day in t.days:
                     by_day[day].append(it)
-        daily_s = sum(it.secs for it in daily)
-        sessions: list[_Day] = []
-        for plan in pattern:
-            today = by_day[plan.day]
-            keeps = floor = False
-            secs = daily_s  # (whole seconds, so the order of adding does not matter)
-            for item in today:
-                keeps = keeps or item.keeps_session
-                floor = floor or item.floor
-                secs += item.secs
-            # A session holds at least one exercise that is not a stretch or a glide.
-            if not keeps:
-                continue
-            # Floor work together, so the patient gets down and up once (a stable sort).
-            if floor:
-                today = [x for x in today if not x.floor] + [x for x in today if x.floor]
-            sessions.append(_Day(today, round(secs / 60, 1), plan.day, plan.kind, DAY_NAMES[plan.kind]))
-        if len(sessions) > 1:
-            _name_sessions(sessions)
+        sessions = _sessions(pattern, daily, by_day)
         weeks.append(
             _make(
                 Week,
@@ -311,6 +270,57 @@ def materialise(
             )
         )
     return weeks
+
+
+def _items_by_week(
+    library: Library, patient: Patient, deload_factor: float, t: Track, deloads: set[int], cache: PlannedCache
+) -> list[_Item | None]:
+    """The track's item of every week (index: the week's number), found once per run of weeks
+    with one dose and note: most weeks repeat last week's dose object, so the library-wide key
+    (which hashes the dose) is built only when the dose, its note or the deload changes."""
+    who = (patient.side.value, patient.age_band.value, deload_factor)  # (plain strings hash faster than enums)
+    n_weeks = patient.weeks
+    items: list[_Item | None] = [None] * (n_weeks + 1)
+    notes = t.notes
+    last: tuple[Dose, str | None, bool] | None = None
+    it = None
+    for number, dose in t.doses.items():
+        if not 1 <= number <= n_weeks:
+            continue
+        note = notes.get(number)
+        is_deload = number in deloads
+        if last is None or last[0] is not dose or last[1] != note or last[2] is not is_deload:
+            key = (t.id, t.rule, t.per_week, dose, note, is_deload, who)
+            it = cache.get(key)
+            if it is None:
+                it = cache[key] = _item(library, patient, deload_factor, t, dose, note, is_deload)
+            last = (dose, note, is_deload)
+        items[number] = it
+    return items
+
+
+def _sessions(pattern: tuple[DayPlan, ...], daily: list[_Item], by_day: dict[int, list[_Item]]) -> list[_Day]:
+    """A week's sessions on its planned days, each with its minutes (the every-day items included)."""
+    daily_s = sum(it.secs for it in daily)
+    sessions: list[_Day] = []
+    for plan in pattern:
+        today = by_day[plan.day]
+        keeps = floor = False
+        secs = daily_s  # (whole seconds, so the order of adding does not matter)
+        for item in today:
+            keeps = keeps or item.keeps_session
+            floor = floor or item.floor
+            secs += item.secs
+        # A session holds at least one exercise that is not a stretch or a glide.
+        if not keeps:
+            continue
+        # Floor work together, so the patient gets down and up once (a stable sort).
+        if floor:
+            today = [x for x in today if not x.floor] + [x for x in today if x.floor]
+        sessions.append(_Day(today, round(secs / 60, 1), plan.day, plan.kind, DAY_NAMES[plan.kind]))
+    if len(sessions) > 1:
+        _name_sessions(sessions)
+    return sessions
 
 
 @dataclass(slots=True)
