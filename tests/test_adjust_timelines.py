@@ -145,6 +145,23 @@ def test_an_adjusted_program_can_be_adjusted_again(example_program):
     assert_totals_match_the_sessions(twice)
 
 
+def test_a_reps_dose_recorded_without_a_tempo_is_timed_as_it_prints(example_program):
+    # A program JSON may record a reps exercise's doses without a tempo (its library had none
+    # when it was planned). The session-time rule then counts no tempo seconds, as the printed
+    # prescription does, instead of failing on the missing tempo.
+    data = json.loads(program_json(example_program))
+    bridge = next(t for t in data["timelines"] if t["slot"] == "bridge")
+    assert LIBRARY["glute-bridge"].dosage.tempo is not None
+    for d in bridge["doses"]:
+        d["tempo"] = None
+    program = Program.model_validate(data)
+    held = adjusted(program, {1}, {"glute-bridge": "4"})  # amber: the same dose, timed as printed
+    later = [p for w in held.weeks[1:] for s in w.sessions for p in s.prescriptions if p.slot == "bridge"]
+    assert later and all((p.exercise, p.tempo, p.tut_per_set_s) == ("glute-bridge", None, None) for p in later)
+    easier = adjusted(program, {1}, {"glute-bridge": "6"})  # red: the easier variant is timed against it
+    assert next(a.change for a in easier.adjustments if a.slot == "bridge").startswith("easier: Pelvic tilt")
+
+
 def test_an_old_program_json_without_timelines_is_refused_naming_the_file_and_the_fix(tmp_path, example_program):
     old = json.loads(program_json(example_program))
     del old["timelines"]

@@ -84,16 +84,7 @@ def adjust(
     changes = _apply_lights(program, library, tracks, decisions, start)
     clinician = _clinician_decisions(program, library, start, last_logged, release=release, clear=clear)
     _block_spread_tensioners(program, library, entries, clinician)
-    if program.holds or any(d.startswith(f"week {start}: the clinician cleared") for d in clinician.record):
-        # Taking the plan up again after a hold, or letting a tensioner back in: one new exercise
-        # or harder variant a week, so that a flare points at one change.
-        one_change_a_week(tracks, start, program, library)
-    for slot, t in tracks.items():
-        tracks[slot] = gated(t, start, program, library, set(clinician.cleared))
-    plan_tracks = dict(tracks)  # the plan to take up again once holds and blocks are released
-    for b in clinician.blocked:
-        if b.slot in tracks:
-            tracks[b.slot] = without(tracks[b.slot], b.exercise, start, library, program)
+    plan_tracks = _gate(program, library, tracks, clinician, start)
 
     all_hits = hits if hits is not None else log_hits(entries)
     live_hits = [h for h in all_hits if (h.week or last_logged or 1) > clinician.acknowledged]
@@ -202,6 +193,22 @@ def _apply_lights(
     for slot, sh in shifted.items():
         tracks[slot] = write_shifted(tracks[slot], sh, deloads, start)
     return changes
+
+
+def _gate(program: Program, library: Library, tracks: dict[str, Track], clinician: _Clinician, start: int) -> dict[str, Track]:
+    """The tensioner gates and one change a week asked of the tracks (in place), then blocked
+    tensioners kept out; returns the plan to take up again once holds and blocks are released."""
+    if program.holds or any(d.startswith(f"week {start}: the clinician cleared") for d in clinician.record):
+        # Taking the plan up again after a hold, or letting a tensioner back in: one new exercise
+        # or harder variant a week, so that a flare points at one change.
+        one_change_a_week(tracks, start, program, library)
+    for slot, t in tracks.items():
+        tracks[slot] = gated(t, start, program, library, set(clinician.cleared))
+    plan_tracks = dict(tracks)
+    for b in clinician.blocked:
+        if b.slot in tracks:
+            tracks[b.slot] = without(tracks[b.slot], b.exercise, start, library, program)
+    return plan_tracks
 
 
 @dataclass
