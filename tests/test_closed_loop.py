@@ -198,10 +198,36 @@ def test_side_both_without_a_screen_warns_the_clinician_for_the_other_protocols(
         assert plan(protocol=protocol, side="both", bilateral_screened=True).clinician_warnings == []
 
 
-@pytest.mark.parametrize("irritability, settle", [("high", 3), ("moderate", 2), ("low", 1)])
+@pytest.mark.parametrize("irritability, settle", [("high", 4), ("moderate", 2), ("low", 1)])
 def test_a_4_week_plan_keeps_the_irritable_patients_settle_phase(irritability, settle):
+    # High irritability settles 3-4 weeks; the 4th week is the check-in and the last week, where
+    # nothing may start, so a 1-week strengthen phase could start nothing: it joins the settle phase.
     program = plan(weeks=4, irritability=irritability)
     assert program.phases[0].last_week == settle
+
+
+def test_a_4_week_high_irritability_plan_says_plainly_why_strengthening_waits_for_the_check_in():
+    program = plan(weeks=4, irritability="high")
+    assert [p.id for p in program.phases] == ["settle"]
+    goal = program.phases[0].goal
+    assert "your pain flares up easily" in goal and "after your week 4 check-in" in goal and "(Build strength)" in goal
+    (note,) = program.clinician_warnings
+    assert "single-leg-control" in note and "hip-abduction" in note and "week 4 check-in" in note
+    # The strengthening already in the settle phase still grows over the 4 weeks.
+    clamshell = [p.reps for w in program.weeks for p in every_week(w) if p.exercise == "clamshell"]
+    assert clamshell[-1] > clamshell[0]
+
+
+@SETTINGS
+@given(real_protocols(), patients())
+def test_every_later_phase_has_a_week_where_its_exercises_may_start(protocol, patient):
+    program = plan_or_skip(protocol, patient)
+    calm_weeks = {w.number for w in program.weeks if calm(program, w)}
+    for phase in program.phases[1:]:
+        assert set(range(phase.first_week, phase.last_week + 1)) - calm_weeks, (phase.id, phase.first_week, calm_weeks)
+    short = len(program.phases) == 1 and len(protocol.phases) > 1
+    assert short == any("plan the next weeks then" in w for w in program.clinician_warnings)
+    assert short == ("check-in." in program.phases[0].goal and "You start the next step" in program.phases[0].goal)
 
 
 def test_a_24_week_plan_settles_for_at_most_4_weeks_and_reassesses_4_times():
