@@ -414,3 +414,63 @@ def test_the_handout_says_plainly_how_many_exercise_days_and_why(tmp_path):
     assert result.exit_code == 0
     html = (tmp_path / "h.html").read_text(encoding="utf-8")
     assert "3 exercise days a week, not 5." in html and "rest day in between" in html
+
+
+def test_an_older_lumbar_patient_with_no_floor_and_2_sessions_is_refused_naming_the_fixes(tmp_path):
+    # Bird-dog work is McGill's: daily or at least 3 times a week (clinical brief), so the
+    # standing bird-dog is not planned twice a week; the refusal names the fields to edit.
+    from tests.cli_runner import cli_runner
+
+    path = tmp_path / "older.yaml"
+    path.write_text(
+        "id: o1\nname: Older Lumbar\nprotocol: lumbar-radicular-sciatica\nstart_date: 2026-01-05\n"
+        "sessions_per_week: 2\nirritability: high\nage_band: older\nexclusions: [floor]\nminutes: 30\nside: left\n",
+        encoding="utf-8",
+    )
+    result = cli_runner()("preview", path)
+    assert result.exit_code == 4, result.output
+    text = " ".join(result.output.replace("│", " ").split())
+    assert "Traceback" not in text and "slot 'bird-dog'" in text
+    assert "set sessions_per_week to 3 or more (standing-bird-dog" in text
+    assert "take 'floor' out of exclusions (bird-dog, dead-bug)" in text
+    # The first fix it names is enough.
+    program = plan(
+        protocol="lumbar-radicular-sciatica", sessions_per_week=3, irritability="high", age_band="older", exclusions=["floor"]
+    )
+    assert "standing-bird-dog" in {p.exercise for w in program.weeks for p in every_week(w) if p.slot == "bird-dog"}
+
+
+def test_a_refusal_for_missing_equipment_names_the_equipment_field():
+    with pytest.raises(PatientError) as err:
+        plan(exclusions=["seated-hip-external-rotation-isometric", "standing-hip-external-rotation"])
+    assert "add 'band' to equipment (seated-banded-hip-external-rotation)" in str(err.value.problems[0].fix)
+
+
+def test_only_a_core_slot_planned_with_a_fallback_is_a_named_substitute(tmp_path):
+    from tests.cli_runner import cli_runner
+
+    program = plan(exclusions=["floor"], equipment=[])
+    notes = {p.slot: p.note for w in program.weeks for p in every_week(w) if p.note and "instead of" in p.note}
+    assert set(notes) == {"hip-rotators", "hip-external-rotation"}, notes
+    # The glute bridge's fallback (sit to stand) is planned, but it is not news.
+    used = {p.slot: p.exercise for w in program.weeks for p in every_week(w)}
+    assert used["bridge"] == "sit-to-stand"
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        "id: n1\nname: No Floor\nprotocol: deep-gluteal-syndrome\nstart_date: 2026-01-05\nexclusions: [floor]\nside: left\n",
+        encoding="utf-8",
+    )
+    result = cli_runner()("preview", path)
+    line = " ".join(result.output.split("Planned with a substitute:")[1].split("Left out")[0].split())
+    assert "hip-rotators" in line and "bridge" not in line, line
+
+
+@SETTINGS
+@given(real_protocols(), patients())
+def test_a_named_substitute_is_only_ever_a_core_slots(protocol, patient):
+    program = plan_or_skip(protocol, patient)
+    core = {s.id for s in protocol.slots if s.core}
+    for week in program.weeks:
+        for p in every_week(week):
+            if p.note and "instead of" in p.note:
+                assert p.slot in core, (p.slot, p.note)
