@@ -121,7 +121,7 @@ def _why_not(patient: Patient) -> Callable[[Exercise], Why | None]:
     return why
 
 
-def _loads_available(patient: Patient):
+def _loads_available(patient: Patient) -> Callable[[Exercise], int]:
     have = set(patient.equipment) | HOUSEHOLD
     words = {_norm(x) for x in patient.exclusions}
 
@@ -147,7 +147,7 @@ def _loads_available(patient: Patient):
     return count
 
 
-def _frequency(slot: Slot, ex: Exercise, pattern: tuple[DayPlan, ...]) -> int:
+def _frequency(slot: Slot, ex: Exercise, pattern: Sequence[DayPlan]) -> int:
     b = ex.dosage.sessions_per_week
     wanted = slot.sessions_per_week or (7 if slot.every_day else int(b.default))
     wanted = int(b.clamp(wanted))
@@ -166,7 +166,7 @@ def _spread(items: list[int], k: int) -> list[int]:
     return [items[round(i * (len(items) - 1) / (k - 1))] for i in range(k)]
 
 
-def _days(ex: Exercise, per_week: int, pattern: tuple[DayPlan, ...]) -> tuple[int, ...]:
+def _days(ex: Exercise, per_week: int, pattern: Sequence[DayPlan]) -> tuple[int, ...]:
     strength = [d.day for d in pattern if d.kind == "strength"]
     short = [d.day for d in pattern if d.kind == "short"]
     if ex.category in HIP_AND_LEG:
