@@ -503,3 +503,11 @@ def test_4_to_6_requested_sessions_are_planned_as_short_days_or_said_plainly(tmp
             assert max(len(w.sessions) for w in program.weeks) == sessions
         else:
             assert "rest day in between" in html and "do your every-day exercises and your walk" in html
+
+
+def test_a_slot_left_out_because_its_exercise_is_planned_elsewhere_names_that_slot():
+    # No floor: the glute bridge slot falls back to sit to stand, so the sit-to-stand slot has
+    # nothing of its own; the clinician reads where the patient does it.
+    program = plan(protocol="upper-hamstring-glute-sciatica", exclusions=["floor"], weeks=16, minutes=45)
+    reasons = {d.slot: d.reason for d in program.dropped}
+    assert "sit-to-stand: already planned in slot 'bridge'" in reasons["sit-to-stand"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import NamedTuple
 
 from rehabplan.errors import PatientError, Problem
@@ -188,7 +188,7 @@ def _choose(
     chosen: list[_Slot] = []
     dropped: dict[str, str] = {}
     problems: list[Problem] = []
-    taken: set[str] = set()  # one exercise, one slot: a fallback never doubles another slot
+    taken: dict[str, str] = {}  # exercise id -> its slot: one exercise, one slot (a fallback never doubles another)
     trained = patient.training_status is TrainingStatus.trained
     why_not = _why_not(patient)
     for order, slot in enumerate(protocol.slots):
@@ -208,7 +208,7 @@ def _choose(
                 dropped[slot.id] = f"not possible for this patient ({reason})"
             continue
         ex = library.exercises[pick]
-        taken.add(pick)
+        taken[pick] = slot.id
         per_week = _frequency(slot, ex, pattern)
         days = () if slot.every_day else _days(ex, per_week, pattern)
         # A fallback is news to the clinician only for the protocol's core work; in any other
@@ -227,7 +227,7 @@ def _choose(
 
 
 def _climb(
-    library: Library, slot: Slot, pattern: Sequence[DayPlan], why_not: Callable[[Exercise], Why | None], taken: set[str]
+    library: Library, slot: Slot, pattern: Sequence[DayPlan], why_not: Callable[[Exercise], Why | None], taken: Mapping[str, str]
 ) -> tuple[str | None, list[tuple[str, Why]]]:
     """The first exercise the patient can do among the slot's alternatives, each followed down
     its ladder of easier versions; and every rung tried, with why it was not possible."""
@@ -238,7 +238,7 @@ def _climb(
         while rung and rung in library and rung not in seen:
             seen.add(rung)
             ex = library.exercises[rung]
-            why = Why("already used by another slot") if rung in taken else why_not(ex)
+            why = Why(f"already planned in slot '{taken[rung]}'") if rung in taken else why_not(ex)
             if why is None and ex.is_tensioner:
                 why = Why("a nerve tensioner only follows a slider")
             if why is None:
