@@ -4,6 +4,7 @@ loop"), as properties over random patients on the shipped protocols, and the nam
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -511,3 +512,23 @@ def test_a_slot_left_out_because_its_exercise_is_planned_elsewhere_names_that_sl
     program = plan(protocol="upper-hamstring-glute-sciatica", exclusions=["floor"], weeks=16, minutes=45)
     reasons = {d.slot: d.reason for d in program.dropped}
     assert "sit-to-stand: already planned in slot 'bridge'" in reasons["sit-to-stand"]
+
+
+EDGE = sorted((Path(__file__).parent / "data" / "edge").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", EDGE, ids=[p.stem for p in EDGE])
+def test_every_edge_patient_is_planned_or_refused_with_the_fields_to_edit(path):
+    from rehabplan.sources.patients import load_patient
+
+    pt = load_patient(path)
+    try:
+        program = rehabplan.plan(LIBRARY, PROTOCOLS[pt.protocol], pt)
+    except PatientError as err:
+        assert err.exit_code == 4
+        assert all("sessions_per_week" in p.fix or "exclusions" in p.fix or "equipment" in p.fix for p in err.problems)
+        return
+    assert len(program.weeks) == pt.weeks
+    for week in program.weeks:
+        for p in every_week(week):
+            assert not (LIBRARY[p.exercise].is_tensioner and pt.irritability.value == "high")

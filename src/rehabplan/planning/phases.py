@@ -114,7 +114,7 @@ def short_plan_note(protocol: Protocol, phases: Sequence[PhasePlan], slots: Iter
     return (
         f"This {weeks}-week plan is all '{phases[0].name}': the settle phase for this irritability fills it, and nothing "
         f"new starts in a check-in week or the last week. The later phases' exercises{waits} start after the week {check} "
-        f"check-in: plan the next weeks then, or give the plan more weeks"
+        f"check-in: plan the next weeks then, or give the plan more weeks."
     )
 
 
