@@ -71,10 +71,11 @@ def excluded(ex: Exercise, patient: Patient) -> str | None:
 
 
 class Why(NamedTuple):
-    """Why an exercise is not possible, and the patient-file edit that would allow it (if any)."""
+    """Why an exercise is not possible, and the patient-file edits that together would allow it
+    (None: no edit of the patient file can, e.g. a clinical rule for older adults)."""
 
     reason: str
-    fix: str | None = None
+    edits: tuple[str, ...] | None = None
 
 
 def _excluder(patient: Patient) -> Callable[[Exercise], str | None]:
@@ -88,6 +89,11 @@ def _excluder(patient: Patient) -> Callable[[Exercise], str | None]:
     return reason
 
 
+def _listed(words: Sequence[str]) -> str:
+    quoted = [f"'{w}'" for w in words]
+    return " and ".join(", ".join(quoted).rsplit(", ", 1))
+
+
 def _why_not(patient: Patient) -> Callable[[Exercise], Why | None]:
     """Why (and how to allow it) for one patient, with the patient's words and equipment read once."""
     said = {_norm(x): x for x in patient.exclusions}  # the word as the clinician wrote it, to name in a fix
@@ -96,27 +102,37 @@ def _why_not(patient: Patient) -> Callable[[Exercise], Why | None]:
     have = set(patient.equipment) | HOUSEHOLD
     older = patient.age_band is AgeBand.older
 
-    def unsay(word: str) -> str:
-        return f"take '{said[word]}' out of exclusions"
-
-    def why(ex: Exercise) -> Why | None:
+    def reason(ex: Exercise) -> str | None:
         if ex.id in words:
-            return Why("excluded by the clinician", unsay(ex.id))
-        category = ex.category.value.replace("_", "-")
-        if category in words:
-            return Why(f"{ex.category.value} excluded", unsay(category))
+            return "excluded by the clinician"
+        if ex.category.value.replace("_", "-") in words:
+            return f"{ex.category.value} excluded"
         for tag in ex.tags:
             if tag in removes:
                 word = removes[tag]
-                return Why(f"'{word}' excluded" if word == tag else f"'{word}' excluded ({tag})", unsay(word))
+                return f"'{word}' excluded" if word == tag else f"'{word}' excluded ({tag})"
         for eq in ex.equipment:
             if eq.value in words:
-                return Why(f"'{eq.value}' excluded", unsay(eq.value))
+                return f"'{eq.value}' excluded"
             if eq not in have:
-                return Why(f"needs a {eq.value}", f"add '{eq.value}' to equipment")
+                return f"needs a {eq.value}"
         if older and ex.id in OLDER_ADULT_AVOID:
-            return Why("older adults keep the knee version")
+            return "older adults keep the knee version"
         return None
+
+    def edits(ex: Exercise) -> tuple[str, ...] | None:
+        # Every word that removes it (two words may remove one tag) and every missing item, at once.
+        if older and ex.id in OLDER_ADULT_AVOID:
+            return None
+        names = {ex.id, ex.category.value.replace("_", "-"), *(eq.value for eq in ex.equipment)}
+        hit = sorted(w for w in words if w in names or removed_tags(w) & set(ex.tags))
+        missing = [eq.value for eq in ex.equipment if eq not in have]
+        out = [f"take {_listed([said[w] for w in hit])} out of exclusions"] if hit else []
+        return (*out, f"add {_listed(missing)} to equipment") if missing else tuple(out)
+
+    def why(ex: Exercise) -> Why | None:
+        text = reason(ex)
+        return None if text is None else Why(text, edits(ex))
 
     return why
 
@@ -241,12 +257,14 @@ def _climb(
             why = Why(f"already planned in slot '{taken[rung]}'") if rung in taken else why_not(ex)
             if why is None and ex.is_tensioner:
                 why = Why("a nerve tensioner only follows a slider")
-            if why is None:
-                least = ex.dosage.sessions_per_week.min
-                if _frequency(slot, ex, pattern) >= least:
-                    return rung, tried
-                fix = f"set sessions_per_week to {least:g} or more" if ex.category not in HIP_AND_LEG or least <= 3 else None
-                why = Why(f"needs at least {least:g} sessions a week", fix)
+            least = ex.dosage.sessions_per_week.min
+            if _frequency(slot, ex, pattern) < least:
+                # Hip and leg loading has at most 3 strength days a week (ACSM 48 h).
+                more = f"set sessions_per_week to {least:g} or more" if ex.category not in HIP_AND_LEG or least <= 3 else None
+                why = why or Why(f"needs at least {least:g} sessions a week", ())
+                why = why._replace(edits=None if why.edits is None or more is None else (*why.edits, more))
+            elif why is None:
+                return rung, tried
             tried.append((rung, why))
             rung = ex.easier
     return None, tried
@@ -255,11 +273,13 @@ def _climb(
 def _fixes(tried: list[tuple[str, Why]]) -> str:
     """The patient-file edits that would let one of the tried exercises be planned, each naming
     the field a clinician edits and the exercises it allows, most exercises first."""
-    allows: dict[str, list[str]] = {}
+    allows: dict[tuple[str, ...], list[str]] = {}
     for rung, why in tried:
-        if why.fix and rung not in allows.setdefault(why.fix, []):
-            allows[why.fix].append(rung)
-    ways = [f"{fix} ({', '.join(rungs)})" for fix, rungs in sorted(allows.items(), key=lambda kv: -len(kv[1])) if rungs]
+        if why.edits and rung not in allows.setdefault(why.edits, []):
+            allows[why.edits].append(rung)
+    # A fix that needs more edits than another one plans nothing more for the slot.
+    allows = {e: r for e, r in allows.items() if not any(set(o) < set(e) for o in allows)}
+    ways = [f"{' and '.join(e)} ({', '.join(rungs)})" for e, rungs in sorted(allows.items(), key=lambda kv: -len(kv[1]))]
     other = "add an alternative to the protocol's slot, or use another protocol"
     return f"to plan it: {'; or '.join(ways)}; or {other}" if ways else other[:1].upper() + other[1:]
 
