@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
+from typing import NamedTuple
+
 from rehabplan.errors import PatientError, Problem
 from rehabplan.models import (
     AgeBand,
@@ -67,23 +70,47 @@ def excluded(ex: Exercise, patient: Patient) -> str | None:
     return _excluder(patient)(ex)
 
 
-def _excluder(patient: Patient):
+class Why(NamedTuple):
+    """Why an exercise is not possible, and the patient-file edits that together would allow it
+    (None: no edit of the patient file can, e.g. a clinical rule for older adults)."""
+
+    reason: str
+    edits: tuple[str, ...] | None = None
+
+
+def _excluder(patient: Patient) -> Callable[[Exercise], str | None]:
     """``excluded`` for one patient, with the patient's words and equipment read once."""
-    words = {_norm(x) for x in patient.exclusions}
+    why = _why_not(patient)
+
+    def reason(ex: Exercise) -> str | None:
+        answer = why(ex)
+        return None if answer is None else answer.reason
+
+    return reason
+
+
+def _listed(words: Sequence[str]) -> str:
+    quoted = [f"'{w}'" for w in words]
+    return " and ".join(", ".join(quoted).rsplit(", ", 1))
+
+
+def _why_not(patient: Patient) -> Callable[[Exercise], Why | None]:
+    """Why (and how to allow it) for one patient, with the patient's words and equipment read once."""
+    said = {_norm(x): x for x in patient.exclusions}  # the word as the clinician wrote it, to name in a fix
+    words = set(said)
     removes = {tag: word for word in sorted(words) for tag in removed_tags(word)}  # tag -> the word that removes it
     have = set(patient.equipment) | HOUSEHOLD
     older = patient.age_band is AgeBand.older
 
-    def why(ex: Exercise) -> str | None:
+    def reason(ex: Exercise) -> str | None:
         if ex.id in words:
             return "excluded by the clinician"
-        if words:
-            if ex.category.value.replace("_", "-") in words:
-                return f"{ex.category.value} excluded"
-            for tag in ex.tags:
-                if tag in removes:
-                    word = removes[tag]
-                    return f"'{word}' excluded" if word == tag else f"'{word}' excluded ({tag})"
+        if ex.category.value.replace("_", "-") in words:
+            return f"{ex.category.value} excluded"
+        for tag in ex.tags:
+            if tag in removes:
+                word = removes[tag]
+                return f"'{word}' excluded" if word == tag else f"'{word}' excluded ({tag})"
         for eq in ex.equipment:
             if eq.value in words:
                 return f"'{eq.value}' excluded"
@@ -93,10 +120,24 @@ def _excluder(patient: Patient):
             return "older adults keep the knee version"
         return None
 
+    def edits(ex: Exercise) -> tuple[str, ...] | None:
+        # Every word that removes it (two words may remove one tag) and every missing item, at once.
+        if older and ex.id in OLDER_ADULT_AVOID:
+            return None
+        names = {ex.id, ex.category.value.replace("_", "-"), *(eq.value for eq in ex.equipment)}
+        hit = sorted(w for w in words if w in names or removed_tags(w) & set(ex.tags))
+        missing = [eq.value for eq in ex.equipment if eq not in have]
+        out = [f"take {_listed([said[w] for w in hit])} out of exclusions"] if hit else []
+        return (*out, f"add {_listed(missing)} to equipment") if missing else tuple(out)
+
+    def why(ex: Exercise) -> Why | None:
+        text = reason(ex)
+        return None if text is None else Why(text, edits(ex))
+
     return why
 
 
-def _loads_available(patient: Patient):
+def _loads_available(patient: Patient) -> Callable[[Exercise], int]:
     have = set(patient.equipment) | HOUSEHOLD
     words = {_norm(x) for x in patient.exclusions}
 
@@ -122,7 +163,7 @@ def _loads_available(patient: Patient):
     return count
 
 
-def _frequency(slot: Slot, ex: Exercise, pattern: tuple[DayPlan, ...]) -> int:
+def _frequency(slot: Slot, ex: Exercise, pattern: Sequence[DayPlan]) -> int:
     b = ex.dosage.sessions_per_week
     wanted = slot.sessions_per_week or (7 if slot.every_day else int(b.default))
     wanted = int(b.clamp(wanted))
@@ -141,7 +182,7 @@ def _spread(items: list[int], k: int) -> list[int]:
     return [items[round(i * (len(items) - 1) / (k - 1))] for i in range(k)]
 
 
-def _days(ex: Exercise, per_week: int, pattern: tuple[DayPlan, ...]) -> tuple[int, ...]:
+def _days(ex: Exercise, per_week: int, pattern: Sequence[DayPlan]) -> tuple[int, ...]:
     strength = [d.day for d in pattern if d.kind == "strength"]
     short = [d.day for d in pattern if d.kind == "short"]
     if ex.category in HIP_AND_LEG:
@@ -155,81 +196,116 @@ def _days(ex: Exercise, per_week: int, pattern: tuple[DayPlan, ...]) -> tuple[in
     return tuple(sorted(picked))
 
 
-def _choose(library: Library, protocol: Protocol, patient: Patient, pattern) -> tuple[list[_Slot], dict[str, str]]:
+def _choose(
+    library: Library, protocol: Protocol, patient: Patient, pattern: Sequence[DayPlan]
+) -> tuple[list[_Slot], dict[str, str]]:
+    """An exercise for every slot the patient can do; a core or required slot nobody can fill,
+    or a phase left without loading work, is refused with the edits that would allow it."""
     chosen: list[_Slot] = []
     dropped: dict[str, str] = {}
     problems: list[Problem] = []
-    taken: set[str] = set()  # one exercise, one slot: a fallback never doubles another slot
+    taken: dict[str, str] = {}  # exercise id -> its slot: one exercise, one slot (a fallback never doubles another)
     trained = patient.training_status is TrainingStatus.trained
-    why_not = _excluder(patient)
+    why_not = _why_not(patient)
     for order, slot in enumerate(protocol.slots):
-        reasons: list[str] = []
-        pick: tuple[str, str | None] | None = None
-        for cand in slot.candidates:
-            rung = cand
-            seen: set[str] = set()
-            while rung and rung in library and rung not in seen:
-                seen.add(rung)
-                why = "already used by another slot" if rung in taken else why_not(library.exercises[rung])
-                if why is None and library.exercises[rung].is_tensioner:
-                    why = "a nerve tensioner only follows a slider"
-                if why is None:
-                    if _frequency(slot, library.exercises[rung], pattern) < library.exercises[rung].dosage.sessions_per_week.min:
-                        why = f"needs at least {library.exercises[rung].dosage.sessions_per_week.min:g} sessions a week"
-                    else:
-                        note = None if rung == slot.candidates[0] else f"instead of {library.exercises[slot.candidates[0]].name}"
-                        pick = (rung, note)
-                        break
-                reasons.append(f"{rung}: {why}")
-                rung = library.exercises[rung].easier
-            if pick:
-                break
+        pick, tried = _climb(library, slot, pattern, why_not, taken)
         if pick is None:
-            reason = "; ".join(dict.fromkeys(reasons))  # a rung reached twice (candidate and easier) once
+            reason = "; ".join(dict.fromkeys(f"{rung}: {why.reason}" for rung, why in tried))  # a rung reached twice once
             if slot.required or slot.core:
-                # The protocol's core work cannot be planned: refuse, naming it (never a footnote).
+                # The protocol's core work cannot be planned: refuse, naming it and the edits
+                # that would allow it (never a footnote).
+                kind = "core" if slot.core else "required"
                 problems.append(
                     Problem(
-                        None,
-                        None,
-                        f"slot '{slot.id}'",
-                        f"no allowed exercise for this {'core' if slot.core else 'required'} slot ({reason})",
-                        "change the patient's equipment or exclusions, add an alternative to the protocol, or use another protocol",
+                        None, None, f"slot '{slot.id}'", f"no allowed exercise for this {kind} slot ({reason})", _fixes(tried)
                     )
                 )
             else:
                 dropped[slot.id] = f"not possible for this patient ({reason})"
             continue
-        ex = library.exercises[pick[0]]
-        taken.add(pick[0])
+        ex = library.exercises[pick]
+        taken[pick] = slot.id
         per_week = _frequency(slot, ex, pattern)
         days = () if slot.every_day else _days(ex, per_week, pattern)
+        # A fallback is news to the clinician only for the protocol's core work; in any other
+        # slot it is the ordinary choice of an exercise the patient can do.
+        first = library.exercises[slot.candidates[0]]
+        note = f"instead of {first.name}" if slot.core and pick != first.id else None
         rule = slot.progression
         if trained and rule.name != "steady":
             # Trained patients progress faster: a step every week at most, bigger rep steps.
             rule = rule.model_copy(update={"every_weeks": max(1, rule.every_weeks - 1), "reps_step": min(5, rule.reps_step + 1)})
-        chosen.append(_Slot(slot, order, pick[0], per_week, days, pick[1], rule))
-    for phase in protocol.phases:
-        # Stretches and glides alone are not a program (clinical brief: a known pitfall).
-        if not any(phase.id in c.slot.phases and library.exercises[c.start].is_loading for c in chosen):
-            missing = [
-                f"{s.id} ({dropped.get(s.id, 'not possible')})"
-                for s in protocol.slots
-                if phase.id in s.phases and s.candidates[0] in library and library.exercises[s.candidates[0]].is_loading
-            ]
-            problems.append(
-                Problem(
-                    None,
-                    None,
-                    f"phase '{phase.id}'",
-                    "no strengthening, core or motor-control exercise is possible for this patient in this phase: "
-                    + "; ".join(missing),
-                    "change the patient's equipment or exclusions, or add an alternative the patient can do to one of these slots",
-                )
-            )
+        chosen.append(_Slot(slot, order, pick, per_week, days, note, rule))
+    problems += _phases_without_loading(library, protocol, chosen, dropped)
     if problems:
         raise PatientError(f"protocol '{protocol.id}' cannot be planned for this patient", problems)
     return chosen, dropped
+
+
+def _climb(
+    library: Library, slot: Slot, pattern: Sequence[DayPlan], why_not: Callable[[Exercise], Why | None], taken: Mapping[str, str]
+) -> tuple[str | None, list[tuple[str, Why]]]:
+    """The first exercise the patient can do among the slot's alternatives, each followed down
+    its ladder of easier versions; and every rung tried, with why it was not possible."""
+    tried: list[tuple[str, Why]] = []
+    for cand in slot.candidates:
+        rung: str | None = cand
+        seen: set[str] = set()
+        while rung and rung in library and rung not in seen:
+            seen.add(rung)
+            ex = library.exercises[rung]
+            why = Why(f"already planned in slot '{taken[rung]}'") if rung in taken else why_not(ex)
+            if why is None and ex.is_tensioner:
+                why = Why("a nerve tensioner only follows a slider")
+            least = ex.dosage.sessions_per_week.min
+            if _frequency(slot, ex, pattern) < least:
+                # Hip and leg loading has at most 3 strength days a week (ACSM 48 h).
+                more = f"set sessions_per_week to {least:g} or more" if ex.category not in HIP_AND_LEG or least <= 3 else None
+                why = why or Why(f"needs at least {least:g} sessions a week", ())
+                why = why._replace(edits=None if why.edits is None or more is None else (*why.edits, more))
+            elif why is None:
+                return rung, tried
+            tried.append((rung, why))
+            rung = ex.easier
+    return None, tried
+
+
+def _fixes(tried: list[tuple[str, Why]]) -> str:
+    """The patient-file edits that would let one of the tried exercises be planned, each naming
+    the field a clinician edits and the exercises it allows, most exercises first."""
+    allows: dict[tuple[str, ...], list[str]] = {}
+    for rung, why in tried:
+        if why.edits and rung not in allows.setdefault(why.edits, []):
+            allows[why.edits].append(rung)
+    # A fix that needs more edits than another one plans nothing more for the slot.
+    allows = {e: r for e, r in allows.items() if not any(set(o) < set(e) for o in allows)}
+    ways = [f"{' and '.join(e)} ({', '.join(rungs)})" for e, rungs in sorted(allows.items(), key=lambda kv: -len(kv[1]))]
+    other = "add an alternative to the protocol's slot, or use another protocol"
+    return f"to plan it: {'; or '.join(ways)}; or {other}" if ways else other[:1].upper() + other[1:]
+
+
+def _phases_without_loading(library: Library, protocol: Protocol, chosen: list[_Slot], dropped: dict[str, str]) -> list[Problem]:
+    """Stretches and glides alone are not a program (clinical brief: a known pitfall)."""
+    problems = []
+    for phase in protocol.phases:
+        if any(phase.id in c.slot.phases and library.exercises[c.start].is_loading for c in chosen):
+            continue
+        missing = [
+            f"{s.id} ({dropped.get(s.id, 'not possible')})"
+            for s in protocol.slots
+            if phase.id in s.phases and s.candidates[0] in library and library.exercises[s.candidates[0]].is_loading
+        ]
+        problems.append(
+            Problem(
+                None,
+                None,
+                f"phase '{phase.id}'",
+                "no strengthening, core or motor-control exercise is possible for this patient in this phase: "
+                + "; ".join(missing),
+                "change the patient's equipment or exclusions, or add an alternative the patient can do to one of these slots",
+            )
+        )
+    return problems
 
 
 # --------------------------------------------------------------------------- 3. schedule

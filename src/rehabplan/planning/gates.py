@@ -5,9 +5,9 @@ Small pure functions, so that ``rehabplan adjust`` can ask the same questions as
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 
-from rehabplan.models import Irritability, Patient
+from rehabplan.models import Irritability, Patient, Protocol
 from rehabplan.planning.progression import Dose
 
 # Sliders before tensioners (clinical brief, "Nerve tensioners are gated"): the slider must
@@ -22,7 +22,7 @@ def tensioners_unlocked(patient: Patient) -> bool:
     return patient.irritability is not Irritability.high or patient.tensioner_unlocked
 
 
-def slider_ready(doses: Mapping[int, Dose], week: int, is_tensioner) -> bool:
+def slider_ready(doses: Mapping[int, Dose], week: int, is_tensioner: Callable[[str], bool]) -> bool:
     """True when the slot's slider held 2-3 x 10 in each of the ``SLIDER_GATE_WEEKS`` weeks
     before ``week`` (``doses``: week -> the slot's dose; ``is_tensioner``: exercise id -> bool)."""
     for w in range(week - SLIDER_GATE_WEEKS, week):
@@ -34,12 +34,14 @@ def slider_ready(doses: Mapping[int, Dose], week: int, is_tensioner) -> bool:
     return True
 
 
-def tensioner_allowed(patient: Patient, doses: Mapping[int, Dose], week: int, in_tensioner_phase: bool, is_tensioner) -> bool:
+def tensioner_allowed(
+    patient: Patient, doses: Mapping[int, Dose], week: int, in_tensioner_phase: bool, is_tensioner: Callable[[str], bool]
+) -> bool:
     """May the slot whose doses are ``doses`` move from its slider to the tensioner in ``week``?"""
     return in_tensioner_phase and tensioners_unlocked(patient) and slider_ready(doses, week, is_tensioner)
 
 
-def calm_weeks(reassessments, weeks: int) -> frozenset[int]:
+def calm_weeks(reassessments: Iterable[int], weeks: int) -> frozenset[int]:
     """Weeks that bring nothing new and nothing harder: every reassessment week and the last week."""
     return frozenset(reassessments) | {weeks}
 
@@ -56,7 +58,7 @@ def tensioner_note(gate: str, slider_name: str, slider: Dose | None) -> str:
 BILATERAL_FIELD = "bilateral_screened"
 
 
-def bilateral_warning(protocol, patient: Patient) -> str | None:
+def bilateral_warning(protocol: Protocol, patient: Patient) -> str | None:
     """The clinician's warning for sciatica in both legs without a recorded cauda equina screen
     (None when one side, or screened). Never printed to the patient as a diagnosis."""
     if patient.side.value != "both" or patient.bilateral_screened:
@@ -67,7 +69,7 @@ def bilateral_warning(protocol, patient: Patient) -> str | None:
     )
 
 
-def check_bilateral(protocol, patient: Patient) -> list[str]:
+def check_bilateral(protocol: Protocol, patient: Patient) -> list[str]:
     """Refuse ``side: both`` without a recorded screen where the protocol says so (lumbar
     radicular sciatica); otherwise return the loud warning for the clinician (or nothing)."""
     from rehabplan.errors import PatientError, Problem

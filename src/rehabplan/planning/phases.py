@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
+
 from rehabplan.models import (
     Irritability,
+    Phase,
     PhasePlan,
     Protocol,
 )
-from rehabplan.planning.state import SlotState, _make, _Slot
+from rehabplan.planning.state import SlotState, _Slot
 
 # How long the settle phase lasts, by irritability (clinical brief, "Irritability leads the
 # phases": high 3-4 weeks, moderate 2-3, low 1-2), whatever the plan's length. Design choice
@@ -26,22 +29,18 @@ def scale_phases(protocol: Protocol, weeks: int, irritability: Irritability = Ir
     The first (settle) phase takes its length from irritability (``SETTLE_WEEKS``), not from
     the plan's length; the later phases share the weeks left in the protocol's proportions. A
     short plan shortens the later phases, never an irritable patient's settle phase: a phase
-    with no week left is not in the plan (a 4-week plan for high irritability settles for 3
-    weeks and strengthens for 1).
+    with no week left is not in the plan, and neither is a phase whose every week is a
+    check-in or the last week, since nothing new or harder may start in those weeks (a 4-week
+    plan for high irritability settles for all 4 weeks; ``short_plan_note`` says so).
     """
     phases = protocol.phases
     if len(phases) == 1:
         return [_phase_plan(phases[0], 1, weeks)]
-    lo, hi = SETTLE_WEEKS[irritability]
-    own = phases[0].weeks[1] - phases[0].weeks[0] + 1
-    settle = max(lo, min(hi, round(own * weeks / 12)))
-    if weeks >= STRENGTHEN_BY_PLAN_WEEKS:
-        settle = min(settle, STRENGTHEN_BY_WEEK - 1)
-    settle = max(1, min(settle, weeks - 1))
+    hi = SETTLE_WEEKS[irritability][1]
+    settle = _settle_weeks(phases[0], weeks, irritability)
     out = [_phase_plan(phases[0], 1, settle)]
-    later = phases[1:]
     left = weeks - settle
-    later = later[: max(1, min(len(later), left))]  # phases without a week left are not in the plan
+    later = phases[1:][: max(1, min(len(phases) - 1, left))]  # phases without a week left are not in the plan
     lengths = [p.weeks[1] - p.weeks[0] + 1 for p in later]
     total = sum(lengths)
     first = settle + 1
@@ -56,12 +55,71 @@ def scale_phases(protocol: Protocol, weeks: int, irritability: Irritability = Ir
             last = max(first, min(last, weeks - remaining))
         out.append(_phase_plan(phase, first, last))
         first = last + 1
+    out = _fold_calm_phases(out, calm_of(protocol, weeks), hi)
+    if len(out) == 1:
+        out[0] = out[0].model_copy(update={"goal": f"{out[0].goal} {_stays_gentle(protocol, weeks, irritability)}"})
     return out
 
 
-def _phase_plan(phase, first: int, last: int) -> PhasePlan:
-    return _make(
-        PhasePlan,
+def _stays_gentle(protocol: Protocol, weeks: int, irritability: Irritability) -> str:
+    """The patient's words for a plan that never leaves its settle phase: why, and what comes next."""
+    why = "your pain flares up easily" if irritability is Irritability.high else "this plan is short"
+    check = max(reassessment_weeks(protocol, weeks))
+    return (
+        f"Because {why}, all {weeks} weeks of this plan stay gentle. "
+        f"You start the next step ({protocol.phases[1].name}) after your week {check} check-in."
+    )
+
+
+def _settle_weeks(phase: Phase, weeks: int, irritability: Irritability) -> int:
+    """The settle phase's length: the protocol's own, scaled to the plan, inside irritability's range."""
+    lo, hi = SETTLE_WEEKS[irritability]
+    own = phase.weeks[1] - phase.weeks[0] + 1
+    settle = max(lo, min(hi, round(own * weeks / 12)))
+    if weeks >= STRENGTHEN_BY_PLAN_WEEKS:
+        settle = min(settle, STRENGTHEN_BY_WEEK - 1)
+    return max(1, min(settle, weeks - 1))
+
+
+def calm_of(protocol: Protocol, weeks: int) -> frozenset[int]:
+    """The weeks in which nothing new or harder starts: every check-in week and the last week."""
+    return frozenset(reassessment_weeks(protocol, weeks)) | {weeks}
+
+
+def _fold_calm_phases(phases: list[PhasePlan], calm: frozenset[int], settle_max: int) -> list[PhasePlan]:
+    """A later phase whose every week is calm could start none of its exercises, and its goal
+    would promise what the plan cannot give: its weeks join the phase before (the settle phase
+    only while it stays inside irritability's range)."""
+    out = phases[:1]
+    for phase in phases[1:]:
+        prev = out[-1]
+        weeks = range(phase.first_week, phase.last_week + 1)
+        longest = settle_max if len(out) == 1 else phase.last_week
+        if all(w in calm for w in weeks) and phase.last_week - prev.first_week + 1 <= longest:
+            out[-1] = prev.model_copy(update={"last_week": phase.last_week})
+        else:
+            out.append(phase)
+    return out
+
+
+def short_plan_note(protocol: Protocol, phases: Sequence[PhasePlan], slots: Iterable[_Slot], weeks: int) -> str | None:
+    """The clinician's note when a plan this short never leaves its first phase (a highly
+    irritable patient's settle phase fills a 4-week plan): the exercises that start later."""
+    if len(phases) > 1 or len(protocol.phases) == 1:
+        return None
+    planned = {phases[0].id}
+    later = [s.id for s in slots if not planned.intersection(s.slot.phases)]
+    waits = f" ({', '.join(later)})" if later else ""
+    check = max(reassessment_weeks(protocol, weeks))
+    return (
+        f"This {weeks}-week plan is all '{phases[0].name}': the settle phase for this irritability fills it, and nothing "
+        f"new starts in a check-in week or the last week. The later phases' exercises{waits} start after the week {check} "
+        f"check-in: plan the next weeks then, or give the plan more weeks."
+    )
+
+
+def _phase_plan(phase: Phase, first: int, last: int) -> PhasePlan:
+    return PhasePlan.model_construct(
         id=phase.id,
         name=phase.name,
         first_week=first,
@@ -88,7 +146,11 @@ def _phase_of(phases: list[PhasePlan], week: int) -> PhasePlan:
 
 
 def _criteria(
-    protocol: Protocol, phases: list[PhasePlan], slots: list[_Slot], states: dict[str, SlotState], reassessment
+    protocol: Protocol,
+    phases: list[PhasePlan],
+    slots: list[_Slot],
+    states: Mapping[str, SlotState],
+    reassessment: int | Sequence[int],
 ) -> list[PhasePlan]:
     """Print each criterion with the numbers this patient's plan reaches by the phase's end.
 
@@ -114,7 +176,7 @@ def _criteria(
             named = " and ".join(", ".join(str(w) for w in checks).rsplit(", ", 1))
             check = f", and you have had your week {named} check-in" + ("s" if len(checks) > 1 else "")
         text = text.replace("{check-in}", check)
-        out.append(_make(PhasePlan, **{**ph.__dict__, "criterion": text}))
+        out.append(ph.model_copy(update={"criterion": text}))
     return out
 
 

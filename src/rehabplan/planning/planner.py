@@ -29,7 +29,7 @@ from rehabplan.models import (
 from rehabplan.planning.choice import _check_exclusions, _choose, _protocol_json
 from rehabplan.planning.days import day_pattern
 from rehabplan.planning.gates import check_bilateral
-from rehabplan.planning.phases import _criteria, reassessment_weeks, scale_phases
+from rehabplan.planning.phases import _criteria, reassessment_weeks, scale_phases, short_plan_note
 from rehabplan.planning.schedule import _schedule
 from rehabplan.planning.state import _make
 from rehabplan.planning.timelines import _prescription_lists, _start_of, _track, materialise, timeline_model
@@ -46,6 +46,7 @@ def plan(library: Library, protocol: Protocol, patient: Patient) -> Program:
     reassessment = reassessment_weeks(protocol, patient.weeks)
     pattern = day_pattern(patient.sessions_per_week)
     slots, dropped = _choose(library, protocol, patient, pattern)
+    warnings += filter(None, [short_plan_note(protocol, phases, slots, patient.weeks)])  # the later phases wait
     states, deload_weeks = _schedule(library, protocol, patient, phases, reassessment, pattern, slots, dropped)
     for s in slots:  # a slot that waited for the volume limit until the end says so
         waited = states[s.id].waited
