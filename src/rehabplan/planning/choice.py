@@ -16,6 +16,7 @@ from rehabplan.models import (
 from rehabplan.planning.days import HIP_AND_LEG, DayPlan
 from rehabplan.planning.rules import EXCLUDES, HOUSEHOLD, OLDER_ADULT_AVOID, removed_tags
 from rehabplan.planning.state import _Slot
+from rehabplan.planning.volume import gentle_times_a_week
 from rehabplan.sources.library import Library
 
 
@@ -203,6 +204,7 @@ def _choose(library: Library, protocol: Protocol, patient: Patient, pattern) -> 
         ex = library.exercises[pick[0]]
         taken.add(pick[0])
         per_week = _frequency(slot, ex, pattern)
+        per_week = min(per_week, gentle_times_a_week(slot.progression.name, ex, patient) or per_week)
         days = () if slot.every_day else _days(ex, per_week, pattern)
         rule = slot.progression
         if trained and rule.name != "steady":

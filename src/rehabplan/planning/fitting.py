@@ -69,6 +69,13 @@ class FitWeek:
     ctxs: dict[str, Context]
     cache: SecondsCache = field(default_factory=dict)
     reserve: Reserve | None = None
+    # Slots whose harder version waits this week whatever the steps find (a plank the training
+    # week after a plank came in or got harder).
+    no_variant: frozenset[str] = frozenset()
+
+    def variant_waits(self, s: _Slot) -> bool:
+        """May slot ``s`` not move on to its harder version this week?"""
+        return s.id in self.no_variant or _recent_variant(self.states[s.id], self.week)
 
     def seconds(self, s: _Slot, dose: Dose) -> float:
         return _seconds(dose, s.pyramid, self.library, self.patient, self.cache)
@@ -213,6 +220,14 @@ class Fitter:
                 many = many or n > self.cap
         self.time_over, self.cap_over = time, many
 
+    def on_a_day_over(self, s: _Slot) -> bool:
+        """Is slot ``s`` done on a day that is over the minutes (reserved room kept)?"""
+        for d, sec, _ in self.loads():
+            r = self.reserve.get(d, _NO_ROOM) if d >= 0 else _NO_ROOM
+            if sec > self.limit_s - self.kept_s - r.seconds and (s.every_day or d < 0 or d in s.days):
+                return True
+        return False
+
     def why(self) -> str:
         if self.cap_over:
             return f"more than {self.cap} exercises in a session"
@@ -247,20 +262,64 @@ class FitStep(Protocol):
 @dataclass(frozen=True)
 class Hold:
     """Keep last week's dose instead of a step that adds time (a band or a harder variant may
-    still come; after weeks at one dose, a trade that costs no minutes)."""
+    still come; after weeks at one dose, a trade that costs no minutes). ``core``: only core
+    slots, or only the others (None: both); ``stale``: only slots that have stood still for
+    ``PLATEAU_WEEKS`` - 1 weeks, or only the others."""
 
     name: str
     description: str
-    core: bool
+    core: bool | None
+    stale: bool
     by_waiting: ClassVar[bool] = True
     whole_session: ClassVar[bool] = False
 
     def apply(self, f: Fitter, s: _Slot, p: _Prop) -> bool:
-        if not (f.time_over and s.core == self.core and not p.new and p.prev is not None and p.dose != p.prev):
+        if self.core is not None and s.core != self.core or _stale(f.job.states[s.id]) != self.stale:
+            return False
+        if not (f.time_over and not p.new and p.prev is not None and p.dose != p.prev):
             return False
         if f.job.seconds(s, p.dose) > f.job.seconds(s, p.prev):
             f.put(s, _held(f, s, p.prev))
         return True
+
+
+@dataclass(frozen=True)
+class MakeRoom:
+    """Short of time, a stretch or mobility item that is not core (nor required) gives way
+    before an exercise that has stood still for 3 weeks is held a 4th (no plateaus while a
+    non-core item could be traded); only from a day that is over, and only while such a step
+    waits."""
+
+    name: str
+    description: str
+    by_waiting: ClassVar[bool] = False
+    whole_session: ClassVar[bool] = False
+
+    def apply(self, f: Fitter, s: _Slot, p: _Prop) -> bool:
+        job = f.job
+        if not f.time_over or s.core or s.slot.required or job.library.exercises[p.dose.exercise].is_loading:
+            return False
+        if not f.on_a_day_over(s) or not any(_stale_step(f, o) for o in job.slots):
+            return False
+        week = job.week
+        where = "" if week == 1 else f" from week {week}"
+        f.drop(s, f"left out{where} to fit: not enough time in {job.patient.minutes} minutes for the strength work to progress")
+        return True
+
+
+def _stale(st: SlotState) -> bool:
+    """Has the slot stood still long enough that holding it again would make a plateau?"""
+    return st.same >= PLATEAU_WEEKS - 1
+
+
+def _stale_step(f: Fitter, s: _Slot) -> bool:
+    """Does a loading slot that has stood still for ``PLATEAU_WEEKS`` weeks (held again, this
+    would be its 4th) propose a step that adds time this week?"""
+    job = f.job
+    p = job.props.get(s.id)
+    if p is None or p.new or p.prev is None or p.dose == p.prev or job.states[s.id].same < PLATEAU_WEEKS:
+        return False
+    return job.library.exercises[p.dose.exercise].is_loading and job.seconds(s, p.dose) > job.seconds(s, p.prev)
 
 
 def _held(f: Fitter, s: _Slot, prev: Dose) -> _Prop:
@@ -274,14 +333,14 @@ def _held(f: Fitter, s: _Slot, prev: Dose) -> _Prop:
     # From the middle of the rep range (ACSM: more load once the target reps are done), so a
     # patient short of time still progresses. After weeks at one dose, from anywhere in the range.
     r = job.library.exercises[prev.exercise].dosage.reps
-    stale = st.same >= PLATEAU_WEEKS - 1
+    stale = _stale(st)
     # A firmer band or load first (it may go on alongside another change); the harder variant
     # only when none is left, and never the week after another.
     alt: Dose = prev
     note: str | None = None
     if r and (stale or prev.reps >= (r.min + r.max) / 2):
         alt, note = step(prev, s.rule, ctx, skip | {"variant"})
-        if note is None and not _recent_variant(st, job.week):
+        if note is None and not job.variant_waits(s):
             alt, note = step(prev, s.rule, ctx, skip)
     if note is None or job.seconds(s, alt) > job.seconds(s, prev):
         # After weeks at one dose, a step that costs no minutes: slower reps or longer holds in
@@ -350,13 +409,21 @@ class FewerSets:
 # Applied in this order, each to the least important slots first (not core, highest priority
 # number, latest in the protocol), until every day fits the minutes and the exercise cap.
 FIT_STEPS: tuple[FitStep, ...] = (
-    Hold("hold", "a slot that is not core keeps last week's dose instead of a step that adds time", core=False),
+    Hold("hold", "a slot that is not core keeps last week's dose instead of a step that adds time", core=False, stale=False),
     StartLow("start-low", "a slot new this week starts at its fewest sets"),
     LeaveOut("wait", "a new slot that is not core is left out", new_only=True),
     Hold(
         "hold-core",
         "a core slot keeps last week's dose instead of a step that adds time (a band or a harder variant may still come)",
         core=True,
+        stale=False,
+    ),
+    MakeRoom("make-room", "a stretch or mobility item that is not core is left out so a slot that has stood still can progress"),
+    Hold(
+        "hold-stale",
+        "a slot that has stood still for two weeks is held last, and trades for a step that costs no minutes",
+        core=None,
+        stale=True,
     ),
     FewerSets("fewer-sets", "slots that are not core drop to their fewest sets", whole_session=False),
     LeaveOut("leave-out", "a slot that is not core is left out from this week", new_only=False),
@@ -429,9 +496,11 @@ def _cannot_fit(f: Fitter) -> PatientError:
 
 
 def _recent_variant(st: SlotState, week: int) -> bool:
-    """True when the slot moved on to another exercise last week (each harder version is practised first)."""
+    """True when the slot moved on to another exercise last week, or started then: each
+    harder version is practised for a week before the next (a plank on the knees is not
+    swapped for the full plank the week after it came in)."""
     d1, d2 = st.timeline.get(week - 1), st.timeline.get(week - 2)
-    return d1 is not None and d2 is not None and d1.exercise != d2.exercise
+    return d1 is not None and (d2 is None or d1.exercise != d2.exercise)
 
 
 def _fewest_sets(s: _Slot, ex: Exercise) -> int:

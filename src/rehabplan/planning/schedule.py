@@ -42,6 +42,8 @@ from rehabplan.sources.library import Library
 
 CALM_WAIT = "not started before the plan ended: a check-in week and the last week bring nothing new"
 
+PLANK_WAIT = "not started before the plan ended: one new or harder plank at a time, a week apart"
+
 # A deload cuts the week's work by 30-50 % (clinical brief); a week where the doses cannot
 # fall that far without leaving their bounds is not made a deload (it comes a week later).
 DELOAD_MIN_CUT = 0.28
@@ -232,6 +234,12 @@ class _Pass:
         level = self.level
         own = "moderate" if level == "trained" and not self.library.exercises[s.start].is_loading else level
         dose = start_dose(self.library.exercises[s.start], ctx, gentle=False, level=own)
+        targets = self.targets.get(s.id)
+        if targets and dose.minutes is not None:
+            # The walk starts no higher than its target (nor below the exercise's own minimum).
+            lowest = self.library.exercises[s.start].dosage.minutes
+            floor = int(lowest.min) if lowest else 1
+            dose = replaced(dose, minutes=max(floor, min(dose.minutes, _walk_ceiling(targets, week))))
         note = "new this week" if week > 1 else None
         if s.fallback_note:
             note = s.fallback_note if note is None else f"{note} ({s.fallback_note})"
@@ -253,7 +261,9 @@ class _Pass:
             target = self.targets.get(s.id)
             rule = _walk_rule(s, st, target, week, self.protocol.deload_every_weeks) if target else s.rule
             skip = HARDER_DIMENSIONS if week in self.calm else _NO_DIMENSIONS
-            if st.ramp_to and dose.sets < min(st.ramp_to, st.max_sets):
+            if rule is None:
+                pass  # the walk is at its target: it holds there
+            elif st.ramp_to and dose.sets < min(st.ramp_to, st.max_sets):
                 dose, note = replaced(dose, sets=dose.sets + 1), "one more set"
             elif due or st.pending:
                 dose, note = step(dose, rule, ctx, skip)
@@ -273,11 +283,12 @@ class _Pass:
         states, library = self.states, self.library
         calm = week in self.calm
         waiting: list[tuple[_Slot, _Prop]] = []
+        no_variant = self._space_planks(week, props, now)
         no_harder = one_change(props, states, self.slots, library, now, week, calm, step_back=True, waiting=waiting)
         reserve = self._reserve(week, props) if self.later else None
         job = FitWeek(
             props, states, self.slots, library, self.protocol, self.patient, self.pattern, week, self.dropped, now,
-            self.seconds_cache, reserve,
+            self.seconds_cache, reserve, no_variant,
         )  # fmt: skip
         fit(job, no_harder)
         self._within_limits(job, is_deload, no_harder)
@@ -299,6 +310,30 @@ class _Pass:
         # What came in after the limits (a waiting change, fitting's trades) may not take the
         # week's work over them either.
         self._within_limits(job, is_deload, HARDER_DIMENSIONS)
+
+    def _space_planks(self, week: int, props: dict[str, _Prop], now: dict[str, Context]) -> frozenset[str]:
+        """No new plank (a McGill pyramid slot) or harder plank in the training week right after
+        a plank (this one or another) came in or got harder: two new planks back to back load
+        the same trunk muscles twice over before the first has settled (design choice).
+        Returns the slots whose harder version waits this week."""
+        last = week - 1 if week - 1 not in self.deload_weeks else week - 2
+        planks = [s for s in self.slots if s.pyramid]
+        if not any(_came_in_or_harder(self.states[s.id], last) for s in planks):
+            return frozenset()
+        for s in planks:
+            p = props.get(s.id)
+            if p is None:
+                continue
+            st = self.states[s.id]
+            if p.new:
+                del props[s.id]
+                st.waited = st.waited or PLANK_WAIT
+            elif p.prev is not None and p.dose.exercise != p.prev.exercise:
+                assert s.rule is not None
+                alt, note = step(p.prev, s.rule, now[s.id], HARDER_DIMENSIONS)
+                props[s.id] = _Prop(alt if note is not None else p.prev, note, False, p.prev)
+                st.pending = True
+        return frozenset(s.id for s in planks)  # nor may fitting's or the limits' own steps make one harder
 
     def _within_limits(self, job: FitWeek, is_deload: bool, skip: frozenset[str]) -> None:
         # Weekly sets and work no faster than allowed; fitting after the limits may trade a step
@@ -371,6 +406,15 @@ class _Pass:
         return tensioner_note(self.protocol.tensioner_gate, name, slider)
 
 
+def _came_in_or_harder(st: SlotState, week: int) -> bool:
+    """Did the slot start, or move on to another exercise, in ``week``?"""
+    dose = st.timeline.get(week)
+    if dose is None:
+        return False
+    before = st.timeline.get(week - 1)
+    return before is None or before.exercise != dose.exercise
+
+
 def _deload_cut(
     library: Library, patient: Patient, protocol: Protocol, slots: list[_Slot], states: dict[str, SlotState]
 ) -> float:
@@ -392,19 +436,32 @@ def _deload_cut(
     return 1 - after / before if before else 0.0
 
 
-def _walk_rule(s: _Slot, st: SlotState, targets: list[tuple[int, int]] | None, week: int, every: int) -> Rule:
-    """A walking slot with a phase target ("walk for 30 minutes") steps just enough to reach it."""
+def _walk_ceiling(targets: list[tuple[int, int]], week: int) -> int:
+    """The most the walk may reach in ``week``: the target of the current phase, or of the next
+    phase that has one (clinical brief: walking never above its target); after the last
+    target's phase, that target."""
+    for last, minutes in targets:
+        if week <= last:
+            return minutes
+    return targets[-1][1]
+
+
+def _walk_rule(s: _Slot, st: SlotState, targets: list[tuple[int, int]] | None, week: int, every: int) -> Rule | None:
+    """A walking slot with a phase target ("walk for 30 minutes") steps just enough to reach it,
+    by at most ``WALK_STEP_MAX_MIN`` a week, and never beyond it: None once it is there (the
+    walk holds)."""
     assert s.rule is not None
     if not targets or st.dose is None or st.dose.minutes is None:
         return s.rule
-    for last, minutes in targets:
-        if week <= last and st.dose.minutes < minutes:
-            weeks_left = last - week + 1
-            weeks_left -= weeks_left // max(2, every)  # deloads hold the walk
-            need = math.ceil((minutes - st.dose.minutes) / max(1, weeks_left))
-            size = min(WALK_STEP_MAX_MIN, max(s.rule.minutes_step, need))
-            rule: Rule | None = s.walk_rules.get(size)
-            if rule is None:
-                rule = s.walk_rules[size] = s.rule.model_copy(update={"minutes_step": size, "every_weeks": 1})
-            return rule
-    return s.rule
+    ceiling = _walk_ceiling(targets, week)
+    if st.dose.minutes >= ceiling:
+        return None
+    last = next((last for last, minutes in targets if week <= last), week)
+    weeks_left = last - week + 1
+    weeks_left -= weeks_left // max(2, every)  # deloads hold the walk
+    need = math.ceil((ceiling - st.dose.minutes) / max(1, weeks_left))
+    size = min(WALK_STEP_MAX_MIN, max(s.rule.minutes_step, need), ceiling - st.dose.minutes)
+    rule: Rule | None = s.walk_rules.get(size)
+    if rule is None:
+        rule = s.walk_rules[size] = s.rule.model_copy(update={"minutes_step": size, "every_weeks": 1})
+    return rule

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from rehabplan.models import (
+    AgeBand,
     DoseKind,
     Exercise,
+    Irritability,
     Patient,
 )
-from rehabplan.planning.fitting import FitWeek, _fewest_sets, _recent_variant
+from rehabplan.planning.fitting import FitWeek, _fewest_sets
 from rehabplan.planning.progression import (
     TIME_DIMENSIONS,
     Dose,
@@ -29,6 +31,21 @@ from rehabplan.sources.library import Library
 WORK_FREE_WEEKS = 2
 WORK_RISE = 0.30
 WORK_RISE_HIGH_IRRITABILITY = 0.20
+
+# McGill's pyramid (5-3-1 holds) is three working sets each time; the brief allows it daily or
+# at least 3 times a week. For an older or highly irritable patient two planks done 5-6 times
+# a week come to 30+ sets a week on their own (ACSM novices: 1-3 sets, 2-3 days a week), so a
+# pyramid is done 3 times a week for them (design choice): 9 sets a week for each plank.
+GENTLE_PYRAMID_TIMES_A_WEEK = 3
+
+
+def gentle_times_a_week(rule_name: str, ex: Exercise, patient: Patient) -> int | None:
+    """The most times a week this slot may be done for this patient (None: no limit here)."""
+    gentle = patient.age_band is AgeBand.older or patient.irritability is Irritability.high
+    if gentle and rule_name == "pyramid" and ex.dosage.kind is DoseKind.hold:
+        return max(GENTLE_PYRAMID_TIMES_A_WEEK, int(ex.dosage.sessions_per_week.min))
+    return None
+
 
 # Last week's loading sets and work (work None in the first weeks: not limited yet).
 Limits = tuple[int, float | None]
@@ -210,7 +227,7 @@ class _VolumeLimit:
         assert s.rule is not None
         ctx = self.job.ctxs[s.id]
         skip = frozenset({"sets"}) | self.no_harder
-        if _recent_variant(self.job.states[s.id], self.job.week):
+        if self.job.variant_waits(s):
             skip |= {"variant"}  # each harder version is practised a week before the next
         if over_work:
             skip |= TIME_DIMENSIONS  # only a step that adds no work (a firmer band, the harder variant)
