@@ -88,6 +88,22 @@ def test_a_20_minute_patient_trades_the_buttock_stretch_so_the_strength_work_pro
     assert all(s.minutes <= 20 for w in program.weeks for s in w.sessions)
 
 
+def test_short_of_time_a_stretch_first_takes_fewer_holds_but_keeps_60_seconds_a_day():
+    # An older patient with 15 minutes: the piriformis stretch goes from 3 holds to 2 (still
+    # 60 s a day, Garber 2011) so the strength work can progress; only when that is not enough
+    # any more is it left out, and the clinician reads why.
+    program = plan(
+        weeks=15, sessions_per_week=2, age_band="older", side="left", equipment=["weight"], minutes=15, irritability="moderate"
+    )
+    stretch = next(t for t in program.timelines if t.slot == "piriformis-stretch")
+    assert any("2 holds instead of 3, to fit your time" == d.note for d in stretch.doses)
+    assert all(d.reps * d.sets * (d.hold_s or 0) >= 60 for d in stretch.doses)
+    shortened = next(d.week for d in stretch.doses if d.note and "holds instead of" in d.note)
+    assert shortened < stretch.doses[-1].week  # done with fewer holds for a while, not dropped at once
+    left = {d.slot: d.reason for d in program.dropped}
+    assert "piriformis-stretch" not in left or "for the strength work to progress" in left["piriformis-stretch"]
+
+
 # ----------------------------------------------------------------------------- planks
 def _plank_changes(program) -> list[int]:
     """Weeks in which a plank (a McGill pyramid) came in or moved to another variant."""
@@ -177,3 +193,25 @@ def test_the_walk_reaches_30_minutes_and_stays_there():
     walks = [p.minutes for w in program.weeks for p in w.every_day if p.category is Category.aerobic]
     assert max(walks) == 30 and walks[-1] == 30
     assert walks == sorted(walks)
+
+
+# ----------------------------------------------------------------------------- weekly work
+def test_one_big_step_waits_alone_when_the_weeks_work_would_rise_too_fast():
+    # One more set of a 6 x 30 s hold added more work than every other step together, so the
+    # weekly-work limit held them all, week after week (hinge, step-up and side leg lift stood
+    # still from week 16 to 21). Now that one step waits, or progresses another way, alone.
+    program = plan(
+        protocol="upper-hamstring-glute-sciatica",
+        weeks=21,
+        sessions_per_week=2,
+        irritability="high",
+        training_status="trained",
+        side="left",
+        exclusions=["floor"],
+        minutes=22,
+    )
+    for w in program.weeks[13:]:
+        held = {p.slot for s in w.sessions for p in s.prescriptions if p.note and "does not rise too fast" in p.note}
+        assert len(held) <= 2, (w.number, held)
+    hinge = [d for d in next(t for t in program.timelines if t.slot == "hamstring-loading").doses if d.week >= 16]
+    assert len({(d.exercise, d.reps, d.tempo, d.load_index) for d in hinge}) > 1

@@ -23,6 +23,7 @@ from rehabplan.models import Protocol as RehabProtocol
 from rehabplan.planning.days import DayPlan
 from rehabplan.planning.progression import (
     PYRAMID_SETS,
+    STRETCH_SECONDS_A_DAY,
     TIME_DIMENSIONS,
     Context,
     Dose,
@@ -287,8 +288,9 @@ class Hold:
 class MakeRoom:
     """Short of time, a stretch or mobility item that is not core (nor required) gives way
     before an exercise that has stood still for 3 weeks is held a 4th (no plateaus while a
-    non-core item could be traded); only from a day that is over, and only while such a step
-    waits."""
+    non-core item could be traded): a stretch first takes fewer holds (still 60 s a day), and
+    if that is not enough the item is left out; only from a day that is over, and only while
+    such a step waits."""
 
     name: str
     description: str
@@ -301,10 +303,29 @@ class MakeRoom:
             return False
         if not f.on_a_day_over(s) or not any(_stale_step(f, o) for o in job.slots):
             return False
+        shorter = _shorter_stretch(job, p.dose)
+        if shorter is not None:
+            n = shorter.reps
+            f.put(s, _Prop(shorter, f"{n} holds instead of {p.dose.reps}, to fit your time", p.new, p.prev))
+            f.check()
+            if not f.time_over:
+                return True
         week = job.week
         where = "" if week == 1 else f" from week {week}"
         f.drop(s, f"left out{where} to fit: not enough time in {job.patient.minutes} minutes for the strength work to progress")
         return True
+
+
+def _shorter_stretch(job: FitWeek, dose: Dose) -> Dose | None:
+    """A stretch with fewer holds that still gives 60 s a day (Garber 2011) and stays in its
+    range; None when there is no such dose."""
+    ex = job.library.exercises[dose.exercise]
+    d = ex.dosage
+    if ex.category is not Category.stretch or d.kind is not DoseKind.hold or not dose.hold_s or not d.reps:
+        return None
+    need = -(-STRETCH_SECONDS_A_DAY // (dose.hold_s * dose.sets))
+    fewest = max(int(d.reps.min), need)
+    return replaced(dose, reps=fewest) if fewest < dose.reps else None
 
 
 def _stale(st: SlotState) -> bool:

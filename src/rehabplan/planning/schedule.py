@@ -255,11 +255,14 @@ class _Pass:
             # its criterion week the patient progresses normally. Never more than 3 weeks at one
             # dose (no plateaus).
             every = s.rule.every_weeks
-            if self.level == "high" and first_phase:
+            target = self.targets.get(s.id)
+            high = self.level == "high"
+            if high and first_phase and not target:
                 every = min(2 * every, max(every, PLATEAU_WEEKS))
             due = st.runs > 0 and st.runs % every == 0
-            target = self.targets.get(s.id)
-            rule = _walk_rule(s, st, target, week, self.protocol.deload_every_weeks) if target else s.rule
+            # A walk with a target steps every week, by just enough to reach it in time (high
+            # irritability: no more than that, so 5 minutes become 7, 9, 10 rather than 5, 5, 10).
+            rule = _walk_rule(s, st, target, week, self.protocol.deload_every_weeks, high) if target else s.rule
             skip = HARDER_DIMENSIONS if week in self.calm else _NO_DIMENSIONS
             if rule is None:
                 pass  # the walk is at its target: it holds there
@@ -446,10 +449,12 @@ def _walk_ceiling(targets: list[tuple[int, int]], week: int) -> int:
     return targets[-1][1]
 
 
-def _walk_rule(s: _Slot, st: SlotState, targets: list[tuple[int, int]] | None, week: int, every: int) -> Rule | None:
+def _walk_rule(
+    s: _Slot, st: SlotState, targets: list[tuple[int, int]] | None, week: int, every: int, gentle: bool = False
+) -> Rule | None:
     """A walking slot with a phase target ("walk for 30 minutes") steps just enough to reach it,
-    by at most ``WALK_STEP_MAX_MIN`` a week, and never beyond it: None once it is there (the
-    walk holds)."""
+    by at least the slot's own step (``gentle``: only what it needs), at most
+    ``WALK_STEP_MAX_MIN`` a week, and never beyond it: None once it is there (the walk holds)."""
     assert s.rule is not None
     if not targets or st.dose is None or st.dose.minutes is None:
         return s.rule
@@ -460,7 +465,7 @@ def _walk_rule(s: _Slot, st: SlotState, targets: list[tuple[int, int]] | None, w
     weeks_left = last - week + 1
     weeks_left -= weeks_left // max(2, every)  # deloads hold the walk
     need = math.ceil((ceiling - st.dose.minutes) / max(1, weeks_left))
-    size = min(WALK_STEP_MAX_MIN, max(s.rule.minutes_step, need), ceiling - st.dose.minutes)
+    size = min(WALK_STEP_MAX_MIN, need if gentle else max(s.rule.minutes_step, need), ceiling - st.dose.minutes)
     rule: Rule | None = s.walk_rules.get(size)
     if rule is None:
         rule = s.walk_rules[size] = s.rule.model_copy(update={"minutes_step": size, "every_weeks": 1})

@@ -148,6 +148,7 @@ class _VolumeLimit:
         # A new exercise (at most one a week) starts before core steps go on: core slots hold
         # their step that week rather than the new one waiting (one change at a time).
         return (
+            ("hold-biggest", self.hold_biggest),
             ("hold-sets", lambda: self.hold_sets(0)),
             ("start-low", self.start_low),
             ("hold-core-sets", lambda: self.hold_sets(1)),
@@ -209,6 +210,32 @@ class _VolumeLimit:
                 self.job.states[s.id].pending = True
                 if self.within():
                     return True
+        return False
+
+    def hold_biggest(self) -> bool:
+        """Over on work: the steps that add the most work wait first, one at a time, until the
+        week is within the limit (one more set of a long hold can add as much as every other
+        step together; it must not stop them all, week after week). A slot that has stood still
+        waits last; a held slot progresses another way if it can. When the sets are still over,
+        the named steps go on from here."""
+        if not self.work_over():
+            return False
+        job = self.job
+        adders = []
+        for s in self.hold_order:
+            p = job.props.get(s.id)
+            if p is None or p.new or p.prev is None:
+                continue
+            more = self._prop_work(s, p) - self._work_of(s, p.prev)
+            if more > 0:
+                adders.append((self._stale(s), -more, len(adders), s, p.prev))
+        for _, _, _, s, prev in sorted(adders):
+            job.props[s.id] = self._held(s, prev, True)
+            job.states[s.id].pending = True
+            if self.within():
+                return True
+            if not self.work_over():
+                return False  # the work fits now; the weekly sets are the named steps' to fix
         return False
 
     def _smaller_step(self, s: _Slot, p: _Prop, prev: Dose) -> bool:
