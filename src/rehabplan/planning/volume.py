@@ -221,7 +221,7 @@ class _VolumeLimit:
         if not self.work_over():
             return False
         job = self.job
-        adders = []
+        adders: list[tuple[bool, int, int, _Slot, Dose]] = []
         for s in self.hold_order:
             p = job.props.get(s.id)
             if p is None or p.new or p.prev is None:
