@@ -194,7 +194,12 @@ def test_trimming_to_fit_never_lowers_an_exercises_work_outside_a_deload(protoco
                 continue
             assert slot in now, f"{slot} left out in week {week.number}"
             assert now[slot].sets >= p.sets, f"{slot} fell from {p.sets} to {now[slot].sets} sets in week {week.number}"
-    assert not [d for d in program.dropped if " from week " in d.reason]
+    for d in program.dropped:
+        if " from week " in d.reason:
+            # Only a stretch or mobility item gives way in the middle of a plan (no work lost),
+            # so that an exercise that has stood still can progress in the patient's minutes.
+            assert d.exercise is not None and not LIBRARY[d.exercise].is_loading, d
+            assert "for the strength work to progress" in d.reason, d
 
 
 def every_week(week):

@@ -19,6 +19,7 @@ from rehabplan.models import (
 from rehabplan.planning.days import HIP_AND_LEG, DayPlan
 from rehabplan.planning.rules import EXCLUDES, HOUSEHOLD, OLDER_ADULT_AVOID, removed_tags
 from rehabplan.planning.state import _Slot
+from rehabplan.planning.volume import gentle_times_a_week
 from rehabplan.sources.library import Library
 
 
@@ -226,6 +227,7 @@ def _choose(
         ex = library.exercises[pick]
         taken[pick] = slot.id
         per_week = _frequency(slot, ex, pattern)
+        per_week = min(per_week, gentle_times_a_week(slot.progression.name, ex, patient) or per_week)
         days = () if slot.every_day else _days(ex, per_week, pattern)
         # A fallback is news to the clinician only for the protocol's core work; in any other
         # slot it is the ordinary choice of an exercise the patient can do.

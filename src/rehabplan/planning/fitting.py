@@ -1,9 +1,16 @@
-"""Fitting each day to the patient's minutes and the exercise cap, by named steps."""
+"""Fitting each day to the patient's minutes and the exercise cap, by named steps.
+
+A week's proposals and everything fitting reads are one ``FitWeek``; ``Fitter`` keeps each
+day's totals up to date as the steps change slots; the steps (``FIT_STEPS``) are small objects
+applied in order by one short loop in ``fit``.
+"""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import ClassVar, Protocol
 
 from rehabplan.errors import PatientError, Problem
 from rehabplan.models import (
@@ -12,44 +19,77 @@ from rehabplan.models import (
     Exercise,
     Patient,
 )
+from rehabplan.models import Protocol as RehabProtocol
+from rehabplan.planning.days import DayPlan
 from rehabplan.planning.progression import (
     PYRAMID_SETS,
+    STRETCH_SECONDS_A_DAY,
     TIME_DIMENSIONS,
+    Context,
     Dose,
     replaced,
     step,
     trade,
 )
 from rehabplan.planning.rules import HOLD_TRANSITION_S, PLATEAU_WEEKS, SETUP_S
-from rehabplan.planning.state import _Prop, _Slot
+from rehabplan.planning.state import SlotState, _Prop, _Slot
 from rehabplan.planning.timing import _sides_count
 from rehabplan.sources.library import Library
 
 
-# ------------------------------------------------------------------ fitting: named steps
-@dataclass(frozen=True)
-class FitStep:
-    name: str
-    description: str
+@dataclass
+class Room:
+    """Seconds and exercises kept free on one day."""
+
+    seconds: float = 0.0
+    exercises: int = 0
 
 
-# Applied in this order, each to the least important slots first (not core, highest priority
-# number, latest in the protocol), until every day fits the minutes and the exercise cap.
-FIT_STEPS = (
-    FitStep("hold", "a slot that is not core keeps last week's dose instead of a step that adds time"),
-    FitStep("start-low", "a slot new this week starts at its fewest sets"),
-    FitStep("wait", "a new slot that is not core is left out"),
-    FitStep(
-        "hold-core",
-        "a core slot keeps last week's dose instead of a step that adds time (a band or a harder variant may still come)",
-    ),
-    FitStep("fewer-sets", "slots that are not core drop to their fewest sets"),
-    FitStep("leave-out", "a slot that is not core is left out from this week"),
-    FitStep("core-fewer-sets", "core slots drop to their fewest sets"),
-)
+# exercise id -> (dose kind: 0 duration, 1 hold, 2 reps; aerobic; sides; rest_s; timed by tempo)
+SecondsCache = dict[str, tuple[int, bool, int, int, bool]]
+Reserve = dict[int, Room]  # day -> room kept free for later core slots (-1: every day)
+DayLoad = tuple[int, float, int]  # (day, seconds, exercises)
+
+_NO_ROOM = Room()  # a day with nothing reserved
 
 
-def _day_load(props, slots, library, patient, pattern, cache) -> list[tuple[int, float, int]]:
+@dataclass
+class FitWeek:
+    """One week of one plan as fitting sees it: the proposals (changed in place) and what they are
+    fitted to. ``dropped`` and the slot states receive what fitting leaves out or caps."""
+
+    props: dict[str, _Prop]
+    states: dict[str, SlotState]
+    slots: list[_Slot]
+    library: Library
+    protocol: RehabProtocol
+    patient: Patient
+    pattern: Sequence[DayPlan]
+    week: int
+    dropped: dict[str, str]
+    ctxs: dict[str, Context]
+    cache: SecondsCache = field(default_factory=dict)
+    reserve: Reserve | None = None
+    # Slots whose harder version waits this week whatever the steps find (a plank the training
+    # week after a plank came in or got harder).
+    no_variant: frozenset[str] = frozenset()
+
+    def variant_waits(self, s: _Slot) -> bool:
+        """May slot ``s`` not move on to its harder version this week?"""
+        return s.id in self.no_variant or _recent_variant(self.states[s.id], self.week)
+
+    def seconds(self, s: _Slot, dose: Dose) -> float:
+        return _seconds(dose, s.pyramid, self.library, self.patient, self.cache)
+
+
+def _day_load(
+    props: dict[str, _Prop],
+    slots: list[_Slot],
+    library: Library,
+    patient: Patient,
+    pattern: Sequence[DayPlan],
+    cache: SecondsCache,
+) -> list[DayLoad]:
     """(day, seconds, exercises) of every planned day: its slots plus every-day items (not the walk).
 
     ``cache``: (dose, pyramid) -> seconds for this patient (a dose is asked about several times a
@@ -77,7 +117,7 @@ def _day_load(props, slots, library, patient, pattern, cache) -> list[tuple[int,
     ]
 
 
-def _seconds(dose: Dose, pyramid: bool, library: Library, patient: Patient, cache: dict) -> float:
+def _seconds(dose: Dose, pyramid: bool, library: Library, patient: Patient, cache: SecondsCache) -> float:
     """``_dose_seconds`` for this patient, each exercise's constants looked up once a plan
     (``cache``: exercise id -> (kind, aerobic, sides, rest_s, timed))."""
     info = cache.get(dose.exercise)
@@ -95,211 +135,398 @@ def _seconds(dose: Dose, pyramid: bool, library: Library, patient: Patient, cach
     kind, aerobic, sides, rest_s, timed = info
     if kind == 0:
         return 0.0 if aerobic else (dose.minutes or 0) * 60.0
+    work: float
     if kind == 1:
         holds = sum(dose.pyramid()) if pyramid else dose.sets * dose.reps
         work = holds * ((dose.hold_s or 0) + HOLD_TRANSITION_S) * sides
     else:
-        work = dose.sets * dose.reps * (timed and dose.tempo.rep_s or 0) * sides
+        rep_s = dose.tempo.rep_s if timed and dose.tempo is not None else 0
+        work = dose.sets * dose.reps * (rep_s or 0) * sides
     return work + (dose.sets - 1) * rest_s + SETUP_S
 
 
-_NO_ROOM = (0.0, 0)  # a day with nothing reserved
+class Fitter:
+    """Each day's seconds and exercises, kept up to date slot by slot as the steps change the
+    week (whole seconds: the same sums as adding them up again), and whether a day is over."""
 
+    def __init__(self, job: FitWeek, no_harder: frozenset[str]) -> None:
+        self.job = job
+        self.no_harder = no_harder
+        self.reserve: Reserve = job.reserve or {}
+        self.limit_s = job.patient.minutes * 60
+        self.cap = job.protocol.max_exercises_per_session
+        kept = self.reserve.get(-1, _NO_ROOM)
+        self.kept_s, self.kept_n = kept.seconds, kept.exercises
+        self.secs_of: list[float] = []
+        self.count_of: list[int] = []
+        self.daily_s, self.daily_n = 0.0, 0
+        self.time_over = self.cap_over = False
 
-def _fit(
-    props,
-    states,
-    slots,
-    library,
-    protocol,
-    patient,
-    pattern,
-    week,
-    dropped,
-    ctxs,
-    cache=None,
-    reserve=None,
-    no_harder=frozenset(),
-) -> None:
-    """Apply FIT_STEPS until every day fits the patient's minutes and the exercise cap.
+    @property
+    def fits(self) -> bool:
+        return not (self.time_over or self.cap_over)
 
-    Every step but the last (core slots to their fewest sets) keeps ``reserve`` free: the room
-    later core slots will need, so nothing is trimmed later to make room for them.
-    """
-    cache = {} if cache is None else cache
-    reserve = reserve or {}
-    limit_s = patient.minutes * 60
-    cap = protocol.max_exercises_per_session
-    kept_s, kept_n = reserve.get(-1, (0.0, 0))
+    def start_counting(self) -> None:
+        """From here on each change updates the days' totals instead of adding them up again."""
+        self.secs_of[:], self.count_of[:] = [0.0] * 7, [0] * 7
+        for s in self.job.slots:
+            p = self.job.props.get(s.id)
+            if p is not None:
+                self._count(s, p, 1)
 
-    def seconds(s: _Slot, dose: Dose) -> float:
-        return _seconds(dose, s.pyramid, library, patient, cache)
-
-    # Once fitting starts changing slots, each day's totals are kept up to date slot by slot
-    # instead of added up again after every change (whole seconds: the same sums exactly).
-    secs_of: list[float] = []
-    count_of: list[int] = []
-    daily = [0.0, 0]
-
-    def count(s: _Slot, p: _Prop, sign: int) -> None:
+    def _count(self, s: _Slot, p: _Prop, sign: int) -> None:
         secs = p.secs
         if secs < 0:
-            secs = p.secs = _seconds(p.dose, s.pyramid, library, patient, cache)
+            secs = p.secs = self.job.seconds(s, p.dose)
         if s.every_day:
             if secs:  # the walk counts no session time
-                daily[0] += sign * secs
-                daily[1] += sign
+                self.daily_s += sign * secs
+                self.daily_n += sign
             return
         for d in s.days:
-            secs_of[d] += sign * secs
-            count_of[d] += sign
+            self.secs_of[d] += sign * secs
+            self.count_of[d] += sign
 
-    def put(s: _Slot, new: _Prop) -> None:
-        count(s, props[s.id], -1)
+    def put(self, s: _Slot, new: _Prop) -> None:
+        props = self.job.props
+        self._count(s, props[s.id], -1)
         props[s.id] = new
-        count(s, new, 1)
+        self._count(s, new, 1)
 
-    def drop(s: _Slot) -> None:
-        count(s, props.pop(s.id), -1)
+    def drop(self, s: _Slot, reason: str) -> None:
+        self._count(s, self.job.props.pop(s.id), -1)
+        self.job.states[s.id].left_out = self.job.dropped[s.id] = reason
 
-    def over(keep: bool = True) -> tuple[bool, bool]:
-        if secs_of:
-            daily_s, daily_n = daily
-            loads = [(d.day, secs_of[d.day] + daily_s, count_of[d.day] + daily_n) for d in pattern if count_of[d.day]]
-            loads = loads or [(-1, daily_s, daily_n)]
-        else:
-            loads = _day_load(props, slots, library, patient, pattern, cache)
+    def loads(self) -> list[DayLoad]:
+        job = self.job
+        if not self.secs_of:
+            return _day_load(job.props, job.slots, job.library, job.patient, job.pattern, job.cache)
+        daily_s, daily_n = self.daily_s, self.daily_n
+        loads = [
+            (d.day, self.secs_of[d.day] + daily_s, self.count_of[d.day] + daily_n) for d in job.pattern if self.count_of[d.day]
+        ]
+        return loads or [(-1, daily_s, daily_n)]
+
+    def check(self, keep: bool = True) -> None:
+        """Is a day over the minutes or the cap? With ``keep``, the reserved room counts as used."""
         time = many = False
-        if keep and reserve:
-            for d, sec, n in loads:
-                r = reserve.get(d, _NO_ROOM) if d >= 0 else _NO_ROOM
-                time = time or sec > limit_s - kept_s - r[0]
-                many = many or n > cap - kept_n - r[1]
-            return time, many
-        for _, sec, n in loads:
-            time = time or sec > limit_s
-            many = many or n > cap
-        return time, many
+        if keep and self.reserve:
+            for d, sec, n in self.loads():
+                r = self.reserve.get(d, _NO_ROOM) if d >= 0 else _NO_ROOM
+                time = time or sec > self.limit_s - self.kept_s - r.seconds
+                many = many or n > self.cap - self.kept_n - r.exercises
+        else:
+            for _, sec, n in self.loads():
+                time = time or sec > self.limit_s
+                many = many or n > self.cap
+        self.time_over, self.cap_over = time, many
 
-    time_over, cap_over = over()
-    if not (time_over or cap_over):
+    def on_a_day_over(self, s: _Slot) -> bool:
+        """Is slot ``s`` done on a day that is over the minutes (reserved room kept)?"""
+        for d, sec, _ in self.loads():
+            r = self.reserve.get(d, _NO_ROOM) if d >= 0 else _NO_ROOM
+            if sec > self.limit_s - self.kept_s - r.seconds and (s.every_day or d < 0 or d in s.days):
+                return True
+        return False
+
+    def why(self) -> str:
+        if self.cap_over:
+            return f"more than {self.cap} exercises in a session"
+        return f"not enough time in {self.job.patient.minutes} minutes"
+
+
+# ------------------------------------------------------------------ fitting: the steps
+class FitStep(Protocol):
+    """One way of making a week fit, tried on one slot at a time (least important first)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def description(self) -> str: ...
+
+    @property
+    def by_waiting(self) -> bool:
+        """Ordered by who waits: of equal importance, the slot that changed most recently first."""
+        ...
+
+    @property
+    def whole_session(self) -> bool:
+        """Uses the whole session, the room kept for later core slots included (the last resort)."""
+        ...
+
+    def apply(self, f: Fitter, s: _Slot, p: _Prop) -> bool:
+        """Change slot ``s`` (proposal ``p``) if this step applies to it; True when it did."""
+        ...
+
+
+@dataclass(frozen=True)
+class Hold:
+    """Keep last week's dose instead of a step that adds time (a band or a harder variant may
+    still come; after weeks at one dose, a trade that costs no minutes). ``core``: only core
+    slots, or only the others (None: both); ``stale``: only slots that have stood still for
+    ``PLATEAU_WEEKS`` - 1 weeks, or only the others."""
+
+    name: str
+    description: str
+    core: bool | None
+    stale: bool
+    by_waiting: ClassVar[bool] = True
+    whole_session: ClassVar[bool] = False
+
+    def apply(self, f: Fitter, s: _Slot, p: _Prop) -> bool:
+        if self.core is not None and s.core != self.core or _stale(f.job.states[s.id]) != self.stale:
+            return False
+        if not (f.time_over and not p.new and p.prev is not None and p.dose != p.prev):
+            return False
+        if f.job.seconds(s, p.dose) > f.job.seconds(s, p.prev):
+            f.put(s, _held(f, s, p.prev))
+        return True
+
+
+@dataclass(frozen=True)
+class MakeRoom:
+    """Short of time, a stretch or mobility item that is not core (nor required) gives way
+    before an exercise that has stood still for 3 weeks is held a 4th (no plateaus while a
+    non-core item could be traded): a stretch first takes fewer holds (still 60 s a day), and
+    if that is not enough the item is left out; only from a day that is over, and only while
+    such a step waits."""
+
+    name: str
+    description: str
+    by_waiting: ClassVar[bool] = False
+    whole_session: ClassVar[bool] = False
+
+    def apply(self, f: Fitter, s: _Slot, p: _Prop) -> bool:
+        job = f.job
+        if not f.time_over or s.core or s.slot.required or job.library.exercises[p.dose.exercise].is_loading:
+            return False
+        if not f.on_a_day_over(s) or not any(_stale_step(f, o) for o in job.slots):
+            return False
+        shorter = _shorter_stretch(job, p.dose)
+        if shorter is not None:
+            n = shorter.reps
+            f.put(s, _Prop(shorter, f"{n} holds instead of {p.dose.reps}, to fit your time", p.new, p.prev))
+            f.check()
+            if not f.time_over:
+                return True
+        week = job.week
+        where = "" if week == 1 else f" from week {week}"
+        f.drop(s, f"left out{where} to fit: not enough time in {job.patient.minutes} minutes for the strength work to progress")
+        return True
+
+
+def _shorter_stretch(job: FitWeek, dose: Dose) -> Dose | None:
+    """A stretch with fewer holds that still gives 60 s a day (Garber 2011) and stays in its
+    range; None when there is no such dose."""
+    ex = job.library.exercises[dose.exercise]
+    d = ex.dosage
+    if ex.category is not Category.stretch or d.kind is not DoseKind.hold or not dose.hold_s or not d.reps:
+        return None
+    need = -(-STRETCH_SECONDS_A_DAY // (dose.hold_s * dose.sets))
+    fewest = max(int(d.reps.min), need)
+    return replaced(dose, reps=fewest) if fewest < dose.reps else None
+
+
+def _stale(st: SlotState) -> bool:
+    """Has the slot stood still long enough that holding it again would make a plateau?"""
+    return st.same >= PLATEAU_WEEKS - 1
+
+
+def _stale_step(f: Fitter, s: _Slot) -> bool:
+    """Does a loading slot that has stood still for ``PLATEAU_WEEKS`` weeks (held again, this
+    would be its 4th) propose a step that adds time this week?"""
+    job = f.job
+    p = job.props.get(s.id)
+    if p is None or p.new or p.prev is None or p.dose == p.prev or job.states[s.id].same < PLATEAU_WEEKS:
+        return False
+    return job.library.exercises[p.dose.exercise].is_loading and job.seconds(s, p.dose) > job.seconds(s, p.prev)
+
+
+def _held(f: Fitter, s: _Slot, prev: Dose) -> _Prop:
+    """The dose a slot held for time takes instead of its step."""
+    job, st = f.job, f.job.states[s.id]
+    ctx = job.ctxs[s.id]
+    assert s.rule is not None
+    # Hold the dose; at the top of the rep range a step that adds no time (a firmer band, the
+    # harder variant) may still come.
+    skip = TIME_DIMENSIONS | f.no_harder
+    # From the middle of the rep range (ACSM: more load once the target reps are done), so a
+    # patient short of time still progresses. After weeks at one dose, from anywhere in the range.
+    r = job.library.exercises[prev.exercise].dosage.reps
+    stale = _stale(st)
+    # A firmer band or load first (it may go on alongside another change); the harder variant
+    # only when none is left, and never the week after another.
+    alt: Dose = prev
+    note: str | None = None
+    if r and (stale or prev.reps >= (r.min + r.max) / 2):
+        alt, note = step(prev, s.rule, ctx, skip | {"variant"})
+        if note is None and not job.variant_waits(s):
+            alt, note = step(prev, s.rule, ctx, skip)
+    if note is None or job.seconds(s, alt) > job.seconds(s, prev):
+        # After weeks at one dose, a step that costs no minutes: slower reps or longer holds in
+        # the same time.
+        traded = trade(prev, s.rule, ctx) if stale else None
+        alt, note = traded or (prev, "same as last week, to fit your time")
+    return _Prop(alt, note, False, prev)
+
+
+@dataclass(frozen=True)
+class StartLow:
+    """A slot new this week starts at its fewest sets."""
+
+    name: str
+    description: str
+    by_waiting: ClassVar[bool] = False
+    whole_session: ClassVar[bool] = False
+
+    def apply(self, f: Fitter, s: _Slot, p: _Prop) -> bool:
+        fewest = _fewest_sets(s, f.job.library.exercises[p.dose.exercise])
+        if not (f.time_over and p.new and p.dose.sets > fewest):
+            return False
+        f.put(s, _Prop(replaced(p.dose, sets=fewest), p.note, True, None))
+        return True
+
+
+@dataclass(frozen=True)
+class LeaveOut:
+    """A slot that is not core (nor required) is left out: only a new one (``new_only``, it
+    waits), or any from this week on."""
+
+    name: str
+    description: str
+    new_only: bool
+    by_waiting: ClassVar[bool] = False
+    whole_session: ClassVar[bool] = False
+
+    def apply(self, f: Fitter, s: _Slot, p: _Prop) -> bool:
+        if s.core or s.slot.required or (self.new_only and not p.new):
+            return False
+        week = f.job.week
+        where = "" if self.new_only or week == 1 else f" from week {week}"
+        f.drop(s, f"left out{where} to fit: {f.why()}")
+        return True
+
+
+@dataclass(frozen=True)
+class FewerSets:
+    """Slots drop to their fewest sets (and stay capped there): those that are not core, or,
+    as the last resort using the whole session, every slot."""
+
+    name: str
+    description: str
+    whole_session: bool
+    by_waiting: ClassVar[bool] = False
+
+    def apply(self, f: Fitter, s: _Slot, p: _Prop) -> bool:
+        fewest = _fewest_sets(s, f.job.library.exercises[p.dose.exercise])
+        if not f.time_over or (s.core and not self.whole_session) or p.dose.sets <= fewest:
+            return False
+        f.job.states[s.id].max_sets = fewest
+        f.put(s, _Prop(replaced(p.dose, sets=fewest), "fewer sets, to fit your time", p.new, p.prev))
+        return True
+
+
+# Applied in this order, each to the least important slots first (not core, highest priority
+# number, latest in the protocol), until every day fits the minutes and the exercise cap.
+FIT_STEPS: tuple[FitStep, ...] = (
+    Hold("hold", "a slot that is not core keeps last week's dose instead of a step that adds time", core=False, stale=False),
+    StartLow("start-low", "a slot new this week starts at its fewest sets"),
+    LeaveOut("wait", "a new slot that is not core is left out", new_only=True),
+    Hold(
+        "hold-core",
+        "a core slot keeps last week's dose instead of a step that adds time (a band or a harder variant may still come)",
+        core=True,
+        stale=False,
+    ),
+    MakeRoom("make-room", "a stretch or mobility item that is not core is left out so a slot that has stood still can progress"),
+    Hold(
+        "hold-stale",
+        "a slot that has stood still for two weeks is held last, and trades for a step that costs no minutes",
+        core=None,
+        stale=True,
+    ),
+    FewerSets("fewer-sets", "slots that are not core drop to their fewest sets", whole_session=False),
+    LeaveOut("leave-out", "a slot that is not core is left out from this week", new_only=False),
+    FewerSets("core-fewer-sets", "core slots drop to their fewest sets", whole_session=True),
+)
+
+
+def fit(job: FitWeek, no_harder: frozenset[str] = frozenset()) -> None:
+    """Apply FIT_STEPS until every day fits the patient's minutes and the exercise cap.
+
+    Every step but the last (core slots to their fewest sets) keeps ``job.reserve`` free: the
+    room later core slots will need, so nothing is trimmed later to make room for them.
+    ``no_harder``: dimensions a step may not use this week (one change at a time).
+    """
+    f = Fitter(job, no_harder)
+    f.check()
+    if f.fits:
         return
-    secs_of[:], count_of[:] = [0.0] * 7, [0] * 7
-    for s in slots:
-        if s.id in props:
-            count(s, props[s.id], 1)
-    order = sorted((s for s in slots if s.id in props), key=_Slot.importance)
+    f.start_counting()
+    order = sorted((s for s in job.slots if s.id in job.props), key=_Slot.importance)
     # Holding for time is shared: of equal importance, the exercise that changed most recently
     # waits first, so the one that has waited longest progresses (no plateaus).
-    hold_order = sorted(order, key=lambda s: (s.core, states[s.id].same, s.importance()))
-    why = lambda: (
-        f"more than {cap} exercises in a session"
-        if cap_over  # noqa: E731
-        else f"not enough time in {patient.minutes} minutes"
-    )
+    hold_order = sorted(order, key=lambda s: (s.core, job.states[s.id].same, s.importance()))
     for fit_step in FIT_STEPS:
-        if fit_step.name == "core-fewer-sets":
-            time_over, cap_over = over(keep=False)  # the last resort uses the whole session
-        for s in hold_order if fit_step.name in ("hold", "hold-core") else order:
-            if not (time_over or cap_over):
+        if fit_step.whole_session:
+            f.check(keep=False)
+        for s in hold_order if fit_step.by_waiting else order:
+            if f.fits:
                 return
-            p = props.get(s.id)
-            if p is None:
-                continue
-            ex = library.exercises[p.dose.exercise]
-            name = fit_step.name
-            if (
-                name in ("hold", "hold-core")
-                and time_over
-                and (name == "hold") != s.core
-                and not p.new
-                and p.prev is not None
-                and p.dose != p.prev
-            ):
-                if seconds(s, p.dose) > seconds(s, p.prev):
-                    # Hold the dose; at the top of the rep range a step that adds no time (a
-                    # firmer band, the harder variant) may still come.
-                    skip = TIME_DIMENSIONS | no_harder
-                    # From the middle of the rep range (ACSM: more load once the target reps
-                    # are done), so a patient short of time still progresses.
-                    # After weeks at one dose, from anywhere in the range.
-                    r = library.exercises[p.prev.exercise].dosage.reps
-                    stale = states[s.id].same >= PLATEAU_WEEKS - 1
-                    # A firmer band or load first (it may go on alongside another change); the
-                    # harder variant only when none is left, and never the week after another.
-                    alt, note = p.prev, None
-                    if r and (stale or p.prev.reps >= (r.min + r.max) / 2):
-                        alt, note = step(p.prev, s.rule, ctxs[s.id], skip | {"variant"})
-                        if note is None and not _recent_variant(states[s.id], week):
-                            alt, note = step(p.prev, s.rule, ctxs[s.id], skip)
-                    if note is None or seconds(s, alt) > seconds(s, p.prev):
-                        # After weeks at one dose, a step that costs no minutes: slower reps or
-                        # longer holds in the same time.
-                        traded = trade(p.prev, s.rule, ctxs[s.id]) if stale else None
-                        alt, note = traded or (p.prev, "same as last week, to fit your time")
-                    put(s, _Prop(alt, note, False, p.prev))
-            elif name == "start-low" and time_over and p.new and p.dose.sets > _fewest_sets(s, ex):
-                put(s, _Prop(replaced(p.dose, sets=_fewest_sets(s, ex)), p.note, True, None))
-            elif name == "wait" and p.new and not s.core and not s.slot.required:
-                drop(s)
-                states[s.id].left_out = dropped[s.id] = f"left out to fit: {why()}"
-            elif name == "fewer-sets" and time_over and not s.core and p.dose.sets > _fewest_sets(s, ex):
-                states[s.id].max_sets = _fewest_sets(s, ex)
-                put(s, _Prop(replaced(p.dose, sets=_fewest_sets(s, ex)), "fewer sets, to fit your time", p.new, p.prev))
-            elif name == "leave-out" and not s.core and not s.slot.required:
-                drop(s)
-                where = "" if week == 1 else f" from week {week}"
-                states[s.id].left_out = dropped[s.id] = f"left out{where} to fit: {why()}"
-            elif name == "core-fewer-sets" and time_over and p.dose.sets > _fewest_sets(s, ex):
-                states[s.id].max_sets = _fewest_sets(s, ex)
-                put(s, _Prop(replaced(p.dose, sets=_fewest_sets(s, ex)), "fewer sets, to fit your time", p.new, p.prev))
-            else:
-                continue
-            time_over, cap_over = over(keep=fit_step.name != "core-fewer-sets")
-    time_over, cap_over = over(keep=False)
-    if time_over or cap_over:
-        loads = _day_load(props, slots, library, patient, pattern, cache)
-        if cap_over:
-            n = max(c for _, _, c in loads)
-            raise PatientError(
-                f"protocol '{protocol.id}' needs {n} exercises in a session; the cap is {cap}",
-                [
-                    Problem(
-                        None,
-                        None,
-                        "protocol",
-                        "every exercise left is core or required",
-                        "raise max_exercises_per_session or make slots optional",
-                    )
-                ],
-            )
-        need = math.ceil(max(sec for _, sec, _ in loads) / 60)
-        raise PatientError(
-            f"the program needs about {need} minutes a session (week {week}); the patient has {patient.minutes}",
+            p = job.props.get(s.id)
+            if p is not None and fit_step.apply(f, s, p):
+                f.check(keep=not fit_step.whole_session)
+    f.check(keep=False)
+    if not f.fits:
+        raise _cannot_fit(f)
+
+
+def _cannot_fit(f: Fitter) -> PatientError:
+    """The request is impossible: the core at its lightest does not fit."""
+    job = f.job
+    loads = _day_load(job.props, job.slots, job.library, job.patient, job.pattern, job.cache)
+    if f.cap_over:
+        n = max(c for _, _, c in loads)
+        return PatientError(
+            f"protocol '{job.protocol.id}' needs {n} exercises in a session; the cap is {f.cap}",
             [
                 Problem(
                     None,
                     None,
-                    "minutes",
-                    f"{patient.minutes} minutes is too short for the core exercises at their lightest",
-                    f"allow at least {need} minutes a session, or more sessions a week, or choose another protocol",
+                    "protocol",
+                    "every exercise left is core or required",
+                    "raise max_exercises_per_session or make slots optional",
                 )
             ],
         )
+    minutes = job.patient.minutes
+    need = math.ceil(max(sec for _, sec, _ in loads) / 60)
+    return PatientError(
+        f"the program needs about {need} minutes a session (week {job.week}); the patient has {minutes}",
+        [
+            Problem(
+                None,
+                None,
+                "minutes",
+                f"{minutes} minutes is too short for the core exercises at their lightest",
+                f"allow at least {need} minutes a session, or more sessions a week, or choose another protocol",
+            )
+        ],
+    )
 
 
-def _recent_variant(st, week: int) -> bool:
-    """True when the slot moved on to another exercise last week (each harder version is practised first)."""
+def _recent_variant(st: SlotState, week: int) -> bool:
+    """True when the slot moved on to another exercise last week, or started then: each
+    harder version is practised for a week before the next (a plank on the knees is not
+    swapped for the full plank the week after it came in)."""
     d1, d2 = st.timeline.get(week - 1), st.timeline.get(week - 2)
-    return d1 is not None and d2 is not None and d1.exercise != d2.exercise
+    return d1 is not None and (d2 is None or d1.exercise != d2.exercise)
 
 
 def _fewest_sets(s: _Slot, ex: Exercise) -> int:
     """The fewest sets fitting may leave: a pyramid keeps its three sets (5-3-1 is the base)."""
+    assert s.rule is not None
     if s.rule.name == "pyramid" and ex.dosage.kind is DoseKind.hold:
         return min(int(ex.dosage.sets.max), PYRAMID_SETS)
     return int(ex.dosage.sets.min)
-
-
-def _adds_time(dims: set[str]) -> bool:
-    return bool(dims & {"sets", "reps", "hold_s", "minutes", "tempo"})

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+
 from rehabplan.models import (
+    AgeBand,
     DoseKind,
     Exercise,
+    Irritability,
+    Patient,
 )
-from rehabplan.planning.fitting import _fewest_sets, _recent_variant
+from rehabplan.planning.fitting import FitWeek, _fewest_sets
 from rehabplan.planning.progression import (
     TIME_DIMENSIONS,
     Dose,
@@ -26,6 +31,26 @@ from rehabplan.sources.library import Library
 WORK_FREE_WEEKS = 2
 WORK_RISE = 0.30
 WORK_RISE_HIGH_IRRITABILITY = 0.20
+
+# McGill's pyramid (5-3-1 holds) is three working sets each time; the brief allows it daily or
+# at least 3 times a week. For an older or highly irritable patient two planks done 5-6 times
+# a week come to 30+ sets a week on their own (ACSM novices: 1-3 sets, 2-3 days a week), so a
+# pyramid is done 3 times a week for them (design choice): 9 sets a week for each plank.
+GENTLE_PYRAMID_TIMES_A_WEEK = 3
+
+
+def gentle_times_a_week(rule_name: str, ex: Exercise, patient: Patient) -> int | None:
+    """The most times a week this slot may be done for this patient (None: no limit here)."""
+    gentle = patient.age_band is AgeBand.older or patient.irritability is Irritability.high
+    if gentle and rule_name == "pyramid" and ex.dosage.kind is DoseKind.hold:
+        return max(GENTLE_PYRAMID_TIMES_A_WEEK, int(ex.dosage.sessions_per_week.min))
+    return None
+
+
+# Last week's loading sets and work (work None in the first weeks: not limited yet).
+Limits = tuple[int, float | None]
+
+HELD_FOR_LIMIT = "same as last week, so the total does not rise too fast"
 
 
 def _counted_sets(s: _Slot, sets: int, ex: Exercise) -> int:
@@ -50,14 +75,18 @@ def dose_work(dose: Dose, ex: Exercise, per_week: int, pyramid: bool, sides: int
     return per_session * per_week * sides
 
 
-def _prop_work(s: _Slot, p: _Prop, library: Library, patient) -> int:
+def _slot_work(s: _Slot, dose: Dose, library: Library, patient: Patient) -> int:
+    ex = library.exercises[dose.exercise]
+    return dose_work(dose, ex, s.per_week, s.pyramid and ex.dosage.kind is DoseKind.hold, _sides_count(ex, patient))
+
+
+def _prop_work(s: _Slot, p: _Prop, library: Library, patient: Patient) -> int:
     if p.work < 0:
-        ex = library.exercises[p.dose.exercise]
-        p.work = dose_work(p.dose, ex, s.per_week, s.pyramid and ex.dosage.kind is DoseKind.hold, _sides_count(ex, patient))
+        p.work = _slot_work(s, p.dose, library, patient)
     return p.work
 
 
-def _work(props: dict[str, _Prop], slots: list[_Slot], library: Library, patient) -> int:
+def _work(props: dict[str, _Prop], slots: list[_Slot], library: Library, patient: Patient) -> int:
     """The week's work: time under tension of every loading exercise (the walk is limited apart)."""
     total = 0
     for s in slots:
@@ -80,145 +109,201 @@ def _volume(props: dict[str, _Prop], slots: list[_Slot], library: Library) -> in
     return total
 
 
-def _limit_volume(props, states, slots, limits, protocol, library, ctxs, week, no_harder, patient, high=False) -> bool:
+def limit_volume(job: FitWeek, limits: Limits, no_harder: frozenset[str], high: bool = False) -> bool:
     """Weekly loading sets rise no faster than the protocol allows, phase changes included, and
     weekly work (time under tension) no faster than ``WORK_RISE`` (``limits``: last week's sets
-    and work; work None in the first weeks).
+    and work). True when the week's proposals had to change.
 
-    Named steps, least important slot first: hold a set increase of a slot that is not core
-    (retried next week; reps, tempo, band or variant may progress instead); start a new slot at
-    its fewest sets (it climbs one set a week); start a new slot that is not core a week
-    later; hold a core slot's set increase; start a new core slot a week later.
+    Named steps (``_VolumeLimit.STEPS``), least important slot first: hold a set increase of a
+    slot that is not core (retried next week; reps, tempo, band or variant may progress
+    instead); start a new slot at its fewest sets (it climbs one set a week); hold a core slot's
+    set increase; start a new slot that is not core a week later; hold the step of a slot that
+    has stood still; start a new core slot a week later; last, hold any step that adds work.
     """
-
-    last, last_work = limits
-    rise = WORK_RISE_HIGH_IRRITABILITY if high else WORK_RISE
-
-    def new_loading():
-        for s in slots:
-            p = props.get(s.id)
-            if p is not None and p.new and library.exercises[p.dose.exercise].is_loading:
-                yield s, p
-
-    def work_over() -> bool:
-        if last_work is None:
-            return False
-        new_work = max((_prop_work(s, p, library, patient) for s, p in new_loading()), default=0)
-        return _work(props, slots, library, patient) > last_work * (1 + rise) + new_work
-
-    def within() -> bool:
-        # A new exercise that starts this week may take its own smallest step; one that waits may not.
-        new_per_week = max((p.dose.sets * s.per_week for s, p in new_loading()), default=0)
-        sets_ok = _volume(props, slots, library) <= last + volume_allowance(
-            last, protocol.max_weekly_volume_increase_pct, new_per_week
-        )
-        return sets_ok and not work_over()
-
-    if within():
+    limit = _VolumeLimit(job, limits, no_harder, high)
+    if limit.within():
         return False
-    order = sorted((s for s in slots if s.id in props), key=_Slot.importance)
-
-    def work_of(s: _Slot, dose: Dose) -> int:
-        ex = library.exercises[dose.exercise]
-        return dose_work(dose, ex, s.per_week, s.pyramid and ex.dosage.kind is DoseKind.hold, _sides_count(ex, patient))
-
-    def counted(s: _Slot, dose: Dose) -> int:
-        ex = library.exercises[dose.exercise]
-        return _counted_sets(s, dose.sets, ex) if ex.is_loading else 0
-
-    # Holding is shared: of equal importance, the slot whose dose changed most recently waits
-    # first, so the one that has waited longest progresses (no plateaus).
-    # A slot that has stood still for PLATEAU_WEEKS - 1 weeks is held last (no plateaus).
-    hold_order = sorted(order, key=lambda s: (states[s.id].same >= PLATEAU_WEEKS - 1, s.core, states[s.id].same, s.importance()))
-
-    def hold_sets(group: int) -> bool:
-        # group 0: not core; 1: core; 2: slots that have stood still PLATEAU_WEEKS - 1 weeks (last)
-        for s in hold_order:
-            p = props.get(s.id)
-            stale = states[s.id].same >= PLATEAU_WEEKS - 1
-            if p is None or (2 if stale else int(s.core)) != group:
-                continue
-            over_work = work_over()
-            more_work = over_work and p.prev is not None and _prop_work(s, p, library, patient) > work_of(s, p.prev)
-            if stale and more_work and not p.new and p.prev.changed_dims(p.dose) == {"reps"} and p.dose.reps > p.prev.reps + 1:
-                # A slot that has stood still takes a smaller step rather than none (fewer added
-                # reps or holds), so the work still rises gradually and it does not plateau.
-                for reps in range(p.dose.reps - 1, p.prev.reps, -1):
-                    n = reps - p.prev.reps
-                    word = "hold" if library.exercises[p.dose.exercise].dosage.kind is DoseKind.hold else "rep"
-                    props[s.id] = _Prop(replaced(p.dose, reps=reps), f"{n} more {word}{'s' if n > 1 else ''}", False, p.prev)
-                    if within():
-                        return True
-                p = props[s.id]
-            if not p.new and p.prev is not None and (counted(s, p.dose) > counted(s, p.prev) or more_work):
-                # Progress another way (reps, tempo, band, variant) when one exists; the set waits.
-                skip = frozenset({"sets"}) | no_harder
-                if _recent_variant(states[s.id], week):
-                    skip |= {"variant"}  # each harder version is practised a week before the next
-                if over_work:
-                    skip |= TIME_DIMENSIONS  # only a step that adds no work (a firmer band, the harder variant)
-                alt, note = step(p.prev, s.rule, ctxs[s.id], skip)
-                if note is None or counted(s, alt) > counted(s, p.prev) or (over_work and work_of(s, alt) > work_of(s, p.prev)):
-                    alt, note = trade(p.prev, s.rule, ctxs[s.id]) or (
-                        p.prev,
-                        "same as last week, so the total does not rise too fast",
-                    )
-                props[s.id] = _Prop(alt, note, False, p.prev)
-                states[s.id].pending = True
-                if within():
-                    return True
-        return False
-
-    def start_low() -> bool:
-        for s in order:
-            p = props.get(s.id)
-            if p is None:
-                continue
-            ex = library.exercises[p.dose.exercise]
-            if p.new and ex.is_loading and p.dose.sets > _fewest_sets(s, ex):
-                states[s.id].ramp_to = p.dose.sets
-                props[s.id] = _Prop(replaced(p.dose, sets=_fewest_sets(s, ex)), p.note, True, None)
-                if within():
-                    return True
-        return False
-
-    def wait(core: bool) -> bool:
-        for s in order:
-            p = props.get(s.id)
-            if p is not None and s.core == core and p.new and library.exercises[p.dose.exercise].is_loading:
-                del props[s.id]  # starts next week instead
-                states[s.id].waited = (
-                    "not started before the plan ended: weekly loading sets may rise "
-                    f"only {protocol.max_weekly_volume_increase_pct} % a week"
-                )
-                if within():
-                    return True
-        return False
-
-    # A new exercise (at most one a week) starts before core steps go on: core slots hold their
-    # step that week rather than the new one waiting (one change at a time).
-    def hold_work() -> bool:
-        # The last resort: a slot whose step (or trade) still adds work keeps last week's dose,
-        # least important first, until the week's work is within the limit.
-        for s in hold_order:
-            p = props.get(s.id)
-            if p is None or p.new or p.prev is None or _prop_work(s, p, library, patient) <= work_of(s, p.prev):
-                continue
-            props[s.id] = _Prop(p.prev, "same as last week, so the total does not rise too fast", False, p.prev)
-            states[s.id].pending = True
-            if within():
-                return True
-        return False
-
-    for action in (
-        lambda: hold_sets(0),
-        start_low,
-        lambda: hold_sets(1),
-        lambda: wait(False),
-        lambda: hold_sets(2),
-        lambda: wait(True),
-        hold_work,
-    ):
+    for _name, action in limit.steps():
         if action():
             break
     return True
+
+
+class _VolumeLimit:
+    """One week's proposals brought within last week's sets and work plus the allowed rise."""
+
+    def __init__(self, job: FitWeek, limits: Limits, no_harder: frozenset[str], high: bool) -> None:
+        self.job = job
+        self.last, self.last_work = limits
+        self.no_harder = no_harder
+        self.rise = WORK_RISE_HIGH_IRRITABILITY if high else WORK_RISE
+        states = job.states
+        self.order = sorted((s for s in job.slots if s.id in job.props), key=_Slot.importance)
+        # Holding is shared: of equal importance, the slot whose dose changed most recently
+        # waits first, so the one that has waited longest progresses (no plateaus). A slot that
+        # has stood still for PLATEAU_WEEKS - 1 weeks is held last (no plateaus).
+        self.hold_order = sorted(self.order, key=lambda s: (self._stale(s), s.core, states[s.id].same, s.importance()))
+
+    def steps(self) -> tuple[tuple[str, Callable[[], bool]], ...]:
+        # A new exercise (at most one a week) starts before core steps go on: core slots hold
+        # their step that week rather than the new one waiting (one change at a time).
+        return (
+            ("hold-biggest", self.hold_biggest),
+            ("hold-sets", lambda: self.hold_sets(0)),
+            ("start-low", self.start_low),
+            ("hold-core-sets", lambda: self.hold_sets(1)),
+            ("wait", lambda: self.wait(False)),
+            ("hold-stale-sets", lambda: self.hold_sets(2)),
+            ("wait-core", lambda: self.wait(True)),
+            ("hold-work", self.hold_work),
+        )
+
+    def _stale(self, s: _Slot) -> bool:
+        return self.job.states[s.id].same >= PLATEAU_WEEKS - 1
+
+    def _work_of(self, s: _Slot, dose: Dose) -> int:
+        return _slot_work(s, dose, self.job.library, self.job.patient)
+
+    def _prop_work(self, s: _Slot, p: _Prop) -> int:
+        return _prop_work(s, p, self.job.library, self.job.patient)
+
+    def _counted(self, s: _Slot, dose: Dose) -> int:
+        ex = self.job.library.exercises[dose.exercise]
+        return _counted_sets(s, dose.sets, ex) if ex.is_loading else 0
+
+    def _new_loading(self) -> Iterator[tuple[_Slot, _Prop]]:
+        job = self.job
+        for s in job.slots:
+            p = job.props.get(s.id)
+            if p is not None and p.new and job.library.exercises[p.dose.exercise].is_loading:
+                yield s, p
+
+    def work_over(self) -> bool:
+        if self.last_work is None:
+            return False
+        job = self.job
+        new_work = max((self._prop_work(s, p) for s, p in self._new_loading()), default=0)
+        return _work(job.props, job.slots, job.library, job.patient) > self.last_work * (1 + self.rise) + new_work
+
+    def within(self) -> bool:
+        # A new exercise that starts this week may take its own smallest step; one that waits may not.
+        job = self.job
+        new_per_week = max((p.dose.sets * s.per_week for s, p in self._new_loading()), default=0)
+        allowance = volume_allowance(self.last, job.protocol.max_weekly_volume_increase_pct, new_per_week)
+        return _volume(job.props, job.slots, job.library) <= self.last + allowance and not self.work_over()
+
+    def hold_sets(self, group: int) -> bool:
+        """group 0: not core; 1: core; 2: slots that have stood still PLATEAU_WEEKS - 1 weeks (last)."""
+        for s in self.hold_order:
+            p = self.job.props.get(s.id)
+            if p is None or p.new or p.prev is None or (2 if self._stale(s) else int(s.core)) != group:
+                continue
+            prev = p.prev
+            over_work = self.work_over()
+            more_work = over_work and self._prop_work(s, p) > self._work_of(s, prev)
+            if self._stale(s) and more_work and prev.changed_dims(p.dose) == {"reps"} and p.dose.reps > prev.reps + 1:
+                if self._smaller_step(s, p, prev):
+                    return True
+                p = self.job.props[s.id]
+            if self._counted(s, p.dose) > self._counted(s, prev) or more_work:
+                self.job.props[s.id] = self._held(s, prev, over_work)
+                self.job.states[s.id].pending = True
+                if self.within():
+                    return True
+        return False
+
+    def hold_biggest(self) -> bool:
+        """Over on work: the steps that add the most work wait first, one at a time, until the
+        week is within the limit (one more set of a long hold can add as much as every other
+        step together; it must not stop them all, week after week). A slot that has stood still
+        waits last; a held slot progresses another way if it can. When the sets are still over,
+        the named steps go on from here."""
+        if not self.work_over():
+            return False
+        job = self.job
+        adders: list[tuple[bool, int, int, _Slot, Dose]] = []
+        for s in self.hold_order:
+            p = job.props.get(s.id)
+            if p is None or p.new or p.prev is None:
+                continue
+            more = self._prop_work(s, p) - self._work_of(s, p.prev)
+            if more > 0:
+                adders.append((self._stale(s), -more, len(adders), s, p.prev))
+        for _, _, _, s, prev in sorted(adders):
+            job.props[s.id] = self._held(s, prev, True)
+            job.states[s.id].pending = True
+            if self.within():
+                return True
+            if not self.work_over():
+                return False  # the work fits now; the weekly sets are the named steps' to fix
+        return False
+
+    def _smaller_step(self, s: _Slot, p: _Prop, prev: Dose) -> bool:
+        """A slot that has stood still takes a smaller step rather than none (fewer added reps or
+        holds), so the work still rises gradually and it does not plateau."""
+        word = "hold" if self.job.library.exercises[p.dose.exercise].dosage.kind is DoseKind.hold else "rep"
+        for reps in range(p.dose.reps - 1, prev.reps, -1):
+            n = reps - prev.reps
+            self.job.props[s.id] = _Prop(replaced(p.dose, reps=reps), f"{n} more {word}{'s' if n > 1 else ''}", False, prev)
+            if self.within():
+                return True
+        return False
+
+    def _held(self, s: _Slot, prev: Dose, over_work: bool) -> _Prop:
+        """Progress another way (reps, tempo, band, variant) when one exists; the set waits."""
+        assert s.rule is not None
+        ctx = self.job.ctxs[s.id]
+        skip = frozenset({"sets"}) | self.no_harder
+        if self.job.variant_waits(s):
+            skip |= {"variant"}  # each harder version is practised a week before the next
+        if over_work:
+            skip |= TIME_DIMENSIONS  # only a step that adds no work (a firmer band, the harder variant)
+        alt, note = step(prev, s.rule, ctx, skip)
+        if (
+            note is None
+            or self._counted(s, alt) > self._counted(s, prev)
+            or (over_work and self._work_of(s, alt) > self._work_of(s, prev))
+        ):
+            alt, note = trade(prev, s.rule, ctx) or (prev, HELD_FOR_LIMIT)
+        return _Prop(alt, note, False, prev)
+
+    def start_low(self) -> bool:
+        job = self.job
+        for s in self.order:
+            p = job.props.get(s.id)
+            if p is None:
+                continue
+            ex = job.library.exercises[p.dose.exercise]
+            if p.new and ex.is_loading and p.dose.sets > _fewest_sets(s, ex):
+                job.states[s.id].ramp_to = p.dose.sets
+                job.props[s.id] = _Prop(replaced(p.dose, sets=_fewest_sets(s, ex)), p.note, True, None)
+                if self.within():
+                    return True
+        return False
+
+    def wait(self, core: bool) -> bool:
+        job = self.job
+        for s in self.order:
+            p = job.props.get(s.id)
+            if p is not None and s.core == core and p.new and job.library.exercises[p.dose.exercise].is_loading:
+                del job.props[s.id]  # starts next week instead
+                job.states[s.id].waited = (
+                    "not started before the plan ended: weekly loading sets may rise "
+                    f"only {job.protocol.max_weekly_volume_increase_pct} % a week"
+                )
+                if self.within():
+                    return True
+        return False
+
+    def hold_work(self) -> bool:
+        """The last resort: a slot whose step (or trade) still adds work keeps last week's dose,
+        least important first, until the week's work is within the limit."""
+        for s in self.hold_order:
+            p = self.job.props.get(s.id)
+            if p is None or p.new or p.prev is None or self._prop_work(s, p) <= self._work_of(s, p.prev):
+                continue
+            self.job.props[s.id] = _Prop(p.prev, HELD_FOR_LIMIT, False, p.prev)
+            self.job.states[s.id].pending = True
+            if self.within():
+                return True
+        return False
