@@ -69,6 +69,25 @@ def test_a_chair_is_drawn_under_a_seated_figure():
     assert 38 <= body.points["pelvis"][2] - 12 <= 52  # a chair's seat height
 
 
+def test_a_weight_is_drawn_in_the_hand_that_holds_it_and_said_in_the_alt_text():
+    from rehabplan.figures.body import Camera
+    from rehabplan.figures.draw import IRON, scenes
+
+    fig = figure({"label": "Stand"}, {"label": "Hinge", "pitch": 50}, props=[{"kind": "weight", "at": "hand"}], yaw=20)
+    placed = place(fig)
+    cam = Camera.of(fig)
+    for scene, p in zip(scenes(fig, placed), placed):
+        iron = [s for s in scene.shapes if s.fill == IRON]
+        assert len(iron) == 3  # two plates and the handle
+        hx, hy, _ = cam.project(p.body.points["wrist"])
+        xs = [x for s in iron for x, _ in s.points]
+        ys = [y for s in iron for _, y in s.points]
+        assert min(xs) - 12 < hx < max(xs) + 12 and min(ys) - 12 < hy < max(ys) + 12  # at the hand
+    assert "a weight in the right hand" in alt_text(fig)
+    both = figure({"label": "Stand"}, {"label": "Sit"}, props=[{"kind": "weight", "at": "hand", "to": "other_hand"}])
+    assert "holding one weight in both hands" in alt_text(both)
+
+
 # --------------------------------------------------------------------------- output
 
 

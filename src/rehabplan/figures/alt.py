@@ -135,6 +135,17 @@ def posture(figure: Figure, placed: Placed, frame_no: int, mirror: bool) -> str:
             )
         else:
             words.append(f"a band from the {point_words(band.at, mirror)} to a fixed point")
+    weights = _shown(figure, PropKind.weight, frame_no)
+    held = {q.at for q in weights if q.at.endswith("hand") and q.to is None}
+    for weight in weights:
+        if weight.to is not None:
+            words.append("holding one weight in both hands")
+        elif not weight.at.endswith("hand"):
+            words.append(f"a weight on the {point_words(weight.at, mirror)}")
+    if held == {"hand", "other_hand"}:
+        words.append("a weight in each hand")
+    elif held:
+        words.append(f"a weight in the {point_words(held.pop(), mirror)}")
     bent = [n for n in ("knee", "other_knee") if _knee_bend(body, n) > 50]
     if len(bent) == 2:
         words.append("knees bent")

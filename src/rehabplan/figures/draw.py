@@ -737,6 +737,91 @@ def prop_geometry(  # noqa: C901 - one short branch per prop kind
     return boxes, kinds, posts, front
 
 
+IRON = "#4b5560"  # a weight: dark, so it reads as heavy in colour and in grey print
+IRON_HUB = "#aab3ba"
+PLATE_R, PLATE_T, GRIP = 5.5, 4.0, 6.5  # a small dumbbell, cm: plate radius and thickness, half the handle
+
+
+def _held(figure: Figure, frame_no: int) -> list[Prop]:
+    return [q for q in figure.props if q.kind == PropKind.weight and (q.frames is None or frame_no in q.frames)]
+
+
+def _fists(body: Body, figure: Figure, frame_no: int) -> Body:
+    """The body as drawn with the hands that hold a weight closed round its handle (a fist,
+    not an open hand with fingers through the plates)."""
+    hands = {q.at for q in _held(figure, frame_no)} | {q.to for q in _held(figure, frame_no) if q.to}
+    parts = []
+    for part in body.parts:
+        if part.segment in ("hand", "other_hand") and part.segment in hands:
+            fist = add(part.a, mul(unit(sub(part.b, part.a)), PALM + 2.0))
+            part = Part(part.segment, part.group, part.a, fist, part.ra, part.ra)
+        parts.append(part)
+    return Body(body.points, body.radii, parts, body.forward, body.face, body.left, body.up, body.chest_left, body.chest_forward)
+
+
+def _grip(body: Body, hand: str) -> Vec:
+    """Where a hand holds a handle: in the palm, a palm's length past the wrist."""
+    wrist = body.points[hand.replace("hand", "wrist")]
+    return add(wrist, mul(unit(sub(body.points[hand], wrist)), PALM * 0.8))
+
+
+def _cylinder(c0: Vec, c1: Vec, r: float, cam: Camera) -> list[Pt]:
+    """The outline on the page of a solid cylinder between the centres of its ends."""
+    axis = unit(sub(c1, c0))
+    a = cross(axis, Z) if abs(axis[2]) < 0.9 else cross(axis, X)
+    a = unit(a)
+    b = cross(axis, a)
+    pts = []
+    for c in (c0, c1):
+        for k in range(24):
+            t = 2 * math.pi * k / 24
+            x, y, _ = cam.project(add(c, add(mul(a, r * math.cos(t)), mul(b, r * math.sin(t)))))
+            pts.append((x, y))
+    return _hull(pts)
+
+
+def weight_shapes(figure: Figure, body: Body, cam: Camera, frame_no: int) -> list[tuple[float, list[Shape]]]:
+    """(depth, shapes) of the weights held in this frame, to sort in among the body's limbs.
+
+    A dumbbell in one hand (``at: hand``) lies across the palm, side to side as the body faces;
+    held in both hands (``to: other_hand``) it stands upright between them (a goblet hold);
+    at the pelvis it lies across the hips. Its plates are drawn as solid discs, the nearer last,
+    and the one nearer the viewer shows its hub."""
+    out: list[tuple[float, list[Shape]]] = []
+    for prop in _held(figure, frame_no):
+        P = body.points
+        plate_r, grip = PLATE_R, GRIP
+        if prop.at.endswith("hand"):
+            centre = _grip(body, prop.at)
+            axis = body.chest_left
+            if prop.to is not None:
+                centre = mul(add(centre, _grip(body, prop.to)), 0.5)
+                axis = unit(sub(P["neck"], P["waist"]))
+        else:
+            # Across the hips (or another point): a heavier one, its handle wider than the hips' front.
+            axis, plate_r, grip = body.left, PLATE_R * 1.35, GRIP * 1.6
+            r = body.radii.get(prop.at, 4.0)
+            centre = add(P[prop.at], mul(body.forward, r + plate_r - 1.0))
+        ends = [add(centre, mul(axis, k * grip)) for k in (-1.0, 1.0)]
+        plates = sorted(
+            ((cam.project(e)[2], e, add(e, mul(axis, k * PLATE_T))) for e, k in zip(ends, (-1.0, 1.0))),
+            key=lambda t: -t[0],
+        )
+        shapes = [Shape(_cylinder(plates[0][1], plates[0][2], plate_r, cam), IRON, INK, LINE_W)]
+        shapes.append(Shape(_cylinder(ends[0], ends[1], 1.5, cam), IRON, INK, LINE_W * 0.8))
+        near_in, near_out = plates[1][1], plates[1][2]
+        shapes.append(Shape(_cylinder(near_in, near_out, plate_r, cam), IRON, INK, LINE_W))
+        # The hub on the outer face when the axis points at the viewer enough to see that face.
+        face_dir = unit(sub(near_out, near_in))
+        x, y, depth = cam.project(near_out)
+        toward = cam.project(add(near_out, face_dir))[2] - depth
+        if toward < -0.35:
+            hub = _cylinder(near_out, add(near_out, mul(face_dir, 0.01)), 1.8, cam)
+            shapes.append(Shape(hub, IRON_HUB, IRON_HUB, 0.2))
+        out.append((cam.project(centre)[2] - 1.0, shapes))
+    return out
+
+
 def _arrow(p0: Pt, p1: Pt, away: Pt, bend: str, offset: tuple[float, float] | None, push: bool = False) -> list[Shape]:
     """A movement arrow (a thin curve beside the moving part) or, with ``push``, a press arrow
     (straight and thick, with a bar at its tail: push this way and hold)."""
@@ -792,7 +877,9 @@ def scenes(figure: Figure, placed: list[Placed] | None = None) -> list[Scene]:
                 _body_shapes(placed[0].body, cam, set(), ghost=set(), only=set(figure.ghost)), key=lambda t: -t[0]
             ):
                 shapes += group
-        for _, group in sorted(_body_shapes(p.body, cam, set(highlight)), key=lambda t: -t[0]):
+        held = weight_shapes(figure, p.body, cam, i)
+        body = _fists(p.body, figure, i) if held else p.body
+        for _, group in sorted(_body_shapes(body, cam, set(highlight)) + held, key=lambda t: -t[0]):
             shapes += group
         shapes += front
         for arrow in figure.arrows:

@@ -205,12 +205,15 @@ class PropKind(str, Enum):
     towel = "towel"
     post = "post"
     rail = "rail"
+    weight = "weight"
 
 
 class Prop(_Data):
     kind: PropKind
     at: PointName = Field(description="the body point the prop touches (a chair under the pelvis, a step under the heel)")
-    to: PointName | None = Field(None, description="band: the other body point it goes around")
+    to: PointName | None = Field(
+        None, description="band: the other body point it goes around; weight: the other hand holding the same weight"
+    )
     anchor: tuple[Cm, Cm] | None = Field(None, description="band: its fixed end, cm from 'at' (along the page, up)")
     frames: FrameNumbers | None = Field(None, description="frame numbers (1 = first) that show it; default all")
     inside: bool = Field(
