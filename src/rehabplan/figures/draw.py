@@ -577,6 +577,7 @@ def _prop_shapes(figure: Figure, placed: list[Placed], cam: Camera, frame_no: in
 
 
 SEAT_SQUASH = 3.5  # cm a thigh flattens on a chair's seat
+TOWEL_T = 5.0  # cm: a folded towel's thickness between a point and a post
 
 
 def prop_geometry(  # noqa: C901 - one short branch per prop kind
@@ -694,7 +695,7 @@ def prop_geometry(  # noqa: C901 - one short branch per prop kind
             else:
                 # A table or bed leg: up to a little above the point it stands beside.
                 boxes.append(
-                    (oriented_box(o, n, m, (r + 3, r + 8), (-2.5, 2.5), (0, max(40.0, at[2] + 28))), "#b89a74", wood_ink)
+                    (oriented_box(o, n, m, (r + TOWEL_T, r + TOWEL_T + 6), (-3, 3), (0, max(40.0, at[2] + 28))), "#b89a74", wood_ink)
                 )
         elif kind == PropKind.pillow:
             bottom = _floor_height(figure, frame_no)
@@ -706,7 +707,7 @@ def prop_geometry(  # noqa: C901 - one short branch per prop kind
             boxes.append(
                 (
                     oriented_box(
-                        (at[0], at[1], 0.0), n, cross(Z, n), (r - 0.5, r + 3), (-7, 7), (max(0.0, at[2] - 8), at[2] + 8)
+                        (at[0], at[1], 0.0), n, cross(Z, n), (r - 0.5, r + TOWEL_T), (-7, 7), (max(0.0, at[2] - 9), at[2] + 9)
                     ),
                     "#cfe3f5",
                     "#5b7a95",
