@@ -695,7 +695,11 @@ def prop_geometry(  # noqa: C901 - one short branch per prop kind
             else:
                 # A table or bed leg: up to a little above the point it stands beside.
                 boxes.append(
-                    (oriented_box(o, n, m, (r + TOWEL_T, r + TOWEL_T + 6), (-3, 3), (0, max(40.0, at[2] + 28))), "#b89a74", wood_ink)
+                    (
+                        oriented_box(o, n, m, (r + TOWEL_T, r + TOWEL_T + 6), (-3, 3), (0, max(40.0, at[2] + 28))),
+                        "#b89a74",
+                        wood_ink,
+                    )
                 )
         elif kind == PropKind.pillow:
             bottom = _floor_height(figure, frame_no)
