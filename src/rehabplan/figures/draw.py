@@ -61,6 +61,9 @@ class Shape:
     # WeasyPrint's cost of drawing a figure grows with the coordinates and elements it parses.
     arcs: tuple[Arc, ...] = ()
     control: Pt | None = None  # an open shape sampling the quadratic curve points[0], control, points[-1]
+    # Faces of one convex box share only their edges: painted as one path (all fills, then all
+    # outlines) they look the same as one by one, so a run of them may be merged.
+    solid: int | None = None
 
     def moved(self, tx) -> Shape:
         """The same shape through the similarity ``tx`` (a shift, a scale, a mirror)."""
@@ -74,6 +77,7 @@ class Shape:
             self.round,
             tuple(Arc(a.start, a.end, tx(a.centre)) for a in self.arcs),
             tx(self.control) if self.control is not None else None,
+            self.solid,
         )
 
     def path(self) -> str:
@@ -149,7 +153,8 @@ def svg_paths(shapes: list[Shape]) -> str:
     together is one path of several subpaths: it looks the same and is drawn faster. They may
     when their fill and outline are one colour or one of them is absent (a path is filled, then
     stroked, so an outline of another colour would come out over the next shape's fill); the
-    closed outlines all wind the same way (capsule_arcs), so overlaps never cut holes."""
+    closed outlines all wind the same way (capsule_arcs), so overlaps never cut holes. The
+    visible faces of one box (``solid``) meet only at their edges, so they may too."""
     out: list[str] = []
     run: list[Shape] = []
 
@@ -160,10 +165,14 @@ def svg_paths(shapes: list[Shape]) -> str:
 
     for shape in shapes:
         mergeable = shape.fill == shape.stroke or "none" in (shape.fill, shape.stroke) or not shape.width
+        same_solid = shape.solid is not None and run and run[-1].solid == shape.solid
+        if same_solid and shape.style() == run[0].style():
+            run.append(shape)
+            continue
         if run and not (mergeable and shape.style() == run[0].style()):
             flush()
         run.append(shape)
-        if not mergeable:
+        if not mergeable and shape.solid is None:
             flush()
     flush()
     return "".join(out)
@@ -569,9 +578,9 @@ def _prop_shapes(figure: Figure, placed: list[Placed], cam: Camera, frame_no: in
     """(behind the body, in front of the body) shapes of the props shown in this frame."""
     boxes, _, posts, front = prop_geometry(figure, placed, cam, frame_no)
     behind: list[tuple[float, Shape]] = []
-    for corners, fill, ink in boxes:
+    for n, (corners, fill, ink) in enumerate(boxes):
         for depth, pts, _light in box_faces(corners, cam):
-            behind.append((-depth, Shape(pts, fill, ink, 0.5)))
+            behind.append((-depth, Shape(pts, fill, ink, 0.5, solid=n)))
     behind.sort(key=lambda t: t[0])
     return [s for _, s in behind] + posts, front
 
