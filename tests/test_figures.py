@@ -88,6 +88,30 @@ def test_a_weight_is_drawn_in_the_hand_that_holds_it_and_said_in_the_alt_text():
     assert "holding one weight in both hands" in alt_text(both)
 
 
+def test_a_twist_turns_the_chest_back_and_a_turn_arrow_curves_round_the_hips():
+    from rehabplan.figures.draw import ARROW, scenes
+
+    square = solve(Frame(label="Stand"))
+    hips_turned = solve(Frame(label="Turn", turn=35, twist=-35))
+    # The shoulders stay square to the front while the hips turn.
+    for body in (square, hips_turned):
+        across = [a - b for a, b in zip(body.points["other_shoulder"], body.points["shoulder"])]
+        assert abs(across[0]) < 0.5
+    hips = [a - b for a, b in zip(hips_turned.points["other_hip"], hips_turned.points["hip"])]
+    assert hips[0] < -8  # the left hip went back: the hips turned to the left
+    fig = figure(
+        {"label": "Stand"},
+        {"label": "Turn", "turn": 35, "twist": -35},
+        view="back",
+        tilt=30,
+        arrows=[{"point": "pelvis", "turn": 35}],
+    )
+    arrows = [s for s in scenes(fig)[1].shapes if s.stroke == ARROW and not s.closed]
+    assert len(arrows) == 1 and len(arrows[0].points) == 17
+    assert "the hips turn to the left" in alt_text(fig)
+    assert "the hips turn to the right" in alt_text(fig, mirror=True)
+
+
 # --------------------------------------------------------------------------- output
 
 

@@ -221,6 +221,13 @@ def frame_alts(figure: Figure, mirror: bool = False, placed: list[Placed] | None
             for arrow in figure.arrows:
                 if arrow.push is not None or (arrow.frames is not None and i not in arrow.frames):
                     continue
+                if arrow.turn is not None:
+                    # A turn to the body's left is toward the other side, mirrored or not.
+                    work, other = _side_words(mirror)
+                    words = point_words(arrow.point, mirror)
+                    verb = "turn" if words.endswith("s") else "turns"
+                    moves.append(f"the {words} {verb} to the {other if arrow.turn > 0 else work}")
+                    continue
                 delta = sub(p.world[arrow.point], placed[i - 2].world[arrow.point])
                 if math.sqrt(dot(delta, delta)) >= 5.0:
                     words = point_words(arrow.point, mirror)

@@ -684,6 +684,9 @@ def prop_geometry(  # noqa: C901 - one short branch per prop kind
                 along = (back - 3, back + 42)
             boxes.append((oriented_box(o, h, s, along, (-32, 32), (0, top)), "#d7d7d7", "#6b6b6b"))
         elif kind in (PropKind.wall, PropKind.counter, PropKind.post, PropKind.rail):
+            if prop.to is not None and kind in (PropKind.counter, PropKind.rail):
+                # Both hands on it: centred between them.
+                at = mul(add(at, P[prop.to]), 0.5)
             n = _snap(sub((at[0], at[1], 0.0), centre), h)
             if prop.inside:
                 n = mul(n, -1.0)
@@ -878,6 +881,34 @@ def _arrow(p0: Pt, p1: Pt, away: Pt, bend: str, offset: tuple[float, float] | No
     return [Shape(pts, "none", ARROW, 1.7, closed=False, control=c), Shape([tip, left, right], ARROW, ARROW, 0.4)]
 
 
+TURN_R = 27.0  # cm: the radius of a turn arrow round the hips (just outside them)
+
+
+def _turn_arrow(centre: Vec, turn: float, offset: tuple[float, float] | None, cam: Camera) -> list[Shape]:
+    """A turn about the vertical: a curved arrow on a level circle round ``centre``, its middle
+    on the side toward the viewer, pointing the way the near side moves (``turn`` > 0: the body
+    turns to its left, counter-clockwise seen from above)."""
+    cy, sy, _, _ = cam._trig
+    near = math.atan2(-cy, sy)  # the floor direction toward the viewer
+    span = math.radians(max(80.0, min(140.0, 2 * abs(turn))))
+    sign = 1.0 if turn > 0 else -1.0
+    ox, oy = offset or (0.0, 0.0)
+    pts: list[Pt] = []
+    for k in range(17):
+        a = near + sign * span * (k / 16 - 0.5)
+        x, y, _ = cam.project(add(centre, (TURN_R * math.cos(a), TURN_R * math.sin(a), 0.0)))
+        pts.append((x + ox, y + oy))
+    b = pts[-1]
+    tx, ty = b[0] - pts[-3][0], b[1] - pts[-3][1]
+    tl = math.hypot(tx, ty) or 1.0
+    tx, ty = tx / tl, ty / tl
+    head = 6.5
+    tip = (b[0] + tx * head * 0.6, b[1] + ty * head * 0.6)
+    left = (b[0] - tx * head * 0.5 - ty * head * 0.55, b[1] - ty * head * 0.5 + tx * head * 0.55)
+    right = (b[0] - tx * head * 0.5 + ty * head * 0.55, b[1] - ty * head * 0.5 - tx * head * 0.55)
+    return [Shape(pts, "none", ARROW, 1.7, closed=False), Shape([tip, left, right], ARROW, ARROW, 0.4)]
+
+
 def scenes(figure: Figure, placed: list[Placed] | None = None) -> list[Scene]:
     cam = Camera.of(figure)
     placed = placed or place(figure)
@@ -908,6 +939,9 @@ def scenes(figure: Figure, placed: list[Placed] | None = None) -> list[Scene]:
             centroid = (sum(xs) / len(xs), sum(ys) / len(ys))
             for arrow in figure.arrows:
                 if arrow.push is not None or (arrow.frames is not None and i not in arrow.frames):
+                    continue
+                if arrow.turn is not None:
+                    shapes += _turn_arrow(p.world[arrow.point], arrow.turn, arrow.offset, cam)
                     continue
                 p0, p1 = placed[i - 2].page[arrow.point], p.page[arrow.point]
                 if math.hypot(p1[0] - p0[0], p1[1] - p0[1]) >= 5.0:
