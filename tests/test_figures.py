@@ -112,6 +112,17 @@ def test_a_twist_turns_the_chest_back_and_a_turn_arrow_curves_round_the_hips():
     assert "the hips turn to the right" in alt_text(fig, mirror=True)
 
 
+def test_a_small_movement_can_have_a_longer_arrow():
+    from rehabplan.figures.draw import ARROW, scenes
+
+    def arrow_span(**arrow):
+        fig = figure({"label": "Stand"}, {"label": "Bend", "leg": {"hip": 20, "knee": 25}}, arrows=[{"point": "knee", **arrow}])
+        (line,) = [s for s in scenes(fig)[1].shapes if s.stroke == ARROW and not s.closed]
+        return ((line.points[0][0] - line.points[-1][0]) ** 2 + (line.points[0][1] - line.points[-1][1]) ** 2) ** 0.5
+
+    assert arrow_span(length=30) > 1.5 * arrow_span() > 7
+
+
 # --------------------------------------------------------------------------- output
 
 

@@ -944,7 +944,15 @@ def scenes(figure: Figure, placed: list[Placed] | None = None) -> list[Scene]:
                     shapes += _turn_arrow(p.world[arrow.point], arrow.turn, arrow.offset, cam)
                     continue
                 p0, p1 = placed[i - 2].page[arrow.point], p.page[arrow.point]
-                if math.hypot(p1[0] - p0[0], p1[1] - p0[1]) >= 5.0:
+                travel = math.hypot(p1[0] - p0[0], p1[1] - p0[1])
+                if travel >= 5.0:
+                    if arrow.length is not None and travel < arrow.length:
+                        # A small movement drawn with a readable arrow: stretched about its middle.
+                        k = (arrow.length / travel - 1) / 2
+                        p0, p1 = (
+                            (p0[0] - (p1[0] - p0[0]) * k, p0[1] - (p1[1] - p0[1]) * k),
+                            (p1[0] + (p1[0] - p0[0]) * k, p1[1] + (p1[1] - p0[1]) * k),
+                        )
                     shapes += _arrow(p0, p1, centroid, arrow.bend, arrow.offset)
         floor_y = 0.0 * math.cos(math.radians(cam.tilt)) if abs(cam.tilt) < 20 and figure.floor else None
         pts = [q for s in shapes for q in s.points]

@@ -236,6 +236,9 @@ class Arrow(_Data):
         None,
         description="a hold: a straight arrow this long (cm on the page: right, up) showing which way to press, in every frame listed",
     )
+    length: float | None = Field(
+        None, ge=5, le=80, description="draw a movement arrow at least this long (cm), stretched about its middle"
+    )
     turn: float | None = Field(
         None,
         ge=-180,
