@@ -1045,18 +1045,23 @@ def draw(figure: Figure, *, mirror: bool = False, alt: str = "", placed: list[Pl
     min_y = min(min(s.bounds[1] for s in all_scenes), 0.0) - PAD * 0.5
     max_y = max(s.bounds[3] for s in all_scenes) + PAD
     holds = any(f.hold for f in figure.frames)
+    badge_left = False
     if holds:
         # The stopwatch goes in the top right corner when no frame has anything there (a lying
-        # body leaves it free); else in a band above the body, so that it never covers it.
-        x0, y0 = max_x - 2 * BADGE_R - 4.0, max_y - 2.4 * BADGE_R - 2.0
-        free = all(
-            max(sign * x for x, _ in shape.points) < x0
-            or min(sign * x for x, _ in shape.points) > max_x
-            or max(y for _, y in shape.points) < y0
+        # body leaves it free), else in the top left one; else in a band above the body, so
+        # that it never covers it. A corner keeps the body as large as the frame allows.
+        x0, x1, y0 = max_x - 2 * BADGE_R - 4.0, min_x + 2 * BADGE_R + 4.0, max_y - 2.4 * BADGE_R - 2.0
+        spans = [
+            (min(sign * x for x, _ in shape.points), max(sign * x for x, _ in shape.points), max(y for _, y in shape.points))
             for scene in all_scenes
             for shape in scene.shapes
-        )
-        if not free:
+        ]
+        if all(hi < x0 or lo > max_x or top < y0 for lo, hi, top in spans):
+            badge_left = False
+        elif all(lo > x1 or hi < min_x or top < y0 for lo, hi, top in spans):
+            badge_left = True
+        else:
+            badge_left = False
             max_y += 2.4 * BADGE_R + 3.0
             min_x = min(min_x, max_x - 2 * BADGE_R - 6.0)
     w, h = (max_x - min_x) * SCALE, (max_y - min_y) * SCALE
@@ -1072,7 +1077,8 @@ def draw(figure: Figure, *, mirror: bool = False, alt: str = "", placed: list[Pl
             shapes.append(Shape([(0.0, y), (w, y)], "none", "#777777", 1.4, closed=False, round=False))
         shapes += [s.moved(tx) for s in scene.shapes]
         if frame.hold:
-            shapes += stopwatch(w - (BADGE_R + 2.0) * SCALE, (BADGE_R * 1.4 + 1.0) * SCALE, BADGE_R * SCALE)
+            badge_x = (BADGE_R + 2.0) * SCALE if badge_left else w - (BADGE_R + 2.0) * SCALE
+            shapes += stopwatch(badge_x, (BADGE_R * 1.4 + 1.0) * SCALE, BADGE_R * SCALE)
         svg = (
             f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w:.1f} {h:.1f}" width="{w:.1f}" '
             f'height="{h:.1f}">' + svg_paths(shapes) + "</svg>"
