@@ -75,7 +75,11 @@ def roster(out_csv: str, n: str) -> dict:
 def keep(roster_csv: str, n: str) -> dict:
     """Drop the rows this version cannot plan (a protocol or rule it does not have), keep N."""
     import rehabplan
-    from rehabplan.sources.patients import patient_from_row
+
+    try:
+        from rehabplan.sources.patients import patient_from_row
+    except ImportError:  # a release from before the stages became packages (0.1.0)
+        from rehabplan.patients import patient_from_row  # type: ignore[no-redef]
 
     library = rehabplan.load_library()
     protocols = rehabplan.load_protocols(library)
@@ -100,7 +104,7 @@ def keep(roster_csv: str, n: str) -> dict:
 def bulk(roster_csv: str, out_dir: str, jobs: str) -> dict:
     import resource
 
-    from rehabplan.bulk.run import bulk_build
+    from rehabplan import bulk_build  # the public name, in every release
 
     def cpu() -> float:  # this process and its finished workers: steadier than wall time under load
         return sum(
