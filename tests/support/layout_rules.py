@@ -7,7 +7,11 @@ tests/support/pagination.py, from the real layout and never from an estimate):
 * every write-in box (a pain score in the log, a cell of the check-in table) is at least 8 mm
   high;
 * the check-in's "three things you find hard" table is on the page of its heading and
-  instructions.
+  instructions;
+* in standard print, a week's box of warning-sign questions in the log never splits;
+* compact edition: the log's heading and instructions are on the page of its table's first week
+  (in the full edition the instructions are long and may run onto the page of week 1);
+* the check-in's two pain scales (start and check-in) are on one page.
 
 WeasyPrint is not imported here: the functions take the ``Document`` that
 ``Renderer.layout()`` returns.
@@ -50,6 +54,10 @@ def paper_breaches(document) -> list[str]:  # noqa: C901 - one short check per r
     """Every broken rule of the writing parts, as "page N: what" (empty when all hold)."""
     found: list[str] = []
     psfs_heading_page = psfs_table_page = None
+    flag_boxes: dict[int, set[int]] = {}  # id of a log week's question box -> its pages
+    standard_print = compact = False
+    log_heading_page = log_first_week_page = None
+    scale_pages: set[int] = set()
     for number, page in enumerate(document.pages, start=1):
         for box, above in _walk(page._page_box):
             element = getattr(box, "element", None)
@@ -58,6 +66,20 @@ def paper_breaches(document) -> list[str]:  # noqa: C901 - one short check per r
             tag = getattr(box, "element_tag", "") or ""
             classes = _classes(element)
             parent_classes = set().union(*(_classes(e) for e in above[-6:])) if above else set()
+            if tag == "html":
+                standard_print = "standard-print" in classes
+                compact = "edition-compact" in classes
+            if tag == "h2" and "section-title" in classes and log_heading_page is None:
+                log_heading_page = number
+            if log_first_week_page is None and (
+                (tag == "tr" and "log-grid" in parent_classes and any(getattr(e, "tag", "") == "tbody" for e in above[-2:]))
+                or (tag == "div" and "log-week" in classes)
+            ):
+                log_first_week_page = number
+            if tag == "div" and "scale" in classes:
+                scale_pages.add(number)
+            if tag == "div" and "log-flags" in classes:
+                flag_boxes.setdefault(id(element), set()).add(number)
             kind = type(box).__name__
             if tag == "td" and "c-daily" in classes and "log-grid" in parent_classes and _lines(box) > 1:
                 found.append(f"page {number}: the seven every-day tick boxes of a log row wrap")
@@ -87,6 +109,17 @@ def paper_breaches(document) -> list[str]:  # noqa: C901 - one short check per r
                         psfs_heading_page = number
                     if getattr(inner, "element_tag", "") == "table" and psfs_table_page is None:
                         psfs_table_page = number
+    if standard_print:
+        for pages in flag_boxes.values():
+            if len(pages) > 1:
+                found.append(f"page {max(pages)}: a week's box of warning-sign questions splits (pages {sorted(pages)})")
+    if len(scale_pages) > 1:
+        found.append(f"page {max(scale_pages)}: the check-in's two pain scales are on pages {sorted(scale_pages)}")
+    if compact and log_heading_page != log_first_week_page:
+        found.append(
+            f"page {log_first_week_page}: the log's first week is not on the page of its heading and instructions "
+            f"(page {log_heading_page})"
+        )
     if psfs_heading_page != psfs_table_page:
         found.append(
             f"page {psfs_table_page}: the check-in table is not on the page of its heading and instructions "
