@@ -9,8 +9,8 @@ tests/support/pagination.py, from the real layout and never from an estimate):
 * the check-in's "three things you find hard" table is on the page of its heading and
   instructions;
 * in standard print, a week's box of warning-sign questions in the log never splits;
-* compact edition: the log's heading and instructions are on the page of its table's first week
-  (in the full edition the instructions are long and may run onto the page of week 1);
+* compact edition: no paragraph of the log's instructions splits, and the last of them (the
+  weekly questions) is on the page of the table's first week;
 * the check-in's two pain scales (start and check-in) are on one page.
 
 WeasyPrint is not imported here: the functions take the ``Document`` that
@@ -56,7 +56,8 @@ def paper_breaches(document) -> list[str]:  # noqa: C901 - one short check per r
     psfs_heading_page = psfs_table_page = None
     flag_boxes: dict[int, set[int]] = {}  # id of a log week's question box -> its pages
     standard_print = compact = False
-    log_heading_page = log_first_week_page = None
+    log_first_week_page = None
+    log_keys: dict[int, set[int]] = {}  # id of each paragraph of the compact log's key -> its pages
     scale_pages: set[int] = set()
     for number, page in enumerate(document.pages, start=1):
         for box, above in _walk(page._page_box):
@@ -69,8 +70,8 @@ def paper_breaches(document) -> list[str]:  # noqa: C901 - one short check per r
             if tag == "html":
                 standard_print = "standard-print" in classes
                 compact = "edition-compact" in classes
-            if tag == "h2" and "section-title" in classes and log_heading_page is None:
-                log_heading_page = number
+            if tag == "p" and "log-key" in classes:
+                log_keys.setdefault(id(element), set()).add(number)
             if log_first_week_page is None and (
                 (tag == "tr" and "log-grid" in parent_classes and any(getattr(e, "tag", "") == "tbody" for e in above[-2:]))
                 or (tag == "div" and "log-week" in classes)
@@ -115,11 +116,16 @@ def paper_breaches(document) -> list[str]:  # noqa: C901 - one short check per r
                 found.append(f"page {max(pages)}: a week's box of warning-sign questions splits (pages {sorted(pages)})")
     if len(scale_pages) > 1:
         found.append(f"page {max(scale_pages)}: the check-in's two pain scales are on pages {sorted(scale_pages)}")
-    if compact and log_heading_page != log_first_week_page:
-        found.append(
-            f"page {log_first_week_page}: the log's first week is not on the page of its heading and instructions "
-            f"(page {log_heading_page})"
-        )
+    if compact and log_keys:
+        for pages in log_keys.values():
+            if len(pages) > 1:
+                found.append(f"page {max(pages)}: a paragraph of the log's instructions splits (pages {sorted(pages)})")
+        questions = list(log_keys.values())[-1]
+        if max(questions) != log_first_week_page:
+            found.append(
+                f"page {log_first_week_page}: the log's first week is not on the page of its weekly questions "
+                f"(page {max(questions)})"
+            )
     if psfs_heading_page != psfs_table_page:
         found.append(
             f"page {psfs_table_page}: the check-in table is not on the page of its heading and instructions "
