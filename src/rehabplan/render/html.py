@@ -240,6 +240,7 @@ class HtmlBuilder:
             "emergency_place": _emergency_place(cfg.locale),
             "urgent_advice": cfg.urgent_advice,
             "weeks_total": len(program.weeks),
+            "last_week": program.weeks[-1].number if program.weeks else len(program.weeks),
             "months_total": max(1, round(len(program.weeks) / 4.33)),
             "sessions_per_week": sessions_per_week,
             "session_minutes": round(first.sessions[0].minutes) if first and first.sessions else None,
