@@ -8,7 +8,8 @@ tests/support/pagination.py, from the real layout and never from an estimate):
   high;
 * the check-in's "three things you find hard" table is on the page of its heading and
   instructions;
-* in standard print, a week's box of warning-sign questions in the log never splits;
+* in standard print, a week's box of warning-sign questions in the log never splits; in large
+  print, when it splits, at least two questions go to each page;
 * compact edition: no paragraph of the log's instructions splits, and the last of them (the
   weekly questions) is on the page of the table's first week;
 * the check-in's two pain scales (start and check-in) are on one page.
@@ -55,6 +56,7 @@ def paper_breaches(document) -> list[str]:  # noqa: C901 - one short check per r
     found: list[str] = []
     psfs_heading_page = psfs_table_page = None
     flag_boxes: dict[int, set[int]] = {}  # id of a log week's question box -> its pages
+    flag_questions: dict[tuple[int | None, int], set[int]] = {}  # (question box, page) -> its questions there
     standard_print = compact = False
     log_first_week_page = None
     log_keys: dict[int, set[int]] = {}  # id of each paragraph of the compact log's key -> its pages
@@ -81,6 +83,9 @@ def paper_breaches(document) -> list[str]:  # noqa: C901 - one short check per r
                 scale_pages.add(number)
             if tag == "div" and "log-flags" in classes:
                 flag_boxes.setdefault(id(element), set()).add(number)
+            if tag == "li" and "log-flags-list" in parent_classes and type(box).__name__ != "LineBox":
+                box_of = next((id(e) for e in reversed(above) if "log-flags" in _classes(e)), None)
+                flag_questions.setdefault((box_of, number), set()).add(id(element))
             kind = type(box).__name__
             if tag == "td" and "c-daily" in classes and "log-grid" in parent_classes and _lines(box) > 1:
                 found.append(f"page {number}: the seven every-day tick boxes of a log row wrap")
@@ -110,10 +115,14 @@ def paper_breaches(document) -> list[str]:  # noqa: C901 - one short check per r
                         psfs_heading_page = number
                     if getattr(inner, "element_tag", "") == "table" and psfs_table_page is None:
                         psfs_table_page = number
-    if standard_print:
-        for pages in flag_boxes.values():
-            if len(pages) > 1:
-                found.append(f"page {max(pages)}: a week's box of warning-sign questions splits (pages {sorted(pages)})")
+    for key, pages in flag_boxes.items():
+        if len(pages) > 1 and standard_print:
+            found.append(f"page {max(pages)}: a week's box of warning-sign questions splits (pages {sorted(pages)})")
+        elif len(pages) > 1:
+            for page_number in sorted(pages):
+                asked = len(flag_questions.get((key, page_number), ()))
+                if asked < 2:
+                    found.append(f"page {page_number}: {asked} warning-sign question alone, split from its week's box")
     if len(scale_pages) > 1:
         found.append(f"page {max(scale_pages)}: the check-in's two pain scales are on pages {sorted(scale_pages)}")
     if compact and log_keys:
