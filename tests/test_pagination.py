@@ -216,9 +216,16 @@ EDGES = {
         False,
         "letter",
     ),
-    # A real five-session log: five cells a week in the compact table, in large print on Letter.
-    "five-15-minute-sessions-compact-large-print-letter": (
-        {"sessions_per_week": 5, "minutes": 15, "protocol": "upper-hamstring-glute-sciatica", "irritability": "low"},
+    # A real five-session log (the lumbar plan keeps five days a week: strength and short days):
+    # five cells a week in the compact table, the every-day boxes on a row of their own.
+    "five-15-minute-lumbar-sessions-compact": (
+        {"sessions_per_week": 5, "minutes": 15, "protocol": "lumbar-radicular-sciatica", "irritability": "low"},
+        "compact",
+        False,
+        "a4",
+    ),
+    "five-15-minute-lumbar-sessions-compact-large-print-letter": (
+        {"sessions_per_week": 5, "minutes": 15, "protocol": "lumbar-radicular-sciatica", "irritability": "low"},
         "compact",
         True,
         "letter",
@@ -247,6 +254,8 @@ def test_edge_patients_paginate_and_keep_their_writing_parts_whole(edge):
     program, library = planned
     patient = type(program.patient).model_validate({**program.patient.model_dump(), **fields})
     program = plan(library, load_protocols(library)[patient.protocol], patient)
+    if "lumbar-sessions" in edge:
+        assert max(len(w.sessions) for w in program.weeks) == 5  # a real five-session log
     document = Renderer(None, paper=paper, large_print=large, edition=edition).layout(program, library)
     assert_well_paginated(page_facts(document), edge)
     found = paper_breaches(document)
