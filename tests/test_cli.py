@@ -51,6 +51,14 @@ def test_preview_at_80_columns_is_two_tables_that_fit():
     assert max(len(line) for line in grid.splitlines()) <= 80
 
 
+def test_preview_of_a_week_at_80_columns_cuts_nothing():
+    """A week at 80 columns: a few lines an exercise, never a nine-column table of "Somew…"."""
+    week = cli_runner(80)("preview", str(EXAMPLES / "patient.yaml"), "--week", "7").output
+    assert "…" not in week
+    assert "effort: " in week and "tempo " in week
+    assert max(len(line) for line in week.splitlines()) <= 80
+
+
 def test_version():
     result = run("--version")
     assert result.exit_code == 0 and "rehabplan" in result.output

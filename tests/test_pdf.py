@@ -118,10 +118,15 @@ def test_page_counts_are_sane(built):
     assert large > a4  # 18 pt needs more paper
 
 
-def test_red_flags_page_is_last_and_boxed_alone(built):
+def test_red_flags_come_straight_after_the_cover(built):
+    """The warning signs are the first thing after the cover's facts (page 1 or 2), before any
+    exercise: a patient sees them first, and they are never left alone on a last page."""
     _, reader = built["a4"]
-    last = page_texts(reader)[-1]
-    assert "Warning signs: get help now" in last and "See a doctor or your clinician soon" in last
+    pages = page_texts(reader)
+    assert any("Warning signs: get help now" in page for page in pages[:2])
+    assert any("See a doctor or your clinician soon" in page for page in pages[:3])
+    first_exercise = next(i for i, page in enumerate(pages) if "How much to do:" in page)
+    assert first_exercise > 2
 
 
 def test_exercise_cards_keep_heading_steps_and_dose_together(built, sample):

@@ -170,7 +170,7 @@ def test_unknown_paper_is_refused():
 
 def test_page_carries_every_section_in_order(page):
     ids = re.findall(r'<section class="[^"]*" id="([a-z-]+)"', page)
-    assert ids == ["cover", "how-to-use", "education", "plan", "exercises", "log", "check-in", "red-flags"]
+    assert ids == ["cover", "red-flags", "how-to-use", "education", "plan", "exercises", "log", "check-in"]
 
 
 def test_cover_names_patient_condition_dates_clinician_and_clinic(page, program):

@@ -7,7 +7,12 @@ tests/support/pagination.py, from the real layout and never from an estimate):
 * every write-in box (a pain score in the log, a cell of the check-in table) is at least 8 mm
   high;
 * the check-in's "three things you find hard" table is on the page of its heading and
-  instructions.
+  instructions;
+* in standard print, a week's box of warning-sign questions in the log never splits; in large
+  print, when it splits, at least two questions go to each page;
+* compact edition: no paragraph of the log's instructions splits, and the last of them (the
+  weekly questions) is on the page of the table's first week;
+* the check-in's two pain scales (start and check-in) are on one page.
 
 WeasyPrint is not imported here: the functions take the ``Document`` that
 ``Renderer.layout()`` returns.
@@ -50,6 +55,12 @@ def paper_breaches(document) -> list[str]:  # noqa: C901 - one short check per r
     """Every broken rule of the writing parts, as "page N: what" (empty when all hold)."""
     found: list[str] = []
     psfs_heading_page = psfs_table_page = None
+    flag_boxes: dict[int, set[int]] = {}  # id of a log week's question box -> its pages
+    flag_questions: dict[tuple[int | None, int], set[int]] = {}  # (question box, page) -> its questions there
+    standard_print = compact = False
+    log_first_week_page = None
+    log_keys: dict[int, set[int]] = {}  # id of each paragraph of the compact log's key -> its pages
+    scale_pages: set[int] = set()
     for number, page in enumerate(document.pages, start=1):
         for box, above in _walk(page._page_box):
             element = getattr(box, "element", None)
@@ -58,6 +69,23 @@ def paper_breaches(document) -> list[str]:  # noqa: C901 - one short check per r
             tag = getattr(box, "element_tag", "") or ""
             classes = _classes(element)
             parent_classes = set().union(*(_classes(e) for e in above[-6:])) if above else set()
+            if tag == "html":
+                standard_print = "standard-print" in classes
+                compact = "edition-compact" in classes
+            if tag == "p" and "log-key" in classes:
+                log_keys.setdefault(id(element), set()).add(number)
+            if log_first_week_page is None and (
+                (tag == "tr" and "log-grid" in parent_classes and any(getattr(e, "tag", "") == "tbody" for e in above[-2:]))
+                or (tag == "div" and "log-week" in classes)
+            ):
+                log_first_week_page = number
+            if tag == "div" and "scale" in classes:
+                scale_pages.add(number)
+            if tag == "div" and "log-flags" in classes:
+                flag_boxes.setdefault(id(element), set()).add(number)
+            if tag == "li" and "log-flags-list" in parent_classes and type(box).__name__ != "LineBox":
+                box_of = next((id(e) for e in reversed(above) if "log-flags" in _classes(e)), None)
+                flag_questions.setdefault((box_of, number), set()).add(id(element))
             kind = type(box).__name__
             if tag == "td" and "c-daily" in classes and "log-grid" in parent_classes and _lines(box) > 1:
                 found.append(f"page {number}: the seven every-day tick boxes of a log row wrap")
@@ -87,6 +115,26 @@ def paper_breaches(document) -> list[str]:  # noqa: C901 - one short check per r
                         psfs_heading_page = number
                     if getattr(inner, "element_tag", "") == "table" and psfs_table_page is None:
                         psfs_table_page = number
+    for key, pages in flag_boxes.items():
+        if len(pages) > 1 and standard_print:
+            found.append(f"page {max(pages)}: a week's box of warning-sign questions splits (pages {sorted(pages)})")
+        elif len(pages) > 1:
+            for page_number in sorted(pages):
+                asked = len(flag_questions.get((key, page_number), ()))
+                if asked < 2:
+                    found.append(f"page {page_number}: {asked} warning-sign question alone, split from its week's box")
+    if len(scale_pages) > 1:
+        found.append(f"page {max(scale_pages)}: the check-in's two pain scales are on pages {sorted(scale_pages)}")
+    if compact and log_keys:
+        for pages in log_keys.values():
+            if len(pages) > 1:
+                found.append(f"page {max(pages)}: a paragraph of the log's instructions splits (pages {sorted(pages)})")
+        questions = list(log_keys.values())[-1]
+        if max(questions) != log_first_week_page:
+            found.append(
+                f"page {log_first_week_page}: the log's first week is not on the page of its weekly questions "
+                f"(page {max(questions)})"
+            )
     if psfs_heading_page != psfs_table_page:
         found.append(
             f"page {psfs_table_page}: the check-in table is not on the page of its heading and instructions "

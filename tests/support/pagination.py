@@ -8,8 +8,10 @@ patient cares about, from the real layout and never from an estimate:
 * no card's dose table is on a page without a heading that names its exercise, and no dose
   table splits;
 * a card's heading is on the page where its picture is;
-* the red-flag page never splits, and it is the last page;
-* no page except the last of a section is more than 30 % blank;
+* the warning signs come straight after the cover (their urgent box by page 2, before anything
+  else), and neither of their two boxes splits;
+* no page except the last of a section is more than 30 % blank, no page but the handout's last
+  is more than half blank, and the last page is not a stranded scrap (at least 15 % used);
 * nothing runs outside the page's content box.
 
 WeasyPrint is not imported here: the functions take the ``Document`` that
@@ -24,7 +26,10 @@ from dataclasses import dataclass, field
 # WeasyPrint lays out in CSS px (0.75 pt). A list marker's line box can reach 2 px past the
 # last line of its item; 3 px (0.8 mm, into a 13 mm margin) is not a visible overflow.
 TOLERANCE_PX = 3.0
-MAX_BLANK = 0.30
+MAX_BLANK = 0.30  # a page whose section continues on the next
+MOSTLY_BLANK = 0.50  # any page but the last
+LAST_PAGE_MIN_USED = 0.15  # the check-in table with its instructions is about a fifth
+RED_FLAG_BOXES = ("rf-box", "rf-soon")  # the urgent box, then "see a doctor soon"
 _CONTENT_BOXES = {"LineBox", "InlineReplacedBox", "BlockReplacedBox", "TableRowBox"}
 
 
@@ -39,6 +44,7 @@ class PageFacts:
     named: set[str] = field(default_factory=set)  # exercises whose heading is on this page
     pictures: list[str] = field(default_factory=list)  # exercise id of each card picture on it
     header: str = ""  # the running header's text (top left)
+    red_boxes: list[str] = field(default_factory=list)  # RED_FLAG_BOXES with content on this page
 
     @property
     def blank(self) -> float:
@@ -123,6 +129,10 @@ def page_facts(document) -> list[PageFacts]:  # noqa: C901 - one pass over Weasy
                     )
                 if element is None:
                     continue
+                if tag == "div" and section == "red-flags":
+                    for name in RED_FLAG_BOXES:
+                        if name in _classes(element) and name not in facts.red_boxes:
+                            facts.red_boxes.append(name)
                 if tag == "div" and card and "card-figure" in _classes(element):
                     if id(element) not in seen_tables:
                         seen_tables.add(id(element))
@@ -209,11 +219,30 @@ def breaches(pages: list[PageFacts], max_blank: float = MAX_BLANK) -> list[Breac
     for exercise, on in tables.values():
         if len(on) > 1:
             found.append(Breach(on[1], "a dose table splits", f"a dose table of '{exercise}' runs over pages {on}"))
-    red = [p.number for p in pages if "red-flags" in p.sections]
-    if len(red) != 1:
+    # No page but the last is mostly blank, wherever a section ends; the last is not a scrap.
+    for page in pages[:-1]:
+        if page.blank > MOSTLY_BLANK:
+            found.append(Breach(page.number, "mostly blank", f"{page.blank:.0%} blank ({', '.join(page.sections)})"))
+    if pages and 1.0 - pages[-1].blank < LAST_PAGE_MIN_USED:
         found.append(
-            Breach(red[0] if red else len(pages), "the red-flag page splits", f"the warning signs are on pages {red or 'none'}")
+            Breach(
+                pages[-1].number,
+                "the last page is a scrap",
+                f"only {1.0 - pages[-1].blank:.0%} used ({', '.join(pages[-1].sections)})",
+            )
         )
-    elif red[0] != len(pages):
-        found.append(Breach(red[0], "the red-flag page is not last", f"it is page {red[0]} of {len(pages)}"))
+    # The warning signs straight after the cover: nothing but the cover before them, the urgent
+    # box by page 2, and neither box split over two pages.
+    for name in RED_FLAG_BOXES:
+        on = [p.number for p in pages if name in p.red_boxes]
+        if len(on) != 1:
+            found.append(Breach(on[0] if on else len(pages), "a warning-sign box splits", f"'{name}' is on pages {on or 'none'}"))
+    order: list[str] = []
+    for page in pages:
+        order += [s for s in page.sections if s not in order]
+    urgent = next((p.number for p in pages if "rf-box" in p.red_boxes), None)
+    if urgent is None or urgent > 2 or order[:2] != ["cover", "red-flags"]:
+        found.append(
+            Breach(urgent or 1, "the warning signs are not up front", f"urgent box on page {urgent}; sections in order {order}")
+        )
     return found

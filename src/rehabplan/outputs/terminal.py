@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.console import Console
 from rich.markup import escape
+from rich.padding import Padding
 from rich.table import Table
 
 from rehabplan.models import Prescription, Program
@@ -197,6 +198,20 @@ def _print_week(console: Console, program: Program, number: int) -> None:
     ]
     for title, items in groups:
         if not items:
+            continue
+        if console.width < 110:
+            # Nine columns in a narrow terminal cut every cell to "Somew…": a few lines an
+            # exercise instead, each part named.
+            console.print(f"\n[bold]{escape(title)}[/]")
+            for p in items:
+                parts = [dose_text(p).split(",")[0]]
+                parts += [f"tempo {p.tempo}"] if p.tempo else []
+                parts += [f"TUT {p.tut_per_set_s}s a set"] if p.tut_per_set_s else []
+                parts += [f"rest {p.rest_s}s"] if p.sets > 1 else []
+                parts += [x for x in (p.load, p.side) if x]
+                console.print(Padding(f"[bold]{escape(p.name)}[/]: " + escape(" · ".join(parts)), (0, 0, 0, 2), expand=False))
+                more = f"effort: {escape(p.effort)}" + (f"; note: {escape(p.note)}" if p.note else "")
+                console.print(Padding(more, (0, 0, 0, 4), expand=False))
             continue
         t = Table(title=title, title_justify="left")
         for col in ("exercise", "dose", "tempo", "TUT/set", "rest", "load", "side", "effort", "note"):

@@ -240,6 +240,7 @@ class HtmlBuilder:
             "emergency_place": _emergency_place(cfg.locale),
             "urgent_advice": cfg.urgent_advice,
             "weeks_total": len(program.weeks),
+            "last_week": program.weeks[-1].number if program.weeks else len(program.weeks),
             "months_total": max(1, round(len(program.weeks) / 4.33)),
             "sessions_per_week": sessions_per_week,
             "session_minutes": round(first.sessions[0].minutes) if first and first.sessions else None,
@@ -262,6 +263,7 @@ class HtmlBuilder:
             "log_sessions": sessions_per_week,
             "log_daily": any(w.every_day for w in program.weeks),
             "log_kinds": len({getattr(s, "name", "Session") for w in program.weeks for s in w.sessions}),
+            "log_column_kinds": _log_column_kinds(program, sessions_per_week),
             "reassess": reassess,
             # For the clinician, before the handout is given (e.g. side: both with no screen
             # recorded): printed on the cover so it cannot be missed, never as a diagnosis.
@@ -383,3 +385,16 @@ def render_html(
     return HtmlBuilder(config, templates=templates, large_print=large_print, paper=paper, edition=edition).render(
         program, library
     )
+
+
+def _log_column_kinds(program: Program, columns: int) -> list[str] | None:
+    """The kind of day of each column of the compact log ("Strength A", "Short"), when every week
+    has the same kind in the same column, for the column's heading; else None (each cell names
+    its own). With five sessions a week, "Strength A Mon 5" in every cell cannot fit."""
+    kinds: list[set[str]] = [set() for _ in range(columns)]
+    for week in program.weeks:
+        for n, session in enumerate(week.sessions[:columns]):
+            kinds[n].add(getattr(session, "name", "Session").replace(" day", ""))
+    if any(len(k) != 1 for k in kinds):
+        return None
+    return [next(iter(k)) for k in kinds]
