@@ -884,20 +884,24 @@ def _arrow(p0: Pt, p1: Pt, away: Pt, bend: str, offset: tuple[float, float] | No
 TURN_R = 27.0  # cm: the radius of a turn arrow round the hips (just outside them)
 
 
-def _turn_arrow(centre: Vec, turn: float, offset: tuple[float, float] | None, cam: Camera) -> list[Shape]:
-    """A turn about the vertical: a curved arrow on a level circle round ``centre``, its middle
-    on the side toward the viewer, pointing the way the near side moves (``turn`` > 0: the body
-    turns to its left, counter-clockwise seen from above)."""
+def _turn_arrow(centre: Vec, turn: float, offset: tuple[float, float] | None, cam: Camera) -> tuple[list[Shape], list[Shape]]:
+    """A turn about the vertical: a curved arrow on a level ring round ``centre`` (a hoop round
+    the hips), as (the part behind the body, drawn before it; the part in front, with the head).
+    It comes from behind the body on one side, passes in front and ends at the other side,
+    pointing the way the near side moves (``turn`` > 0: the body turns to its left,
+    counter-clockwise seen from above)."""
     cy, sy, _, _ = cam._trig
     near = math.atan2(-cy, sy)  # the floor direction toward the viewer
-    span = math.radians(max(80.0, min(140.0, 2 * abs(turn))))
     sign = 1.0 if turn > 0 else -1.0
     ox, oy = offset or (0.0, 0.0)
-    pts: list[Pt] = []
-    for k in range(17):
-        a = near + sign * span * (k / 16 - 0.5)
+
+    def at(deg: float) -> Pt:
+        a = near + sign * math.radians(deg)
         x, y, _ = cam.project(add(centre, (TURN_R * math.cos(a), TURN_R * math.sin(a), 0.0)))
-        pts.append((x + ox, y + oy))
+        return (x + ox, y + oy)
+
+    back = [at(-150 + 60 * k / 8) for k in range(9)]  # behind the body, from -150 to -90 degrees
+    pts = [at(-90 + 170 * k / 16) for k in range(17)]  # in front, from -90 to 80 degrees
     b = pts[-1]
     tx, ty = b[0] - pts[-3][0], b[1] - pts[-3][1]
     tl = math.hypot(tx, ty) or 1.0
@@ -906,7 +910,10 @@ def _turn_arrow(centre: Vec, turn: float, offset: tuple[float, float] | None, ca
     tip = (b[0] + tx * head * 0.6, b[1] + ty * head * 0.6)
     left = (b[0] - tx * head * 0.5 - ty * head * 0.55, b[1] - ty * head * 0.5 + tx * head * 0.55)
     right = (b[0] - tx * head * 0.5 + ty * head * 0.55, b[1] - ty * head * 0.5 - tx * head * 0.55)
-    return [Shape(pts, "none", ARROW, 1.7, closed=False), Shape([tip, left, right], ARROW, ARROW, 0.4)]
+    return (
+        [Shape(back, "none", ARROW, 1.7, closed=False)],
+        [Shape(pts, "none", ARROW, 1.7, closed=False), Shape([tip, left, right], ARROW, ARROW, 0.4)],
+    )
 
 
 def scenes(figure: Figure, placed: list[Placed] | None = None) -> list[Scene]:
@@ -922,6 +929,13 @@ def scenes(figure: Figure, placed: list[Placed] | None = None) -> list[Scene]:
                 _body_shapes(placed[0].body, cam, set(), ghost=set(), only=set(figure.ghost)), key=lambda t: -t[0]
             ):
                 shapes += group
+        turns = [
+            _turn_arrow(p.world[a.point], a.turn, a.offset, cam)
+            for a in figure.arrows
+            if a.turn is not None and i > 1 and (a.frames is None or i in a.frames)
+        ]
+        for hidden, _ in turns:
+            shapes += hidden
         held = weight_shapes(figure, p.body, cam, i)
         body = _fists(p.body, figure, i) if held else p.body
         for _, group in sorted(_body_shapes(body, cam, set(highlight)) + held, key=lambda t: -t[0]):
@@ -933,6 +947,8 @@ def scenes(figure: Figure, placed: list[Placed] | None = None) -> list[Scene]:
                 ox, oy = arrow.offset or (0.0, 0.0)
                 a = (p.page[arrow.point][0] + ox, p.page[arrow.point][1] + oy)
                 shapes += _arrow(a, (a[0] + arrow.push[0], a[1] + arrow.push[1]), a, "none", (0.0, 0.0), push=True)
+        for _, shown in turns:
+            shapes += shown
         if i > 1:
             xs = [q[0] for q in p.page.values()]
             ys = [q[1] for q in p.page.values()]
@@ -941,7 +957,6 @@ def scenes(figure: Figure, placed: list[Placed] | None = None) -> list[Scene]:
                 if arrow.push is not None or (arrow.frames is not None and i not in arrow.frames):
                     continue
                 if arrow.turn is not None:
-                    shapes += _turn_arrow(p.world[arrow.point], arrow.turn, arrow.offset, cam)
                     continue
                 p0, p1 = placed[i - 2].page[arrow.point], p.page[arrow.point]
                 travel = math.hypot(p1[0] - p0[0], p1[1] - p0[1])
