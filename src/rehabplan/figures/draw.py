@@ -586,7 +586,7 @@ def _prop_shapes(figure: Figure, placed: list[Placed], cam: Camera, frame_no: in
 
 
 SEAT_SQUASH = 3.5  # cm a thigh flattens on a chair's seat
-TOWEL_T = 5.0  # cm: a folded towel's thickness between a point and a post
+TOWEL_T = 7.0  # cm: a folded towel's thickness between a point and a post
 
 
 def prop_geometry(  # noqa: C901 - one short branch per prop kind
@@ -725,7 +725,7 @@ def prop_geometry(  # noqa: C901 - one short branch per prop kind
                     oriented_box(
                         (at[0], at[1], 0.0), n, cross(Z, n), (r - 0.5, r + TOWEL_T), (-7, 7), (max(0.0, at[2] - 9), at[2] + 9)
                     ),
-                    "#cfe3f5",
+                    "#a9cdee",
                     "#5b7a95",
                 )
             )
@@ -733,7 +733,7 @@ def prop_geometry(  # noqa: C901 - one short branch per prop kind
             boxes.append(
                 (
                     oriented_box((at[0], at[1], 0.0), h, s, (-7, 7), (-9, 9), (max(0.0, at[2] - r - 4), at[2] - r + 0.5)),
-                    "#cfe3f5",
+                    "#a9cdee",
                     "#5b7a95",
                 )
             )
