@@ -124,6 +124,24 @@ def test_a_small_movement_can_have_a_longer_arrow():
     assert arrow_span(length=30) > 1.5 * arrow_span() > 7
 
 
+def test_a_chair_put_by_the_second_frame_stands_behind_the_first():
+    from rehabplan.figures.check import problems
+
+    stand = {"label": "Stand", "leg": {"ankle": "flat"}, "other_leg": {"ankle": "flat"}}
+    sit = {
+        "label": "Sit",
+        "pitch": 25,
+        "leg": {"hip": 100, "knee": 100, "ankle": "flat"},
+        "other_leg": {"hip": 100, "knee": 100, "ankle": "flat"},
+        "arm": {"shoulder": 90},
+        "other_arm": {"shoulder": 90},
+    }
+    fig = figure(stand, sit, props=[{"kind": "chair", "at": "pelvis", "put": 2}], fixed="toe")
+    assert problems(fig) == []
+    with pytest.raises(ValueError, match="put by frame 2, which does not show it"):
+        figure(stand, sit, props=[{"kind": "chair", "at": "pelvis", "put": 2, "frames": [1]}])
+
+
 # --------------------------------------------------------------------------- output
 
 

@@ -301,7 +301,7 @@ def support_height(figure: Figure, placed: list[Placed], frame_no: int, point: s
     for prop in figure.props:
         if prop.kind == PropKind.step and (prop.frames is None or frame_no in prop.frames):
             if limb_of(prop.at) == limb_of(point):
-                first_no = min(prop.frames) if prop.frames else 1
+                first_no = prop.placing_frame()
                 first = placed[first_no - 1].body if first_no <= len(placed) else body
                 if first is not None:
                     return first.points[prop.at][2] - first.radii.get(prop.at, 4.0)
@@ -595,8 +595,9 @@ def prop_geometry(  # noqa: C901 - one short branch per prop kind
     """The props shown in this frame: their boxes (8 corners, fill, ink), the prop each box
     belongs to, and the band posts and bands (page shapes).
 
-    A prop stands where the body put it in the first frame that shows it (the chair stays
-    put when the patient stands up); a band follows the body in every frame."""
+    A prop stands where the body put it in the first frame that shows it, or in the frame its
+    ``put`` names (the chair stays put when the patient stands up); a band follows the body in
+    every frame."""
     wood, wood_ink = "#eadfce", "#8a6d4a"
     boxes: list[tuple[list[Vec], str, str]] = []
     front: list[Shape] = []
@@ -607,7 +608,7 @@ def prop_geometry(  # noqa: C901 - one short branch per prop kind
         if prop.frames is not None and frame_no not in prop.frames:
             continue
         made = len(boxes)
-        body = placed[(min(prop.frames) if prop.frames else 1) - 1].body
+        body = placed[prop.placing_frame() - 1].body
         P = body.points
         h = _horizontal(body.forward) if norm(_horizontal(body.forward)) else _horizontal(body.up)
         if not norm(h):
