@@ -14,7 +14,7 @@ import rehabplan
 from rehabplan.errors import LibraryError
 from rehabplan.figures import Figure, Frame, alt_text, picture
 from rehabplan.figures.body import solve
-from rehabplan.figures.draw import place
+from rehabplan.figures.placement import place
 
 STANDING = Frame(label="Stand")
 
@@ -71,7 +71,8 @@ def test_a_chair_is_drawn_under_a_seated_figure():
 
 def test_a_weight_is_drawn_in_the_hand_that_holds_it_and_said_in_the_alt_text():
     from rehabplan.figures.body import Camera
-    from rehabplan.figures.draw import IRON, scenes
+    from rehabplan.figures.draw import scenes
+    from rehabplan.figures.shapes import IRON
 
     fig = figure({"label": "Stand"}, {"label": "Hinge", "pitch": 50}, props=[{"kind": "weight", "at": "hand"}], yaw=20)
     placed = place(fig)
@@ -89,7 +90,8 @@ def test_a_weight_is_drawn_in_the_hand_that_holds_it_and_said_in_the_alt_text():
 
 
 def test_a_twist_turns_the_chest_back_and_a_turn_arrow_curves_round_the_hips():
-    from rehabplan.figures.draw import ARROW, scenes
+    from rehabplan.figures.draw import scenes
+    from rehabplan.figures.shapes import ARROW
 
     square = solve(Frame(label="Stand"))
     hips_turned = solve(Frame(label="Turn", turn=35, twist=-35))
@@ -114,7 +116,8 @@ def test_a_twist_turns_the_chest_back_and_a_turn_arrow_curves_round_the_hips():
 
 
 def test_a_small_movement_can_have_a_longer_arrow():
-    from rehabplan.figures.draw import ARROW, scenes
+    from rehabplan.figures.draw import scenes
+    from rehabplan.figures.shapes import ARROW
 
     def arrow_span(**arrow):
         fig = figure({"label": "Stand"}, {"label": "Bend", "leg": {"hip": 20, "knee": 25}}, arrows=[{"point": "knee", **arrow}])

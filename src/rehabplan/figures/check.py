@@ -13,8 +13,9 @@ from __future__ import annotations
 import math
 
 from rehabplan.figures.body import SHIN, THIGH, Body, Camera, Vec, dot, norm, sub, unit
-from rehabplan.figures.draw import Placed, _floor_height, limb_of, place, prop_geometry, support_height
+from rehabplan.figures.placement import Placed, _floor_height, limb_of, place, support_height
 from rehabplan.figures.pose import Figure, PropKind
+from rehabplan.figures.props import prop_geometry
 
 TOUCH_CM = 1.0  # a resting point is this close to what it rests on
 SINK_CM = 1.5  # a limb may press this far into the floor or a hard prop (skin, shoes)
