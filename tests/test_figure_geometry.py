@@ -16,7 +16,9 @@ import rehabplan
 from rehabplan.figures import Figure, picture
 from rehabplan.figures.body import HIP_W, SHIN, THIGH, Camera
 from rehabplan.figures.check import problems
-from rehabplan.figures.draw import ARROW, FAR_INK, FAR_SKIN, HAIR, INK, face_shapes, place
+from rehabplan.figures.people import face_shapes
+from rehabplan.figures.placement import place
+from rehabplan.figures.shapes import ARROW, FAR_INK, FAR_SKIN, HAIR, INK
 
 LIBRARY = rehabplan.load_library()
 DRAWN = sorted(ex.id for ex in LIBRARY.exercises.values() if ex.drawn)
@@ -136,7 +138,7 @@ def test_the_checker_finds_a_foot_in_a_step_and_a_hovering_heel():
 
 
 def test_a_press_arrow_is_straight_and_a_movement_arrow_curves():
-    from rehabplan.figures.draw import _arrow
+    from rehabplan.figures.marks import _arrow
 
     push = _arrow((0, 0), (10, 0), (0, 0), "none", (0.0, 0.0), push=True)
     move = _arrow((0, 0), (10, 0), (0, 5), "none", None)

@@ -14,7 +14,7 @@ import rehabplan
 from rehabplan.errors import LibraryError
 from rehabplan.figures import Figure, Frame, alt_text, picture
 from rehabplan.figures.body import solve
-from rehabplan.figures.draw import place
+from rehabplan.figures.placement import place
 
 STANDING = Frame(label="Stand")
 
@@ -71,7 +71,8 @@ def test_a_chair_is_drawn_under_a_seated_figure():
 
 def test_a_weight_is_drawn_in_the_hand_that_holds_it_and_said_in_the_alt_text():
     from rehabplan.figures.body import Camera
-    from rehabplan.figures.draw import IRON, scenes
+    from rehabplan.figures.draw import scenes
+    from rehabplan.figures.shapes import IRON
 
     fig = figure({"label": "Stand"}, {"label": "Hinge", "pitch": 50}, props=[{"kind": "weight", "at": "hand"}], yaw=20)
     placed = place(fig)
@@ -89,7 +90,8 @@ def test_a_weight_is_drawn_in_the_hand_that_holds_it_and_said_in_the_alt_text():
 
 
 def test_a_twist_turns_the_chest_back_and_a_turn_arrow_curves_round_the_hips():
-    from rehabplan.figures.draw import ARROW, scenes
+    from rehabplan.figures.draw import scenes
+    from rehabplan.figures.shapes import ARROW
 
     square = solve(Frame(label="Stand"))
     hips_turned = solve(Frame(label="Turn", turn=35, twist=-35))
@@ -107,13 +109,15 @@ def test_a_twist_turns_the_chest_back_and_a_turn_arrow_curves_round_the_hips():
         arrows=[{"point": "pelvis", "turn": 35}],
     )
     arrows = [s for s in scenes(fig)[1].shapes if s.stroke == ARROW and not s.closed]
-    assert len(arrows) == 1 and len(arrows[0].points) == 17
+    # the ring behind the hips (drawn before the body) and in front of them, with the head
+    assert sorted(len(a.points) for a in arrows) == [9, 17]
     assert "the hips turn to the left" in alt_text(fig)
     assert "the hips turn to the right" in alt_text(fig, mirror=True)
 
 
 def test_a_small_movement_can_have_a_longer_arrow():
-    from rehabplan.figures.draw import ARROW, scenes
+    from rehabplan.figures.draw import scenes
+    from rehabplan.figures.shapes import ARROW
 
     def arrow_span(**arrow):
         fig = figure({"label": "Stand"}, {"label": "Bend", "leg": {"hip": 20, "knee": 25}}, arrows=[{"point": "knee", **arrow}])
@@ -121,6 +125,24 @@ def test_a_small_movement_can_have_a_longer_arrow():
         return ((line.points[0][0] - line.points[-1][0]) ** 2 + (line.points[0][1] - line.points[-1][1]) ** 2) ** 0.5
 
     assert arrow_span(length=30) > 1.5 * arrow_span() > 7
+
+
+def test_a_chair_put_by_the_second_frame_stands_behind_the_first():
+    from rehabplan.figures.check import problems
+
+    stand = {"label": "Stand", "leg": {"ankle": "flat"}, "other_leg": {"ankle": "flat"}}
+    sit = {
+        "label": "Sit",
+        "pitch": 25,
+        "leg": {"hip": 100, "knee": 100, "ankle": "flat"},
+        "other_leg": {"hip": 100, "knee": 100, "ankle": "flat"},
+        "arm": {"shoulder": 90},
+        "other_arm": {"shoulder": 90},
+    }
+    fig = figure(stand, sit, props=[{"kind": "chair", "at": "pelvis", "put": 2}], fixed="toe")
+    assert problems(fig) == []
+    with pytest.raises(ValueError, match="put by frame 2, which does not show it"):
+        figure(stand, sit, props=[{"kind": "chair", "at": "pelvis", "put": 2, "frames": [1]}])
 
 
 # --------------------------------------------------------------------------- output

@@ -1,5 +1,7 @@
 """Exercise pictures drawn from pose data: pose.py (the data and its limits), body.py (joint
-angles to points), draw.py (SVG), alt.py (alt text from the same data), raster.py (PNG).
+angles to points), placement.py (bodies set on the floor and their contacts), draw.py (frames as
+SVG, from shapes.py, people.py, props.py and marks.py), alt.py (alt text from the same data),
+raster.py (PNG).
 
 The models import pose.py (an exercise's ``figure:``) on every command, `exercises list` too;
 the drawing modules load only when a picture is drawn (names below are looked up lazily)."""
@@ -11,7 +13,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from rehabplan.figures.alt import alt_text, frame_alts
-    from rehabplan.figures.draw import FrameImage, Picture, draw, place
+    from rehabplan.figures.draw import FrameImage, Picture, draw
+    from rehabplan.figures.placement import place
     from rehabplan.figures.pose import Figure, Frame
 
 _WHERE = {
@@ -20,7 +23,7 @@ _WHERE = {
     "FrameImage": "draw",
     "Picture": "draw",
     "draw": "draw",
-    "place": "draw",
+    "place": "placement",
     "Figure": "pose",
     "Frame": "pose",
 }
@@ -29,7 +32,8 @@ _WHERE = {
 def picture(figure: Figure, *, mirror: bool = False) -> Picture:
     """The drawing and its alt text; ``mirror`` draws a left-sided patient's left side working."""
     from rehabplan.figures.alt import alt_text, frame_alts
-    from rehabplan.figures.draw import draw, place
+    from rehabplan.figures.draw import draw
+    from rehabplan.figures.placement import place
 
     placed = place(figure)
     pic = draw(figure, mirror=mirror, placed=placed)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 from rehabplan.figures.body import Body, Z, dot, sub
-from rehabplan.figures.draw import Placed, place
+from rehabplan.figures.placement import Placed, place
 from rehabplan.figures.pose import Figure, PropKind
 
 _POINT_WORDS = {

@@ -13,8 +13,9 @@ from __future__ import annotations
 import math
 
 from rehabplan.figures.body import SHIN, THIGH, Body, Camera, Vec, dot, norm, sub, unit
-from rehabplan.figures.draw import Placed, _floor_height, limb_of, place, prop_geometry, support_height
+from rehabplan.figures.placement import Placed, _floor_height, limb_of, place, support_height
 from rehabplan.figures.pose import Figure, PropKind
+from rehabplan.figures.props import prop_geometry
 
 TOUCH_CM = 1.0  # a resting point is this close to what it rests on
 SINK_CM = 1.5  # a limb may press this far into the floor or a hard prop (skin, shoes)
@@ -117,7 +118,7 @@ def problems(figure: Figure, placed: list[Placed] | None = None) -> list[str]:  
                 out.append(f"{where}: the {point} hovers {gap:.1f} cm above what is under it (rest it, or lift it clearly)")
         boxes, props, _, _ = prop_geometry(figure, placed, cam, i)
         for prop in {id(q): q for q in props}.values():
-            if prop.kind not in HELD or (prop.at == "pelvis" and i > min(prop.frames or [1])):
+            if prop.kind not in HELD or (prop.at == "pelvis" and i != prop.placing_frame()):
                 # (one may stand up from a chair)
                 continue
             # What the prop was put against touches it in every frame that shows it.

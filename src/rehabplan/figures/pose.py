@@ -223,6 +223,17 @@ class Prop(_Data):
     inside: bool = Field(
         False, description="post, towel: on the body's inner side of the point (between the feet), not the outer"
     )
+    put: int | None = Field(
+        None,
+        ge=1,
+        le=3,
+        description="the frame (1 = first) whose body puts the prop in its place; default: the first frame that shows it "
+        "(e.g. a chair shown in both frames of a squat, put where frame 2 sits)",
+    )
+
+    def placing_frame(self) -> int:
+        """The frame number whose body puts the prop where it stands."""
+        return self.put or (min(self.frames) if self.frames else 1)
 
 
 class Arrow(_Data):
@@ -279,6 +290,8 @@ class Figure(_Data):
             for n in prop.frames or []:
                 if not 1 <= n <= count:
                     raise ValueError(f"a {prop.kind.value} names frame {n}, but there are only {count} frames")
+            if prop.put is not None and not (1 <= prop.put <= count and (prop.frames is None or prop.put in prop.frames)):
+                raise ValueError(f"a {prop.kind.value} is put by frame {prop.put}, which does not show it")
             if prop.kind == PropKind.band and prop.to is None and prop.anchor is None:
                 raise ValueError("a band needs 'to' (a body point) or 'anchor' (its fixed end)")
         for arrow in self.arrows:

@@ -7,7 +7,8 @@ import math
 from pathlib import Path
 from typing import BinaryIO
 
-from rehabplan.figures.draw import SCALE, Picture, Shape
+from rehabplan.figures.draw import Picture
+from rehabplan.figures.shapes import SCALE, Shape
 
 _SUPER = 3
 

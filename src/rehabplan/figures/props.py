@@ -1,0 +1,292 @@
+"""Props as shapes: boxes for the mat, chair, step, wall, counter, rail, table leg, pillow and towel
+(standing where the body put them in the first frame that shows them, or the frame ``put``
+names), bands, and weights held
+in the hands or across the hips.
+"""
+
+from __future__ import annotations
+
+import math
+
+from rehabplan.figures.body import PALM, Body, Camera, Part, Vec, X, Z, add, cross, dot, mul, norm, sub, unit
+from rehabplan.figures.placement import Placed, _floor_height
+from rehabplan.figures.pose import Figure, Prop, PropKind
+from rehabplan.figures.shapes import BAND, INK, IRON, IRON_HUB, LINE_W, Pt, Shape, _hull, box_faces, oriented_box
+
+
+def _horizontal(v: Vec) -> Vec:
+    h = (v[0], v[1], 0.0)
+    return unit(h) if norm(h) > 0.2 else (0.0, 0.0, 0.0)
+
+
+def _snap(v: Vec, h: Vec) -> Vec:
+    """The floor direction closest to ``v`` among forward, back, left and right of ``h``."""
+    s = cross(Z, h)
+    best = max((h, mul(h, -1.0), s, mul(s, -1.0)), key=lambda d: dot(d, v))
+    return best
+
+
+def _prop_shapes(figure: Figure, placed: list[Placed], cam: Camera, frame_no: int) -> tuple[list[Shape], list[Shape]]:
+    """(behind the body, in front of the body) shapes of the props shown in this frame."""
+    boxes, _, posts, front = prop_geometry(figure, placed, cam, frame_no)
+    behind: list[tuple[float, Shape]] = []
+    for n, (corners, fill, ink) in enumerate(boxes):
+        for depth, pts, _light in box_faces(corners, cam):
+            behind.append((-depth, Shape(pts, fill, ink, 0.5, solid=n)))
+    behind.sort(key=lambda t: t[0])
+    return [s for _, s in behind] + posts, front
+
+
+SEAT_SQUASH = 3.5  # cm a thigh flattens on a chair's seat
+
+
+TOWEL_T = 7.0  # cm: a folded towel's thickness between a point and a post
+
+
+def prop_geometry(  # noqa: C901 - one short branch per prop kind
+    figure: Figure, placed: list[Placed], cam: Camera, frame_no: int
+) -> tuple[list[tuple[list[Vec], str, str]], list[Prop], list[Shape], list[Shape]]:
+    """The props shown in this frame: their boxes (8 corners, fill, ink), the prop each box
+    belongs to, and the band posts and bands (page shapes).
+
+    A prop stands where the body put it in the first frame that shows it, or in the frame its
+    ``put`` names (the chair stays put when the patient stands up); a band follows the body in
+    every frame."""
+    wood, wood_ink = "#eadfce", "#8a6d4a"
+    boxes: list[tuple[list[Vec], str, str]] = []
+    front: list[Shape] = []
+    posts: list[Shape] = []
+    every = [v for p in placed for v in p.body.points.values()]
+    kinds: list[Prop] = []
+    for prop in figure.props:
+        if prop.frames is not None and frame_no not in prop.frames:
+            continue
+        made = len(boxes)
+        body = placed[prop.placing_frame() - 1].body
+        P = body.points
+        h = _horizontal(body.forward) if norm(_horizontal(body.forward)) else _horizontal(body.up)
+        if not norm(h):
+            h = X
+        s = cross(Z, h)
+        xs = [v[0] for v in P.values()]
+        ys = [v[1] for v in P.values()]
+        centre = (sum(xs) / len(xs), sum(ys) / len(ys), 0.0)
+        at = P[prop.at]
+        r = body.radii.get(prop.at, 4.0)
+        kind = prop.kind
+        if kind == PropKind.mat:
+            # Under what rests on the floor, so that a view from above does not show a sea of mat.
+            low = [v for v in every if v[2] < 30] or every
+            mat_y = [v[1] for v in low]
+            boxes.append(
+                (
+                    [
+                        (x, y, z)
+                        for x in (min(v[0] for v in every) - 12, max(v[0] for v in every) + 12)
+                        for y in (min(mat_y) - 12, max(mat_y) + 12)
+                        for z in (0.0, 2.0)
+                    ],
+                    "#dcebf0",
+                    "#6f8f9b",
+                )
+            )
+        elif kind == PropKind.chair and prop.at.endswith("hand"):
+            # Hands on the chair's back: its top under the palms, the seat on the far side.
+            n = _snap(sub((at[0], at[1], 0.0), centre), h)
+            m = cross(Z, n)
+            # Centred between the hands when both hold it.
+            both = P["hand"] if prop.at == "other_hand" else P["other_hand"]
+            if abs(dot(sub(both, at), n)) < 8 and abs(both[2] - at[2]) < 8:
+                at = mul(add(at, both), 0.5)
+            top, o = at[2] - 3.0, (at[0], at[1], 0.0)
+            seat = 46.0
+            boxes.append((oriented_box(o, n, m, (-2, 2), (-23, 23), (seat, top)), wood, wood_ink))
+            boxes.append((oriented_box(o, n, m, (-2, 42), (-23, 23), (seat - 4, seat)), wood, wood_ink))
+            for a in (-2, 39):
+                for c in (-23, 20):
+                    boxes.append((oriented_box(o, n, m, (a, a + 3), (c, c + 3), (0, seat - 4)), wood, wood_ink))
+        elif kind == PropKind.chair:
+            seat = at[2] - 10.5
+            o = (at[0], at[1], 0.0)
+            # The seat under the thighs too: a thigh sloping down to the knee rests on the
+            # seat's front edge (flattened a little), it does not pass into it.
+            for part in body.parts:
+                if part.segment in ("thigh", "other_thigh"):
+                    for f in (i / 8 for i in range(9)):
+                        pt = add(part.a, mul(sub(part.b, part.a), f))
+                        if -22 <= dot(sub(pt, o), h) <= 18:
+                            seat = min(seat, pt[2] - (part.ra + (part.rb - part.ra) * f) + SEAT_SQUASH)
+            boxes.append((oriented_box(o, h, s, (-22, 18), (-23, 23), (seat - 4, seat)), wood, wood_ink))
+            for a in (-21, 14):
+                for c in (-21, 18):
+                    boxes.append((oriented_box(o, h, s, (a, a + 3), (c, c + 3), (0, seat - 4)), wood, wood_ink))
+            boxes.append((oriented_box(o, h, s, (-25, -21), (-23, 23), (seat - 4, seat + 44)), wood, wood_ink))
+        elif kind == PropKind.step:
+            top = at[2] - r
+            o = (at[0], at[1], 0.0)
+            toe = prop.at.replace("heel", "toe").replace("ankle", "toe")
+            heel = toe.replace("toe", "heel")
+            free = toe[6:] if toe.startswith("other_") else "other_" + toe
+            if dot(sub(P[free], P[toe]), h) > 0:
+                # The free foot hangs in front: the step runs back from the standing toes.
+                along = (
+                    max(dot(sub(P[q], o), h) for q in (prop.at, toe)) - 42,
+                    max(dot(sub(P[q], o), h) for q in (prop.at, toe)) + 3,
+                )
+            else:
+                # The free foot hangs behind: the step runs forward from the standing heel.
+                back = min(dot(sub(P[q], o), h) for q in (prop.at, heel))
+                along = (back - 3, back + 42)
+            boxes.append((oriented_box(o, h, s, along, (-32, 32), (0, top)), "#d7d7d7", "#6b6b6b"))
+        elif kind in (PropKind.wall, PropKind.counter, PropKind.post, PropKind.rail):
+            if prop.to is not None and kind in (PropKind.counter, PropKind.rail):
+                # Both hands on it: centred between them.
+                at = mul(add(at, P[prop.to]), 0.5)
+            n = _snap(sub((at[0], at[1], 0.0), centre), h)
+            if prop.inside:
+                n = mul(n, -1.0)
+            m = cross(Z, n)
+            o = (at[0], at[1], 0.0)
+            if kind == PropKind.wall:
+                top = max(v[2] for v in every) + 8
+                boxes.append((oriented_box(o, n, m, (r, r + 6), (-40, 40), (0, top)), "#e4e4e4", "#8c8c8c"))
+            elif kind == PropKind.counter:
+                top = at[2] - r
+                boxes.append((oriented_box(o, n, m, (-8, 40), (-30, 30), (0, top)), wood, wood_ink))
+            elif kind == PropKind.rail:
+                # A hand rail: a bar under the palms on two posts.
+                top = at[2] - r
+                boxes.append((oriented_box(o, n, m, (-3, 3), (-45, 45), (top - 5, top)), wood, wood_ink))
+                for c in (-45, 40):
+                    boxes.append((oriented_box(o, n, m, (-2, 2), (c, c + 5), (0, top - 5)), wood, wood_ink))
+            else:
+                # A table or bed leg: up to a little above the point it stands beside.
+                boxes.append(
+                    (
+                        oriented_box(o, n, m, (r + TOWEL_T, r + TOWEL_T + 6), (-3, 3), (0, max(40.0, at[2] + 28))),
+                        "#b89a74",
+                        wood_ink,
+                    )
+                )
+        elif kind == PropKind.pillow:
+            bottom = _floor_height(figure, frame_no)
+            top = max(bottom + 2.5, at[2] - r)
+            boxes.append((oriented_box((at[0], at[1], 0.0), h, s, (-14, 14), (-22, 22), (bottom, top)), "#f4f1ea", "#9c9588"))
+        elif kind == PropKind.towel and prop.inside:
+            # Folded between the point and a post on the inner side.
+            n = mul(_snap(sub((at[0], at[1], 0.0), centre), h), -1.0)
+            boxes.append(
+                (
+                    oriented_box(
+                        (at[0], at[1], 0.0), n, cross(Z, n), (r - 0.5, r + TOWEL_T), (-7, 7), (max(0.0, at[2] - 9), at[2] + 9)
+                    ),
+                    "#a9cdee",
+                    "#5b7a95",
+                )
+            )
+        elif kind == PropKind.towel:
+            boxes.append(
+                (
+                    oriented_box((at[0], at[1], 0.0), h, s, (-7, 7), (-9, 9), (max(0.0, at[2] - r - 4), at[2] - r + 0.5)),
+                    "#a9cdee",
+                    "#5b7a95",
+                )
+            )
+        elif kind == PropKind.band:
+            now = placed[frame_no - 1].body.points
+            a2 = cam.project(now[prop.at])
+            if prop.to is not None:
+                b2 = cam.project(now[prop.to])
+            else:
+                # The fixed end is on the page, beside the body: a short post from the floor holds it.
+                first = cam.project(P[prop.at])
+                dx, dz = prop.anchor or (0.0, 0.0)
+                b2 = (first[0] + dx, first[1] + dz, first[2])
+                post = [(b2[0] - 2, 0.0), (b2[0] + 2, 0.0), (b2[0] + 2, b2[1] + 8), (b2[0] - 2, b2[1] + 8)]
+                posts.append(Shape(post, "#bdbdbd", "#6b6b6b", 0.5))
+            front.append(Shape([(a2[0], a2[1]), (b2[0], b2[1])], "none", BAND, 1.6, closed=False))
+        kinds += [prop] * (len(boxes) - made)
+    return boxes, kinds, posts, front
+
+
+PLATE_R, PLATE_T, GRIP = 5.5, 4.0, 6.5  # a small dumbbell, cm: plate radius and thickness, half the handle
+
+
+def _held(figure: Figure, frame_no: int) -> list[Prop]:
+    return [q for q in figure.props if q.kind == PropKind.weight and (q.frames is None or frame_no in q.frames)]
+
+
+def _fists(body: Body, figure: Figure, frame_no: int) -> Body:
+    """The body as drawn with the hands that hold a weight closed round its handle (a fist,
+    not an open hand with fingers through the plates)."""
+    hands = {q.at for q in _held(figure, frame_no)} | {q.to for q in _held(figure, frame_no) if q.to}
+    parts = []
+    for part in body.parts:
+        if part.segment in ("hand", "other_hand") and part.segment in hands:
+            fist = add(part.a, mul(unit(sub(part.b, part.a)), PALM + 2.0))
+            part = Part(part.segment, part.group, part.a, fist, part.ra, part.ra)
+        parts.append(part)
+    return Body(body.points, body.radii, parts, body.forward, body.face, body.left, body.up, body.chest_left, body.chest_forward)
+
+
+def _grip(body: Body, hand: str) -> Vec:
+    """Where a hand holds a handle: in the palm, a palm's length past the wrist."""
+    wrist = body.points[hand.replace("hand", "wrist")]
+    return add(wrist, mul(unit(sub(body.points[hand], wrist)), PALM * 0.8))
+
+
+def _cylinder(c0: Vec, c1: Vec, r: float, cam: Camera) -> list[Pt]:
+    """The outline on the page of a solid cylinder between the centres of its ends."""
+    axis = unit(sub(c1, c0))
+    a = cross(axis, Z) if abs(axis[2]) < 0.9 else cross(axis, X)
+    a = unit(a)
+    b = cross(axis, a)
+    pts = []
+    for c in (c0, c1):
+        for k in range(24):
+            t = 2 * math.pi * k / 24
+            x, y, _ = cam.project(add(c, add(mul(a, r * math.cos(t)), mul(b, r * math.sin(t)))))
+            pts.append((x, y))
+    return _hull(pts)
+
+
+def weight_shapes(figure: Figure, body: Body, cam: Camera, frame_no: int) -> list[tuple[float, list[Shape]]]:
+    """(depth, shapes) of the weights held in this frame, to sort in among the body's limbs.
+
+    A dumbbell in one hand (``at: hand``) lies across the palm, side to side as the body faces;
+    held in both hands (``to: other_hand``) it stands upright between them (a goblet hold);
+    at the pelvis it lies across the hips. Its plates are drawn as solid discs, the nearer last,
+    and the one nearer the viewer shows its hub."""
+    out: list[tuple[float, list[Shape]]] = []
+    for prop in _held(figure, frame_no):
+        P = body.points
+        plate_r, grip = PLATE_R, GRIP
+        if prop.at.endswith("hand"):
+            centre = _grip(body, prop.at)
+            axis = body.chest_left
+            if prop.to is not None:
+                centre = mul(add(centre, _grip(body, prop.to)), 0.5)
+                axis = unit(sub(P["neck"], P["waist"]))
+        else:
+            # Across the hips (or another point): a heavier one, its handle wider than the hips' front.
+            axis, plate_r, grip = body.left, PLATE_R * 1.35, GRIP * 1.6
+            r = body.radii.get(prop.at, 4.0)
+            centre = add(P[prop.at], mul(body.forward, r + plate_r - 1.0))
+        ends = [add(centre, mul(axis, k * grip)) for k in (-1.0, 1.0)]
+        plates = sorted(
+            ((cam.project(e)[2], e, add(e, mul(axis, k * PLATE_T))) for e, k in zip(ends, (-1.0, 1.0))),
+            key=lambda t: -t[0],
+        )
+        shapes = [Shape(_cylinder(plates[0][1], plates[0][2], plate_r, cam), IRON, INK, LINE_W)]
+        shapes.append(Shape(_cylinder(ends[0], ends[1], 1.5, cam), IRON, INK, LINE_W * 0.8))
+        near_in, near_out = plates[1][1], plates[1][2]
+        shapes.append(Shape(_cylinder(near_in, near_out, plate_r, cam), IRON, INK, LINE_W))
+        # The hub on the outer face when the axis points at the viewer enough to see that face.
+        face_dir = unit(sub(near_out, near_in))
+        x, y, depth = cam.project(near_out)
+        toward = cam.project(add(near_out, face_dir))[2] - depth
+        if toward < -0.35:
+            hub = _cylinder(near_out, add(near_out, mul(face_dir, 0.01)), 1.8, cam)
+            shapes.append(Shape(hub, IRON_HUB, IRON_HUB, 0.2))
+        out.append((cam.project(centre)[2] - 1.0, shapes))
+    return out
