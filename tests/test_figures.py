@@ -69,6 +69,79 @@ def test_a_chair_is_drawn_under_a_seated_figure():
     assert 38 <= body.points["pelvis"][2] - 12 <= 52  # a chair's seat height
 
 
+def test_a_weight_is_drawn_in_the_hand_that_holds_it_and_said_in_the_alt_text():
+    from rehabplan.figures.body import Camera
+    from rehabplan.figures.draw import IRON, scenes
+
+    fig = figure({"label": "Stand"}, {"label": "Hinge", "pitch": 50}, props=[{"kind": "weight", "at": "hand"}], yaw=20)
+    placed = place(fig)
+    cam = Camera.of(fig)
+    for scene, p in zip(scenes(fig, placed), placed):
+        iron = [s for s in scene.shapes if s.fill == IRON]
+        assert len(iron) == 3  # two plates and the handle
+        hx, hy, _ = cam.project(p.body.points["wrist"])
+        xs = [x for s in iron for x, _ in s.points]
+        ys = [y for s in iron for _, y in s.points]
+        assert min(xs) - 12 < hx < max(xs) + 12 and min(ys) - 12 < hy < max(ys) + 12  # at the hand
+    assert "a weight in the right hand" in alt_text(fig)
+    both = figure({"label": "Stand"}, {"label": "Sit"}, props=[{"kind": "weight", "at": "hand", "to": "other_hand"}])
+    assert "holding one weight in both hands" in alt_text(both)
+
+
+def test_a_twist_turns_the_chest_back_and_a_turn_arrow_curves_round_the_hips():
+    from rehabplan.figures.draw import ARROW, scenes
+
+    square = solve(Frame(label="Stand"))
+    hips_turned = solve(Frame(label="Turn", turn=35, twist=-35))
+    # The shoulders stay square to the front while the hips turn.
+    for body in (square, hips_turned):
+        across = [a - b for a, b in zip(body.points["other_shoulder"], body.points["shoulder"])]
+        assert abs(across[0]) < 0.5
+    hips = [a - b for a, b in zip(hips_turned.points["other_hip"], hips_turned.points["hip"])]
+    assert hips[0] < -8  # the left hip went back: the hips turned to the left
+    fig = figure(
+        {"label": "Stand"},
+        {"label": "Turn", "turn": 35, "twist": -35},
+        view="back",
+        tilt=30,
+        arrows=[{"point": "pelvis", "turn": 35}],
+    )
+    arrows = [s for s in scenes(fig)[1].shapes if s.stroke == ARROW and not s.closed]
+    # the ring behind the hips (drawn before the body) and in front of them, with the head
+    assert sorted(len(a.points) for a in arrows) == [9, 17]
+    assert "the hips turn to the left" in alt_text(fig)
+    assert "the hips turn to the right" in alt_text(fig, mirror=True)
+
+
+def test_a_small_movement_can_have_a_longer_arrow():
+    from rehabplan.figures.draw import ARROW, scenes
+
+    def arrow_span(**arrow):
+        fig = figure({"label": "Stand"}, {"label": "Bend", "leg": {"hip": 20, "knee": 25}}, arrows=[{"point": "knee", **arrow}])
+        (line,) = [s for s in scenes(fig)[1].shapes if s.stroke == ARROW and not s.closed]
+        return ((line.points[0][0] - line.points[-1][0]) ** 2 + (line.points[0][1] - line.points[-1][1]) ** 2) ** 0.5
+
+    assert arrow_span(length=30) > 1.5 * arrow_span() > 7
+
+
+def test_a_chair_put_by_the_second_frame_stands_behind_the_first():
+    from rehabplan.figures.check import problems
+
+    stand = {"label": "Stand", "leg": {"ankle": "flat"}, "other_leg": {"ankle": "flat"}}
+    sit = {
+        "label": "Sit",
+        "pitch": 25,
+        "leg": {"hip": 100, "knee": 100, "ankle": "flat"},
+        "other_leg": {"hip": 100, "knee": 100, "ankle": "flat"},
+        "arm": {"shoulder": 90},
+        "other_arm": {"shoulder": 90},
+    }
+    fig = figure(stand, sit, props=[{"kind": "chair", "at": "pelvis", "put": 2}], fixed="toe")
+    assert problems(fig) == []
+    with pytest.raises(ValueError, match="put by frame 2, which does not show it"):
+        figure(stand, sit, props=[{"kind": "chair", "at": "pelvis", "put": 2, "frames": [1]}])
+
+
 # --------------------------------------------------------------------------- output
 
 

@@ -135,6 +135,17 @@ def posture(figure: Figure, placed: Placed, frame_no: int, mirror: bool) -> str:
             )
         else:
             words.append(f"a band from the {point_words(band.at, mirror)} to a fixed point")
+    weights = _shown(figure, PropKind.weight, frame_no)
+    held = {q.at for q in weights if q.at.endswith("hand") and q.to is None}
+    for weight in weights:
+        if weight.to is not None:
+            words.append("holding one weight in both hands")
+        elif not weight.at.endswith("hand"):
+            words.append(f"a weight on the {point_words(weight.at, mirror)}")
+    if held == {"hand", "other_hand"}:
+        words.append("a weight in each hand")
+    elif held:
+        words.append(f"a weight in the {point_words(held.pop(), mirror)}")
     bent = [n for n in ("knee", "other_knee") if _knee_bend(body, n) > 50]
     if len(bent) == 2:
         words.append("knees bent")
@@ -168,21 +179,30 @@ def _direction(delta, body: Body, point: str = "") -> str:
     return "forward" if along > 0 else "back"
 
 
-def _page_direction(push: tuple[float, float], figure: Figure, body: Body) -> str:
-    """Which way a push arrow points, in the body's words where the view allows."""
+def _page_direction(push: tuple[float, float], figure: Figure, body: Body, point: str = "") -> str:
+    """Which way a push arrow points, in the body's words where the view allows: forward or
+    backward when the page runs along the body, inward or outward when it runs across it."""
     from rehabplan.figures.body import Camera
 
     dx, dy = push
     vertical = "down" if dy < 0 else "up"
     cam = Camera.of(figure)
     fx, _ = cam.screen_dir(body.forward)
-    if abs(fx) > 0.5 and abs(cam.tilt) < 30:  # a side view: along the page is forward or back
+    lx, _ = cam.screen_dir(body.left)
+    if abs(cam.tilt) < 45 and abs(lx) > max(abs(fx), 0.5) and point.removeprefix("other_") in _LIMB_POINTS:
+        # Across the body: the working (right) side's inside is the body's left.
+        to_left = dx * lx > 0
+        along = "inward" if to_left != point.startswith("other_") else "outward"
+    elif abs(fx) > 0.5 and abs(cam.tilt) < 30:  # a side view: along the page is forward or back
         along = "forward" if dx * fx > 0 else "backward"
     else:
         along = "sideways"
     if abs(dy) > 0.3 * abs(dx) and abs(dx) > 0.3 * abs(dy):
         return f"{vertical} and {along}"
     return vertical if abs(dy) >= abs(dx) else along
+
+
+_LIMB_POINTS = ("shoulder", "elbow", "wrist", "hand", "hip", "knee", "ankle", "heel", "toe")
 
 
 def frame_alts(figure: Figure, mirror: bool = False, placed: list[Placed] | None = None) -> list[str]:
@@ -194,12 +214,19 @@ def frame_alts(figure: Figure, mirror: bool = False, placed: list[Placed] | None
         pushes = [(a, a.push) for a in figure.arrows if a.push is not None and (a.frames is None or i in a.frames)]
         if pushes:
             text += "; arrow: " + " and ".join(
-                f"press the {point_words(a.point, mirror)} {_page_direction(push, figure, p.body)}" for a, push in pushes
+                f"press the {point_words(a.point, mirror)} {_page_direction(push, figure, p.body, a.point)}" for a, push in pushes
             )
         if i > 1:
             moves = []
             for arrow in figure.arrows:
                 if arrow.push is not None or (arrow.frames is not None and i not in arrow.frames):
+                    continue
+                if arrow.turn is not None:
+                    # A turn to the body's left is toward the other side, mirrored or not.
+                    work, other = _side_words(mirror)
+                    words = point_words(arrow.point, mirror)
+                    verb = "turn" if words.endswith("s") else "turns"
+                    moves.append(f"the {words} {verb} to the {other if arrow.turn > 0 else work}")
                     continue
                 delta = sub(p.world[arrow.point], placed[i - 2].world[arrow.point])
                 if math.sqrt(dot(delta, delta)) >= 5.0:

@@ -160,6 +160,8 @@ def solve(frame: Frame) -> Body:
     F2 = rot(rot(F, L, frame.spine), F, 0)
     U2 = rot(rot(U, L, frame.spine), F, -frame.side_bend)
     F2 = unit(sub(F2, mul(U2, dot(F2, U2))))
+    if frame.twist:
+        F2 = rot(F2, U2, frame.twist)
     L2 = cross(U2, F2)
     P["neck"] = add(P["waist"], mul(U2, THORAX))
     P["chest"] = sub(P["neck"], mul(U2, 9.0))

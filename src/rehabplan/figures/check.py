@@ -117,7 +117,7 @@ def problems(figure: Figure, placed: list[Placed] | None = None) -> list[str]:  
                 out.append(f"{where}: the {point} hovers {gap:.1f} cm above what is under it (rest it, or lift it clearly)")
         boxes, props, _, _ = prop_geometry(figure, placed, cam, i)
         for prop in {id(q): q for q in props}.values():
-            if prop.kind not in HELD or (prop.at == "pelvis" and i > min(prop.frames or [1])):
+            if prop.kind not in HELD or (prop.at == "pelvis" and i != prop.placing_frame()):
                 # (one may stand up from a chair)
                 continue
             # What the prop was put against touches it in every frame that shows it.

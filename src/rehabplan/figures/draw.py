@@ -61,6 +61,9 @@ class Shape:
     # WeasyPrint's cost of drawing a figure grows with the coordinates and elements it parses.
     arcs: tuple[Arc, ...] = ()
     control: Pt | None = None  # an open shape sampling the quadratic curve points[0], control, points[-1]
+    # Faces of one convex box share only their edges: painted as one path (all fills, then all
+    # outlines) they look the same as one by one, so a run of them may be merged.
+    solid: int | None = None
 
     def moved(self, tx) -> Shape:
         """The same shape through the similarity ``tx`` (a shift, a scale, a mirror)."""
@@ -74,6 +77,7 @@ class Shape:
             self.round,
             tuple(Arc(a.start, a.end, tx(a.centre)) for a in self.arcs),
             tx(self.control) if self.control is not None else None,
+            self.solid,
         )
 
     def path(self) -> str:
@@ -149,7 +153,8 @@ def svg_paths(shapes: list[Shape]) -> str:
     together is one path of several subpaths: it looks the same and is drawn faster. They may
     when their fill and outline are one colour or one of them is absent (a path is filled, then
     stroked, so an outline of another colour would come out over the next shape's fill); the
-    closed outlines all wind the same way (capsule_arcs), so overlaps never cut holes."""
+    closed outlines all wind the same way (capsule_arcs), so overlaps never cut holes. The
+    visible faces of one box (``solid``) meet only at their edges, so they may too."""
     out: list[str] = []
     run: list[Shape] = []
 
@@ -160,10 +165,14 @@ def svg_paths(shapes: list[Shape]) -> str:
 
     for shape in shapes:
         mergeable = shape.fill == shape.stroke or "none" in (shape.fill, shape.stroke) or not shape.width
+        same_solid = shape.solid is not None and run and run[-1].solid == shape.solid
+        if same_solid and shape.style() == run[0].style():
+            run.append(shape)
+            continue
         if run and not (mergeable and shape.style() == run[0].style()):
             flush()
         run.append(shape)
-        if not mergeable:
+        if not mergeable and shape.solid is None:
             flush()
     flush()
     return "".join(out)
@@ -292,7 +301,7 @@ def support_height(figure: Figure, placed: list[Placed], frame_no: int, point: s
     for prop in figure.props:
         if prop.kind == PropKind.step and (prop.frames is None or frame_no in prop.frames):
             if limb_of(prop.at) == limb_of(point):
-                first_no = min(prop.frames) if prop.frames else 1
+                first_no = prop.placing_frame()
                 first = placed[first_no - 1].body if first_no <= len(placed) else body
                 if first is not None:
                     return first.points[prop.at][2] - first.radii.get(prop.at, 4.0)
@@ -569,14 +578,15 @@ def _prop_shapes(figure: Figure, placed: list[Placed], cam: Camera, frame_no: in
     """(behind the body, in front of the body) shapes of the props shown in this frame."""
     boxes, _, posts, front = prop_geometry(figure, placed, cam, frame_no)
     behind: list[tuple[float, Shape]] = []
-    for corners, fill, ink in boxes:
+    for n, (corners, fill, ink) in enumerate(boxes):
         for depth, pts, _light in box_faces(corners, cam):
-            behind.append((-depth, Shape(pts, fill, ink, 0.5)))
+            behind.append((-depth, Shape(pts, fill, ink, 0.5, solid=n)))
     behind.sort(key=lambda t: t[0])
     return [s for _, s in behind] + posts, front
 
 
 SEAT_SQUASH = 3.5  # cm a thigh flattens on a chair's seat
+TOWEL_T = 7.0  # cm: a folded towel's thickness between a point and a post
 
 
 def prop_geometry(  # noqa: C901 - one short branch per prop kind
@@ -585,8 +595,9 @@ def prop_geometry(  # noqa: C901 - one short branch per prop kind
     """The props shown in this frame: their boxes (8 corners, fill, ink), the prop each box
     belongs to, and the band posts and bands (page shapes).
 
-    A prop stands where the body put it in the first frame that shows it (the chair stays
-    put when the patient stands up); a band follows the body in every frame."""
+    A prop stands where the body put it in the first frame that shows it, or in the frame its
+    ``put`` names (the chair stays put when the patient stands up); a band follows the body in
+    every frame."""
     wood, wood_ink = "#eadfce", "#8a6d4a"
     boxes: list[tuple[list[Vec], str, str]] = []
     front: list[Shape] = []
@@ -597,7 +608,7 @@ def prop_geometry(  # noqa: C901 - one short branch per prop kind
         if prop.frames is not None and frame_no not in prop.frames:
             continue
         made = len(boxes)
-        body = placed[(min(prop.frames) if prop.frames else 1) - 1].body
+        body = placed[prop.placing_frame() - 1].body
         P = body.points
         h = _horizontal(body.forward) if norm(_horizontal(body.forward)) else _horizontal(body.up)
         if not norm(h):
@@ -674,6 +685,9 @@ def prop_geometry(  # noqa: C901 - one short branch per prop kind
                 along = (back - 3, back + 42)
             boxes.append((oriented_box(o, h, s, along, (-32, 32), (0, top)), "#d7d7d7", "#6b6b6b"))
         elif kind in (PropKind.wall, PropKind.counter, PropKind.post, PropKind.rail):
+            if prop.to is not None and kind in (PropKind.counter, PropKind.rail):
+                # Both hands on it: centred between them.
+                at = mul(add(at, P[prop.to]), 0.5)
             n = _snap(sub((at[0], at[1], 0.0), centre), h)
             if prop.inside:
                 n = mul(n, -1.0)
@@ -694,7 +708,11 @@ def prop_geometry(  # noqa: C901 - one short branch per prop kind
             else:
                 # A table or bed leg: up to a little above the point it stands beside.
                 boxes.append(
-                    (oriented_box(o, n, m, (r + 3, r + 8), (-2.5, 2.5), (0, max(40.0, at[2] + 28))), "#b89a74", wood_ink)
+                    (
+                        oriented_box(o, n, m, (r + TOWEL_T, r + TOWEL_T + 6), (-3, 3), (0, max(40.0, at[2] + 28))),
+                        "#b89a74",
+                        wood_ink,
+                    )
                 )
         elif kind == PropKind.pillow:
             bottom = _floor_height(figure, frame_no)
@@ -706,9 +724,9 @@ def prop_geometry(  # noqa: C901 - one short branch per prop kind
             boxes.append(
                 (
                     oriented_box(
-                        (at[0], at[1], 0.0), n, cross(Z, n), (r - 0.5, r + 3), (-7, 7), (max(0.0, at[2] - 8), at[2] + 8)
+                        (at[0], at[1], 0.0), n, cross(Z, n), (r - 0.5, r + TOWEL_T), (-7, 7), (max(0.0, at[2] - 9), at[2] + 9)
                     ),
-                    "#cfe3f5",
+                    "#a9cdee",
                     "#5b7a95",
                 )
             )
@@ -716,7 +734,7 @@ def prop_geometry(  # noqa: C901 - one short branch per prop kind
             boxes.append(
                 (
                     oriented_box((at[0], at[1], 0.0), h, s, (-7, 7), (-9, 9), (max(0.0, at[2] - r - 4), at[2] - r + 0.5)),
-                    "#cfe3f5",
+                    "#a9cdee",
                     "#5b7a95",
                 )
             )
@@ -735,6 +753,91 @@ def prop_geometry(  # noqa: C901 - one short branch per prop kind
             front.append(Shape([(a2[0], a2[1]), (b2[0], b2[1])], "none", BAND, 1.6, closed=False))
         kinds += [prop] * (len(boxes) - made)
     return boxes, kinds, posts, front
+
+
+IRON = "#4b5560"  # a weight: dark, so it reads as heavy in colour and in grey print
+IRON_HUB = "#aab3ba"
+PLATE_R, PLATE_T, GRIP = 5.5, 4.0, 6.5  # a small dumbbell, cm: plate radius and thickness, half the handle
+
+
+def _held(figure: Figure, frame_no: int) -> list[Prop]:
+    return [q for q in figure.props if q.kind == PropKind.weight and (q.frames is None or frame_no in q.frames)]
+
+
+def _fists(body: Body, figure: Figure, frame_no: int) -> Body:
+    """The body as drawn with the hands that hold a weight closed round its handle (a fist,
+    not an open hand with fingers through the plates)."""
+    hands = {q.at for q in _held(figure, frame_no)} | {q.to for q in _held(figure, frame_no) if q.to}
+    parts = []
+    for part in body.parts:
+        if part.segment in ("hand", "other_hand") and part.segment in hands:
+            fist = add(part.a, mul(unit(sub(part.b, part.a)), PALM + 2.0))
+            part = Part(part.segment, part.group, part.a, fist, part.ra, part.ra)
+        parts.append(part)
+    return Body(body.points, body.radii, parts, body.forward, body.face, body.left, body.up, body.chest_left, body.chest_forward)
+
+
+def _grip(body: Body, hand: str) -> Vec:
+    """Where a hand holds a handle: in the palm, a palm's length past the wrist."""
+    wrist = body.points[hand.replace("hand", "wrist")]
+    return add(wrist, mul(unit(sub(body.points[hand], wrist)), PALM * 0.8))
+
+
+def _cylinder(c0: Vec, c1: Vec, r: float, cam: Camera) -> list[Pt]:
+    """The outline on the page of a solid cylinder between the centres of its ends."""
+    axis = unit(sub(c1, c0))
+    a = cross(axis, Z) if abs(axis[2]) < 0.9 else cross(axis, X)
+    a = unit(a)
+    b = cross(axis, a)
+    pts = []
+    for c in (c0, c1):
+        for k in range(24):
+            t = 2 * math.pi * k / 24
+            x, y, _ = cam.project(add(c, add(mul(a, r * math.cos(t)), mul(b, r * math.sin(t)))))
+            pts.append((x, y))
+    return _hull(pts)
+
+
+def weight_shapes(figure: Figure, body: Body, cam: Camera, frame_no: int) -> list[tuple[float, list[Shape]]]:
+    """(depth, shapes) of the weights held in this frame, to sort in among the body's limbs.
+
+    A dumbbell in one hand (``at: hand``) lies across the palm, side to side as the body faces;
+    held in both hands (``to: other_hand``) it stands upright between them (a goblet hold);
+    at the pelvis it lies across the hips. Its plates are drawn as solid discs, the nearer last,
+    and the one nearer the viewer shows its hub."""
+    out: list[tuple[float, list[Shape]]] = []
+    for prop in _held(figure, frame_no):
+        P = body.points
+        plate_r, grip = PLATE_R, GRIP
+        if prop.at.endswith("hand"):
+            centre = _grip(body, prop.at)
+            axis = body.chest_left
+            if prop.to is not None:
+                centre = mul(add(centre, _grip(body, prop.to)), 0.5)
+                axis = unit(sub(P["neck"], P["waist"]))
+        else:
+            # Across the hips (or another point): a heavier one, its handle wider than the hips' front.
+            axis, plate_r, grip = body.left, PLATE_R * 1.35, GRIP * 1.6
+            r = body.radii.get(prop.at, 4.0)
+            centre = add(P[prop.at], mul(body.forward, r + plate_r - 1.0))
+        ends = [add(centre, mul(axis, k * grip)) for k in (-1.0, 1.0)]
+        plates = sorted(
+            ((cam.project(e)[2], e, add(e, mul(axis, k * PLATE_T))) for e, k in zip(ends, (-1.0, 1.0))),
+            key=lambda t: -t[0],
+        )
+        shapes = [Shape(_cylinder(plates[0][1], plates[0][2], plate_r, cam), IRON, INK, LINE_W)]
+        shapes.append(Shape(_cylinder(ends[0], ends[1], 1.5, cam), IRON, INK, LINE_W * 0.8))
+        near_in, near_out = plates[1][1], plates[1][2]
+        shapes.append(Shape(_cylinder(near_in, near_out, plate_r, cam), IRON, INK, LINE_W))
+        # The hub on the outer face when the axis points at the viewer enough to see that face.
+        face_dir = unit(sub(near_out, near_in))
+        x, y, depth = cam.project(near_out)
+        toward = cam.project(add(near_out, face_dir))[2] - depth
+        if toward < -0.35:
+            hub = _cylinder(near_out, add(near_out, mul(face_dir, 0.01)), 1.8, cam)
+            shapes.append(Shape(hub, IRON_HUB, IRON_HUB, 0.2))
+        out.append((cam.project(centre)[2] - 1.0, shapes))
+    return out
 
 
 def _arrow(p0: Pt, p1: Pt, away: Pt, bend: str, offset: tuple[float, float] | None, push: bool = False) -> list[Shape]:
@@ -779,6 +882,41 @@ def _arrow(p0: Pt, p1: Pt, away: Pt, bend: str, offset: tuple[float, float] | No
     return [Shape(pts, "none", ARROW, 1.7, closed=False, control=c), Shape([tip, left, right], ARROW, ARROW, 0.4)]
 
 
+TURN_R = 27.0  # cm: the radius of a turn arrow round the hips (just outside them)
+
+
+def _turn_arrow(centre: Vec, turn: float, offset: tuple[float, float] | None, cam: Camera) -> tuple[list[Shape], list[Shape]]:
+    """A turn about the vertical: a curved arrow on a level ring round ``centre`` (a hoop round
+    the hips), as (the part behind the body, drawn before it; the part in front, with the head).
+    It comes from behind the body on one side, passes in front and ends at the other side,
+    pointing the way the near side moves (``turn`` > 0: the body turns to its left,
+    counter-clockwise seen from above)."""
+    cy, sy, _, _ = cam._trig
+    near = math.atan2(-cy, sy)  # the floor direction toward the viewer
+    sign = 1.0 if turn > 0 else -1.0
+    ox, oy = offset or (0.0, 0.0)
+
+    def at(deg: float) -> Pt:
+        a = near + sign * math.radians(deg)
+        x, y, _ = cam.project(add(centre, (TURN_R * math.cos(a), TURN_R * math.sin(a), 0.0)))
+        return (x + ox, y + oy)
+
+    back = [at(-150 + 60 * k / 8) for k in range(9)]  # behind the body, from -150 to -90 degrees
+    pts = [at(-90 + 170 * k / 16) for k in range(17)]  # in front, from -90 to 80 degrees
+    b = pts[-1]
+    tx, ty = b[0] - pts[-3][0], b[1] - pts[-3][1]
+    tl = math.hypot(tx, ty) or 1.0
+    tx, ty = tx / tl, ty / tl
+    head = 6.5
+    tip = (b[0] + tx * head * 0.6, b[1] + ty * head * 0.6)
+    left = (b[0] - tx * head * 0.5 - ty * head * 0.55, b[1] - ty * head * 0.5 + tx * head * 0.55)
+    right = (b[0] - tx * head * 0.5 + ty * head * 0.55, b[1] - ty * head * 0.5 - tx * head * 0.55)
+    return (
+        [Shape(back, "none", ARROW, 1.7, closed=False)],
+        [Shape(pts, "none", ARROW, 1.7, closed=False), Shape([tip, left, right], ARROW, ARROW, 0.4)],
+    )
+
+
 def scenes(figure: Figure, placed: list[Placed] | None = None) -> list[Scene]:
     cam = Camera.of(figure)
     placed = placed or place(figure)
@@ -792,7 +930,16 @@ def scenes(figure: Figure, placed: list[Placed] | None = None) -> list[Scene]:
                 _body_shapes(placed[0].body, cam, set(), ghost=set(), only=set(figure.ghost)), key=lambda t: -t[0]
             ):
                 shapes += group
-        for _, group in sorted(_body_shapes(p.body, cam, set(highlight)), key=lambda t: -t[0]):
+        turns = [
+            _turn_arrow(p.world[a.point], a.turn, a.offset, cam)
+            for a in figure.arrows
+            if a.turn is not None and i > 1 and (a.frames is None or i in a.frames)
+        ]
+        for hidden, _ in turns:
+            shapes += hidden
+        held = weight_shapes(figure, p.body, cam, i)
+        body = _fists(p.body, figure, i) if held else p.body
+        for _, group in sorted(_body_shapes(body, cam, set(highlight)) + held, key=lambda t: -t[0]):
             shapes += group
         shapes += front
         for arrow in figure.arrows:
@@ -801,6 +948,8 @@ def scenes(figure: Figure, placed: list[Placed] | None = None) -> list[Scene]:
                 ox, oy = arrow.offset or (0.0, 0.0)
                 a = (p.page[arrow.point][0] + ox, p.page[arrow.point][1] + oy)
                 shapes += _arrow(a, (a[0] + arrow.push[0], a[1] + arrow.push[1]), a, "none", (0.0, 0.0), push=True)
+        for _, shown in turns:
+            shapes += shown
         if i > 1:
             xs = [q[0] for q in p.page.values()]
             ys = [q[1] for q in p.page.values()]
@@ -808,8 +957,18 @@ def scenes(figure: Figure, placed: list[Placed] | None = None) -> list[Scene]:
             for arrow in figure.arrows:
                 if arrow.push is not None or (arrow.frames is not None and i not in arrow.frames):
                     continue
+                if arrow.turn is not None:
+                    continue
                 p0, p1 = placed[i - 2].page[arrow.point], p.page[arrow.point]
-                if math.hypot(p1[0] - p0[0], p1[1] - p0[1]) >= 5.0:
+                travel = math.hypot(p1[0] - p0[0], p1[1] - p0[1])
+                if travel >= 5.0:
+                    if arrow.length is not None and travel < arrow.length:
+                        # A small movement drawn with a readable arrow: stretched about its middle.
+                        k = (arrow.length / travel - 1) / 2
+                        p0, p1 = (
+                            (p0[0] - (p1[0] - p0[0]) * k, p0[1] - (p1[1] - p0[1]) * k),
+                            (p1[0] + (p1[0] - p0[0]) * k, p1[1] + (p1[1] - p0[1]) * k),
+                        )
                     shapes += _arrow(p0, p1, centroid, arrow.bend, arrow.offset)
         floor_y = 0.0 * math.cos(math.radians(cam.tilt)) if abs(cam.tilt) < 20 and figure.floor else None
         pts = [q for s in shapes for q in s.points]
@@ -902,18 +1061,23 @@ def draw(figure: Figure, *, mirror: bool = False, alt: str = "", placed: list[Pl
     min_y = min(min(s.bounds[1] for s in all_scenes), 0.0) - PAD * 0.5
     max_y = max(s.bounds[3] for s in all_scenes) + PAD
     holds = any(f.hold for f in figure.frames)
+    badge_left = False
     if holds:
         # The stopwatch goes in the top right corner when no frame has anything there (a lying
-        # body leaves it free); else in a band above the body, so that it never covers it.
-        x0, y0 = max_x - 2 * BADGE_R - 4.0, max_y - 2.4 * BADGE_R - 2.0
-        free = all(
-            max(sign * x for x, _ in shape.points) < x0
-            or min(sign * x for x, _ in shape.points) > max_x
-            or max(y for _, y in shape.points) < y0
+        # body leaves it free), else in the top left one; else in a band above the body, so
+        # that it never covers it. A corner keeps the body as large as the frame allows.
+        x0, x1, y0 = max_x - 2 * BADGE_R - 4.0, min_x + 2 * BADGE_R + 4.0, max_y - 2.4 * BADGE_R - 2.0
+        spans = [
+            (min(sign * x for x, _ in shape.points), max(sign * x for x, _ in shape.points), max(y for _, y in shape.points))
             for scene in all_scenes
             for shape in scene.shapes
-        )
-        if not free:
+        ]
+        if all(hi < x0 or lo > max_x or top < y0 for lo, hi, top in spans):
+            badge_left = False
+        elif all(lo > x1 or hi < min_x or top < y0 for lo, hi, top in spans):
+            badge_left = True
+        else:
+            badge_left = False
             max_y += 2.4 * BADGE_R + 3.0
             min_x = min(min_x, max_x - 2 * BADGE_R - 6.0)
     w, h = (max_x - min_x) * SCALE, (max_y - min_y) * SCALE
@@ -929,7 +1093,8 @@ def draw(figure: Figure, *, mirror: bool = False, alt: str = "", placed: list[Pl
             shapes.append(Shape([(0.0, y), (w, y)], "none", "#777777", 1.4, closed=False, round=False))
         shapes += [s.moved(tx) for s in scene.shapes]
         if frame.hold:
-            shapes += stopwatch(w - (BADGE_R + 2.0) * SCALE, (BADGE_R * 1.4 + 1.0) * SCALE, BADGE_R * SCALE)
+            badge_x = (BADGE_R + 2.0) * SCALE if badge_left else w - (BADGE_R + 2.0) * SCALE
+            shapes += stopwatch(badge_x, (BADGE_R * 1.4 + 1.0) * SCALE, BADGE_R * SCALE)
         svg = (
             f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w:.1f} {h:.1f}" width="{w:.1f}" '
             f'height="{h:.1f}">' + svg_paths(shapes) + "</svg>"

@@ -30,6 +30,7 @@ JOINT_RANGES: dict[str, tuple[float, float, str]] = {
     "elbow": (0, 150, "elbow flexion: 0 straight, 90 a right angle"),
     "spine": (-35, 70, "back: 0 neutral, positive rounds forward, negative arches"),
     "side_bend": (-35, 35, "side bend of the trunk"),
+    "twist": (-45, 45, "trunk rotation: the chest turned against the pelvis, positive to the left"),
     "neck": (-45, 60, "neck: 0 neutral, positive chin toward the chest"),
     "pitch": (-180, 180, "whole body: 0 upright, 90 face down, -90 lying on the back"),
     "roll": (-180, 180, "whole body roll: -90 lying on the left side, 90 on the right"),
@@ -157,6 +158,7 @@ class Frame(_Data):
     turn: float = 0
     spine: float = 0
     side_bend: float = 0
+    twist: float = Field(0, description="the chest turned against the pelvis, degrees (positive: to the left)")
     neck: float = 0
     leg: Leg = Leg()
     other_leg: Leg = Leg()
@@ -176,7 +178,7 @@ class Frame(_Data):
     )
     hold: bool = Field(False, description="a hold: the frame shows a stopwatch badge (the label says what to hold)")
 
-    @field_validator("pitch", "roll", "turn", "spine", "side_bend", "neck")
+    @field_validator("pitch", "roll", "turn", "spine", "side_bend", "twist", "neck")
     @classmethod
     def _range(cls, value: float, info) -> float:
         return _check(info.field_name, value)
@@ -205,17 +207,33 @@ class PropKind(str, Enum):
     towel = "towel"
     post = "post"
     rail = "rail"
+    weight = "weight"
 
 
 class Prop(_Data):
     kind: PropKind
     at: PointName = Field(description="the body point the prop touches (a chair under the pelvis, a step under the heel)")
-    to: PointName | None = Field(None, description="band: the other body point it goes around")
+    to: PointName | None = Field(
+        None,
+        description="band: the other body point it goes around; weight: the other hand holding the same weight; "
+        "counter, rail: the other hand on it (the prop is centred between the two)",
+    )
     anchor: tuple[Cm, Cm] | None = Field(None, description="band: its fixed end, cm from 'at' (along the page, up)")
     frames: FrameNumbers | None = Field(None, description="frame numbers (1 = first) that show it; default all")
     inside: bool = Field(
         False, description="post, towel: on the body's inner side of the point (between the feet), not the outer"
     )
+    put: int | None = Field(
+        None,
+        ge=1,
+        le=3,
+        description="the frame (1 = first) whose body puts the prop in its place; default: the first frame that shows it "
+        "(e.g. a chair shown in both frames of a squat, put where frame 2 sits)",
+    )
+
+    def placing_frame(self) -> int:
+        """The frame number whose body puts the prop where it stands."""
+        return self.put or (min(self.frames) if self.frames else 1)
 
 
 class Arrow(_Data):
@@ -228,6 +246,16 @@ class Arrow(_Data):
     push: tuple[Cm, Cm] | None = Field(
         None,
         description="a hold: a straight arrow this long (cm on the page: right, up) showing which way to press, in every frame listed",
+    )
+    length: float | None = Field(
+        None, ge=5, le=80, description="draw a movement arrow at least this long (cm), stretched about its middle"
+    )
+    turn: float | None = Field(
+        None,
+        ge=-180,
+        le=180,
+        description="a turn about the vertical through the point (degrees the body turned, positive: to its left): "
+        "a curved arrow round it, on the side toward the viewer",
     )
 
 
@@ -262,6 +290,8 @@ class Figure(_Data):
             for n in prop.frames or []:
                 if not 1 <= n <= count:
                     raise ValueError(f"a {prop.kind.value} names frame {n}, but there are only {count} frames")
+            if prop.put is not None and not (1 <= prop.put <= count and (prop.frames is None or prop.put in prop.frames)):
+                raise ValueError(f"a {prop.kind.value} is put by frame {prop.put}, which does not show it")
             if prop.kind == PropKind.band and prop.to is None and prop.anchor is None:
                 raise ValueError("a band needs 'to' (a body point) or 'anchor' (its fixed end)")
         for arrow in self.arrows:
