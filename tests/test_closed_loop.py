@@ -14,7 +14,7 @@ import rehabplan
 from rehabplan.errors import PatientError
 from rehabplan.models import Category, DoseKind, Patient
 from rehabplan.planning.gates import SLIDER_GATE_REPS, SLIDER_GATE_SETS, SLIDER_GATE_WEEKS
-from rehabplan.planning.phases import SETTLE_WEEKS
+from rehabplan.planning.phases import LATER_PHASE_MIN_WEEKS, SETTLE_WEEKS
 from rehabplan.planning.volume import WORK_RISE, WORK_RISE_HIGH_IRRITABILITY
 from tests.test_properties import LIBRARY, PROTOCOLS, by_slot, every_week, patients, plan_or_skip
 
@@ -52,6 +52,29 @@ def test_irritability_leads_the_settle_phase_and_strengthening_starts_by_week_5(
         assert program.phases[1].first_week <= 5
     weeks = [p.last_week - p.first_week + 1 for p in program.phases]
     assert sum(weeks) == patient.weeks and all(w >= 1 for w in weeks)
+
+
+@SETTINGS
+@given(real_protocols(), patients())
+def test_every_later_phase_lasts_2_weeks_where_the_plan_allows(protocol, patient):
+    program = plan_or_skip(protocol, patient)
+    lo = SETTLE_WEEKS[patient.irritability][0]
+    settle = program.phases[0]
+    assert settle.last_week - settle.first_week + 1 >= min(lo, patient.weeks - 1)
+    for phase in program.phases[1:]:
+        length = phase.last_week - phase.first_week + 1
+        # Only a plan too short for the settle phase's minimum and 2 more weeks has a shorter one.
+        assert length >= LATER_PHASE_MIN_WEEKS or patient.weeks < lo + LATER_PHASE_MIN_WEEKS, (phase.id, length)
+
+
+def test_a_6_week_deep_gluteal_plan_for_low_irritability_strengthens_for_2_weeks():
+    program = plan(weeks=6, irritability="low", minutes=45)
+    lengths = {p.id: p.last_week - p.first_week + 1 for p in program.phases}
+    assert lengths == {"settle": 2, "strengthen": 2, "load": 2}
+    # Too short for three phases of 2 weeks after a high-irritability settle phase (3 weeks):
+    # the plan settles, then strengthens for its last 3 weeks, rather than a 1-week phase.
+    high = plan(weeks=6, irritability="high", minutes=45)
+    assert [(p.id, p.first_week, p.last_week) for p in high.phases] == [("settle", 1, 3), ("strengthen", 4, 6)]
 
 
 @SETTINGS
@@ -434,7 +457,8 @@ def test_trained_patients_with_weights_load_by_the_strengthen_phase_and_stay_in_
     ladders = [
         t
         for t in program.timelines
-        if t.rule == "load_ladder" and any(len(LIBRARY[d.exercise].dosage.load_options) > 1 for d in t.doses)
+        if t.rule == "load_ladder"
+        and any(len(LIBRARY[d.exercise].dosage.load_options) > 1 and not with_weights(d.exercise) for d in t.doses)
     ]
     assume(ladders)  # the weights are excluded, or no slot's ladder reaches them
     strengthen = next((p for p in program.phases if p.id == "strengthen"), None)
