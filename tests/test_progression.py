@@ -43,7 +43,7 @@ def dose_of(ex_id: str, **changes) -> Dose:
 
 def test_every_rule_is_tested_here():
     tested = {"steady", "lp", "lp_hold", "lp_minutes", "dp", "sets", "tempo", "ladder", "home", "pyramid", "hold_ladder", "glide"}
-    assert set(RULES) == tested
+    assert set(RULES) == tested | {"load_ladder"}  # tested below
 
 
 def test_steady_keeps_the_dose():
@@ -97,6 +97,36 @@ def test_ladder_moves_to_the_harder_variant_at_the_bottom_of_its_ranges_keeping_
     d = dose_of("glute-bridge", sets=3, reps=15)
     new, note = step(d, Rule(name="ladder"), ctx())
     assert new.exercise == "single-leg-bridge" and new.sets == 3 and new.reps == 8 and note.startswith("harder version")
+
+
+def test_load_ladder_goes_up_to_the_weights_then_loads_them_with_the_acsm_rule():
+    # A trained patient with weights: the hip hinge first takes its own loads (a bag to hold:
+    # a load step may go on in a week that brings another change), then the Romanian deadlift.
+    rule = Rule(name="load_ladder", reps_step=3)
+    hinge = dose_of("hip-hinge", sets=3, reps=12)
+    bag, note = step(hinge, rule, ctx())
+    assert bag.exercise == "hip-hinge" and bag.load_index == 1 and bag.reps == 12 and "bag" in note
+    top = bag._replace(load_index=2)
+    rdl, note = step(top, rule, ctx())
+    assert rdl.exercise == "dumbbell-romanian-deadlift" and rdl.sets == 3 and rdl.reps == 8 and rdl.load_index == 0
+    assert note == "harder version: Romanian deadlift with weights"
+    # With the variant held back this week, the rung's own steps go on.
+    held, _ = step(top, rule, ctx(), frozenset({"variant"}))
+    assert held.exercise == "hip-hinge" and held.reps == 15
+    # On the weights: reps to the top of 8-12 (1-2 over the target), then the next weight
+    # with the reps back at the bottom (ACSM 2009: +2-10 %), then the single-leg version.
+    doses = walk(rdl, "load_ladder", 12, reps_step=3)
+    assert [(d.reps, d.load_index) for d in doses[:6]] == [(8, 0), (11, 0), (12, 0), (8, 1), (11, 1), (12, 1)]
+    assert max(d.load_index for d in doses if d.exercise == rdl.exercise) == 3
+    assert doses[-1].exercise == "single-leg-romanian-deadlift"
+    # The glute bridge goes straight to the weighted bridge (past the single-leg bridge) once
+    # its own light weight is on; a rung of holds lower down goes up first.
+    bridge = dose_of("glute-bridge", sets=3, reps=15, load_index=1)
+    assert step(bridge, rule, ctx())[0].exercise == "weighted-glute-bridge"
+    assert step(dose_of("long-lever-bridge-hold"), rule, ctx())[0].exercise == "hip-hinge"
+    # Without weights (the Romanian deadlift not allowed) the hinge keeps its own ladder.
+    no_weights = ctx(allowed=lambda ex_id: ex_id != "dumbbell-romanian-deadlift", loads_available=lambda ex: 1)
+    assert step(hinge, rule, no_weights)[0] == hinge._replace(reps=15)
 
 
 def test_home_goes_reps_sets_band_then_variant():

@@ -11,12 +11,15 @@ from rehabplan.models import (
     Category,
     Equipment,
     Exercise,
+    Irritability,
     Patient,
     Protocol,
+    Rule,
     Slot,
     TrainingStatus,
 )
 from rehabplan.planning.days import HIP_AND_LEG, DayPlan
+from rehabplan.planning.progression import LOAD_LADDER, LOAD_LADDER_RUNGS, ladder_reaches_weights
 from rehabplan.planning.rules import EXCLUDES, HOUSEHOLD, OLDER_ADULT_AVOID, removed_tags
 from rehabplan.planning.state import _Slot
 from rehabplan.planning.volume import gentle_times_a_week
@@ -237,11 +240,28 @@ def _choose(
         if trained and rule.name != "steady":
             # Trained patients progress faster: a step every week at most, bigger rep steps.
             rule = rule.model_copy(update={"every_weeks": max(1, rule.every_weeks - 1), "reps_step": min(5, rule.reps_step + 1)})
+            if _loads_up(library, rule, pick, patient, why_not):
+                rule = rule.model_copy(update={"name": LOAD_LADDER})
         chosen.append(_Slot(slot, order, pick, per_week, days, note, rule))
     problems += _phases_without_loading(library, protocol, chosen, dropped)
     if problems:
         raise PatientError(f"protocol '{protocol.id}' cannot be planned for this patient", problems)
     return chosen, dropped
+
+
+# Rules whose ladder a trained patient with weights climbs to the rung with weights (not the
+# nerve glides, stretches, walk or McGill's pyramid of holds).
+CLIMBS_TO_WEIGHTS = frozenset({"ladder", "home", "hold_ladder", "dp", "lp", "sets", "tempo"})
+
+
+def _loads_up(library: Library, rule: Rule, pick: str, patient: Patient, why_not: Callable[[Exercise], Why | None]) -> bool:
+    """A trained patient with weights, not in a flare, whose slot's ladder reaches weights:
+    the slot progresses with the load ladder (up to the weights, then the ACSM load rule)."""
+    if rule.name not in CLIMBS_TO_WEIGHTS or patient.irritability is Irritability.high:
+        return False
+    return ladder_reaches_weights(
+        pick, library.exercises, lambda ex_id: why_not(library.exercises[ex_id]) is None, LOAD_LADDER_RUNGS
+    )
 
 
 def _climb(

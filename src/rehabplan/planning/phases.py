@@ -19,6 +19,9 @@ SETTLE_WEEKS = {Irritability.high: (3, 4), Irritability.moderate: (2, 3), Irrita
 # Strengthening starts by this week at the latest in a plan of STRENGTHEN_BY_PLAN_WEEKS or more.
 STRENGTHEN_BY_WEEK = 5
 STRENGTHEN_BY_PLAN_WEEKS = 8
+# Every phase after the settle phase lasts at least this long where the plan allows (a 1-week
+# phase cannot build what its goal promises). Design choice.
+LATER_PHASE_MIN_WEEKS = 2
 # A plan longer than 12 weeks is reassessed about every 6 weeks (seed 001, NICE: 6 weeks).
 REASSESS_EVERY_WEEKS = 6
 
@@ -55,9 +58,40 @@ def scale_phases(protocol: Protocol, weeks: int, irritability: Irritability = Ir
             last = max(first, min(last, weeks - remaining))
         out.append(_phase_plan(phase, first, last))
         first = last + 1
+    out = _later_phases_at_least(out, SETTLE_WEEKS[irritability][0])
     out = _fold_calm_phases(out, calm_of(protocol, weeks), hi)
     if len(out) == 1:
         out[0] = out[0].model_copy(update={"goal": f"{out[0].goal} {_stays_gentle(protocol, weeks, irritability)}"})
+    return out
+
+
+def _later_phases_at_least(phases: list[PhasePlan], settle_min: int) -> list[PhasePlan]:
+    """Every phase after the settle phase lasts ``LATER_PHASE_MIN_WEEKS`` where the plan allows:
+    a short phase takes a week from the longest later phase that can spare one, else from the
+    settle phase while it stays inside irritability's range; when neither can, the last phase
+    is not in the plan and the phase before it takes its weeks (a 6-week plan for high
+    irritability settles, then strengthens, rather than strengthening for one week)."""
+    lengths = [p.last_week - p.first_week + 1 for p in phases]
+    while len(lengths) > 1:
+        short = next((i for i in range(1, len(lengths)) if lengths[i] < LATER_PHASE_MIN_WEEKS), None)
+        if short is None:
+            break
+        donors = [i for i in range(1, len(lengths)) if lengths[i] > LATER_PHASE_MIN_WEEKS]
+        if donors:
+            lengths[max(donors, key=lambda i: (lengths[i], i))] -= 1
+        elif lengths[0] > settle_min:
+            lengths[0] -= 1
+        elif len(lengths) > 2:
+            last = lengths.pop()
+            lengths[-1] += last
+            continue
+        else:
+            break  # settle and one later phase, both as short as they may be
+        lengths[short] += 1
+    out, first = [], 1
+    for phase, n in zip(phases, lengths):
+        out.append(phase.model_copy(update={"first_week": first, "last_week": first + n - 1}))
+        first += n
     return out
 
 

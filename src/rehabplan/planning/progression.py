@@ -59,6 +59,12 @@ RULES: dict[str, RuleSpec] = {
         False,
         "longer holds, more holds, more sets, then the harder variant (and its reps, then its tempo)",
     ),
+    "load_ladder": RuleSpec(
+        ("reps", "load", "variant", "sets", "tempo"),
+        True,
+        "a trained patient with weights: up the ladder to the rung with weights, then the ACSM load rule "
+        "(reps to the top of the range, then more weight and the reps start again)",
+    ),
     "glide": RuleSpec(
         ("sets", "reps", "variant"),
         False,
@@ -69,6 +75,17 @@ RULES: dict[str, RuleSpec] = {
 # When a loading exercise's own rule has run out, these dimensions still progress it, in this
 # order (no plateaus: a firmer band, the harder variant, a slower tempo, longer holds).
 TAIL = ("load", "variant", "tempo", "hold_s")
+
+# A trained patient with weights climbs the ladder to its rung with weights first (the rungs
+# below it teach the movement), then loads it: reps to the top of the 8-12 range ("1-2 reps
+# over the target"), then the next weight, the reps back to the bottom (ACSM 2009: +2-10 %).
+# The harder variant is a change of its own (one a week), a heavier weight is a load step
+# that may go on alongside; neither comes in a check-in week or the last week.
+LOAD_LADDER = "load_ladder"
+# A slot climbs this way only when its weights are at most this many rungs above its start: a
+# slot that starts further down (a pelvic tilt under the bridges) is about another quality and
+# keeps its own rule. Design choice.
+LOAD_LADDER_RUNGS = 2
 
 # Dimensions whose step makes the exercise harder at the same amount of work: only these send
 # the reps back to the bottom of the range (a progression step never cuts work at the same load).
@@ -210,6 +227,8 @@ def step(dose: Dose, rule: Rule, ctx: Context, skip: frozenset[str] = frozenset(
     spec = RULES[rule.name]
     ex = ctx.exercises[dose.exercise]
     dims = dimensions(rule, ex)
+    if rule.name == LOAD_LADDER and not with_weights(ex):
+        dims = _below_weights(ex, ctx)
     for i, dim in enumerate(dims):
         if dim in skip:
             continue
@@ -228,6 +247,27 @@ def step(dose: Dose, rule: Rule, ctx: Context, skip: frozenset[str] = frozenset(
 def dimensions(rule: Rule, ex: Exercise) -> tuple[str, ...]:
     """The rule's dimensions, then (for a loading exercise) the ``TAIL`` it does not name."""
     return _dimensions(rule.name, ex.is_loading, ex.dosage.kind is DoseKind.hold)
+
+
+def with_weights(ex: Exercise) -> bool:
+    """An exercise done holding weights (its equipment names them)."""
+    return any(e.value == "weight" for e in ex.equipment)
+
+
+def ladder_reaches_weights(start: str, exercises: dict[str, Exercise], allowed: Callable[[str], bool], within: int = 99) -> bool:
+    """True when the ladder up from ``start`` reaches a rung with weights the patient may do,
+    ``within`` rungs up at most (rungs the patient may not do are skipped and not counted, as
+    a variant step skips them)."""
+    seen: set[str] = set()
+    rung: str | None = start
+    climbed = 0
+    while rung and rung in exercises and rung not in seen and climbed <= within:
+        seen.add(rung)
+        if allowed(rung) and with_weights(exercises[rung]):
+            return True
+        rung = exercises[rung].harder
+        climbed += bool(rung) and rung in exercises and allowed(rung)
+    return False
 
 
 # A hold ladder that has reached its reps variant (single-leg stance -> supported step-down)
@@ -357,9 +397,9 @@ def _slower_tempo(dim: str, dose: Dose, rule: Rule, ex: Exercise, ctx: Context) 
     return None
 
 
-def _harder_variant(dim: str, dose: Dose, rule: Rule, ex: Exercise, ctx: Context) -> Advanced:
-    # The next rung the patient can do: an excluded rung (a floor bridge for a patient who
-    # cannot get down) is skipped, and the ladder goes on to the one after it.
+def _next_rung(ex: Exercise, ctx: Context) -> Exercise | None:
+    """The next rung the patient can do: an excluded rung (a floor bridge for a patient who
+    cannot get down) is skipped, and the ladder goes on to the one after it."""
     harder = ex.harder
     seen = {ex.id}
     while harder and harder in ctx.exercises and harder not in seen and not ctx.allowed(harder):
@@ -367,7 +407,46 @@ def _harder_variant(dim: str, dose: Dose, rule: Rule, ex: Exercise, ctx: Context
         harder = ctx.exercises[harder].harder
     if not harder or harder not in ctx.exercises or harder in seen or not ctx.allowed(harder):
         return None
-    target = ctx.exercises[harder]
+    return ctx.exercises[harder]
+
+
+def _below_weights(ex: Exercise, ctx: Context) -> tuple[str, ...]:
+    """A load ladder's dimensions on a rung without weights.
+
+    A rung of reps goes on to the weights (its variant step goes straight to the first rung
+    with weights above it), after the loads it has itself (a bag to hold: a load step goes on
+    alongside other changes, where a new rung must wait its week). A rung of holds goes on up
+    first (the rungs teach the movement; a trained patient need not stay on them). Its own
+    steps come in the weeks the next rung must wait. A rung above the weights (a single-leg
+    version) progresses as any ladder does."""
+    holds = ex.dosage.kind is DoseKind.hold
+    ladder = _dimensions("hold_ladder" if holds else "ladder", ex.is_loading, holds)
+    nxt = _next_rung(ex, ctx)
+    if nxt is None or not ladder_reaches_weights(nxt.id, ctx.exercises, ctx.allowed):
+        return ladder
+    first = ("variant",) if holds else ("load", "variant")
+    return (*first, *(d for d in ladder if d not in first))
+
+
+def _weights_rung(ex: Exercise, ctx: Context) -> Exercise | None:
+    """A load ladder's next rung from a reps exercise: the first rung with weights above it,
+    past the body-weight rungs between (a trained patient with weights loads the glute bridge
+    rather than first learning it on one leg). None when no rung with weights is above."""
+    rung = _next_rung(ex, ctx)
+    seen = {ex.id}
+    while rung is not None and rung.id not in seen and not with_weights(rung):
+        seen.add(rung.id)
+        rung = _next_rung(rung, ctx)
+    return rung if rung is not None and with_weights(rung) else None
+
+
+def _harder_variant(dim: str, dose: Dose, rule: Rule, ex: Exercise, ctx: Context) -> Advanced:
+    target = None
+    if rule.name == LOAD_LADDER and ex.dosage.kind is DoseKind.reps and not with_weights(ex):
+        target = _weights_rung(ex, ctx)
+    target = target or _next_rung(ex, ctx)
+    if target is None:
+        return None
     if target.is_tensioner and not ctx.tensioners:
         return None
     if not target.is_loading:
