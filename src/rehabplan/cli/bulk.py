@@ -13,9 +13,9 @@ from rehabplan.cli.base import (
     Paper,
     ProtocolsOpt,
     _check_formats,
-    _edition,
     _escape,
     _say_config_defaults,
+    _style,
     app,
     err,
     out,
@@ -67,6 +67,7 @@ def bulk(
 
     set_quiet(not show)
     bulk_config = load_config(config)
+    look = _style(bulk_config, templates, paper, large_print, compact)
     say_config(err, bulk_config)
     if show and {"pdf", "html"} & set(formats):
         _say_config_defaults(bulk_config)
@@ -105,10 +106,7 @@ def bulk(
             config=bulk_config,
             library_dirs=library or (),
             protocol_dirs=protocols or (),
-            templates=templates,
-            paper=paper,
-            large_print=large_print,
-            edition=_edition(compact),
+            style=look,
             progress=tick,
         )
     if as_json:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import typer
 
@@ -15,12 +15,12 @@ from rehabplan.cli.base import (
     Paper,
     ProtocolsOpt,
     _complete_protocol_ids,
-    _edition,
     _escape,
     _load_all,
     _overrides,
     _say_config_defaults,
     _status,
+    _style,
     app,
     err,
     out,
@@ -123,21 +123,18 @@ def build(
         target = output or Path(f"handout-{safe_stem(program.patient.id)}.{fmt}")
         if fmt in ("pdf", "html") and not quiet:
             _say_config_defaults(cfg)
-        # How the handout looks, the same for the PDF and its HTML.
-        look: dict[str, Any] = dict(
-            templates=templates or cfg.templates, large_print=large_print, paper=paper, edition=_edition(compact)
-        )
         if fmt == "pdf":
             from rehabplan.render.pdf import render_pdf
 
+            style = _style(cfg, templates, paper, large_print, compact)
             status(f"Rendering the handout for {program.patient.id} ({len(program.weeks)} weeks; a few seconds)")
-            result = render_pdf(program, lib, target, cfg, force=force, **look)
+            result = render_pdf(program, lib, target, cfg, style=style, force=force)
             say(f"[green]wrote[/] {_escape(str(result.path))} ({result.pages} pages)")
             return
         if fmt == "html":
             from rehabplan.render.html import render_html
 
-            data = render_html(program, lib, cfg, **look).encode()
+            data = render_html(program, lib, cfg, style=_style(cfg, templates, paper, large_print, compact)).encode()
         elif fmt == "json":
             data = program_json(program).encode()
         else:
