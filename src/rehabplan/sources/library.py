@@ -13,7 +13,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rehabplan.errors import LibraryError, Problem
 from rehabplan.models import Exercise
@@ -21,6 +21,9 @@ from rehabplan.resources import data_dir
 from rehabplan.sources.parse import parse_located
 from rehabplan.sources.safe_read import Refused, read_asset
 from rehabplan.sources.yaml_file import Located, load_yaml
+
+if TYPE_CHECKING:  # the planner's type, for the cache it keeps here
+    from rehabplan.planning.timelines import PlannedCache
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,7 @@ class Library:
     _digests: dict[str, str] = field(default_factory=dict, repr=False)
     # The planner's materialised prescriptions, kept between plans (planner.materialise); None
     # turns the cache off (a process that must stay small).
-    planned: dict[Any, Any] | None = field(default_factory=dict, repr=False)
+    planned: PlannedCache | None = field(default_factory=dict, repr=False)
 
     def __getitem__(self, exercise_id: str) -> Exercise:
         return self.exercises[exercise_id]
