@@ -164,7 +164,8 @@ def bulk_build(  # noqa: C901 - the run's steps in order (settings, manifest, ro
     Returns a BulkReport; raises only for problems with the whole run (unreadable roster,
     invalid library). ``progress(outcome, done, total)`` is called as patients finish.
     ``start_method`` is the multiprocessing start method ("fork", "spawn", "forkserver");
-    by default the platform's own (fork on Linux, spawn on macOS and Windows).
+    by default the platform's own (fork on Linux, spawn on macOS and Windows). ``style`` (a
+    HandoutStyle) or the separate templates/paper/large_print/edition say how handouts look.
     """
     started = time.perf_counter()
     formats = tuple(dict.fromkeys(formats))
