@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # the real names for type checkers; at run time they load on 
     from rehabplan.planning.planner import plan
     from rehabplan.render.html import render_html
     from rehabplan.render.pdf import render_pdf
+    from rehabplan.render.style import HandoutStyle
     from rehabplan.sources.config import ClinicConfig, load_config
     from rehabplan.sources.library import Library, load_library
     from rehabplan.sources.patients import load_patient
@@ -39,6 +40,7 @@ _API = {
     "plan": "planning.planner",
     "render_html": "render.html",
     "render_pdf": "render.pdf",
+    "HandoutStyle": "render.style",
     "bulk_build": "bulk.run",
     "load_config": "sources.config",
     "ClinicConfig": "sources.config",
@@ -53,6 +55,7 @@ _API = {
 __all__ = [
     "ClinicConfig",
     "ConfigError",
+    "HandoutStyle",
     "Library",
     "LibraryError",
     "OutputExistsError",

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from rehabplan.errors import RehabplanError
 from rehabplan.models import Patient
+from rehabplan.render.style import HandoutStyle
 from rehabplan.sources.config import ClinicConfig
 
 MANIFEST = "manifest.json"
@@ -38,12 +39,9 @@ class Settings:
     """Everything a worker needs to render, the same for every patient of a run."""
 
     config: ClinicConfig
+    style: HandoutStyle  # paper, print size, edition and templates, resolved against the config
     library_dirs: tuple[Path, ...] = ()
     protocol_dirs: tuple[Path, ...] = ()
-    templates: Path | None = None
-    paper: str | None = None
-    large_print: bool | None = None
-    edition: str | None = None  # "full" or "compact" (default from the config)
 
 
 @dataclass(frozen=True)

@@ -65,9 +65,7 @@ def input_hash(program: Program, formats: tuple[str, ...], settings: Settings, a
         program.model_dump_json(),
         ",".join(formats),
         settings.config.model_dump_json(),
-        str(settings.paper),
-        str(settings.large_print),
-        str(settings.edition),
+        settings.style.cache_key(),
         assets_digest,
         __version__,
     ):

@@ -61,13 +61,7 @@ def _init_worker(settings: Settings, slots=None, parent_pid: int | None = None, 
     else:
         _WORKER["library"] = load_library(*settings.library_dirs)
         _WORKER["protocols"] = load_protocols(_WORKER["library"], *settings.protocol_dirs)
-    _WORKER["renderer"] = Renderer(
-        settings.config,
-        templates=settings.templates,
-        large_print=settings.large_print,
-        paper=settings.paper,
-        edition=settings.edition,
-    )
+    _WORKER["renderer"] = Renderer(settings.config, settings.style)
     # Every handout ends with a full collection (_release_memory), so automatic ones during a
     # render only cost time: WeasyPrint makes about a million objects a handout and each full
     # collection walks them all (~10 % of a render's CPU). What the worker holds for good (the

@@ -36,6 +36,7 @@ from rehabplan.errors import PatientError, Problem, RehabplanError
 from rehabplan.models.patient import DATE_FORMAT
 from rehabplan.outputs.files import safe_stem
 from rehabplan.planning.planner import plan
+from rehabplan.render.style import HandoutStyle, style_of
 from rehabplan.resources import data_dir
 from rehabplan.sources.config import ClinicConfig, load_config
 from rehabplan.sources.library import load_library
@@ -154,6 +155,7 @@ def bulk_build(  # noqa: C901 - the run's steps in order (settings, manifest, ro
     paper: str | None = None,
     large_print: bool | None = None,
     edition: str | None = None,
+    style: HandoutStyle | None = None,
     progress: Callable[[Outcome, int, int], None] | None = None,
     start_method: str | None = None,
 ) -> BulkReport:
@@ -162,7 +164,8 @@ def bulk_build(  # noqa: C901 - the run's steps in order (settings, manifest, ro
     Returns a BulkReport; raises only for problems with the whole run (unreadable roster,
     invalid library). ``progress(outcome, done, total)`` is called as patients finish.
     ``start_method`` is the multiprocessing start method ("fork", "spawn", "forkserver");
-    by default the platform's own (fork on Linux, spawn on macOS and Windows).
+    by default the platform's own (fork on Linux, spawn on macOS and Windows). ``style`` (a
+    HandoutStyle) or the separate templates/paper/large_print/edition say how handouts look.
     """
     started = time.perf_counter()
     formats = tuple(dict.fromkeys(formats))
@@ -176,16 +179,16 @@ def bulk_build(  # noqa: C901 - the run's steps in order (settings, manifest, ro
     lib_dirs = tuple(Path(p) for p in (list(library_dirs) or cfg.library))
     library = load_library(*lib_dirs)
     protocols = load_protocols(library, *(Path(p) for p in (list(protocol_dirs) or cfg.protocols)))
-    tpl = Path(templates) if templates else cfg.templates
+    look = style_of(cfg, style, templates=templates or None, large_print=large_print, paper=paper, edition=edition)
     proto_dirs = tuple(Path(p) for p in (list(protocol_dirs) or cfg.protocols))
-    settings = Settings(cfg, lib_dirs, proto_dirs, tpl, paper, large_print, edition)
+    settings = Settings(cfg, look, lib_dirs, proto_dirs)
     out = Path(out_dir)
     from rehabplan.bulk.manifest import check_writable
 
     check_writable(out)
     from rehabplan.bulk.assets import assets_digest
 
-    assets = assets_digest([data_dir("templates"), tpl], library, cfg.clinic.logo, out)
+    assets = assets_digest([data_dir("templates"), look.templates], library, cfg.clinic.logo, out)
     manifest = _read_manifest(out)
     changed: set[str] = set()  # the entries this run wrote: merged into the manifest on disk
 

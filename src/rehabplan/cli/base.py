@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import typer
 from rich.console import Console
@@ -13,6 +13,10 @@ from typer.core import TyperGroup
 
 from rehabplan import __version__
 from rehabplan.errors import OutputExistsError, Problem, RehabplanError
+
+if TYPE_CHECKING:
+    from rehabplan.render.style import HandoutStyle
+    from rehabplan.sources.config import ClinicConfig
 
 EXIT_CODES = (
     "Exit codes: 0 ok · 1 bulk run with failures, or an urgent flag from adjust · 2 usage error · "
@@ -338,9 +342,15 @@ def _load_all(patient_file: Path, config: Path | None, library: list[Path] | Non
     return cfg, lib, program
 
 
-def _edition(compact: bool | None) -> str | None:
-    """--compact / --full as an edition name; None = the config's."""
-    return None if compact is None else ("compact" if compact else "full")
+def _style(
+    cfg: ClinicConfig, templates: Path | None, paper: str | None, large_print: bool | None, compact: bool | None
+) -> HandoutStyle:
+    """The handout's look, once: each option given (--compact / --full as the edition) over the
+    clinic configuration over the defaults."""
+    from rehabplan.render.style import HandoutStyle
+
+    edition = None if compact is None else ("compact" if compact else "full")
+    return HandoutStyle.of(cfg, templates=templates, large_print=large_print, paper=paper, edition=edition)
 
 
 def _program_from(path: Path, config, library, protocols):

@@ -13,9 +13,9 @@ from rehabplan.cli.base import (
     Paper,
     ProtocolsOpt,
     _check_formats,
-    _edition,
     _escape,
     _say_config_defaults,
+    _style,
     app,
     err,
     out,
@@ -23,7 +23,7 @@ from rehabplan.cli.base import (
 
 
 @app.command()
-def bulk(
+def bulk(  # long only by Typer's option declarations: the steps are _style, _progress, bulk_build, _print_report
     roster: Path = typer.Argument(..., help="Roster: CSV (header = patient fields) or YAML (a list of patients)."),
     out_dir: Path = typer.Option(..., "--out", "-o", help="Folder for the handouts and manifest.json."),
     jobs: int | None = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: the CPU count)."),
@@ -53,10 +53,6 @@ def bulk(
       rehabplan bulk examples/roster.yaml --out out/ --format pdf,json --jobs 2 --quiet
     """
     import json
-    import time
-
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-    from rich.table import Table
 
     from rehabplan.bulk.run import bulk_build
 
@@ -67,9 +63,52 @@ def bulk(
 
     set_quiet(not show)
     bulk_config = load_config(config)
+    look = _style(bulk_config, templates, paper, large_print, compact)
     say_config(err, bulk_config)
     if show and {"pdf", "html"} & set(formats):
         _say_config_defaults(bulk_config)
+    progress, tick = _progress(show)
+    with progress:
+        report = bulk_build(
+            roster,
+            out_dir,
+            jobs=jobs,
+            formats=formats,
+            force=force,
+            config=bulk_config,
+            library_dirs=library or (),
+            protocol_dirs=protocols or (),
+            style=look,
+            progress=tick,
+        )
+    if as_json:
+        sys.stdout.write(json.dumps(report.to_json(), indent=2) + "\n")
+    elif not quiet:
+        _print_report(report)
+    _fail_if_any(report, table_shown=not (quiet or as_json))
+
+
+def _fail_if_any(report, table_shown: bool) -> None:
+    """BulkIncomplete (exit 1) when any patient failed, saying how many."""
+    if report.failed:
+        from rehabplan.errors import BulkIncomplete
+
+        raise BulkIncomplete(
+            (
+                f"all {report.failed:,} patients failed"
+                if report.failed == len(report.outcomes)
+                else f"{report.failed:,} of {len(report.outcomes):,} patients failed; the others were built or up to date"
+            )
+            + (" (the table above gives each reason)" if table_shown else "")
+        )
+
+
+def _progress(show: bool):
+    """The progress bar (on stderr, hidden unless ``show``) and the callback bulk_build ticks."""
+    import time
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     progress = Progress(
         TextColumn("[bold]building handouts"),
         BarColumn(),
@@ -81,79 +120,55 @@ def bulk(
         disable=not show,
         transient=False,
     )
-    with progress:
-        task = progress.add_task("bulk", total=None, rate="", eta="")
-        started = time.perf_counter()
-        rendered = [0]
+    task = progress.add_task("bulk", total=None, rate="", eta="")
+    started = time.perf_counter()
+    rendered = [0]
 
-        def tick(outcome, done, total):
-            elapsed = max(time.perf_counter() - started, 1e-6)
-            # From the first handout rendered on: rows skipped or failed before rendering
-            # come at once and say nothing about the time the rest will take.
-            if outcome.status in ("built", "failed") and outcome.seconds:
-                rendered[0] += 1
-            progress.update(
-                task, completed=done, total=total, rate=f"{done / elapsed:.1f}/s", eta=_eta(elapsed, rendered[0], total - done)
-            )
+    def tick(outcome, done, total):
+        elapsed = max(time.perf_counter() - started, 1e-6)
+        # From the first handout rendered on: rows skipped or failed before rendering
+        # come at once and say nothing about the time the rest will take.
+        if outcome.status in ("built", "failed") and outcome.seconds:
+            rendered[0] += 1
+        progress.update(
+            task, completed=done, total=total, rate=f"{done / elapsed:.1f}/s", eta=_eta(elapsed, rendered[0], total - done)
+        )
 
-        report = bulk_build(
-            roster,
-            out_dir,
-            jobs=jobs,
-            formats=formats,
-            force=force,
-            config=bulk_config,
-            library_dirs=library or (),
-            protocol_dirs=protocols or (),
-            templates=templates,
-            paper=paper,
-            large_print=large_print,
-            edition=_edition(compact),
-            progress=tick,
-        )
-    if as_json:
-        sys.stdout.write(json.dumps(report.to_json(), indent=2) + "\n")
-    elif not quiet:
-        table = Table(
-            title=f"Bulk build: {report.built} built, {report.skipped} skipped, {report.failed} failed "
-            f"in {report.seconds:.1f} s ({report.jobs} worker{'s' if report.jobs > 1 else ''})"
-        )
-        for col in ("row", "patient id", "status", "pages", "reason"):
-            table.add_column(col)
-        # A long roster is summarised: failures first, at most BULK_TABLE_ROWS rows; every
-        # row is in --json (printing 50,000 rows took longer than building them).
-        long = len(report.outcomes) > BULK_TABLE_ROWS
-        shown = [o for o in report.outcomes if not (long and o.status == "skipped")]
-        if long:
-            shown = ([o for o in shown if o.status == "failed"] + [o for o in shown if o.status != "failed"])[:BULK_TABLE_ROWS]
-            shown.sort(key=lambda o: o.row)
-        for o in shown:
-            style = {"failed": "red", "skipped": "dim"}.get(o.status, "")
-            style = "bold red" if (o.reason or "").startswith("WARNING") else style
-            table.add_row(
-                str(o.row), _escape(o.patient_id or "—"), o.status, str(o.pages or ""), _escape(o.reason or ""), style=style
-            )
-        out.print(table)
-        if len(shown) < len(report.outcomes):
-            out.print(
-                f"{len(report.outcomes) - len(shown):,} more rows not shown "
-                f"({report.failed:,} failed in all); --json lists every row"
-            )
-        err.print(
-            f"[green]wrote[/] {report.built:,} handout(s) to {_escape(str(report.out_dir))}"
-            f" (list: {_escape(str(report.out_dir / 'manifest.json'))})"
-        )
-    if report.failed:
-        from rehabplan.errors import BulkIncomplete
+    return progress, tick
 
-        raise BulkIncomplete(
-            (
-                f"all {report.failed:,} patients failed"
-                if report.failed == len(report.outcomes)
-                else f"{report.failed:,} of {len(report.outcomes):,} patients failed; the others were built or up to date"
-            )
-            + ("" if quiet or as_json else " (the table above gives each reason)")
+
+def _print_report(report) -> None:
+    """The run's table on stdout (a long roster summarised) and where the files went."""
+    from rich.table import Table
+
+    table = Table(
+        title=f"Bulk build: {report.built} built, {report.skipped} skipped, {report.failed} failed "
+        f"in {report.seconds:.1f} s ({report.jobs} worker{'s' if report.jobs > 1 else ''})"
+    )
+    for col in ("row", "patient id", "status", "pages", "reason"):
+        table.add_column(col)
+    # A long roster is summarised: failures first, at most BULK_TABLE_ROWS rows; every
+    # row is in --json (printing 50,000 rows took longer than building them).
+    long = len(report.outcomes) > BULK_TABLE_ROWS
+    shown = [o for o in report.outcomes if not (long and o.status == "skipped")]
+    if long:
+        shown = ([o for o in shown if o.status == "failed"] + [o for o in shown if o.status != "failed"])[:BULK_TABLE_ROWS]
+        shown.sort(key=lambda o: o.row)
+    for o in shown:
+        style = {"failed": "red", "skipped": "dim"}.get(o.status, "")
+        style = "bold red" if (o.reason or "").startswith("WARNING") else style
+        table.add_row(
+            str(o.row), _escape(o.patient_id or "—"), o.status, str(o.pages or ""), _escape(o.reason or ""), style=style
         )
+    out.print(table)
+    if len(shown) < len(report.outcomes):
+        out.print(
+            f"{len(report.outcomes) - len(shown):,} more rows not shown ({report.failed:,} failed in all); --json lists every row"
+        )
+    err.print(
+        f"[green]wrote[/] {report.built:,} handout(s) to {_escape(str(report.out_dir))}"
+        f" (list: {_escape(str(report.out_dir / 'manifest.json'))})"
+    )
 
 
 BULK_TABLE_ROWS = 30  # rows of the bulk table, and skipped log rows, printed before summarising

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,6 @@ HINTS = {
 
 def interview(console: Console, output: Path, force: bool, config, library, protocols) -> Path | None:
     from rehabplan.outputs.schemas import schema_line
-    from rehabplan.planning.planner import plan
     from rehabplan.sources.config import load_config
     from rehabplan.sources.library import load_library
     from rehabplan.sources.protocols import load_protocols
@@ -54,12 +54,30 @@ def interview(console: Console, output: Path, force: bool, config, library, prot
     say_config(err, cfg)
     lib = load_library(*(list(library or []) or cfg.library))
     protos = load_protocols(lib, *(list(protocols or []) or cfg.protocols))
-    ask = _Asker(console)
+    questions = _questions(_Asker(console), cfg, lib, protos)
+    data: dict = {}
+    for key, _, question in questions:
+        data[key] = question()
+    if not _confirmed(console, output, questions, data):
+        console.print("Nothing written.")
+        return None
+    if not data.get("clinician"):
+        data.pop("clinician", None)
+    _check_plannable(data, lib, protos)
+    text = schema_line("patient", output, cfg.source)
+    text += "# Written by 'rehabplan patient new'. Keys are the same as a roster's columns.\n"
+    text += yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    atomic_write(output, text.encode(), force=force)
+    console.print(f"[green]wrote[/] {escape(str(output))}")
+    return output
+
+
+def _questions(ask: _Asker, cfg, lib, protos) -> list[tuple[str, str, Callable[[], Any]]]:
+    """(key, label, how to ask): asked in this order, and again one by one from the summary."""
     date_format = getattr(cfg, "date_format", "iso")
     date_hint = {"dmy": "DD/MM/YYYY or YYYY-MM-DD", "mdy": "MM/DD/YYYY or YYYY-MM-DD"}.get(date_format, "YYYY-MM-DD")
     equipment = [e.value for e in Equipment]
-    # (key, label, how to ask): asked in this order, and again one by one from the summary.
-    questions = [
+    return [
         ("id", "Identifier", lambda: ask.text("Patient identifier (clinic record number)", max_len=80)),
         ("name", "Name", lambda: ask.name("Name to print on the handout")),
         (
@@ -104,10 +122,10 @@ def interview(console: Console, output: Path, force: bool, config, library, prot
             lambda: ask.name("Clinician (name, and role if you like)", default=cfg.clinician or "", required=False),
         ),
     ]
-    data: dict = {}
-    for key, _, question in questions:
-        data[key] = question()
-    # A summary before anything is written; any answer can be changed by its number.
+
+
+def _confirmed(console: Console, output: Path, questions: list[tuple[str, str, Callable[[], Any]]], data: dict) -> bool:
+    """A summary before anything is written; any answer can be changed by its number. False = quit."""
     while True:
         console.print("\n[bold]The patient file will say:[/]")
         for i, (key, label, _) in enumerate(questions, 1):
@@ -124,19 +142,19 @@ def interview(console: Console, output: Path, force: bool, config, library, prot
             .lower()
         )
         if typed in ("y", "yes"):
-            break
+            return True
         if typed in ("q", "quit", "n", "no"):
-            console.print("Nothing written.")
-            return None
+            return False
         if typed.isdigit() and 1 <= int(typed) <= len(questions):
             key, _, question = questions[int(typed) - 1]
             data[key] = question()
             continue
         console.print(f"[yellow]Please type y, q, or a number from 1 to {len(questions)}.[/]")
-    if not data.get("clinician"):
-        data.pop("clinician", None)
 
-    # Plan the whole patient now: a file that `build` would reject is never written.
+
+def _check_plannable(data: dict, lib, protos) -> None:
+    """Plan the whole patient now: a file that `build` would reject is never written."""
+    from rehabplan.planning.planner import plan
     from rehabplan.sources.parse import parse_data
 
     patient, problems = parse_data(data, Patient, None)
@@ -148,13 +166,6 @@ def interview(console: Console, output: Path, force: bool, config, library, prot
         raise PatientError(
             f"a program cannot be planned from these answers ({exc.message}); nothing was written", exc.problems
         ) from None
-
-    text = schema_line("patient", output, cfg.source)
-    text += "# Written by 'rehabplan patient new'. Keys are the same as a roster's columns.\n"
-    text += yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
-    atomic_write(output, text.encode(), force=force)
-    console.print(f"[green]wrote[/] {escape(str(output))}")
-    return output
 
 
 def _described(enum) -> list[tuple[str, str]]:

@@ -125,15 +125,32 @@ def exercises_show(
 
     Example: rehabplan exercises show clamshell --picture clamshell.png
     """
-    import difflib
-
-    from rich.table import Table
-
     from rehabplan.errors import LibraryError
 
     _, lib, _ = _sources(config, library)
-    # A clinician types what the clinic calls it: an id, or any alias ("clam"), any case.
-    wanted = exercise_id.strip().lower()
+    ex = lib[_exercise_id(lib, exercise_id)]
+    _print_exercise(lib, ex)
+    if picture_file is not None:
+        from rehabplan.figures.gallery import write_picture
+        from rehabplan.outputs.files import atomic_write
+
+        if ex.figure is None:
+            raise LibraryError(f"'{ex.id}' has no pose data to draw (figure:); its drawing is {lib.illustration_path(ex.id)}")
+        if picture_file.suffix.lower() not in (".svg", ".png"):
+            from rehabplan.errors import UsageError
+
+            raise UsageError(f"cannot write '{picture_file.name}': name an .svg or .png file")
+        atomic_write(picture_file, write_picture(lib, ex.id, picture_file, mirror=side == "left"), force)
+        err.print(f"[green]wrote[/] {_escape(str(picture_file))}")
+
+
+def _exercise_id(lib, typed: str) -> str:
+    """A clinician types what the clinic calls it: an id, or any alias ("clam"), any case."""
+    import difflib
+
+    from rehabplan.errors import LibraryError
+
+    wanted = typed.strip().lower()
     by_name = {e.id: e.id for e in lib.exercises.values()}
     for e in lib.exercises.values():
         for alias in [*e.aliases, e.name]:
@@ -142,10 +159,15 @@ def exercises_show(
     if wanted not in by_name:
         guess = list(dict.fromkeys(by_name[g] for g in difflib.get_close_matches(wanted, list(by_name), n=5)))[:3]
         raise LibraryError(
-            f"no exercise '{exercise_id}'"
-            + (f"; did you mean {', '.join(guess)}?" if guess else "; see 'rehabplan exercises list'")
+            f"no exercise '{typed}'" + (f"; did you mean {', '.join(guess)}?" if guess else "; see 'rehabplan exercises list'")
         )
-    ex = lib[by_name[wanted]]
+    return by_name[wanted]
+
+
+def _print_exercise(lib, ex) -> None:
+    """The exercise's card for the terminal: names, steps, dosage bounds and its ladder."""
+    from rich.table import Table
+
     out.print(f"[bold]{_escape(ex.name)}[/]  ({ex.id}, {ex.category.value})  {_escape(str(lib.files[ex.id]))}")
     if ex.aliases:
         out.print("Also called: " + _escape(", ".join(ex.aliases)))
@@ -169,18 +191,6 @@ def exercises_show(
     out.print(bounds)
     ladder = lib.ladder(ex.id)
     out.print("Ladder: " + " → ".join(f"[bold]{i}[/]" if i == ex.id else i for i in ladder))
-    if picture_file is not None:
-        from rehabplan.figures.gallery import write_picture
-        from rehabplan.outputs.files import atomic_write
-
-        if ex.figure is None:
-            raise LibraryError(f"'{ex.id}' has no pose data to draw (figure:); its drawing is {lib.illustration_path(ex.id)}")
-        if picture_file.suffix.lower() not in (".svg", ".png"):
-            from rehabplan.errors import UsageError
-
-            raise UsageError(f"cannot write '{picture_file.name}': name an .svg or .png file")
-        atomic_write(picture_file, write_picture(lib, ex.id, picture_file, mirror=side == "left"), force)
-        err.print(f"[green]wrote[/] {_escape(str(picture_file))}")
 
 
 @exercises_app.command("gallery")

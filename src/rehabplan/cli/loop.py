@@ -78,31 +78,8 @@ def adjust_cmd(
     urgent = any(h.level == "urgent" for h in live) and not release
     try:
         new, used, problems = _adjusted(program, lib, log, from_week, live, release, clear, source)
-        for p in problems[:max_problems]:
-            err.print(f"[yellow]skipped log row[/] {escape(str(p))}")
-        if len(problems) > max_problems:
-            err.print(
-                f"[yellow]…and {len(problems) - max_problems:,} more problems in the log[/] "
-                f"({len({p.line for p in problems}):,} rows skipped in all)"
-            )
-        from rehabplan.outputs.export import program_json
-        from rehabplan.outputs.files import atomic_write, safe_stem
-
-        target = output or Path(f"adjusted-{safe_stem(program.patient.id)}.json")
-        atomic_write(target, program_json(new).encode(), force)
-        wrote = [str(target)]
-        if handout and urgent:
-            from rehabplan.render.stop_sheet import write_stop_sheet
-
-            write_stop_sheet(new, cfg, handout, force)
-            wrote.append(f"{handout} (a one-page sheet: stop the exercises and get assessed today)")
-        elif handout:
-            from rehabplan.planning.adjust import remaining
-            from rehabplan.render.pdf import render_pdf
-
-            with status(f"Rendering the new handout from week {new.adjusted_from_week}", quiet=False):
-                render_pdf(remaining(new), lib, handout, cfg, force=force)
-            wrote.append(str(handout))
+        _print_problems(problems, err, escape, max_problems)
+        wrote = _write_adjusted(new, program, lib, cfg, output, handout, urgent, force, status)
     except RehabplanError as exc:
         if urgent:  # the urgent flag was printed; its exit code (1) wins so scripts notice
             raise UrgentFlag.wrapping(exc) from exc
@@ -111,6 +88,41 @@ def adjust_cmd(
     err.print("[green]wrote[/] " + " and ".join(escape(w) for w in wrote))
     if urgent:
         raise UrgentFlag("the plan was not progressed: an urgent flag for the clinician (see URGENT above)")
+
+
+def _print_problems(problems, err, escape, max_problems: int) -> None:
+    """The log rows adjust skipped, the first ``max_problems`` of them, then a count."""
+    for p in problems[:max_problems]:
+        err.print(f"[yellow]skipped log row[/] {escape(str(p))}")
+    if len(problems) > max_problems:
+        err.print(
+            f"[yellow]…and {len(problems) - max_problems:,} more problems in the log[/] "
+            f"({len({p.line for p in problems}):,} rows skipped in all)"
+        )
+
+
+def _write_adjusted(new, program, lib, cfg, output, handout, urgent: bool, force: bool, status) -> list[str]:
+    """The adjusted program JSON, and with --handout the new handout (or, for an urgent flag,
+    the one-page stop sheet instead); what was written, for the closing line."""
+    from rehabplan.outputs.export import program_json
+    from rehabplan.outputs.files import atomic_write, safe_stem
+
+    target = output or Path(f"adjusted-{safe_stem(program.patient.id)}.json")
+    atomic_write(target, program_json(new).encode(), force)
+    wrote = [str(target)]
+    if handout and urgent:
+        from rehabplan.render.stop_sheet import write_stop_sheet
+
+        write_stop_sheet(new, cfg, handout, force)
+        wrote.append(f"{handout} (a one-page sheet: stop the exercises and get assessed today)")
+    elif handout:
+        from rehabplan.planning.adjust import remaining
+        from rehabplan.render.pdf import render_pdf
+
+        with status(f"Rendering the new handout from week {new.adjusted_from_week}", quiet=False):
+            render_pdf(remaining(new), lib, handout, cfg, force=force)
+        wrote.append(str(handout))
+    return wrote
 
 
 def _print_outcome(new, used: int, problems, urgent: bool, handout, out, escape) -> None:

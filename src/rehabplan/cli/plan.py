@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import typer
 
@@ -15,20 +16,23 @@ from rehabplan.cli.base import (
     Paper,
     ProtocolsOpt,
     _complete_protocol_ids,
-    _edition,
     _escape,
     _load_all,
     _overrides,
     _say_config_defaults,
     _status,
+    _style,
     app,
     err,
     out,
 )
 
+if TYPE_CHECKING:
+    from rehabplan.render.style import HandoutStyle
+
 
 @app.command()
-def build(
+def build(  # long only by Typer's option declarations: the steps are _session_time, _planned, _file_bytes
     patient_file: Path = typer.Argument(..., help="Patient YAML file (see examples/patient.yaml), or a program JSON."),
     output: Path | None = typer.Option(
         None, "--output", "-o", help="Output file ('-' = standard output for json/html/ics). Default: handout-<id>.<format>."
@@ -71,25 +75,9 @@ def build(
       rehabplan build examples/patient.yaml --paper letter --large-print --force
       rehabplan build examples/patient.yaml --compact -o handout-short.pdf
     """
-    from rehabplan.outputs.export import program_ics, program_json
     from rehabplan.outputs.files import atomic_write, safe_stem
 
-    at = None
-    if session_time is not None:
-        import datetime as dt
-
-        try:
-            at = dt.time.fromisoformat(session_time)
-        except ValueError:
-            raise typer.BadParameter(
-                f"'{session_time}' is not a time; write it as HH:MM, e.g. 18:30", param_hint="--session-time"
-            ) from None
-        if at.tzinfo is not None:  # it would be dropped silently: the sessions follow the config's timezone
-            raise typer.BadParameter(
-                f"'{session_time}' has a time zone offset, which a session time does not take: write the local "
-                "time as HH:MM (e.g. 18:30); sessions follow 'timezone:' in the clinic configuration",
-                param_hint="--session-time",
-            )
+    at = _session_time(session_time)
     if fmt == "pdf" and output is not None and str(output) == "-":
         raise typer.BadParameter("a PDF cannot go to standard output; name a file, e.g. -o handout.pdf", param_hint="--output")
     say = (lambda *a, **k: None) if quiet else err.print
@@ -97,56 +85,80 @@ def build(
 
     set_quiet(quiet)
     with _status(f"Planning {patient_file.name}", quiet) as status:
-        cfg, lib, program = _load_all(
-            patient_file,
-            config,
-            library,
-            protocols,
-            _overrides(
-                protocol=protocol,
-                start_date=start_date,
-                weeks=weeks,
-                sessions_per_week=sessions,
-                minutes=minutes,
-                irritability=irritability,
-            ),
+        overrides = _overrides(
+            protocol=protocol,
+            start_date=start_date,
+            weeks=weeks,
+            sessions_per_week=sessions,
+            minutes=minutes,
+            irritability=irritability,
         )
-        for warning in program.clinician_warnings:  # loud, even with --quiet: a safety warning
-            err.print(f"[bold red]WARNING:[/] {_escape(warning)}")
-        from rehabplan.cli.loop import refuse_urgent_hold
-
-        refuse_urgent_hold(program, fmt)
-        if fmt != "json":
-            from rehabplan.planning.adjust import remaining
-
-            program = remaining(program)  # an adjusted plan prints from its first changed week
+        cfg, lib, program = _planned(patient_file, fmt, config, library, protocols, overrides)
         target = output or Path(f"handout-{safe_stem(program.patient.id)}.{fmt}")
         if fmt in ("pdf", "html") and not quiet:
             _say_config_defaults(cfg)
-        # How the handout looks, the same for the PDF and its HTML.
-        look: dict[str, Any] = dict(
-            templates=templates or cfg.templates, large_print=large_print, paper=paper, edition=_edition(compact)
-        )
+        look = _style(cfg, templates, paper, large_print, compact) if fmt in ("pdf", "html") else None
         if fmt == "pdf":
             from rehabplan.render.pdf import render_pdf
 
             status(f"Rendering the handout for {program.patient.id} ({len(program.weeks)} weeks; a few seconds)")
-            result = render_pdf(program, lib, target, cfg, force=force, **look)
+            result = render_pdf(program, lib, target, cfg, style=look, force=force)
             say(f"[green]wrote[/] {_escape(str(result.path))} ({result.pages} pages)")
             return
-        if fmt == "html":
-            from rehabplan.render.html import render_html
-
-            data = render_html(program, lib, cfg, **look).encode()
-        elif fmt == "json":
-            data = program_json(program).encode()
-        else:
-            data = program_ics(program, session_time=at, timezone=cfg.timezone, reminder_minutes=cfg.reminder_minutes)
+        data = _file_bytes(fmt, program, lib, cfg, look, at)
         if str(target) == "-":
             sys.stdout.buffer.write(data)
             return
         atomic_write(target, data, force)
     say(f"[green]wrote[/] {_escape(str(target))}")
+
+
+def _planned(patient_file: Path, fmt: str, config, library, protocols, overrides: dict):
+    """The program to write: planned (or read), its safety warnings printed loud, refused while
+    an urgent flag holds it, and, for a handout, from its first changed week."""
+    cfg, lib, program = _load_all(patient_file, config, library, protocols, overrides)
+    for warning in program.clinician_warnings:  # loud, even with --quiet: a safety warning
+        err.print(f"[bold red]WARNING:[/] {_escape(warning)}")
+    from rehabplan.cli.loop import refuse_urgent_hold
+
+    refuse_urgent_hold(program, fmt)
+    if fmt != "json":
+        from rehabplan.planning.adjust import remaining
+
+        program = remaining(program)  # an adjusted plan prints from its first changed week
+    return cfg, lib, program
+
+
+def _file_bytes(fmt: str, program, lib, cfg, look: HandoutStyle | None, at: dt.time | None) -> bytes:
+    """The handout's HTML, the program JSON or the calendar, as the file's bytes."""
+    if fmt == "html":
+        from rehabplan.render.html import render_html
+
+        return render_html(program, lib, cfg, style=look).encode()
+    if fmt == "json":
+        from rehabplan.outputs.export import program_json
+
+        return program_json(program).encode()
+    from rehabplan.outputs.export import program_ics
+
+    return program_ics(program, session_time=at, timezone=cfg.timezone, reminder_minutes=cfg.reminder_minutes)
+
+
+def _session_time(typed: str | None) -> dt.time | None:
+    """--session-time as a local time of day, or a usage error that says how to write it."""
+    if typed is None:
+        return None
+    try:
+        at = dt.time.fromisoformat(typed)
+    except ValueError:
+        raise typer.BadParameter(f"'{typed}' is not a time; write it as HH:MM, e.g. 18:30", param_hint="--session-time") from None
+    if at.tzinfo is not None:  # it would be dropped silently: the sessions follow the config's timezone
+        raise typer.BadParameter(
+            f"'{typed}' has a time zone offset, which a session time does not take: write the local "
+            "time as HH:MM (e.g. 18:30); sessions follow 'timezone:' in the clinic configuration",
+            param_hint="--session-time",
+        )
+    return at
 
 
 @app.command()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
+from typing import Any
 
-from rehabplan.models import Prescription, Program
+from rehabplan.models import Prescription, Program, Week
 
 
 def program_json(program: Program) -> str:
@@ -71,7 +73,7 @@ def program_ics(
     import os
     from zoneinfo import ZoneInfo
 
-    from icalendar import Alarm, Calendar, Event
+    from icalendar import Calendar
 
     cal = Calendar()
     cal.add("prodid", "-//rehabplan//home exercise program//EN")
@@ -82,58 +84,12 @@ def program_ics(
         stamp = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch else dt.datetime.now(dt.UTC)
     zone = ZoneInfo(timezone) if timezone else None
     at = session_time or dt.time(hour, 0)
-    pid = program.patient.id
-
-    def event(uid: str, summary: str, description: str, start, *, remind: bool = True, **extra) -> None:
-        ev = Event()
-        ev.add("uid", f"{pid}-{uid}@rehabplan")
-        ev.add("dtstamp", stamp)
-        ev.add("dtstart", start)
-        for key, value in extra.items():
-            ev.add(key, value)
-        ev.add("summary", summary)
-        ev.add("description", description)
-        if remind and reminder_minutes is not None:
-            alarm = Alarm()
-            alarm.add("action", "DISPLAY")
-            alarm.add("description", summary)
-            alarm.add("trigger", dt.timedelta(minutes=-reminder_minutes))
-            ev.add_component(alarm)
-        cal.add_component(ev)
-
-    stop = "Stop and get help if you notice any red flag in your handout."
+    events = _Events(cal, program.patient.id, stamp, reminder_minutes)
     for week in program.weeks:
-        label = " (easier week)" if week.deload else ""
-        longest = 0
-        for session in week.sessions:
-            # The planner's day (strength days never two in a row), read from the Program.
-            day = week.start + dt.timedelta(days=session.day)
-            lines = [f"- {p.name}: {dose_text(p)}" for p in session.prescriptions]
-            minutes = max(5, round(session.minutes))
-            longest = max(longest, minutes)
-            event(
-                f"w{week.number}-s{session.number}",
-                f"Exercises: week {week.number}, {session.name.lower()}{label}",
-                "\n".join(lines + ["", stop]),
-                dt.datetime.combine(day, at, tzinfo=zone),
-                duration=dt.timedelta(minutes=minutes),
-            )
-        # Every-day exercises follow the session, one after another, each its real length.
-        start = dt.datetime.combine(week.start, at, tzinfo=zone) + dt.timedelta(minutes=longest)
-        for p in week.every_day:
-            length = minutes_of(p)
-            event(
-                f"w{week.number}-daily-{p.exercise}",
-                f"Every day: {p.name}{label}",
-                f"- {p.name}: {dose_text(p)}\n\n{stop}",
-                start,
-                duration=dt.timedelta(minutes=length),
-                rrule={"freq": "daily", "count": 7},
-            )
-            start += dt.timedelta(minutes=length)
+        _week_events(events, week, at, zone)
     check_in = next((w for w in program.weeks if w.number == program.reassessment_week), None)
     if check_in is not None:
-        event(
+        events.add(
             f"w{check_in.number}-check-in",
             f"Check-in with your clinician (week {check_in.number})",
             "Bring your exercise log. You and your clinician look at how it is going and decide what comes "
@@ -145,3 +101,67 @@ def program_ics(
     if zone is not None:
         cal.add_missing_timezones()
     return cal.to_ical()
+
+
+_STOP = "Stop and get help if you notice any red flag in your handout."
+
+
+@dataclass
+class _Events:
+    """Adds events to one calendar, each with the patient's uid, the stamp and the reminder."""
+
+    cal: Any
+    pid: str
+    stamp: dt.datetime
+    reminder_minutes: int | None
+
+    def add(self, uid: str, summary: str, description: str, start: Any, *, remind: bool = True, **extra: Any) -> None:
+        from icalendar import Alarm, Event
+
+        ev = Event()
+        ev.add("uid", f"{self.pid}-{uid}@rehabplan")
+        ev.add("dtstamp", self.stamp)
+        ev.add("dtstart", start)
+        for key, value in extra.items():
+            ev.add(key, value)
+        ev.add("summary", summary)
+        ev.add("description", description)
+        if remind and self.reminder_minutes is not None:
+            alarm = Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("description", summary)
+            alarm.add("trigger", dt.timedelta(minutes=-self.reminder_minutes))
+            ev.add_component(alarm)
+        self.cal.add_component(ev)
+
+
+def _week_events(events: _Events, week: Week, at: dt.time, zone: dt.tzinfo | None) -> None:
+    """A week's sessions on their days, then its every-day exercises after the longest session."""
+    label = " (easier week)" if week.deload else ""
+    longest = 0
+    for session in week.sessions:
+        # The planner's day (strength days never two in a row), read from the Program.
+        day = week.start + dt.timedelta(days=session.day)
+        lines = [f"- {p.name}: {dose_text(p)}" for p in session.prescriptions]
+        minutes = max(5, round(session.minutes))
+        longest = max(longest, minutes)
+        events.add(
+            f"w{week.number}-s{session.number}",
+            f"Exercises: week {week.number}, {session.name.lower()}{label}",
+            "\n".join(lines + ["", _STOP]),
+            dt.datetime.combine(day, at, tzinfo=zone),
+            duration=dt.timedelta(minutes=minutes),
+        )
+    # Every-day exercises follow the session, one after another, each its real length.
+    start = dt.datetime.combine(week.start, at, tzinfo=zone) + dt.timedelta(minutes=longest)
+    for p in week.every_day:
+        length = minutes_of(p)
+        events.add(
+            f"w{week.number}-daily-{p.exercise}",
+            f"Every day: {p.name}{label}",
+            f"- {p.name}: {dose_text(p)}\n\n{_STOP}",
+            start,
+            duration=dt.timedelta(minutes=length),
+            rrule={"freq": "daily", "count": 7},
+        )
+        start += dt.timedelta(minutes=length)

@@ -44,35 +44,8 @@ def make_report(program: Program, entries, hits: list[Hit], library=None, outcom
     rule = pain_rule(program.pain)
     names = lambda ex: library[ex].name if library is not None and ex in library else ex
     logged_weeks = sorted({e.week for e in entries})
-    adherence = []
-    for w in logged_weeks:
-        planned = len(program.weeks[w - 1].sessions) if 1 <= w <= len(program.weeks) else 0
-        if all(e.per_session for e in entries if e.week == w):
-            done = sum(1 for e in entries if e.week == w and e.done)
-        else:
-            done = len({e.session for e in entries if e.week == w and e.done})
-        adherence.append({"week": w, "done": done, "planned": planned})
-    sessions: dict[tuple, dict] = {}
-    for e in entries:
-        if e.pain_during is None and e.pain_next_morning is None and not e.spread:
-            continue
-        key = (e.week, e.session, e.date)
-        s = sessions.setdefault(
-            key,
-            {
-                "week": e.week,
-                "session": e.session,
-                "date": e.date.isoformat() if e.date else "",
-                "during": None,
-                "morning": None,
-                "spread": False,
-            },
-        )
-        for k, v in (("during", e.pain_during), ("morning", e.pain_next_morning)):
-            if v is not None:
-                s[k] = max(s[k] or 0, v)
-        s["spread"] = s["spread"] or e.spread
-    pain = sorted(sessions.values(), key=lambda s: (s["week"], s["session"] or 0, s["date"]))
+    adherence = _adherence(program, entries, logged_weeks)
+    pain = _pain_by_session(entries)
     first = [s["during"] for s in pain if s["week"] == (logged_weeks[0] if logged_weeks else 0) and s["during"] is not None]
     baseline = round(sum(first) / len(first), 1) if first else None
     spread = [
@@ -107,6 +80,44 @@ def make_report(program: Program, entries, hits: list[Hit], library=None, outcom
         holds=holds,
         outcomes=outcomes or {},
     )
+
+
+def _adherence(program: Program, entries, logged_weeks: list[int]) -> list[dict]:
+    """Sessions done against planned, per logged week."""
+    adherence = []
+    for w in logged_weeks:
+        planned = len(program.weeks[w - 1].sessions) if 1 <= w <= len(program.weeks) else 0
+        if all(e.per_session for e in entries if e.week == w):
+            done = sum(1 for e in entries if e.week == w and e.done)
+        else:
+            done = len({e.session for e in entries if e.week == w and e.done})
+        adherence.append({"week": w, "done": done, "planned": planned})
+    return adherence
+
+
+def _pain_by_session(entries) -> list[dict]:
+    """The highest pain during and next morning of each logged session, in order."""
+    sessions: dict[tuple, dict] = {}
+    for e in entries:
+        if e.pain_during is None and e.pain_next_morning is None and not e.spread:
+            continue
+        key = (e.week, e.session, e.date)
+        s = sessions.setdefault(
+            key,
+            {
+                "week": e.week,
+                "session": e.session,
+                "date": e.date.isoformat() if e.date else "",
+                "during": None,
+                "morning": None,
+                "spread": False,
+            },
+        )
+        for k, v in (("during", e.pain_during), ("morning", e.pain_next_morning)):
+            if v is not None:
+                s[k] = max(s[k] or 0, v)
+        s["spread"] = s["spread"] or e.spread
+    return sorted(sessions.values(), key=lambda s: (s["week"], s["session"] or 0, s["date"]))
 
 
 def _chart(report: Report, ceiling: int) -> str:

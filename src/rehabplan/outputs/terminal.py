@@ -62,7 +62,7 @@ def phases_table(rows) -> Table:
     return table
 
 
-def print_program(console: Console, program: Program, week: int | None = None) -> None:  # noqa: C901 - the preview's sections, printed in order
+def print_program(console: Console, program: Program, week: int | None = None) -> None:
     pt = program.patient
     console.print(
         f"[bold]{escape(program.protocol_name)}[/] — {pt.weeks} weeks from {program.start} to {program.end}, "
@@ -79,6 +79,13 @@ def print_program(console: Console, program: Program, week: int | None = None) -
     if week is not None:
         _print_week(console, program, week)
         return
+    rows, names = _dose_rows(program)
+    _print_grid(console, program, rows, names)
+    _print_notes(console, program)
+
+
+def _dose_rows(program: Program) -> tuple[dict[tuple[str, str], dict[int, str]], dict[tuple[str, str], str]]:
+    """The grid's rows: (slot, exercise) -> week -> short dose, and each row's exercise name."""
     # One row per exercise actually done (a slot that moves on to a harder or easier exercise
     # gets a row for each, next to each other), so every cell names what the patient does.
     rows: dict[tuple[str, str], dict[int, str]] = {}
@@ -102,6 +109,13 @@ def print_program(console: Console, program: Program, week: int | None = None) -
                     rows[key] = {}
             rows[key][w.number] = short_dose(p) + ("*" if _harder(p.note) else "")
             names.setdefault(key, p.name)
+    return rows, names
+
+
+def _print_grid(
+    console: Console, program: Program, rows: dict[tuple[str, str], dict[int, str]], names: dict[tuple[str, str], str]
+) -> None:
+    """The dose grid, in as many tables as the terminal's width needs."""
     # As many weeks per table as the terminal holds, so nothing is cut to "…": a week's column
     # is as wide as its widest cell, the names wrap from 22 characters, and the weeks are dealt
     # into equal tables (6 + 6 at 80 columns, not 11 + 1).
@@ -150,6 +164,11 @@ def print_program(console: Console, program: Program, week: int | None = None) -
             style="dim",
         )
         console.print(grid)
+
+
+def _print_notes(console: Console, program: Program) -> None:
+    """The grid's legend, then what the plan could not do as asked: fewer sessions, substitutes, left out."""
+    pt = program.patient
     console.print("\n".join(LEGEND))
     planned = max((len(w.sessions) for w in program.weeks), default=0)
     if planned < pt.sessions_per_week:

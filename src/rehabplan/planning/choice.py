@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from rehabplan.errors import PatientError, Problem
 from rehabplan.models import (
@@ -24,6 +24,9 @@ from rehabplan.planning.rules import EXCLUDES, HOUSEHOLD, OLDER_ADULT_AVOID, rem
 from rehabplan.planning.state import _Slot
 from rehabplan.planning.volume import gentle_times_a_week
 from rehabplan.sources.library import Library
+
+if TYPE_CHECKING:
+    from rehabplan.planning.timelines import PlannedCache, ProtocolKey
 
 
 def _norm(word: str) -> str:
@@ -61,10 +64,10 @@ def _known_words(library: Library) -> set[str]:
 
 def _protocol_json(library: Library, protocol: Protocol) -> str:
     """The protocol as JSON for the program's digest, made once per protocol object."""
-    key = ("protocol json", protocol.id)
-    cache = library.planned if library.planned is not None else {}
+    key: ProtocolKey = ("protocol json", protocol.id)
+    cache: PlannedCache = library.planned if library.planned is not None else {}
     made = cache.get(key)
-    if made is None or made[0] is not protocol:  # the same object (held here, so its id is not reused)
+    if not isinstance(made, tuple) or made[0] is not protocol:  # the same object (held here, so its id is not reused)
         made = cache[key] = (protocol, protocol.model_dump_json())
     return made[1]
 

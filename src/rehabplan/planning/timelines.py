@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Literal
 
 from rehabplan.models import (
     AgeBand,
@@ -32,6 +32,9 @@ from rehabplan.planning.state import SlotState, _make, _Slot
 from rehabplan.planning.timing import _dose_seconds, _side, _sides_count
 from rehabplan.sources.library import Library
 
+if TYPE_CHECKING:
+    from rehabplan.models import Protocol
+
 
 @dataclass(slots=True)
 class Track:
@@ -54,9 +57,13 @@ def _track(s: _Slot, st: SlotState) -> Track:
     return Track(s.id, s.rule.name, s.slot.every_day, s.per_week, s.days, st.timeline, st.notes)
 
 
-# The library's cache of planned pieces (``Library.planned``): frozen doses and materialised items
-# of several kinds under tuple keys, each key naming what its value is.
-PlannedCache = dict[Any, Any]
+# The library's cache of planned pieces (``Library.planned``), kept between plans. Three kinds of
+# key, each naming what its value is (keys of different kinds differ in length, so never collide):
+TimelineKey = tuple[Literal["timeline"], int, Dose, str | None]  # -> the week's TimelineDose
+# (slot, rule, per week, dose, note, deload week, (side, age band, deload factor)) -> an _Item
+ItemKey = tuple[str, str, int, Dose, str | None, bool, tuple[str, str, float]]
+ProtocolKey = tuple[Literal["protocol json"], str]  # -> (the protocol object, its JSON)
+PlannedCache = dict[TimelineKey | ItemKey | ProtocolKey, "TimelineDose | _Item | tuple[Protocol, str]"]
 
 
 def timeline_model(t: Track, core: bool, cache: PlannedCache | None = None) -> SlotTimeline:
@@ -66,9 +73,9 @@ def timeline_model(t: Track, core: bool, cache: PlannedCache | None = None) -> S
     doses: list[TimelineDose] = []
     for week, d in t.doses.items():
         note = notes.get(week)
-        key = ("timeline", week, d, note)
+        key: TimelineKey = ("timeline", week, d, note)
         made = cache.get(key)
-        if made is None:
+        if not isinstance(made, TimelineDose):
             made = cache[key] = _timeline_dose(week, d, note)
         doses.append(made)
     return _make(
@@ -221,7 +228,7 @@ def materialise(
     deloads = set(deload_weeks)
     checks = {reassessment} if isinstance(reassessment, int) else set(reassessment)
     pattern = day_pattern(patient.sessions_per_week)
-    cache = library.planned if library.planned is not None else {}
+    cache: PlannedCache = library.planned if library.planned is not None else {}
     if len(cache) > _ITEM_CACHE_SIZE:
         for key in list(cache)[: len(cache) // 2]:  # the older half (dicts keep insertion order)
             del cache[key]
@@ -290,9 +297,11 @@ def _items_by_week(
         note = notes.get(number)
         is_deload = number in deloads
         if last is None or last[0] is not dose or last[1] != note or last[2] is not is_deload:
-            key = (t.id, t.rule, t.per_week, dose, note, is_deload, who)
-            it = cache.get(key)
-            if it is None:
+            key: ItemKey = (t.id, t.rule, t.per_week, dose, note, is_deload, who)
+            found = cache.get(key)
+            if isinstance(found, _Item):
+                it = found
+            else:
                 it = cache[key] = _item(library, patient, deload_factor, t, dose, note, is_deload)
             last = (dose, note, is_deload)
         items[number] = it

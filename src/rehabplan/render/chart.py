@@ -7,6 +7,7 @@ labelled marker), because many readers print in black and white.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from html import escape
 
 from rehabplan.models import Program
@@ -30,44 +31,68 @@ def _nice_step(top: int) -> int:
     return 200
 
 
+@dataclass(frozen=True)
+class _Plot:
+    """The chart's geometry: weeks across, sets up."""
+
+    n: int  # weeks
+    step: int  # between y-axis numbers
+    y_max: int
+    col: float  # a week's column width
+    bar_w: float
+
+    def y(self, v: float) -> float:
+        return PLOT_BOTTOM - v / self.y_max * (PLOT_BOTTOM - TOP)
+
+
 def load_chart(program: Program) -> str:
     """SVG markup of the weekly sets of loading exercises, lighter and check-in weeks marked."""
     weeks = program.weeks
     n = len(weeks)
     top = max((w.volume_sets for w in weeks), default=0)
     step = _nice_step(max(top, 1))
-    y_max = max(step, -(-top // step) * step)
-    plot_w = WIDTH - LEFT - RIGHT
-    plot_h = PLOT_BOTTOM - TOP
-    col = plot_w / max(n, 1)
-    bar_w = col * 0.62
-    deloads = set(program.deload_weeks) | {w.number for w in weeks if w.deload}
-    check_in = program.reassessment_week
-
-    def y(v: float) -> float:
-        return PLOT_BOTTOM - v / y_max * plot_h
-
+    col = (WIDTH - LEFT - RIGHT) / max(n, 1)
+    plot = _Plot(n, step, max(step, -(-top // step) * step), col, col * 0.62)
     out: list[str] = []
-    add = out.append
     label = _summary(program)
-    add(
+    out.append(
         f'<svg xmlns="http://www.w3.org/2000/svg" class="load-chart" viewBox="0 0 {WIDTH} {HEIGHT}" '
         f'role="img" aria-label="{escape(label)}" font-family="{FONT}" font-size="16" fill="{INK}">'
     )
-    add(f"<title>{escape(label)}</title>")
-    # Grid lines and y-axis numbers.
-    for v in range(0, y_max + 1, step):
-        yy = y(v)
+    out.append(f"<title>{escape(label)}</title>")
+    _grid(out, plot)
+    _bars(out, plot, program)
+    out.append(
+        f'<line x1="{LEFT}" y1="{PLOT_BOTTOM}" x2="{WIDTH - RIGHT}" y2="{PLOT_BOTTOM}" stroke="{INK}" stroke-width="1.5"/>'
+    )
+    out.append(f'<text x="{LEFT - 8}" y="{PLOT_BOTTOM + 19}" text-anchor="end">Week</text>')
+    _phase_bands(out, plot, program)
+    _legend(out)
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _grid(out: list[str], plot: _Plot) -> None:
+    """Grid lines and y-axis numbers, and the axis title."""
+    add = out.append
+    for v in range(0, plot.y_max + 1, plot.step):
+        yy = plot.y(v)
         add(f'<line x1="{LEFT}" y1="{yy:.1f}" x2="{WIDTH - RIGHT}" y2="{yy:.1f}" stroke="#c8c8c8" stroke-width="1"/>')
         add(f'<text x="{LEFT - 8}" y="{yy + 5.5:.1f}" text-anchor="end">{v}</text>')
     add(
         f'<text x="14" y="{(TOP + PLOT_BOTTOM) / 2:.1f}" text-anchor="middle" '
         f'transform="rotate(-90 14 {(TOP + PLOT_BOTTOM) / 2:.1f})">Sets each week</text>'
     )
-    # Bars.
-    for i, week in enumerate(weeks):
+
+
+def _bars(out: list[str], plot: _Plot, program: Program) -> None:
+    """A bar per week (lighter weeks hollow and dashed), its number below, the check-in marked."""
+    add = out.append
+    col, bar_w, n = plot.col, plot.bar_w, plot.n
+    deloads = set(program.deload_weeks) | {w.number for w in program.weeks if w.deload}
+    for i, week in enumerate(program.weeks):
         x = LEFT + i * col + (col - bar_w) / 2
-        h = PLOT_BOTTOM - y(week.volume_sets)
+        h = PLOT_BOTTOM - plot.y(week.volume_sets)
         if week.number in deloads:
             add(
                 f'<rect class="bar lighter" x="{x:.1f}" y="{PLOT_BOTTOM - h + 1.5:.1f}" width="{bar_w:.1f}" height="{max(h - 1.5, 0):.1f}" '
@@ -77,12 +102,12 @@ def load_chart(program: Program) -> str:
             add(f'<rect class="bar" x="{x:.1f}" y="{PLOT_BOTTOM - h:.1f}" width="{bar_w:.1f}" height="{h:.1f}" fill="{BAR}"/>')
         cx = LEFT + i * col + col / 2
         add(f'<text x="{cx:.1f}" y="{PLOT_BOTTOM + 19}" text-anchor="middle">{week.number}</text>')
-        if week.number == check_in:
+        if week.number == program.reassessment_week:
             # The marker sits above the tallest bar, with a dotted line down to this week's bar,
             # so its label never collides with taller neighbours.
             top_y = TOP - 4
             add(f'<path d="M{cx - 7:.1f} {top_y - 10:.1f}h14l-7 10z" fill="{INK}"/>')
-            bar_top = y(week.volume_sets)
+            bar_top = plot.y(week.volume_sets)
             if bar_top - top_y > 6:
                 add(
                     f'<line x1="{cx:.1f}" y1="{top_y + 1:.1f}" x2="{cx:.1f}" y2="{bar_top - 3:.1f}" stroke="{INK}" '
@@ -90,25 +115,29 @@ def load_chart(program: Program) -> str:
                 )
             anchor = "end" if i > n * 0.75 else "start" if i < n * 0.25 else "middle"
             add(f'<text x="{cx:.1f}" y="{top_y - 14:.1f}" text-anchor="{anchor}" font-weight="700">Check-in</text>')
-    add(f'<line x1="{LEFT}" y1="{PLOT_BOTTOM}" x2="{WIDTH - RIGHT}" y2="{PLOT_BOTTOM}" stroke="{INK}" stroke-width="1.5"/>')
-    add(f'<text x="{LEFT - 8}" y="{PLOT_BOTTOM + 19}" text-anchor="end">Week</text>')
-    # Phase bands under the week numbers.
+
+
+def _phase_bands(out: list[str], plot: _Plot, program: Program) -> None:
+    """Phase bands under the week numbers."""
     band_y = PLOT_BOTTOM + 28
     # An adjusted plan prints from its first changed week: bar 1 is that week, not week 1.
     offset = program.weeks[0].number - 1 if program.weeks else 0
     for k, phase in enumerate(program.phases):
         first = max(phase.first_week - offset, 1)
-        last = min(phase.last_week - offset, n)
+        last = min(phase.last_week - offset, plot.n)
         if last < first:
             continue
-        x0 = LEFT + (first - 1) * col + 1
-        w = (last - first + 1) * col - 2
-        add(
+        x0 = LEFT + (first - 1) * plot.col + 1
+        w = (last - first + 1) * plot.col - 2
+        out.append(
             f'<rect x="{x0:.1f}" y="{band_y}" width="{w:.1f}" height="26" fill="{PHASE_FILLS[k % len(PHASE_FILLS)]}" stroke="#8a8a8a"/>'
         )
         text = f"Phase {k + 1}" if w >= 70 else str(k + 1)
-        add(f'<text x="{x0 + w / 2:.1f}" y="{band_y + 19}" text-anchor="middle">{text}</text>')
-    # Legend.
+        out.append(f'<text x="{x0 + w / 2:.1f}" y="{band_y + 19}" text-anchor="middle">{text}</text>')
+
+
+def _legend(out: list[str]) -> None:
+    add = out.append
     ly = HEIGHT - 8
     add(f'<rect x="{LEFT}" y="{ly - 12}" width="16" height="12" fill="{BAR}"/>')
     add(f'<text x="{LEFT + 22}" y="{ly}">Normal week</text>')
@@ -119,8 +148,6 @@ def load_chart(program: Program) -> str:
     add(f'<text x="{LEFT + 172}" y="{ly}">Lighter week</text>')
     add(f'<path d="M{LEFT + 310} {ly - 11}h14l-7 10z" fill="{INK}"/>')
     add(f'<text x="{LEFT + 330}" y="{ly}">Check-in with your clinician</text>')
-    add("</svg>")
-    return "".join(out)
 
 
 def _summary(program: Program) -> str:

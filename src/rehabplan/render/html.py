@@ -29,6 +29,7 @@ from rehabplan.models import Program, Tempo
 from rehabplan.render.chart import load_chart
 from rehabplan.render.filters import _emergency_place
 from rehabplan.render.sandbox import ClinicSandbox, TemplateLimit, _template_frame, builtin_templates, make_environment, plain
+from rehabplan.render.style import HandoutStyle, style_of
 from rehabplan.render.view import (
     CAPTION_MIN_LARGE_MM,
     CAPTION_MIN_MM,
@@ -50,12 +51,6 @@ from rehabplan.render.words import daily_ladders, tempo_matters
 from rehabplan.sources.config import ClinicConfig, logo_root
 from rehabplan.sources.library import Library
 from rehabplan.sources.safe_read import IMAGE_KINDS, Refused
-
-PAPERS = ("a4", "letter")
-
-
-EDITIONS = ("full", "compact")
-
 
 ENTRY_TEMPLATE = "handout.html.j2"
 
@@ -108,6 +103,7 @@ class HtmlBuilder:
     def __init__(
         self,
         config: ClinicConfig | None = None,
+        style: HandoutStyle | None = None,
         *,
         templates: Path | str | None = None,
         large_print: bool | None = None,
@@ -115,17 +111,13 @@ class HtmlBuilder:
         edition: str | None = None,
     ):
         self.config = config or ClinicConfig()
-        chosen = templates if templates is not None else self.config.templates
-        self.templates = Path(chosen).resolve() if chosen else None
+        self.style = style_of(self.config, style, templates=templates, large_print=large_print, paper=paper, edition=edition)
+        self.templates = self.style.templates
         if self.templates is not None and not self.templates.is_dir():
             raise RenderError(f"the template folder {self.templates} does not exist")
-        self.large_print = self.config.large_print if large_print is None else bool(large_print)
-        self.paper = (paper or self.config.paper).lower()
-        if self.paper not in PAPERS:
-            raise RenderError(f"unknown paper size '{paper}'", [Problem(None, None, "paper", "use a4 or letter")])
-        self.edition = (edition or self.config.edition).lower()
-        if self.edition not in EDITIONS:
-            raise RenderError(f"unknown edition '{edition}'", [Problem(None, None, "edition", "use full or compact")])
+        self.large_print = self.style.large_print
+        self.paper = self.style.paper
+        self.edition = self.style.edition
         self.env = make_environment(self.templates, self.config.locale)
         self.cache = _Cache()
         self._logo: str | None = None
@@ -376,13 +368,15 @@ def render_html(
     library: Library,
     config: ClinicConfig | None = None,
     *,
+    style: HandoutStyle | None = None,
     templates: Path | str | None = None,
     large_print: bool | None = None,
     paper: str | None = None,
     edition: str | None = None,
 ) -> str:
-    """The handout as one self-contained HTML page (styles and fonts inlined) for a browser."""
-    return HtmlBuilder(config, templates=templates, large_print=large_print, paper=paper, edition=edition).render(
+    """The handout as one self-contained HTML page (styles and fonts inlined) for a browser.
+    ``style`` (a HandoutStyle), or the separate options, say how it looks."""
+    return HtmlBuilder(config, style, templates=templates, large_print=large_print, paper=paper, edition=edition).render(
         program, library
     )
 

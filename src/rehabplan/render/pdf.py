@@ -27,6 +27,7 @@ from rehabplan.errors import RenderError
 from rehabplan.models import Program
 from rehabplan.outputs.files import atomic_write
 from rehabplan.render.html import HtmlBuilder, builtin_templates
+from rehabplan.render.style import HandoutStyle
 from rehabplan.render.weasy import prepare_weasyprint
 from rehabplan.render.weasy.fonts import remove_font_folder
 from rehabplan.sources.config import ClinicConfig, logo_root
@@ -164,15 +165,21 @@ class Renderer:
     def __init__(
         self,
         config: ClinicConfig | None = None,
+        style: HandoutStyle | None = None,
+        *,
         templates: Path | str | None = None,
         large_print: bool | None = None,
         paper: str | None = None,
         edition: str | None = None,
     ):
-        self.builder = HtmlBuilder(config, templates=templates, large_print=large_print, paper=paper, edition=edition)
+        self.builder = HtmlBuilder(config, style, templates=templates, large_print=large_print, paper=paper, edition=edition)
         self.config = self.builder.config
         # (font_config, stylesheets, image cache), built on first PDF
         self._weasy: tuple[Any, list[Any], dict[Any, Any]] | None = None
+
+    @property
+    def style(self) -> HandoutStyle:
+        return self.builder.style
 
     @property
     def paper(self) -> str:
@@ -285,6 +292,7 @@ def render_pdf(
     output: Path | str,
     config: ClinicConfig | None = None,
     *,
+    style: HandoutStyle | None = None,
     templates: Path | str | None = None,
     large_print: bool | None = None,
     paper: str | None = None,
@@ -292,7 +300,7 @@ def render_pdf(
     force: bool = False,
 ) -> RenderResult:
     """Render the handout PDF to ``output``: ``Renderer(...).write(...)``, then ``close()``."""
-    renderer = Renderer(config, templates=templates, large_print=large_print, paper=paper, edition=edition)
+    renderer = Renderer(config, style, templates=templates, large_print=large_print, paper=paper, edition=edition)
     try:
         return renderer.write(program, library, output, force=force)
     finally:

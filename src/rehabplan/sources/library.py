@@ -13,7 +13,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rehabplan.errors import LibraryError, Problem
 from rehabplan.models import Exercise
@@ -21,6 +21,9 @@ from rehabplan.resources import data_dir
 from rehabplan.sources.parse import parse_located
 from rehabplan.sources.safe_read import Refused, read_asset
 from rehabplan.sources.yaml_file import Located, load_yaml
+
+if TYPE_CHECKING:  # the planner's type, for the cache it keeps here
+    from rehabplan.planning.timelines import PlannedCache
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,7 @@ class Library:
     _digests: dict[str, str] = field(default_factory=dict, repr=False)
     # The planner's materialised prescriptions, kept between plans (planner.materialise); None
     # turns the cache off (a process that must stay small).
-    planned: dict[Any, Any] | None = field(default_factory=dict, repr=False)
+    planned: PlannedCache | None = field(default_factory=dict, repr=False)
 
     def __getitem__(self, exercise_id: str) -> Exercise:
         return self.exercises[exercise_id]
@@ -214,43 +217,49 @@ def _read_folder(folder: Path) -> Iterable[tuple[Path, Exercise | None, list[Pro
             continue
         exercise, problems = parse_located(located, Exercise)
         if exercise is not None:
-            expected = path.stem
-            if exercise.id != expected:
-                problems.append(
-                    Problem(
-                        path,
-                        located.line_of(("id",)),
-                        "id",
-                        f"id '{exercise.id}' differs from the file name '{path.name}'",
-                        f"rename the file to {exercise.id}.yaml",
-                        warning=True,
-                    )
-                )
-            illustration = exercise.illustration
-            art = path.parent / "illustrations" / illustration.file if illustration else None
-            where = located.line_of(("illustration", "file"))
-            if art is None or illustration is None:
-                pass  # drawn from pose data only (figure:)
-            elif not os.path.lexists(art):
-                problems.append(
-                    Problem(
-                        path,
-                        where,
-                        "illustration.file",
-                        f"'{illustration.file}' not found in {art.parent}",
-                        "add the SVG drawing or fix the file name",
-                    )
-                )
-                exercise = None
-            else:
-                # The same check as when a handout embeds it: inside illustrations/ (no symlink
-                # out of it), a regular file of sensible size, and really an SVG drawing.
-                try:
-                    read_asset(art, [path.parent / "illustrations"], ("svg",))
-                except Refused as exc:
-                    problems.append(Problem(path, where, "illustration.file", f"'{illustration.file}' {exc.reason}", exc.fix))
-                    exercise = None
+            exercise = _check_exercise_file(path, exercise, located, problems)
         yield path, exercise, problems, located
+
+
+def _check_exercise_file(path: Path, exercise: Exercise, located: Located, problems: list[Problem]) -> Exercise | None:
+    """The id matches the file name (a warning), and the drawing it names is there and safe to
+    embed; None when it is not (the problem is added to ``problems``)."""
+    expected = path.stem
+    if exercise.id != expected:
+        problems.append(
+            Problem(
+                path,
+                located.line_of(("id",)),
+                "id",
+                f"id '{exercise.id}' differs from the file name '{path.name}'",
+                f"rename the file to {exercise.id}.yaml",
+                warning=True,
+            )
+        )
+    illustration = exercise.illustration
+    art = path.parent / "illustrations" / illustration.file if illustration else None
+    where = located.line_of(("illustration", "file"))
+    if art is None or illustration is None:
+        return exercise  # drawn from pose data only (figure:)
+    if not os.path.lexists(art):
+        problems.append(
+            Problem(
+                path,
+                where,
+                "illustration.file",
+                f"'{illustration.file}' not found in {art.parent}",
+                "add the SVG drawing or fix the file name",
+            )
+        )
+        return None
+    # The same check as when a handout embeds it: inside illustrations/ (no symlink
+    # out of it), a regular file of sensible size, and really an SVG drawing.
+    try:
+        read_asset(art, [path.parent / "illustrations"], ("svg",))
+    except Refused as exc:
+        problems.append(Problem(path, where, "illustration.file", f"'{illustration.file}' {exc.reason}", exc.fix))
+        return None
+    return exercise
 
 
 def cross_check(library: Library) -> list[Problem]:

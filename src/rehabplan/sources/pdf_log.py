@@ -38,7 +38,12 @@ def _fields(path: Path) -> dict[str, str]:
 def pdf_rows(path: Path | str) -> list[tuple[int, dict[str, str]]]:
     """The filled-in form as log rows (line = the week), one per session with anything filled in;
     the week's questions and notes go on its first such row (or a row of their own)."""
-    path = Path(path)
+    sessions, weeks = _by_session_and_week(_log_fields(Path(path)))
+    return _rows(sessions, weeks)
+
+
+def _log_fields(path: Path) -> dict[str, str]:
+    """The form's fields, or a PatientError when the file is no PDF form with a tracking log."""
     try:
         fields = _fields(path)
     except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds for a damaged file
@@ -67,6 +72,11 @@ def pdf_rows(path: Path | str) -> list[tuple[int, dict[str, str]]]:
                 )
             ],
         )
+    return fields
+
+
+def _by_session_and_week(fields: dict[str, str]) -> tuple[dict[tuple[int, int], dict[str, str]], dict[int, dict[str, str]]]:
+    """Each session's fields, and each week's answers (a tick in "yes" wins) and note."""
     sessions: dict[tuple[int, int], dict[str, str]] = {}
     weeks: dict[int, dict[str, str]] = {}
     for name, value in fields.items():
@@ -82,6 +92,11 @@ def pdf_rows(path: Path | str) -> list[tuple[int, dict[str, str]]]:
                         row[what] = answer
             elif what == "note" and value:
                 row["note"] = value
+    return sessions, weeks
+
+
+def _rows(sessions: dict[tuple[int, int], dict[str, str]], weeks: dict[int, dict[str, str]]) -> list[tuple[int, dict[str, str]]]:
+    """Log rows in week order; a week's answers and note ride on its first filled-in session."""
     rows: list[tuple[int, dict[str, str]]] = []
     for week in sorted({w for w, _ in sessions} | set(weeks)):
         extra = weeks.get(week, {})

@@ -13,6 +13,7 @@ from typing import Any
 
 from rehabplan.errors import LibraryError, PatientError, Problem
 from rehabplan.models import Category, Protocol
+from rehabplan.models.protocol import Slot
 from rehabplan.planning.progression import RULES
 from rehabplan.resources import data_dir
 from rehabplan.sources.library import Library, Override
@@ -84,73 +85,17 @@ def load_protocols(library: Library, *folders: Path | str, builtin: bool = True,
     return result
 
 
-def check_protocol(  # noqa: C901 - one short check per protocol rule of the clinical brief, in the brief's order
-    protocol: Protocol, library: Library, path: Path, line_of: Callable[[tuple[Any, ...]], int | None]
-) -> list[Problem]:
-    """Protocol against library: exercises exist, rules are known, the brief's rules hold."""
+LineOf = Callable[[tuple[Any, ...]], int | None]
+
+
+def check_protocol(protocol: Protocol, library: Library, path: Path, line_of: LineOf) -> list[Problem]:
+    """Protocol against library: exercises exist, rules are known, the brief's rules hold.
+    One short check per protocol rule of the clinical brief, in the brief's order."""
     problems: list[Problem] = []
     phase_index = {p.id: i for i, p in enumerate(protocol.phases)}
-    loading_seen = False
-    for i, slot in enumerate(protocol.slots):
-
-        def at(*key: str | int) -> int | None:
-            return line_of(("slots", i) + key)
-
-        where = f"slots[{i}] ({slot.id})"
-        for ex_id in slot.candidates:
-            if ex_id not in library:
-                guess = difflib.get_close_matches(ex_id, list(library.exercises), n=1)
-                problems.append(
-                    Problem(
-                        path,
-                        at("exercise"),
-                        f"{where}.exercise",
-                        f"unknown exercise '{ex_id}'",
-                        f"did you mean '{guess[0]}'?" if guess else "name an exercise in the library",
-                    )
-                )
-        if slot.progression.name not in RULES:
-            guess = difflib.get_close_matches(slot.progression.name, list(RULES), n=1)
-            problems.append(
-                Problem(
-                    path,
-                    at("progression", "name"),
-                    f"{where}.progression.name",
-                    f"unknown rule '{slot.progression.name}'",
-                    f"did you mean '{guess[0]}'?" if guess else "use one of " + ", ".join(RULES),
-                )
-            )
-        idx = sorted(phase_index[p] for p in slot.phases)
-        if idx != list(range(idx[0], idx[-1] + 1)):
-            problems.append(
-                Problem(path, at("phases"), f"{where}.phases", "phases must be consecutive", "list neighbouring phases only")
-            )
-        known = [library[e] for e in slot.candidates if e in library]
-        if known and known[0].is_loading:
-            loading_seen = True
-            # Loading work that stops mid-program would make weekly volume fall outside a
-            # deload week; strengthening continues to the end (clinical brief: 3 months).
-            if idx[-1] != len(protocol.phases) - 1:
-                problems.append(
-                    Problem(
-                        path,
-                        at("phases"),
-                        f"{where}.phases",
-                        "a strengthening, core or motor-control slot must run to the last phase",
-                        "add the later phases, or use a ladder to change the exercise",
-                    )
-                )
-        if known and known[0].is_tensioner and idx[0] == 0:
-            problems.append(
-                Problem(
-                    path,
-                    at("exercise"),
-                    f"{where}.exercise",
-                    "a nerve tensioner in the first phase",
-                    "start with a slider; tensioners come once symptoms are minimal (clinical brief)",
-                )
-            )
-    if not loading_seen:
+    for i in range(len(protocol.slots)):
+        problems += _check_slot(protocol, i, library, path, line_of, phase_index)
+    if not any(_loading(slot.candidates, library) for slot in protocol.slots):
         problems.append(
             Problem(
                 path,
@@ -160,6 +105,95 @@ def check_protocol(  # noqa: C901 - one short check per protocol rule of the cli
                 "stretching alone is a known pitfall: add strengthening (clinical brief)",
             )
         )
+    problems += _check_phases(protocol, library, path, line_of)
+    problems += _check_tensioners_from(protocol, path, line_of, phase_index)
+    return problems
+
+
+def _loading(candidates: list[str], library: Library) -> bool:
+    """A slot is loading work when its first known candidate is."""
+    known = [library[e] for e in candidates if e in library]
+    return bool(known) and known[0].is_loading
+
+
+def _check_slot(
+    protocol: Protocol, i: int, library: Library, path: Path, line_of: LineOf, phase_index: dict[str, int]
+) -> list[Problem]:
+    """One slot: its exercises and rule exist, its phases are consecutive, loading work runs to
+    the end, no tensioner in the first phase."""
+    problems: list[Problem] = []
+    slot = protocol.slots[i]
+
+    def at(*key: str | int) -> int | None:
+        return line_of(("slots", i) + key)
+
+    where = f"slots[{i}] ({slot.id})"
+    problems += _unknown_names(slot, where, at, library, path)
+    idx = sorted(phase_index[p] for p in slot.phases)
+    if idx != list(range(idx[0], idx[-1] + 1)):
+        problems.append(
+            Problem(path, at("phases"), f"{where}.phases", "phases must be consecutive", "list neighbouring phases only")
+        )
+    known = [library[e] for e in slot.candidates if e in library]
+    if known and known[0].is_loading:
+        # Loading work that stops mid-program would make weekly volume fall outside a
+        # deload week; strengthening continues to the end (clinical brief: 3 months).
+        if idx[-1] != len(protocol.phases) - 1:
+            problems.append(
+                Problem(
+                    path,
+                    at("phases"),
+                    f"{where}.phases",
+                    "a strengthening, core or motor-control slot must run to the last phase",
+                    "add the later phases, or use a ladder to change the exercise",
+                )
+            )
+    if known and known[0].is_tensioner and idx[0] == 0:
+        problems.append(
+            Problem(
+                path,
+                at("exercise"),
+                f"{where}.exercise",
+                "a nerve tensioner in the first phase",
+                "start with a slider; tensioners come once symptoms are minimal (clinical brief)",
+            )
+        )
+    return problems
+
+
+def _unknown_names(slot: Slot, where: str, at: Callable[..., int | None], library: Library, path: Path) -> list[Problem]:
+    """Exercises the library does not have and a progression rule that does not exist, each
+    with the nearest name as the fix."""
+    problems: list[Problem] = []
+    for ex_id in slot.candidates:
+        if ex_id not in library:
+            guess = difflib.get_close_matches(ex_id, list(library.exercises), n=1)
+            problems.append(
+                Problem(
+                    path,
+                    at("exercise"),
+                    f"{where}.exercise",
+                    f"unknown exercise '{ex_id}'",
+                    f"did you mean '{guess[0]}'?" if guess else "name an exercise in the library",
+                )
+            )
+    if slot.progression.name not in RULES:
+        guess = difflib.get_close_matches(slot.progression.name, list(RULES), n=1)
+        problems.append(
+            Problem(
+                path,
+                at("progression", "name"),
+                f"{where}.progression.name",
+                f"unknown rule '{slot.progression.name}'",
+                f"did you mean '{guess[0]}'?" if guess else "use one of " + ", ".join(RULES),
+            )
+        )
+    return problems
+
+
+def _check_phases(protocol: Protocol, library: Library, path: Path, line_of: LineOf) -> list[Problem]:
+    """Every phase has loading work, not only stretches; its targets name slots."""
+    problems: list[Problem] = []
     for phase_i, phase in enumerate(protocol.phases):
         cats = set()
         for slot in protocol.slots:
@@ -198,6 +232,12 @@ def check_protocol(  # noqa: C901 - one short check per protocol rule of the cli
                         "name a slot of this protocol",
                     )
                 )
+    return problems
+
+
+def _check_tensioners_from(protocol: Protocol, path: Path, line_of: LineOf, phase_index: dict[str, int]) -> list[Problem]:
+    """tensioners_from_phase names a phase, and not the first."""
+    problems: list[Problem] = []
     if protocol.tensioners_from_phase and protocol.tensioners_from_phase not in phase_index:
         problems.append(
             Problem(

@@ -174,6 +174,8 @@ def _build(
     budget: list[int],
     constructor: yaml.SafeLoader,
 ) -> Any:
+    # The key and leaf checks are helpers that return before this recurses, so they add no
+    # frame per level of nesting: MAX_DEPTH (checked on the text first) is near Python's limit.
     budget[0] -= 1
     if budget[0] < 0:
         raise _TooBig
@@ -192,49 +194,70 @@ def _build(
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                problems.append(
-                    Problem(
-                        located.file,
-                        key_node.start_mark.line + 1,
-                        _dotted(path),
-                        "uses a '<<' merge key",
-                        "write the fields out; merge keys are not supported",
-                    )
-                )
-                continue
-            try:
-                key = _scalar(key_node, constructor) if isinstance(key_node, yaml.ScalarNode) else None
-            except (yaml.constructor.ConstructorError, ValueError, OverflowError):
-                key = None
-            if key is None or isinstance(key, (list, dict)):
-                problems.append(
-                    Problem(
-                        located.file,
-                        key_node.start_mark.line + 1,
-                        _dotted(path),
-                        "has a key that is not a plain word",
-                        "use a plain key",
-                    )
-                )
-                continue
-            key = str(key)
-            if key in out:
-                problems.append(
-                    Problem(
-                        located.file,
-                        key_node.start_mark.line + 1,
-                        _dotted(path + (key,)),
-                        f"key '{key}' appears twice",
-                        "keep one of them",
-                    )
-                )
+            key = _key(key_node, path, out, located, problems, constructor)
+            if key is None:
                 continue
             out[key] = _build(value_node, path + (key,), located, problems, budget, constructor)
             located.lines[path + (key,)] = key_node.start_mark.line + 1
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_build(item, path + (i,), located, problems, budget, constructor) for i, item in enumerate(node.value)]
+    return _leaf(node, path, located, problems, constructor)
+
+
+def _key(
+    key_node: yaml.Node,
+    path: tuple[Any, ...],
+    out: dict[Any, Any],
+    located: Located,
+    problems: list[Problem],
+    constructor: yaml.SafeLoader,
+) -> str | None:
+    """A mapping's key as a plain word, or None with the problem noted (a merge key, a key
+    that is not a plain word, a key seen before in this mapping)."""
+    if key_node.tag == "tag:yaml.org,2002:merge":
+        problems.append(
+            Problem(
+                located.file,
+                key_node.start_mark.line + 1,
+                _dotted(path),
+                "uses a '<<' merge key",
+                "write the fields out; merge keys are not supported",
+            )
+        )
+        return None
+    try:
+        key = _scalar(key_node, constructor) if isinstance(key_node, yaml.ScalarNode) else None
+    except (yaml.constructor.ConstructorError, ValueError, OverflowError):
+        key = None
+    if key is None or isinstance(key, (list, dict)):
+        problems.append(
+            Problem(
+                located.file,
+                key_node.start_mark.line + 1,
+                _dotted(path),
+                "has a key that is not a plain word",
+                "use a plain key",
+            )
+        )
+        return None
+    key = str(key)
+    if key in out:
+        problems.append(
+            Problem(
+                located.file,
+                key_node.start_mark.line + 1,
+                _dotted(path + (key,)),
+                f"key '{key}' appears twice",
+                "keep one of them",
+            )
+        )
+        return None
+    return str(key)
+
+
+def _leaf(node: yaml.Node, path: tuple[Any, ...], located: Located, problems: list[Problem], constructor: yaml.SafeLoader) -> Any:
+    """A scalar's value by the safe rules, or None with the problem noted."""
     try:
         value = _scalar(node, constructor)
     except yaml.constructor.ConstructorError as exc:
