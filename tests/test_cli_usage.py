@@ -156,3 +156,19 @@ def test_every_exit_code_in_the_readme_table_happens_as_described(tmp_path):
         assert result.exit_code == code, (code, codes[code], result.output)
         if code >= 2:
             assert "Traceback" not in result.output and result.output.strip()
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path):
+    # `rehabplan build --help | head -1`: the pipe closes while the command still writes.
+    import signal
+    import subprocess
+    import sys
+
+    exe = Path(sys.executable).with_name("rehabplan")
+    proc = subprocess.Popen([str(exe), "build", "--help"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # before the command has written a line
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=60)
+    assert "Internal error" not in err and "Traceback" not in err, err
+    assert proc.returncode in (0, -signal.SIGPIPE), (proc.returncode, err)

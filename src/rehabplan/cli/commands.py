@@ -6,6 +6,7 @@ them, so ``rehabplan --help``, ``exercises list`` and ``validate`` start fast.""
 from __future__ import annotations
 
 import gc
+import signal
 import sys
 from pathlib import Path
 from typing import Literal
@@ -156,6 +157,10 @@ def main() -> None:
     from rehabplan.cli.errors_view import terminate_as_interrupt
 
     terminate_as_interrupt()
+    # `rehabplan --help | head`: a reader that stops early ends the command quietly, as it ends
+    # any Unix tool, instead of a write error reported as a bug.
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     try:
         app()
     except KeyboardInterrupt:  # pressed again while Python was already leaving
