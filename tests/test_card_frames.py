@@ -39,3 +39,20 @@ def test_no_frame_is_drawn_too_small(everything, edition, large):
     assert len(sizes) >= sum(len(card.frames) for card in drawn)
     for width, height in sizes:
         assert height >= FRAME_MIN_MM, (edition, large, width, height)
+
+
+def test_wide_frames_too_small_side_by_side_go_one_above_the_other(everything):
+    """Three wide frames across a card would be under the least height side by side: they stack."""
+    import dataclasses
+
+    program, library = everything
+    card = next(c for c in HtmlBuilder().cards(program, library) if c.exercise.id == "glute-bridge")
+    wide = dataclasses.replace(card.frames[0], aspect=3.0)
+    card = dataclasses.replace(card, frames=[wide, wide, wide], figure_mm=0.0, figure_stacked=False, qr=None)
+    card.fit_figure(178.0, 42.0, 38.0)
+    assert card.figure_stacked and not card.figure_beside
+    assert card.figure_mm >= FRAME_MIN_MM
+    narrow = dataclasses.replace(card.frames[0], aspect=0.6)
+    card = dataclasses.replace(card, frames=[narrow] * 3, figure_mm=0.0, figure_stacked=False)
+    card.fit_figure(178.0, 34.0, 30.0, 28.0)
+    assert not card.figure_stacked and card.figure_mm >= FRAME_MIN_MM
