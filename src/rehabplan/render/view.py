@@ -88,7 +88,7 @@ class CardFrame:
 FIGURE_MM = {
     ("full", False): (42.0, 38.0, 0.0),
     ("full", True): (0.0, 36.0, 0.0),  # at 18 pt the text beside a picture would be too narrow
-    ("compact", False): (34.0, 30.0, 28.0),
+    ("compact", False): (34.0, 30.0, 26.0),
     ("compact", True): (0.0, 32.0, 0.0),
 }
 
