@@ -88,9 +88,12 @@ class CardFrame:
 FIGURE_MM = {
     ("full", False): (42.0, 38.0, 0.0),
     ("full", True): (0.0, 36.0, 0.0),  # at 18 pt the text beside a picture would be too narrow
-    ("compact", False): (34.0, 30.0, 24.0),
+    ("compact", False): (34.0, 30.0, 26.0),
     ("compact", True): (0.0, 32.0, 0.0),
 }
+
+
+FRAME_MIN_MM = 26.0  # no frame is drawn less tall than this: the body stays readable
 
 
 BESIDE_SHARE = 0.5  # frames float beside the text when they take at most this share of the width
@@ -151,26 +154,35 @@ class Card:
 
     def fit_figure(self, width_mm: float, beside_mm: float, across_mm: float, stack_mm: float = 0.0) -> None:
         """Narrow frames ``beside_mm`` tall beside the text when they take at most
-        BESIDE_SHARE of the card; else the tallest frames (at most ``across_mm``) that fit side
-        by side across it."""
+        BESIDE_SHARE of the card; else wide frames one above the other beside the text (at most
+        ``stack_mm`` tall); else the tallest frames (at most ``across_mm``) that fit side by side
+        across it. Only frames wider than tall are stacked, and no layout is taken that draws a
+        frame under FRAME_MIN_MM tall: wide frames that would, side by side, go one above the
+        other across the card instead."""
         if not self.frames:
             return
         if beside_mm and self.figure_width(beside_mm, CAPTION_BESIDE_MM) <= BESIDE_SHARE * width_mm:
             self.figure_beside, self.figure_mm, self.caption_min_mm = True, beside_mm, CAPTION_BESIDE_MM
             return
-        if stack_mm and not self.qr:
+        wide = all(f.aspect > 1.0 for f in self.frames)
+        widest = max(f.aspect for f in self.frames)
+        if stack_mm and wide and not self.qr:
             # Lying figures one above the other beside the text, as wide as the share allows.
-            self.figure_stacked = True
-            widest = max(f.aspect for f in self.frames)
             height = min(stack_mm, (BESIDE_SHARE * width_mm - FIGURE_GAP_MM - 1.0) / widest)
-            self.figure_beside, self.figure_mm, self.caption_min_mm = True, round(height, 1), CAPTION_BESIDE_MM
-            return
+            if height >= FRAME_MIN_MM:
+                self.figure_stacked, self.figure_beside = True, True
+                self.figure_mm, self.caption_min_mm = round(height, 1), CAPTION_BESIDE_MM
+                return
         room = width_mm - 1.0 - FIGURE_GAP_MM * len(self.frames) - (QR_BOX_MM if self.qr else 0.0)
         # Three frames at 18 pt may not each get a label's full slot: they share the width.
         self.caption_min_mm = min(self.caption_min_mm, room / len(self.frames))
         height = min(across_mm, room / sum(f.aspect for f in self.frames))
         while height > 10 and self.figure_width(height) > width_mm:
             height -= 0.5
+        if height < FRAME_MIN_MM and wide and len(self.frames) > 1:
+            # Too small side by side: one above the other, across the card.
+            self.figure_stacked = True
+            height = min(across_mm, (width_mm - FIGURE_GAP_MM - 1.0) / widest)
         self.figure_beside, self.figure_mm = False, round(height, 1)
 
     # The instruction parts in reading order; the picture ("art") heads the card on its own.
