@@ -96,9 +96,9 @@ def test_short_of_time_a_stretch_first_takes_fewer_holds_but_keeps_60_seconds_a_
         weeks=15, sessions_per_week=2, age_band="older", side="left", equipment=["weight"], minutes=15, irritability="moderate"
     )
     stretch = next(t for t in program.timelines if t.slot == "piriformis-stretch")
-    assert any("2 holds instead of 3, to fit your time" == d.note for d in stretch.doses)
+    assert any("2 holds, down from 3, to fit your time" == d.note for d in stretch.doses)
     assert all(d.reps * d.sets * (d.hold_s or 0) >= 60 for d in stretch.doses)
-    shortened = next(d.week for d in stretch.doses if d.note and "holds instead of" in d.note)
+    shortened = next(d.week for d in stretch.doses if d.note and "holds, down from" in d.note)
     assert shortened < stretch.doses[-1].week  # done with fewer holds for a while, not dropped at once
     left = {d.slot: d.reason for d in program.dropped}
     assert "piriformis-stretch" not in left or "for the strength work to progress" in left["piriformis-stretch"]
