@@ -252,6 +252,12 @@ def test_no_session_is_empty_or_only_stretches_and_stretching_is_never_alone(pro
     for week in program.weeks:
         assert any(LIBRARY[p.exercise].is_loading for p in every_week(week)), week.number
         for s in week.sessions:
+            # A short day may hold only a stretch that had no time on the strength days; a
+            # strength day always loads, so the week is never stretching alone.
+            if s.kind == "short":
+                loads = any(LIBRARY[p.exercise].is_loading for p in s.prescriptions)
+                assert loads or any(x.kind == "strength" for x in week.sessions), (week.number, s.name)
+                continue
             assert any(LIBRARY[p.exercise].is_loading for p in s.prescriptions), (week.number, s.name)
 
 
@@ -481,8 +487,12 @@ def test_planks_are_mcgills_descending_pyramid(protocol, patient):
     rules = {s.id: s.progression.name for s in protocol.slots}
     for week, _, p in every(program):
         if rules.get(p.slot) == "pyramid" and p.kind is DoseKind.hold and not week.deload:
-            assert p.sets == 3 and 5 <= p.reps[0] <= 7
-            assert p.reps == [p.reps[0], p.reps[0] - 2, p.reps[0] - 4]
+            # An older or highly irritable patient's plank that comes in after week 1 starts as
+            # one set (5 holds) and climbs a set a week to the full pyramid.
+            gentle = patient.age_band.value == "older" or patient.irritability.value == "high"
+            assert p.sets == 3 or gentle and week.number > 1 and p.sets in (1, 2), (p.slot, week.number, p.sets)
+            assert 5 <= p.reps[0] <= 7
+            assert p.reps == [p.reps[0], p.reps[0] - 2, p.reps[0] - 4][: p.sets]
 
 
 @SETTINGS

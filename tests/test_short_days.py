@@ -89,3 +89,56 @@ def test_upper_hamstring_6_sessions_of_20_minutes_does_the_buttock_stretch_on_sh
     stretch = next(t for t in program.timelines if t.slot == "buttock-stretch")
     assert not stretch.every_day and stretch.days == [1, 3, 5]
     assert "buttock-stretch" not in {d.slot for d in program.dropped}
+
+
+# ----------------------------------------------------------------------------- gentle starts
+def _gentle(patient) -> bool:
+    return patient.age_band.value == "older" or patient.irritability.value == "high"
+
+
+@SETTINGS
+@given(real_protocols(), patients())
+def test_older_or_irritable_patients_start_a_later_exercise_at_its_fewest_sets(protocol, patient):
+    program = plan_or_skip(protocol, patient)
+    if not _gentle(patient):
+        return
+    for t in program.timelines:
+        first = t.doses[0]
+        if first.week > 1 and LIBRARY[first.exercise].is_loading:
+            assert first.sets == int(LIBRARY[first.exercise].dosage.sets.min), (t.slot, first.week, first.sets)
+
+
+@SETTINGS
+@given(real_protocols(), patients())
+def test_older_or_irritable_patients_weekly_sets_never_jump_when_an_exercise_comes_in(protocol, patient):
+    # Weekly sets rise at most the protocol's percentage (about 30 %), or the smallest step (3
+    # sets), or the new exercise at its fewest sets: never a +50 % jump the week a plank comes in.
+    program = plan_or_skip(protocol, patient)
+    if not _gentle(patient):
+        return
+    pct = protocol.max_weekly_volume_increase_pct
+    last = None
+    for week in program.weeks:
+        if week.deload:
+            continue
+        if last is not None:
+            new = [t for t in program.timelines if t.doses[0].week == week.number and LIBRARY[t.doses[0].exercise].is_loading]
+            new_sets = sum(int(LIBRARY[t.doses[0].exercise].dosage.sets.min) * t.per_week for t in new)
+            allowed = max(last * pct // 100, 3, new_sets)
+            assert week.volume_sets - last <= allowed, (week.number, last, week.volume_sets)
+        last = week.volume_sets
+
+
+def test_an_older_highly_irritable_lumbar_patient_starts_the_front_plank_gently():
+    # The case found: 5 x 30 minutes, weekly sets 17 -> 26 (+53 %) the week the front plank on
+    # the knees came in at 5-3-1. It now starts as one set of 5 holds and adds a set a week.
+    program = plan(
+        protocol="lumbar-radicular-sciatica", sessions_per_week=5, minutes=30, irritability="high", age_band="older",
+        equipment=["band"],
+    )  # fmt: skip
+    plank = next(t for t in program.timelines if t.doses[0].exercise == "front-plank-knees")
+    first = plank.doses[0]
+    assert first.sets == 1
+    before = program.weeks[first.week - 2]
+    assert program.weeks[first.week - 1].volume_sets <= before.volume_sets * 1.3
+    assert [d.sets for d in plank.doses if not program.weeks[d.week - 1].deload][:3] == [1, 2, 3]
