@@ -142,3 +142,67 @@ def test_an_older_highly_irritable_lumbar_patient_starts_the_front_plank_gently(
     before = program.weeks[first.week - 2]
     assert program.weeks[first.week - 1].volume_sets <= before.volume_sets * 1.3
     assert [d.sets for d in plank.doses if not program.weeks[d.week - 1].deload][:3] == [1, 2, 3]
+
+
+# ----------------------------------------------------------------------------- maintenance
+def _key(d):
+    return (d.exercise, d.sets, d.reps, d.hold_s, d.tempo, d.load_index)
+
+
+def _at_top(d) -> bool:
+    b = LIBRARY[d.exercise].dosage
+    return (
+        d.sets == int(b.sets.max)
+        and d.reps == int(b.reps.max)
+        and (d.hold_s is None or b.hold_s is None or d.hold_s == int(b.hold_s.max))
+    )
+
+
+def core_held_beside_a_top_core(program) -> list[tuple[str, int, str]]:
+    """(held slot, week, top slot): a core loading exercise held "to fit your time" for a 4th
+    week in a row (deloads aside) while another core loading exercise, done on a day it is, has
+    stood at its top dose for 2+ weeks with more than its fewest sets."""
+    deloads = set(program.deload_weeks)
+    core = [t for t in program.timelines if t.core and not t.every_day]
+    runs: dict[str, dict[int, int]] = {}
+    for t in core:
+        run, last, runs[t.slot] = 0, None, {}
+        for d in (d for d in t.doses if d.week not in deloads):
+            run = run + 1 if _key(d) == last else 1
+            last = _key(d)
+            runs[t.slot][d.week] = run
+    found = []
+    for t in core:
+        for d in t.doses:
+            if d.week in deloads or not LIBRARY[d.exercise].is_loading or "to fit your time" not in (d.note or ""):
+                continue
+            if runs[t.slot].get(d.week, 0) <= 3:
+                continue
+            for o in core:
+                od = next((x for x in o.doses if x.week == d.week), None)
+                if o is t or od is None or not set(o.days) & set(t.days) or not LIBRARY[od.exercise].is_loading:
+                    continue
+                if _at_top(od) and runs[o.slot].get(d.week, 0) >= 3 and od.sets > int(LIBRARY[od.exercise].dosage.sets.min):
+                    found.append((t.slot, d.week, o.slot))
+    return found
+
+
+@SETTINGS
+@given(real_protocols(), patients())
+def test_no_core_exercise_is_held_4_weeks_to_fit_while_another_sits_at_its_top_dose(protocol, patient):
+    program = plan_or_skip(protocol, patient)
+    assert not core_held_beside_a_top_core(program)
+
+
+def test_a_24_week_lumbar_plan_keeps_the_bird_dog_at_a_maintenance_dose_so_the_hinge_builds():
+    # The case found: 24 weeks, 40 minutes; bird-dog 3 x 10 x 10 s from week 15 to 24 while the
+    # hip hinge was held at 2 x 8 for weeks 19-24 "to fit the time".
+    program = plan(protocol="lumbar-radicular-sciatica", weeks=24, minutes=40, equipment=["band"])
+    bird = next(t for t in program.timelines if t.slot == "bird-dog")
+    top = [d.week for d in bird.doses if d.sets == 3 and d.reps == 10 and d.hold_s == 10]
+    assert len(top) <= 4, top
+    maintained = [d for d in bird.doses if d.note and "keep this level" in d.note]
+    assert maintained and all(d.sets == 2 for d in maintained)  # one set fewer, once
+    hinge = next(t for t in program.timelines if t.slot == "hinge-and-lift")
+    late = [d for d in hinge.doses if d.week >= 19]
+    assert len({_key(d) for d in late}) >= 4  # it builds: more reps, then the harder version

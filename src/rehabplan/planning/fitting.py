@@ -418,6 +418,62 @@ class ShortDays:
         return True
 
 
+# A core exercise at its top dose this many weeks (deloads aside) may drop to a maintenance dose.
+MAINTAIN_AFTER_WEEKS = 2
+
+
+@dataclass(frozen=True)
+class Maintain:
+    """Short of time, a core slot that has stood at its top dose (no step left) for
+    ``MAINTAIN_AFTER_WEEKS`` weeks drops to a maintenance dose, one set fewer (never below its
+    fewest), and stays there, so another exercise's step fits: a bird-dog at 3 x 10 x 10 s for
+    weeks does not hold the hip hinge at 2 x 8 "to fit your time" (design choice). Only when
+    another slot on that day waits for a step that adds time."""
+
+    name: str
+    description: str
+    by_waiting: ClassVar[bool] = False
+    whole_session: ClassVar[bool] = False
+
+    def apply(self, f: Fitter, s: _Slot, p: _Prop) -> bool:
+        job = f.job
+        st = job.states[s.id]
+        if not (f.time_over and s.core and p.prev is not None and p.dose == p.prev and st.same >= MAINTAIN_AFTER_WEEKS):
+            return False
+        if st.maintained:
+            return False  # one set fewer once: a maintenance dose, not a slide
+        ex = job.library.exercises[p.dose.exercise]
+        if not ex.is_loading or p.dose.sets <= _fewest_sets(s, ex) or not f.on_an_over_day(s):
+            return False
+        if step(p.dose, s.rule, job.ctxs[s.id], f.no_harder)[1] is not None:
+            return False  # not at its top: it still has a step of its own
+        if not any(o.id != s.id and _waits_for_time(f, o) and set(o.days) & set(s.days) for o in job.slots):
+            return False
+        st.max_sets, st.maintained = p.dose.sets - 1, True
+        f.put(
+            s,
+            _Prop(
+                replaced(p.dose, sets=p.dose.sets - 1),
+                "one set fewer, to fit your time: keep this level while other work builds",
+                False,
+                p.prev,
+            ),
+        )
+        return True
+
+
+def _waits_for_time(f: Fitter, o: _Slot) -> bool:
+    """Is loading slot ``o`` held at last week's dose for time this week, or does it propose a
+    step that adds time (which a day over the minutes would hold)?"""
+    job = f.job
+    p = job.props.get(o.id)
+    if p is None or p.prev is None or p.new or not job.library.exercises[p.dose.exercise].is_loading:
+        return False
+    if p.dose == p.prev:
+        return bool(p.note and "to fit your time" in p.note)
+    return job.seconds(o, p.dose) > job.seconds(o, p.prev)
+
+
 @dataclass(frozen=True)
 class StartLow:
     """A slot new this week starts at its fewest sets."""
@@ -489,6 +545,7 @@ FIT_STEPS: tuple[FitStep, ...] = (
         core=True,
         stale=False,
     ),
+    Maintain("maintain", "a core slot at its top dose for two weeks drops a set so another exercise's step fits"),
     MakeRoom("make-room", "a stretch or mobility item that is not core is left out so a slot that has stood still can progress"),
     Hold(
         "hold-stale",

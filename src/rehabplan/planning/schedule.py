@@ -281,7 +281,9 @@ class _Pass:
                 dose, note = replaced(dose, sets=dose.sets + 1), "one more set"
             elif due or st.pending:
                 dose, note = step(dose, rule, ctx, skip)
-                if note is None and st.max_sets < 99:
+                if note is None and st.maintained:
+                    dose, note = trade(dose, rule, ctx) or (dose, "same as last week: keep this level")
+                elif note is None and st.max_sets < 99:
                     dose, note = trade(dose, rule, ctx) or (dose, "same as last week, to fit your time")
         if self.was_deload and not is_deload:
             note = "back to full dose" + (f"; {note}" if note else "")
