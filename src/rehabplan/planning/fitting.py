@@ -20,7 +20,7 @@ from rehabplan.models import (
     Patient,
 )
 from rehabplan.models import Protocol as RehabProtocol
-from rehabplan.planning.days import HIP_AND_LEG, DayPlan, spread
+from rehabplan.planning.days import DayPlan, spread
 from rehabplan.planning.progression import (
     PYRAMID_SETS,
     STRETCH_SECONDS_A_DAY,
@@ -405,8 +405,8 @@ class ShortDays:
     def apply(self, f: Fitter, s: _Slot, p: _Prop) -> bool:
         job = f.job
         ex = job.library.exercises[p.dose.exercise]
-        if not p.new or job.states[s.id].timeline or ex.category in HIP_AND_LEG or ex.category is Category.aerobic:
-            return False
+        if not p.new or job.states[s.id].timeline or ex.category is not Category.core:
+            return False  # trunk work only: a stretch-only short day does not fit the compact log's cells yet
         if (s.every_day and (s.core or s.slot.required)) or not f.on_an_over_day(s):
             return False
         short = [d.day for d in job.pattern if d.kind == "short"]
