@@ -391,11 +391,10 @@ def _held(f: Fitter, s: _Slot, prev: Dose) -> _Prop:
 
 @dataclass(frozen=True)
 class ShortDays:
-    """A slot new this week that is not hip and leg loading (trunk, mobility, a stretch that is
-    not core) and sits on a day that is over moves to the short days, if there are enough of
-    them for it (its ``sessions_per_week`` minimum): the strength days keep their time and the
-    patient gets real short days (hip and leg loading stays on strength days, never two in a
-    row). A stretch done every day becomes a short-day stretch (Garber 2011: 2+ days a week)."""
+    """A trunk slot (core category) new this week that sits on a day that is over moves to the
+    short days, if there are enough of them for it (its ``sessions_per_week`` minimum): the
+    strength days keep their time and the patient gets real short days (hip and leg loading
+    stays on strength days, never two in a row)."""
 
     name: str
     description: str
