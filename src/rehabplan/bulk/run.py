@@ -19,7 +19,6 @@ from typing import Any
 
 from rehabplan.bulk.jobs import (
     FORMATS,
-    MANIFEST_EVERY_S,
     MAX_ROSTER_BYTES,
     BulkReport,
     Job,
@@ -30,7 +29,7 @@ from rehabplan.bulk.jobs import (
     _unique,
     _warnings,
 )
-from rehabplan.bulk.manifest import _read_manifest, _up_to_date, _write_manifest, input_hash
+from rehabplan.bulk.manifest import RunManifest, _read_manifest, _up_to_date, input_hash
 from rehabplan.bulk.pool import _context, _forget_plans, _new_pool, _run_pool, log
 from rehabplan.errors import PatientError, Problem, RehabplanError
 from rehabplan.models.patient import DATE_FORMAT
@@ -141,7 +140,7 @@ _FIELDS = [
 ]
 
 
-def bulk_build(  # noqa: C901 - the run's steps in order (settings, manifest, roster, workers, summary); to split with bulk/'s manifest and pool modules
+def bulk_build(
     roster: Path | str,
     out_dir: Path | str,
     *,
@@ -168,29 +167,12 @@ def bulk_build(  # noqa: C901 - the run's steps in order (settings, manifest, ro
     HandoutStyle) or the separate templates/paper/large_print/edition say how handouts look.
     """
     started = time.perf_counter()
-    formats = tuple(dict.fromkeys(formats))
-    bad = [f for f in formats if f not in FORMATS]
-    if bad or not formats:
-        from rehabplan.errors import UsageError
-
-        raise UsageError(f"unknown format(s) {', '.join(bad) or '(none)'}; use {', '.join(FORMATS)}")
-    cfg = config if isinstance(config, ClinicConfig) else load_config(config)
-    DATE_FORMAT.set(cfg.date_format)  # how the roster may write its dates (date_format:)
-    lib_dirs = tuple(Path(p) for p in (list(library_dirs) or cfg.library))
-    library = load_library(*lib_dirs)
-    protocols = load_protocols(library, *(Path(p) for p in (list(protocol_dirs) or cfg.protocols)))
-    look = style_of(cfg, style, templates=templates or None, large_print=large_print, paper=paper, edition=edition)
-    proto_dirs = tuple(Path(p) for p in (list(protocol_dirs) or cfg.protocols))
-    settings = Settings(cfg, look, lib_dirs, proto_dirs)
+    formats = _checked_formats(formats)
+    settings, library, protocols = _load_settings(
+        config, library_dirs, protocol_dirs, style, templates=templates, large_print=large_print, paper=paper, edition=edition
+    )
     out = Path(out_dir)
-    from rehabplan.bulk.manifest import check_writable
-
-    check_writable(out)
-    from rehabplan.bulk.assets import assets_digest
-
-    assets = assets_digest([data_dir("templates"), look.templates], library, cfg.clinic.logo, out)
-    manifest = _read_manifest(out)
-    changed: set[str] = set()  # the entries this run wrote: merged into the manifest on disk
+    assets, manifest = _prepare_output(out, settings, library)
 
     rows = read_roster(roster)
     # Start the workers now, while this process is still small: a forked worker's memory is
@@ -201,52 +183,7 @@ def bulk_build(  # noqa: C901 - the run's steps in order (settings, manifest, ro
     context = _context(start_method)
     first_pool = _new_pool(settings, n_workers, context, (library, protocols))
     try:
-        outcomes: dict[int, Outcome] = {}
-        todo: list[Job] = []
-        used_stems: set[str] = set()
-        for row, data in rows:
-            try:
-                if "__not_a_mapping__" in data:
-                    raise PatientError("this item is not a mapping of patient fields")
-                if "__extra_cells__" in data:
-                    raise PatientError("this row has more cells than the header has columns")
-                if "__unreadable__" in data:
-                    raise PatientError(
-                        "this item has values that cannot be read",
-                        [Problem(p.file, p.line, p.field.split(".", 1)[-1], p.message, p.fix) for p in data["__unreadable__"]],
-                    )
-                patient = patient_from_row(data, f"row {row}", row)
-                program = plan(library, protocols[patient.protocol], patient)
-            except RehabplanError as exc:
-                outcomes[row] = Outcome(row, "failed", _safe_id(data), reason=_reason(exc))
-                continue
-            except Exception as exc:  # noqa: BLE001 - a bug in one row's planning costs that row, not the run
-                outcomes[row] = Outcome(
-                    row, "failed", _safe_id(data), reason=f"cannot be planned ({type(exc).__name__}: {exc})"[:300]
-                )
-                continue
-            stem = _unique(safe_stem(patient.id, patient.name), used_stems)
-            job = Job(row, stem, patient, formats, input_hash(program, formats, settings, assets))
-            if not force and _up_to_date(manifest.get(stem), job, out):
-                prev = manifest[stem]
-                outcomes[row] = Outcome(
-                    row,
-                    "skipped",
-                    patient.id,
-                    files=prev["files"],
-                    sha256=prev["sha256"],
-                    pages=prev.get("pages"),
-                    reason="; ".join(
-                        x
-                        for x in (
-                            "up to date: same patient, plan, settings and files as the last run (--force rebuilds)",
-                            _warnings(program),
-                        )
-                        if x
-                    ),
-                )
-                continue
-            todo.append(job)
+        outcomes, todo = _plan_rows(rows, library, protocols, settings, assets, manifest, out, formats, force)
     except BaseException:
         first_pool.shutdown(wait=False, cancel_futures=True)
         raise
@@ -257,33 +194,129 @@ def bulk_build(  # noqa: C901 - the run's steps in order (settings, manifest, ro
     if progress:
         for o in list(outcomes.values()):
             progress(o, done, total)
-    by_row = {job.row: job for job in todo}
-    saved = time.monotonic()
-    try:
+    with RunManifest(out, manifest) as recorder:  # saved also on Ctrl-C: what was built stays recorded
         for outcome in _run_pool(todo, settings, out, n_workers, context, first_pool, (library, protocols)):
             outcomes[outcome.row] = outcome
             done += 1
-            if outcome.status == "built":
-                job = by_row[outcome.row]
-                changed.add(job.stem)
-                manifest[job.stem] = {
-                    "row": outcome.row,
-                    "input_hash": job.input_hash,
-                    "files": outcome.files,
-                    "sha256": outcome.sha256,
-                    "pages": outcome.pages,
-                }
-                # Saved as the run goes (atomically, at most once a second: a long roster's
-                # manifest is large), so a run that is killed redoes only the last second's work.
-                if time.monotonic() - saved >= MANIFEST_EVERY_S:
-                    _write_manifest(out, manifest, changed)
-                    saved = time.monotonic()
+            recorder.record(outcome, todo)
             if progress:
                 progress(outcome, done, total)
             log.debug("row %d: %s", outcome.row, outcome.status)
-    finally:
-        _write_manifest(out, manifest, changed)  # also on Ctrl-C: what was built stays recorded
     ordered = [outcomes[r] for r, _ in rows]
     report = BulkReport(out, ordered, time.perf_counter() - started, n_workers)
     log.info("bulk: %d built, %d skipped, %d failed", report.built, report.skipped, report.failed)
     return report
+
+
+def _checked_formats(formats: Iterable[str]) -> tuple[str, ...]:
+    """The requested formats, each once, in order; UsageError for an unknown one or none."""
+    formats = tuple(dict.fromkeys(formats))
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        from rehabplan.errors import UsageError
+
+        raise UsageError(f"unknown format(s) {', '.join(bad) or '(none)'}; use {', '.join(FORMATS)}")
+    return formats
+
+
+def _load_settings(
+    config: ClinicConfig | Path | str | None,
+    library_dirs: Iterable[Path | str],
+    protocol_dirs: Iterable[Path | str],
+    style: HandoutStyle | None,
+    **look_options: Any,
+) -> tuple[Settings, Any, Any]:
+    """The run's settings (clinic config, handout look, library and protocol folders), with the
+    library and protocols loaded from them."""
+    cfg = config if isinstance(config, ClinicConfig) else load_config(config)
+    DATE_FORMAT.set(cfg.date_format)  # how the roster may write its dates (date_format:)
+    lib_dirs = tuple(Path(p) for p in (list(library_dirs) or cfg.library))
+    library = load_library(*lib_dirs)
+    protocols = load_protocols(library, *(Path(p) for p in (list(protocol_dirs) or cfg.protocols)))
+    look_options["templates"] = look_options["templates"] or None
+    look = style_of(cfg, style, **look_options)
+    proto_dirs = tuple(Path(p) for p in (list(protocol_dirs) or cfg.protocols))
+    return Settings(cfg, look, lib_dirs, proto_dirs), library, protocols
+
+
+def _prepare_output(out: Path, settings: Settings, library: Any) -> tuple[str, dict[str, dict]]:
+    """Check ``out`` can be written (before any patient is planned), then the digest of the
+    files every handout uses and the manifest of the last run there."""
+    from rehabplan.bulk.manifest import check_writable
+
+    check_writable(out)
+    from rehabplan.bulk.assets import assets_digest
+
+    assets = assets_digest([data_dir("templates"), settings.style.templates], library, settings.config.clinic.logo, out)
+    return assets, _read_manifest(out)
+
+
+def _plan_rows(
+    rows: list[tuple[int, dict[str, Any]]],
+    library: Any,
+    protocols: Any,
+    settings: Settings,
+    assets: str,
+    manifest: dict[str, dict],
+    out: Path,
+    formats: tuple[str, ...],
+    force: bool,
+) -> tuple[dict[int, Outcome], list[Job]]:
+    """Plan every row in this process: the rows that failed or are up to date get their outcome
+    now; the others become render jobs."""
+    outcomes: dict[int, Outcome] = {}
+    todo: list[Job] = []
+    used_stems: set[str] = set()
+    for row, data in rows:
+        try:
+            patient, program = _plan_row(row, data, library, protocols)
+        except RehabplanError as exc:
+            outcomes[row] = Outcome(row, "failed", _safe_id(data), reason=_reason(exc))
+            continue
+        except Exception as exc:  # noqa: BLE001 - a bug in one row's planning costs that row, not the run
+            outcomes[row] = Outcome(
+                row, "failed", _safe_id(data), reason=f"cannot be planned ({type(exc).__name__}: {exc})"[:300]
+            )
+            continue
+        stem = _unique(safe_stem(patient.id, patient.name), used_stems)
+        job = Job(row, stem, patient, formats, input_hash(program, formats, settings, assets))
+        if not force and _up_to_date(manifest.get(stem), job, out):
+            outcomes[row] = _skipped(row, patient.id, manifest[stem], program)
+            continue
+        todo.append(job)
+    return outcomes, todo
+
+
+def _plan_row(row: int, data: dict[str, Any], library: Any, protocols: Any) -> tuple[Any, Any]:
+    """One roster row's patient and program; PatientError for a row that cannot be read."""
+    if "__not_a_mapping__" in data:
+        raise PatientError("this item is not a mapping of patient fields")
+    if "__extra_cells__" in data:
+        raise PatientError("this row has more cells than the header has columns")
+    if "__unreadable__" in data:
+        raise PatientError(
+            "this item has values that cannot be read",
+            [Problem(p.file, p.line, p.field.split(".", 1)[-1], p.message, p.fix) for p in data["__unreadable__"]],
+        )
+    patient = patient_from_row(data, f"row {row}", row)
+    return patient, plan(library, protocols[patient.protocol], patient)
+
+
+def _skipped(row: int, patient_id: str, prev: dict, program: Any) -> Outcome:
+    """The outcome of a row whose files the manifest says are up to date."""
+    return Outcome(
+        row,
+        "skipped",
+        patient_id,
+        files=prev["files"],
+        sha256=prev["sha256"],
+        pages=prev.get("pages"),
+        reason="; ".join(
+            x
+            for x in (
+                "up to date: same patient, plan, settings and files as the last run (--force rebuilds)",
+                _warnings(program),
+            )
+            if x
+        ),
+    )
