@@ -48,36 +48,62 @@ def read_roster(path: Path | str) -> list[tuple[int, dict[str, Any]]]:
     """Rows of a CSV (header = patient fields) or YAML (a list of patients), with row numbers."""
     path = Path(path)
     if path.suffix.lower() in (".yaml", ".yml"):
-        located, problems = load_yaml(path, MAX_ROSTER_BYTES, partial=True)
-        if located is None or (problems and any(row_of(p) is None for p in problems)):
-            raise PatientError(f"the roster {path} cannot be read", problems)
-        if not isinstance(located.data, list):
-            raise PatientError(
-                f"the roster {path} must be a YAML list of patients",
-                [Problem(path, 1, "", "expected a list (lines starting with '- ')", "see examples/roster.yaml")],
-            )
-        # A value that cannot be read (start_date: 2026-02-30) costs its row only.
-        unreadable: dict[int | None, list[Problem]] = {}
-        for p in problems:
-            unreadable.setdefault(row_of(p), []).append(p)
-        return [
-            (
-                located.line_of((i,)) or i + 1,
-                {"__unreadable__": unreadable[i]}
-                if i in unreadable
-                else item
-                if isinstance(item, dict)
-                else {"__not_a_mapping__": item},
-            )
-            for i, item in enumerate(located.data)
-        ]
+        return _read_yaml_roster(path)
+    return _read_csv_roster(path)
+
+
+def _read_yaml_roster(path: Path) -> list[tuple[int, dict[str, Any]]]:
+    """A YAML roster's items with their line numbers; an item that cannot be read is marked, not fatal."""
+    located, problems = load_yaml(path, MAX_ROSTER_BYTES, partial=True)
+    if located is None or (problems and any(row_of(p) is None for p in problems)):
+        raise PatientError(f"the roster {path} cannot be read", problems)
+    if not isinstance(located.data, list):
+        raise PatientError(
+            f"the roster {path} must be a YAML list of patients",
+            [Problem(path, 1, "", "expected a list (lines starting with '- ')", "see examples/roster.yaml")],
+        )
+    # A value that cannot be read (start_date: 2026-02-30) costs its row only.
+    unreadable: dict[int | None, list[Problem]] = {}
+    for p in problems:
+        unreadable.setdefault(row_of(p), []).append(p)
+    return [
+        (
+            located.line_of((i,)) or i + 1,
+            {"__unreadable__": unreadable[i]}
+            if i in unreadable
+            else item
+            if isinstance(item, dict)
+            else {"__not_a_mapping__": item},
+        )
+        for i, item in enumerate(located.data)
+    ]
+
+
+def _read_csv_roster(path: Path) -> list[tuple[int, dict[str, Any]]]:
+    """A CSV roster's rows with their line numbers, once its header names known columns once each."""
     from rehabplan.sources.spreadsheet import dict_reader, read_csv_text  # ';', BOM, Windows-1252 as spreadsheets save
 
     text, problem = read_csv_text(path, MAX_ROSTER_BYTES)
     if problem or text is None:
         raise PatientError(f"the roster {path} cannot be read", [problem] if problem else [])
     reader = dict_reader(text)
-    if not reader.fieldnames:
+    _check_header(path, reader.fieldnames)
+    rows = []
+    try:
+        for row in reader:
+            if None in row:
+                row = {**row, "__extra_cells__": row.pop(None)}
+            rows.append((reader.line_num, row))
+    except csv.Error as exc:
+        raise PatientError(
+            f"the roster {path} is not valid CSV", [Problem(path, reader.line_num, "", str(exc), "check quotes and commas")]
+        ) from None
+    return rows
+
+
+def _check_header(path: Path, fieldnames: Any) -> None:
+    """PatientError for a CSV roster with no header, a column named twice or an unknown column."""
+    if not fieldnames:
         raise PatientError(
             f"the roster {path} is empty",
             [
@@ -86,14 +112,14 @@ def read_roster(path: Path | str) -> list[tuple[int, dict[str, Any]]]:
                 )
             ],
         )
-    names = [f.strip() for f in reader.fieldnames if f]
+    names = [f.strip() for f in fieldnames if f]
     twice = sorted({f for f in names if names.count(f) > 1})
     if twice:  # csv.DictReader would silently keep the last of the two
         raise PatientError(
             f"the roster {path} names a column twice",
             [Problem(path, 1, f, "this column appears more than once", "keep one of them") for f in twice],
         )
-    unknown = [f for f in reader.fieldnames if f and f.strip() not in _FIELDS]
+    unknown = [f for f in fieldnames if f and f.strip() not in _FIELDS]
     if unknown:
         import difflib
 
@@ -106,17 +132,6 @@ def read_roster(path: Path | str) -> list[tuple[int, dict[str, Any]]]:
                 )
             )
         raise PatientError(f"the roster {path} has unknown columns", probs)
-    rows = []
-    try:
-        for row in reader:
-            if None in row:
-                row = {**row, "__extra_cells__": row.pop(None)}
-            rows.append((reader.line_num, row))
-    except csv.Error as exc:
-        raise PatientError(
-            f"the roster {path} is not valid CSV", [Problem(path, reader.line_num, "", str(exc), "check quotes and commas")]
-        ) from None
-    return rows
 
 
 _FIELDS = [
