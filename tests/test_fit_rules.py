@@ -29,16 +29,24 @@ def plan(**changes):
     return rehabplan.plan(LIBRARY, PROTOCOLS[pt.protocol], pt)
 
 
-def tradeable(program, week: int) -> list[str]:
+def tradeable(program, week: int, for_slot: str | None = None) -> list[str]:
     """Session items of this week that could give way to time: not core, not required, not
-    loading (a stretch, mobility), and not the walk (its own bout, no session time)."""
+    loading (a stretch, mobility), and not the walk (its own bout, no session time); with
+    ``for_slot``, only those done on a day that slot is done (every-day items, or a shared
+    day: a stretch on the short days takes no time from the strength days)."""
     core = {t.slot: t.core for t in program.timelines}
     required = {s.id: s.required for s in PROTOCOLS[program.protocol_id].slots}
     w = program.weeks[week - 1]
+    days_of: dict[str, set[int]] = {}
+    for s in w.sessions:
+        for p in s.prescriptions:
+            days_of.setdefault(p.slot, set()).add(s.day)
+    near = days_of.get(for_slot or "", set())
     return [
         slot
         for slot, p in by_slot(w).items()
-        if not core.get(slot)
+        if (for_slot is None or slot not in days_of or days_of[slot] & near)
+        and not core.get(slot)
         and not required.get(slot)
         and not LIBRARY[p.exercise].is_loading
         and p.category is not Category.aerobic
@@ -57,7 +65,7 @@ def plateaus_to_fit(program) -> list[tuple[str, int]]:
             run = run + 1 if key == last else 1
             last = key
             loading = LIBRARY[d.exercise].is_loading
-            if loading and run > PLATEAU_WEEKS and "to fit your time" in (d.note or "") and tradeable(program, d.week):
+            if loading and run > PLATEAU_WEEKS and "to fit your time" in (d.note or "") and tradeable(program, d.week, t.slot):
                 found.append((t.slot, d.week))
     return found
 
@@ -96,9 +104,9 @@ def test_short_of_time_a_stretch_first_takes_fewer_holds_but_keeps_60_seconds_a_
         weeks=15, sessions_per_week=2, age_band="older", side="left", equipment=["weight"], minutes=15, irritability="moderate"
     )
     stretch = next(t for t in program.timelines if t.slot == "piriformis-stretch")
-    assert any("2 holds instead of 3, to fit your time" == d.note for d in stretch.doses)
+    assert any("2 holds, down from 3, to fit your time" == d.note for d in stretch.doses)
     assert all(d.reps * d.sets * (d.hold_s or 0) >= 60 for d in stretch.doses)
-    shortened = next(d.week for d in stretch.doses if d.note and "holds instead of" in d.note)
+    shortened = next(d.week for d in stretch.doses if d.note and "holds, down from" in d.note)
     assert shortened < stretch.doses[-1].week  # done with fewer holds for a while, not dropped at once
     left = {d.slot: d.reason for d in program.dropped}
     assert "piriformis-stretch" not in left or "for the strength work to progress" in left["piriformis-stretch"]

@@ -7,11 +7,12 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from rehabplan import __version__
-from rehabplan.bulk.jobs import MANIFEST, MAX_MANIFEST_BYTES, MAX_OUTPUT_BYTES, Job, Settings
+from rehabplan.bulk.jobs import MANIFEST, MANIFEST_EVERY_S, MAX_MANIFEST_BYTES, MAX_OUTPUT_BYTES, Job, Outcome, Settings
 from rehabplan.errors import OutputError
 from rehabplan.models import Program
 from rehabplan.outputs.files import atomic_write, sha256_bytes
@@ -111,3 +112,42 @@ def _up_to_date(entry: dict | None, job: Job, out: Path) -> bool:
         except (Refused, OSError, KeyError, TypeError):
             return False
     return True
+
+
+class RunManifest:
+    """The manifest entries of one run, recorded as handouts are built and saved as the run goes
+    (atomically, at most once a second: a long roster's manifest is large), so a run that is
+    killed redoes only the last second's work. Leaving the ``with`` block saves it, also on Ctrl-C."""
+
+    def __init__(self, out: Path, entries: dict[str, dict]) -> None:
+        self.out = out
+        self.entries = entries
+        self.changed: set[str] = set()  # the entries this run wrote: merged into the manifest on disk
+        self.saved = time.monotonic()
+        self._jobs: dict[int, Job] | None = None
+
+    def __enter__(self) -> RunManifest:
+        self.saved = time.monotonic()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        _write_manifest(self.out, self.entries, self.changed)
+
+    def record(self, outcome: Outcome, jobs: list[Job]) -> None:
+        """Record a built handout (other outcomes change nothing); save if a second has passed."""
+        if outcome.status != "built":
+            return
+        if self._jobs is None:
+            self._jobs = {job.row: job for job in jobs}
+        job = self._jobs[outcome.row]
+        self.changed.add(job.stem)
+        self.entries[job.stem] = {
+            "row": outcome.row,
+            "input_hash": job.input_hash,
+            "files": outcome.files,
+            "sha256": outcome.sha256,
+            "pages": outcome.pages,
+        }
+        if time.monotonic() - self.saved >= MANIFEST_EVERY_S:
+            _write_manifest(self.out, self.entries, self.changed)
+            self.saved = time.monotonic()

@@ -6,7 +6,7 @@ import concurrent.futures as cf
 import logging
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Generator, Iterable
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
@@ -250,42 +250,51 @@ def _run_pool(
                 pool, first_pool = first_pool, None
             else:
                 pool = _new_pool(settings, min(workers, len(batch)), context, loaded)
-            futures = {pool.submit(_render_job, job, str(out)): job for job in batch}
-            retry: list[Job] = []
-            broken = interrupted = False
-            in_flight: set[int] | None = None
-            try:
-                for fut in cf.as_completed(futures):
-                    job = futures[fut]
-                    try:
-                        yield fut.result()
-                        continue
-                    except BrokenProcessPool:
-                        broken = True
-                    except Exception as exc:  # noqa: BLE001 - pickling or an unexpected pool error costs one row
-                        yield Outcome(job.row, "failed", job.patient.id, reason=f"{type(exc).__name__}: {exc}")
-                        continue
-                    if in_flight is None:  # read once: the rows the workers held when one died
-                        in_flight = {row for row in pool.slots[:] if row > 0}  # type: ignore[attr-defined]
-                    if job.row in in_flight:
-                        crashes[job.row] = crashes.get(job.row, 0) + 1
-                        if crashes[job.row] >= CRASHES_BEFORE_FAILING:
-                            yield Outcome(job.row, "failed", job.patient.id, reason="the render worker crashed on this patient")
-                            continue
-                    retry.append(job)
-            except BaseException:  # Ctrl-C, SIGTERM turned into an exception, the caller gone
-                interrupted = True
-                raise
-            finally:
-                if interrupted:
-                    _stop(pool)
-                else:
-                    pool.shutdown(wait=not broken, cancel_futures=True)
+            retry = yield from _run_batch(pool, batch, out, crashes)
             pending = retry + rest
     finally:
         thaw_heap(frozen)
         if first_pool is not None:
             first_pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _run_batch(
+    pool: cf.ProcessPoolExecutor, batch: list[Job], out: Path, crashes: dict[int, int]
+) -> Generator[Outcome, None, list[Job]]:
+    """Render ``batch`` on ``pool`` (shut down after), yielding outcomes as they finish; returns
+    the jobs to run again because a worker died under them. ``crashes`` counts deaths a row."""
+    futures = {pool.submit(_render_job, job, str(out)): job for job in batch}
+    retry: list[Job] = []
+    broken = interrupted = False
+    in_flight: set[int] | None = None
+    try:
+        for fut in cf.as_completed(futures):
+            job = futures[fut]
+            try:
+                yield fut.result()
+                continue
+            except BrokenProcessPool:
+                broken = True
+            except Exception as exc:  # noqa: BLE001 - pickling or an unexpected pool error costs one row
+                yield Outcome(job.row, "failed", job.patient.id, reason=f"{type(exc).__name__}: {exc}")
+                continue
+            if in_flight is None:  # read once: the rows the workers held when one died
+                in_flight = {row for row in pool.slots[:] if row > 0}  # type: ignore[attr-defined]
+            if job.row in in_flight:
+                crashes[job.row] = crashes.get(job.row, 0) + 1
+                if crashes[job.row] >= CRASHES_BEFORE_FAILING:
+                    yield Outcome(job.row, "failed", job.patient.id, reason="the render worker crashed on this patient")
+                    continue
+            retry.append(job)
+    except BaseException:  # Ctrl-C, SIGTERM turned into an exception, the caller gone
+        interrupted = True
+        raise
+    finally:
+        if interrupted:
+            _stop(pool)
+        else:
+            pool.shutdown(wait=not broken, cancel_futures=True)
+    return retry
 
 
 def _stop(pool: cf.ProcessPoolExecutor) -> None:

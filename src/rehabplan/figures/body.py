@@ -154,6 +154,28 @@ def solve(frame: Frame) -> Body:
 
     F, L, U = orient(X), orient(Y), orient(Z)
     P: dict[str, Vec] = {"pelvis": (0.0, 0.0, 0.0)}
+    parts: list[Part] = []
+    F2, L2, U2, Fn = _trunk(frame, F, L, U, P, parts)
+
+    # Legs: the other leg first, so that the working ankle can rest on it (figure-four).
+    for pre, side in (("other_", 1.0), ("", -1.0)):
+        P[pre + "hip"] = add(sub(P["pelvis"], mul(U, HIP_DROP)), mul(L, side * HIP_W))
+    for name, side in (("other_leg", 1.0), ("leg", -1.0)):
+        parts.extend(_leg(getattr(frame, name), name, side, F, L, U, P))
+
+    for pre, side in (("other_", 1.0), ("", -1.0)):
+        # The shoulder joints sit behind the chest's middle, as the shoulder blades do.
+        P[pre + "shoulder"] = add(sub(sub(P["neck"], mul(U2, SHOULDER_DROP)), mul(F2, 3.0)), mul(L2, side * SHOULDER_W))
+    for name, side in (("other_arm", 1.0), ("arm", -1.0)):
+        parts.extend(_arm(getattr(frame, name), name, side, F2, L2, U2, P))
+    radii = {k: R.get(k.removeprefix("other_"), 6.0) for k in P}
+    radii.update({"pelvis": 12.0, "waist": 10.5, "chest": 12.5})
+    return Body(P, radii, parts, F, Fn, L, U, L2, F2)
+
+
+def _trunk(frame: Frame, F: Vec, L: Vec, U: Vec, P: dict[str, Vec], parts: list[Part]) -> tuple[Vec, Vec, Vec, Vec]:
+    """The spine, neck and head into ``P`` and ``parts``; returns the chest's (forward, left, up)
+    and the face's forward."""
     # The spine bends half in the low back and half in the upper back.
     U1 = rot(rot(U, L, frame.spine / 2), F, -frame.side_bend / 2)
     P["waist"] = mul(U1, LUMBAR)
@@ -168,86 +190,88 @@ def solve(frame: Frame) -> Body:
     Un = rot(U2, L2, frame.neck)
     Fn = rot(F2, L2, frame.neck)
     P["head"] = add(P["neck"], mul(Un, NECK + HEAD_R - 2))
-    parts: list[Part] = []
     # The neck first: the trunk's fill (tinted when it works) covers its lower end.
     parts.append(Part("head", "torso", P["neck"], add(P["neck"], mul(Un, NECK)), R["neck"], R["neck"]))
     parts.append(Part("pelvis", "torso", P["pelvis"], P["waist"], 0, 0, (TRUNK["pelvis"], TRUNK["waist"])))
     parts.append(Part("torso", "torso", P["waist"], P["chest"], 0, 0, (TRUNK["waist"], TRUNK["chest"])))
     parts.append(Part("torso", "torso", P["chest"], sub(P["neck"], mul(U2, 1.5)), 0, 0, (TRUNK["chest"], (13.0, 9.0))))
     parts.append(Part("head", "torso", P["head"], P["head"], HEAD_R, HEAD_R))
+    return F2, L2, U2, Fn
 
-    # Legs: the other leg first, so that the working ankle can rest on it (figure-four).
-    for pre, side in (("other_", 1.0), ("", -1.0)):
-        P[pre + "hip"] = add(sub(P["pelvis"], mul(U, HIP_DROP)), mul(L, side * HIP_W))
-    for name, side in (("other_leg", 1.0), ("leg", -1.0)):
-        leg: Leg = getattr(frame, name)
-        pre = "other_" if name.startswith("other") else ""
-        hip = P[pre + "hip"]
-        d, f = _limb_frame(F, L, U, side, leg.hip, leg.abduct, leg.turn_out)
-        if leg.reach is not None:
-            target = add(P[leg.reach.to], leg.reach.offset)
-            knee, ankle = _ik(hip, target, THIGH, SHIN, leg.reach.bend or f)
-            d = unit(sub(knee, hip))
-            f = unit(sub(f, mul(d, dot(f, d))))
-            shin = unit(sub(ankle, knee))
-        else:
-            knee = add(hip, mul(d, THIGH))
-            shin = unit(sub(mul(d, math.cos(math.radians(leg.knee))), mul(f, math.sin(math.radians(leg.knee)))))
-            ankle = add(knee, mul(shin, SHIN))
-        # The foot points where the knee points, square to the shin at ankle 0.
-        # The shin's front: where the thigh leans, seen from the shin (the knee's bending plane).
-        bent = sub(d, mul(shin, dot(d, shin)))
-        fs = unit(bent) if norm(bent) > 0.05 else unit(sub(f, mul(shin, dot(f, shin))))
-        if leg.ankle == "flat":
-            # The sole level with the floor, within what an ankle can do (40 down, 30 up).
-            level = unit((fs[0], fs[1], 0.0)) if abs(fs[2]) < 0.99 else fs
-            # Level soles: the toe end is thinner than the heel, so the foot's axis dips a little.
-            level = unit(sub(level, mul(Z, (R["heel"] - R["toe"]) / FOOT)))
-            tilt = math.degrees(math.atan2(dot(cross(fs, level), unit(cross(fs, shin))), dot(fs, level)))
-            foot = rot(fs, unit(cross(fs, shin)), max(-30.0, min(50.0, tilt)))
-        else:
-            foot = rot(fs, unit(cross(fs, shin)), -leg.ankle)
-        foot = unit(foot)
-        heel = sub(add(ankle, mul(shin, ANKLE_H)), mul(foot, HEEL_BACK))
-        toe = add(heel, mul(foot, FOOT))
-        P.update({pre + "hip": hip, pre + "knee": knee, pre + "ankle": ankle, pre + "heel": heel, pre + "toe": toe})
-        parts.append(Part(pre + "thigh", name, hip, knee, R["hip"], R["knee"]))
-        parts.append(Part(pre + "shin", name, knee, ankle, R["knee"] - 0.4, R["ankle"]))
-        parts.append(Part(pre + "foot", name, heel, toe, R["heel"], R["toe"]))
-        parts.append(Part(pre + "foot", name, ankle, heel, R["ankle"], R["heel"]))
 
-    for pre, side in (("other_", 1.0), ("", -1.0)):
-        # The shoulder joints sit behind the chest's middle, as the shoulder blades do.
-        P[pre + "shoulder"] = add(sub(sub(P["neck"], mul(U2, SHOULDER_DROP)), mul(F2, 3.0)), mul(L2, side * SHOULDER_W))
-    for name, side in (("other_arm", 1.0), ("arm", -1.0)):
-        arm: Arm = getattr(frame, name)
-        pre = "other_" if name.startswith("other") else ""
-        shoulder = P[pre + "shoulder"]
-        d, f = _limb_frame(F2, L2, U2, side, arm.shoulder, arm.abduct, 0.0)
-        if arm.reach is not None:
-            target = add(P[arm.reach.to], arm.reach.offset)
-            # The elbow points back and a little out, as a relaxed elbow does.
-            pole = add(mul(F2, -1.0), mul(L2, side * 0.6))
-            elbow, palm = _ik(shoulder, target, UPPER_ARM, FOREARM + PALM / 2, arm.reach.bend or pole)
-            fore = unit(sub(palm, elbow))
-            wrist = add(elbow, mul(fore, FOREARM))
-        else:
-            elbow = add(shoulder, mul(d, UPPER_ARM))
-            fore = unit(add(mul(d, math.cos(math.radians(arm.elbow))), mul(f, math.sin(math.radians(arm.elbow)))))
-            wrist = add(elbow, mul(fore, FOREARM))
-        along = fore
-        if arm.hand == "flat":
-            # Palm on the floor, fingers toward the head (or forward when upright).
-            level = (U2[0], U2[1], 0.0) if norm((U2[0], U2[1], 0.0)) > 0.3 else (F2[0], F2[1], 0.0)
-            along = unit(level)
-        hand = add(wrist, mul(along, PALM + FINGERS))
-        P.update({pre + "shoulder": shoulder, pre + "elbow": elbow, pre + "wrist": wrist, pre + "hand": hand})
-        parts.append(Part(pre + "upper_arm", name, shoulder, elbow, R["shoulder"], R["elbow"]))
-        parts.append(Part(pre + "forearm", name, elbow, wrist, R["elbow"] - 0.2, R["wrist"]))
-        parts.append(Part(pre + "hand", name, wrist, hand, R["wrist"], R["hand"]))
-    radii = {k: R.get(k.removeprefix("other_"), 6.0) for k in P}
-    radii.update({"pelvis": 12.0, "waist": 10.5, "chest": 12.5})
-    return Body(P, radii, parts, F, Fn, L, U, L2, F2)
+def _leg(leg: Leg, name: str, side: float, F: Vec, L: Vec, U: Vec, P: dict[str, Vec]) -> list[Part]:
+    """One leg's joints into ``P`` (its hip already there) and its parts: thigh, shin, foot."""
+    pre = "other_" if name.startswith("other") else ""
+    hip = P[pre + "hip"]
+    d, f = _limb_frame(F, L, U, side, leg.hip, leg.abduct, leg.turn_out)
+    if leg.reach is not None:
+        target = add(P[leg.reach.to], leg.reach.offset)
+        knee, ankle = _ik(hip, target, THIGH, SHIN, leg.reach.bend or f)
+        d = unit(sub(knee, hip))
+        f = unit(sub(f, mul(d, dot(f, d))))
+        shin = unit(sub(ankle, knee))
+    else:
+        knee = add(hip, mul(d, THIGH))
+        shin = unit(sub(mul(d, math.cos(math.radians(leg.knee))), mul(f, math.sin(math.radians(leg.knee)))))
+        ankle = add(knee, mul(shin, SHIN))
+    foot = _foot(leg, d, f, shin)
+    heel = sub(add(ankle, mul(shin, ANKLE_H)), mul(foot, HEEL_BACK))
+    toe = add(heel, mul(foot, FOOT))
+    P.update({pre + "hip": hip, pre + "knee": knee, pre + "ankle": ankle, pre + "heel": heel, pre + "toe": toe})
+    return [
+        Part(pre + "thigh", name, hip, knee, R["hip"], R["knee"]),
+        Part(pre + "shin", name, knee, ankle, R["knee"] - 0.4, R["ankle"]),
+        Part(pre + "foot", name, heel, toe, R["heel"], R["toe"]),
+        Part(pre + "foot", name, ankle, heel, R["ankle"], R["heel"]),
+    ]
+
+
+def _foot(leg: Leg, d: Vec, f: Vec, shin: Vec) -> Vec:
+    """The foot's direction, heel to toe, for a thigh along ``d`` (forward ``f``) and ``shin``."""
+    # The foot points where the knee points, square to the shin at ankle 0.
+    # The shin's front: where the thigh leans, seen from the shin (the knee's bending plane).
+    bent = sub(d, mul(shin, dot(d, shin)))
+    fs = unit(bent) if norm(bent) > 0.05 else unit(sub(f, mul(shin, dot(f, shin))))
+    if leg.ankle == "flat":
+        # The sole level with the floor, within what an ankle can do (40 down, 30 up).
+        level = unit((fs[0], fs[1], 0.0)) if abs(fs[2]) < 0.99 else fs
+        # Level soles: the toe end is thinner than the heel, so the foot's axis dips a little.
+        level = unit(sub(level, mul(Z, (R["heel"] - R["toe"]) / FOOT)))
+        tilt = math.degrees(math.atan2(dot(cross(fs, level), unit(cross(fs, shin))), dot(fs, level)))
+        foot = rot(fs, unit(cross(fs, shin)), max(-30.0, min(50.0, tilt)))
+    else:
+        foot = rot(fs, unit(cross(fs, shin)), -leg.ankle)
+    return unit(foot)
+
+
+def _arm(arm: Arm, name: str, side: float, F2: Vec, L2: Vec, U2: Vec, P: dict[str, Vec]) -> list[Part]:
+    """One arm's joints into ``P`` (its shoulder already there) and its parts: upper arm, forearm, hand."""
+    pre = "other_" if name.startswith("other") else ""
+    shoulder = P[pre + "shoulder"]
+    d, f = _limb_frame(F2, L2, U2, side, arm.shoulder, arm.abduct, 0.0)
+    if arm.reach is not None:
+        target = add(P[arm.reach.to], arm.reach.offset)
+        # The elbow points back and a little out, as a relaxed elbow does.
+        pole = add(mul(F2, -1.0), mul(L2, side * 0.6))
+        elbow, palm = _ik(shoulder, target, UPPER_ARM, FOREARM + PALM / 2, arm.reach.bend or pole)
+        fore = unit(sub(palm, elbow))
+        wrist = add(elbow, mul(fore, FOREARM))
+    else:
+        elbow = add(shoulder, mul(d, UPPER_ARM))
+        fore = unit(add(mul(d, math.cos(math.radians(arm.elbow))), mul(f, math.sin(math.radians(arm.elbow)))))
+        wrist = add(elbow, mul(fore, FOREARM))
+    along = fore
+    if arm.hand == "flat":
+        # Palm on the floor, fingers toward the head (or forward when upright).
+        level = (U2[0], U2[1], 0.0) if norm((U2[0], U2[1], 0.0)) > 0.3 else (F2[0], F2[1], 0.0)
+        along = unit(level)
+    hand = add(wrist, mul(along, PALM + FINGERS))
+    P.update({pre + "shoulder": shoulder, pre + "elbow": elbow, pre + "wrist": wrist, pre + "hand": hand})
+    return [
+        Part(pre + "upper_arm", name, shoulder, elbow, R["shoulder"], R["elbow"]),
+        Part(pre + "forearm", name, elbow, wrist, R["elbow"] - 0.2, R["wrist"]),
+        Part(pre + "hand", name, wrist, hand, R["wrist"], R["hand"]),
+    ]
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rehabplan.errors import PatientError, Problem
-from rehabplan.models import Adjustment, Blocked, Hold, Program
+from rehabplan.models import Adjustment, Blocked, Hold, Program, Week
 from rehabplan.planning.flags import clinician_flags
 from rehabplan.planning.holds import check_ins, delayed, find_holds, frozen, gated, one_change_a_week, without
 from rehabplan.planning.lights import Decision, decide, items_of, light_of, log_hits
@@ -93,21 +93,8 @@ def adjust(
     if holds or clinician.blocked:
         resume_timelines = [timeline_model(t, core.get(t.id, False)) for t in plan_tracks.values()]
     if holds:
-        kept_out = {b.exercise for b in clinician.blocked}
-        held = (
-            (slot, frozen(t, had.get(slot), holds, entries, decisions, start, library, program, kept_out))
-            for slot, t in tracks.items()
-        )
-        tracks = {slot: t for slot, t in held if t.doses}
-    weeks = materialise(
-        library,
-        program.patient,
-        program.phases,
-        check_ins(program),
-        program.deload_weeks,
-        program.deload_volume_factor,
-        list(tracks.values()),
-    )
+        tracks = _held(program, library, entries, decisions, tracks, had, holds, clinician, start)
+    weeks = _materialised(program, library, tracks)
     return program.model_copy(
         update={
             # Past weeks are never touched: the patient has done them.
@@ -123,6 +110,40 @@ def adjust(
             "acknowledged_through_week": clinician.acknowledged or None,
             "decisions": clinician.record,
         }
+    )
+
+
+def _held(
+    program: Program,
+    library: Library,
+    entries: list[LogEntry],
+    decisions: dict[str, Decision],
+    tracks: dict[str, Track],
+    had: dict[str, Track],
+    holds: list[Hold],
+    clinician: _Clinician,
+    start: int,
+) -> dict[str, Track]:
+    """The tracks frozen by ``holds`` from ``start`` at the last tolerated doses; a track left with
+    no dose (a tensioner kept out) is dropped."""
+    kept_out = {b.exercise for b in clinician.blocked}
+    held = (
+        (slot, frozen(t, had.get(slot), holds, entries, decisions, start, library, program, kept_out))
+        for slot, t in tracks.items()
+    )
+    return {slot: t for slot, t in held if t.doses}
+
+
+def _materialised(program: Program, library: Library, tracks: dict[str, Track]) -> list[Week]:
+    """Every week of the program from ``tracks``, by the planner's own function."""
+    return materialise(
+        library,
+        program.patient,
+        program.phases,
+        check_ins(program),
+        program.deload_weeks,
+        program.deload_volume_factor,
+        list(tracks.values()),
     )
 
 

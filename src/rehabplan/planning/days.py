@@ -30,3 +30,12 @@ def day_pattern(sessions_per_week: int) -> tuple[DayPlan, ...]:
     short = SHORT_DAY_ORDER[: max(0, n - 3)]
     days = [DayPlan(d, "strength") for d in strength] + [DayPlan(d, "short") for d in short]
     return tuple(sorted(days, key=lambda d: d.day))
+
+
+def spread(items: list[int], k: int) -> list[int]:
+    """k of the items, as far apart as possible (first and last included)."""
+    if k >= len(items):
+        return list(items)
+    if k == 1:
+        return [items[0]]
+    return [items[round(i * (len(items) - 1) / (k - 1))] for i in range(k)]

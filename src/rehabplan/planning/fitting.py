@@ -20,7 +20,7 @@ from rehabplan.models import (
     Patient,
 )
 from rehabplan.models import Protocol as RehabProtocol
-from rehabplan.planning.days import DayPlan
+from rehabplan.planning.days import DayPlan, spread
 from rehabplan.planning.progression import (
     PYRAMID_SETS,
     STRETCH_SECONDS_A_DAY,
@@ -221,13 +221,29 @@ class Fitter:
                 many = many or n > self.cap
         self.time_over, self.cap_over = time, many
 
-    def on_a_day_over(self, s: _Slot) -> bool:
-        """Is slot ``s`` done on a day that is over the minutes (reserved room kept)?"""
-        for d, sec, _ in self.loads():
+    def on_a_day_over(self, s: _Slot, cap: bool = False) -> bool:
+        """Is slot ``s`` done on a day that is over the minutes (reserved room kept)? With
+        ``cap``, a day over the exercise cap counts too."""
+        for d, sec, n in self.loads():
             r = self.reserve.get(d, _NO_ROOM) if d >= 0 else _NO_ROOM
-            if sec > self.limit_s - self.kept_s - r.seconds and (s.every_day or d < 0 or d in s.days):
+            over = sec > self.limit_s - self.kept_s - r.seconds
+            over = over or (cap and n > self.cap - self.kept_n - r.exercises)
+            if over and (s.every_day or d < 0 or d in s.days):
                 return True
         return False
+
+    def on_an_over_day(self, s: _Slot) -> bool:
+        """Would changing slot ``s`` help: is it done on a day over the minutes or the cap?
+        (An exercise done only on short days is never trimmed for a strength day's time.)"""
+        return self.on_a_day_over(s, cap=True)
+
+    def move(self, s: _Slot, days: tuple[int, ...]) -> None:
+        """Slot ``s`` is done on ``days`` (and no longer every day), from its first week."""
+        p = self.job.props[s.id]
+        self._count(s, p, -1)
+        s.days, s.per_week, s.every_day = days, len(days), False
+        p.volume = p.work = -1  # counted again for the new number of days
+        self._count(s, p, 1)
 
     def why(self) -> str:
         if self.cap_over:
@@ -277,6 +293,8 @@ class Hold:
     def apply(self, f: Fitter, s: _Slot, p: _Prop) -> bool:
         if self.core is not None and s.core != self.core or _stale(f.job.states[s.id]) != self.stale:
             return False
+        if not f.on_an_over_day(s):
+            return False
         if not (f.time_over and not p.new and p.prev is not None and p.dose != p.prev):
             return False
         if f.job.seconds(s, p.dose) > f.job.seconds(s, p.prev):
@@ -306,7 +324,7 @@ class MakeRoom:
         shorter = _shorter_stretch(job, p.dose)
         if shorter is not None:
             n = shorter.reps
-            f.put(s, _Prop(shorter, f"{n} holds instead of {p.dose.reps}, to fit your time", p.new, p.prev))
+            f.put(s, _Prop(shorter, f"{n} holds, down from {p.dose.reps}, to fit your time", p.new, p.prev))
             f.check()
             if not f.time_over:
                 return True
@@ -372,6 +390,90 @@ def _held(f: Fitter, s: _Slot, prev: Dose) -> _Prop:
 
 
 @dataclass(frozen=True)
+class ShortDays:
+    """A trunk slot (core category) new this week that sits on a day that is over moves to the
+    short days, if there are enough of them for it (its ``sessions_per_week`` minimum): the
+    strength days keep their time and the patient gets real short days (hip and leg loading
+    stays on strength days, never two in a row)."""
+
+    name: str
+    description: str
+    by_waiting: ClassVar[bool] = False
+    whole_session: ClassVar[bool] = False
+
+    def apply(self, f: Fitter, s: _Slot, p: _Prop) -> bool:
+        job = f.job
+        ex = job.library.exercises[p.dose.exercise]
+        if not p.new or job.states[s.id].timeline or ex.category is not Category.core:
+            return False  # trunk work only: a stretch-only short day does not fit the compact log's cells yet
+        if (s.every_day and (s.core or s.slot.required)) or not f.on_an_over_day(s):
+            return False
+        short = [d.day for d in job.pattern if d.kind == "short"]
+        b = ex.dosage.sessions_per_week
+        wanted = len(short) if s.every_day else min(s.per_week, len(short))
+        if not short or wanted < b.min or set(s.days) <= set(short) and not s.every_day:
+            return False
+        f.move(s, tuple(spread(short, wanted)))
+        return True
+
+
+# A core exercise at its top dose this many weeks (deloads aside) may drop to a maintenance dose.
+MAINTAIN_AFTER_WEEKS = 2
+
+
+@dataclass(frozen=True)
+class Maintain:
+    """Short of time, a core slot that has stood at its top dose (no step left) for
+    ``MAINTAIN_AFTER_WEEKS`` weeks drops to a maintenance dose, one set fewer (never below its
+    fewest), and stays there, so another exercise's step fits: a bird-dog at 3 x 10 x 10 s for
+    weeks does not hold the hip hinge at 2 x 8 "to fit your time" (design choice). Only when
+    another slot on that day waits for a step that adds time."""
+
+    name: str
+    description: str
+    by_waiting: ClassVar[bool] = False
+    whole_session: ClassVar[bool] = False
+
+    def apply(self, f: Fitter, s: _Slot, p: _Prop) -> bool:
+        job = f.job
+        st = job.states[s.id]
+        if not (f.time_over and s.core and p.prev is not None and p.dose == p.prev and st.same >= MAINTAIN_AFTER_WEEKS):
+            return False
+        if st.maintained:
+            return False  # one set fewer once: a maintenance dose, not a slide
+        ex = job.library.exercises[p.dose.exercise]
+        if not ex.is_loading or p.dose.sets <= _fewest_sets(s, ex) or not f.on_an_over_day(s):
+            return False
+        if step(p.dose, s.rule, job.ctxs[s.id], f.no_harder)[1] is not None:
+            return False  # not at its top: it still has a step of its own
+        if not any(o.id != s.id and _waits_for_time(f, o) and set(o.days) & set(s.days) for o in job.slots):
+            return False
+        st.max_sets, st.maintained = p.dose.sets - 1, True
+        f.put(
+            s,
+            _Prop(
+                replaced(p.dose, sets=p.dose.sets - 1),
+                "one set fewer, to fit your time: keep this level while other work builds",
+                False,
+                p.prev,
+            ),
+        )
+        return True
+
+
+def _waits_for_time(f: Fitter, o: _Slot) -> bool:
+    """Is loading slot ``o`` held at last week's dose for time this week, or does it propose a
+    step that adds time (which a day over the minutes would hold)?"""
+    job = f.job
+    p = job.props.get(o.id)
+    if p is None or p.prev is None or p.new or not job.library.exercises[p.dose.exercise].is_loading:
+        return False
+    if p.dose == p.prev:
+        return bool(p.note and "to fit your time" in p.note)
+    return job.seconds(o, p.dose) > job.seconds(o, p.prev)
+
+
+@dataclass(frozen=True)
 class StartLow:
     """A slot new this week starts at its fewest sets."""
 
@@ -382,7 +484,7 @@ class StartLow:
 
     def apply(self, f: Fitter, s: _Slot, p: _Prop) -> bool:
         fewest = _fewest_sets(s, f.job.library.exercises[p.dose.exercise])
-        if not (f.time_over and p.new and p.dose.sets > fewest):
+        if not (f.time_over and p.new and p.dose.sets > fewest) or not f.on_an_over_day(s):
             return False
         f.put(s, _Prop(replaced(p.dose, sets=fewest), p.note, True, None))
         return True
@@ -400,7 +502,7 @@ class LeaveOut:
     whole_session: ClassVar[bool] = False
 
     def apply(self, f: Fitter, s: _Slot, p: _Prop) -> bool:
-        if s.core or s.slot.required or (self.new_only and not p.new):
+        if s.core or s.slot.required or (self.new_only and not p.new) or not f.on_an_over_day(s):
             return False
         week = f.job.week
         where = "" if self.new_only or week == 1 else f" from week {week}"
@@ -422,6 +524,8 @@ class FewerSets:
         fewest = _fewest_sets(s, f.job.library.exercises[p.dose.exercise])
         if not f.time_over or (s.core and not self.whole_session) or p.dose.sets <= fewest:
             return False
+        if not f.on_an_over_day(s):
+            return False
         f.job.states[s.id].max_sets = fewest
         f.put(s, _Prop(replaced(p.dose, sets=fewest), "fewer sets, to fit your time", p.new, p.prev))
         return True
@@ -432,6 +536,7 @@ class FewerSets:
 FIT_STEPS: tuple[FitStep, ...] = (
     Hold("hold", "a slot that is not core keeps last week's dose instead of a step that adds time", core=False, stale=False),
     StartLow("start-low", "a slot new this week starts at its fewest sets"),
+    ShortDays("short-days", "a new slot that is not hip and leg loading moves to the short days"),
     LeaveOut("wait", "a new slot that is not core is left out", new_only=True),
     Hold(
         "hold-core",
@@ -439,6 +544,7 @@ FIT_STEPS: tuple[FitStep, ...] = (
         core=True,
         stale=False,
     ),
+    Maintain("maintain", "a core slot at its top dose for two weeks drops a set so another exercise's step fits"),
     MakeRoom("make-room", "a stretch or mobility item that is not core is left out so a slot that has stood still can progress"),
     Hold(
         "hold-stale",

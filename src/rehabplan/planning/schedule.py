@@ -127,6 +127,11 @@ class _Pass:
         self.library, self.protocol, self.patient = library, protocol, patient
         self.phases, self.pattern, self.slots, self.dropped = phases, pattern, slots, dropped
         self.level = _start_level(patient)
+        # Older or highly irritable patients: an exercise that comes in after week 1 starts at
+        # its fewest sets (a plank's 5-3-1 starts as 5 holds and climbs a set a week; the others
+        # add sets by their own rule), so the week it comes in does not jump the weekly sets
+        # (design choice).
+        self.gentle = patient.age_band is AgeBand.older or patient.irritability is Irritability.high
         self.states = {s.id: SlotState() for s in slots}
         starts = {s.start for s in slots}
         strength_days = {d.day for d in pattern if d.kind == "strength"}
@@ -240,6 +245,12 @@ class _Pass:
             lowest = self.library.exercises[s.start].dosage.minutes
             floor = int(lowest.min) if lowest else 1
             dose = replaced(dose, minutes=max(floor, min(dose.minutes, _walk_ceiling(targets, week))))
+        ex = self.library.exercises[s.start]
+        fewest = int(ex.dosage.sets.min)
+        if week > 1 and self.gentle and ex.is_loading and dose.sets > fewest:
+            if s.pyramid:  # a pyramid's rule steps its holds, not its sets: it climbs a set a week
+                st.ramp_to = max(st.ramp_to, dose.sets)
+            dose = replaced(dose, sets=fewest)
         note = "new this week" if week > 1 else None
         if s.fallback_note:
             note = s.fallback_note if note is None else f"{note} ({s.fallback_note})"
@@ -270,7 +281,9 @@ class _Pass:
                 dose, note = replaced(dose, sets=dose.sets + 1), "one more set"
             elif due or st.pending:
                 dose, note = step(dose, rule, ctx, skip)
-                if note is None and st.max_sets < 99:
+                if note is None and st.maintained:
+                    dose, note = trade(dose, rule, ctx) or (dose, "same as last week: keep this level")
+                elif note is None and st.max_sets < 99:
                     dose, note = trade(dose, rule, ctx) or (dose, "same as last week, to fit your time")
         if self.was_deload and not is_deload:
             note = "back to full dose" + (f"; {note}" if note else "")

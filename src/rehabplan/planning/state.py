@@ -62,6 +62,7 @@ class SlotState:
     pending: bool = False  # a step held back last week (volume), retried now
     ramp_to: int = 0  # sets a new slot was meant to start with (volume limit), one set a week
     max_sets: int = 99  # set by fitting: a slot trimmed to fit keeps at most this many sets
+    maintained: bool = False  # at its top dose, dropped a set to a maintenance dose (fitting)
     left_out: str | None = None
     waited: str | None = None  # why a slot that has not started yet waits (the volume limit)
     same: int = 0  # weeks in a row (deloads aside) at this dose: a plateau grows here

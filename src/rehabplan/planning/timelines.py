@@ -54,7 +54,7 @@ class Track:
 
 
 def _track(s: _Slot, st: SlotState) -> Track:
-    return Track(s.id, s.rule.name, s.slot.every_day, s.per_week, s.days, st.timeline, st.notes)
+    return Track(s.id, s.rule.name, s.every_day, s.per_week, s.days, st.timeline, st.notes)
 
 
 # The library's cache of planned pieces (``Library.planned``), kept between plans. Three kinds of
@@ -320,8 +320,9 @@ def _sessions(pattern: tuple[DayPlan, ...], daily: list[_Item], by_day: dict[int
             keeps = keeps or item.keeps_session
             floor = floor or item.floor
             secs += item.secs
-        # A session holds at least one exercise that is not a stretch or a glide.
-        if not keeps:
+        # A strength session holds at least one exercise that is not a stretch or a glide; a
+        # short day holds whatever fitting moved there (a stretch off the strength days).
+        if not (keeps or plan.kind == "short" and today):
             continue
         # Floor work together, so the patient gets down and up once (a stable sort).
         if floor:

@@ -188,29 +188,17 @@ class HtmlBuilder:
         return self._logo
 
     def context(self, program: Program, library: Library, *, preview: bool) -> dict:
-
-        cfg = self.config
-        first = program.weeks[0] if program.weeks else None
+        """Everything the handout templates read: the page and clinic, the weeks, then the content."""
         sessions_per_week = max((len(w.sessions) for w in program.weeks), default=0)
-        daily_names: list[str] = []
-        for week in program.weeks:
-            for rx in week.every_day:
-                if rx.name not in daily_names:
-                    daily_names.append(rx.name)
-        example = _example_reps(program)
-        tempo = Tempo.parse(example.tempo) if example and example.tempo else None
-        # The speed explained with an exercise whose card prints it.
-        example_speed = next(
-            (
-                rx
-                for w in program.weeks
-                for s in w.sessions
-                for rx in s.prescriptions
-                if tempo_matters(rx.category, rx.tempo) and rx.reps
-            ),
-            None,
-        )
-        reassess = next((w for w in program.weeks if w.number == program.reassessment_week), None)
+        return {
+            **self._page_context(program, preview=preview),
+            **_weeks_context(program, self.config.locale, sessions_per_week),
+            **self._content_context(program, library, sessions_per_week),
+        }
+
+    def _page_context(self, program: Program, *, preview: bool) -> dict:
+        """The patient, the clinic and how the page looks."""
+        cfg = self.config
         return {
             "program": program,
             "patient": program.patient,
@@ -231,20 +219,11 @@ class HtmlBuilder:
             "emergency": cfg.emergency,
             "emergency_place": _emergency_place(cfg.locale),
             "urgent_advice": cfg.urgent_advice,
-            "weeks_total": len(program.weeks),
-            "last_week": program.weeks[-1].number if program.weeks else len(program.weeks),
-            "months_total": max(1, round(len(program.weeks) / 4.33)),
-            "sessions_per_week": sessions_per_week,
-            "session_minutes": round(first.sessions[0].minutes) if first and first.sessions else None,
-            "day_plan": day_plan(program, cfg.locale),
-            "walk_minutes": _walk_minutes(program),
-            "daily_names": daily_names,
-            "daily_ladders": daily_ladders(program),
-            "example_speed": example_speed,
-            "example": example,
-            "tempo": tempo,
-            "tempo_parts": _tempo_parts(tempo or Tempo.parse("3-1-2-0")),
-            "example_hold": _example_hold(program),
+        }
+
+    def _content_context(self, program: Program, library: Library, sessions_per_week: int) -> dict:
+        """The pain rule, the chart, the exercise cards, the log and the notes for the clinician."""
+        return {
             "pain": program.pain,
             "bands": pain_bands(program),
             "phase_names": {p.id: p.name for p in program.phases},
@@ -256,7 +235,7 @@ class HtmlBuilder:
             "log_daily": any(w.every_day for w in program.weeks),
             "log_kinds": len({getattr(s, "name", "Session") for w in program.weeks for s in w.sessions}),
             "log_column_kinds": _log_column_kinds(program, sessions_per_week),
-            "reassess": reassess,
+            "reassess": next((w for w in program.weeks if w.number == program.reassessment_week), None),
             # For the clinician, before the handout is given (e.g. side: both with no screen
             # recorded): printed on the cover so it cannot be missed, never as a diagnosis.
             "clinician_notes": list(getattr(program, "clinician_warnings", [])),
@@ -361,6 +340,45 @@ class HtmlBuilder:
             if alarm:
                 signal.setitimer(signal.ITIMER_REAL, 0)
                 signal.signal(signal.SIGALRM, previous)
+
+
+def _weeks_context(program: Program, locale: str, sessions_per_week: int) -> dict:
+    """The plan's length and week, and the examples that explain reps, speed and holds."""
+    first = program.weeks[0] if program.weeks else None
+    daily_names: list[str] = []
+    for week in program.weeks:
+        for rx in week.every_day:
+            if rx.name not in daily_names:
+                daily_names.append(rx.name)
+    example = _example_reps(program)
+    tempo = Tempo.parse(example.tempo) if example and example.tempo else None
+    # The speed explained with an exercise whose card prints it.
+    example_speed = next(
+        (
+            rx
+            for w in program.weeks
+            for s in w.sessions
+            for rx in s.prescriptions
+            if tempo_matters(rx.category, rx.tempo) and rx.reps
+        ),
+        None,
+    )
+    return {
+        "weeks_total": len(program.weeks),
+        "last_week": program.weeks[-1].number if program.weeks else len(program.weeks),
+        "months_total": max(1, round(len(program.weeks) / 4.33)),
+        "sessions_per_week": sessions_per_week,
+        "session_minutes": round(first.sessions[0].minutes) if first and first.sessions else None,
+        "day_plan": day_plan(program, locale),
+        "walk_minutes": _walk_minutes(program),
+        "daily_names": daily_names,
+        "daily_ladders": daily_ladders(program),
+        "example_speed": example_speed,
+        "example": example,
+        "tempo": tempo,
+        "tempo_parts": _tempo_parts(tempo or Tempo.parse("3-1-2-0")),
+        "example_hold": _example_hold(program),
+    }
 
 
 def render_html(

@@ -508,8 +508,9 @@ def day_plan(program: Program, locale: str = "en-GB") -> list[dict]:
     for week in program.weeks:
         for s in week.sessions:
             kind = getattr(s, "kind", "strength")
-            k = kinds.setdefault(kind, {"kind": kind, "days": set(), "first_week": week.number, "minutes": {}})
+            k = kinds.setdefault(kind, {"kind": kind, "days": set(), "first_week": week.number, "minutes": {}, "what": set()})
             k["days"].add(getattr(s, "day", 0))
+            k["what"].update("trunk" if rx.category.value == "core" else "stretch" for rx in s.prescriptions)
             k["minutes"].setdefault(week.number, max(k["minutes"].get(week.number, 0), s.minutes))
     out = []
     for kind in ("strength", "short"):
@@ -530,6 +531,8 @@ def day_plan(program: Program, locale: str = "en-GB") -> list[dict]:
                 "last_minutes": round(k["minutes"][weeks[-1]]),
                 "last_week": weeks[-1],
                 "max_minutes": round(max(k["minutes"].values())),
+                "trunk": "trunk" in k["what"],  # what a short day holds: trunk work, stretches or both
+                "stretch": "stretch" in k["what"],
             }
         )
     return out
