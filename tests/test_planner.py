@@ -307,7 +307,9 @@ def test_a_new_exercise_done_every_strength_and_short_day_may_start_at_one_set(l
         exclusions=["floor"],
     )
     started = [w.number for w in program.weeks if any(p.exercise == "counter-plank" for p in items(w))]
-    assert started and started[0] <= 8  # one new exercise a week, none in the check-in week
+    # One new exercise a week, none in the check-in week; the pelvic tilt's second set (after
+    # seven weeks at one set) goes on first, so the plank may come a week later.
+    assert started and started[0] <= 9
     assert all(d.slot != "front-plank" for d in program.dropped)
 
 

@@ -134,7 +134,26 @@ def test_an_older_highly_irritable_lumbar_patient_starts_the_front_plank_gently(
     assert first.sets == 1
     before = program.weeks[first.week - 2]
     assert program.weeks[first.week - 1].volume_sets <= before.volume_sets * 1.3
-    assert [d.sets for d in plank.doses if not program.weeks[d.week - 1].deload][:3] == [1, 2, 3]
+    # One set, then a set a week (the plan may end before the third: a second set of the pelvic
+    # tilt went on first, so the plank comes in a week later).
+    ramp = [d.sets for d in plank.doses if not program.weeks[d.week - 1].deload][:3]
+    assert len(ramp) >= 2 and ramp == [1, 2, 3][: len(ramp)], ramp
+
+
+def test_an_older_highly_irritable_lumbar_patient_adds_a_second_set_when_time_and_work_allow():
+    # The case found: older, high irritability, 5 x 30 minutes; every exercise stayed at one set
+    # for 12 weeks while sessions used 5-21 of the 30 minutes: each week's set limit went to the
+    # week's new exercise, and a second set (the biggest step) was always the one held for the
+    # work limit. A second set now goes on before a new exercise that is not core (which waits a
+    # week), within the weekly sets and the 20 % work rise.
+    program = plan(
+        protocol="lumbar-radicular-sciatica", sessions_per_week=5, minutes=30, irritability="high", age_band="older",
+    )  # fmt: skip
+    loading = [t for t in program.timelines if LIBRARY[t.doses[0].exercise].is_loading]
+    second = {t.slot: min((d.week for d in t.doses if d.sets >= 2), default=99) for t in loading if t.rule != "pyramid"}
+    assert min(second.values()) <= 8, second
+    assert sum(w <= 12 for w in second.values()) >= 2, second
+    assert all(s.minutes <= 30 for w in program.weeks for s in w.sessions)
 
 
 # ----------------------------------------------------------------------------- maintenance

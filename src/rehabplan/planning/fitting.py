@@ -161,6 +161,7 @@ class Fitter:
         self.count_of: list[int] = []
         self.daily_s, self.daily_n = 0.0, 0
         self.time_over = self.cap_over = False
+        self.held: dict[str, _Prop] = {}  # slot -> the step a Hold replaced this week
 
     @property
     def fits(self) -> bool:
@@ -298,6 +299,7 @@ class Hold:
         if not (f.time_over and not p.new and p.prev is not None and p.dose != p.prev):
             return False
         if f.job.seconds(s, p.dose) > f.job.seconds(s, p.prev):
+            f.held.setdefault(s.id, p)
             f.put(s, _held(f, s, p.prev))
         return True
 
@@ -579,6 +581,7 @@ def fit(job: FitWeek, no_harder: frozenset[str] = frozenset()) -> None:
             f.check(keep=False)
         for s in hold_order if fit_step.by_waiting else order:
             if f.fits:
+                _give_back(f, order)
                 return
             p = job.props.get(s.id)
             if p is not None and fit_step.apply(f, s, p):
@@ -586,6 +589,22 @@ def fit(job: FitWeek, no_harder: frozenset[str] = frozenset()) -> None:
     f.check(keep=False)
     if not f.fits:
         raise _cannot_fit(f)
+
+
+def _give_back(f: Fitter, order: list[_Slot]) -> None:
+    """Holding is greedy: a slot held early may fit again once later slots were held too. Each
+    slot held this week that has stood still ``PLATEAU_WEEKS`` weeks (held again, this would be its
+    4th) gets its step back if the days still fit (and keep the reserved room), the one that has
+    stood still longest first: no plateau for a few seconds that turned out to be free."""
+    job = f.job
+    stale = [s for s in order if s.id in f.held and job.states[s.id].same >= PLATEAU_WEEKS and s.id in job.props]
+    for s in sorted(stale, key=lambda s: -job.states[s.id].same):
+        held = job.props[s.id]
+        f.put(s, f.held[s.id])
+        f.check()
+        if not f.fits:
+            f.put(s, held)
+            f.check()
 
 
 def _cannot_fit(f: Fitter) -> PatientError:

@@ -47,6 +47,12 @@ def gentle_times_a_week(rule_name: str, ex: Exercise, patient: Patient) -> int |
     return None
 
 
+# An older or highly irritable patient's exercise that has been done at its fewest sets for this
+# many weeks takes its second set before a new exercise that is not core starts (the new one
+# waits a week): design choice, so that a second set comes by weeks 6-8 when the weekly sets,
+# the work rise and the minutes allow.
+SECOND_SET_AFTER_WEEKS = 6
+
 # Last week's loading sets and work (work None in the first weeks: not limited yet).
 Limits = tuple[int, float | None]
 
@@ -137,6 +143,11 @@ class _VolumeLimit:
         self.last, self.last_work = limits
         self.no_harder = no_harder
         self.rise = WORK_RISE_HIGH_IRRITABILITY if high else WORK_RISE
+        # Older or highly irritable patients start every exercise at its fewest sets: a second
+        # set goes on before a new exercise that is not core (which waits a week), or they
+        # would stay at one set while new exercises come in week after week.
+        patient = job.patient
+        self.gentle = patient.age_band is AgeBand.older or patient.irritability is Irritability.high
         states = job.states
         self.order = sorted((s for s in job.slots if s.id in job.props), key=_Slot.importance)
         # Holding is shared: of equal importance, the slot whose dose changed most recently
@@ -153,6 +164,7 @@ class _VolumeLimit:
             ("start-low", self.start_low),
             ("hold-core-sets", lambda: self.hold_sets(1)),
             ("wait", lambda: self.wait(False)),
+            ("hold-second-sets", lambda: self.hold_sets(3)),
             ("hold-stale-sets", lambda: self.hold_sets(2)),
             ("wait-core", lambda: self.wait(True)),
             ("hold-work", self.hold_work),
@@ -193,10 +205,12 @@ class _VolumeLimit:
         return _volume(job.props, job.slots, job.library) <= self.last + allowance and not self.work_over()
 
     def hold_sets(self, group: int) -> bool:
-        """group 0: not core; 1: core; 2: slots that have stood still PLATEAU_WEEKS - 1 weeks (last)."""
+        """group 0: not core; 1: core; 3: an older or highly irritable patient's second set
+        (after a new exercise that is not core waits); 2: slots that have stood still
+        PLATEAU_WEEKS - 1 weeks (last)."""
         for s in self.hold_order:
             p = self.job.props.get(s.id)
-            if p is None or p.new or p.prev is None or (2 if self._stale(s) else int(s.core)) != group:
+            if p is None or p.new or p.prev is None or self._group(s, p) != group:
                 continue
             prev = p.prev
             over_work = self.work_over()
@@ -217,19 +231,20 @@ class _VolumeLimit:
         week is within the limit (one more set of a long hold can add as much as every other
         step together; it must not stop them all, week after week). A slot that has stood still
         waits last; a held slot progresses another way if it can. When the sets are still over,
-        the named steps go on from here."""
+        the named steps go on from here. An older or highly irritable patient's second set waits
+        after the other steps (as the biggest step it would otherwise wait every week)."""
         if not self.work_over():
             return False
         job = self.job
-        adders: list[tuple[bool, int, int, _Slot, Dose]] = []
+        adders: list[tuple[bool, bool, int, int, _Slot, Dose]] = []
         for s in self.hold_order:
             p = job.props.get(s.id)
             if p is None or p.new or p.prev is None:
                 continue
             more = self._prop_work(s, p) - self._work_of(s, p.prev)
             if more > 0:
-                adders.append((self._stale(s), -more, len(adders), s, p.prev))
-        for _, _, _, s, prev in sorted(adders):
+                adders.append((self._stale(s), self._owed_second_set(s, p), -more, len(adders), s, p.prev))
+        for _, _, _, _, s, prev in sorted(adders):
             job.props[s.id] = self._held(s, prev, True)
             job.states[s.id].pending = True
             if self.within():
@@ -237,6 +252,25 @@ class _VolumeLimit:
             if not self.work_over():
                 return False  # the work fits now; the weekly sets are the named steps' to fix
         return False
+
+    def _group(self, s: _Slot, p: _Prop) -> int:
+        if self._stale(s):
+            return 2
+        return 3 if self._owed_second_set(s, p) else int(s.core)
+
+    def _owed_second_set(self, s: _Slot, p: _Prop) -> bool:
+        """Does an older or highly irritable patient's slot step up from its fewest sets this
+        week, after ``SECOND_SET_AFTER_WEEKS`` weeks there? Such a step is held after the others
+        (as the biggest step it would otherwise be held every week, and the patient would stay
+        at one set for the whole plan while new exercises come in)."""
+        prev = p.prev
+        if not self.gentle or prev is None or p.dose.sets <= prev.sets or p.dose.exercise != prev.exercise:
+            return False
+        fewest = _fewest_sets(s, self.job.library.exercises[prev.exercise])
+        if prev.sets > fewest:
+            return False
+        weeks = sum(1 for d in self.job.states[s.id].timeline.values() if d.sets <= fewest)
+        return weeks >= SECOND_SET_AFTER_WEEKS
 
     def _smaller_step(self, s: _Slot, p: _Prop, prev: Dose) -> bool:
         """A slot that has stood still takes a smaller step rather than none (fewer added reps or
