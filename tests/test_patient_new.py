@@ -213,3 +213,13 @@ def test_the_clinics_date_format_is_asked_and_accepted(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert "DD/MM/YYYY" in result.output
     assert "start_date: 2027-01-12" in (tmp_path / "p.yaml").read_text()
+
+
+def test_answers_that_run_out_write_nothing_and_say_so(tmp_path):
+    # Ctrl-D at the first question, or a script with too few answers: a usage problem, not a bug.
+    target = tmp_path / "jane.yaml"
+    result = runner.invoke(app, ["patient", "new", str(target)], input="")
+    assert result.exit_code == 2, result.output
+    assert "was not written" in " ".join(result.output.split())
+    assert "Internal error" not in result.output
+    assert not target.exists()

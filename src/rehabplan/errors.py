@@ -23,6 +23,11 @@ from pathlib import Path
 from typing import Self
 
 
+def count(n: int, noun: str) -> str:
+    """'1 problem', '3 problems': messages a clinician reads say it as they would."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with an input, said so a clinician can fix it."""
@@ -78,7 +83,7 @@ class LibraryError(RehabplanError):
         warnings = [p for p in problems if p.warning]
         if errors or (strict and warnings):
             shown = problems if strict else errors
-            raise cls(f"{what} {len(shown)} problem(s)", shown)
+            raise cls(f"{what} {count(len(shown), 'problem')}", shown)
         return warnings
 
 

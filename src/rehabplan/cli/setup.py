@@ -24,7 +24,7 @@ locale: en-GB                      # en-GB, en-US, en-AU, en-CA, en-IE, en-NZ: d
 # emergency_number: "999"          # default from locale (999, 911, 000, 112, 111)
 large_print: false                 # true = 18 pt handouts
 edition: full                      # full | compact: the same plan in about half the pages
-                                   # (12 pt, two cards a page, a one-page log): set compact
+                                   # (12 pt, two cards a page, the log as one table): set compact
                                    # to make it every handout's default, or use build --compact
 library: []                        # clinic exercise folders layered over the built-in library
 protocols: []                      # clinic protocol folders layered over the built-in protocols
@@ -155,5 +155,11 @@ def patient_new(
     Example: rehabplan patient new jane.yaml
     """
     from rehabplan.cli.intake import interview
+    from rehabplan.errors import UsageError
 
-    interview(out, output, force, config, library, protocols)
+    try:
+        interview(out, output, force, config, library, protocols)
+    except EOFError:  # Ctrl-D, or a script that runs out of answers
+        raise UsageError(f"the questions ended before every answer was given, so {output} was not written").with_hint(
+            "run it again at a terminal, or start the patient file from a copy of examples/patient.yaml"
+        ) from None

@@ -27,7 +27,7 @@ from typing import Literal
 
 from pydantic import Field, PrivateAttr, field_validator
 
-from rehabplan.errors import ConfigError, Problem
+from rehabplan.errors import ConfigError, Problem, count
 from rehabplan.models import Model
 from rehabplan.sources.parse import parse_located
 from rehabplan.sources.yaml_file import load_yaml
@@ -108,7 +108,7 @@ class ClinicConfig(Model):
     emergency_number: str | None = Field(None, max_length=20, description="default from locale: 999, 911, 000, 112, 111")
     large_print: bool = False
     edition: Literal["full", "compact"] = Field(
-        "full", description="full, or compact: the same plan in about half the pages (two cards a page, a one-page log)"
+        "full", description="full, or compact: the same plan in about half the pages (two cards a page, the log as one table)"
     )
     library: list[Path] = Field(default_factory=list, description="clinic exercise folders")
     protocols: list[Path] = Field(default_factory=list, description="clinic protocol folders")
@@ -274,7 +274,7 @@ def load_config(path: Path | str | None = None) -> ClinicConfig:
         raise ConfigError(f"the configuration {path} cannot be read", problems)
     config, problems = parse_located(located, ClinicConfig)
     if config is None:
-        raise ConfigError(f"the configuration {path} has {len(problems)} problem(s)", problems)
+        raise ConfigError(f"the configuration {path} has {count(len(problems), 'problem')}", problems)
     base = path.resolve().parent
 
     def fix(p: Path) -> Path:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from rehabplan.errors import PatientError, Problem
+from rehabplan.errors import PatientError, Problem, count
 from rehabplan.models import Patient
 from rehabplan.sources.parse import parse_data, parse_located
 from rehabplan.sources.yaml_file import load_yaml
@@ -26,7 +26,7 @@ def load_patient(path: Path | str, overrides: dict[str, Any] | None = None) -> P
         located.data.update({k: v for k, v in overrides.items() if v is not None})
     patient, problems = parse_located(located, Patient)
     if patient is None:
-        raise PatientError(f"the patient file {path} has {len(problems)} problem(s)", problems)
+        raise PatientError(f"the patient file {path} has {count(len(problems), 'problem')}", problems)
     return patient
 
 
@@ -36,7 +36,7 @@ def patient_from_row(row: dict[str, Any], source: str, line: int | None) -> Pati
     data = {k: v for k, v in data.items() if v not in ("", None)}
     patient, problems = parse_data(data, Patient, source, lambda loc: line)
     if patient is None:
-        raise PatientError(f"{source}: row has {len(problems)} problem(s)", problems)
+        raise PatientError(f"{source}: row has {count(len(problems), 'problem')}", problems)
     return patient
 
 

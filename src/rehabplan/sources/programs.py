@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from rehabplan.errors import PatientError, Problem
+from rehabplan.errors import PatientError, Problem, count
 from rehabplan.sources.safe_read import Refused, read_regular
 
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ def load_program(path: Path | str, library: Library) -> Any:
     problems: list[Problem] = []
     _walk(data, (), path, problems)
     if problems:
-        raise PatientError(f"the program {path} has {len(problems)} problem(s)", problems[:60])
+        raise PatientError(f"the program {path} has {count(len(problems), 'problem')}", problems[:60])
     try:
         program = Program.model_validate(data)
     except ValidationError as exc:
