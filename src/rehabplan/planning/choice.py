@@ -18,7 +18,7 @@ from rehabplan.models import (
     Slot,
     TrainingStatus,
 )
-from rehabplan.planning.days import HIP_AND_LEG, DayPlan
+from rehabplan.planning.days import HIP_AND_LEG, DayPlan, spread
 from rehabplan.planning.progression import LOAD_LADDER, LOAD_LADDER_RUNGS, ladder_reaches_weights
 from rehabplan.planning.rules import EXCLUDES, HOUSEHOLD, OLDER_ADULT_AVOID, removed_tags
 from rehabplan.planning.state import _Slot
@@ -180,25 +180,16 @@ def _frequency(slot: Slot, ex: Exercise, pattern: Sequence[DayPlan]) -> int:
     return wanted
 
 
-def _spread(items: list[int], k: int) -> list[int]:
-    """k of the items, as far apart as possible (first and last included)."""
-    if k >= len(items):
-        return list(items)
-    if k == 1:
-        return [items[0]]
-    return [items[round(i * (len(items) - 1) / (k - 1))] for i in range(k)]
-
-
 def _days(ex: Exercise, per_week: int, pattern: Sequence[DayPlan]) -> tuple[int, ...]:
     strength = [d.day for d in pattern if d.kind == "strength"]
     short = [d.day for d in pattern if d.kind == "short"]
     if ex.category in HIP_AND_LEG:
-        return tuple(_spread(strength, per_week))
+        return tuple(spread(strength, per_week))
     # Core and the rest: short days first (so strength days stay short), then strength days.
     picked = (
-        short[:per_week] + _spread(strength, per_week - len(short[:per_week]))
+        short[:per_week] + spread(strength, per_week - len(short[:per_week]))
         if per_week > len(short)
-        else _spread(short, per_week)
+        else spread(short, per_week)
     )
     return tuple(sorted(picked))
 
