@@ -278,18 +278,26 @@ class FitStep(Protocol):
 
 
 @dataclass(frozen=True)
-class Hold:
+class _Step:
+    """What most fit steps share: a name and a description (the notes and the docs read them), not
+    ordered by who waits, and not allowed the room kept for later core slots."""
+
+    name: str
+    description: str
+    by_waiting: ClassVar[bool] = False
+    whole_session: ClassVar[bool] = False
+
+
+@dataclass(frozen=True)
+class Hold(_Step):
     """Keep last week's dose instead of a step that adds time (a band or a harder variant may
     still come; after weeks at one dose, a trade that costs no minutes). ``core``: only core
     slots, or only the others (None: both); ``stale``: only slots that have stood still for
     ``PLATEAU_WEEKS`` - 1 weeks, or only the others."""
 
-    name: str
-    description: str
     core: bool | None
     stale: bool
     by_waiting: ClassVar[bool] = True
-    whole_session: ClassVar[bool] = False
 
     def apply(self, f: Fitter, s: _Slot, p: _Prop) -> bool:
         if self.core is not None and s.core != self.core or _stale(f.job.states[s.id]) != self.stale:
@@ -305,17 +313,12 @@ class Hold:
 
 
 @dataclass(frozen=True)
-class MakeRoom:
+class MakeRoom(_Step):
     """Short of time, a stretch or mobility item that is not core (nor required) gives way
     before an exercise that has stood still for 3 weeks is held a 4th (no plateaus while a
     non-core item could be traded): a stretch first takes fewer holds (still 60 s a day), and
     if that is not enough the item is left out; only from a day that is over, and only while
     such a step waits."""
-
-    name: str
-    description: str
-    by_waiting: ClassVar[bool] = False
-    whole_session: ClassVar[bool] = False
 
     def apply(self, f: Fitter, s: _Slot, p: _Prop) -> bool:
         job = f.job
@@ -392,16 +395,11 @@ def _held(f: Fitter, s: _Slot, prev: Dose) -> _Prop:
 
 
 @dataclass(frozen=True)
-class ShortDays:
+class ShortDays(_Step):
     """A trunk slot (core category) new this week that sits on a day that is over moves to the
     short days, if there are enough of them for it (its ``sessions_per_week`` minimum): the
     strength days keep their time and the patient gets real short days (hip and leg loading
     stays on strength days, never two in a row)."""
-
-    name: str
-    description: str
-    by_waiting: ClassVar[bool] = False
-    whole_session: ClassVar[bool] = False
 
     def apply(self, f: Fitter, s: _Slot, p: _Prop) -> bool:
         job = f.job
@@ -424,17 +422,12 @@ MAINTAIN_AFTER_WEEKS = 2
 
 
 @dataclass(frozen=True)
-class Maintain:
+class Maintain(_Step):
     """Short of time, a core slot that has stood at its top dose (no step left) for
     ``MAINTAIN_AFTER_WEEKS`` weeks drops to a maintenance dose, one set fewer (never below its
     fewest), and stays there, so another exercise's step fits: a bird-dog at 3 x 10 x 10 s for
     weeks does not hold the hip hinge at 2 x 8 "to fit your time" (design choice). Only when
     another slot on that day waits for a step that adds time."""
-
-    name: str
-    description: str
-    by_waiting: ClassVar[bool] = False
-    whole_session: ClassVar[bool] = False
 
     def apply(self, f: Fitter, s: _Slot, p: _Prop) -> bool:
         job = f.job
@@ -476,13 +469,8 @@ def _waits_for_time(f: Fitter, o: _Slot) -> bool:
 
 
 @dataclass(frozen=True)
-class StartLow:
+class StartLow(_Step):
     """A slot new this week starts at its fewest sets."""
-
-    name: str
-    description: str
-    by_waiting: ClassVar[bool] = False
-    whole_session: ClassVar[bool] = False
 
     def apply(self, f: Fitter, s: _Slot, p: _Prop) -> bool:
         fewest = _fewest_sets(s, f.job.library.exercises[p.dose.exercise])
@@ -493,15 +481,11 @@ class StartLow:
 
 
 @dataclass(frozen=True)
-class LeaveOut:
+class LeaveOut(_Step):
     """A slot that is not core (nor required) is left out: only a new one (``new_only``, it
     waits), or any from this week on."""
 
-    name: str
-    description: str
     new_only: bool
-    by_waiting: ClassVar[bool] = False
-    whole_session: ClassVar[bool] = False
 
     def apply(self, f: Fitter, s: _Slot, p: _Prop) -> bool:
         if s.core or s.slot.required or (self.new_only and not p.new) or not f.on_an_over_day(s):
