@@ -139,6 +139,8 @@ def report(
 
 # Commands that make (at most) one document and end the process (see main).
 ONE_DOCUMENT_COMMANDS = frozenset({"build", "adjust"})
+# Commands that talk to worker processes over pipes (see main).
+WORKER_COMMANDS = frozenset({"bulk"})
 
 
 def main() -> None:
@@ -151,15 +153,19 @@ def main() -> None:
     # skips frozen objects. (render_pdf removes WeasyPrint's font folder itself, not in a
     # finalizer.) Only here, the command's own process: app() called in-process is unchanged,
     # and the renderer itself never touches the collector (rehabplan/process.py).
-    one_document = len(sys.argv) > 1 and sys.argv[1] in ONE_DOCUMENT_COMMANDS
+    command = next((arg for arg in sys.argv[1:] if not arg.startswith("-")), "")
+    one_document = command in ONE_DOCUMENT_COMMANDS
     if one_document:
         gc.disable()
     from rehabplan.cli.errors_view import terminate_as_interrupt
 
     terminate_as_interrupt()
     # `rehabplan --help | head`: a reader that stops early ends the command quietly, as it ends
-    # any Unix tool, instead of a write error reported as a bug.
-    if hasattr(signal, "SIGPIPE"):
+    # any Unix tool, instead of a write error reported as a bug. Not for bulk: its workers
+    # share the terminal's process group, so Ctrl-C can end one while the pool still writes to
+    # it, and that write must raise (the run stops, its manifest is saved, exit 130), not kill
+    # the parent with SIGPIPE. Bulk's own output to a closed pipe is Click's EPIPE exit.
+    if hasattr(signal, "SIGPIPE") and command not in WORKER_COMMANDS:
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     try:
         app()
