@@ -171,5 +171,5 @@ def test_bulk_says_where_the_files_went(tmp_path):
     result = run("bulk", roster, "--out", tmp_path / "out", "--format", "json", "--jobs", "1")
     assert result.exit_code == 0, result.output
     unwrapped = "".join(result.output.split())  # rich may wrap a long path
-    assert "handout(s)to" + str((tmp_path / "out").resolve()) in unwrapped
+    assert "1handoutto" + str((tmp_path / "out").resolve()) in unwrapped
     assert "manifest.json" in unwrapped

@@ -166,7 +166,7 @@ def _print_report(report) -> None:
             f"{len(report.outcomes) - len(shown):,} more rows not shown ({report.failed:,} failed in all); --json lists every row"
         )
     err.print(
-        f"[green]wrote[/] {report.built:,} handout(s) to {_escape(str(report.out_dir))}"
+        f"[green]wrote[/] {report.built:,} {'handout' if report.built == 1 else 'handouts'} to {_escape(str(report.out_dir))}"
         f" (list: {_escape(str(report.out_dir / 'manifest.json'))})"
     )
 

@@ -5,6 +5,7 @@ improve)."""
 
 from __future__ import annotations
 
+from rehabplan.errors import count
 from rehabplan.models import Flag, Hold, Program
 from rehabplan.planning.painrule import PainRule, pain_rule
 from rehabplan.planning.redflags import BY_ID, Hit
@@ -86,7 +87,7 @@ def _unnamed_red_flags(entries: list[LogEntry], rule: PainRule) -> list[Flag]:
         Flag(
             level="review",
             message=(
-                f"{len(unnamed)} red session(s) without the exercise that hurt; worst: week {worst.week}"
+                f"{count(len(unnamed), 'red session')} without the exercise that hurt; worst: week {worst.week}"
                 + (f" {worst.date.isoformat()}" if worst.date else "")
                 + f", {why}: ask which exercise hurt (all are held meanwhile)"
             ),
