@@ -475,3 +475,46 @@ def test_golden_html(name, kwargs, library, update_goldens):
     assert page == path.read_text(encoding="utf-8"), (
         f"{name} changed; if intended, refresh with `make goldens` and review the diff"
     )
+
+
+def test_a_long_plan_names_every_check_in_on_the_cover_the_chart_and_the_check_in_page():
+    from rehabplan.planning.planner import plan
+    from rehabplan.sources.library import load_library
+    from rehabplan.sources.patients import load_patient
+    from rehabplan.sources.protocols import load_protocols
+
+    library = load_library()
+    protocols = load_protocols(library)
+    patient = load_patient(Path(__file__).parent / "data" / "edge" / "dgs-24wk-moderate.yaml")
+    program = plan(library, protocols[patient.protocol], patient)
+    assert program.reassessment_weeks == [6, 12, 18, 24]
+    text = " ".join(htmllib.unescape(re.sub(r"<[^>]+>", " ", render_html(program, library))).split())
+
+    assert "Check-ins Weeks 6, 12, 18 and 24" in text  # the cover
+    assert "In weeks 6, 12, 18 and 24 you check in with your clinician" in text  # the chart's caption
+    assert "Your check-ins In weeks 6, 12, 18 and 24 (the first from Monday 9 February 2026)" in text
+    for week in (1, 6, 12, 18, 24):  # a pain score and a column of the activity scores each
+        assert f"Week {week} 0 1 2 3 4 5 6 7 8 9 10" in text
+    assert "Activity Week 1 Week 6 Week 12 Week 18 Week 24 1." in text
+    assert load_chart(program).count(">Check-in</text>") == 4
+
+
+def test_a_long_plan_s_calendar_has_every_check_in(tmp_path):
+    from rehabplan.outputs.export import program_ics
+    from rehabplan.planning.planner import plan
+    from rehabplan.sources.library import load_library
+    from rehabplan.sources.patients import load_patient
+    from rehabplan.sources.protocols import load_protocols
+
+    library = load_library()
+    patient = load_patient(Path(__file__).parent / "data" / "edge" / "dgs-24wk-moderate.yaml")
+    program = plan(library, load_protocols(library)[patient.protocol], patient)
+    ics = program_ics(program).decode()
+    assert [int(n) for n in re.findall(r"Check-in with your clinician \(week (\d+)\)", ics)] == [6, 12, 18, 24]
+
+
+def test_a_check_in_in_the_last_week_is_one_score_column_not_two(library):
+    program = build_program(library, weeks=4, sessions_per_week=2)
+    assert program.reassessment_week == program.weeks[-1].number == 4
+    text = " ".join(re.sub(r"<[^>]+>", " ", render_html(program, library)).split())
+    assert "in weeks 1 and 4." in text and "Activity Week 1 Week 4 1." in text

@@ -195,3 +195,9 @@ class Program(Model):
     decisions: list[str] = Field(
         default_factory=list, description="the clinician's releases and clearances, in order (adjust --release / --clear)"
     )
+
+    @property
+    def check_in_weeks(self) -> list[int]:
+        """Every week the patient checks in with the clinician, in order. A program JSON written
+        before later check-ins were planned has only its reassessment week."""
+        return sorted({self.reassessment_week, *self.reassessment_weeks})

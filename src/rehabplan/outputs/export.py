@@ -87,8 +87,7 @@ def program_ics(
     events = _Events(cal, program.patient.id, stamp, reminder_minutes)
     for week in program.weeks:
         _week_events(events, week, at, zone)
-    check_in = next((w for w in program.weeks if w.number == program.reassessment_week), None)
-    if check_in is not None:
+    for check_in in (w for w in program.weeks if w.number in program.check_in_weeks):
         events.add(
             f"w{check_in.number}-check-in",
             f"Check-in with your clinician (week {check_in.number})",

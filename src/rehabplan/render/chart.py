@@ -86,10 +86,11 @@ def _grid(out: list[str], plot: _Plot) -> None:
 
 
 def _bars(out: list[str], plot: _Plot, program: Program) -> None:
-    """A bar per week (lighter weeks hollow and dashed), its number below, the check-in marked."""
+    """A bar per week (lighter weeks hollow and dashed), its number below, each check-in marked."""
     add = out.append
     col, bar_w, n = plot.col, plot.bar_w, plot.n
     deloads = set(program.deload_weeks) | {w.number for w in program.weeks if w.deload}
+    check_ins = set(program.check_in_weeks)
     for i, week in enumerate(program.weeks):
         x = LEFT + i * col + (col - bar_w) / 2
         h = PLOT_BOTTOM - plot.y(week.volume_sets)
@@ -102,7 +103,7 @@ def _bars(out: list[str], plot: _Plot, program: Program) -> None:
             add(f'<rect class="bar" x="{x:.1f}" y="{PLOT_BOTTOM - h:.1f}" width="{bar_w:.1f}" height="{h:.1f}" fill="{BAR}"/>')
         cx = LEFT + i * col + col / 2
         add(f'<text x="{cx:.1f}" y="{PLOT_BOTTOM + 19}" text-anchor="middle">{week.number}</text>')
-        if week.number == program.reassessment_week:
+        if week.number in check_ins:
             # The marker sits above the tallest bar, with a dotted line down to this week's bar,
             # so its label never collides with taller neighbours.
             top_y = TOP - 4
@@ -157,5 +158,6 @@ def _summary(program: Program) -> str:
     parts = [f"The sets you do each week build from {sets[0]} in week 1 to {sets[-1]} in week {len(sets)}."]
     if program.deload_weeks:
         parts.append("Lighter weeks: " + ", ".join(str(w) for w in program.deload_weeks) + ".")
-    parts.append(f"Check-in: week {program.reassessment_week}.")
+    weeks = program.check_in_weeks
+    parts.append(("Check-in: week " if len(weeks) == 1 else "Check-ins: weeks ") + ", ".join(map(str, weeks)) + ".")
     return " ".join(parts)

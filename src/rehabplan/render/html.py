@@ -236,6 +236,7 @@ class HtmlBuilder:
             "log_kinds": len({getattr(s, "name", "Session") for w in program.weeks for s in w.sessions}),
             "log_column_kinds": _log_column_kinds(program, sessions_per_week),
             "reassess": next((w for w in program.weeks if w.number == program.reassessment_week), None),
+            "check_ins": program.check_in_weeks,
             # For the clinician, before the handout is given (e.g. side: both with no screen
             # recorded): printed on the cover so it cannot be missed, never as a diagnosis.
             "clinician_notes": list(getattr(program, "clinician_warnings", [])),
