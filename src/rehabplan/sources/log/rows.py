@@ -77,29 +77,7 @@ def _read_csv(path: Path, program: Program, names: dict[str, str] | None) -> Log
     delimiter = _delimiter(text.split("\n", 1)[0])
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     header = [c.strip().lower() for c in next(reader, [])]
-    if not any(header):
-        raise PatientError(
-            f"the log {path} has no header",
-            [Problem(path, 1, "", "columns are " + ", ".join(SESSION_FIELDS), "run 'rehabplan log-template' for the format")],
-        )
-    problems: list[Problem] = []
-    twice = sorted({h for h in header if h and header.count(h) > 1})
-    if twice:  # which of the two would be meant is a guess
-        raise PatientError(
-            f"the log {path} names a column twice",
-            [Problem(path, 1, f, "this column appears more than once", "keep one of them") for f in twice],
-        )
-    for h in header:
-        if h and h not in KNOWN_FIELDS:
-            problems.append(
-                Problem(
-                    path,
-                    1,
-                    h,
-                    "is not a column of the log; its cells are ignored (they were read for red flags)",
-                    "columns are " + ", ".join(SESSION_FIELDS),
-                )
-            )
+    problems = _header_problems(path, header)
     per_session = not any(h in ("sets", "reps", "hold_s") for h in header)
     note_at = header.index("note") if "note" in header else None
     rows = []
@@ -129,3 +107,30 @@ def _read_csv(path: Path, program: Program, names: dict[str, str] | None) -> Log
     log = parse_rows(rows, program, path, names, per_session=per_session)
     log.problems = problems + log.problems
     return log
+
+
+def _header_problems(path: Path, header: list[str]) -> list[Problem]:
+    """Raise for a header the log cannot be read by (none, a column twice); return a problem for
+    each column it does not know (its cells are ignored)."""
+    if not any(header):
+        raise PatientError(
+            f"the log {path} has no header",
+            [Problem(path, 1, "", "columns are " + ", ".join(SESSION_FIELDS), "run 'rehabplan log-template' for the format")],
+        )
+    twice = sorted({h for h in header if h and header.count(h) > 1})
+    if twice:  # which of the two would be meant is a guess
+        raise PatientError(
+            f"the log {path} names a column twice",
+            [Problem(path, 1, f, "this column appears more than once", "keep one of them") for f in twice],
+        )
+    return [
+        Problem(
+            path,
+            1,
+            h,
+            "is not a column of the log; its cells are ignored (they were read for red flags)",
+            "columns are " + ", ".join(SESSION_FIELDS),
+        )
+        for h in header
+        if h and h not in KNOWN_FIELDS
+    ]
