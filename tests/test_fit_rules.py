@@ -265,3 +265,92 @@ def test_a_step_held_early_for_time_comes_back_when_later_holds_leave_room():
         last, longest = key, max(longest, run)
     assert longest <= PLATEAU_WEEKS, [(d.week, d.reps, d.note) for d in bridge.doses]
     assert all(s.minutes <= 15 for w in program.weeks for s in w.sessions)
+
+
+def held_a_4th_week_with_room(program, minutes: int) -> list[tuple[str, int]]:
+    """(slot, week): a loading exercise that repeats reps at a tempo, core or not, is held "to fit
+    your time" a 4th week in a row (deloads, check-in weeks and the last week aside) although
+    one more rep a set (its smallest step, both sides; within its rep range) would fit in the
+    longest session of its days."""
+    deloads = set(program.deload_weeks)
+    calm = {w.number for w in program.weeks if w.reassessment} | {len(program.weeks)}
+    found = []
+    for t in program.timelines:
+        run, last = 0, None
+        for d in (d for d in t.doses if d.week not in deloads):
+            key = (d.exercise, d.sets, d.reps, d.hold_s, d.tempo, d.load_index)
+            run = run + 1 if key == last else 1
+            last = key
+            ex = LIBRARY[d.exercise]
+            if run <= PLATEAU_WEEKS or d.week in calm or not ex.is_loading or d.tempo is None or d.hold_s:
+                continue
+            if ex.dosage.reps is None or d.reps >= ex.dosage.reps.max:
+                continue  # at the top of its range: one more rep would leave its bounds
+            if "to fit your time" not in (d.note or ""):
+                continue
+            sides = 2 if ex.laterality.value != "bilateral" else 1
+            one_rep = d.sets * Tempo.parse(str(d.tempo)).rep_s * sides / 60
+            days = [s for s in program.weeks[d.week - 1].sessions if any(p.slot == t.slot for p in s.prescriptions)]
+            if days and max(s.minutes for s in days) + one_rep <= minutes - 0.05:
+                found.append((t.slot, d.week))
+    return found
+
+
+@SETTINGS
+@given(real_protocols(), patients())
+def test_no_exercise_is_held_a_4th_week_to_fit_while_its_smallest_step_fits(protocol, patient):
+    program = plan_or_skip(protocol, patient)
+    assert not held_a_4th_week_with_room(program, patient.minutes)
+
+
+def test_a_rep_exercise_takes_one_more_rep_when_two_do_not_fit():
+    # The case found: upper hamstring, 11 weeks, 2 x 15 minutes; the clamshell stood at 2 x 8
+    # from week 3 to week 9 "to fit your time": 2 more reps (56 s) did not fit, but 1 more
+    # (28 s) did. Fitting now falls back to the smallest step that fits.
+    program = plan(
+        protocol="upper-hamstring-glute-sciatica", weeks=11, sessions_per_week=2, side="left", equipment=[], minutes=15
+    )
+    assert not held_a_4th_week_with_room(program, 15)
+    rotators = next(t for t in program.timelines if t.slot == "hip-rotators")
+    assert any(d.note == "1 more rep" for d in rotators.doses), [(d.week, d.reps, d.note) for d in rotators.doses]
+    assert all(s.minutes <= 15 for w in program.weeks for s in w.sessions)
+
+
+# ----------------------------------------------------------------------------- check-in weeks
+def dropped_in_a_check_in_week(program) -> list[tuple[str, int]]:
+    """(slot, week): a check-in week or the last week in which an exercise drops to fewer sets
+    than in the last full week before it (a maintenance drop or any other cut): the clinician
+    judges the patient on the doses they have been doing."""
+    deloads = set(program.deload_weeks)
+    calm = {w.number for w in program.weeks if w.reassessment} | {len(program.weeks)}
+    found = []
+    for t in program.timelines:
+        last = None
+        for d in t.doses:
+            if d.week in deloads:
+                continue
+            if d.week in calm and last is not None and last.exercise == d.exercise and d.sets < last.sets:
+                found.append((t.slot, d.week))
+            last = d
+    return found
+
+
+@SETTINGS
+@given(real_protocols(), patients())
+def test_no_maintenance_drop_new_exercise_or_harder_version_in_a_check_in_week(protocol, patient):
+    # New exercises and harder versions in calm weeks are also checked by test_one_change_at_a_time.
+    program = plan_or_skip(protocol, patient)
+    assert not dropped_in_a_check_in_week(program)
+
+
+def test_the_maintenance_drop_waits_for_the_week_after_the_check_in():
+    # The case found: lumbar, 24 weeks, 3 x 40 minutes; the bird-dog dropped to its maintenance
+    # dose (one set fewer) in the week-18 check-in. It now drops the week after.
+    program = plan(
+        protocol="lumbar-radicular-sciatica", weeks=24, sessions_per_week=3, side="left", equipment=["band"], minutes=40
+    )
+    assert 18 in program.reassessment_weeks
+    assert not dropped_in_a_check_in_week(program)
+    bird_dog = {d.week: d for d in next(t for t in program.timelines if t.slot == "bird-dog").doses}
+    drop = next(w for w, d in bird_dog.items() if d.note and d.note.startswith("one set fewer"))
+    assert drop not in program.reassessment_weeks and drop != 24
