@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import rehabplan
 from rehabplan.models import Category, Patient, Tempo
+from rehabplan.planning.progression import carries_weight, is_weighted
 from rehabplan.planning.rules import PLATEAU_WEEKS
 from rehabplan.planning.volume import GENTLE_PYRAMID_TIMES_A_WEEK
 from tests.test_properties import LIBRARY, PROTOCOLS, by_slot, patients, plan_or_skip
@@ -354,3 +355,35 @@ def test_the_maintenance_drop_waits_for_the_week_after_the_check_in():
     bird_dog = {d.week: d for d in next(t for t in program.timelines if t.slot == "bird-dog").doses}
     drop = next(w for w, d in bird_dog.items() if d.note and d.note.startswith("one set fewer"))
     assert drop not in program.reassessment_weeks and drop != 24
+
+
+# ----------------------------------------------------------------------------- loading
+def weighted_while_settling(program) -> list[tuple[str, int]]:
+    """(slot, week): a loaded exercise (tagged ``loaded``, or done with weights) or a load
+    option that carries a weight, in the settle phase (the plan's first phase)."""
+    first = program.phases[0]
+    found = []
+    for t in program.timelines:
+        for d in t.doses:
+            ex = LIBRARY[d.exercise]
+            option = ex.dosage.load_options[d.load_index] if ex.dosage.load_options else ""
+            if d.week <= first.last_week and (is_weighted(ex) or carries_weight(option)):
+                found.append((t.slot, d.week))
+    return found
+
+
+@SETTINGS
+@given(real_protocols(), patients())
+def test_weights_come_only_from_the_strengthen_phase(protocol, patient):
+    program = plan_or_skip(protocol, patient)
+    assert not weighted_while_settling(program)
+
+
+def test_a_trained_patient_with_weights_loads_the_bridge_after_the_settle_phase():
+    # The case found: deep gluteal, moderate, trained, band and weights, 12 weeks: the glute
+    # bridge with a weight came in week 2, while symptoms were still settling.
+    program = plan(weeks=12, sessions_per_week=3, training_status="trained", equipment=["band", "weight"], minutes=45)
+    assert not weighted_while_settling(program)
+    bridge = next(t for t in program.timelines if t.slot == "bridge")
+    loaded = [d.week for d in bridge.doses if d.exercise == "weighted-glute-bridge"]
+    assert loaded and loaded[0] > program.phases[0].last_week

@@ -148,7 +148,7 @@ class _Pass:
         self.phase_starts = {p.first_week for p in phases}
         self.targets = _targets(protocol, phases)
         self.deload_weeks: list[int] = []
-        self.ctx_cache: dict[tuple[str, bool, int], Context] = {}
+        self.ctx_cache: dict[tuple[str, bool, int, bool], Context] = {}
         # What timing a dose needs of each exercise, for every fitting check of this plan.
         self.seconds_cache: SecondsCache = {}
         self.start_seconds: dict[str, float] = {}  # slot -> seconds of its lightest start (reserved room)
@@ -220,12 +220,13 @@ class _Pass:
         # Contexts are made once per (slot, tensioners allowed, set cap), not every week.
         in_phase = self.phase_index[phase.id] >= self.tension_from
         tension = in_phase and tensioner_allowed(self.patient, st.timeline, week, True, self.is_tensioner)
-        key = (s.id, tension, st.max_sets)
+        weights = self.phase_index[phase.id] > 0  # external weight only after the settle phase
+        key = (s.id, tension, st.max_sets, weights)
         ctx = self.ctx_cache.get(key)
         if ctx is None:
             ctx = self.ctxs[s.id]
-            if ctx.tensioners != tension or ctx.max_sets != st.max_sets:
-                ctx = replace(ctx, tensioners=tension, max_sets=st.max_sets)
+            if ctx.tensioners != tension or ctx.max_sets != st.max_sets or ctx.weights != weights:
+                ctx = replace(ctx, tensioners=tension, max_sets=st.max_sets, weights=weights)
             self.ctx_cache[key] = ctx
         return ctx
 
