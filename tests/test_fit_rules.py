@@ -413,3 +413,26 @@ def test_the_weighted_bridge_for_deep_gluteal_does_not_wait_behind_every_other_c
         bridge = next(t for t in program.timelines if t.slot == "bridge")
         loaded = [d.week for d in bridge.doses if d.exercise == "weighted-glute-bridge"]
         assert loaded and loaded[0] <= by_week, (weeks, [(d.week, d.exercise, d.note) for d in bridge.doses])
+
+
+def test_an_accessory_exercise_at_its_top_gives_a_set_before_a_core_one():
+    # Lumbar, 23 weeks, 3 x 49 minutes, trained with weights. Short of time in week 19, the
+    # bird-dog (core) dropped to 2 x 10 x 10 s while the clamshell (not core) kept 3 x 15 at its
+    # top. Now the clamshell keeps a maintenance dose of 2 x 15 and says so; the bird-dog keeps
+    # its 3 sets and the Romanian deadlift still steps up.
+    program = plan(
+        protocol="lumbar-radicular-sciatica",
+        weeks=23,
+        sessions_per_week=3,
+        irritability="low",
+        training_status="trained",
+        side="left",
+        equipment=["weight"],
+        minutes=49,
+    )
+    by = {t.slot: {d.week: d for d in t.doses} for t in program.timelines}
+    clamshell = by["hip-rotators"]
+    drop = next(w for w, d in clamshell.items() if d.note and d.note.startswith("one set fewer"))
+    assert "keep this level" in clamshell[drop].note and drop not in program.reassessment_weeks
+    assert all(d.sets == 3 for w, d in by["bird-dog"].items() if w >= drop and w not in program.deload_weeks)
+    assert all(s.minutes <= 49 for w in program.weeks for s in w.sessions)

@@ -430,16 +430,18 @@ MAINTAIN_AFTER_WEEKS = 2
 
 @dataclass(frozen=True)
 class Maintain(_Step):
-    """Short of time, a core slot that has stood at its top dose (no step left) for
+    """Short of time, a slot that has stood at its top dose (no step left) for
     ``MAINTAIN_AFTER_WEEKS`` weeks drops to a maintenance dose, one set fewer (never below its
     fewest), and stays there, so another exercise's step fits: a bird-dog at 3 x 10 x 10 s for
-    weeks does not hold the hip hinge at 2 x 8 "to fit your time" (design choice). Only when
-    another slot on that day waits for a step that adds time."""
+    weeks does not hold the hip hinge at 2 x 8 "to fit your time" (design choice). Least
+    important first: a clamshell that is not core keeps 2 x 15 before the bird-dog gives a set.
+    Only when another slot on that day waits for a step that adds time; never in a check-in
+    week or the last week."""
 
     def apply(self, f: Fitter, s: _Slot, p: _Prop) -> bool:
         job = f.job
         st = job.states[s.id]
-        if not (f.time_over and s.core and p.prev is not None and p.dose == p.prev and st.same >= MAINTAIN_AFTER_WEEKS):
+        if not (f.time_over and p.prev is not None and p.dose == p.prev and st.same >= MAINTAIN_AFTER_WEEKS):
             return False
         if job.calm:
             return False  # not in a check-in week or the last week: the dose the clinician judges stays
@@ -539,7 +541,9 @@ FIT_STEPS: tuple[FitStep, ...] = (
         core=True,
         stale=False,
     ),
-    Maintain("maintain", "a core slot at its top dose for two weeks drops a set so another exercise's step fits"),
+    Maintain(
+        "maintain", "a slot at its top dose for two weeks drops a set (least important first) so another exercise's step fits"
+    ),
     MakeRoom("make-room", "a stretch or mobility item that is not core is left out so a slot that has stood still can progress"),
     Hold(
         "hold-stale",
