@@ -436,3 +436,52 @@ def test_an_accessory_exercise_at_its_top_gives_a_set_before_a_core_one():
     assert "keep this level" in clamshell[drop].note and drop not in program.reassessment_weeks
     assert all(d.sets == 3 for w, d in by["bird-dog"].items() if w >= drop and w not in program.deload_weeks)
     assert all(s.minutes <= 49 for w in program.weeks for s in w.sessions)
+
+
+def held_4_weeks_for_time(program) -> set[str]:
+    """Names of loading exercises held "to fit your time" beyond PLATEAU_WEEKS weeks at one dose
+    (deloads aside)."""
+    deloads = set(program.deload_weeks)
+    names = set()
+    for t in program.timelines:
+        run, last = 0, None
+        for d in (d for d in t.doses if d.week not in deloads):
+            key = (d.exercise, d.sets, d.reps, d.hold_s, d.tempo, d.load_index)
+            run = run + 1 if key == last else 1
+            last = key
+            if run > PLATEAU_WEEKS and "to fit your time" in (d.note or "") and LIBRARY[d.exercise].is_loading:
+                names.add(LIBRARY[d.exercise].name)
+    return names
+
+
+@SETTINGS
+@given(real_protocols(), patients())
+def test_an_exercise_the_minutes_hold_for_4_weeks_is_named_to_the_clinician(protocol, patient):
+    # When nothing else can give way, the stalled exercise itself stays at its level on purpose,
+    # and the clinician reads which, from when, and what would let it progress.
+    program = plan_or_skip(protocol, patient)
+    stalled = held_4_weeks_for_time(program)
+    notes = [w for w in program.clinician_warnings if w.startswith("Short of time")]
+    if not stalled:
+        assert not notes
+        return
+    (note,) = notes
+    assert all(name in note for name in stalled), (stalled, note)
+    assert f"{patient.minutes} minutes" in note and "more minutes a session" in note
+
+
+def test_a_28_minute_lumbar_plan_names_the_trunk_work_the_minutes_hold():
+    # Lumbar, 24 weeks, 6 x 28 minutes, older: the trunk work on the short days (pelvic tilt,
+    # bird-dog, dead bug, plank on knees) stands still from weeks 11-15 with nothing left to trade.
+    program = plan(
+        protocol="lumbar-radicular-sciatica",
+        weeks=24,
+        sessions_per_week=6,
+        age_band="older",
+        side="left",
+        equipment=["weight", "band"],
+        minutes=28,
+    )
+    (note,) = [w for w in program.clinician_warnings if w.startswith("Short of time")]
+    for name in ("Bird-dog", "Pelvic tilt", "Dead bug"):
+        assert name in note, note
