@@ -57,8 +57,10 @@ def tradeable(program, week: int, for_slot: str | None = None) -> list[str]:
 
 def plateaus_to_fit(program) -> list[tuple[str, int]]:
     """(slot, week) where a loading exercise is held "to fit your time" for a 4th week in a row
-    (deloads aside) while a non-core stretch or mobility item keeps its place that week."""
+    (deloads aside) while a non-core stretch or mobility item keeps its place that week. Not in
+    a check-in week or the last week: nothing leaves the plan then, not even a stretch."""
     deloads = set(program.deload_weeks)
+    calm = {w.number for w in program.weeks if w.reassessment} | {len(program.weeks)}
     found = []
     for t in program.timelines:
         run, last = 0, None
@@ -67,6 +69,8 @@ def plateaus_to_fit(program) -> list[tuple[str, int]]:
             run = run + 1 if key == last else 1
             last = key
             loading = LIBRARY[d.exercise].is_loading
+            if d.week in calm:
+                continue
             if loading and run > PLATEAU_WEEKS and "to fit your time" in (d.note or "") and tradeable(program, d.week, t.slot):
                 found.append((t.slot, d.week))
     return found
@@ -321,11 +325,12 @@ def test_a_rep_exercise_takes_one_more_rep_when_two_do_not_fit():
 # ----------------------------------------------------------------------------- check-in weeks
 def dropped_in_a_check_in_week(program) -> list[tuple[str, int]]:
     """(slot, week): a check-in week or the last week in which an exercise drops to fewer sets
-    than in the last full week before it (a maintenance drop or any other cut): the clinician
-    judges the patient on the doses they have been doing."""
+    than in the last full week before it (a maintenance drop or any other cut), or a stretch
+    leaves the plan to make room: the clinician judges the patient on the doses they have been
+    doing."""
     deloads = set(program.deload_weeks)
     calm = {w.number for w in program.weeks if w.reassessment} | {len(program.weeks)}
-    found = []
+    found = [(d.slot, w) for d in program.dropped for w in calm if f"from week {w} to fit" in d.reason]
     for t in program.timelines:
         last = None
         for d in t.doses:

@@ -331,6 +331,8 @@ class MakeRoom(_Step):
         job = f.job
         if not f.time_over or s.core or s.slot.required or job.library.exercises[p.dose.exercise].is_loading:
             return False
+        if job.calm:
+            return False  # a check-in week or the last week keeps the plan the patient has been doing
         if not f.on_a_day_over(s) or not any(_stale_step(f, o) for o in job.slots):
             return False
         shorter = _shorter_stretch(job, p.dose)
