@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import rehabplan
 from rehabplan.models import Category, Patient, Tempo
-from rehabplan.planning.change import adds_resistance
+from rehabplan.planning.change import adds_weight
 from rehabplan.planning.progression import carries_weight, is_weighted
 from rehabplan.planning.rules import PLATEAU_WEEKS
 from rehabplan.planning.volume import GENTLE_PYRAMID_TIMES_A_WEEK
@@ -396,25 +396,27 @@ def test_a_trained_patient_with_weights_loads_the_bridge_after_the_settle_phase(
 
 
 def test_a_weight_on_a_movement_the_patient_already_does_is_the_first_harder_change():
-    # Same movement with a band or weight added: ranks ahead of a new movement's harder version.
+    # Same movement with a weight added: ranks ahead of a new movement's harder version.
     pairs = {
         ("glute-bridge", "weighted-glute-bridge"): True,
         ("hip-hinge", "dumbbell-romanian-deadlift"): True,
-        ("clamshell", "banded-clamshell"): True,
+        ("clamshell", "banded-clamshell"): False,  # a band keeps the usual rank
         ("supported-step-down", "step-up"): False,  # another movement
         ("glute-bridge", "single-leg-bridge"): False,  # harder, but no weight
         ("seated-hip-abduction-isometric", "seated-banded-hip-abduction"): False,  # holds -> reps
     }
     for (prev, target), same_movement in pairs.items():
-        assert adds_resistance(LIBRARY[prev], LIBRARY[target]) is same_movement, (prev, target)
+        assert adds_weight(LIBRARY[prev], LIBRARY[target]) is same_movement, (prev, target)
 
 
 def test_the_weighted_bridge_for_deep_gluteal_does_not_wait_behind_every_other_change():
     # The case found: deep gluteal, trained, band and weights, 3 x 45 minutes. The weighted bridge
     # waited for a week with no other change: week 10 of 12, and never in 9 weeks (the step-up and
     # the banded clamshell took the weeks it could come).
-    for weeks, by_week in ((9, 7), (12, 7)):
-        program = plan(weeks=weeks, sessions_per_week=3, training_status="trained", equipment=["band", "weight"], minutes=45)
+    for weeks, age, by_week in ((9, "adult", 5), (12, "adult", 7), (9, "older", 7)):
+        program = plan(
+            weeks=weeks, sessions_per_week=3, age_band=age, training_status="trained", equipment=["band", "weight"], minutes=45
+        )
         bridge = next(t for t in program.timelines if t.slot == "bridge")
         loaded = [d.week for d in bridge.doses if d.exercise == "weighted-glute-bridge"]
         assert loaded and loaded[0] <= by_week, (weeks, [(d.week, d.exercise, d.note) for d in bridge.doses])

@@ -39,15 +39,14 @@ def _kind(p: _Prop, library: Library) -> str | None:
 _RANK = {"new": 0, "weight": 1, "variant": 2, "tensioner": 3}
 
 
-def adds_resistance(prev: Exercise, target: Exercise) -> bool:
-    """Is ``target`` the same movement as ``prev`` with a weight or band added: the same dose
-    kind and positions, no demand ``prev`` does not have (``loaded`` aside), and a band or
-    weight ``prev`` does not need (a glute bridge -> the bridge with a weight; a hip hinge ->
-    the Romanian deadlift with weights; a clamshell -> the clamshell with a band)?"""
+def adds_weight(prev: Exercise, target: Exercise) -> bool:
+    """Is ``target`` the same movement as ``prev`` with a weight added: the same dose kind and
+    positions, no demand ``prev`` does not have (``loaded`` aside), and weights ``prev`` does not
+    need (a glute bridge -> the bridge with a weight; a hip hinge -> the Romanian deadlift with
+    weights)? A band variant (clamshell -> clamshell with a band) keeps the usual rank."""
     if prev.dosage.kind is not target.dosage.kind:
         return False
-    resistance = {Equipment.band, Equipment.weight}
-    if not (set(target.equipment) & resistance) - set(prev.equipment):
+    if Equipment.weight not in target.equipment or Equipment.weight in prev.equipment:
         return False
     mine, theirs = set(prev.tags), set(target.tags) - {"loaded"}
     return mine & POSITIONS == theirs & POSITIONS and theirs - POSITIONS <= mine
@@ -106,8 +105,8 @@ def one_change(
 def _the_change(
     found: list[tuple[_Slot, _Prop, str]], states: dict[str, SlotState], library: Library
 ) -> tuple[_Slot, _Prop, str] | None:
-    """The week's one change: new exercises first (a phase's work), then a weight or band added to
-    a movement the patient already does, then the harder version of the exercise that has stood
+    """The week's one change: new exercises first (a phase's work), then a weight added to a
+    movement the patient already does, then the harder version of the exercise that has stood
     still longest (no plateaus), then the tensioner; ties by importance."""
     firsts = [f for f in found if f[2] != "load"]
     firsts.sort(key=lambda f: _rank(f[0], f[1], f[2], states, library))
@@ -119,11 +118,11 @@ def _rank(s: _Slot, p: _Prop, kind: str, states: dict[str, SlotState], library: 
 
 
 def _weight_first(p: _Prop, kind: str, library: Library) -> str:
-    """A harder version that is the same movement with a weight or band (ACSM: more load once
+    """A harder version that is the same movement with a weight (ACSM: more load once
     the reps are done) ranks ahead of a new movement's harder version: the patient's loading
     does not wait behind every other change of a short plan."""
     if kind == "variant" and p.prev is not None:
-        if adds_resistance(library.exercises[p.prev.exercise], library.exercises[p.dose.exercise]):
+        if adds_weight(library.exercises[p.prev.exercise], library.exercises[p.dose.exercise]):
             return "weight"
     return kind
 
