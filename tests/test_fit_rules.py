@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 
 import rehabplan
 from rehabplan.models import Category, Patient, Tempo
+from rehabplan.planning.change import adds_weight
+from rehabplan.planning.progression import carries_weight, is_weighted
 from rehabplan.planning.rules import PLATEAU_WEEKS
 from rehabplan.planning.volume import GENTLE_PYRAMID_TIMES_A_WEEK
 from tests.test_properties import LIBRARY, PROTOCOLS, by_slot, patients, plan_or_skip
@@ -55,8 +57,10 @@ def tradeable(program, week: int, for_slot: str | None = None) -> list[str]:
 
 def plateaus_to_fit(program) -> list[tuple[str, int]]:
     """(slot, week) where a loading exercise is held "to fit your time" for a 4th week in a row
-    (deloads aside) while a non-core stretch or mobility item keeps its place that week."""
+    (deloads aside) while a non-core stretch or mobility item keeps its place that week. Not in
+    a check-in week or the last week: nothing leaves the plan then, not even a stretch."""
     deloads = set(program.deload_weeks)
+    calm = {w.number for w in program.weeks if w.reassessment} | {len(program.weeks)}
     found = []
     for t in program.timelines:
         run, last = 0, None
@@ -65,6 +69,8 @@ def plateaus_to_fit(program) -> list[tuple[str, int]]:
             run = run + 1 if key == last else 1
             last = key
             loading = LIBRARY[d.exercise].is_loading
+            if d.week in calm:
+                continue
             if loading and run > PLATEAU_WEEKS and "to fit your time" in (d.note or "") and tradeable(program, d.week, t.slot):
                 found.append((t.slot, d.week))
     return found
@@ -265,3 +271,224 @@ def test_a_step_held_early_for_time_comes_back_when_later_holds_leave_room():
         last, longest = key, max(longest, run)
     assert longest <= PLATEAU_WEEKS, [(d.week, d.reps, d.note) for d in bridge.doses]
     assert all(s.minutes <= 15 for w in program.weeks for s in w.sessions)
+
+
+def held_a_4th_week_with_room(program, minutes: int) -> list[tuple[str, int]]:
+    """(slot, week): a loading exercise that repeats reps at a tempo, core or not, is held "to fit
+    your time" a 4th week in a row (deloads, check-in weeks and the last week aside) although
+    one more rep a set (its smallest step, both sides; within its rep range) would fit in the
+    longest session of its days."""
+    deloads = set(program.deload_weeks)
+    calm = {w.number for w in program.weeks if w.reassessment} | {len(program.weeks)}
+    found = []
+    for t in program.timelines:
+        run, last = 0, None
+        for d in (d for d in t.doses if d.week not in deloads):
+            key = (d.exercise, d.sets, d.reps, d.hold_s, d.tempo, d.load_index)
+            run = run + 1 if key == last else 1
+            last = key
+            ex = LIBRARY[d.exercise]
+            if run <= PLATEAU_WEEKS or d.week in calm or not ex.is_loading or d.tempo is None or d.hold_s:
+                continue
+            if ex.dosage.reps is None or d.reps >= ex.dosage.reps.max:
+                continue  # at the top of its range: one more rep would leave its bounds
+            if "to fit your time" not in (d.note or ""):
+                continue
+            sides = 2 if ex.laterality.value != "bilateral" else 1
+            one_rep = d.sets * Tempo.parse(str(d.tempo)).rep_s * sides / 60
+            days = [s for s in program.weeks[d.week - 1].sessions if any(p.slot == t.slot for p in s.prescriptions)]
+            if days and max(s.minutes for s in days) + one_rep <= minutes - 0.05:
+                found.append((t.slot, d.week))
+    return found
+
+
+@SETTINGS
+@given(real_protocols(), patients())
+def test_no_exercise_is_held_a_4th_week_to_fit_while_its_smallest_step_fits(protocol, patient):
+    program = plan_or_skip(protocol, patient)
+    assert not held_a_4th_week_with_room(program, patient.minutes)
+
+
+def test_a_rep_exercise_takes_one_more_rep_when_two_do_not_fit():
+    # The case found: upper hamstring, 11 weeks, 2 x 15 minutes; the clamshell stood at 2 x 8
+    # from week 3 to week 9 "to fit your time": 2 more reps (56 s) did not fit, but 1 more
+    # (28 s) did. Fitting now falls back to the smallest step that fits.
+    program = plan(
+        protocol="upper-hamstring-glute-sciatica", weeks=11, sessions_per_week=2, side="left", equipment=[], minutes=15
+    )
+    assert not held_a_4th_week_with_room(program, 15)
+    rotators = next(t for t in program.timelines if t.slot == "hip-rotators")
+    assert any(d.note == "1 more rep" for d in rotators.doses), [(d.week, d.reps, d.note) for d in rotators.doses]
+    assert all(s.minutes <= 15 for w in program.weeks for s in w.sessions)
+
+
+# ----------------------------------------------------------------------------- check-in weeks
+def dropped_in_a_check_in_week(program) -> list[tuple[str, int]]:
+    """(slot, week): a check-in week or the last week in which an exercise drops to fewer sets
+    than in the last full week before it (a maintenance drop or any other cut), or a stretch
+    leaves the plan to make room: the clinician judges the patient on the doses they have been
+    doing."""
+    deloads = set(program.deload_weeks)
+    calm = {w.number for w in program.weeks if w.reassessment} | {len(program.weeks)}
+    found = [(d.slot, w) for d in program.dropped for w in calm if f"from week {w} to fit" in d.reason]
+    for t in program.timelines:
+        last = None
+        for d in t.doses:
+            if d.week in deloads:
+                continue
+            if d.week in calm and last is not None and last.exercise == d.exercise and d.sets < last.sets:
+                found.append((t.slot, d.week))
+            last = d
+    return found
+
+
+@SETTINGS
+@given(real_protocols(), patients())
+def test_no_maintenance_drop_new_exercise_or_harder_version_in_a_check_in_week(protocol, patient):
+    # New exercises and harder versions in calm weeks are also checked by test_one_change_at_a_time.
+    program = plan_or_skip(protocol, patient)
+    assert not dropped_in_a_check_in_week(program)
+
+
+def test_the_maintenance_drop_waits_for_the_week_after_the_check_in():
+    # The case found: lumbar, 24 weeks, 3 x 40 minutes; the bird-dog dropped to its maintenance
+    # dose (one set fewer) in the week-18 check-in. It now drops the week after.
+    program = plan(
+        protocol="lumbar-radicular-sciatica", weeks=24, sessions_per_week=3, side="left", equipment=["band"], minutes=40
+    )
+    assert 18 in program.reassessment_weeks
+    assert not dropped_in_a_check_in_week(program)
+    bird_dog = {d.week: d for d in next(t for t in program.timelines if t.slot == "bird-dog").doses}
+    drop = next(w for w, d in bird_dog.items() if d.note and d.note.startswith("one set fewer"))
+    assert drop not in program.reassessment_weeks and drop != 24
+
+
+# ----------------------------------------------------------------------------- loading
+def weighted_while_settling(program) -> list[tuple[str, int]]:
+    """(slot, week): a loaded exercise (tagged ``loaded``, or done with weights) or a load
+    option that carries a weight, in the settle phase (the plan's first phase)."""
+    first = program.phases[0]
+    found = []
+    for t in program.timelines:
+        for d in t.doses:
+            ex = LIBRARY[d.exercise]
+            option = ex.dosage.load_options[d.load_index] if ex.dosage.load_options else ""
+            if d.week <= first.last_week and (is_weighted(ex) or carries_weight(option)):
+                found.append((t.slot, d.week))
+    return found
+
+
+@SETTINGS
+@given(real_protocols(), patients())
+def test_weights_come_only_from_the_strengthen_phase(protocol, patient):
+    program = plan_or_skip(protocol, patient)
+    assert not weighted_while_settling(program)
+
+
+def test_a_trained_patient_with_weights_loads_the_bridge_after_the_settle_phase():
+    # The case found: deep gluteal, moderate, trained, band and weights, 12 weeks: the glute
+    # bridge with a weight came in week 2, while symptoms were still settling.
+    program = plan(weeks=12, sessions_per_week=3, training_status="trained", equipment=["band", "weight"], minutes=45)
+    assert not weighted_while_settling(program)
+    bridge = next(t for t in program.timelines if t.slot == "bridge")
+    loaded = [d.week for d in bridge.doses if d.exercise == "weighted-glute-bridge"]
+    assert loaded and loaded[0] > program.phases[0].last_week
+
+
+def test_a_weight_on_a_movement_the_patient_already_does_is_the_first_harder_change():
+    # Same movement with a weight added: ranks ahead of a new movement's harder version.
+    pairs = {
+        ("glute-bridge", "weighted-glute-bridge"): True,
+        ("hip-hinge", "dumbbell-romanian-deadlift"): True,
+        ("clamshell", "banded-clamshell"): False,  # a band keeps the usual rank
+        ("supported-step-down", "step-up"): False,  # another movement
+        ("glute-bridge", "single-leg-bridge"): False,  # harder, but no weight
+        ("seated-hip-abduction-isometric", "seated-banded-hip-abduction"): False,  # holds -> reps
+    }
+    for (prev, target), same_movement in pairs.items():
+        assert adds_weight(LIBRARY[prev], LIBRARY[target]) is same_movement, (prev, target)
+
+
+def test_the_weighted_bridge_for_deep_gluteal_does_not_wait_behind_every_other_change():
+    # The case found: deep gluteal, trained, band and weights, 3 x 45 minutes. The weighted bridge
+    # waited for a week with no other change: week 10 of 12, and never in 9 weeks (the step-up and
+    # the banded clamshell took the weeks it could come).
+    for weeks, age, by_week in ((9, "adult", 5), (12, "adult", 7), (9, "older", 7)):
+        program = plan(
+            weeks=weeks, sessions_per_week=3, age_band=age, training_status="trained", equipment=["band", "weight"], minutes=45
+        )
+        bridge = next(t for t in program.timelines if t.slot == "bridge")
+        loaded = [d.week for d in bridge.doses if d.exercise == "weighted-glute-bridge"]
+        assert loaded and loaded[0] <= by_week, (weeks, [(d.week, d.exercise, d.note) for d in bridge.doses])
+
+
+def test_an_accessory_exercise_at_its_top_gives_a_set_before_a_core_one():
+    # Lumbar, 23 weeks, 3 x 49 minutes, trained with weights. Short of time in week 19, the
+    # bird-dog (core) dropped to 2 x 10 x 10 s while the clamshell (not core) kept 3 x 15 at its
+    # top. Now the clamshell keeps a maintenance dose of 2 x 15 and says so; the bird-dog keeps
+    # its 3 sets and the Romanian deadlift still steps up.
+    program = plan(
+        protocol="lumbar-radicular-sciatica",
+        weeks=23,
+        sessions_per_week=3,
+        irritability="low",
+        training_status="trained",
+        side="left",
+        equipment=["weight"],
+        minutes=49,
+    )
+    by = {t.slot: {d.week: d for d in t.doses} for t in program.timelines}
+    clamshell = by["hip-rotators"]
+    drop = next(w for w, d in clamshell.items() if d.note and d.note.startswith("one set fewer"))
+    assert "keep this level" in clamshell[drop].note and drop not in program.reassessment_weeks
+    assert all(d.sets == 3 for w, d in by["bird-dog"].items() if w >= drop and w not in program.deload_weeks)
+    assert all(s.minutes <= 49 for w in program.weeks for s in w.sessions)
+
+
+def held_4_weeks_for_time(program) -> set[str]:
+    """Names of loading exercises held "to fit your time" beyond PLATEAU_WEEKS weeks at one dose
+    (deloads aside)."""
+    deloads = set(program.deload_weeks)
+    names = set()
+    for t in program.timelines:
+        run, last = 0, None
+        for d in (d for d in t.doses if d.week not in deloads):
+            key = (d.exercise, d.sets, d.reps, d.hold_s, d.tempo, d.load_index)
+            run = run + 1 if key == last else 1
+            last = key
+            if run > PLATEAU_WEEKS and "to fit your time" in (d.note or "") and LIBRARY[d.exercise].is_loading:
+                names.add(LIBRARY[d.exercise].name)
+    return names
+
+
+@SETTINGS
+@given(real_protocols(), patients())
+def test_an_exercise_the_minutes_hold_for_4_weeks_is_named_to_the_clinician(protocol, patient):
+    # When nothing else can give way, the stalled exercise itself stays at its level on purpose,
+    # and the clinician reads which, from when, and what would let it progress.
+    program = plan_or_skip(protocol, patient)
+    stalled = held_4_weeks_for_time(program)
+    notes = [w for w in program.clinician_warnings if w.startswith("Short of time")]
+    if not stalled:
+        assert not notes
+        return
+    (note,) = notes
+    assert all(name in note for name in stalled), (stalled, note)
+    assert f"{patient.minutes} minutes" in note and "more minutes a session" in note
+
+
+def test_a_28_minute_lumbar_plan_names_the_trunk_work_the_minutes_hold():
+    # Lumbar, 24 weeks, 6 x 28 minutes, older: the trunk work on the short days (pelvic tilt,
+    # bird-dog, dead bug, plank on knees) stands still from weeks 11-15 with nothing left to trade.
+    program = plan(
+        protocol="lumbar-radicular-sciatica",
+        weeks=24,
+        sessions_per_week=6,
+        age_band="older",
+        side="left",
+        equipment=["weight", "band"],
+        minutes=28,
+    )
+    (note,) = [w for w in program.clinician_warnings if w.startswith("Short of time")]
+    for name in ("Bird-dog", "Pelvic tilt", "Dead bug"):
+        assert name in note, note

@@ -8,7 +8,9 @@ harder. Rep, set, band and tempo steps of exercises already in the plan go on al
 
 from __future__ import annotations
 
+from rehabplan.models import Equipment, Exercise
 from rehabplan.planning.progression import HARDER_DIMENSIONS, Context, step
+from rehabplan.planning.rules import POSITIONS
 from rehabplan.planning.state import SlotState, _Prop, _Slot
 from rehabplan.sources.library import Library
 
@@ -34,7 +36,20 @@ def _kind(p: _Prop, library: Library) -> str | None:
     return None
 
 
-_RANK = {"new": 0, "variant": 1, "tensioner": 2}
+_RANK = {"new": 0, "weight": 1, "variant": 2, "tensioner": 3}
+
+
+def adds_weight(prev: Exercise, target: Exercise) -> bool:
+    """Is ``target`` the same movement as ``prev`` with a weight added: the same dose kind and
+    positions, no demand ``prev`` does not have (``loaded`` aside), and weights ``prev`` does not
+    need (a glute bridge -> the bridge with a weight; a hip hinge -> the Romanian deadlift with
+    weights)? A band variant (clamshell -> clamshell with a band) keeps the usual rank."""
+    if prev.dosage.kind is not target.dosage.kind:
+        return False
+    if Equipment.weight not in target.equipment or Equipment.weight in prev.equipment:
+        return False
+    mine, theirs = set(prev.tags), set(target.tags) - {"loaded"}
+    return mine & POSITIONS == theirs & POSITIONS and theirs - POSITIONS <= mine
 
 
 VARIANT = frozenset({"variant"})
@@ -69,7 +84,7 @@ def one_change(
             found.append((s, p, kind))
     if not found:
         return HARDER_DIMENSIONS if calm else frozenset()
-    keep = None if calm else _the_change(found, states)
+    keep = None if calm else _the_change(found, states, library)
     alone = keep is not None and keep[2] == "tensioner"
     for s, p, kind in found:
         if keep is not None and s is keep[0]:
@@ -79,17 +94,37 @@ def one_change(
         if waiting is not None and kind in ("variant", "new"):
             waiting.append((s, p))  # may come back this week if the chosen change does not fit
         _wait(props, states[s.id], s, p, kind, ctxs, step_back=step_back)
+    if waiting:
+        # The changes that waited may come instead of one that does not fit, in the same order.
+        waiting.sort(key=lambda w: _rank(w[0], w[1], "new" if w[1].new else "variant", states, library))
     if calm or alone:
         return HARDER_DIMENSIONS
     return VARIANT if keep is not None else frozenset()
 
 
-def _the_change(found: list[tuple[_Slot, _Prop, str]], states: dict[str, SlotState]) -> tuple[_Slot, _Prop, str] | None:
-    """The week's one change: new exercises first (a phase's work), then the harder version of
-    the exercise that has stood still longest (no plateaus), then the tensioner; ties by importance."""
+def _the_change(
+    found: list[tuple[_Slot, _Prop, str]], states: dict[str, SlotState], library: Library
+) -> tuple[_Slot, _Prop, str] | None:
+    """The week's one change: new exercises first (a phase's work), then a weight added to a
+    movement the patient already does, then the harder version of the exercise that has stood
+    still longest (no plateaus), then the tensioner; ties by importance."""
     firsts = [f for f in found if f[2] != "load"]
-    firsts.sort(key=lambda f: (_RANK[f[2]], -states[f[0].id].same, tuple(-x for x in f[0].importance())))
+    firsts.sort(key=lambda f: _rank(f[0], f[1], f[2], states, library))
     return firsts[0] if firsts else None
+
+
+def _rank(s: _Slot, p: _Prop, kind: str, states: dict[str, SlotState], library: Library) -> tuple[int, int, tuple[int, ...]]:
+    return (_RANK[_weight_first(p, kind, library)], -states[s.id].same, tuple(-x for x in s.importance()))
+
+
+def _weight_first(p: _Prop, kind: str, library: Library) -> str:
+    """A harder version that is the same movement with a weight (ACSM: more load once
+    the reps are done) ranks ahead of a new movement's harder version: the patient's loading
+    does not wait behind every other change of a short plan."""
+    if kind == "variant" and p.prev is not None:
+        if adds_weight(library.exercises[p.prev.exercise], library.exercises[p.dose.exercise]):
+            return "weight"
+    return kind
 
 
 def _wait(

@@ -73,6 +73,12 @@ class FitWeek:
     # Slots whose harder version waits this week whatever the steps find (a plank the training
     # week after a plank came in or got harder).
     no_variant: frozenset[str] = frozenset()
+    # A check-in week or the plan's last week: nothing new, nothing harder, no maintenance drop
+    # (the clinician judges the patient on the doses they have been doing).
+    calm: bool = False
+    # slot -> the step fitting held for time this week (the first one), for a last look once
+    # the weekly limits have held other steps (volume.step_back_in).
+    held: dict[str, _Prop] = field(default_factory=dict)
 
     def variant_waits(self, s: _Slot) -> bool:
         """May slot ``s`` not move on to its harder version this week?"""
@@ -308,6 +314,7 @@ class Hold(_Step):
             return False
         if f.job.seconds(s, p.dose) > f.job.seconds(s, p.prev):
             f.held.setdefault(s.id, p)
+            f.job.held.setdefault(s.id, p)
             f.put(s, _held(f, s, p.prev))
         return True
 
@@ -324,6 +331,8 @@ class MakeRoom(_Step):
         job = f.job
         if not f.time_over or s.core or s.slot.required or job.library.exercises[p.dose.exercise].is_loading:
             return False
+        if job.calm:
+            return False  # a check-in week or the last week keeps the plan the patient has been doing
         if not f.on_a_day_over(s) or not any(_stale_step(f, o) for o in job.slots):
             return False
         shorter = _shorter_stretch(job, p.dose)
@@ -423,17 +432,21 @@ MAINTAIN_AFTER_WEEKS = 2
 
 @dataclass(frozen=True)
 class Maintain(_Step):
-    """Short of time, a core slot that has stood at its top dose (no step left) for
+    """Short of time, a slot that has stood at its top dose (no step left) for
     ``MAINTAIN_AFTER_WEEKS`` weeks drops to a maintenance dose, one set fewer (never below its
     fewest), and stays there, so another exercise's step fits: a bird-dog at 3 x 10 x 10 s for
-    weeks does not hold the hip hinge at 2 x 8 "to fit your time" (design choice). Only when
-    another slot on that day waits for a step that adds time."""
+    weeks does not hold the hip hinge at 2 x 8 "to fit your time" (design choice). Least
+    important first: a clamshell that is not core keeps 2 x 15 before the bird-dog gives a set.
+    Only when another slot on that day waits for a step that adds time; never in a check-in
+    week or the last week."""
 
     def apply(self, f: Fitter, s: _Slot, p: _Prop) -> bool:
         job = f.job
         st = job.states[s.id]
-        if not (f.time_over and s.core and p.prev is not None and p.dose == p.prev and st.same >= MAINTAIN_AFTER_WEEKS):
+        if not (f.time_over and p.prev is not None and p.dose == p.prev and st.same >= MAINTAIN_AFTER_WEEKS):
             return False
+        if job.calm:
+            return False  # not in a check-in week or the last week: the dose the clinician judges stays
         if st.maintained:
             return False  # one set fewer once: a maintenance dose, not a slide
         ex = job.library.exercises[p.dose.exercise]
@@ -530,7 +543,9 @@ FIT_STEPS: tuple[FitStep, ...] = (
         core=True,
         stale=False,
     ),
-    Maintain("maintain", "a core slot at its top dose for two weeks drops a set so another exercise's step fits"),
+    Maintain(
+        "maintain", "a slot at its top dose for two weeks drops a set (least important first) so another exercise's step fits"
+    ),
     MakeRoom("make-room", "a stretch or mobility item that is not core is left out so a slot that has stood still can progress"),
     Hold(
         "hold-stale",
@@ -584,11 +599,35 @@ def _give_back(f: Fitter, order: list[_Slot]) -> None:
     stale = [s for s in order if s.id in f.held and job.states[s.id].same >= PLATEAU_WEEKS and s.id in job.props]
     for s in sorted(stale, key=lambda s: -job.states[s.id].same):
         held = job.props[s.id]
-        f.put(s, f.held[s.id])
-        f.check()
-        if not f.fits:
+        for step_back in _smaller_steps(f, s, f.held[s.id], held):
+            f.put(s, step_back)
+            f.check()
+            if f.fits:
+                break
             f.put(s, held)
             f.check()
+
+
+def _smaller_steps(f: Fitter, s: _Slot, wanted: _Prop, held: _Prop) -> list[_Prop]:
+    """The step a slot was held from, then, when the slot was held at last week's dose, smaller
+    ones down to one more rep (or hold) a set: a slot that has stood still takes the biggest
+    step that fits rather than none (2 more reps may not fit where 1 does; a harder version
+    that does not fit yet leaves room for one more rep). Within the exercise's rep range; a
+    McGill pyramid keeps its own steps."""
+    prev = wanted.prev
+    steps = [wanted]
+    if prev is None or held.dose != prev or s.pyramid:
+        return steps
+    ex = f.job.library.exercises[prev.exercise]
+    r = ex.dosage.kind is not DoseKind.duration and ex.is_loading and ex.dosage.reps
+    if not r or prev.reps >= r.max:
+        return steps
+    top = wanted.dose.reps - 1 if wanted.dose.changed_dims(prev) == {"reps"} else prev.reps + 1
+    word = "hold" if ex.dosage.kind is DoseKind.hold else "rep"
+    for reps in range(min(top, int(r.max)), prev.reps, -1):
+        n = reps - prev.reps
+        steps.append(_Prop(replaced(prev, reps=reps), f"{n} more {word}{'s' if n > 1 else ''}", False, prev))
+    return steps
 
 
 def _cannot_fit(f: Fitter) -> PatientError:

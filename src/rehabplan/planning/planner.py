@@ -30,8 +30,9 @@ from rehabplan.planning.choice import _check_exclusions, _choose, _protocol_json
 from rehabplan.planning.days import day_pattern
 from rehabplan.planning.gates import check_bilateral
 from rehabplan.planning.phases import _criteria, reassessment_weeks, scale_phases, short_plan_note
+from rehabplan.planning.rules import PLATEAU_WEEKS
 from rehabplan.planning.schedule import _schedule
-from rehabplan.planning.state import _make
+from rehabplan.planning.state import SlotState, _make, _Slot
 from rehabplan.planning.timelines import _prescription_lists, _start_of, _track, materialise, timeline_model
 from rehabplan.sources.library import Library
 
@@ -48,6 +49,7 @@ def plan(library: Library, protocol: Protocol, patient: Patient) -> Program:
     slots, dropped = _choose(library, protocol, patient, pattern)
     warnings += filter(None, [short_plan_note(protocol, phases, slots, patient.weeks)])  # the later phases wait
     states, deload_weeks = _schedule(library, protocol, patient, phases, reassessment, pattern, slots, dropped)
+    warnings += filter(None, [held_for_time_note(library, patient, slots, states, deload_weeks)])
     for s in slots:  # a slot that waited for the volume limit until the end says so
         waited = states[s.id].waited
         if not states[s.id].timeline and waited and s.id not in dropped:
@@ -91,4 +93,37 @@ def plan(library: Library, protocol: Protocol, patient: Patient) -> Program:
         acknowledged_through_week=None,
         cleared={},
         decisions=[],
+    )
+
+
+def held_for_time_note(
+    library: Library, patient: Patient, slots: list[_Slot], states: dict[str, SlotState], deload_weeks: list[int]
+) -> str | None:
+    """The clinician's note when the minutes hold a loading exercise at one dose for more than
+    ``PLATEAU_WEEKS`` weeks (deloads aside) after every trade fitting could make (fewer stretch
+    holds, a stretch left out, an exercise at its top giving a set, one more rep): the exercise
+    stays at that level on purpose, and the note says which, from when, and what would let it
+    progress. None when nothing stalls for time."""
+    deloads = set(deload_weeks)
+    stalled: dict[str, int] = {}  # exercise name -> the first week of its longest stall
+    for s in slots:
+        st = states[s.id]
+        run, last, start = 0, None, 0
+        for week in sorted(w for w in st.timeline if w not in deloads):
+            dose = st.timeline[week]
+            if dose != last:
+                run, last, start = 1, dose, week
+                continue
+            run += 1
+            held = "to fit your time" in (st.notes.get(week) or "")
+            if run > PLATEAU_WEEKS and held and library.exercises[dose.exercise].is_loading:
+                name = library.exercises[dose.exercise].name
+                stalled.setdefault(name, start)
+    if not stalled:
+        return None
+    names = ", ".join(f"{name} (from week {week})" for name, week in sorted(stalled.items(), key=lambda kv: (kv[1], kv[0])))
+    return (
+        f"Short of time: at {patient.minutes} minutes a session, these stay at one dose for {PLATEAU_WEEKS + 1} weeks "
+        f"or more after every trade the plan can make: {names}. They are kept at that level on purpose; "
+        "more minutes a session, or fewer exercises, would let them progress."
     )

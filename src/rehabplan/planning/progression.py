@@ -147,6 +147,9 @@ class Context:
     max_sets: int = 99  # a cap the planner sets when a session would not fit the minutes
     tensioners: bool = True  # sliders before tensioners: only from the protocol's tensioner phase
     pyramid: bool = False  # the slot's rule is McGill's pyramid (a harder variant restarts at 5-3-1)
+    # External weight may come in (a loaded exercise or a load step to a weight): only from the
+    # strengthen phase, never while symptoms settle (design choice).
+    weights: bool = True
 
 
 def needed(b: Bounds | None, exercise: Exercise, name: str) -> Bounds:
@@ -376,10 +379,24 @@ def _one_more_set(dim: str, dose: Dose, rule: Rule, ex: Exercise, ctx: Context) 
     return replaced(dose, sets=new_sets, reps=reps), "one more set"
 
 
+def is_weighted(ex: Exercise) -> bool:
+    """An exercise done with external weight: tagged ``loaded`` or its equipment names weights."""
+    return "loaded" in ex.tags or with_weights(ex)
+
+
+def carries_weight(load_option: str) -> bool:
+    """A load option that puts a weight in the hand or on the body ("holding a light weight",
+    "a shopping bag with about 2 kg"), unlike a band, a hand on the counter or "no weight"."""
+    text = load_option.lower()
+    return ("weight" in text or " kg" in text) and not text.startswith("no ")
+
+
 def _more_load(dim: str, dose: Dose, rule: Rule, ex: Exercise, ctx: Context) -> Advanced:
     if dose.load_index + 1 >= ctx.loads_available(ex):
         return None
     new_load = ex.dosage.load_options[dose.load_index + 1]
+    if not ctx.weights and carries_weight(new_load):
+        return None  # a weight only from the strengthen phase
     return replaced(
         dose, load_index=dose.load_index + 1
     ), f"switch to the {new_load}" if "band" in new_load else f"switch to: {new_load}"
@@ -447,6 +464,8 @@ def _harder_variant(dim: str, dose: Dose, rule: Rule, ex: Exercise, ctx: Context
     target = target or _next_rung(ex, ctx)
     if target is None:
         return None
+    if not ctx.weights and is_weighted(target):
+        return None  # a loaded exercise only from the strengthen phase
     if target.is_tensioner and not ctx.tensioners:
         return None
     if not target.is_loading:

@@ -37,7 +37,7 @@ from rehabplan.planning.progression import (
 from rehabplan.planning.rules import _NO_DIMENSIONS, PLATEAU_WEEKS, WALK_STEP_MAX_MIN
 from rehabplan.planning.state import SlotState, _Prop, _Slot
 from rehabplan.planning.timing import _dose_seconds, _sides_count
-from rehabplan.planning.volume import WORK_FREE_WEEKS, _volume, _work, dose_work, limit_volume
+from rehabplan.planning.volume import WORK_FREE_WEEKS, _volume, _work, dose_work, limit_volume, step_back_in
 from rehabplan.sources.library import Library
 
 CALM_WAIT = "not started before the plan ended: a check-in week and the last week bring nothing new"
@@ -148,7 +148,7 @@ class _Pass:
         self.phase_starts = {p.first_week for p in phases}
         self.targets = _targets(protocol, phases)
         self.deload_weeks: list[int] = []
-        self.ctx_cache: dict[tuple[str, bool, int], Context] = {}
+        self.ctx_cache: dict[tuple[str, bool, int, bool], Context] = {}
         # What timing a dose needs of each exercise, for every fitting check of this plan.
         self.seconds_cache: SecondsCache = {}
         self.start_seconds: dict[str, float] = {}  # slot -> seconds of its lightest start (reserved room)
@@ -220,12 +220,13 @@ class _Pass:
         # Contexts are made once per (slot, tensioners allowed, set cap), not every week.
         in_phase = self.phase_index[phase.id] >= self.tension_from
         tension = in_phase and tensioner_allowed(self.patient, st.timeline, week, True, self.is_tensioner)
-        key = (s.id, tension, st.max_sets)
+        weights = self.phase_index[phase.id] > 0  # external weight only after the settle phase
+        key = (s.id, tension, st.max_sets, weights)
         ctx = self.ctx_cache.get(key)
         if ctx is None:
             ctx = self.ctxs[s.id]
-            if ctx.tensioners != tension or ctx.max_sets != st.max_sets:
-                ctx = replace(ctx, tensioners=tension, max_sets=st.max_sets)
+            if ctx.tensioners != tension or ctx.max_sets != st.max_sets or ctx.weights != weights:
+                ctx = replace(ctx, tensioners=tension, max_sets=st.max_sets, weights=weights)
             self.ctx_cache[key] = ctx
         return ctx
 
@@ -304,7 +305,7 @@ class _Pass:
         reserve = self._reserve(week, props) if self.later else None
         job = FitWeek(
             props, states, self.slots, library, self.protocol, self.patient, self.pattern, week, self.dropped, now,
-            self.seconds_cache, reserve, no_variant,
+            self.seconds_cache, reserve, no_variant, calm,
         )  # fmt: skip
         fit(job, no_harder)
         self._within_limits(job, is_deload, no_harder)
@@ -326,6 +327,11 @@ class _Pass:
         # What came in after the limits (a waiting change, fitting's trades) may not take the
         # week's work over them either.
         self._within_limits(job, is_deload, HARDER_DIMENSIONS)
+        if job.held and not is_deload:
+            limits = (
+                (self.last_volume, self.last_work if week > WORK_FREE_WEEKS else None) if self.last_volume is not None else None
+            )
+            step_back_in(job, limits, self.level == "high")
 
     def _space_planks(self, week: int, props: dict[str, _Prop], now: dict[str, Context]) -> frozenset[str]:
         """No new plank (a McGill pyramid slot) or harder plank in the training week right after

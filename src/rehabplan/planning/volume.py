@@ -11,7 +11,7 @@ from rehabplan.models import (
     Irritability,
     Patient,
 )
-from rehabplan.planning.fitting import FitWeek, _fewest_sets
+from rehabplan.planning.fitting import Fitter, FitWeek, _fewest_sets, _smaller_steps
 from rehabplan.planning.progression import (
     TIME_DIMENSIONS,
     Dose,
@@ -341,3 +341,25 @@ class _VolumeLimit:
             if self.within():
                 return True
         return False
+
+
+def step_back_in(job: FitWeek, limits: Limits | None, high: bool = False) -> None:
+    """After the weekly limits: a slot held for time that has stood still ``PLATEAU_WEEKS``
+    weeks (held, this is its 4th) takes the biggest of its steps that now fits the minutes and
+    the limits, down to one more rep (the limits may have held a bigger step elsewhere and so
+    freed the minutes). Reps, holds and sets only: no harder version or load comes this late."""
+    f = Fitter(job, frozenset())
+    states = job.states
+    stale = [s for s in job.slots if s.id in job.held and s.id in job.props and states[s.id].same >= PLATEAU_WEEKS]
+    for s in sorted(stale, key=lambda s: (-states[s.id].same, s.importance())):
+        p = job.props[s.id]
+        if p.prev is None or p.dose != p.prev or "to fit your time" not in (p.note or ""):
+            continue
+        for alt in _smaller_steps(f, s, job.held[s.id], p):
+            if alt.dose.exercise != p.dose.exercise or alt.dose.load_index != p.dose.load_index:
+                continue
+            job.props[s.id] = alt
+            f.check()
+            if f.fits and (limits is None or _VolumeLimit(job, limits, frozenset(), high).within()):
+                break
+            job.props[s.id] = p
