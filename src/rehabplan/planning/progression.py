@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import NamedTuple
 
+from rehabplan.errors import count
 from rehabplan.models import Bounds, DoseKind, Exercise, Rule, Tempo
 
 
@@ -360,7 +361,7 @@ def _more_minutes(dim: str, dose: Dose, rule: Rule, ex: Exercise, ctx: Context) 
     if dose.minutes is None or dose.minutes >= top:
         return None
     new = min(top, dose.minutes + rule.minutes_step)
-    return replaced(dose, minutes=new), f"{new - dose.minutes} more minutes"
+    return replaced(dose, minutes=new), count(new - dose.minutes, "more minute")
 
 
 def _one_more_set(dim: str, dose: Dose, rule: Rule, ex: Exercise, ctx: Context) -> Advanced:
