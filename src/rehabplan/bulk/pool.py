@@ -298,12 +298,15 @@ def _run_batch(
 
 
 def _stop(pool: cf.ProcessPoolExecutor) -> None:
-    """Stop a pool now: cancel what has not started and end the workers, instead of waiting
+    """Stop a pool now: end the workers and cancel what has not started, instead of waiting
     for the handouts in flight (an interrupted run must end at once; its manifest is saved)."""
-    processes = list(getattr(pool, "_processes", {}).values())  # the executor has no public way
-    pool.shutdown(wait=False, cancel_futures=True)
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # the executor has no public way
     for process in processes:
         try:
             process.terminate()
         except (OSError, AttributeError, ValueError):
             pass
+    # With its workers gone the executor's manager thread ends at once. Waiting for it here
+    # keeps it from closing its wake-up pipe while Python's exit writes to it (CPython 3.11 then
+    # prints an ignored "Bad file descriptor" traceback after the run's own message).
+    pool.shutdown(wait=True, cancel_futures=True)
