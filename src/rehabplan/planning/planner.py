@@ -31,7 +31,7 @@ from rehabplan.planning.days import day_pattern
 from rehabplan.planning.gates import check_bilateral
 from rehabplan.planning.phases import _criteria, reassessment_weeks, scale_phases, short_plan_note
 from rehabplan.planning.rules import PLATEAU_WEEKS
-from rehabplan.planning.schedule import _schedule
+from rehabplan.planning.schedule import Schedule
 from rehabplan.planning.state import SlotState, _make, _Slot
 from rehabplan.planning.timelines import _prescription_lists, _start_of, _track, materialise, timeline_model
 from rehabplan.sources.library import Library
@@ -48,7 +48,7 @@ def plan(library: Library, protocol: Protocol, patient: Patient) -> Program:
     pattern = day_pattern(patient.sessions_per_week)
     slots, dropped = _choose(library, protocol, patient, pattern)
     warnings += filter(None, [short_plan_note(protocol, phases, slots, patient.weeks)])  # the later phases wait
-    states, deload_weeks = _schedule(library, protocol, patient, phases, reassessment, pattern, slots, dropped)
+    states, deload_weeks = Schedule(library, protocol, patient, phases, reassessment, pattern, slots, dropped).run()
     warnings += filter(None, [held_for_time_note(library, patient, slots, states, deload_weeks)])
     for s in slots:  # a slot that waited for the volume limit until the end says so
         waited = states[s.id].waited

@@ -92,26 +92,11 @@ def _start_level(patient: Patient) -> str:
     return str(patient.irritability.value)
 
 
-def _schedule(
-    library: Library,
-    protocol: Protocol,
-    patient: Patient,
-    phases: list[PhasePlan],
-    reassessment: Sequence[int],
-    pattern: Sequence[DayPlan],
-    slots: list[_Slot],
-    dropped: dict[str, str],
-) -> tuple[dict[str, SlotState], list[int]]:
-    """The one pass: every slot's dose timeline, week by week, with its named transforms."""
-    one_pass = _Pass(library, protocol, patient, phases, reassessment, pattern, slots, dropped)
-    for week in range(1, patient.weeks + 1):
-        one_pass.week(week)
-    return one_pass.states, one_pass.deload_weeks
-
-
-class _Pass:
-    """The state of the pass between weeks, and each week's stages: propose (each slot's step
-    by its rule), fit (one change at a time, the minutes, the weekly limits), commit."""
+class Schedule:
+    """The one pass that writes every slot's dose timeline, week by week: the state between
+    weeks, and each week's stages: propose (each slot's step by its rule), fit (one change at a
+    time, the minutes, the weekly limits), commit. ``run()`` returns the slots' states and the
+    deload weeks."""
 
     def __init__(
         self,
@@ -162,6 +147,11 @@ class _Pass:
 
     def is_tensioner(self, ex_id: str) -> bool:
         return self.library.exercises[ex_id].is_tensioner
+
+    def run(self) -> tuple[dict[str, SlotState], list[int]]:
+        for week in range(1, self.patient.weeks + 1):
+            self.week(week)
+        return self.states, self.deload_weeks
 
     def week(self, week: int) -> None:
         phase = _phase_of(self.phases, week)
