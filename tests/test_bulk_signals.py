@@ -128,3 +128,31 @@ def test_an_interrupted_bulk_run_exits_130_keeps_whole_files_and_resumes(tmp_pat
     assert statuses.count("skipped") >= len(kept) and len(statuses) == N
     assert set(statuses) <= {"built", "skipped"}
     assert len(_entries(out)) == N
+
+
+def test_a_worker_stopped_while_writing_a_file_finishes_the_file_first(tmp_path):
+    # The parent stops a worker with SIGTERM, which ends it at once (no clean-up runs): a stop
+    # that lands mid-write must wait for the file to be whole, never leave a temporary file.
+    script = """
+import os, signal, sys
+from pathlib import Path
+from rehabplan.bulk import pool
+
+signal.signal(signal.SIGTERM, pool._on_term)
+real = pool.atomic_write
+
+def stopped_midway(path, data, force):
+    os.kill(os.getpid(), signal.SIGTERM)
+    sum(range(1000))  # the handler runs here, between two steps of the write
+    return real(path, data, force=force)
+
+pool.atomic_write = stopped_midway
+pool._write_whole(Path(sys.argv[1]), b"the whole handout")
+print("went on after the stop")
+"""
+    out = tmp_path / "S1.pdf"
+    proc = subprocess.run([sys.executable, "-c", script, str(out)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 128 + signal.SIGTERM, proc.stderr
+    assert "went on" not in proc.stdout
+    assert out.read_bytes() == b"the whole handout"
+    assert [p.name for p in tmp_path.iterdir()] == ["S1.pdf"]

@@ -51,11 +51,7 @@ def _init_worker(settings: Settings, slots=None, parent_pid: int | None = None, 
     Finalize(None, _cleanup_worker, exitpriority=10)
     import signal
 
-    def on_term(signum, frame) -> None:  # stopped by the parent (an interrupted run)
-        _cleanup_worker()
-        os._exit(128 + signum)
-
-    signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGTERM, _on_term)
     if inherited is not None:  # forked: the parent's library and protocols, not a second copy
         _WORKER["library"], _WORKER["protocols"] = inherited
     else:
@@ -74,6 +70,16 @@ def _init_worker(settings: Settings, slots=None, parent_pid: int | None = None, 
     gc.freeze()
 
 
+def _on_term(signum: int, frame: Any) -> None:
+    """A worker stopped by the parent (an interrupted run) ends at once, unless it is writing a
+    file: then it ends as soon as the file is whole (_write_whole)."""
+    if _WORKER.get("writing"):
+        _WORKER["stop_with"] = signum
+        return
+    _cleanup_worker()
+    os._exit(128 + signum)
+
+
 def _cleanup_worker() -> None:
     renderer = _WORKER.get("renderer")
     if renderer is not None:
@@ -88,7 +94,7 @@ def _exit_with_parent(parent_pid: int) -> None:
     def watch() -> None:
         while True:
             time.sleep(0.5)
-            if os.getppid() != parent_pid:
+            if os.getppid() != parent_pid and not _WORKER.get("writing"):
                 _cleanup_worker()
                 os._exit(3)
 
@@ -121,7 +127,7 @@ def _render_job(job: Job, out_dir: str) -> Outcome:
                 data = program_json(program).encode()
             else:
                 data = program_ics(program, timezone=renderer.config.timezone)  # the clinic's zone, as in build
-            atomic_write(Path(out_dir) / name, data, force=True)
+            _write_whole(Path(out_dir) / name, data)
             outcome.files[fmt] = name
             outcome.sha256[fmt] = sha256_bytes(data)
     except RehabplanError as exc:
@@ -136,6 +142,21 @@ def _render_job(job: Job, out_dir: str) -> Outcome:
     outcome.worker_peak_rss_mib = _peak_rss_mib()
     outcome.worker_rss_mib = _rss_mib()
     return outcome
+
+
+def _write_whole(path: Path, data: bytes) -> None:
+    """Write one output file; a stop (SIGTERM from an interrupted run) that arrives meanwhile
+    waits until the file is whole, since the stop ends the worker at once (os._exit runs no
+    clean-up) and would leave the temporary file behind in the output folder."""
+    _WORKER["writing"] = True
+    try:
+        atomic_write(path, data, force=True)
+    finally:
+        _WORKER["writing"] = False
+        signum = _WORKER.pop("stop_with", None)
+        if signum is not None:
+            _cleanup_worker()
+            os._exit(128 + signum)
 
 
 def _rss_mib() -> float | None:
