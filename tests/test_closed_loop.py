@@ -460,6 +460,7 @@ def _trained_with_weights(**fields) -> Patient:
 @given(real_protocols(), patients())
 @example(PROTOCOLS["upper-hamstring-glute-sciatica"], _trained_with_weights(minutes=22))
 @example(PROTOCOLS["upper-hamstring-glute-sciatica"], _trained_with_weights(minutes=50, exclusions=["hinge"]))
+@example(PROTOCOLS["lumbar-radicular-sciatica"], _trained_with_weights(sessions_per_week=6, minutes=32, equipment=["weight"]))
 def test_trained_patients_with_weights_load_by_the_strengthen_phase_and_stay_in_bounds(protocol, patient):
     assume(patient.weeks >= 8 and patient.training_status.value == "trained" and patient.irritability.value != "high")
     assume("weight" in [e.value for e in patient.equipment])
@@ -493,7 +494,8 @@ def test_trained_patients_with_weights_load_by_the_strengthen_phase_and_stay_in_
         for w in program.weeks
         if w.number > strengthen.last_week and not (w.deload or calm(program, w)) and w.number not in starts
     ]
-    by = min(free, default=strengthen.last_week)
+    # A movement new to the patient is practised for two weeks before it takes a load.
+    by = max(min(free, default=strengthen.last_week), min(t.doses[0].week for t in ladders) + 2)
     loaded = [
         d.week for t in program.timelines for d in t.doses if with_weights(d.exercise) or (t in ladders and d.load_index > 0)
     ]
