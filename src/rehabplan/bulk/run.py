@@ -41,7 +41,7 @@ from rehabplan.sources.config import ClinicConfig, load_config
 from rehabplan.sources.library import load_library
 from rehabplan.sources.patients import patient_from_row
 from rehabplan.sources.protocols import load_protocols
-from rehabplan.sources.yaml_file import load_yaml, row_of
+from rehabplan.sources.yaml_file import load_yaml_list, row_of
 
 
 def read_roster(path: Path | str) -> list[tuple[int, dict[str, Any]]]:
@@ -54,14 +54,14 @@ def read_roster(path: Path | str) -> list[tuple[int, dict[str, Any]]]:
 
 def _read_yaml_roster(path: Path) -> list[tuple[int, dict[str, Any]]]:
     """A YAML roster's items with their line numbers; an item that cannot be read is marked, not fatal."""
-    located, problems = load_yaml(path, MAX_ROSTER_BYTES, partial=True)
-    if located is None or (problems and any(row_of(p) is None for p in problems)):
-        raise PatientError(f"the roster {path} cannot be read", problems)
-    if not isinstance(located.data, list):
-        raise PatientError(
-            f"the roster {path} must be a YAML list of patients",
-            [Problem(path, 1, "", "expected a list (lines starting with '- ')", "see examples/roster.yaml")],
-        )
+    located, problems = load_yaml_list(
+        path,
+        MAX_ROSTER_BYTES,
+        "roster",
+        "a YAML list of patients",
+        "expected a list (lines starting with '- ')",
+        "see examples/roster.yaml",
+    )
     # A value that cannot be read (start_date: 2026-02-30) costs its row only.
     unreadable: dict[int | None, list[Problem]] = {}
     for p in problems:

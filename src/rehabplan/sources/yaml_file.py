@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from rehabplan.errors import Problem
+from rehabplan.errors import PatientError, Problem
 from rehabplan.sources.safe_read import Refused, read_regular
 
 # libyaml's parser (same safe rules, same node marks) is several times faster when present.
@@ -152,6 +152,20 @@ def load_yaml(path: Path, max_bytes: int = MAX_BYTES, partial: bool = False) -> 
     except RecursionError:
         return None, [_too_deep(path, None)]
     return (None if problems and not partial else located), problems
+
+
+def load_yaml_list(
+    path: Path, max_bytes: int, what: str, must_be: str, expected: str, hint: str
+) -> tuple[Located, list[Problem]]:
+    """A YAML file that is a list of items (a roster's patients, a log's entries): PatientError
+    when the file cannot be read or is not a list; the problems of single items are returned
+    (``row_of`` tells whose), so an item that cannot be read costs that item only."""
+    located, problems = load_yaml(path, max_bytes, partial=True)
+    if located is None or (problems and any(row_of(p) is None for p in problems)):
+        raise PatientError(f"the {what} {path} cannot be read", problems)
+    if not isinstance(located.data, list):
+        raise PatientError(f"the {what} {path} must be {must_be}", [Problem(path, 1, "", expected, hint)])
+    return located, problems
 
 
 def row_of(problem: Problem) -> int | None:

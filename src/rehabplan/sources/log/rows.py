@@ -38,16 +38,16 @@ def read_log(path: Path | str, program: Program, names: dict[str, str] | None = 
 
 
 def _read_yaml(path: Path, program: Program, names: dict[str, str] | None) -> Log:
-    from rehabplan.sources.yaml_file import load_yaml, row_of
+    from rehabplan.sources.yaml_file import load_yaml_list, row_of
 
-    located, problems = load_yaml(path, MAX_BYTES, partial=True)
-    if located is None or (problems and any(row_of(p) is None for p in problems)):
-        raise PatientError(f"the log {path} cannot be read", problems)
-    if not isinstance(located.data, list):
-        raise PatientError(
-            f"the log {path} must be a list of entries",
-            [Problem(path, 1, "", "expected a YAML list", "run 'rehabplan log-template --format yaml' for the format")],
-        )
+    located, problems = load_yaml_list(
+        path,
+        MAX_BYTES,
+        "log",
+        "a list of entries",
+        "expected a YAML list",
+        "run 'rehabplan log-template --format yaml' for the format",
+    )
     unreadable = {row_of(p): p for p in problems}
     rows = []
     extra: list[Problem] = []
