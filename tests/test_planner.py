@@ -259,7 +259,7 @@ def test_fittings_timing_of_a_dose_is_the_session_time_rule(library, example_pat
     """Fitting times doses with exercise constants read once a plan (planner._seconds); it must
     give the documented estimate (_dose_seconds: work + rest between sets + set-up) for every
     built-in exercise, both sides rules and pyramids."""
-    from rehabplan.planning.fitting import _seconds
+    from rehabplan.planning.fitter import _seconds
     from rehabplan.planning.progression import Context, start_dose
     from rehabplan.planning.timing import _dose_seconds
 

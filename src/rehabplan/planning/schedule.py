@@ -21,7 +21,8 @@ from rehabplan.models import (
 from rehabplan.planning.change import VARIANT, any_change, one_change
 from rehabplan.planning.choice import _excluder, _loads_available
 from rehabplan.planning.days import HIP_AND_LEG, DayPlan
-from rehabplan.planning.fitting import FitWeek, Reserve, Room, SecondsCache, _fewest_sets, fit
+from rehabplan.planning.fitter import FitWeek, Reserve, Room, SecondsCache, _fewest_sets
+from rehabplan.planning.fitting import fit
 from rehabplan.planning.gates import calm_weeks, tensioner_allowed, tensioner_note
 from rehabplan.planning.phases import _phase_of, _targets
 from rehabplan.planning.progression import (

@@ -12,6 +12,7 @@ from rehabplan.models import (
     AgeBand,
     Category,
     DoseKind,
+    Exercise,
     Patient,
     PhasePlan,
     Prescription,
@@ -190,21 +191,26 @@ def _item(
         note=note,
     )
     sides = _sides_count(ex, patient)
-    if kind is DoseKind.duration:
-        secs = 0.0 if ex.category is Category.aerobic else (dose.minutes or 0) * 60.0
-    else:
-        work = sum(reps) * ((hold_s or 0) + HOLD_TRANSITION_S) if kind is DoseKind.hold else sets * (tut or 0)
-        secs = work * sides + (sets - 1) * rest_s + SETUP_S
     weekly_tut = (sum(reps) * (hold_s or 0) if kind is DoseKind.hold else sets * (tut or 0)) * t.per_week
     return _Item(
         rx=rx,
         slot=t.id,
-        secs=secs,
+        secs=_session_seconds(rx, ex, sides),
         floor="floor" in ex.tags,
         keeps_session=ex.category in (Category.strength, Category.core, Category.motor_control),
         volume=sets * t.per_week if loading else 0,
         tut=weekly_tut * sides if loading else 0,
     )
+
+
+def _session_seconds(rx: Prescription, ex: Exercise, sides: int) -> float:
+    """The seconds a prescription takes in one session: its work on every side, the rests
+    between sets and the time to set up (aerobic work such as walking: none, it is done on its own)."""
+    if rx.kind is DoseKind.duration:
+        return 0.0 if ex.category is Category.aerobic else (rx.minutes or 0) * 60.0
+    hold_s, tut = rx.hold_s or 0, rx.tut_per_set_s or 0
+    work = sum(rx.reps) * (hold_s + HOLD_TRANSITION_S) if rx.kind is DoseKind.hold else rx.sets * tut
+    return work * sides + (rx.sets - 1) * rx.rest_s + SETUP_S
 
 
 # Materialised items are kept on the library between plans (a clinic plans many patients with
@@ -233,50 +239,60 @@ def materialise(
         for key in list(cache)[: len(cache) // 2]:  # the older half (dicts keep insertion order)
             del cache[key]
     placed = [(t, _items_by_week(library, patient, deload_factor, t, deloads, cache)) for t in tracks]
-    weeks: list[Week] = []
-    for number in range(1, patient.weeks + 1):
-        is_deload = number in deloads
-        daily: list[_Item] = []
-        by_day: dict[int, list[_Item]] = {d.day: [] for d in pattern}
-        volume = tut = 0
-        for t, items in placed:
-            it = items[number]
-            if it is None:
-                continue
-            volume += it.volume
-            tut += it.tut
-            if t.every_day:
-                daily.append(it)
-            else:
-                for day in t.days:
-                    by_day[day].append(it)
-        sessions = _sessions(pattern, daily, by_day)
-        weeks.append(
+    return [
+        _week(number, patient, phases, pattern, placed, number in deloads, number in checks)
+        for number in range(1, patient.weeks + 1)
+    ]
+
+
+def _week(
+    number: int,
+    patient: Patient,
+    phases: list[PhasePlan],
+    pattern: tuple[DayPlan, ...],
+    placed: list[tuple[Track, list[_Item | None]]],
+    is_deload: bool,
+    is_check: bool,
+) -> Week:
+    """One week of the program: every track's item of that week, put on its days."""
+    daily: list[_Item] = []
+    by_day: dict[int, list[_Item]] = {d.day: [] for d in pattern}
+    volume = tut = 0
+    for t, items in placed:
+        it = items[number]
+        if it is None:
+            continue
+        volume += it.volume
+        tut += it.tut
+        if t.every_day:
+            daily.append(it)
+        else:
+            for day in t.days:
+                by_day[day].append(it)
+    sessions = _sessions(pattern, daily, by_day)
+    return _make(
+        Week,
+        number=number,
+        start=patient.start_date + dt.timedelta(weeks=number - 1),
+        phase=_phase_of(phases, number).id,
+        deload=is_deload,
+        reassessment=is_check,
+        every_day=[it.rx for it in daily],
+        sessions=[
             _make(
-                Week,
-                number=number,
-                start=patient.start_date + dt.timedelta(weeks=number - 1),
-                phase=_phase_of(phases, number).id,
-                deload=is_deload,
-                reassessment=number in checks,
-                every_day=[it.rx for it in daily],
-                sessions=[
-                    _make(
-                        Session,
-                        number=i,
-                        prescriptions=[x.rx for x in s.items],
-                        minutes=s.minutes,
-                        day=s.day,
-                        kind=s.kind,
-                        name=s.name,
-                    )
-                    for i, s in enumerate(sessions, start=1)
-                ],
-                volume_sets=volume,
-                tut_s=tut,
+                Session,
+                number=i,
+                prescriptions=[x.rx for x in s.items],
+                minutes=s.minutes,
+                day=s.day,
+                kind=s.kind,
+                name=s.name,
             )
-        )
-    return weeks
+            for i, s in enumerate(sessions, start=1)
+        ],
+        volume_sets=volume,
+        tut_s=tut,
+    )
 
 
 def _items_by_week(

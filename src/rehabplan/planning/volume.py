@@ -11,7 +11,8 @@ from rehabplan.models import (
     Irritability,
     Patient,
 )
-from rehabplan.planning.fitting import Fitter, FitWeek, _fewest_sets, _smaller_steps
+from rehabplan.planning.fitter import Fitter, FitWeek, _fewest_sets
+from rehabplan.planning.fitting import _smaller_steps
 from rehabplan.planning.progression import (
     TIME_DIMENSIONS,
     Dose,
