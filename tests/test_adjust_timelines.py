@@ -10,6 +10,7 @@ import io
 import json
 from pathlib import Path
 
+import pytest
 from cli_runner import cli_runner
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -24,6 +25,8 @@ from rehabplan.planning.rules import HOLD_TRANSITION_S, MIN_VOLUME_ALLOWANCE_SET
 from rehabplan.planning.timelines import materialise, track_of
 from rehabplan.sources.log import exercise_log_template as log_template
 from rehabplan.sources.log import parse_rows, read_log
+
+pytestmark = pytest.mark.slow  # whole-handout renders or long runs: make test-fast skips them
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 LIBRARY = rehabplan.load_library()

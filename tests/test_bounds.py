@@ -135,6 +135,7 @@ def test_control_characters_in_a_patient_file_are_refused_naming_the_field(tmp_p
     assert "name" in result.output and "U+001B" in _said(result)
 
 
+@pytest.mark.slow
 def test_a_bidi_override_in_a_clinic_exercise_is_refused(library_copy):
     path = library_copy / "clamshell.yaml"
     path.write_text(path.read_text().replace("name: Clamshell", 'name: "Clam\\u202Eshell"'))
@@ -142,6 +143,7 @@ def test_a_bidi_override_in_a_clinic_exercise_is_refused(library_copy):
     assert result.exit_code == 3 and "U+202E" in _said(result)
 
 
+@pytest.mark.slow
 def test_rich_markup_in_an_exercise_name_or_a_path_prints_as_written(library_copy, tmp_path):
     path = library_copy / "clamshell.yaml"
     path.write_text(path.read_text().replace("name: Clamshell", "name: '[/x] Clam [red]shell'"))
@@ -163,6 +165,7 @@ def test_every_csv_cell_that_a_spreadsheet_would_run_is_neutralised():
     assert rows == ["'=cmd|' /C calc'!A0", "'+SUM(A1)", "-5", "'@x", "'\tTAB"]
 
 
+@pytest.mark.slow
 def test_a_session_time_with_an_offset_is_refused_not_dropped(tmp_path):
     result = run("build", PATIENT, "-f", "ics", "--session-time", "18:30+05:00", "-o", tmp_path / "p.ics")
     assert result.exit_code == 2 and "offset" in _said(result)

@@ -16,6 +16,8 @@ from rehabplan.cli.commands import app
 from rehabplan.errors import PatientError
 from rehabplan.render.pdf import Renderer
 
+pytestmark = pytest.mark.slow  # whole-handout renders or long runs: make test-fast skips them
+
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 FIELDS = ["id", "name", "protocol", "start_date", "side", "equipment", "minutes", "weeks"]
 GOOD = {

@@ -124,6 +124,7 @@ def _writable_by_others(entry):
     os.chmod(entry, 0o666)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "damage",
     [
@@ -175,6 +176,7 @@ def _resign_with(entry, secret: bytes, change) -> None:
     entry.write_text(json.dumps(record))
 
 
+@pytest.mark.slow
 def test_an_entry_signed_without_the_users_secret_is_ignored(cache_folder, clinic):
     first = load_library(clinic, builtin=False)
     [entry] = entries(cache_folder)
@@ -202,6 +204,7 @@ def test_a_secret_others_can_read_turns_the_cache_off(cache_folder, clinic):
     assert all(ex.name != "Tampered" for ex in load_library(clinic, builtin=False).exercises.values())
 
 
+@pytest.mark.slow
 def test_a_signed_hit_still_passes_the_librarys_cross_checks(cache_folder, clinic):
     first = load_library(clinic, builtin=False)
     [entry] = entries(cache_folder)

@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import icalendar
+import pytest
 from typer.testing import CliRunner
 
 from rehabplan.cli.commands import app
@@ -133,6 +134,7 @@ def test_a_reminder_is_set_from_the_clinic_config_and_the_check_in_is_kept(tmp_p
     assert not list(calendar().walk("VALARM"))
 
 
+@pytest.mark.slow
 def test_the_calendar_says_the_speed_in_words_not_a_tempo_code():
     text = "\n".join(str(e["description"]) for e in events(calendar()))
     assert "tempo" not in text

@@ -14,6 +14,8 @@ from test_pagination import with_every_exercise
 from rehabplan.render.html import HtmlBuilder
 from rehabplan.render.view import FRAME_MIN_MM
 
+pytestmark = pytest.mark.slow  # whole-handout renders or long runs: make test-fast skips them
+
 CONFIGS = [(edition, large) for edition in ("full", "compact") for large in (False, True)]
 IMG = re.compile(r'<img src="data:[^"]*" alt="[^"]*" style="width: ([\d.]+)mm; height: ([\d.]+)mm">')
 

@@ -64,6 +64,7 @@ def test_version():
     assert result.exit_code == 0 and "rehabplan" in result.output
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args", [["--help"], ["exercises", "list"], ["validate"], ["protocols", "list"]])
 def test_fast_commands_never_import_weasyprint(args):
     code = (
@@ -271,6 +272,7 @@ def test_every_command_has_help_with_an_example(command):
     assert result.exit_code == 0 and "Example" in result.output
 
 
+@pytest.mark.slow
 def test_build_html_and_ics_go_to_standard_output():
     html = run("build", EXAMPLES / "patient.yaml", "-f", "html", "-o", "-")
     assert html.exit_code == 0 and "<html" in html.stdout and "Alex Example" in html.stdout
@@ -283,6 +285,7 @@ def test_a_pdf_cannot_go_to_standard_output():
     assert result.exit_code == 2 and "standard output" in result.output
 
 
+@pytest.mark.slow
 def test_build_compact_option_and_config_edition(tmp_path):
     """--compact picks the compact edition; `edition: compact` in rehabplan.yaml does too; --full wins."""
     patient = EXAMPLES / "patient.yaml"

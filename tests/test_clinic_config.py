@@ -33,6 +33,7 @@ def red_flag_page(html: str) -> str:
 # --------------------------------------------------------------------------- no placeholder on a handout
 
 
+@pytest.mark.slow
 def test_init_without_details_writes_examples_that_print_nothing_made_up(tmp_path):
     config = tmp_path / "rehabplan.yaml"
     assert run("init", config, "--clinic", "Riverside Physio").exit_code == 0
@@ -93,6 +94,7 @@ def test_without_any_config_the_red_flag_page_still_says_whom_to_call(tmp_path, 
 # --------------------------------------------------------------------------- discovery
 
 
+@pytest.mark.slow
 def test_a_config_in_a_parent_folder_is_found_like_git_finds_its_own(tmp_path, monkeypatch):
     (tmp_path / "rehabplan.yaml").write_text("clinic:\n  name: Parent Folder Physio\n")
     sub = tmp_path / "patients" / "2026"

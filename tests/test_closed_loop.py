@@ -40,6 +40,7 @@ def calm(program, week) -> bool:
 
 
 # ----------------------------------------------------------------------------- phases
+@pytest.mark.slow
 @SETTINGS
 @given(real_protocols(), patients())
 def test_irritability_leads_the_settle_phase_and_strengthening_starts_by_week_5(protocol, patient):
@@ -77,6 +78,7 @@ def test_a_6_week_deep_gluteal_plan_for_low_irritability_strengthens_for_2_weeks
     assert [(p.id, p.first_week, p.last_week) for p in high.phases] == [("settle", 1, 3), ("strengthen", 4, 6)]
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(real_protocols(), patients())
 def test_a_plan_longer_than_12_weeks_is_reassessed_about_every_6_weeks(protocol, patient):
@@ -89,6 +91,7 @@ def test_a_plan_longer_than_12_weeks_is_reassessed_about_every_6_weeks(protocol,
 
 
 # ----------------------------------------------------------------------------- tensioners
+@pytest.mark.slow
 @SETTINGS
 @given(real_protocols(), patients())
 def test_a_tensioner_is_gated_by_irritability_and_the_sliders_dose(protocol, patient):
@@ -166,6 +169,7 @@ def test_weekly_work_rises_gradually_and_the_walk_by_20_percent_or_5_minutes(pro
         assert b - a <= max(5, a * 0.2), (a, b)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(real_protocols(), patients())
 def test_volume_sets_is_the_sum_of_the_weeks_prescribed_sets_and_deloads_stay_in_bounds(protocol, patient):
@@ -242,6 +246,7 @@ def test_a_4_week_high_irritability_plan_says_plainly_why_strengthening_waits_fo
     assert clamshell[-1] > clamshell[0]
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(real_protocols(), patients())
 def test_every_later_phase_has_a_week_where_its_exercises_may_start(protocol, patient):
@@ -268,6 +273,7 @@ def test_the_sample_week_8_brings_at_most_one_change():
         assert len([c for c in changes(before, week) if c[1] != "load"]) <= 1
 
 
+@pytest.mark.slow
 def test_bilateral_warning_is_loud_in_preview_and_build_and_on_the_cover_for_the_clinician(tmp_path):
     from tests.cli_runner import cli_runner
 
@@ -456,6 +462,7 @@ def _trained_with_weights(**fields) -> Patient:
     return Patient.model_validate(base | fields)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(real_protocols(), patients())
 @example(PROTOCOLS["upper-hamstring-glute-sciatica"], _trained_with_weights(minutes=22))
@@ -593,6 +600,7 @@ def test_only_a_core_slot_planned_with_a_fallback_is_a_named_substitute(tmp_path
     assert "hip-rotators" in line and "bridge" not in line, line
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(real_protocols(), patients())
 def test_a_named_substitute_is_only_ever_a_core_slots(protocol, patient):
@@ -604,6 +612,7 @@ def test_a_named_substitute_is_only_ever_a_core_slots(protocol, patient):
                 assert p.slot in core, (p.slot, p.note)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sessions", [4, 5, 6])
 def test_4_to_6_requested_sessions_are_planned_as_short_days_or_said_plainly(tmp_path, sessions):
     # Hip and leg loading needs a rest day in between (ACSM 48 h): at most 3 strength days. The
@@ -681,6 +690,7 @@ def _apply(patient: Patient, fix: str) -> Patient:
     return patient.model_copy(update=changes)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(real_protocols(), patients())
 def test_every_fix_a_refused_core_slot_names_plans_that_slot(protocol, patient):

@@ -7,7 +7,10 @@ import shlex
 import shutil
 from pathlib import Path
 
+import pytest
 from cli_runner import cli_runner
+
+pytestmark = pytest.mark.slow  # whole-handout renders or long runs: make test-fast skips them
 
 ROOT = Path(__file__).resolve().parent.parent
 run = cli_runner(200)

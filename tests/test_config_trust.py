@@ -62,6 +62,7 @@ def test_a_config_others_can_change_is_ignored(shared, mode):
     assert f"ignored {shared}" in _say(result) and "can change it" in _say(result)
 
 
+@pytest.mark.slow
 def test_a_config_in_a_folder_others_can_write_is_ignored(shared):
     shared.parent.chmod(0o777)
     try:
@@ -80,6 +81,7 @@ def test_a_config_in_a_sticky_shared_folder_owned_by_the_user_is_used(shared):
         shared.parent.chmod(0o755)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.geteuid() != 0, reason="chown to another user needs root")
 def test_a_broken_untrusted_config_breaks_nothing(shared):
     shared.write_text("clinic: [this is: not: valid\n")
@@ -90,6 +92,7 @@ def test_a_broken_untrusted_config_breaks_nothing(shared):
     html_of(build_html())
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.geteuid() != 0, reason="chown to another user needs root")
 def test_a_named_config_is_obeyed_whoever_owns_it(shared, monkeypatch):
     os.chown(shared, STRANGER, STRANGER)
@@ -106,6 +109,7 @@ def test_the_environment_variable_wins_over_a_discovered_config(shared, tmp_path
     assert "My Own Physio" in html and "Stranger Physio" not in html
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.geteuid() != 0, reason="chown to another user needs root")
 def test_safe_folders_in_the_users_own_config_trusts_a_shared_clinic_folder(shared):
     from rehabplan.sources.config import user_config_file
@@ -120,6 +124,7 @@ def test_safe_folders_in_the_users_own_config_trusts_a_shared_clinic_folder(shar
     assert "Stranger Physio" not in html_of(build_html())
 
 
+@pytest.mark.slow
 def test_safe_folders_in_a_discovered_config_does_not_trust_anything(tmp_path, monkeypatch):
     top = tmp_path / "top"
     inner = top / "inner"
@@ -141,6 +146,7 @@ def test_discovery_stops_at_a_repository_root(tmp_path, monkeypatch):
     assert "Above The Repo" not in html_of(build_html())
 
 
+@pytest.mark.slow
 def test_discovery_stops_at_the_home_folder(tmp_path, monkeypatch):
     (tmp_path / "rehabplan.yaml").write_text("clinic:\n  name: Above Home\n")
     home = tmp_path / "home" / "jo"
@@ -152,6 +158,7 @@ def test_discovery_stops_at_the_home_folder(tmp_path, monkeypatch):
     assert "At Home" in html_of(build_html())
 
 
+@pytest.mark.slow
 def test_the_config_used_is_named_once_on_stderr_and_not_with_quiet(tmp_path, monkeypatch):
     config = tmp_path / "rehabplan.yaml"
     config.write_text("clinic:\n  name: Here Physio\n")

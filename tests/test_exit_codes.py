@@ -18,6 +18,8 @@ from typer.testing import CliRunner
 from rehabplan import errors
 from rehabplan.cli.commands import app
 
+pytestmark = pytest.mark.slow  # whole-handout renders or long runs: make test-fast skips them
+
 ROOT = Path(__file__).resolve().parent.parent
 PATIENT = ROOT / "examples" / "patient.yaml"
 

@@ -146,6 +146,7 @@ def test_a_press_arrow_is_straight_and_a_movement_arrow_curves():
     assert move[0].control is not None and move[0].control[1] != 0  # a curve
 
 
+@pytest.mark.slow
 def test_the_picture_png_is_large_enough_to_read(tmp_path):
     from PIL import Image
 

@@ -265,6 +265,7 @@ def test_an_exercise_needs_a_picture(library_copy):
 # --------------------------------------------------------------------------- the library and the CLI
 
 
+@pytest.mark.slow
 def test_every_built_in_exercise_is_drawn_from_pose_data(library):
     for ex_id, ex in library.exercises.items():
         assert ex.drawn, f"{ex_id} has no pose data (figure:)"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -17,6 +18,8 @@ from rehabplan.planning.progression import carries_weight, is_weighted
 from rehabplan.planning.rules import PLATEAU_WEEKS
 from rehabplan.planning.volume import GENTLE_PYRAMID_TIMES_A_WEEK
 from tests.test_properties import LIBRARY, PROTOCOLS, by_slot, patients, plan_or_skip
+
+pytestmark = pytest.mark.slow  # whole-handout renders or long runs: make test-fast skips them
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 

@@ -8,6 +8,8 @@ import tinyhtml5
 
 from rehabplan.render.html import HtmlBuilder
 
+pytestmark = pytest.mark.slow  # whole-handout renders or long runs: make test-fast skips them
+
 
 def parsed(html: str):
     return tinyhtml5.parse(html, namespace_html_elements=False)  # as weasyprint.HTML does

@@ -348,6 +348,7 @@ def test_hostile_files_get_a_clear_message(tmp_path, content, expected):
     assert "bad.yaml" in str(err)
 
 
+@pytest.mark.slow
 def test_a_billion_laughs_alias_bomb_is_refused_quickly(tmp_path):
     lines = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
     for i in range(1, 10):

@@ -371,6 +371,7 @@ def test_the_older_per_exercise_log_is_still_read():
     assert not read.problems and read.entries and not read.entries[0].per_session
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["csv", "yaml"])
 def test_the_log_template_has_exactly_the_fixed_fields(tmp_path, fmt):
     out = tmp_path / f"log.{fmt}"
@@ -399,6 +400,7 @@ def test_a_filled_yaml_log_is_read_like_the_csv(tmp_path):
 # --------------------------------------------------------------------------- one pain rule
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("protocol_id", sorted(PROTOCOLS.protocols))
 def test_one_pain_rule_in_the_handout_the_phase_criteria_the_preview_and_adjust(protocol_id, tmp_path):
     import re
@@ -445,6 +447,7 @@ def test_one_pain_rule_in_the_handout_the_phase_criteria_the_preview_and_adjust(
 # --------------------------------------------------------------------------- the program JSON, first class
 
 
+@pytest.mark.slow
 def test_an_adjusted_program_json_is_previewed_built_in_every_format_and_speaks_plainly(tmp_path):
     from pypdf import PdfReader
 
@@ -495,6 +498,7 @@ def filled(handout: Path, target: Path, weeks, changes: dict | None = None) -> P
     return target
 
 
+@pytest.mark.slow
 def test_the_handouts_log_pages_are_form_fields_with_the_logs_design(handout_pdf):
     from pypdf import PdfReader
 
@@ -505,6 +509,7 @@ def test_the_handouts_log_pages_are_form_fields_with_the_logs_design(handout_pdf
         assert f"w6.{q}.yes" in names and f"w6.{q}.no" in names
 
 
+@pytest.mark.slow
 def test_a_log_filled_in_on_screen_is_read_like_the_csv(handout_pdf, tmp_path):
     pdf = filled(handout_pdf, tmp_path / "filled.pdf", {1, 2, 3}, {"w3s2.pain_during": "5", "w3s2.exercise": "Clamshell"})
     program = program_of()
@@ -518,6 +523,7 @@ def test_a_log_filled_in_on_screen_is_read_like_the_csv(handout_pdf, tmp_path):
     assert {a.exercise: a.light for a in new.adjustments}["clamshell"] == "red"
 
 
+@pytest.mark.slow
 def test_a_yes_ticked_on_screen_or_a_note_typed_there_is_urgent(handout_pdf, tmp_path):
     ticked = filled(handout_pdf, tmp_path / "ticked.pdf", {1, 2}, {"w2.bladder_bowel.no": False, "w2.bladder_bowel.yes": True})
     result = run("adjust", PATIENT, ticked, "-o", tmp_path / "a.json", "--handout", tmp_path / "sheet.pdf")

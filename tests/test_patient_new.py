@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from rehabplan.cli.commands import app
@@ -162,6 +163,7 @@ def test_in_a_real_terminal_the_interview_writes_a_file_build_accepts(tmp_path):
     assert built.exit_code == 0, built.output
 
 
+@pytest.mark.slow
 def test_the_protocol_has_no_default_and_each_choice_has_a_line(tmp_path):
     answers = list(GOOD)
     answers[2:3] = ["", "2"]  # Enter alone chooses nothing: asked again

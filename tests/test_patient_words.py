@@ -12,6 +12,8 @@ from rehabplan.errors import PatientError
 from rehabplan.models.patient import DATE_FORMAT, parse_date
 from rehabplan.sources.patients import patient_from_row
 
+pytestmark = pytest.mark.slow  # whole-handout renders or long runs: make test-fast skips them
+
 ROW = {"id": "R1", "name": "Rae Row", "protocol": "Deep-Gluteal-Syndrome", "start_date": "2027-01-12", "side": "Left"}
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_properties import PLAIN  # text a person can type
@@ -19,6 +20,8 @@ import rehabplan
 from rehabplan.errors import PatientError
 from rehabplan.models import Equipment, Patient, Program
 from rehabplan.outputs.export import program_json
+
+pytestmark = pytest.mark.slow  # whole-handout renders or long runs: make test-fast skips them
 
 LIBRARY = rehabplan.load_library()
 PROTOCOLS = rehabplan.load_protocols(LIBRARY)

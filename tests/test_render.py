@@ -390,6 +390,7 @@ def test_preview_html_stands_alone(page):
     assert "</style>" in page and page.count("<style>") == 1
 
 
+@pytest.mark.slow
 def test_html_renderer_does_not_import_weasyprint():
     code = (
         "import sys; sys.path.insert(0, 'tests')\n"
@@ -441,6 +442,7 @@ def test_qr_code_is_local_deterministic_svg():
 # --------------------------------------------------------------------------- real programs
 
 
+@pytest.mark.slow
 def test_planned_program_renders_every_exercise():
     program, library = planned_program()
     page = render_html(program, library, CLINIC)

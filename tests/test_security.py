@@ -78,6 +78,7 @@ ESCAPES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("attack", ESCAPES)
 def test_clinic_templates_get_plain_data_and_cannot_reach_the_file_system(tmp_path, attack):
     logo = tmp_path / "logo.png"
@@ -147,6 +148,7 @@ def _drawing(folder: Path) -> Path:
     return folder / "illustrations" / "glute-bridge.svg"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["symlink-to-passwd", "symlink-outside-svg", "png-named-svg", "text-named-svg", "fifo"])
 def test_validate_reports_a_drawing_that_is_outside_its_folder_or_not_svg(tmp_path, clinic_library, kind):
     art = _drawing(clinic_library)
@@ -186,6 +188,7 @@ def test_a_drawing_swapped_for_a_symlink_after_loading_never_reaches_the_html_or
     assert not (tmp_path / "h.pdf").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("logo", ["/etc/passwd", "../../x.png", "symlink", "fake-png", "fifo", "missing.png"])
 def test_a_bad_logo_is_reported_by_validate_and_never_embedded(tmp_path, logo):
     home = tmp_path / "clinic"
@@ -212,6 +215,7 @@ def test_a_bad_logo_is_reported_by_validate_and_never_embedded(tmp_path, logo):
     assert SECRET not in proc.stdout + proc.stderr and "OUTSIDE-SECRET" not in proc.stdout + proc.stderr
 
 
+@pytest.mark.slow
 def test_a_good_logo_is_embedded(tmp_path):
     home = tmp_path / "clinic"
     home.mkdir()
@@ -302,6 +306,7 @@ def _deep(n: int) -> str:
     return "a: " + "[" * n + "]" * n + "\n"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("nest", [lambda n: "[" * n + "]" * n, lambda n: "- " * n + "x"], ids=["flow", "block"])
 @pytest.mark.parametrize("where", ["patient", "library", "roster", "log", "config"])
 def test_deeply_nested_yaml_is_refused_before_the_parser_sees_it(tmp_path, where, nest):
@@ -331,6 +336,7 @@ def test_deeply_nested_yaml_is_refused_before_the_parser_sees_it(tmp_path, where
     assert "nested too deeply" in proc.stdout + proc.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("special", ["fifo", "/dev/zero"])
 @pytest.mark.parametrize("where", ["patient", "program", "roster", "log", "config"])
 def test_a_fifo_or_a_device_as_input_is_refused_at_once(tmp_path, special, where):
@@ -384,6 +390,7 @@ def test_a_file_that_grows_past_the_limit_while_read_is_stopped(tmp_path, monkey
 # --------------------------------------------------------------------------- tracebacks
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "line, field",
     [
@@ -459,6 +466,7 @@ def _roster_yaml(tmp_path: Path, rows: list[dict]) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_every_bad_bulk_row_costs_that_row_only(tmp_path):
     path = _roster_yaml(tmp_path, [{"id": "GOOD-1"}, *BAD_ROWS, {"id": "GOOD-2"}])
     proc = cli("bulk", path, "--out", tmp_path / "out", "--format", "json", "--json", timeout=120)
@@ -468,6 +476,7 @@ def test_every_bad_bulk_row_costs_that_row_only(tmp_path):
     assert report["built"] == 2 and report["failed"] == len(BAD_ROWS), status
 
 
+@pytest.mark.slow
 def test_an_unexpected_error_planning_one_row_costs_that_row_only(tmp_path, monkeypatch):
     import rehabplan.bulk.run as bulk
 
@@ -486,6 +495,7 @@ def test_an_unexpected_error_planning_one_row_costs_that_row_only(tmp_path, monk
     assert "ZeroDivisionError" in report.outcomes[1].reason
 
 
+@pytest.mark.slow
 def test_jobs_are_capped_at_the_cpu_count_and_the_rows(tmp_path):
     from rehabplan.bulk.run import bulk_build
 
@@ -508,6 +518,7 @@ def test_bulk_works_with_the_spawn_start_method(tmp_path):
     assert json.loads((tmp_path / "out" / report.outcomes[0].files["json"]).read_text())["patient"]["id"] == "A"
 
 
+@pytest.mark.slow
 def test_duplicate_csv_columns_are_refused(tmp_path):
     (tmp_path / "r.csv").write_text("id,name,name,protocol,start_date,side\nA,One,Two,deep-gluteal-syndrome,2026-01-05,left\n")
     proc = cli("bulk", tmp_path / "r.csv", "--out", tmp_path / "out", "--format", "json")
@@ -538,6 +549,7 @@ def test_bulk_shows_an_eta_from_the_first_rendered_handout():
     assert _eta(10.0, 5, 0) == ""
 
 
+@pytest.mark.slow
 def test_bulk_says_where_the_files_went(tmp_path):
     result = run("bulk", _roster_yaml(tmp_path, [{"id": "A"}]), "--out", tmp_path / "out", "--format", "json")
     assert result.exit_code == 0

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -89,6 +90,7 @@ def _gentle(patient) -> bool:
     return patient.age_band.value == "older" or patient.irritability.value == "high"
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(real_protocols(), patients())
 def test_older_or_irritable_patients_start_a_later_exercise_at_its_fewest_sets(protocol, patient):
@@ -101,6 +103,7 @@ def test_older_or_irritable_patients_start_a_later_exercise_at_its_fewest_sets(p
             assert first.sets == int(LIBRARY[first.exercise].dosage.sets.min), (t.slot, first.week, first.sets)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(real_protocols(), patients())
 def test_older_or_irritable_patients_weekly_sets_never_jump_when_an_exercise_comes_in(protocol, patient):

@@ -6,7 +6,11 @@ from __future__ import annotations
 import csv
 import gc
 
+import pytest
+
 from rehabplan.render.pdf import Renderer
+
+pytestmark = pytest.mark.slow  # whole-handout renders or long runs: make test-fast skips them
 
 
 def test_a_render_called_as_a_library_leaves_the_hosts_collector_alone(example_program, library):

@@ -47,6 +47,7 @@ def test_help_imports_neither_markdown_nor_weasyprint_nor_the_models():
     assert loaded == set(), loaded
 
 
+@pytest.mark.slow
 def test_listing_exercises_draws_nothing_and_lists_the_same_from_the_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("REHABPLAN_CACHE_DIR", str(tmp_path))
     first, loaded = run(["exercises", "list"])

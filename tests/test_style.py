@@ -16,6 +16,8 @@ from rehabplan.render.html import HtmlBuilder
 from rehabplan.render.style import HandoutStyle, style_of
 from rehabplan.sources.config import ClinicConfig
 
+pytestmark = pytest.mark.slow  # whole-handout renders or long runs: make test-fast skips them
+
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 

@@ -17,6 +17,8 @@ import pytest
 from rehabplan.render import weasy
 from rehabplan.render.pdf import Renderer
 
+pytestmark = pytest.mark.slow  # whole-handout renders or long runs: make test-fast skips them
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "patient.yaml"
 

@@ -9,8 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from rehabplan.render.weasy import cdefs
 from rehabplan.render.weasy._pango_cdefs import CDEF_SHA256
+
+pytestmark = pytest.mark.slow  # whole-handout renders or long runs: make test-fast skips them
 
 REGENERATE = "python -m rehabplan.render.weasy.cdefs src/rehabplan/render/weasy/_pango_cdefs.py"
 

@@ -75,6 +75,7 @@ def _spreadsheet_log(tmp_path: Path, delimiter: str, encoding: str, note: str = 
     return log
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("delimiter, encoding", [(";", "utf-8-sig"), (",", "utf-8-sig"), (";", "cp1252"), ("\t", "utf-16")])
 def test_a_log_saved_by_a_spreadsheet_is_read(tmp_path, delimiter, encoding):
     log = _spreadsheet_log(tmp_path, delimiter, encoding, note="Knie fühlte sich gut an")
@@ -147,6 +148,7 @@ def _help_examples() -> list[list[str]]:
     return lines
 
 
+@pytest.mark.slow
 def test_every_help_example_works_from_an_empty_folder(tmp_path, monkeypatch):
     """After 'rehabplan examples examples/', each example runs as printed (those that render a
     PDF or fan out to a roster are checked for their inputs only, to keep this fast)."""
@@ -165,6 +167,7 @@ def test_every_help_example_works_from_an_empty_folder(tmp_path, monkeypatch):
         assert result.exit_code == 0, (args, result.output)
 
 
+@pytest.mark.slow
 def test_bulk_says_where_the_files_went(tmp_path):
     roster = tmp_path / "roster.csv"
     roster.write_text("\n".join((ROOT / "examples" / "roster.csv").read_text().splitlines()[:2]) + "\n")
