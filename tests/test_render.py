@@ -278,7 +278,9 @@ def test_log_has_every_week_and_session(page, program):
         assert f'id="log-week-{week.number}"' in log
     # One written line per session (block layout, no table per week), with its day and date.
     assert log.count('class="log-row"') == sum(len(w.sessions) for w in program.weeks)
-    assert "Pain during" in log and "Next morning" in log and "0 (no pain) to 10" in log
+    # (the words of a label are joined by no-break spaces: read the text, not the markup)
+    text = text_of(log)
+    assert "Pain during" in text and "Next morning" in text and "0 (no pain) to 10" in text
 
 
 def test_exercise_cards_carry_steps_cues_mistakes_stop_and_video_qr(page, library):
