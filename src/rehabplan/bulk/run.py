@@ -155,7 +155,7 @@ _FIELDS = [
 ]
 
 
-def bulk_build(
+def bulk_build(  # long only by its keyword arguments and docstring: the steps are _load_settings, _prepare_output, _plan_rows, _run_pool
     roster: Path | str,
     out_dir: Path | str,
     *,

@@ -333,7 +333,45 @@ def _ladder_links(program: Program) -> dict[str, tuple[str | None, tuple[str, in
     return links
 
 
-def _cards(program: Program, library: Library, cache: _Cache, per_strip: int = 12, cell_chars: int = 5) -> list[Card]:  # noqa: C901 - a card's whole view model in one place; to split with render/html.py's view-model module
+def _cards(program: Program, library: Library, cache: _Cache, per_strip: int = 12, cell_chars: int = 5) -> list[Card]:
+    """One card per exercise of the program, in the order the exercises first appear."""
+    links = _ladder_links(program)
+    cards = []
+    for ex_id in _card_order(program, library):
+        exercise = library.exercises[ex_id]
+        doses = week_doses(program, ex_id)
+        frames, illustration = _card_picture(program, library, cache, exercise)
+        kind = exercise.dosage.kind.value
+        constants, rows = _constants_and_rows(doses, kind)
+        effort, notes = _effort_and_notes(doses)
+        follows, moves_to = links.get(ex_id, (None, None))
+        cards.append(
+            Card(
+                exercise=exercise,
+                kind=kind,
+                illustration=illustration,
+                doses=doses,
+                grids=_grids(doses, rows, per_strip, cell_chars),
+                constants=constants,  # type: ignore[arg-type]  # the amount row, the only one without a label, is never a constant
+                notes=notes,
+                effort=effort,
+                qr=Markup(qr_svg(exercise.video_url, label=f"QR code: video of {exercise.name}")) if exercise.video_url else None,
+                follows=follows,
+                moves_to=moves_to,
+                moves_to_gate=(
+                    "but only once your leg symptoms have settled"
+                    if moves_to and any(e.name == moves_to[0] and e.is_tensioner for e in library.exercises.values())
+                    else None
+                ),
+                frames=frames,
+            )
+        )
+    return cards
+
+
+def _card_order(program: Program, library: Library) -> list[str]:
+    """The program's exercises in the order they first appear; RenderError when the library
+    lacks one (a program planned with another library)."""
     order: list[str] = []
     for week in program.weeks:
         for rx, _ in _week_prescriptions(week):
@@ -348,91 +386,78 @@ def _cards(program: Program, library: Library, cache: _Cache, per_strip: int = 1
                 for ex_id in missing
             ],
         )
-    links = _ladder_links(program)
-    cards = []
-    for ex_id in order:
-        exercise = library.exercises[ex_id]
-        doses = week_doses(program, ex_id)
-        frames: list[CardFrame] = []
-        illustration = ""
-        if exercise.drawn:
-            # Drawn for this patient: a left-sided patient sees the left side working.
-            frames = cache.figure_frames(exercise, program.patient.side.value == "left")
-        else:
-            art = library.illustration_path(ex_id)
-            try:
-                illustration = cache.data_uri(art, [library.files[ex_id].parent / "illustrations"], ("svg",))  # type: ignore[arg-type]
-            except Refused as exc:
-                raise RenderError(
-                    f"the drawing for '{ex_id}' cannot be used", [Problem(art, None, "illustration.file", exc.reason, exc.fix)]
-                ) from None
-            except OSError as exc:
-                raise RenderError(f"the drawing for '{ex_id}' cannot be read: {art} ({exc.strerror})") from None
-        kind = exercise.dosage.kind.value
-        constants, rows = [], []
-        for key, heading, label, value in _GRID_FIELDS:
-            values = [value(d) for d in doses]
-            distinct = {v for v in values if v}
-            heading = heading[kind] if isinstance(heading, dict) else heading
-            if key != "amount" and len(distinct) == 1 and (key == "rest" or all(values)):
-                # Rest is blank where there is only one set: still "the same every week".
-                if key == "rest":
-                    # One set of holds (a stretch): the rest is between holds; several sets
-                    # (a pyramid, a set of reps): between sets.
-                    one_set = all(d.rx.sets == 1 for d in doses)
-                    label = "Rest between holds" if kind == "hold" and one_set else "Rest between sets"
-                text = distinct.pop()
-                constants.append((label, how_often(doses[0].per_week) if key == "often" else text))
-            elif distinct and (key == "tempo" or key in ("load", "side") and max(len(v) for v in values) > 12):
-                # A tempo ("3-1-2-1") is wider than a week's cell and would double the grid:
-                # a slower tempo is said by weeks above it (the plateau rule adds tempo steps).
-                # Words too long for a week's cell ("hands on the armrests"): say them by weeks.
-                runs: dict[str, list[int]] = {}
-                for d, v in zip(doses, values):
-                    runs.setdefault(v or "none", []).append(d.week)
-                constants.append((label, "; ".join(f"{_week_list(w)}: {v}" for v, w in runs.items())))
-            elif distinct:
-                rows.append((heading, values))
-        # The effort that holds most weeks is said once; other weeks say theirs as a change.
-        efforts = [d.rx.effort for d in doses if not d.deload] or [d.rx.effort for d in doses]
-        effort = max(efforts, key=efforts.count) if efforts else None
-        by_note: dict[str, list[int]] = {}
-        for d in doses:
-            note = d.rx.note
-            # The grid marks lighter weeks "easy" and shows when nothing changes; such notes
-            # would only repeat it.
-            if note and (d.deload or note.startswith("back to full dose")):
-                note = note.partition("; ")[2] if note.startswith("back to full dose") else None
-            if note and note.startswith("same as last week"):
-                note = None
-            if note:
-                by_note.setdefault(singular_one(note), []).append(d.week)
-            if not d.deload and d.rx.effort != effort:
-                by_note.setdefault(f"how hard: {d.rx.effort}", []).append(d.week)
-        notes = sorted(((_week_list(weeks), note, weeks[0]) for note, weeks in by_note.items()), key=lambda t: t[2])
-        follows, moves_to = links.get(ex_id, (None, None))
-        cards.append(
-            Card(
-                exercise=exercise,
-                kind=kind,
-                illustration=illustration,
-                doses=doses,
-                grids=_grids(doses, rows, per_strip, cell_chars),
-                constants=constants,  # type: ignore[arg-type]
-                notes=[(weeks, note) for weeks, note, _ in notes],
-                effort=effort,
-                qr=Markup(qr_svg(exercise.video_url, label=f"QR code: video of {exercise.name}")) if exercise.video_url else None,
-                follows=follows,
-                moves_to=moves_to,
-                moves_to_gate=(
-                    "but only once your leg symptoms have settled"
-                    if moves_to and any(e.name == moves_to[0] and e.is_tensioner for e in library.exercises.values())
-                    else None
-                ),
-                frames=frames,
-            )
-        )
-    return cards
+    return order
+
+
+def _card_picture(program: Program, library: Library, cache: _Cache, exercise: Exercise) -> tuple[list[CardFrame], str]:
+    """The card's picture: the drawn frames for this patient's side, or a library drawing as a
+    data URI (read only from its own folder)."""
+    ex_id = exercise.id
+    if exercise.drawn:
+        # Drawn for this patient: a left-sided patient sees the left side working.
+        return cache.figure_frames(exercise, program.patient.side.value == "left"), ""
+    art = library.illustration_path(ex_id)
+    try:
+        return [], cache.data_uri(art, [library.files[ex_id].parent / "illustrations"], ("svg",))  # type: ignore[arg-type]
+    except Refused as exc:
+        raise RenderError(
+            f"the drawing for '{ex_id}' cannot be used", [Problem(art, None, "illustration.file", exc.reason, exc.fix)]
+        ) from None
+    except OSError as exc:
+        raise RenderError(f"the drawing for '{ex_id}' cannot be read: {art} ({exc.strerror})") from None
+
+
+def _constants_and_rows(doses: list[WeekDose], kind: str) -> tuple[list[tuple[str | None, str]], list[tuple[str, list[str]]]]:
+    """What stays the same every week (said once, as label and text) and what changes (a row
+    of the weekly grid)."""
+    constants: list[tuple[str | None, str]] = []
+    rows: list[tuple[str, list[str]]] = []
+    for key, heading, label, value in _GRID_FIELDS:
+        values = [value(d) for d in doses]
+        distinct = {v for v in values if v}
+        heading = heading[kind] if isinstance(heading, dict) else heading
+        if key != "amount" and len(distinct) == 1 and (key == "rest" or all(values)):
+            # Rest is blank where there is only one set: still "the same every week".
+            if key == "rest":
+                # One set of holds (a stretch): the rest is between holds; several sets
+                # (a pyramid, a set of reps): between sets.
+                one_set = all(d.rx.sets == 1 for d in doses)
+                label = "Rest between holds" if kind == "hold" and one_set else "Rest between sets"
+            text = distinct.pop()
+            constants.append((label, how_often(doses[0].per_week) if key == "often" else text))
+        elif distinct and (key == "tempo" or key in ("load", "side") and max(len(v) for v in values) > 12):
+            # A tempo ("3-1-2-1") is wider than a week's cell and would double the grid:
+            # a slower tempo is said by weeks above it (the plateau rule adds tempo steps).
+            # Words too long for a week's cell ("hands on the armrests"): say them by weeks.
+            runs: dict[str, list[int]] = {}
+            for d, v in zip(doses, values):
+                runs.setdefault(v or "none", []).append(d.week)
+            constants.append((label, "; ".join(f"{_week_list(w)}: {v}" for v, w in runs.items())))
+        elif distinct:
+            rows.append((heading, values))
+    return constants, rows
+
+
+def _effort_and_notes(doses: list[WeekDose]) -> tuple[str | None, list[tuple[str, str]]]:
+    """The effort that holds most weeks (said once), and the notes by weeks: changes of effort
+    and the planner's notes, without those the grid already shows."""
+    efforts = [d.rx.effort for d in doses if not d.deload] or [d.rx.effort for d in doses]
+    effort = max(efforts, key=efforts.count) if efforts else None
+    by_note: dict[str, list[int]] = {}
+    for d in doses:
+        note = d.rx.note
+        # The grid marks lighter weeks "easy" and shows when nothing changes; such notes
+        # would only repeat it.
+        if note and (d.deload or note.startswith("back to full dose")):
+            note = note.partition("; ")[2] if note.startswith("back to full dose") else None
+        if note and note.startswith("same as last week"):
+            note = None
+        if note:
+            by_note.setdefault(singular_one(note), []).append(d.week)
+        if not d.deload and d.rx.effort != effort:
+            by_note.setdefault(f"how hard: {d.rx.effort}", []).append(d.week)
+    notes = sorted(((_week_list(weeks), note, weeks[0]) for note, weeks in by_note.items()), key=lambda t: t[2])
+    return effort, [(weeks, note) for weeks, note, _ in notes]
 
 
 def _grids(doses: list[WeekDose], rows: list[tuple[str, list[str]]], per_strip: int, cell_chars: int = 5) -> list[Grid]:
