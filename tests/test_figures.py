@@ -127,6 +127,24 @@ def test_a_small_movement_can_have_a_longer_arrow():
     assert arrow_span(length=30) > 1.5 * arrow_span() > 7
 
 
+def test_a_working_limb_is_the_working_orange_on_the_far_side_too():
+    from rehabplan.figures.draw import scenes
+    from rehabplan.figures.shapes import FAR_INK, FAR_SKIN, FAR_WORK_INK, WORK
+
+    # Side view: the other arm is on the far side. Working, it keeps the orange (outlined in a
+    # darker orange); at rest it is the far side's pale grey.
+    lying = {"label": "Lie", "pitch": -90, "arm": {"shoulder": 90}, "other_arm": {"shoulder": 90}}
+    reach = {**lying, "label": "Reach", "other_arm": {"shoulder": 165}}
+    working = figure(lying, reach, highlight=["other_upper_arm", "other_forearm"])
+    fills = {s.fill for scene in scenes(working) for s in scene.shapes}
+    inks = {s.stroke for scene in scenes(working) for s in scene.shapes}
+    assert WORK in fills and FAR_WORK_INK in inks
+    assert not any(f.startswith("#f7") for f in fills)  # no pale orange left
+    resting = figure(lying, reach)
+    fills = {s.fill for scene in scenes(resting) for s in scene.shapes}
+    assert FAR_SKIN in fills and WORK not in fills and FAR_INK in {s.stroke for s in scenes(resting)[0].shapes}
+
+
 def test_a_chair_put_by_the_second_frame_stands_behind_the_first():
     from rehabplan.figures.check import problems
 

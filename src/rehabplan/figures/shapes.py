@@ -29,7 +29,7 @@ FAR_SKIN = "#e2e2e2"
 WORK = "#f4a875"  # the working muscles: warm, and still readable printed in grey
 
 
-FAR_WORK = "#f7cfb2"
+FAR_WORK_INK = "#a4582a"  # a working limb on the far side: the same orange, outlined darker (not paler)
 
 
 GHOST = "#7d8f99"
