@@ -6,6 +6,7 @@ from the pose data, and validation errors that name the file, line, joint and ra
 
 from __future__ import annotations
 
+import math
 import re
 
 import pytest
@@ -124,7 +125,8 @@ def test_a_small_movement_can_have_a_longer_arrow():
         (line,) = [s for s in scenes(fig)[1].shapes if s.stroke == ARROW and not s.closed]
         return ((line.points[0][0] - line.points[-1][0]) ** 2 + (line.points[0][1] - line.points[-1][1]) ** 2) ** 0.5
 
-    assert arrow_span(length=30) > 1.5 * arrow_span() > 7
+    # Even unasked, a small movement gets an arrow of readable length (MIN_ARROW).
+    assert arrow_span(length=40) > 1.5 * arrow_span() > 15
 
 
 def test_a_working_limb_is_the_working_orange_on_the_far_side_too():
@@ -143,6 +145,22 @@ def test_a_working_limb_is_the_working_orange_on_the_far_side_too():
     resting = figure(lying, reach)
     fills = {s.fill for scene in scenes(resting) for s in scene.shapes}
     assert FAR_SKIN in fills and WORK not in fills and FAR_INK in {s.stroke for s in scenes(resting)[0].shapes}
+
+
+def test_a_small_movement_gets_a_readable_arrow_leading_out_of_the_moving_part():
+    from rehabplan.figures.draw import MIN_ARROW, scenes
+    from rehabplan.figures.shapes import ARROW
+
+    # The hips rise a few centimetres: the arrow is full length, starts just above the hips
+    # and points up (it was a stub between the two positions, or nothing under 5 cm).
+    low = {"label": "Lie", "pitch": -90, "leg": {"hip": 45, "knee": 90}, "other_leg": {"hip": 45, "knee": 90}}
+    high = {**low, "label": "Lift", "base": "pelvis", "base_z": 4}
+    fig = figure({**low, "base": "pelvis"}, high, arrows=[{"point": "pelvis"}])
+    pelvis = place(fig)[1].page["pelvis"]
+    (line,) = [s for s in scenes(fig)[1].shapes if s.stroke == ARROW and not s.closed]
+    (x0, y0), (x1, y1) = line.points[0], line.points[-1]
+    assert math.hypot(x1 - x0, y1 - y0) > 0.8 * MIN_ARROW
+    assert y1 > y0 > pelvis[1] + 5 and abs(x0 - pelvis[0]) < 5
 
 
 def test_a_chair_put_by_the_second_frame_stands_behind_the_first():
