@@ -163,6 +163,29 @@ def test_a_small_movement_gets_a_readable_arrow_leading_out_of_the_moving_part()
     assert y1 > y0 > pelvis[1] + 5 and abs(x0 - pelvis[0]) < 5
 
 
+def test_a_pelvic_tilt_is_a_curved_arrow_round_the_pelvis_ending_at_the_low_back():
+    from rehabplan.figures.draw import scenes
+    from rehabplan.figures.marks import TILT_R
+    from rehabplan.figures.shapes import ARROW
+
+    # Standing side-on, facing right (page +x): the arc runs up the belly's side and over to
+    # the low back, its head pointing back toward the wall.
+    fig = figure(
+        {"label": "Arched", "spine": -20},
+        {"label": "Flat", "hold": True},
+        props=[{"kind": "wall", "at": "chest"}],
+        arrows=[{"point": "pelvis", "tilt": "back"}],
+    )
+    pelvis = place(fig)[1].page["pelvis"]
+    (arc,) = [s for s in scenes(fig)[1].shapes if s.stroke == ARROW and not s.closed]
+    start, end = arc.points[0], arc.points[-1]
+    assert start[0] > pelvis[0] + 5 and start[1] < pelvis[1]  # in front, below: the legs' side
+    assert end[0] < pelvis[0] and end[1] > pelvis[1]  # behind, above: the low back
+    assert all(abs(math.hypot(x - pelvis[0], y - pelvis[1]) - TILT_R) < 1 for x, y in arc.points)
+    assert "the pelvis tilts back so the low back flattens against the wall" in alt_text(fig)
+    assert not [s for s in scenes(fig)[0].shapes if s.stroke == ARROW]
+
+
 def test_a_chair_put_by_the_second_frame_stands_behind_the_first():
     from rehabplan.figures.check import problems
 

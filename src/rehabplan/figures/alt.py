@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from rehabplan.figures.body import Body, Z, dot, sub
+from rehabplan.figures.marks import MOVED
 from rehabplan.figures.placement import Placed, place
 from rehabplan.figures.pose import Figure, PropKind
 
@@ -228,8 +229,23 @@ def frame_alts(figure: Figure, mirror: bool = False, placed: list[Placed] | None
                     verb = "turn" if words.endswith("s") else "turns"
                     moves.append(f"the {words} {verb} to the {other if arrow.turn > 0 else work}")
                     continue
+                if arrow.tilt is not None:
+                    onto = (
+                        " onto the mat"
+                        if _shown(figure, PropKind.mat, i)
+                        else " against the wall"
+                        if _shown(figure, PropKind.wall, i)
+                        else ""
+                    )
+                    moves.append(
+                        f"the pelvis tilts back so the low back flattens{onto}"
+                        if arrow.tilt == "back"
+                        else "the pelvis tilts forward so the low back arches"
+                    )
+                    continue
                 delta = sub(p.world[arrow.point], placed[i - 2].world[arrow.point])
-                if math.sqrt(dot(delta, delta)) >= 5.0:
+                (x0, y0), (x1, y1) = placed[i - 2].page[arrow.point], p.page[arrow.point]
+                if math.hypot(x1 - x0, y1 - y0) >= MOVED:  # drawn as an arrow
                     words = point_words(arrow.point, mirror)
                     verb = "move" if words.endswith("s") else "moves"
                     moves.append(f"the {words} {verb} {_direction(delta, p.body, arrow.point)}")

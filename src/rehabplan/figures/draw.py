@@ -14,14 +14,13 @@ import math
 from dataclasses import dataclass, field
 
 from rehabplan.figures.body import Camera
-from rehabplan.figures.marks import BADGE_R, _arrow, _turn_arrow, stopwatch
+from rehabplan.figures.marks import BADGE_R, MOVED, _arrow, _tilt_arrow, _turn_arrow, stopwatch
 from rehabplan.figures.people import _body_shapes
 from rehabplan.figures.placement import Placed, place
 from rehabplan.figures.pose import Arrow, Figure
 from rehabplan.figures.props import _fists, _prop_shapes, weight_shapes
 from rehabplan.figures.shapes import PAD, SCALE, Pt, Shape, svg_paths
 
-MOVED = 1.0  # cm on the page: a point that moved less than this did not move (no arrow)
 MIN_ARROW = 22.0  # cm: the shortest movement arrow, so that a small movement still reads
 LEAD = 2.0  # cm from about the moving part's outline (0.7 of its radius) to its small movement's arrow
 
@@ -76,6 +75,9 @@ def scenes(figure: Figure, placed: list[Placed] | None = None) -> list[Scene]:
                 if arrow.push is not None or (arrow.frames is not None and i not in arrow.frames):
                     continue
                 if arrow.turn is not None:
+                    continue
+                if arrow.tilt is not None:
+                    shapes += _tilt_arrow(p.world[arrow.point], p.body.forward, p.body.up, arrow.tilt == "back", cam)
                     continue
                 shapes += _move_arrow(arrow, placed[i - 2].page[arrow.point], p, centroid)
         floor_y = 0.0 * math.cos(math.radians(cam.tilt)) if abs(cam.tilt) < 20 and figure.floor else None
