@@ -186,6 +186,27 @@ def test_a_pelvic_tilt_is_a_curved_arrow_round_the_pelvis_ending_at_the_low_back
     assert not [s for s in scenes(fig)[0].shapes if s.stroke == ARROW]
 
 
+def test_a_band_round_both_knees_is_a_loop_hugging_their_outsides():
+    from rehabplan.figures.body import Camera
+    from rehabplan.figures.draw import scenes
+    from rehabplan.figures.shapes import BAND
+
+    seated = {"label": "Sit", "leg": {"hip": 90, "knee": 90}, "other_leg": {"hip": 90, "knee": 90}}
+    wide = {**seated, "label": "Apart", "leg": {"hip": 90, "abduct": 18, "knee": 90}}
+    wide["other_leg"] = {"hip": 90, "abduct": 18, "knee": 90}
+    for view in ("front", "side"):
+        fig = figure(seated, wide, view=view, props=[{"kind": "band", "at": "knee", "to": "other_knee"}])
+        cam = Camera.of(fig)
+        for p, scene in zip(place(fig), scenes(fig)):
+            bands = [s for s in scene.shapes if s.stroke == BAND]
+            xs = [x for s in bands for x, _ in s.points]
+            knees = [cam.project(p.body.points[k])[0] for k in ("knee", "other_knee")]
+            # Both edges, round the outside of each knee (past its outline), in every frame.
+            assert len(bands) >= 2
+            if view == "front":
+                assert min(xs) < min(knees) - 5 and max(xs) > max(knees) + 5
+
+
 def test_a_chair_put_by_the_second_frame_stands_behind_the_first():
     from rehabplan.figures.check import problems
 
