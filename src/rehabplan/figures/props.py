@@ -196,9 +196,9 @@ def prop_geometry(  # noqa: C901 - one short branch per prop kind
             now = placed[frame_no - 1].body.points
             a2 = cam.project(now[prop.at])
             if prop.to is not None:
-                back, shown = band_loop(placed[frame_no - 1].body, prop.at, prop.to, cam)
-                posts += back
-                front += shown
+                loop_back, loop_front = band_loop(placed[frame_no - 1].body, prop.at, prop.to, cam)
+                posts += loop_back
+                front += loop_front
             else:
                 # The fixed end is on the page, beside the body: a short post from the floor holds it.
                 first = cam.project(P[prop.at])
