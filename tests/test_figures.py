@@ -306,6 +306,15 @@ def test_no_frame_paints_the_same_path_twice(library):
                 assert max(paths.values()) == 1, ex.id
 
 
+def test_alt_text_says_one_hand_on_the_counter_when_the_other_is_off_it():
+    counter = {"kind": "counter", "at": "other_hand"}
+    both = {"label": "Lean", "pitch": 75, "arm": {"shoulder": 95}, "other_arm": {"shoulder": 95}}
+    reach = {**both, "label": "Reach", "arm": {"shoulder": 160}}
+    text = alt_text(figure(both, reach, props=[counter]))
+    first, second = text.split("2. Reach")
+    assert "with hands on a counter" in first and "with one hand on a counter" in second
+
+
 def test_alt_text_says_what_the_pose_shows(library):
     text = alt_text(library["glute-bridge"].figure)
     assert "lying on the back" in text and "knees bent" in text

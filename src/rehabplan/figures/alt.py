@@ -120,7 +120,7 @@ def posture(figure: Figure, placed: Placed, frame_no: int, mirror: bool) -> str:
         words.append("holding the back of a chair")
     for kind, phrase in (
         (PropKind.wall, "at a wall"),
-        (PropKind.counter, "with hands on a counter"),
+        (PropKind.counter, f"with {_hands_on(placed, _shown(figure, PropKind.counter, frame_no))} on a counter"),
         (PropKind.rail, "holding a rail"),
         (PropKind.towel, "a folded towel"),
         (PropKind.pillow, "head on a pillow"),
@@ -153,6 +153,17 @@ def posture(figure: Figure, placed: Placed, frame_no: int, mirror: bool) -> str:
     elif bent:
         words.append(f"{point_words(bent[0], mirror)} bent")
     return ", ".join(words)
+
+
+def _hands_on(placed: Placed, props: list) -> str:
+    """'hands' when both hands rest on the prop (the other hand beside the one it was put under,
+    at its height), else 'one hand'."""
+    if not props or props[0].to is not None:
+        return "hands"
+    at = props[0].at
+    other = at.removeprefix("other_") if at.startswith("other_") else "other_" + at
+    a, b = placed.body.points[at], placed.body.points[other]
+    return "hands" if abs(a[2] - b[2]) < 6 and math.hypot(a[0] - b[0], a[1] - b[1]) < 45 else "one hand"
 
 
 def _knee_bend(body: Body, knee: str) -> float:
