@@ -207,6 +207,25 @@ def test_a_band_round_both_knees_is_a_loop_hugging_their_outsides():
                 assert min(xs) < min(knees) - 5 and max(xs) > max(knees) + 5
 
 
+def test_after_a_side_step_the_ghost_is_the_trailing_foot_where_it_was_before_the_step():
+    from rehabplan.figures.draw import scenes
+    from rehabplan.figures.shapes import GHOST
+
+    knees = {"hip": 25, "knee": 30, "ankle": "flat"}
+    stand = {"label": "Stand", "pitch": 10, "leg": {**knees, "abduct": 4}, "other_leg": {**knees, "abduct": 4}}
+    step = {**stand, "label": "Step", "leg": {**knees, "abduct": 20}, "rest": ["heel", "other_heel"]}
+    first = place(figure(stand, step, view="front", fixed="other_heel"))
+    stride = abs(first[1].page["ankle"][0] - first[0].page["ankle"][0])
+    follow = {**stand, "label": "Follow", "move": [0, -stride]}  # the stepping foot stays where it landed
+    fig = figure(stand, step, follow, view="front", fixed="other_heel", ghost=["leg", "other_leg"])
+    placed = place(fig)
+    ghosts = [[s for s in scene.shapes if s.stroke == GHOST] for scene in scenes(fig)]
+    assert not ghosts[0] and ghosts[1] and ghosts[2]
+    xs = [x for s in ghosts[2] for x, _ in s.points]  # one leg: the one that followed
+    trailing = placed[1].page["other_ankle"][0]  # where the other foot stood before it followed
+    assert min(xs) < trailing < max(xs) and max(xs) - min(xs) < 25
+
+
 def test_a_chair_put_by_the_second_frame_stands_behind_the_first():
     from rehabplan.figures.check import problems
 

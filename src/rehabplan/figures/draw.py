@@ -17,7 +17,7 @@ from rehabplan.figures.body import Camera
 from rehabplan.figures.marks import BADGE_R, MOVED, _arrow, _tilt_arrow, _turn_arrow, stopwatch
 from rehabplan.figures.people import _body_shapes
 from rehabplan.figures.placement import Placed, place
-from rehabplan.figures.pose import Arrow, Figure
+from rehabplan.figures.pose import LIMB_POINTS, Arrow, Figure
 from rehabplan.figures.props import _fists, _prop_shapes, weight_shapes
 from rehabplan.figures.shapes import PAD, SCALE, Pt, Shape, svg_paths
 
@@ -43,9 +43,14 @@ def scenes(figure: Figure, placed: list[Placed] | None = None) -> list[Scene]:
         behind, front = _prop_shapes(figure, placed, cam, i)
         shapes = list(behind)
         if figure.ghost and i > 1:
-            for _, group in sorted(
-                _body_shapes(placed[0].body, cam, set(), ghost=set(), only=set(figure.ghost)), key=lambda t: -t[0]
-            ):
+            # Where the limbs were in the first frame; after a step over the floor (a side step),
+            # where the feet were before the step: only a limb whose end moved (not the foot that
+            # stays planted while the body moves over it).
+            was, moved = placed[0], set(figure.ghost)
+            if p.frame.move != placed[i - 2].frame.move:
+                was = placed[i - 2]
+                moved = {limb for limb in figure.ghost if _limb_moved(limb, was, p)}
+            for _, group in sorted(_body_shapes(was.body, cam, set(), ghost=set(), only=moved), key=lambda t: -t[0]):
                 shapes += group
         turns = [
             _turn_arrow(p.world[a.point], a.turn, a.offset, cam)
@@ -85,6 +90,17 @@ def scenes(figure: Figure, placed: list[Placed] | None = None) -> list[Scene]:
         bounds = (min(x for x, _ in pts), min(y for _, y in pts), max(x for x, _ in pts), max(y for _, y in pts))
         out.append(Scene(shapes, bounds, floor_y))
     return out
+
+
+_GROUP_POINTS = {"torso": ("pelvis", "waist", "chest", "neck", "head"), "leg": ("ankle",), "arm": ("wrist",)}
+
+
+def _limb_moved(limb: str, was: Placed, now: Placed) -> bool:
+    """Whether a limb's end (the ankle, the wrist) or the torso is somewhere else on the page, by
+    3 cm or more: a foot that stays planted while the body moves over it has no ghost."""
+    pre = "other_" if limb.startswith("other_") else ""
+    points = [pre + q if q in LIMB_POINTS else q for q in _GROUP_POINTS[limb.removeprefix("other_")]]
+    return any(math.hypot(was.page[q][0] - now.page[q][0], was.page[q][1] - now.page[q][1]) >= 3.0 for q in points)
 
 
 def _move_arrow(arrow: Arrow, p0: Pt, p: Placed, centroid: Pt) -> list[Shape]:
