@@ -46,7 +46,7 @@ def scenes(figure: Figure, placed: list[Placed] | None = None) -> list[Scene]:
             # Where the limbs were in the first frame; after a step over the floor (a side step),
             # where the feet were before the step: only a limb whose end moved (not the foot that
             # stays planted while the body moves over it).
-            was, moved = placed[0], set(figure.ghost)
+            was, moved = placed[0], set[str](figure.ghost)
             if p.frame.move != placed[i - 2].frame.move:
                 was = placed[i - 2]
                 moved = {limb for limb in figure.ghost if _limb_moved(limb, was, p)}
