@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from rehabplan.figures.body import Body, Z, dot, sub
+from rehabplan.figures.marks import MOVED
 from rehabplan.figures.placement import Placed, place
 from rehabplan.figures.pose import Figure, PropKind
 
@@ -119,7 +120,7 @@ def posture(figure: Figure, placed: Placed, frame_no: int, mirror: bool) -> str:
         words.append("holding the back of a chair")
     for kind, phrase in (
         (PropKind.wall, "at a wall"),
-        (PropKind.counter, "with hands on a counter"),
+        (PropKind.counter, f"with {_hands_on(placed, _shown(figure, PropKind.counter, frame_no))} on a counter"),
         (PropKind.rail, "holding a rail"),
         (PropKind.towel, "a folded towel"),
         (PropKind.pillow, "head on a pillow"),
@@ -152,6 +153,17 @@ def posture(figure: Figure, placed: Placed, frame_no: int, mirror: bool) -> str:
     elif bent:
         words.append(f"{point_words(bent[0], mirror)} bent")
     return ", ".join(words)
+
+
+def _hands_on(placed: Placed, props: list) -> str:
+    """'hands' when both hands rest on the prop (the other hand beside the one it was put under,
+    at its height), else 'one hand'."""
+    if not props or props[0].to is not None:
+        return "hands"
+    at = props[0].at
+    other = at.removeprefix("other_") if at.startswith("other_") else "other_" + at
+    a, b = placed.body.points[at], placed.body.points[other]
+    return "hands" if abs(a[2] - b[2]) < 6 and math.hypot(a[0] - b[0], a[1] - b[1]) < 45 else "one hand"
 
 
 def _knee_bend(body: Body, knee: str) -> float:
@@ -228,8 +240,23 @@ def frame_alts(figure: Figure, mirror: bool = False, placed: list[Placed] | None
                     verb = "turn" if words.endswith("s") else "turns"
                     moves.append(f"the {words} {verb} to the {other if arrow.turn > 0 else work}")
                     continue
+                if arrow.tilt is not None:
+                    onto = (
+                        " onto the mat"
+                        if _shown(figure, PropKind.mat, i)
+                        else " against the wall"
+                        if _shown(figure, PropKind.wall, i)
+                        else ""
+                    )
+                    moves.append(
+                        f"the pelvis tilts back so the low back flattens{onto}"
+                        if arrow.tilt == "back"
+                        else "the pelvis tilts forward so the low back arches"
+                    )
+                    continue
                 delta = sub(p.world[arrow.point], placed[i - 2].world[arrow.point])
-                if math.sqrt(dot(delta, delta)) >= 5.0:
+                (x0, y0), (x1, y1) = placed[i - 2].page[arrow.point], p.page[arrow.point]
+                if math.hypot(x1 - x0, y1 - y0) >= MOVED:  # drawn as an arrow
                     words = point_words(arrow.point, mirror)
                     verb = "move" if words.endswith("s") else "moves"
                     moves.append(f"the {words} {verb} {_direction(delta, p.body, arrow.point)}")

@@ -14,12 +14,15 @@ import math
 from dataclasses import dataclass, field
 
 from rehabplan.figures.body import Camera
-from rehabplan.figures.marks import BADGE_R, _arrow, _turn_arrow, stopwatch
+from rehabplan.figures.marks import BADGE_R, MOVED, _arrow, _tilt_arrow, _turn_arrow, stopwatch
 from rehabplan.figures.people import _body_shapes
 from rehabplan.figures.placement import Placed, place
-from rehabplan.figures.pose import Figure
+from rehabplan.figures.pose import LIMB_POINTS, Arrow, Figure
 from rehabplan.figures.props import _fists, _prop_shapes, weight_shapes
 from rehabplan.figures.shapes import PAD, SCALE, Pt, Shape, svg_paths
+
+MIN_ARROW = 22.0  # cm: the shortest movement arrow, so that a small movement still reads
+LEAD = 2.0  # cm from about the moving part's outline (0.7 of its radius) to its small movement's arrow
 
 
 @dataclass
@@ -40,9 +43,14 @@ def scenes(figure: Figure, placed: list[Placed] | None = None) -> list[Scene]:
         behind, front = _prop_shapes(figure, placed, cam, i)
         shapes = list(behind)
         if figure.ghost and i > 1:
-            for _, group in sorted(
-                _body_shapes(placed[0].body, cam, set(), ghost=set(), only=set(figure.ghost)), key=lambda t: -t[0]
-            ):
+            # Where the limbs were in the first frame; after a step over the floor (a side step),
+            # where the feet were before the step: only a limb whose end moved (not the foot that
+            # stays planted while the body moves over it).
+            was, moved = placed[0], set[str](figure.ghost)
+            if p.frame.move != placed[i - 2].frame.move:
+                was = placed[i - 2]
+                moved = {limb for limb in figure.ghost if _limb_moved(limb, was, p)}
+            for _, group in sorted(_body_shapes(was.body, cam, set(), ghost=set(), only=moved), key=lambda t: -t[0]):
                 shapes += group
         turns = [
             _turn_arrow(p.world[a.point], a.turn, a.offset, cam)
@@ -73,22 +81,50 @@ def scenes(figure: Figure, placed: list[Placed] | None = None) -> list[Scene]:
                     continue
                 if arrow.turn is not None:
                     continue
-                p0, p1 = placed[i - 2].page[arrow.point], p.page[arrow.point]
-                travel = math.hypot(p1[0] - p0[0], p1[1] - p0[1])
-                if travel >= 5.0:
-                    if arrow.length is not None and travel < arrow.length:
-                        # A small movement drawn with a readable arrow: stretched about its middle.
-                        k = (arrow.length / travel - 1) / 2
-                        p0, p1 = (
-                            (p0[0] - (p1[0] - p0[0]) * k, p0[1] - (p1[1] - p0[1]) * k),
-                            (p1[0] + (p1[0] - p0[0]) * k, p1[1] + (p1[1] - p0[1]) * k),
-                        )
-                    shapes += _arrow(p0, p1, centroid, arrow.bend, arrow.offset)
+                if arrow.tilt is not None:
+                    shapes += _tilt_arrow(p.world[arrow.point], p.body.forward, p.body.up, arrow.tilt == "back", cam)
+                    continue
+                shapes += _move_arrow(arrow, placed[i - 2].page[arrow.point], p, centroid)
         floor_y = 0.0 * math.cos(math.radians(cam.tilt)) if abs(cam.tilt) < 20 and figure.floor else None
         pts = [q for s in shapes for q in s.points]
         bounds = (min(x for x, _ in pts), min(y for _, y in pts), max(x for x, _ in pts), max(y for _, y in pts))
         out.append(Scene(shapes, bounds, floor_y))
     return out
+
+
+_GROUP_POINTS = {"torso": ("pelvis", "waist", "chest", "neck", "head"), "leg": ("ankle",), "arm": ("wrist",)}
+
+
+def _limb_moved(limb: str, was: Placed, now: Placed) -> bool:
+    """Whether a limb's end (the ankle, the wrist) or the torso is somewhere else on the page, by
+    3 cm or more: a foot that stays planted while the body moves over it has no ghost."""
+    pre = "other_" if limb.startswith("other_") else ""
+    points = [pre + q if q in LIMB_POINTS else q for q in _GROUP_POINTS[limb.removeprefix("other_")]]
+    return any(math.hypot(was.page[q][0] - now.page[q][0], was.page[q][1] - now.page[q][1]) >= 3.0 for q in points)
+
+
+def _move_arrow(arrow: Arrow, p0: Pt, p: Placed, centroid: Pt) -> list[Shape]:
+    """A movement arrow for ``arrow.point`` from ``p0`` (the frame before) to where ``p`` has it."""
+    p1 = p.page[arrow.point]
+    travel = math.hypot(p1[0] - p0[0], p1[1] - p0[1])
+    if travel < MOVED:
+        return []
+    if travel < MIN_ARROW and arrow.offset is None and arrow.length is None:
+        # A small movement: an arrow of readable length that leads out of the moving part
+        # where it ends, the way it moves (the hips lift: an arrow up from them).
+        ux, uy = (p1[0] - p0[0]) / travel, (p1[1] - p0[1]) / travel
+        lead = 0.7 * p.body.radii.get(arrow.point, 4.0) + LEAD
+        a = (p1[0] + ux * lead, p1[1] + uy * lead)
+        return _arrow(a, (a[0] + ux * MIN_ARROW, a[1] + uy * MIN_ARROW), centroid, "none", (0.0, 0.0))
+    want = max(arrow.length or 0.0, MIN_ARROW)
+    if travel < want:
+        # A small movement drawn with a readable arrow: stretched about its middle.
+        k = (want / travel - 1) / 2
+        p0, p1 = (
+            (p0[0] - (p1[0] - p0[0]) * k, p0[1] - (p1[1] - p0[1]) * k),
+            (p1[0] + (p1[0] - p0[0]) * k, p1[1] + (p1[1] - p0[1]) * k),
+        )
+    return _arrow(p0, p1, centroid, arrow.bend, arrow.offset)
 
 
 @dataclass

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import math
 
-from rehabplan.figures.body import Camera, Vec, add
+from rehabplan.figures.body import Camera, Vec, add, mul
 from rehabplan.figures.shapes import ARROW, INK, LINE_W, Pt, Shape
+
+MOVED = 1.0  # cm on the page: a point that moved less than this did not move (no arrow, no words)
 
 
 def _arrow(p0: Pt, p1: Pt, away: Pt, bend: str, offset: tuple[float, float] | None, push: bool = False) -> list[Shape]:
@@ -86,6 +88,33 @@ def _turn_arrow(centre: Vec, turn: float, offset: tuple[float, float] | None, ca
         [Shape(back, "none", ARROW, 1.7, closed=False)],
         [Shape(pts, "none", ARROW, 1.7, closed=False), Shape([tip, left, right], ARROW, ARROW, 0.4)],
     )
+
+
+TILT_R = 21.0  # cm: the radius of a pelvic tilt's arrow round the pelvis (just outside it)
+
+
+def _tilt_arrow(centre: Vec, forward: Vec, up: Vec, back: bool, cam: Camera) -> list[Shape]:
+    """A pelvic tilt: a curved arrow round ``centre`` in the plane of the belly's direction
+    (``forward``) and the spine (``up``), on the belly's side, from the legs' side to the head's
+    side when the pelvis tilts back (its front rolls up toward the ribs, the low back flattens),
+    the other way when it tilts forward."""
+
+    def at(deg: float) -> Pt:
+        a = math.radians(deg)
+        x, y, _ = cam.project(add(centre, add(mul(forward, TILT_R * math.cos(a)), mul(up, TILT_R * math.sin(a)))))
+        return (x, y)
+
+    span = [-50 + 170 * k / 20 for k in range(21)]
+    pts = [at(d) for d in (span if back else span[::-1])]
+    b = pts[-1]
+    tx, ty = b[0] - pts[-3][0], b[1] - pts[-3][1]
+    tl = math.hypot(tx, ty) or 1.0
+    tx, ty = tx / tl, ty / tl
+    head = 7.5
+    tip = (b[0] + tx * head * 0.6, b[1] + ty * head * 0.6)
+    left = (b[0] - tx * head * 0.5 - ty * head * 0.6, b[1] - ty * head * 0.5 + tx * head * 0.6)
+    right = (b[0] - tx * head * 0.5 + ty * head * 0.6, b[1] - ty * head * 0.5 - tx * head * 0.6)
+    return [Shape(pts, "none", ARROW, 2.2, closed=False), Shape([tip, left, right], ARROW, ARROW, 0.4)]
 
 
 BADGE_R = 12.0  # the stopwatch's radius, cm on the page

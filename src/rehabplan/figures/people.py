@@ -10,7 +10,7 @@ from rehabplan.figures.body import HEAD_R, HIP_W, SHOULDER_W, Body, Camera, Part
 from rehabplan.figures.shapes import (
     FAR_INK,
     FAR_SKIN,
-    FAR_WORK,
+    FAR_WORK_INK,
     GHOST,
     HAIR,
     INK,
@@ -115,7 +115,8 @@ def _body_shapes(  # noqa: C901 - one pass over the limbs deciding ghost, highli
     for name, parts in groups.items():
         if only is not None and name not in only:
             continue
-        outlines: list[tuple[tuple[list[Pt], tuple[Arc, ...]], str]] = []
+        ink = FAR_INK if name in far else INK
+        outlines: list[tuple[tuple[list[Pt], tuple[Arc, ...]], str, str]] = []
         depth_sum = 0.0
         for part in parts:
             a2, b2 = cam.project(part.a), cam.project(part.b)
@@ -126,12 +127,15 @@ def _body_shapes(  # noqa: C901 - one pass over the limbs deciding ghost, highli
                 ra, rb = (_trunk_radius(sec, *body.section_axes(sec), cam, seg) for sec in part.trunk)
             else:
                 ra, rb = part.ra, part.rb
+            # Orange means working in every view: a working limb on the far side keeps the
+            # working orange (outlined in a darker orange, not the far side's grey), so that
+            # only a limb at rest is drawn pale.
             is_far = name in far
             if part.segment in highlight:
-                fill = FAR_WORK if is_far else WORK
+                fill, part_ink = WORK, (FAR_WORK_INK if is_far else INK)
             else:
-                fill = FAR_SKIN if is_far else SKIN
-            outlines.append((capsule_arcs(pa, ra, pb, rb), fill))
+                fill, part_ink = (FAR_SKIN, FAR_INK) if is_far else (SKIN, INK)
+            outlines.append((capsule_arcs(pa, ra, pb, rb), fill, part_ink))
         if name == "torso":
             # A nose on the head's outline shows which way the face looks when seen from the side.
             head = body.points["head"]
@@ -140,18 +144,17 @@ def _body_shapes(  # noqa: C901 - one pass over the limbs deciding ghost, highli
                 hx, hy, _ = cam.project(head)
                 tip = (hx + fx * (HEAD_R + 1.6), hy + fy * (HEAD_R + 1.6))
                 root = (hx + fx * (HEAD_R - 3.0), hy + fy * (HEAD_R - 3.0))
-                outlines.append((capsule_arcs(root, 2.2, tip, 1.5, 4), SKIN))
-        ink = FAR_INK if name in far else INK
+                outlines.append((capsule_arcs(root, 2.2, tip, 1.5, 4), SKIN, ink))
         shapes: list[Shape] = []
         if ghost is not None:
-            for (pts, arcs), _ in outlines:
+            for (pts, arcs), _, _ in outlines:
                 shapes.append(Shape(pts, "none", GHOST, LINE_W * 2.0, dash="4 3", arcs=arcs))
-            for (pts, arcs), _ in outlines:
+            for (pts, arcs), _, _ in outlines:
                 shapes.append(Shape(pts, "#ffffff", arcs=arcs))
         else:
-            for (pts, arcs), _ in outlines:
-                shapes.append(Shape(pts, ink, ink, LINE_W * 2, arcs=arcs))
-            for (pts, arcs), fill in outlines:
+            for (pts, arcs), _, part_ink in outlines:
+                shapes.append(Shape(pts, part_ink, part_ink, LINE_W * 2, arcs=arcs))
+            for (pts, arcs), fill, _ in outlines:
                 shapes.append(Shape(pts, fill, arcs=arcs))
             if name == "torso":
                 shapes += face_shapes(body, cam)

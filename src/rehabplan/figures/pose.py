@@ -257,6 +257,12 @@ class Arrow(_Data):
         description="a turn about the vertical through the point (degrees the body turned, positive: to its left): "
         "a curved arrow round it, on the side toward the viewer",
     )
+    tilt: Literal["back", "forward"] | None = Field(
+        None,
+        description="a pelvic tilt: a curved arrow round the point (the pelvis) about the left-right axis, on the "
+        "belly's side; 'back': the front of the pelvis rolls up toward the ribs and the low back flattens (a "
+        "posterior tilt); 'forward': the low back arches",
+    )
 
 
 class Figure(_Data):

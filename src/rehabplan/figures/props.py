@@ -196,7 +196,9 @@ def prop_geometry(  # noqa: C901 - one short branch per prop kind
             now = placed[frame_no - 1].body.points
             a2 = cam.project(now[prop.at])
             if prop.to is not None:
-                b2 = cam.project(now[prop.to])
+                loop_back, loop_front = band_loop(placed[frame_no - 1].body, prop.at, prop.to, cam)
+                posts += loop_back
+                front += loop_front
             else:
                 # The fixed end is on the page, beside the body: a short post from the floor holds it.
                 first = cam.project(P[prop.at])
@@ -204,9 +206,63 @@ def prop_geometry(  # noqa: C901 - one short branch per prop kind
                 b2 = (first[0] + dx, first[1] + dz, first[2])
                 post = [(b2[0] - 2, 0.0), (b2[0] + 2, 0.0), (b2[0] + 2, b2[1] + 8), (b2[0] - 2, b2[1] + 8)]
                 posts.append(Shape(post, "#bdbdbd", "#6b6b6b", 0.5))
-            front.append(Shape([(a2[0], a2[1]), (b2[0], b2[1])], "none", BAND, 1.6, closed=False))
+                front.append(Shape([(a2[0], a2[1]), (b2[0], b2[1])], "none", BAND, 1.6, closed=False))
         kinds += [prop] * (len(boxes) - made)
     return boxes, kinds, posts, front
+
+
+BAND_UP = 7.0  # cm: a loop band sits this far up the limb from the joint it is named by (above the knee)
+BAND_W = 4.0  # cm: the band's width along the limb (its two edges are drawn)
+
+
+def _limb_at(body: Body, point: str) -> tuple[Vec, float]:
+    """Where a loop band sits on the limb that ends at ``point`` (a little up the limb from it)
+    and the limb's radius there."""
+    for part in body.parts:
+        if part.b == body.points[point] and not part.trunk:
+            length = norm(sub(part.a, part.b))
+            t = min(BAND_UP, length / 3) / length if length else 0.0
+            return add(part.b, mul(sub(part.a, part.b), t)), part.rb + (part.ra - part.rb) * t
+    return body.points[point], body.radii.get(point, 4.0)
+
+
+def band_loop(body: Body, at: str, to: str, cam: Camera) -> tuple[list[Shape], list[Shape]]:
+    """A loop band round two limbs (both knees, both ankles): its two edges, each a loop hugging
+    the outside of both limbs, as (the parts behind the limbs, the parts in front of them)."""
+    (a, ra), (b, rb) = _limb_at(body, at), _limb_at(body, to)
+    axes = []
+    for point in (at, to):
+        for part in body.parts:
+            if part.b == body.points[point] and not part.trunk:
+                axes.append(unit(sub(part.a, part.b)))
+    axis = unit(add(axes[0], axes[1])) if len(axes) == 2 and norm(add(axes[0], axes[1])) > 0.2 else Z
+    across = sub(b, a)
+    u = sub(across, mul(axis, dot(across, axis)))
+    u = unit(u) if norm(u) > 1e-6 else cross(axis, X)
+    v = cross(axis, u)
+    ra, rb = ra + 1.6, rb + 1.6  # the band lies on the skin, outside the outline
+    behind: list[Shape] = []
+    shown: list[Shape] = []
+    for edge in (-BAND_W / 2, BAND_W / 2):
+        ring: list[tuple[Vec, Vec]] = []  # (point on the band, the limb's centre it wraps)
+        for k in range(13):
+            t = math.radians(90 + 180 * k / 12)  # round the outside of the first limb
+            ring.append((add(add(a, mul(axis, edge)), add(mul(u, ra * math.cos(t)), mul(v, ra * math.sin(t)))), a))
+        for k in range(13):
+            t = math.radians(-90 + 180 * k / 12)  # and of the second
+            ring.append((add(add(b, mul(axis, edge)), add(mul(u, rb * math.cos(t)), mul(v, rb * math.sin(t)))), b))
+        ring.append(ring[0])
+        runs: list[tuple[bool, list[Pt]]] = []
+        for q, centre in ring:
+            x, y, depth = cam.project(q)
+            hidden = depth - cam.project(centre)[2] > 0.5
+            if not runs or runs[-1][0] != hidden:
+                runs.append((hidden, [runs[-1][1][-1]] if runs else []))
+            runs[-1][1].append((x, y))
+        for hidden, pts in runs:
+            if len(pts) >= 2:
+                (behind if hidden else shown).append(Shape(pts, "none", BAND, 1.1, closed=False))
+    return behind, shown
 
 
 PLATE_R, PLATE_T, GRIP = 5.5, 4.0, 6.5  # a small dumbbell, cm: plate radius and thickness, half the handle

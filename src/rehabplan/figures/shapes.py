@@ -29,7 +29,7 @@ FAR_SKIN = "#e2e2e2"
 WORK = "#f4a875"  # the working muscles: warm, and still readable printed in grey
 
 
-FAR_WORK = "#f7cfb2"
+FAR_WORK_INK = "#a4582a"  # a working limb on the far side: the same orange, outlined darker (not paler)
 
 
 GHOST = "#7d8f99"
@@ -175,7 +175,10 @@ def svg_paths(shapes: list[Shape]) -> str:
         if not mergeable and shape.solid is None:
             flush()
     flush()
-    return "".join(out)
+    # A path painted again later with the same opaque paint (a chair's front and back legs seen
+    # from behind, two limbs in one place) is covered by its second painting: drop the first.
+    last = {p: i for i, p in enumerate(out)}
+    return "".join(p for i, p in enumerate(out) if last[p] == i)
 
 
 SCALE = 2.0  # SVG user units per cm
