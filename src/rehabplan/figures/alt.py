@@ -88,7 +88,7 @@ def posture(figure: Figure, placed: Placed, frame_no: int, mirror: bool) -> str:
                 words.append(f"standing on the {work if feet[0] == '' else other} leg")
             else:
                 words.append("standing" + (" on a step" if on_step else ""))
-    elif lean > 55:
+    elif lean > 55 or (lean > 35 and _bottom(body, "pelvis") < floor + 15):  # propped up on a forearm: hips on the floor
         face = dot(body.forward, Z)
         if face > 0.6:
             words.append("lying on the back")

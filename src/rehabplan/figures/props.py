@@ -327,7 +327,9 @@ def weight_shapes(figure: Figure, body: Body, cam: Camera, frame_no: int) -> lis
             # Across the hips (or another point): a heavier one, its handle wider than the hips' front.
             axis, plate_r, grip = body.left, PLATE_R * 1.35, GRIP * 1.6
             r = body.radii.get(prop.at, 4.0)
-            centre = add(P[prop.at], mul(body.forward, r + plate_r - 1.0))
+            # On a body lying face up it rests on top (in a bridge, on the raised hips, not the belly).
+            up = Z if dot(body.forward, Z) > 0.5 else body.forward
+            centre = add(P[prop.at], mul(up, r + plate_r - 4.0))
         ends = [add(centre, mul(axis, k * grip)) for k in (-1.0, 1.0)]
         plates = sorted(
             ((cam.project(e)[2], e, add(e, mul(axis, k * PLATE_T))) for e, k in zip(ends, (-1.0, 1.0))),
