@@ -28,7 +28,7 @@ JOINT_RANGES: dict[str, tuple[float, float, str]] = {
     "shoulder": (-60, 180, "shoulder flexion: 0 arm by the side, 90 straight ahead, 180 overhead"),
     "arm_abduct": (-20, 180, "sideways: 0 arm by the side, 90 straight out to the side"),
     "elbow": (0, 150, "elbow flexion: 0 straight, 90 a right angle"),
-    "spine": (-35, 70, "back: 0 neutral, positive rounds forward, negative arches"),
+    "spine": (-45, 70, "back: 0 neutral, positive rounds forward, negative arches"),
     "side_bend": (-35, 35, "side bend of the trunk"),
     "twist": (-45, 45, "trunk rotation: the chest turned against the pelvis, positive to the left"),
     "neck": (-45, 60, "neck: 0 neutral, positive chin toward the chest"),
