@@ -160,7 +160,10 @@ def solve(frame: Frame) -> Body:
     # Legs: the other leg first, so that the working ankle can rest on it (figure-four).
     for pre, side in (("other_", 1.0), ("", -1.0)):
         P[pre + "hip"] = add(sub(P["pelvis"], mul(U, HIP_DROP)), mul(L, side * HIP_W))
-    for name, side in (("other_leg", 1.0), ("leg", -1.0)):
+    legs = [("other_leg", 1.0), ("leg", -1.0)]
+    if frame.other_leg.reach is not None and not frame.other_leg.reach.to.startswith("other_"):
+        legs.reverse()  # the other ankle rests on this leg: this leg first
+    for name, side in legs:
         parts.extend(_leg(getattr(frame, name), name, side, F, L, U, P))
 
     for pre, side in (("other_", 1.0), ("", -1.0)):
