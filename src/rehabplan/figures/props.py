@@ -206,12 +206,14 @@ def prop_geometry(  # noqa: C901 - one short branch per prop kind
                 posts += loop_back
                 front += loop_front
             else:
-                # The fixed end is on the page, beside the body: a short post from the floor holds it.
+                # The fixed end is on the page, beside the body: tied to a table or bed leg that
+                # stands from the floor to well above the knot, so it reads as furniture.
                 first = cam.project(P[prop.at])
                 dx, dz = prop.anchor or (0.0, 0.0)
                 b2 = (first[0] + dx, first[1] + dz, first[2])
-                post = [(b2[0] - 2, 0.0), (b2[0] + 2, 0.0), (b2[0] + 2, b2[1] + 8), (b2[0] - 2, b2[1] + 8)]
-                posts.append(Shape(post, "#bdbdbd", "#6b6b6b", 0.5))
+                top = max(b2[1] + 40, 55.0)
+                post = [(b2[0] - 3, 0.0), (b2[0] + 3, 0.0), (b2[0] + 3, top), (b2[0] - 3, top)]
+                posts.append(Shape(post, "#b89a74", wood_ink, 0.5))
                 front.append(Shape([(a2[0], a2[1]), (b2[0], b2[1])], "none", BAND, 1.6, closed=False))
         kinds += [prop] * (len(boxes) - made)
     return boxes, kinds, posts, front
