@@ -26,6 +26,12 @@ def _snap(v: Vec, h: Vec) -> Vec:
     return best
 
 
+def _inward(at: Vec, centre: Vec, s: Vec) -> Vec:
+    """The sideways direction from ``at`` toward the body's midline: between the feet, even
+    when the feet are far in front of the hips (seated)."""
+    return s if dot(sub(centre, (at[0], at[1], 0.0)), s) > 0 else mul(s, -1.0)
+
+
 def _prop_shapes(figure: Figure, placed: list[Placed], cam: Camera, frame_no: int) -> tuple[list[Shape], list[Shape]]:
     """(behind the body, in front of the body) shapes of the props shown in this frame."""
     boxes, _, posts, front = prop_geometry(figure, placed, cam, frame_no)
@@ -144,7 +150,7 @@ def prop_geometry(  # noqa: C901 - one short branch per prop kind
                 at = mul(add(at, P[prop.to]), 0.5)
             n = _snap(sub((at[0], at[1], 0.0), centre), h)
             if prop.inside:
-                n = mul(n, -1.0)
+                n = _inward(at, centre, s)
             m = cross(Z, n)
             o = (at[0], at[1], 0.0)
             if kind == PropKind.wall:
@@ -174,7 +180,7 @@ def prop_geometry(  # noqa: C901 - one short branch per prop kind
             boxes.append((oriented_box((at[0], at[1], 0.0), h, s, (-14, 14), (-22, 22), (bottom, top)), "#f4f1ea", "#9c9588"))
         elif kind == PropKind.towel and prop.inside:
             # Folded between the point and a post on the inner side.
-            n = mul(_snap(sub((at[0], at[1], 0.0), centre), h), -1.0)
+            n = _inward(at, centre, s)
             boxes.append(
                 (
                     oriented_box(
@@ -200,12 +206,14 @@ def prop_geometry(  # noqa: C901 - one short branch per prop kind
                 posts += loop_back
                 front += loop_front
             else:
-                # The fixed end is on the page, beside the body: a short post from the floor holds it.
+                # The fixed end is on the page, beside the body: tied to a table or bed leg that
+                # stands from the floor to well above the knot, so it reads as furniture.
                 first = cam.project(P[prop.at])
                 dx, dz = prop.anchor or (0.0, 0.0)
                 b2 = (first[0] + dx, first[1] + dz, first[2])
-                post = [(b2[0] - 2, 0.0), (b2[0] + 2, 0.0), (b2[0] + 2, b2[1] + 8), (b2[0] - 2, b2[1] + 8)]
-                posts.append(Shape(post, "#bdbdbd", "#6b6b6b", 0.5))
+                top = max(b2[1] + 40, 55.0)
+                post = [(b2[0] - 3, 0.0), (b2[0] + 3, 0.0), (b2[0] + 3, top), (b2[0] - 3, top)]
+                posts.append(Shape(post, "#b89a74", wood_ink, 0.5))
                 front.append(Shape([(a2[0], a2[1]), (b2[0], b2[1])], "none", BAND, 1.6, closed=False))
         kinds += [prop] * (len(boxes) - made)
     return boxes, kinds, posts, front
