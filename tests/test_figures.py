@@ -134,7 +134,7 @@ def test_a_working_limb_is_the_working_orange_on_the_far_side_too():
     from rehabplan.figures.shapes import FAR_INK, FAR_SKIN, FAR_WORK_INK, WORK
 
     # Side view: the other arm is on the far side. Working, it keeps the orange (outlined in a
-    # darker orange); at rest it is the far side's pale grey.
+    # darker orange); at rest (still in every frame) it is the far side's pale grey.
     lying = {"label": "Lie", "pitch": -90, "arm": {"shoulder": 90}, "other_arm": {"shoulder": 90}}
     reach = {**lying, "label": "Reach", "other_arm": {"shoulder": 165}}
     working = figure(lying, reach, highlight=["other_upper_arm", "other_forearm"])
@@ -142,9 +142,60 @@ def test_a_working_limb_is_the_working_orange_on_the_far_side_too():
     inks = {s.stroke for scene in scenes(working) for s in scene.shapes}
     assert WORK in fills and FAR_WORK_INK in inks
     assert not any(f.startswith("#f7") for f in fills)  # no pale orange left
-    resting = figure(lying, reach)
+    resting = figure(lying, {**lying, "label": "Breathe"})
     fills = {s.fill for scene in scenes(resting) for s in scene.shapes}
     assert FAR_SKIN in fills and WORK not in fills and FAR_INK in {s.stroke for s in scenes(resting)[0].shapes}
+
+
+def test_grey_means_only_the_far_limb_at_rest():
+    from rehabplan.figures.draw import active_limbs, scenes
+    from rehabplan.figures.shapes import FAR_INK, FAR_SKIN, INK
+
+    # Hands and knees, side view: the far arm reaches forward (moves, not highlighted) and the far
+    # leg stays on the floor. The moving far arm is drawn white with a dark outline, not grey; the
+    # far leg at rest stays grey.
+    kneel = {
+        "label": "Kneel",
+        "pitch": 0,
+        "leg": {"hip": 90, "knee": 90},
+        "other_leg": {"hip": 90, "knee": 90},
+        "arm": {"shoulder": 90},
+        "other_arm": {"shoulder": 90},
+    }
+    fig = figure({**kneel, "pitch": 90}, {**kneel, "pitch": 90, "label": "Reach", "other_arm": {"shoulder": 175}})
+    assert active_limbs(place(fig)) == {"other_arm"}
+    # A far leg held up above the other foot (standing on one leg) is active in every frame,
+    # even when it does not move.
+    lifted = {"label": "Stand", "other_leg": {"hip": 70, "knee": 90}}
+    assert "other_leg" in active_limbs(place(figure(lifted, {**lifted, "label": "Hold"})))
+    # Both legs doing the same (a squat) is not a far limb of its own: it stays grey.
+    squat = {"label": "Squat", "leg": {"hip": 80, "knee": 100}, "other_leg": {"hip": 80, "knee": 100}}
+    assert active_limbs(place(figure({"label": "Stand"}, squat))) <= {"leg"}
+    # Drawn: the moving far arm white with a dark outline, the far leg at rest grey.
+    from rehabplan.figures.body import Camera
+    from rehabplan.figures.people import _body_shapes
+
+    p, cam = place(fig)[1], Camera.of(fig)
+    colours = lambda limb: {  # noqa: E731
+        c
+        for _, group in _body_shapes(p.body, cam, set(), only={limb}, active={"other_arm"})
+        for s in group
+        for c in (s.fill, s.stroke)
+    }
+    assert FAR_INK not in colours("other_arm") and FAR_SKIN not in colours("other_arm") and INK in colours("other_arm")
+    assert FAR_INK in colours("other_leg") and FAR_SKIN in colours("other_leg")
+    assert len(scenes(fig)) == 2
+    for ex in rehabplan.load_library().exercises.values():
+        if not ex.figure:
+            continue
+        placed = place(ex.figure)
+        active = active_limbs(placed)
+        for limb in ("leg", "other_leg"):
+            # A foot held well above the other foot in any frame always counts as in the exercise.
+            pre, twin = ("other_", "") if limb.startswith("other") else ("", "other_")
+            for p in placed:
+                if min(p.world[pre + q][2] for q in ("heel", "toe")) >= min(p.world[twin + q][2] for q in ("heel", "toe")) + 8:
+                    assert limb in active, (ex.id, limb)
 
 
 def test_a_small_movement_gets_a_readable_arrow_leading_out_of_the_moving_part():

@@ -38,6 +38,7 @@ def scenes(figure: Figure, placed: list[Placed] | None = None) -> list[Scene]:
     cam = Camera.of(figure)
     placed = placed or place(figure)
     highlight = set(figure.highlight)
+    active = active_limbs(placed)
     out = []
     for i, p in enumerate(placed, start=1):
         behind, front = _prop_shapes(figure, placed, cam, i)
@@ -61,7 +62,7 @@ def scenes(figure: Figure, placed: list[Placed] | None = None) -> list[Scene]:
             shapes += hidden
         held = weight_shapes(figure, p.body, cam, i)
         body = _fists(p.body, figure, i) if held else p.body
-        for _, group in sorted(_body_shapes(body, cam, set(highlight)) + held, key=lambda t: -t[0]):
+        for _, group in sorted(_body_shapes(body, cam, set(highlight), active=active) + held, key=lambda t: -t[0]):
             shapes += group
         shapes += front
         for arrow in figure.arrows:
@@ -89,6 +90,38 @@ def scenes(figure: Figure, placed: list[Placed] | None = None) -> list[Scene]:
         pts = [q for s in shapes for q in s.points]
         bounds = (min(x for x, _ in pts), min(y for _, y in pts), max(x for x, _ in pts), max(y for _, y in pts))
         out.append(Scene(shapes, bounds, floor_y))
+    return out
+
+
+MOVES_CM = 3.0  # a limb whose knee/elbow or ankle/wrist moves this much more than its twin's does its own movement
+LIFTED_CM = 8.0  # a foot held this far above the other foot (standing on one leg, a knee held up)
+
+
+def active_limbs(placed: list[Placed]) -> set[str]:
+    """The limbs that take part in the exercise on their own: between frames they move otherwise
+    than their twin on the other side (not just carried along with the body, nor the same as the
+    twin as both legs in a squat), or (a leg) are held up above the other foot. Such a limb is never
+    drawn grey: grey means only "the far limb, at rest"."""
+    out = set()
+    first = placed[0]
+
+    def moved(point: str, p: Placed) -> tuple[float, float]:
+        return (p.page[point][0] - first.page[point][0], p.page[point][1] - first.page[point][1])
+
+    for limb in ("leg", "other_leg", "arm", "other_arm"):
+        pre, twin = ("other_", "") if limb.startswith("other_") else ("", "other_")
+        ends = ("knee", "ankle") if limb.endswith("leg") else ("elbow", "wrist")
+        for p in placed[1:]:
+            if any(
+                math.hypot(*moved(pre + q, p)) >= MOVES_CM and math.dist(moved(pre + q, p), moved(twin + q, p)) >= MOVES_CM
+                for q in ends
+            ):
+                out.add(limb)
+        if limb.endswith("leg"):
+            for p in placed:
+                low = min(p.world[pre + q][2] for q in ("heel", "toe"))
+                if low >= min(p.world[twin + q][2] for q in ("heel", "toe")) + LIFTED_CM:
+                    out.add(limb)
     return out
 
 

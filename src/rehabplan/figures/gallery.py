@@ -44,9 +44,9 @@ def gallery_html(library: Library, *, mirror: bool = False, title: str = "Exerci
         f"<style>{_CSS}</style></head><body><h1>{html.escape(title)}</h1>",
         f'<p class="intro">{len(library.exercises)} exercises, drawn for a {side}-sided patient '
         "(the working side is the one that moves). Under each: the alt text a screen reader says. "
-        "Colours: orange, the part that works; white, the near side; grey, the far side (only in a "
-        "view from the side); dashed, where a limb started; blue curved arrow, a movement; blue "
-        "straight arrow with a bar, which way to press; stopwatch, hold the position.</p>",
+        "Colours: orange, the part that works; white, the near side and any limb that moves or is "
+        "held up; grey, the far limb at rest (only in a view from the side); dashed, where a limb "
+        "started; blue curved arrow, a movement; blue straight arrow with a bar, which way to press; stopwatch, hold the position.</p>",
     ]
     for ex in sorted(library.exercises.values(), key=lambda e: e.name.lower()):
         parts.append(f'<section class="ex"><h2>{html.escape(ex.name)} <small>{ex.id}</small></h2><div class="frames">')

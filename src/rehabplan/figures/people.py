@@ -88,10 +88,16 @@ def face_shapes(body: Body, cam: Camera) -> list[Shape]:
 
 
 def _body_shapes(  # noqa: C901 - one pass over the limbs deciding ghost, highlight and depth per group
-    body: Body, cam: Camera, highlight: set[str], ghost: set[str] | None = None, only: set[str] | None = None
+    body: Body,
+    cam: Camera,
+    highlight: set[str],
+    ghost: set[str] | None = None,
+    only: set[str] | None = None,
+    active: set[str] | None = None,
 ) -> list[tuple[float, list[Shape]]]:
     """(depth, shapes) per drawing group: a limb's outline then its fill, so a limb reads as one
-    shape while each limb stays outlined against the others."""
+    shape while each limb stays outlined against the others. `active`: the limbs that take part
+    in the exercise (move between frames, or are held up); such a limb is never grey."""
     groups: dict[str, list[Part]] = {}
     for part in body.parts:
         groups.setdefault(part.group, []).append(part)
@@ -111,11 +117,19 @@ def _body_shapes(  # noqa: C901 - one pass over the limbs deciding ghost, highli
         far.add("other_arm")
     elif arms_far < -1.2 * SHOULDER_W:
         far.add("arm")
+    # Grey means "the far limb, at rest" and nothing else: a far limb that moves or is held up
+    # is part of the exercise, so it is drawn white (orange where it works) with a dark outline,
+    # the whole limb (hand and foot too) outlined alike.
+    far_active = far & (active or set())
+    far -= far_active
     out = []
     for name, parts in groups.items():
         if only is not None and name not in only:
             continue
         ink = FAR_INK if name in far else INK
+        # A far limb in the exercise: outlined in the far side's dark orange when part of it works,
+        # else like a near limb.
+        active_ink = FAR_WORK_INK if any(part.segment in highlight for part in parts) else INK
         outlines: list[tuple[tuple[list[Pt], tuple[Arc, ...]], str, str]] = []
         depth_sum = 0.0
         for part in parts:
@@ -131,7 +145,9 @@ def _body_shapes(  # noqa: C901 - one pass over the limbs deciding ghost, highli
             # working orange (outlined in a darker orange, not the far side's grey), so that
             # only a limb at rest is drawn pale.
             is_far = name in far
-            if part.segment in highlight:
+            if name in far_active:
+                fill, part_ink = (WORK if part.segment in highlight else SKIN), active_ink
+            elif part.segment in highlight:
                 fill, part_ink = WORK, (FAR_WORK_INK if is_far else INK)
             else:
                 fill, part_ink = (FAR_SKIN, FAR_INK) if is_far else (SKIN, INK)
