@@ -37,22 +37,33 @@ def _arrow(p0: Pt, p1: Pt, away: Pt, bend: str, offset: tuple[float, float] | No
         ((1 - t) ** 2 * a[0] + 2 * (1 - t) * t * c[0] + t * t * b[0], (1 - t) ** 2 * a[1] + 2 * (1 - t) * t * c[1] + t * t * b[1])
         for t in (i / 16 for i in range(17))
     ]
-    tx, ty = b[0] - pts[-3][0], b[1] - pts[-3][1]
-    tl = math.hypot(tx, ty) or 1.0
-    tx, ty = tx / tl, ty / tl
-    head = 8.5 if push else 6.5
-    tip = (b[0] + tx * head * 0.6, b[1] + ty * head * 0.6)
-    left = (b[0] - tx * head * 0.5 - ty * head * 0.55, b[1] - ty * head * 0.5 + tx * head * 0.55)
-    right = (b[0] - tx * head * 0.5 + ty * head * 0.55, b[1] - ty * head * 0.5 - tx * head * 0.55)
+    tx, ty = _direction(pts)
+    head = _head(b, tx, ty, 8.5 if push else 6.5)
     if push:
         bar = 4.0
         tail = [(a[0] - ty * bar, a[1] + tx * bar), (a[0] + ty * bar, a[1] - tx * bar)]
         return [
             Shape([a, b], "none", ARROW, 3.0, closed=False),
             Shape(tail, "none", ARROW, 2.2, closed=False),
-            Shape([tip, left, right], ARROW, ARROW, 0.4),
+            head,
         ]
-    return [Shape(pts, "none", ARROW, 1.7, closed=False, control=c), Shape([tip, left, right], ARROW, ARROW, 0.4)]
+    return [Shape(pts, "none", ARROW, 1.7, closed=False, control=c), head]
+
+
+def _direction(pts: list[Pt]) -> tuple[float, float]:
+    """The unit direction in which a drawn arrow's line ends (over its last two segments)."""
+    b = pts[-1]
+    tx, ty = b[0] - pts[-3][0], b[1] - pts[-3][1]
+    tl = math.hypot(tx, ty) or 1.0
+    return tx / tl, ty / tl
+
+
+def _head(b: Pt, tx: float, ty: float, size: float, spread: float = 0.55) -> Shape:
+    """An arrowhead at ``b`` pointing along (``tx``, ``ty``): a filled triangle ``size`` long."""
+    tip = (b[0] + tx * size * 0.6, b[1] + ty * size * 0.6)
+    left = (b[0] - tx * size * 0.5 - ty * size * spread, b[1] - ty * size * 0.5 + tx * size * spread)
+    right = (b[0] - tx * size * 0.5 + ty * size * spread, b[1] - ty * size * 0.5 - tx * size * spread)
+    return Shape([tip, left, right], ARROW, ARROW, 0.4)
 
 
 TURN_R = 27.0  # cm: the radius of a turn arrow round the hips (just outside them)
@@ -77,16 +88,11 @@ def _turn_arrow(centre: Vec, turn: float, offset: tuple[float, float] | None, ca
     back = [at(-150 + 60 * k / 8) for k in range(9)]  # behind the body, from -150 to -90 degrees
     pts = [at(-90 + 170 * k / 16) for k in range(17)]  # in front, from -90 to 80 degrees
     b = pts[-1]
-    tx, ty = b[0] - pts[-3][0], b[1] - pts[-3][1]
-    tl = math.hypot(tx, ty) or 1.0
-    tx, ty = tx / tl, ty / tl
-    head = 6.5
-    tip = (b[0] + tx * head * 0.6, b[1] + ty * head * 0.6)
-    left = (b[0] - tx * head * 0.5 - ty * head * 0.55, b[1] - ty * head * 0.5 + tx * head * 0.55)
-    right = (b[0] - tx * head * 0.5 + ty * head * 0.55, b[1] - ty * head * 0.5 - tx * head * 0.55)
+    tx, ty = _direction(pts)
+    head = _head(b, tx, ty, 6.5)
     return (
         [Shape(back, "none", ARROW, 1.7, closed=False)],
-        [Shape(pts, "none", ARROW, 1.7, closed=False), Shape([tip, left, right], ARROW, ARROW, 0.4)],
+        [Shape(pts, "none", ARROW, 1.7, closed=False), head],
     )
 
 
@@ -107,14 +113,9 @@ def _tilt_arrow(centre: Vec, forward: Vec, up: Vec, back: bool, cam: Camera) -> 
     span = [-50 + 170 * k / 20 for k in range(21)]
     pts = [at(d) for d in (span if back else span[::-1])]
     b = pts[-1]
-    tx, ty = b[0] - pts[-3][0], b[1] - pts[-3][1]
-    tl = math.hypot(tx, ty) or 1.0
-    tx, ty = tx / tl, ty / tl
-    head = 7.5
-    tip = (b[0] + tx * head * 0.6, b[1] + ty * head * 0.6)
-    left = (b[0] - tx * head * 0.5 - ty * head * 0.6, b[1] - ty * head * 0.5 + tx * head * 0.6)
-    right = (b[0] - tx * head * 0.5 + ty * head * 0.6, b[1] - ty * head * 0.5 - tx * head * 0.6)
-    return [Shape(pts, "none", ARROW, 2.2, closed=False), Shape([tip, left, right], ARROW, ARROW, 0.4)]
+    tx, ty = _direction(pts)
+    head = _head(b, tx, ty, 7.5, spread=0.6)
+    return [Shape(pts, "none", ARROW, 2.2, closed=False), head]
 
 
 BADGE_R = 12.0  # the stopwatch's radius, cm on the page
