@@ -226,23 +226,25 @@ BAND_W = 4.0  # cm: the band's width along the limb (its two edges are drawn)
 def _limb_at(body: Body, point: str) -> tuple[Vec, float]:
     """Where a loop band sits on the limb that ends at ``point`` (a little up the limb from it)
     and the limb's radius there."""
-    for part in body.parts:
-        if part.b == body.points[point] and not part.trunk:
-            length = norm(sub(part.a, part.b))
-            t = min(BAND_UP, length / 3) / length if length else 0.0
-            return add(part.b, mul(sub(part.a, part.b), t)), part.rb + (part.ra - part.rb) * t
-    return body.points[point], body.radii.get(point, 4.0)
+    part = _ending_at(body, point)
+    if part is None:
+        return body.points[point], body.radii.get(point, 4.0)
+    length = norm(sub(part.a, part.b))
+    t = min(BAND_UP, length / 3) / length if length else 0.0
+    return add(part.b, mul(sub(part.a, part.b), t)), part.rb + (part.ra - part.rb) * t
+
+
+def _ending_at(body: Body, point: str) -> Part | None:
+    """The limb part (not the trunk) that ends at ``point``: the shin at the ankle, the thigh at the knee."""
+    return next((part for part in body.parts if part.b == body.points[point] and not part.trunk), None)
 
 
 def band_loop(body: Body, at: str, to: str, cam: Camera) -> tuple[list[Shape], list[Shape]]:
     """A loop band round two limbs (both knees, both ankles): its two edges, each a loop hugging
     the outside of both limbs, as (the parts behind the limbs, the parts in front of them)."""
     (a, ra), (b, rb) = _limb_at(body, at), _limb_at(body, to)
-    axes = []
-    for point in (at, to):
-        for part in body.parts:
-            if part.b == body.points[point] and not part.trunk:
-                axes.append(unit(sub(part.a, part.b)))
+    parts = [part for part in (_ending_at(body, at), _ending_at(body, to)) if part is not None]
+    axes = [unit(sub(part.a, part.b)) for part in parts]
     axis = unit(add(axes[0], axes[1])) if len(axes) == 2 and norm(add(axes[0], axes[1])) > 0.2 else Z
     across = sub(b, a)
     u = sub(across, mul(axis, dot(across, axis)))
