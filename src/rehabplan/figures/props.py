@@ -166,14 +166,14 @@ def prop_geometry(  # noqa: C901 - one short branch per prop kind
                 for c in (-45, 40):
                     boxes.append((oriented_box(o, n, m, (-2, 2), (c, c + 5), (0, top - 5)), wood, wood_ink))
             else:
-                # A table or bed leg: up to a little above the point it stands beside.
-                boxes.append(
-                    (
-                        oriented_box(o, n, m, (r + TOWEL_T, r + TOWEL_T + 6), (-3, 3), (0, max(40.0, at[2] + 28))),
-                        "#b89a74",
-                        wood_ink,
-                    )
-                )
+                # A table's leg up to the corner of its top, the top running forward and across
+                # (drawn in front of the body that sits at it), so it reads as a table, not a board.
+                leg, top = (r + TOWEL_T, r + TOWEL_T + 6), max(72.0, at[2] + 28)
+                ahead = (-6, 50) if dot(m, h) > 0 else (-50, 6)
+                for span in (leg, (leg[0] + 74, leg[1] + 74)):
+                    boxes.append((oriented_box(o, n, m, span, (-3, 3), (0, top - 4)), "#b89a74", wood_ink))
+                slab = oriented_box(o, n, m, (leg[0] - 3, leg[0] + 83), ahead, (top - 4, top))
+                front += [Shape(pts, "#b89a74", wood_ink, 0.5) for _, pts, _ in sorted(box_faces(slab, cam), key=lambda f: -f[0])]
         elif kind == PropKind.pillow:
             bottom = _floor_height(figure, frame_no)
             top = max(bottom + 2.5, at[2] - r)
