@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from rehabplan.figures.pose import Arm, Figure, Frame, Leg, View
+from rehabplan.figures.pose import LIMB_POINTS, Arm, Figure, Frame, Leg, View
 
 Vec = tuple[float, float, float]
 
@@ -161,8 +161,8 @@ def solve(frame: Frame) -> Body:
     for pre, side in (("other_", 1.0), ("", -1.0)):
         P[pre + "hip"] = add(sub(P["pelvis"], mul(U, HIP_DROP)), mul(L, side * HIP_W))
     legs = [("other_leg", 1.0), ("leg", -1.0)]
-    if frame.other_leg.reach is not None and not frame.other_leg.reach.to.startswith("other_"):
-        legs.reverse()  # the other ankle rests on this leg: this leg first
+    if frame.other_leg.reach is not None and frame.other_leg.reach.to in LIMB_POINTS:
+        legs.reverse()  # the other ankle rests on this leg: this leg first (not a rested foot's reach to the pelvis)
     for name, side in legs:
         parts.extend(_leg(getattr(frame, name), name, side, F, L, U, P))
 
