@@ -220,25 +220,24 @@ def draw(figure: Figure, *, mirror: bool = False, alt: str = "", placed: list[Pl
     min_y = min(min(s.bounds[1] for s in all_scenes), 0.0) - PAD * 0.5
     max_y = max(s.bounds[3] for s in all_scenes) + PAD
     holds = any(f.hold for f in figure.frames)
-    badge_left = False
     if holds:
-        # The stopwatch goes in the top right corner when no frame has anything there (a lying
-        # body leaves it free), else in the top left one; else in a band above the body, so
-        # that it never covers it. A corner keeps the body as large as the frame allows.
-        x0, x1, y0 = max_x - 2 * BADGE_R - 4.0, min_x + 2 * BADGE_R + 4.0, max_y - 2.4 * BADGE_R - 2.0
+        # The stopwatch goes in the frame's top right corner. When something is there, the frame
+        # grows to make room, to the right or by a band above the body, whichever shrinks the
+        # picture less, so it never covers the body. (It used to move to the top left corner,
+        # where it sat between two frames and readers could not tell which one it belonged to.)
+        x0, y0 = max_x - 2 * BADGE_R - 4.0, max_y - 2.4 * BADGE_R - 2.0
         spans = [
             (min(sign * x for x, _ in shape.points), max(sign * x for x, _ in shape.points), max(y for _, y in shape.points))
             for scene in all_scenes
             for shape in scene.shapes
         ]
-        if all(hi < x0 or lo > max_x or top < y0 for lo, hi, top in spans):
-            badge_left = False
-        elif all(lo > x1 or hi < min_x or top < y0 for lo, hi, top in spans):
-            badge_left = True
-        else:
-            badge_left = False
-            max_y += 2.4 * BADGE_R + 3.0
-            min_x = min(min_x, max_x - 2 * BADGE_R - 6.0)
+        if not all(hi < x0 or lo > max_x or top < y0 for lo, hi, top in spans):
+            wide, tall = 2 * BADGE_R + 4.0, 2.4 * BADGE_R + 3.0
+            if wide / (max_x - min_x) <= tall / (max_y - min_y):
+                max_x += wide
+            else:
+                max_y += tall
+                min_x = min(min_x, max_x - 2 * BADGE_R - 6.0)
     w, h = (max_x - min_x) * SCALE, (max_y - min_y) * SCALE
 
     def tx(p: Pt) -> Pt:
@@ -252,7 +251,7 @@ def draw(figure: Figure, *, mirror: bool = False, alt: str = "", placed: list[Pl
             shapes.append(Shape([(0.0, y), (w, y)], "none", "#777777", 1.4, closed=False, round=False))
         shapes += [s.moved(tx) for s in scene.shapes]
         if frame.hold:
-            badge_x = (BADGE_R + 2.0) * SCALE if badge_left else w - (BADGE_R + 2.0) * SCALE
+            badge_x = w - (BADGE_R + 2.0) * SCALE
             shapes += stopwatch(badge_x, (BADGE_R * 1.4 + 1.0) * SCALE, BADGE_R * SCALE)
         svg = (
             f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w:.1f} {h:.1f}" width="{w:.1f}" '
