@@ -168,7 +168,9 @@ def prop_geometry(  # noqa: C901 - one short branch per prop kind
             else:
                 # A table's leg up to the corner of its top, the top running forward and across
                 # (drawn in front of the body that sits at it), so it reads as a table, not a board.
-                leg, top = (r + TOWEL_T, r + TOWEL_T + 6), max(72.0, at[2] + 28)
+                # Against the point itself, or a folded towel's thickness away when one sits between.
+                gap = TOWEL_T if any(q.kind == PropKind.towel and q.inside and q.at == prop.at for q in figure.props) else 0.0
+                leg, top = (r + gap, r + gap + 6), max(72.0, at[2] + 28)
                 ahead = (-6, 50) if dot(m, h) > 0 else (-50, 6)
                 for span in (leg, (leg[0] + 74, leg[1] + 74)):
                     boxes.append((oriented_box(o, n, m, span, (-3, 3), (0, top - 4)), "#b89a74", wood_ink))
