@@ -223,8 +223,8 @@ def draw(figure: Figure, *, mirror: bool = False, alt: str = "", placed: list[Pl
     if holds:
         # The stopwatch goes in the frame's top right corner. When something is there, the frame
         # grows to make room, to the right or by a band above the body, whichever shrinks the
-        # picture less, so it never covers the body. (It used to move to the top left corner,
-        # where it sat between two frames and readers could not tell which one it belonged to.)
+        # picture less, so it never covers the body. Never the top left corner: there it sits
+        # between two frames, and readers cannot tell which one it belongs to.
         x0, y0 = max_x - 2 * BADGE_R - 4.0, max_y - 2.4 * BADGE_R - 2.0
         spans = [
             (min(sign * x for x, _ in shape.points), max(sign * x for x, _ in shape.points), max(y for _, y in shape.points))
