@@ -166,16 +166,21 @@ def prop_geometry(  # noqa: C901 - one short branch per prop kind
                 for c in (-45, 40):
                     boxes.append((oriented_box(o, n, m, (-2, 2), (c, c + 5), (0, top - 5)), wood, wood_ink))
             else:
-                # A table's leg up to the corner of its top, the top running forward and across
-                # (drawn in front of the body that sits at it), so it reads as a table, not a board.
+                # A thick table leg up to a short corner of its top, both drawn in front of the body
+                # that sits at it (the table stands between the knees, nearer than the seat), the top
+                # running forward and only a little across, so it never crosses the arms or trunk.
                 # Against the point itself, or a folded towel's thickness away when one sits between.
                 gap = TOWEL_T if any(q.kind == PropKind.towel and q.inside and q.at == prop.at for q in figure.props) else 0.0
-                leg, top = (r + gap, r + gap + 6), max(72.0, at[2] + 28)
-                ahead = (-6, 50) if dot(m, h) > 0 else (-50, 6)
-                for span in (leg, (leg[0] + 74, leg[1] + 74)):
-                    boxes.append((oriented_box(o, n, m, span, (-3, 3), (0, top - 4)), "#b89a74", wood_ink))
-                slab = oriented_box(o, n, m, (leg[0] - 3, leg[0] + 83), ahead, (top - 4, top))
-                front += [Shape(pts, "#b89a74", wood_ink, 0.5) for _, pts, _ in sorted(box_faces(slab, cam), key=lambda f: -f[0])]
+                leg, top = (r + gap, r + gap + 8), max(72.0, at[2] + 28)
+                # The leg stands just forward of the ankle's middle, clear of the wider heel behind it.
+                ahead, depth = ((-4, 50), (0, 8)) if dot(m, h) > 0 else ((-50, 4), (-8, 0))
+                post = oriented_box(o, n, m, leg, depth, (0, top - 4))
+                boxes.append((post, "#b89a74", wood_ink))
+                slab = oriented_box(o, n, m, (leg[0] - 3, leg[0] + 22), ahead, (top - 4, top))
+                for piece in (post, slab):
+                    front += [
+                        Shape(pts, "#b89a74", wood_ink, 0.5) for _, pts, _ in sorted(box_faces(piece, cam), key=lambda f: -f[0])
+                    ]
         elif kind == PropKind.pillow:
             bottom = _floor_height(figure, frame_no)
             top = max(bottom + 2.5, at[2] - r)
