@@ -222,9 +222,11 @@ def draw(figure: Figure, *, mirror: bool = False, alt: str = "", placed: list[Pl
     holds = any(f.hold for f in figure.frames)
     if holds:
         # The stopwatch goes in the frame's top right corner. When something is there, the frame
-        # grows to make room, to the right or by a band above the body, whichever shrinks the
-        # picture less, so it never covers the body. Never the top left corner: there it sits
-        # between two frames, and readers cannot tell which one it belongs to.
+        # grows to make room, so it never covers the body: a frame taller than wide grows to the
+        # right, a wider one by a band above, so a lying figure's frames do not get so wide that
+        # the card has to stack them (two stacked frames and a heading, which never split, take
+        # more than the 30 % of a page the card layout allows them). Never the top left corner:
+        # there it sits between two frames, and readers cannot tell which one it belongs to.
         x0, y0 = max_x - 2 * BADGE_R - 4.0, max_y - 2.4 * BADGE_R - 2.0
         spans = [
             (min(sign * x for x, _ in shape.points), max(sign * x for x, _ in shape.points), max(y for _, y in shape.points))
@@ -233,7 +235,7 @@ def draw(figure: Figure, *, mirror: bool = False, alt: str = "", placed: list[Pl
         ]
         if not all(hi < x0 or lo > max_x or top < y0 for lo, hi, top in spans):
             wide, tall = 2 * BADGE_R + 4.0, 2.4 * BADGE_R + 3.0
-            if wide / (max_x - min_x) <= tall / (max_y - min_y):
+            if max_x - min_x <= max_y - min_y:
                 max_x += wide
             else:
                 max_y += tall
