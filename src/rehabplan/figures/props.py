@@ -174,10 +174,10 @@ def prop_geometry(  # noqa: C901 - one short branch per prop kind
                 leg, top = (r + gap, r + gap + 8), max(72.0, at[2] + 28)
                 # The leg stands just forward of the ankle's middle, clear of the wider heel behind it.
                 ahead, depth = ((-4, 50), (0, 8)) if dot(m, h) > 0 else ((-50, 4), (-8, 0))
-                post = oriented_box(o, n, m, leg, depth, (0, top - 4))
-                boxes.append((post, "#b89a74", wood_ink))
+                table_leg = oriented_box(o, n, m, leg, depth, (0, top - 4))
+                boxes.append((table_leg, "#b89a74", wood_ink))
                 slab = oriented_box(o, n, m, (leg[0] - 3, leg[0] + 22), ahead, (top - 4, top))
-                for piece in (post, slab):
+                for piece in (table_leg, slab):
                     front += [
                         Shape(pts, "#b89a74", wood_ink, 0.5) for _, pts, _ in sorted(box_faces(piece, cam), key=lambda f: -f[0])
                     ]
