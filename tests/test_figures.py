@@ -147,6 +147,35 @@ def test_a_working_limb_is_the_working_orange_on_the_far_side_too():
     assert FAR_SKIN in fills and WORK not in fills and FAR_INK in {s.stroke for s in scenes(resting)[0].shapes}
 
 
+def test_an_inset_shows_the_frame_small_from_above_in_a_box_clear_of_the_body():
+    from rehabplan.figures.draw import scenes
+    from rehabplan.figures.shapes import GHOST, WORK
+
+    # A dead bug seen from the side stacks the two arms; from above, the reaching arm and the
+    # straightened leg of the other side lie on either side of the body.
+    lying = {"label": "Lie", "pitch": -90, "arm": {"shoulder": 90}, "other_arm": {"shoulder": 90}}
+    lying |= {"leg": {"hip": 90, "knee": 90}, "other_leg": {"hip": 90, "knee": 90}}
+    reach = {**lying, "label": "Reach", "other_arm": {"shoulder": 165}, "leg": {"hip": 20}}
+    plain = figure(lying, reach, tilt=30, highlight=["thigh", "other_upper_arm"])
+    boxed = figure(lying, reach, tilt=30, highlight=["thigh", "other_upper_arm"], inset={"scale": 0.5})
+    (box,) = [s for s in scenes(boxed)[1].shapes if s.fill == "#ffffff" and s.stroke == GHOST and not s.round]
+    assert len(scenes(boxed)[0].shapes) == len(scenes(plain)[0].shapes)  # frame 2 only, by default
+    extra = scenes(boxed)[1].shapes[len(scenes(plain)[1].shapes) + 1 :]
+    assert any(s.fill == WORK for s in extra)  # the working parts orange there too
+    x0, y0 = box.points[0]
+    x1, y1 = box.points[2]
+    assert all(x0 <= x <= x1 and y0 <= y <= y1 for s in extra for x, y in s.points)
+    # From above (90 degrees), the reaching arm and the straight leg are on either side of the trunk.
+    inside = [s for s in extra if s.fill == WORK]
+    ys = sorted(sum(y for _, y in s.points) / len(s.points) for s in inside)
+    assert ys[-1] - ys[0] > 10 * 0.5
+    # The body, its arrows and props stay clear of the box: it sits above whatever is under it.
+    under = [s for s in scenes(plain)[1].shapes if min(x for x, _ in s.points) < x1 and max(x for x, _ in s.points) > x0]
+    assert all(max(y for _, y in s.points) < y0 for s in under)
+    with pytest.raises(ValueError, match="inset names frame 3"):
+        figure(lying, reach, inset={"frames": [3]})
+
+
 def test_grey_means_only_the_far_limb_at_rest():
     from rehabplan.figures.draw import active_limbs, scenes
     from rehabplan.figures.shapes import FAR_INK, FAR_SKIN, INK
