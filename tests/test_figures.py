@@ -176,6 +176,35 @@ def test_an_inset_shows_the_frame_small_from_above_in_a_box_clear_of_the_body():
         figure(lying, reach, inset={"frames": [3]})
 
 
+def test_a_crossed_ankle_is_drawn_over_the_knee_it_rests_on_from_that_knees_side_too():
+    from rehabplan.figures.body import Camera
+    from rehabplan.figures.people import _body_shapes
+    from rehabplan.figures.shapes import WORK
+
+    # A figure-four: the working ankle rests across the other knee. Seen from the other leg's
+    # side (yaw 180), the crossed leg is behind the leg it rests on, but its foot lies on top.
+    lying = {"label": "Cross", "pitch": -90, "other_leg": {"hip": 45, "knee": 100, "ankle": "flat"}}
+    across = {"to": "other_knee", "offset": [-11, 3, 3], "bend": [-1, -1.5, 1.5]}
+    crossed = {**lying, "leg": {"hip": 80, "abduct": 40, "turn_out": 40, "reach": across}}
+    body = place(figure(crossed))[0].body
+    assert {p.segment for p in body.parts if p.on_top} == {"foot"}
+    highlight = {"thigh", "shin", "foot"}
+
+    def drawn(yaw: float) -> list[str]:
+        """Which group each drawn group is, back to front: the crossed leg is orange."""
+        groups = sorted(_body_shapes(body, Camera(yaw, 10), highlight), key=lambda t: -t[0])
+        return ["orange" if any(s.fill == WORK for s in shapes) else "white" for _, shapes in groups]
+
+    # From the other knee's side: the crossed leg behind, its foot on its own in front (six groups).
+    behind = drawn(180)
+    assert len(behind) == 6 and behind[-1] == "orange" and behind.index("orange") < len(behind) - 2
+    # From the crossed leg's own side it is in front already: one shape, as before.
+    assert len(drawn(0)) == 5
+    # A foot beside the other foot (a clamshell's feet together) is not across a leg.
+    clam = {**lying, "leg": {"hip": 60, "reach": {"to": "other_ankle", "offset": [0, 0, 7]}}}
+    assert not any(p.on_top for p in place(figure(clam))[0].body.parts)
+
+
 def test_grey_means_only_the_far_limb_at_rest():
     from rehabplan.figures.draw import active_limbs, scenes
     from rehabplan.figures.shapes import FAR_INK, FAR_SKIN, INK
