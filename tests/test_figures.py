@@ -172,6 +172,7 @@ def test_an_inset_shows_the_frame_small_from_above_in_a_box_clear_of_the_body():
     # The body, its arrows and props stay clear of the box: it sits above whatever is under it.
     under = [s for s in scenes(plain)[1].shapes if min(x for x, _ in s.points) < x1 and max(x for x, _ in s.points) > x0]
     assert all(max(y for _, y in s.points) < y0 for s in under)
+    assert "a small box shows the same from above" in alt_text(boxed) and "box" not in alt_text(plain)
     with pytest.raises(ValueError, match="inset names frame 3"):
         figure(lying, reach, inset={"frames": [3]})
 
