@@ -147,6 +147,65 @@ def test_a_working_limb_is_the_working_orange_on_the_far_side_too():
     assert FAR_SKIN in fills and WORK not in fills and FAR_INK in {s.stroke for s in scenes(resting)[0].shapes}
 
 
+def test_an_inset_shows_the_frame_small_from_above_in_a_box_clear_of_the_body():
+    from rehabplan.figures.draw import scenes
+    from rehabplan.figures.shapes import GHOST, WORK
+
+    # A dead bug seen from the side stacks the two arms; from above, the reaching arm and the
+    # straightened leg of the other side lie on either side of the body.
+    lying = {"label": "Lie", "pitch": -90, "arm": {"shoulder": 90}, "other_arm": {"shoulder": 90}}
+    lying |= {"leg": {"hip": 90, "knee": 90}, "other_leg": {"hip": 90, "knee": 90}}
+    reach = {**lying, "label": "Reach", "other_arm": {"shoulder": 165}, "leg": {"hip": 20}}
+    plain = figure(lying, reach, tilt=30, highlight=["thigh", "other_upper_arm"])
+    boxed = figure(lying, reach, tilt=30, highlight=["thigh", "other_upper_arm"], inset={"scale": 0.5})
+    (box,) = [s for s in scenes(boxed)[1].shapes if s.fill == "#ffffff" and s.stroke == GHOST and not s.round]
+    assert len(scenes(boxed)[0].shapes) == len(scenes(plain)[0].shapes)  # frame 2 only, by default
+    extra = scenes(boxed)[1].shapes[len(scenes(plain)[1].shapes) + 1 :]
+    assert any(s.fill == WORK for s in extra)  # the working parts orange there too
+    x0, y0 = box.points[0]
+    x1, y1 = box.points[2]
+    assert all(x0 <= x <= x1 and y0 <= y <= y1 for s in extra for x, y in s.points)
+    # From above (90 degrees), the reaching arm and the straight leg are on either side of the trunk.
+    inside = [s for s in extra if s.fill == WORK]
+    ys = sorted(sum(y for _, y in s.points) / len(s.points) for s in inside)
+    assert ys[-1] - ys[0] > 10 * 0.5
+    # The body, its arrows and props stay clear of the box: it sits above whatever is under it.
+    under = [s for s in scenes(plain)[1].shapes if min(x for x, _ in s.points) < x1 and max(x for x, _ in s.points) > x0]
+    assert all(max(y for _, y in s.points) < y0 for s in under)
+    assert "a small box shows the same from above" in alt_text(boxed) and "box" not in alt_text(plain)
+    with pytest.raises(ValueError, match="inset names frame 3"):
+        figure(lying, reach, inset={"frames": [3]})
+
+
+def test_a_crossed_ankle_is_drawn_over_the_knee_it_rests_on_from_that_knees_side_too():
+    from rehabplan.figures.body import Camera
+    from rehabplan.figures.people import _body_shapes
+    from rehabplan.figures.shapes import WORK
+
+    # A figure-four: the working ankle rests across the other knee. Seen from the other leg's
+    # side (yaw 180), the crossed leg is behind the leg it rests on, but its foot lies on top.
+    lying = {"label": "Cross", "pitch": -90, "other_leg": {"hip": 45, "knee": 100, "ankle": "flat"}}
+    across = {"to": "other_knee", "offset": [-11, 3, 3], "bend": [-1, -1.5, 1.5]}
+    crossed = {**lying, "leg": {"hip": 80, "abduct": 40, "turn_out": 40, "reach": across}}
+    body = place(figure(crossed))[0].body
+    assert {p.segment for p in body.parts if p.on_top} == {"foot"}
+    highlight = {"thigh", "shin", "foot"}
+
+    def drawn(yaw: float) -> list[str]:
+        """Which group each drawn group is, back to front: the crossed leg is orange."""
+        groups = sorted(_body_shapes(body, Camera(yaw, 10), highlight), key=lambda t: -t[0])
+        return ["orange" if any(s.fill == WORK for s in shapes) else "white" for _, shapes in groups]
+
+    # From the other knee's side: the crossed leg behind, its foot on its own in front (six groups).
+    behind = drawn(180)
+    assert len(behind) == 6 and behind[-1] == "orange" and behind.index("orange") < len(behind) - 2
+    # From the crossed leg's own side it is in front already: one shape, as before.
+    assert len(drawn(0)) == 5
+    # A foot beside the other foot (a clamshell's feet together) is not across a leg.
+    clam = {**lying, "leg": {"hip": 60, "reach": {"to": "other_ankle", "offset": [0, 0, 7]}}}
+    assert not any(p.on_top for p in place(figure(clam))[0].body.parts)
+
+
 def test_grey_means_only_the_far_limb_at_rest():
     from rehabplan.figures.draw import active_limbs, scenes
     from rehabplan.figures.shapes import FAR_INK, FAR_SKIN, INK

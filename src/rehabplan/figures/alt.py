@@ -264,6 +264,8 @@ def frame_alts(figure: Figure, mirror: bool = False, placed: list[Placed] | None
                 text += "; arrow: " + " and ".join(moves)
         if p.frame.hold:
             text += "; a stopwatch: hold this position"
+        if figure.inset is not None and i in figure.inset.frames:
+            text += "; a small box shows the same " + ("from above" if figure.inset.tilt >= 60 else "from another side")
         out.append(text + ".")
     return out
 

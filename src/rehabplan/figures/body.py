@@ -91,6 +91,9 @@ class Part:
     ra: float
     rb: float
     trunk: tuple[tuple[float, float], tuple[float, float]] | None = None  # cross-sections for the trunk
+    # A foot that rests across the other leg (a figure-four): drawn over that leg, though the rest
+    # of its own leg is behind it.
+    on_top: bool = False
 
 
 @dataclass
@@ -221,12 +224,17 @@ def _leg(leg: Leg, name: str, side: float, F: Vec, L: Vec, U: Vec, P: dict[str, 
     heel = sub(add(ankle, mul(shin, ANKLE_H)), mul(foot, HEEL_BACK))
     toe = add(heel, mul(foot, FOOT))
     P.update({pre + "hip": hip, pre + "knee": knee, pre + "ankle": ankle, pre + "heel": heel, pre + "toe": toe})
+    # The ankle put on the other leg's knee or thigh rests across it (not a foot beside the other foot).
+    across = leg.reach is not None and leg.reach.to in THIGH_POINTS["" if pre else "other_"]
     return [
         Part(pre + "thigh", name, hip, knee, R["hip"], R["knee"]),
         Part(pre + "shin", name, knee, ankle, R["knee"] - 0.4, R["ankle"]),
-        Part(pre + "foot", name, heel, toe, R["heel"], R["toe"]),
-        Part(pre + "foot", name, ankle, heel, R["ankle"], R["heel"]),
+        Part(pre + "foot", name, heel, toe, R["heel"], R["toe"], on_top=across),
+        Part(pre + "foot", name, ankle, heel, R["ankle"], R["heel"], on_top=across),
     ]
+
+
+THIGH_POINTS = {pre: {pre + "hip", pre + "knee"} for pre in ("", "other_")}
 
 
 def _foot(leg: Leg, d: Vec, f: Vec, shin: Vec) -> Vec:

@@ -11,7 +11,7 @@ props.py (props and weights), marks.py (arrows and the stopwatch).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rehabplan.figures.body import Camera
 from rehabplan.figures.marks import BADGE_R, MOVED, _arrow, _tilt_arrow, _turn_arrow, stopwatch
@@ -19,7 +19,7 @@ from rehabplan.figures.people import _body_shapes
 from rehabplan.figures.placement import Placed, place
 from rehabplan.figures.pose import LIMB_POINTS, Arrow, Figure
 from rehabplan.figures.props import _fists, _prop_shapes, weight_shapes
-from rehabplan.figures.shapes import PAD, SCALE, Pt, Shape, svg_paths
+from rehabplan.figures.shapes import GHOST, LINE_W, PAD, SCALE, Pt, Shape, svg_paths
 
 MIN_ARROW = 22.0  # cm: the shortest movement arrow, so that a small movement still reads
 LEAD = 2.0  # cm from about the moving part's outline (0.7 of its radius) to its small movement's arrow
@@ -86,11 +86,50 @@ def scenes(figure: Figure, placed: list[Placed] | None = None) -> list[Scene]:
                     shapes += _tilt_arrow(p.world[arrow.point], p.body.forward, p.body.up, arrow.tilt == "back", cam)
                     continue
                 shapes += _move_arrow(arrow, placed[i - 2].page[arrow.point], p, centroid)
+        shapes += _inset(figure, placed, i, shapes, active)
         floor_y = 0.0 * math.cos(math.radians(cam.tilt)) if abs(cam.tilt) < 20 and figure.floor else None
         pts = [q for s in shapes for q in s.points]
         bounds = (min(x for x, _ in pts), min(y for _, y in pts), max(x for x, _ in pts), max(y for _, y in pts))
         out.append(Scene(shapes, bounds, floor_y))
     return out
+
+
+INSET_PAD = 3.0  # cm (page, at the main picture's scale): the inset's box round its small body
+INSET_GAP = 3.0  # cm between the inset's box and the main picture's body or arrows under it
+
+
+def _inset(figure: Figure, placed: list[Placed], frame_no: int, drawn: list[Shape], active: set[str]) -> list[Shape]:
+    """The frame's body and props seen from the inset's camera, small, in a white box with a thin
+    grey border at a top corner of the frame: level with the main picture's top when that corner is
+    empty, else just above whatever body part, prop or arrow is under it. None in other frames."""
+    inset = figure.inset
+    if inset is None or frame_no not in inset.frames:
+        return []
+    cam = Camera(Camera.of(figure).yaw if inset.yaw is None else inset.yaw, inset.tilt)
+    p = placed[frame_no - 1]
+    behind, front = _prop_shapes(figure, placed, cam, frame_no)
+    inner = list(behind)
+    for _, group in sorted(_body_shapes(p.body, cam, set(figure.highlight), active=active), key=lambda t: -t[0]):
+        inner += group
+    inner += front
+    xs = [x for s in inner for x, _ in s.points]
+    ys = [y for s in inner for _, y in s.points]
+    k = inset.scale
+    w, h = (max(xs) - min(xs)) * k + 2 * INSET_PAD, (max(ys) - min(ys)) * k + 2 * INSET_PAD
+    pts = [q for s in drawn for q in s.points]
+    left, right, top = min(x for x, _ in pts), max(x for x, _ in pts), max(y for _, y in pts)
+    x0 = left if inset.corner == "left" else right - w
+    under = [
+        max(y for _, y in s.points)
+        for s in drawn
+        if s.points and min(x for x, _ in s.points) < x0 + w and max(x for x, _ in s.points) > x0
+    ]
+    y0 = max([top - h] + [y + INSET_GAP for y in under])
+    ox, oy = x0 + INSET_PAD - min(xs) * k, y0 + INSET_PAD - min(ys) * k
+    box = Shape([(x0, y0), (x0 + w, y0), (x0 + w, y0 + h), (x0, y0 + h)], "#ffffff", GHOST, LINE_W * 0.7, round=False)
+    # Outlines thinned less than the body is shrunk: a small body keeps readable edges.
+    thin = math.sqrt(k)
+    return [box] + [replace(s.moved(lambda q: (ox + q[0] * k, oy + q[1] * k)), width=s.width * thin) for s in inner]
 
 
 MOVES_CM = 3.0  # a limb whose knee/elbow or ankle/wrist moves this much more than its twin's does its own movement

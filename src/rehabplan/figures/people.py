@@ -87,6 +87,9 @@ def face_shapes(body: Body, cam: Camera) -> list[Shape]:
     return out
 
 
+ON_TOP = "+on_top"  # the drawing group of a foot resting across the other leg: its leg's name and this
+
+
 def _body_shapes(  # noqa: C901 - one pass over the limbs deciding ghost, highlight and depth per group
     body: Body,
     cam: Camera,
@@ -101,6 +104,18 @@ def _body_shapes(  # noqa: C901 - one pass over the limbs deciding ghost, highli
     groups: dict[str, list[Part]] = {}
     for part in body.parts:
         groups.setdefault(part.group, []).append(part)
+
+    def mean_depth(parts: list[Part]) -> float:
+        return sum(cam.project(p.a)[2] + cam.project(p.b)[2] for p in parts) / (2 * len(parts))
+
+    for leg, twin in (("leg", "other_leg"), ("other_leg", "leg")):
+        # A foot resting across the other leg, when the rest of its leg is behind that leg (a
+        # figure-four seen from the side of the leg it rests on): its own drawing group, put in
+        # front of that leg. Seen from its own side the whole leg is in front and stays one shape.
+        top = [p for p in groups.get(leg, []) if p.on_top]
+        if top and twin in groups and mean_depth(groups[leg]) > mean_depth(groups[twin]):
+            groups[leg] = [p for p in groups[leg] if not p.on_top]
+            groups[leg + ON_TOP] = top
     # The side nearer the viewer is drawn dark; the far side lighter, so left and right read apart.
     depth_of = lambda v: cam.project(v)[2]  # noqa: E731
     legs_far = depth_of(body.points["other_hip"]) - depth_of(body.points["hip"])
@@ -123,7 +138,9 @@ def _body_shapes(  # noqa: C901 - one pass over the limbs deciding ghost, highli
     far_active = far & (active or set())
     far -= far_active
     out = []
-    for name, parts in groups.items():
+    depths: dict[str, float] = {}
+    for key, parts in groups.items():
+        name = key.removesuffix(ON_TOP)
         if only is not None and name not in only:
             continue
         ink = FAR_INK if name in far else INK
@@ -179,5 +196,12 @@ def _body_shapes(  # noqa: C901 - one pass over the limbs deciding ghost, highli
             # A thigh's top lies inside the pelvis: seen from the front or the back, the legs
             # come out from under the trunk (at the hips), not over it from its middle.
             depth += 4.0
+        depths[key] = depth
         out.append((depth, shapes))
-    return out
+    # The resting foot just in front of the leg it rests on (it lies on that leg's top).
+    rests_on = {"leg" + ON_TOP: "other_leg", "other_leg" + ON_TOP: "leg"}
+    keys = [k for k in groups if only is None or k.removesuffix(ON_TOP) in only]
+    return [
+        (min(d, depths[rests_on[k]] - 0.5) if k in rests_on and rests_on[k] in depths else d, shapes)
+        for k, (d, shapes) in zip(keys, out)
+    ]

@@ -4,9 +4,9 @@ them (the contact solver), the fixed point kept in place from frame to frame, an
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from rehabplan.figures.body import PALM, Body, Camera, Part, Vec, add, mul, norm, solve, sub, unit
+from rehabplan.figures.body import PALM, Body, Camera, Vec, add, mul, norm, solve, sub, unit
 from rehabplan.figures.pose import Figure, Frame, PropKind, Reach
 from rehabplan.figures.shapes import Pt
 
@@ -69,7 +69,7 @@ def _bottom(body: Body, point: str) -> float:
 
 def _shifted(body: Body, shift: Vec) -> None:
     body.points = {k: add(v, shift) for k, v in body.points.items()}
-    body.parts = [Part(p.segment, p.group, add(p.a, shift), add(p.b, shift), p.ra, p.rb, p.trunk) for p in body.parts]
+    body.parts = [replace(p, a=add(p.a, shift), b=add(p.b, shift)) for p in body.parts]
 
 
 def _set_down(figure: Figure, frame: Frame, body: Body, frame_no: int) -> None:

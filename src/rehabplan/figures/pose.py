@@ -265,6 +265,18 @@ class Arrow(_Data):
     )
 
 
+class Inset(_Data):
+    """A small second look at a frame from another camera, boxed in a top corner of that frame: e.g.
+    from above, where a lying or bent-over body's left and right limbs lie side by side, so "the
+    arm of one side with the leg of the other" shows without depth (which a side view stacks)."""
+
+    frames: FrameNumbers = Field(default_factory=lambda: [2], min_length=1, description="frame numbers (1 = first) that show it")
+    yaw: float | None = Field(None, ge=-180, le=180, description="its camera turn, degrees (default: the main view's)")
+    tilt: float = Field(90, ge=-90, le=90, description="its camera height, degrees: 90 (the default) looks straight down")
+    scale: float = Field(0.4, ge=0.2, le=0.7, description="its size against the main picture")
+    corner: Literal["left", "right"] = Field("right", description="the top corner it sits in")
+
+
 class Figure(_Data):
     """An exercise drawn from pose data: up to three keyframes side by side."""
 
@@ -280,6 +292,7 @@ class Figure(_Data):
     )
     highlight: list[Segment] = Field(default_factory=list, max_length=len(SEGMENTS), description="the working body parts, tinted")
     fixed: PointName = Field("pelvis", description="the point that stays put from frame to frame")
+    inset: Inset | None = Field(None, description="a small second view of some frames, in a boxed corner")
     caption: str | None = Field(
         None, max_length=200, description="extra alt text the pose cannot say (e.g. 'squeezing the buttocks')"
     )
@@ -300,6 +313,9 @@ class Figure(_Data):
                 raise ValueError(f"a {prop.kind.value} is put by frame {prop.put}, which does not show it")
             if prop.kind == PropKind.band and prop.to is None and prop.anchor is None:
                 raise ValueError("a band needs 'to' (a body point) or 'anchor' (its fixed end)")
+        for n in self.inset.frames if self.inset else []:
+            if not 1 <= n <= count:
+                raise ValueError(f"the inset names frame {n}, but there are only {count} frames")
         for arrow in self.arrows:
             for n in arrow.frames or []:
                 if not (1 if arrow.push else 2) <= n <= count:
