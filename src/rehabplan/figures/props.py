@@ -205,15 +205,15 @@ def prop_geometry(  # noqa: C901 - one short branch per prop kind
                 posts += loop_back
                 front += loop_front
             else:
-                # The fixed end is on the page, beside the body: tied to a table or bed leg that
-                # stands from the floor to well above the knot, so it reads as furniture.
+                # The fixed end is on the page, beside the body: knotted round the near leg of a
+                # table that stands beside the body, seen from its end (a top on two legs, running
+                # away from the body), so it reads as furniture, not as a stick.
                 first = cam.project(P[prop.at])
                 dx, dz = prop.anchor or (0.0, 0.0)
                 b2 = (first[0] + dx, first[1] + dz, first[2])
-                top = max(b2[1] + 40, 55.0)
-                post = [(b2[0] - 3, 0.0), (b2[0] + 3, 0.0), (b2[0] + 3, top), (b2[0] - 3, top)]
-                posts.append(Shape(post, "#b89a74", wood_ink, 0.5))
+                posts += _table_end(b2[0], -1.0 if dx < 0 else 1.0, max(TABLE_TOP, b2[1] + 40), wood_ink)
                 front.append(Shape([(a2[0], a2[1]), (b2[0], b2[1])], "none", BAND, 1.6, closed=False))
+                front.append(Shape(_ring(b2[0], b2[1], 2.0), BAND, BAND, 0.4))
         kinds += [prop] * (len(boxes) - made)
     return boxes, kinds, posts, front
 
@@ -242,6 +242,31 @@ def _table(o: Vec, n: Vec, h: Vec, r: float, figure: Figure, prop: Prop, height:
     ]
     slab = oriented_box(o, n, h, (near - 3, near + TABLE_ACROSS), (-TABLE_BACK, TABLE_AHEAD), (top - 4, top))
     return [legs[0], slab, *legs[1:]]
+
+
+TABLE_END = 45.0  # cm: a table's width seen from its end, beside the body a band is tied to
+
+
+def _table_end(x: float, out: float, top: float, ink: str) -> list[Shape]:
+    """A table seen from its end (page shapes, cm): a leg whose middle is at ``x``, the top
+    running from it away from the body (``out``: -1 to the left on the page) to a second leg."""
+    half = TABLE_LEG / 2
+    far = x + out * TABLE_END
+
+    def rect(x0: float, x1: float, y0: float, y1: float) -> Shape:
+        lo, hi = min(x0, x1), max(x0, x1)
+        return Shape([(lo, y0), (hi, y0), (hi, y1), (lo, y1)], TABLE_WOOD, ink, 0.5)
+
+    return [
+        rect(far - out * half, far + out * half, 0.0, top - 4),
+        rect(x - half, x + half, 0.0, top - 4),
+        rect(x - out * (half + 3), far + out * (half + 3), top - 4, top),
+    ]
+
+
+def _ring(x: float, y: float, r: float) -> list[Pt]:
+    """A small disc (a knot) at (``x``, ``y``) on the page."""
+    return [(x + r * math.cos(2 * math.pi * k / 12), y + r * math.sin(2 * math.pi * k / 12)) for k in range(12)]
 
 
 BAND_UP = 7.0  # cm: a loop band sits this far up the limb from the joint it is named by (above the knee)
