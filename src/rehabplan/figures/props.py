@@ -212,6 +212,17 @@ def prop_geometry(  # noqa: C901 - one short branch per prop kind
                 dx, dz = prop.anchor or (0.0, 0.0)
                 b2 = (first[0] + dx, first[1] + dz, first[2])
                 posts += _table_end(b2[0], -1.0 if dx < 0 else 1.0, max(TABLE_TOP, b2[1] + 40), wood_ink)
+                # The other end is a cuff round the limb (its edges hug it, as a loop band's do),
+                # the band leaving it from the side toward the table.
+                body_now = placed[frame_no - 1].body
+                cuff_back, cuff_front = band_loop(body_now, prop.at, prop.at, cam)
+                posts += cuff_back
+                centre, radius = _limb_at(body_now, prop.at)
+                c2 = cam.project(centre)
+                along = b2[0] - c2[0], b2[1] - c2[1]
+                k = (radius + 1.6) / (math.hypot(*along) or 1.0)
+                a2 = (c2[0] + along[0] * k, c2[1] + along[1] * k, c2[2])
+                front += cuff_front
                 front.append(Shape([(a2[0], a2[1]), (b2[0], b2[1])], "none", BAND, 1.6, closed=False))
                 front.append(Shape(_ring(b2[0], b2[1], 2.0), BAND, BAND, 0.4))
         kinds += [prop] * (len(boxes) - made)
