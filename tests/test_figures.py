@@ -317,6 +317,61 @@ def test_a_band_round_both_knees_is_a_loop_hugging_their_outsides():
                 assert min(xs) < min(knees) - 5 and max(xs) > max(knees) + 5
 
 
+def test_a_table_leg_between_the_feet_belongs_to_a_whole_table_the_person_sits_at_the_corner_of():
+    from rehabplan.figures.body import Camera
+    from rehabplan.figures.check import problems
+    from rehabplan.figures.props import TABLE_TOP, prop_geometry
+
+    seated = {
+        "label": "Sit",
+        "leg": {"hip": 90, "abduct": 16, "turn_out": 20, "knee": 90, "ankle": "flat"},
+        "other_leg": {"hip": 90, "abduct": 36, "knee": 90, "ankle": "flat"},
+        "rest": ["heel", "other_heel"],
+    }
+    props = [{"kind": "chair", "at": "pelvis"}, {"kind": "post", "at": "ankle", "inside": True}]
+    fig = figure(seated, {**seated, "label": "Press", "hold": True}, view="front", props=props)
+    # Nothing passes into the table and the ankle touches its leg (the arms, hanging, are not posed).
+    assert [p for p in problems(fig) if "post" in p] == []
+    placed = place(fig)
+    boxes, kinds, _, front = prop_geometry(fig, placed, Camera.of(fig), 1)
+    table = [corners for (corners, _, _), prop in zip(boxes, kinds) if prop.kind.value == "post"]
+    # A top on four legs: the corner leg against the ankle, the top at a table's height.
+    assert len(table) == 5
+    tops = [c for c in table if min(z for _, _, z in c) > 10]
+    assert len(tops) == 1 and max(z for _, _, z in tops[0]) >= TABLE_TOP
+    body = placed[0].body
+    ankle, other = body.points["ankle"], body.points["other_ankle"]
+    corner = table[0]
+    # The corner leg stands between the feet, on the ankle's inner side; the table runs across
+    # toward the other foot and past it (the other leg is under it), and forward of the knees.
+    left = [y for _, y, _ in corner]
+    assert min(other[1], ankle[1]) < sum(left) / len(left) < max(other[1], ankle[1])
+    across = [y for _, y, _ in tops[0]]
+    assert max(across) > other[1] + 20 if other[1] > ankle[1] else min(across) < other[1] - 20
+    assert max(x for x, _, _ in tops[0]) > body.points["knee"][0] + 40
+    # Seen from the front, its top and near legs are drawn over the body.
+    assert front
+
+
+def test_a_band_tied_to_a_table_leg_is_a_cuff_round_the_limb_and_a_knot_on_a_table():
+    from rehabplan.figures.draw import scenes
+    from rehabplan.figures.props import TABLE_WOOD
+    from rehabplan.figures.shapes import BAND
+
+    seated = {"label": "Sit", "leg": {"hip": 90, "abduct": 10, "knee": 90}, "other_leg": {"hip": 90, "knee": 90}}
+    fig = figure(seated, seated, view="front", props=[{"kind": "band", "at": "ankle", "anchor": [-35, 13]}])
+    scene = scenes(fig)[0]
+    ankle = place(fig)[0].page["ankle"]
+    wood = [s for s in scene.shapes if s.fill == TABLE_WOOD]
+    # A table seen from its end: two legs and a top, beside the body on the anchor's side.
+    assert len(wood) == 3 and all(max(x for x, _ in s.points) < ankle[0] - 25 for s in wood)
+    bands = [s for s in scene.shapes if s.stroke == BAND and not s.closed]
+    knots = [s for s in scene.shapes if s.fill == BAND]
+    # The cuff's edges hug the shin on both sides of the ankle; the band runs off to the knot.
+    xs = [x for s in bands for x, _ in s.points]
+    assert len(bands) >= 3 and max(xs) > ankle[0] + 3 and len(knots) == 1
+
+
 def test_after_a_side_step_the_ghost_is_the_trailing_foot_where_it_was_before_the_step():
     from rehabplan.figures.draw import scenes
     from rehabplan.figures.shapes import GHOST

@@ -1,4 +1,4 @@
-"""Props as shapes: boxes for the mat, chair, step, wall, counter, rail, table leg, pillow and towel
+"""Props as shapes: boxes for the mat, chair, step, wall, counter, rail, table, pillow and towel
 (standing where the body put them in the first frame that shows them, or the frame ``put``
 names), bands, and weights held
 in the hands or across the hips.
@@ -166,21 +166,13 @@ def prop_geometry(  # noqa: C901 - one short branch per prop kind
                 for c in (-45, 40):
                     boxes.append((oriented_box(o, n, m, (-2, 2), (c, c + 5), (0, top - 5)), wood, wood_ink))
             else:
-                # A thick table leg up to a short corner of its top, both drawn in front of the body
-                # that sits at it (the table stands between the knees, nearer than the seat), the top
-                # running forward and only a little across, so it never crosses the arms or trunk.
-                # Against the point itself, or a folded towel's thickness away when one sits between.
-                gap = TOWEL_T if any(q.kind == PropKind.towel and q.inside and q.at == prop.at for q in figure.props) else 0.0
-                leg, top = (r + gap, r + gap + 8), max(72.0, at[2] + 28)
-                # The leg stands just forward of the ankle's middle, clear of the wider heel behind it.
-                ahead, depth = ((-4, 50), (0, 8)) if dot(m, h) > 0 else ((-50, 4), (-8, 0))
-                table_leg = oriented_box(o, n, m, leg, depth, (0, top - 4))
-                boxes.append((table_leg, "#b89a74", wood_ink))
-                slab = oriented_box(o, n, m, (leg[0] - 3, leg[0] + 22), ahead, (top - 4, top))
-                for piece in (table_leg, slab):
-                    front += [
-                        Shape(pts, "#b89a74", wood_ink, 0.5) for _, pts, _ in sorted(box_faces(piece, cam), key=lambda f: -f[0])
-                    ]
+                table = _table(o, n, m if dot(m, h) >= 0 else mul(m, -1.0), r, figure, prop, at[2])
+                boxes += [(piece, TABLE_WOOD, wood_ink) for piece in table]
+                # The table stands in front of the seated body: its corner leg, against the ankle,
+                # drawn behind that leg (the shin and foot are nearer), its top and other legs over
+                # the body (seen from the front, the near leg hides the corner leg).
+                pieces = [(f[0], f[1]) for piece in table[1:] for f in box_faces(piece, cam)]
+                front += [Shape(pts, TABLE_WOOD, wood_ink, 0.5) for _, pts in sorted(pieces, key=lambda f: -f[0])]
         elif kind == PropKind.pillow:
             bottom = _floor_height(figure, frame_no)
             top = max(bottom + 2.5, at[2] - r)
@@ -213,17 +205,79 @@ def prop_geometry(  # noqa: C901 - one short branch per prop kind
                 posts += loop_back
                 front += loop_front
             else:
-                # The fixed end is on the page, beside the body: tied to a table or bed leg that
-                # stands from the floor to well above the knot, so it reads as furniture.
+                # The fixed end is on the page, beside the body: knotted round the near leg of a
+                # table that stands beside the body, seen from its end (a top on two legs, running
+                # away from the body), so it reads as furniture, not as a stick.
                 first = cam.project(P[prop.at])
                 dx, dz = prop.anchor or (0.0, 0.0)
                 b2 = (first[0] + dx, first[1] + dz, first[2])
-                top = max(b2[1] + 40, 55.0)
-                post = [(b2[0] - 3, 0.0), (b2[0] + 3, 0.0), (b2[0] + 3, top), (b2[0] - 3, top)]
-                posts.append(Shape(post, "#b89a74", wood_ink, 0.5))
+                posts += _table_end(b2[0], -1.0 if dx < 0 else 1.0, max(TABLE_TOP, b2[1] + 40), wood_ink)
+                # The other end is a cuff round the limb (its edges hug it, as a loop band's do),
+                # the band leaving it from the side toward the table.
+                body_now = placed[frame_no - 1].body
+                cuff_back, cuff_front = band_loop(body_now, prop.at, prop.at, cam)
+                posts += cuff_back
+                centre, radius = _limb_at(body_now, prop.at)
+                c2 = cam.project(centre)
+                along = b2[0] - c2[0], b2[1] - c2[1]
+                k = (radius + 1.6) / (math.hypot(*along) or 1.0)
+                a2 = (c2[0] + along[0] * k, c2[1] + along[1] * k, c2[2])
+                front += cuff_front
                 front.append(Shape([(a2[0], a2[1]), (b2[0], b2[1])], "none", BAND, 1.6, closed=False))
+                front.append(Shape(_ring(b2[0], b2[1], 2.0), BAND, BAND, 0.4))
         kinds += [prop] * (len(boxes) - made)
     return boxes, kinds, posts, front
+
+
+TABLE_WOOD = "#b89a74"
+TABLE_TOP = 72.0  # cm: a dining table's height
+TABLE_LEG = 7.0  # cm: a sturdy table leg's thickness
+TABLE_ACROSS, TABLE_AHEAD, TABLE_BACK = 85.0, 70.0, 12.0  # cm: the top from the corner leg
+
+
+def _table(o: Vec, n: Vec, h: Vec, r: float, figure: Figure, prop: Prop, height: float) -> list[list[Vec]]:
+    """A whole table (a top on four legs, which a reader knows at a glance, where one leg and a
+    scrap of top read as a post) whose corner leg stands against a point (an ankle): that leg
+    first, then its top and its other three legs. The top runs from the corner across the body
+    toward the other foot (``n``) and forward (``h``), reaching back a little over the knees, so
+    the seated person sits at its corner, that leg between the knees, the other leg under the
+    table. Against the point itself, or a folded towel's thickness away when one sits between."""
+    gap = TOWEL_T if any(q.kind == PropKind.towel and q.inside and q.at == prop.at for q in figure.props) else 0.0
+    near = r + gap
+    top = max(TABLE_TOP, height + 28)
+    # The corner leg stands just forward of the ankle's middle, clear of the wider heel behind it.
+    legs = [
+        oriented_box(o, n, h, (a, a + TABLE_LEG), (b, b + TABLE_LEG), (0, top - 4))
+        for a in (near, near + TABLE_ACROSS - TABLE_LEG)
+        for b in (0.0, TABLE_AHEAD - TABLE_LEG)
+    ]
+    slab = oriented_box(o, n, h, (near - 3, near + TABLE_ACROSS), (-TABLE_BACK, TABLE_AHEAD), (top - 4, top))
+    return [legs[0], slab, *legs[1:]]
+
+
+TABLE_END = 36.0  # cm: a table's width seen from its end, beside the body a band is tied to
+
+
+def _table_end(x: float, out: float, top: float, ink: str) -> list[Shape]:
+    """A table seen from its end (page shapes, cm): a leg whose middle is at ``x``, the top
+    running from it away from the body (``out``: -1 to the left on the page) to a second leg."""
+    half = TABLE_LEG / 2
+    far = x + out * TABLE_END
+
+    def rect(x0: float, x1: float, y0: float, y1: float) -> Shape:
+        lo, hi = min(x0, x1), max(x0, x1)
+        return Shape([(lo, y0), (hi, y0), (hi, y1), (lo, y1)], TABLE_WOOD, ink, 0.5)
+
+    return [
+        rect(far - out * half, far + out * half, 0.0, top - 4),
+        rect(x - half, x + half, 0.0, top - 4),
+        rect(x - out * (half + 3), far + out * (half + 3), top - 4, top),
+    ]
+
+
+def _ring(x: float, y: float, r: float) -> list[Pt]:
+    """A small disc (a knot) at (``x``, ``y``) on the page."""
+    return [(x + r * math.cos(2 * math.pi * k / 12), y + r * math.sin(2 * math.pi * k / 12)) for k in range(12)]
 
 
 BAND_UP = 7.0  # cm: a loop band sits this far up the limb from the joint it is named by (above the knee)
