@@ -255,7 +255,7 @@ def _table(o: Vec, n: Vec, h: Vec, r: float, figure: Figure, prop: Prop, height:
     return [legs[0], slab, *legs[1:]]
 
 
-TABLE_END = 36.0  # cm: a table's width seen from its end, beside the body a band is tied to
+TABLE_END = 24.0  # cm: a table's width seen from its end, beside the body a band is tied to
 
 
 def _table_end(x: float, out: float, top: float, ink: str) -> list[Shape]:
