@@ -166,12 +166,18 @@ def prop_geometry(  # noqa: C901 - one short branch per prop kind
                 for c in (-45, 40):
                     boxes.append((oriented_box(o, n, m, (-2, 2), (c, c + 5), (0, top - 5)), wood, wood_ink))
             else:
-                table = _table(o, n, m if dot(m, h) >= 0 else mul(m, -1.0), r, figure, prop, at[2])
+                table = _table(o, n, m if dot(m, h) >= 0 else mul(m, -1.0), _clear(body, prop.at, o, n, r), figure, prop, at[2])
                 boxes += [(piece, TABLE_WOOD, wood_ink) for piece in table]
                 # The table stands in front of the seated body: its corner leg, against the ankle,
                 # drawn behind that leg (the shin and foot are nearer), its top and other legs over
                 # the body (seen from the front, the near leg hides the corner leg).
-                pieces = [(f[0], f[1]) for piece in table[1:] for f in box_faces(piece, cam)]
+                # The top by its faces (its edge shows it is a slab), each thin leg as one outline
+                # (seen a little from the side, a leg's two faces would add paths, not meaning).
+                pieces = [(f[0], f[1]) for f in box_faces(table[1], cam)]
+                for piece in table[2:]:
+                    faces = box_faces(piece, cam)
+                    if faces:
+                        pieces.append((max(f[0] for f in faces), _hull([q for f in faces for q in f[1]])))
                 front += [Shape(pts, TABLE_WOOD, wood_ink, 0.5) for _, pts in sorted(pieces, key=lambda f: -f[0])]
         elif kind == PropKind.pillow:
             bottom = _floor_height(figure, frame_no)
@@ -233,6 +239,21 @@ TABLE_WOOD = "#b89a74"
 TABLE_TOP = 72.0  # cm: a dining table's height
 TABLE_LEG = 7.0  # cm: a sturdy table leg's thickness
 TABLE_ACROSS, TABLE_AHEAD, TABLE_BACK = 85.0, 70.0, 12.0  # cm: the top from the corner leg
+
+
+def _clear(body: Body, point: str, o: Vec, n: Vec, r: float) -> float:
+    """How far toward ``n`` from ``o`` a table leg against ``point`` (an ankle) stands: clear of
+    every part of that shin and foot (a foot turned in a little pokes further than the ankle) and of
+    the thigh's end at the knee, so that seen from the front the table's legs stand beside the leg,
+    never over it (readers could not tell which side of the table leg a shin it covered was on)."""
+    pre = "other_" if point.startswith("other_") else ""
+    out = r
+    for part in body.parts:
+        if part.segment in (pre + "shin", pre + "foot", pre + "thigh"):
+            for f in (i / 10 for i in range(7 if part.segment.endswith("thigh") else 0, 11)):
+                c = add(part.a, mul(sub(part.b, part.a), f))
+                out = max(out, dot(sub(c, o), n) + part.ra + (part.rb - part.ra) * f)
+    return out
 
 
 def _table(o: Vec, n: Vec, h: Vec, r: float, figure: Figure, prop: Prop, height: float) -> list[list[Vec]]:
