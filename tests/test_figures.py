@@ -116,6 +116,27 @@ def test_a_twist_turns_the_chest_back_and_a_turn_arrow_curves_round_the_hips():
     assert "the hips turn to the right" in alt_text(fig, mirror=True)
 
 
+def test_lordosis_lifts_the_waist_off_the_mat_while_the_chest_head_arms_and_feet_stay():
+    lying = {
+        "base": "pelvis",
+        "pitch": -98,
+        "spine": 10,
+        "arm": {"shoulder": 12, "elbow": 150, "abduct": 45},
+        "leg": {"hip": 80, "knee": 100, "ankle": "flat"},
+        "rest": ["heel"],
+    }
+    flat, arched = place(figure({"label": "Flat", **lying}, {"label": "Arch", "lordosis": 32, **lying}, fixed="neck"))
+    # The waist's back comes off the mat by about a hand's height.
+    lift = arched.body.points["waist"][2] - flat.body.points["waist"][2]
+    assert lift > 8
+    for point in ("chest", "neck", "head", "shoulder", "hand", "pelvis", "knee", "heel", "toe"):
+        assert math.dist(arched.body.points[point], flat.body.points[point]) < 1, point
+    # Standing, the waist comes forward (away from a wall behind the back).
+    assert solve(Frame(label="Arch", lordosis=40)).points["waist"][0] > solve(STANDING).points["waist"][0] + 10
+    with pytest.raises(ValueError, match="lordosis angle 70"):
+        Frame(label="Arch", lordosis=70)
+
+
 def test_a_small_movement_can_have_a_longer_arrow():
     from rehabplan.figures.draw import scenes
     from rehabplan.figures.shapes import ARROW

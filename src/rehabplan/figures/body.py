@@ -192,6 +192,11 @@ def _trunk(frame: Frame, F: Vec, L: Vec, U: Vec, P: dict[str, Vec], parts: list[
         F2 = rot(F2, U2, frame.twist)
     L2 = cross(U2, F2)
     P["neck"] = add(P["waist"], mul(U2, THORAX))
+    if frame.lordosis:
+        # The low back alone arches: it turns toward the belly, so the waist comes forward (off
+        # the mat, away from the wall), and the upper back turns back from it to the chest, which
+        # stays where the spine put it (and with it the shoulders, arms, neck and head).
+        P["waist"] = mul(rot(U1, unit(cross(U1, F)), frame.lordosis), LUMBAR)
     P["chest"] = sub(P["neck"], mul(U2, 9.0))
     Un = rot(U2, L2, frame.neck)
     Fn = rot(F2, L2, frame.neck)

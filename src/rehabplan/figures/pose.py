@@ -29,6 +29,7 @@ JOINT_RANGES: dict[str, tuple[float, float, str]] = {
     "arm_abduct": (-20, 180, "sideways: 0 arm by the side, 90 straight out to the side"),
     "elbow": (0, 150, "elbow flexion: 0 straight, 90 a right angle"),
     "spine": (-45, 70, "back: 0 neutral, positive rounds forward, negative arches"),
+    "lordosis": (0, 50, "low back only: 0 as the spine says, 40 the waist well forward of the chest and the pelvis"),
     "side_bend": (-35, 35, "side bend of the trunk"),
     "twist": (-45, 45, "trunk rotation: the chest turned against the pelvis, positive to the left"),
     "neck": (-45, 60, "neck: 0 neutral, positive chin toward the chest"),
@@ -159,6 +160,11 @@ class Frame(_Data):
     spine: float = 0
     side_bend: float = 0
     twist: float = Field(0, description="the chest turned against the pelvis, degrees (positive: to the left)")
+    lordosis: float = Field(
+        0,
+        description="degrees the low back alone arches beyond 'spine': the waist comes forward (off the mat or the wall) "
+        "while the chest, shoulders, arms and head stay where they are",
+    )
     neck: float = 0
     leg: Leg = Leg()
     other_leg: Leg = Leg()
@@ -178,7 +184,7 @@ class Frame(_Data):
     )
     hold: bool = Field(False, description="a hold: the frame shows a stopwatch badge (the label says what to hold)")
 
-    @field_validator("pitch", "roll", "turn", "spine", "side_bend", "twist", "neck")
+    @field_validator("pitch", "roll", "turn", "spine", "side_bend", "twist", "lordosis", "neck")
     @classmethod
     def _range(cls, value: float, info) -> float:
         return _check(info.field_name, value)
