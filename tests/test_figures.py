@@ -198,6 +198,30 @@ def test_an_inset_shows_the_frame_small_from_above_in_a_box_clear_of_the_body():
         figure(lying, reach, inset={"frames": [3]})
 
 
+def test_an_inset_may_draw_a_knees_path_and_the_leg_dashed_where_it_was():
+    from rehabplan.figures.draw import scenes
+    from rehabplan.figures.shapes import ARROW, GHOST
+
+    # Standing on one leg, the other knee up in front; then the hips turn and the knee swings out
+    # to the side: seen from the front-side that is a move toward the viewer, from above a swing.
+    up = {"label": "Knee up", "other_leg": {"hip": 85, "knee": 90}}
+    out = {**up, "label": "Turn", "turn": 45, "leg": {"turn_out": 45}}
+    kw = {"view": "front", "yaw": 50, "fixed": "heel"}
+    plain = figure(up, out, inset={"frames": [1, 2], "tilt": 90, "yaw": 90}, **kw)
+    marked = figure(
+        up, out, inset={"frames": [1, 2], "tilt": 90, "yaw": 90, "arrows": ["other_knee"], "ghost": ["other_leg"]}, **kw
+    )
+    before, after = scenes(plain), scenes(marked)
+    assert before[0].shapes == after[0].shapes  # the first frame has no frame before it
+    extra = [s for s in after[1].shapes if s not in before[1].shapes]
+    assert any(s.stroke == ARROW or s.fill == ARROW for s in extra)
+    assert any(s.stroke == GHOST and s.dash for s in extra)
+    (box,) = [s for s in after[1].shapes if s.fill == "#ffffff" and s.stroke == GHOST and not s.round]
+    x0, y0 = box.points[0]
+    x1, y1 = box.points[2]
+    assert all(x0 <= x <= x1 and y0 <= y <= y1 for s in extra for x, y in s.points)
+
+
 def test_a_crossed_ankle_is_drawn_over_the_knee_it_rests_on_from_that_knees_side_too():
     from rehabplan.figures.body import Camera
     from rehabplan.figures.people import _body_shapes

@@ -17,7 +17,7 @@ from rehabplan.figures.body import Camera
 from rehabplan.figures.marks import BADGE_R, MOVED, _arrow, _tilt_arrow, _turn_arrow, stopwatch
 from rehabplan.figures.people import _body_shapes
 from rehabplan.figures.placement import Placed, place
-from rehabplan.figures.pose import LIMB_POINTS, Arrow, Figure
+from rehabplan.figures.pose import LIMB_POINTS, Arrow, Figure, PointName
 from rehabplan.figures.props import _fists, _prop_shapes, weight_shapes
 from rehabplan.figures.shapes import GHOST, LINE_W, PAD, SCALE, Pt, Shape, svg_paths
 
@@ -109,9 +109,15 @@ def _inset(figure: Figure, placed: list[Placed], frame_no: int, drawn: list[Shap
     p = placed[frame_no - 1]
     behind, front = _prop_shapes(figure, placed, cam, frame_no)
     inner = list(behind)
+    if inset.ghost and frame_no > 1:
+        was = placed[frame_no - 2].body
+        for _, group in sorted(_body_shapes(was, cam, set(), ghost=set(), only=set(inset.ghost)), key=lambda t: -t[0]):
+            inner += group
     for _, group in sorted(_body_shapes(p.body, cam, set(figure.highlight), active=active), key=lambda t: -t[0]):
         inner += group
     inner += front
+    if inset.arrows and frame_no > 1:
+        inner += _inset_arrows(inset.arrows, placed[frame_no - 2], p, cam)
     xs = [x for s in inner for x, _ in s.points]
     ys = [y for s in inner for _, y in s.points]
     k = inset.scale
@@ -130,6 +136,25 @@ def _inset(figure: Figure, placed: list[Placed], frame_no: int, drawn: list[Shap
     # Outlines thinned less than the body is shrunk: a small body keeps readable edges.
     thin = math.sqrt(k)
     return [box] + [replace(s.moved(lambda q: (ox + q[0] * k, oy + q[1] * k)), width=s.width * thin) for s in inner]
+
+
+def _inset_arrows(points: list[PointName], was: Placed, p: Placed, cam: Camera) -> list[Shape]:
+    """Movement arrows for ``points`` (their paths from the frame before) as ``cam`` sees them:
+    e.g. a lifted knee swinging out to the side seen from above, which a view from the front or
+    side shows only as a move toward or away from the viewer."""
+
+    def flat(v: tuple[float, float, float]) -> Pt:
+        x, up, _ = cam.project(v)
+        return (x, up)
+
+    seen = replace(p, page={k: flat(v) for k, v in p.world.items()})
+    xs = [q[0] for q in seen.page.values()]
+    ys = [q[1] for q in seen.page.values()]
+    centroid = (sum(xs) / len(xs), sum(ys) / len(ys))
+    out: list[Shape] = []
+    for point in points:
+        out += _move_arrow(Arrow(point=point), flat(was.world[point]), seen, centroid)
+    return out
 
 
 MOVES_CM = 3.0  # a limb whose knee/elbow or ankle/wrist moves this much more than its twin's does its own movement

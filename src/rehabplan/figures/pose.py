@@ -281,6 +281,14 @@ class Inset(_Data):
     tilt: float = Field(90, ge=-90, le=90, description="its camera height, degrees: 90 (the default) looks straight down")
     scale: float = Field(0.4, ge=0.2, le=0.7, description="its size against the main picture")
     corner: Literal["left", "right"] = Field("right", description="the top corner it sits in")
+    arrows: list[PointName] = Field(
+        default_factory=list,
+        max_length=2,
+        description="points whose path from the frame before the inset draws as a movement arrow, as its camera sees them",
+    )
+    ghost: list[LimbName] = Field(
+        default_factory=list, description="limbs the inset also draws dashed where they were in the frame before"
+    )
 
 
 class Figure(_Data):
