@@ -174,7 +174,7 @@ def prop_geometry(  # noqa: C901 - one short branch per prop kind
                 # The top by its faces (its edge shows it is a slab), each thin leg as one outline
                 # (seen a little from the side, a leg's two faces would add paths, not meaning).
                 pieces = [(f[0], f[1]) for f in box_faces(table[1], cam)]
-                for piece in _unhiding(table, cam):
+                for piece in table[2:]:
                     faces = box_faces(piece, cam)
                     if faces:
                         pieces.append((max(f[0] for f in faces), _hull([q for f in faces for q in f[1]])))
@@ -237,7 +237,6 @@ def prop_geometry(  # noqa: C901 - one short branch per prop kind
 
 TABLE_WOOD = "#b89a74"
 TABLE_TOP = 72.0  # cm: a dining table's height
-DESK_TOP = 78.0  # cm: the seated ankle's table, a little high, so that seen from the front its top clears both knees
 TABLE_LEG = 7.0  # cm: a sturdy table leg's thickness
 TABLE_ACROSS, TABLE_AHEAD, TABLE_BACK = 85.0, 70.0, 12.0  # cm: the top from the corner leg
 
@@ -266,7 +265,7 @@ def _table(o: Vec, n: Vec, h: Vec, r: float, figure: Figure, prop: Prop, height:
     table. Against the point itself, or a folded towel's thickness away when one sits between."""
     gap = TOWEL_T if any(q.kind == PropKind.towel and q.inside and q.at == prop.at for q in figure.props) else 0.0
     near = r + gap
-    top = max(DESK_TOP, height + 28)
+    top = max(TABLE_TOP, height + 28)
     # The corner leg stands just forward of the ankle's middle, clear of the wider heel behind it.
     legs = [
         oriented_box(o, n, h, (a, a + TABLE_LEG), (b, b + TABLE_LEG), (0, top - 4))
@@ -275,27 +274,6 @@ def _table(o: Vec, n: Vec, h: Vec, r: float, figure: Figure, prop: Prop, height:
     ]
     slab = oriented_box(o, n, h, (near - 3, near + TABLE_ACROSS), (-TABLE_BACK, TABLE_AHEAD), (top - 4, top))
     return [legs[0], slab, *legs[1:]]
-
-
-def _unhiding(table: list[list[Vec]], cam: Camera) -> list[list[Vec]]:
-    """The table's other legs, less one that would stand straight in front of the corner leg on
-    the page (seen from the front): drawn over the body, it would hide the ankle's contact with
-    the corner leg and overlap the knee, and readers could not tell whether the table leg stood
-    beside the shin or in front of it. Seen from the front the corner leg stands for both, as a
-    nearer leg hides the one behind it."""
-
-    def span(corners: list[Vec]) -> tuple[float, float, float]:
-        xs = [cam.project(c)[0] for c in corners]
-        return min(xs), max(xs), sum(cam.project(c)[2] for c in corners) / len(corners)
-
-    lo, hi, depth = span(table[0])
-    out = []
-    for piece in table[2:]:
-        a, b, d = span(piece)
-        if d < depth and min(hi, b) - max(lo, a) > 0.5 * (hi - lo):
-            continue
-        out.append(piece)
-    return out
 
 
 TABLE_END = 24.0  # cm: a table's width seen from its end, beside the body a band is tied to
