@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 
 from rehabplan.figures.body import Camera, Vec, add, mul
-from rehabplan.figures.shapes import ARROW, INK, LINE_W, Pt, Shape
+from rehabplan.figures.shapes import ARROW, INK, LINE_W, Pt, Shape, circle
 
 MOVED = 1.0  # cm on the page: a point that moved less than this did not move (no arrow, no words)
 
@@ -123,9 +123,6 @@ BADGE_R = 12.0  # the stopwatch's radius, cm on the page
 
 def stopwatch(cx: float, cy: float, r: float) -> list[Shape]:
     """A stopwatch (SVG units, y down): a hold. A face, a knob, and a wedge of time gone."""
-
-    def circle(x: float, y: float, rr: float, n: int = 24) -> list[Pt]:
-        return [(x + rr * math.cos(2 * math.pi * i / n), y + rr * math.sin(2 * math.pi * i / n)) for i in range(n)]
 
     wedge = [(cx, cy)] + [
         (cx + r * 0.72 * math.sin(math.radians(a)), cy - r * 0.72 * math.cos(math.radians(a))) for a in range(0, 121, 15)

@@ -137,7 +137,7 @@ def _body_shapes(  # noqa: C901 - one pass over the limbs deciding ghost, highli
     # the whole limb (hand and foot too) outlined alike.
     far_active = far & (active or set())
     far -= far_active
-    out = []
+    out: list[tuple[str, float, list[Shape]]] = []
     depths: dict[str, float] = {}
     for key, parts in groups.items():
         name = key.removesuffix(ON_TOP)
@@ -197,11 +197,7 @@ def _body_shapes(  # noqa: C901 - one pass over the limbs deciding ghost, highli
             # come out from under the trunk (at the hips), not over it from its middle.
             depth += 4.0
         depths[key] = depth
-        out.append((depth, shapes))
+        out.append((key, depth, shapes))
     # The resting foot just in front of the leg it rests on (it lies on that leg's top).
     rests_on = {"leg" + ON_TOP: "other_leg", "other_leg" + ON_TOP: "leg"}
-    keys = [k for k in groups if only is None or k.removesuffix(ON_TOP) in only]
-    return [
-        (min(d, depths[rests_on[k]] - 0.5) if k in rests_on and rests_on[k] in depths else d, shapes)
-        for k, (d, shapes) in zip(keys, out)
-    ]
+    return [(min(d, depths[rests_on[k]] - 0.5) if k in rests_on and rests_on[k] in depths else d, shapes) for k, d, shapes in out]

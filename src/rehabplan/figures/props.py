@@ -11,7 +11,7 @@ import math
 from rehabplan.figures.body import PALM, Body, Camera, Part, Vec, X, Z, add, cross, dot, mul, norm, sub, unit
 from rehabplan.figures.placement import Placed, _floor_height
 from rehabplan.figures.pose import Figure, Prop, PropKind
-from rehabplan.figures.shapes import BAND, INK, IRON, IRON_HUB, LINE_W, Pt, Shape, _hull, box_faces, oriented_box
+from rehabplan.figures.shapes import BAND, INK, IRON, IRON_HUB, LINE_W, Pt, Shape, _hull, box_faces, circle, oriented_box
 
 
 def _horizontal(v: Vec) -> Vec:
@@ -230,7 +230,7 @@ def prop_geometry(  # noqa: C901 - one short branch per prop kind
                 a2 = (c2[0] + along[0] * k, c2[1] + along[1] * k, c2[2])
                 front += cuff_front
                 front.append(Shape([(a2[0], a2[1]), (b2[0], b2[1])], "none", BAND, 1.6, closed=False))
-                front.append(Shape(_ring(b2[0], b2[1], 2.0), BAND, BAND, 0.4))
+                front.append(Shape(circle(b2[0], b2[1], 2.0, 12), BAND, BAND, 0.4))  # the knot
         kinds += [prop] * (len(boxes) - made)
     return boxes, kinds, posts, front
 
@@ -294,11 +294,6 @@ def _table_end(x: float, out: float, top: float, ink: str) -> list[Shape]:
         rect(x - half, x + half, 0.0, top - 4),
         rect(x - out * (half + 3), far + out * (half + 3), top - 4, top),
     ]
-
-
-def _ring(x: float, y: float, r: float) -> list[Pt]:
-    """A small disc (a knot) at (``x``, ``y``) on the page."""
-    return [(x + r * math.cos(2 * math.pi * k / 12), y + r * math.sin(2 * math.pi * k / 12)) for k in range(12)]
 
 
 BAND_UP = 7.0  # cm: a loop band sits this far up the limb from the joint it is named by (above the knee)

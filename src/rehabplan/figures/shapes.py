@@ -184,6 +184,11 @@ def svg_paths(shapes: list[Shape]) -> str:
 SCALE = 2.0  # SVG user units per cm
 
 
+def circle(x: float, y: float, r: float, n: int = 24) -> list[Pt]:
+    """``n`` points round a circle of radius ``r`` about (``x``, ``y``) on the page."""
+    return [(x + r * math.cos(2 * math.pi * i / n), y + r * math.sin(2 * math.pi * i / n)) for i in range(n)]
+
+
 def capsule_arcs(a: Pt, ra: float, b: Pt, rb: float, steps: int = 8) -> tuple[list[Pt], tuple[Arc, ...]]:
     """Outline of a tapered round-ended limb from circle (a, ra) to circle (b, rb), and the two
     arcs (its round ends) the outline's points sample."""
