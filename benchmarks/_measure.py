@@ -37,7 +37,49 @@ def render(patient_file: str, repeat: str) -> dict:
         times.append(time.perf_counter() - t)
         cpu.append(time.process_time() - c)
         assert again == data, "renders differ: not reproducible"
-    return {"seconds": min(times), "median": sorted(times)[len(times) // 2], "cpu_seconds": min(cpu), "pages": pages}
+    result = {"seconds": min(times), "median": sorted(times)[len(times) // 2], "cpu_seconds": min(cpu), "pages": pages}
+    result.update(owned(renderer, program, library, int(repeat)))
+    return result
+
+
+def owned(renderer, program, library, repeat: int) -> dict:
+    """The same warm render with the collector run as rehabplan's own processes run it (a bulk
+    worker, `rehabplan build`): automatic collection off, what the process holds frozen, one
+    collection after each handout, timed with it. A release that switched collection off inside
+    its render (d8620a9 did) is then measured with its collections too, like any other.
+
+    Alternating with it, the same handout without its tracking log (the ``<section
+    class="log">`` cut from the HTML), to tell what the log costs from what the rest costs."""
+    import gc
+    import re
+
+    whole = renderer.builder.render
+
+    def without_log(*args, **kwargs):
+        return re.sub(r'<section class="log".*?</section>', "", whole(*args, **kwargs), flags=re.S)
+
+    variants = {"owned": whole, "without_log": without_log}
+    pages = {}
+    for name, build in variants.items():  # each variant's first render sets its pages up
+        renderer.builder.render = build
+        pages[name] = renderer.pdf(program, library)[1]
+    gc.disable()
+    gc.collect()
+    gc.freeze()
+    cpu: dict[str, list[float]] = {name: [] for name in variants}
+    for i in range(repeat):
+        for name in variants if i % 2 == 0 else reversed(variants):
+            renderer.builder.render = variants[name]
+            c = time.process_time()
+            renderer.pdf_bytes(program, library)
+            gc.collect()
+            cpu[name].append(time.process_time() - c)
+    renderer.builder.render = whole
+    gc.unfreeze()
+    gc.enable()
+    return {f"{name}_cpu_seconds": sorted(v)[len(v) // 2] for name, v in cpu.items()} | {
+        f"{name}_pages": pages[name] for name in variants
+    }
 
 
 def plan(n: str) -> dict:

@@ -11,6 +11,8 @@ that the other work on a shared machine weighs on both alike.
 Printed, with their aims:
 
 * warm render of the sample patient's full handout: time ratio (>= 2x) and pages/s (>= 1.5x);
+  beside it, CPU seconds with the collector as rehabplan's own processes run it, and the same
+  handout without its tracking log (what the log costs, and what the rest costs);
 * bulk of 100 handouts with --jobs 2: handouts per hour (>= 2x), and against a naive loop of
   ``rehabplan build`` per patient (>= 3x);
 * cold ``rehabplan build`` (>= 1.5x);
@@ -208,6 +210,17 @@ def main() -> int:
     lines.append(
         f"  (CPU seconds of that render, steadier on a busy machine: {prev['render']['cpu_seconds']:.2f} -> "
         f"{cur['render']['cpu_seconds']:.2f} = {prev['render']['cpu_seconds'] / cur['render']['cpu_seconds']:.2f}x)"
+    )
+    po, co = prev["render"], cur["render"]
+    lines.append(
+        f"  (CPU seconds with the collector as rehabplan's own processes run it, median: "
+        f"{po['owned_cpu_seconds']:.2f} -> {co['owned_cpu_seconds']:.2f} = "
+        f"{po['owned_cpu_seconds'] / co['owned_cpu_seconds']:.2f}x; the handout without its tracking log: "
+        f"{po['without_log_cpu_seconds']:.2f} ({po['without_log_pages']} pages) -> "
+        f"{co['without_log_cpu_seconds']:.2f} ({co['without_log_pages']} pages) = "
+        f"{po['without_log_cpu_seconds'] / co['without_log_cpu_seconds']:.2f}x; the log itself: "
+        f"{po['owned_cpu_seconds'] - po['without_log_cpu_seconds']:.2f} ({po['owned_pages'] - po['without_log_pages']} pages) -> "
+        f"{co['owned_cpu_seconds'] - co['without_log_cpu_seconds']:.2f} ({co['owned_pages'] - co['without_log_pages']} pages))"
     )
     hph = {k: results[k]["bulk"]["built"] / results[k]["bulk"]["seconds"] * 3600 for k in versions}
     r_bulk = hph["current"] / hph["previous"]
