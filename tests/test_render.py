@@ -21,6 +21,7 @@ from conftest_render import build_program, fixture_library, planned_program
 
 from rehabplan.errors import RenderError
 from rehabplan.models import DoseKind
+from rehabplan.models.patient import Side
 from rehabplan.render import filters, sandbox, view
 from rehabplan.render.chart import load_chart
 from rehabplan.render.html import HtmlBuilder, render_html
@@ -208,6 +209,28 @@ def test_red_flags_use_the_clinic_locale(program, library):
         "Foot drop",
     ):
         assert flag in gb
+
+
+def test_the_warning_signs_give_one_instruction_for_each_sign(page, program, library):
+    """Cauda equina and both-leg signs: call the emergency number now. Foot drop: get checked
+    today, the same on the warning-sign page and in the log's weekly box (never "call now" in
+    one place and "soon" in another)."""
+    flags, log = text_of(section(page, "red-flags")), text_of(section(page, "log"))
+    assert "Foot drop: your foot slaps or drags as you walk. Get checked today." in flags
+    assert "Yes to any of the first three: call 999 now." in log
+    assert "A foot that drags or slaps when you walk: get checked today" in log
+    assert "first four" not in page
+    assert "New or worse weakness or numbness in both legs" in log
+
+
+def test_a_patient_with_both_legs_screened_is_not_told_to_call_for_what_they_have(program, library):
+    """Sciatica in both legs is a sign to call now, except for the patient planned with it
+    (screened by the clinician): for them the sign is that it gets worse."""
+    both = program.model_copy(
+        update={"patient": program.patient.model_copy(update={"side": Side.both, "bilateral_screened": True})}
+    )
+    assert "Sciatica in both legs that is getting worse." in text_of(section(render_html(both, library), "red-flags"))
+    assert "Sciatica in both legs." in text_of(section(render_html(program, library), "red-flags"))
 
 
 def test_how_to_use_explains_tempo_holds_rest_and_time_under_tension(page):

@@ -44,7 +44,7 @@ RED_FLAGS: tuple[RedFlag, ...] = (
     RedFlag(
         "both_legs",
         "urgent",
-        "Weakness, numbness or pain in both legs?",
+        "New or worse weakness, numbness or pain in both legs?",
         "symptoms in both legs",
     ),
     RedFlag(
@@ -67,7 +67,7 @@ BY_ID = {f.id: f for f in RED_FLAGS}
 PAPER = {
     "numb_between_legs": "Numbness between your legs or around your bottom",
     "bladder_bowel": "Trouble peeing, or controlling your bladder or bowel",
-    "both_legs": "Weakness or numbness in both legs",
+    "both_legs": "New or worse weakness or numbness in both legs",
     "foot_drop": "A foot that drags or slaps when you walk",
     "night_pain": "Pain that wakes you every night",
     "fever_weight_loss": "A fever, or weight loss without trying",

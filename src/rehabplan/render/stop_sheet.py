@@ -36,7 +36,7 @@ def stop_sheet_html(program: Program, emergency: str, emergency_place: str, clin
 <p><strong>Stop doing your exercises.</strong> Get checked by a doctor today. Do not wait for your next appointment.</p>
 <p>Call <span class="number">{e(emergency)}</span> or go to {e(emergency_place)} now if you have any of these:
 numbness between your legs or around your bottom; trouble peeing or controlling your bladder or bowel;
-weakness or numbness in both legs; a foot that drags or slaps when you walk.</p>
+new or worse weakness or numbness in both legs.</p>
 </div>
 <p>Your clinic: {clinic}{clinician}. We will also try to contact you today.</p>
 <p class="small">Start your exercises again only when your doctor or clinician says it is safe. Your clinician
