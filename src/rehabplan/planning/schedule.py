@@ -48,6 +48,12 @@ PLANK_WAIT = "not started before the plan ended: one new or harder plank at a ti
 # A deload cuts the week's work by 30-50 % (clinical brief); a week where the doses cannot
 # fall that far without leaving their bounds is not made a deload (it comes a week later).
 DELOAD_MIN_CUT = 0.28
+# Once a deload is overdue (its week has passed: the cut was too small, or a check-in or a
+# phase's first week was in the way), the first week it may come is lighter by what the bounds
+# allow, if that is at least this much (design choice). An older or highly irritable patient does
+# one set of each exercise and each harder version starts at the bottom of its reps, so the week
+# rarely can fall 28 %: waiting for it gave 9 weeks of loading without a lighter week.
+DELOAD_OVERDUE_MIN_CUT = 0.15
 
 
 def _context(
@@ -187,7 +193,11 @@ class Schedule:
         ):
             return False
         # Everything near the bottom of its ranges: a deload would not be a real cut.
-        return _deload_cut(self.library, self.patient, self.protocol, self.slots, self.states) >= DELOAD_MIN_CUT
+        cut = _deload_cut(self.library, self.patient, self.protocol, self.slots, self.states)
+        # Overdue: more loading weeks than deload_every_weeks since the last lighter week, or
+        # since the first phase (no deload in it: it is light already).
+        overdue = week - max(self.last_deload, self.phases[0].last_week) > self.protocol.deload_every_weeks
+        return cut >= (DELOAD_OVERDUE_MIN_CUT if overdue else DELOAD_MIN_CUT)
 
     # ------------------------------------------------------------------ propose
     def _propose(
