@@ -175,14 +175,23 @@ def test_an_older_highly_irritable_lumbar_patient_does_planks_three_times_a_week
 
 
 # ----------------------------------------------------------------------------- the walk
-def _walk_ceiling(program, week: int) -> int | None:
-    """The target of the current phase, or of the next phase that has one; after the last, the last."""
+def _walk_ceiling(program, week: int, protocol=None) -> int | None:
+    """The target of the current phase, or of the next phase that has one; after the last, the
+    target of a later phase the plan does not reach (a short plan), else the last."""
     targets = [
         (ph.last_week, int(ph.criterion.split("walk for ")[1].split()[0])) for ph in program.phases if "walk for " in ph.criterion
     ]
     if not targets:
         return None
-    return next((m for last, m in targets if week <= last), targets[-1][1])
+    planned = [ph.id for ph in program.phases]
+    later = [
+        ph.targets["walking"] for ph in (protocol.phases if protocol else []) if ph.id not in planned and "walking" in ph.targets
+    ]
+    return next((m for last, m in targets if week <= last), later[0] if later else targets[-1][1])
+
+
+def _walks(program) -> list[int]:
+    return [p.minutes for w in program.weeks for p in w.every_day if p.category is Category.aerobic]
 
 
 @SETTINGS
@@ -194,12 +203,58 @@ def test_the_walk_never_goes_above_its_target_and_rises_by_20_percent_or_5_minut
         for p in w.every_day:
             if p.category is not Category.aerobic:
                 continue
-            ceiling = _walk_ceiling(program, w.number)
+            ceiling = _walk_ceiling(program, w.number, protocol)
             if ceiling is not None:
                 assert p.minutes <= max(ceiling, LIBRARY[p.exercise].dosage.minutes.min), (w.number, p.minutes, ceiling)
             if before is not None:
                 assert p.minutes - before <= max(5, before * 0.2), (w.number, before, p.minutes)
             before = p.minutes
+
+
+@SETTINGS
+@given(real_protocols(), patients())
+def test_the_walk_never_rises_in_a_deload_week(protocol, patient):
+    program = plan_or_skip(protocol, patient)
+    walks = _walks(program)
+    for n in program.deload_weeks:
+        assert walks[n - 1] <= walks[n - 2], (n, walks)
+
+
+@SETTINGS
+@given(real_protocols(), patients())
+def test_a_plan_whose_walk_can_still_grow_after_its_first_phase_grows_it(protocol, patient):
+    # A walk below the protocol's highest walking target (and the exercise's top) when the first
+    # phase ends rises by the plan's end, if two or more weeks after it are not deloads: a short
+    # plan that ends before the phase with the higher target does not hold the walk at an
+    # earlier phase's figure (lumbar, 4 weeks: 10 minutes every week).
+    program = plan_or_skip(protocol, patient)
+    walks = _walks(program)
+    if not walks:
+        return
+    highest = max((ph.targets.get("walking", 0) for ph in protocol.phases), default=0)
+    top = min(highest or 10**6, int(LIBRARY["walking-program"].dosage.minutes.max))
+    first_end = program.phases[0].last_week
+    after = [w for w in range(first_end + 1, len(walks) + 1) if w not in program.deload_weeks]
+    if walks[first_end - 1] < top and len(after) >= 2:
+        assert walks[-1] > walks[first_end - 1], (first_end, walks)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        dict(irritability="low", training_status="trained", sessions_per_week=6, minutes=45, exclusions=["kneeling"]),
+        dict(irritability="moderate", training_status="trained", sessions_per_week=5, minutes=60),
+    ],
+)
+def test_a_4_week_lumbar_plan_walks_further_each_week_after_settling(changes):
+    # It held the settle phase's 10 minutes all 4 weeks: the load phase, whose target is 30
+    # minutes, is not in a 4-week plan, and the walk was capped at the last target it reached.
+    program = plan(protocol="lumbar-radicular-sciatica", weeks=4, side="left", equipment=["weight"], **changes)
+    walks = _walks(program)
+    settle = program.phases[0].last_week
+    assert walks[settle - 1] == 10
+    for n in range(settle + 1, 5):
+        assert walks[n - 2] < walks[n - 1] <= walks[n - 2] + 5, walks
 
 
 def test_the_walk_reaches_30_minutes_and_stays_there():

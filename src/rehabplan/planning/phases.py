@@ -224,3 +224,21 @@ def _targets(protocol: Protocol, phases: list[PhasePlan]) -> dict[str, list[tupl
         for slot_id, minutes in phase.targets.items():
             out.setdefault(slot_id, []).append((scaled[phase.id].last_week, minutes))
     return out
+
+
+def _targets_beyond(protocol: Protocol, phases: list[PhasePlan]) -> dict[str, int]:
+    """slot id -> the first target of a phase this short plan does not reach, after the slot's
+    last target it does reach (lumbar, 4 weeks: the load phase's 30 walking minutes after the
+    settle phase's 10). Past that last target the walk goes on at its own pace toward this one
+    rather than holding at an earlier phase's figure for the rest of the plan."""
+    reached = {p.id for p in phases}
+    out: dict[str, int] = {}
+    seen: set[str] = set()
+    for phase in protocol.phases:
+        for slot_id, minutes in phase.targets.items():
+            if phase.id in reached:
+                seen.add(slot_id)
+                out.pop(slot_id, None)
+            elif slot_id in seen:
+                out.setdefault(slot_id, minutes)
+    return out

@@ -24,7 +24,7 @@ from rehabplan.planning.days import HIP_AND_LEG, DayPlan
 from rehabplan.planning.fitter import FitWeek, Reserve, Room, SecondsCache, _fewest_sets
 from rehabplan.planning.fitting import fit
 from rehabplan.planning.gates import calm_weeks, tensioner_allowed, tensioner_note
-from rehabplan.planning.phases import _phase_of, _targets
+from rehabplan.planning.phases import _phase_of, _targets, _targets_beyond
 from rehabplan.planning.progression import (
     HARDER_DIMENSIONS,
     Context,
@@ -48,6 +48,12 @@ PLANK_WAIT = "not started before the plan ended: one new or harder plank at a ti
 # A deload cuts the week's work by 30-50 % (clinical brief); a week where the doses cannot
 # fall that far without leaving their bounds is not made a deload (it comes a week later).
 DELOAD_MIN_CUT = 0.28
+# Once a deload is overdue (its week has passed: the cut was too small, or a check-in or a
+# phase's first week was in the way), the first week it may come is lighter by what the bounds
+# allow, if that is at least this much (design choice). An older or highly irritable patient does
+# one set of each exercise and each harder version starts at the bottom of its reps, so the week
+# rarely can fall 28 %: waiting for it gave 9 weeks of loading without a lighter week.
+DELOAD_OVERDUE_MIN_CUT = 0.15
 
 
 def _context(
@@ -133,6 +139,7 @@ class Schedule:
         self.calm = calm_weeks(reassessment, patient.weeks)
         self.phase_starts = {p.first_week for p in phases}
         self.targets = _targets(protocol, phases)
+        self.beyond = _targets_beyond(protocol, phases)
         self.deload_weeks: list[int] = []
         self.ctx_cache: dict[tuple[str, bool, int, bool], Context] = {}
         # What timing a dose needs of each exercise, for every fitting check of this plan.
@@ -186,7 +193,11 @@ class Schedule:
         ):
             return False
         # Everything near the bottom of its ranges: a deload would not be a real cut.
-        return _deload_cut(self.library, self.patient, self.protocol, self.slots, self.states) >= DELOAD_MIN_CUT
+        cut = _deload_cut(self.library, self.patient, self.protocol, self.slots, self.states)
+        # Overdue: more loading weeks than deload_every_weeks since the last lighter week, or
+        # since the first phase (no deload in it: it is light already).
+        overdue = week - max(self.last_deload, self.phases[0].last_week) > self.protocol.deload_every_weeks
+        return cut >= (DELOAD_OVERDUE_MIN_CUT if overdue else DELOAD_MIN_CUT)
 
     # ------------------------------------------------------------------ propose
     def _propose(
@@ -236,7 +247,8 @@ class Schedule:
             # The walk starts no higher than its target (nor below the exercise's own minimum).
             lowest = self.library.exercises[s.start].dosage.minutes
             floor = int(lowest.min) if lowest else 1
-            dose = replaced(dose, minutes=max(floor, min(dose.minutes, _walk_ceiling(targets, week))))
+            ceiling = _walk_ceiling(targets, week, self.beyond.get(s.id))
+            dose = replaced(dose, minutes=max(floor, min(dose.minutes, ceiling)))
         ex = self.library.exercises[s.start]
         fewest = int(ex.dosage.sets.min)
         if week > 1 and self.gentle and ex.is_loading and dose.sets > fewest:
@@ -265,7 +277,8 @@ class Schedule:
             due = st.runs > 0 and st.runs % every == 0
             # A walk with a target steps every week, by just enough to reach it in time (high
             # irritability: no more than that, so 5 minutes become 7, 9, 10 rather than 5, 5, 10).
-            rule = _walk_rule(s, st, target, week, self.protocol.deload_every_weeks, high) if target else s.rule
+            beyond = self.beyond.get(s.id)
+            rule = _walk_rule(s, st, target, week, self.protocol.deload_every_weeks, high, beyond) if target else s.rule
             skip = HARDER_DIMENSIONS if week in self.calm else _NO_DIMENSIONS
             if rule is None:
                 pass  # the walk is at its target: it holds there
@@ -449,33 +462,45 @@ def _deload_cut(
     return 1 - after / before if before else 0.0
 
 
-def _walk_ceiling(targets: list[tuple[int, int]], week: int) -> int:
+def _walk_ceiling(targets: list[tuple[int, int]], week: int, beyond: int | None = None) -> int:
     """The most the walk may reach in ``week``: the target of the current phase, or of the next
     phase that has one (clinical brief: walking never above its target); after the last
-    target's phase, that target."""
+    target's phase, the target of a later phase this short plan does not reach (``beyond``),
+    else that last target."""
     for last, minutes in targets:
         if week <= last:
             return minutes
-    return targets[-1][1]
+    return beyond if beyond is not None else targets[-1][1]
 
 
 def _walk_rule(
-    s: _Slot, st: SlotState, targets: list[tuple[int, int]] | None, week: int, every: int, gentle: bool = False
+    s: _Slot,
+    st: SlotState,
+    targets: list[tuple[int, int]] | None,
+    week: int,
+    every: int,
+    gentle: bool = False,
+    beyond: int | None = None,
 ) -> Rule | None:
     """A walking slot with a phase target ("walk for 30 minutes") steps just enough to reach it,
     by at least the slot's own step (``gentle``: only what it needs), at most
-    ``WALK_STEP_MAX_MIN`` a week, and never beyond it: None once it is there (the walk holds)."""
+    ``WALK_STEP_MAX_MIN`` a week, and never beyond it: None once it is there (the walk holds).
+    Past the last target this plan reaches, toward a target the plan ends before (``beyond``),
+    it steps by its own rule: there is no date to reach that target by."""
     assert s.rule is not None
     if not targets or st.dose is None or st.dose.minutes is None:
         return s.rule
-    ceiling = _walk_ceiling(targets, week)
+    ceiling = _walk_ceiling(targets, week, beyond)
     if st.dose.minutes >= ceiling:
         return None
-    last = next((last for last, minutes in targets if week <= last), week)
-    weeks_left = last - week + 1
-    weeks_left -= weeks_left // max(2, every)  # deloads hold the walk
-    need = math.ceil((ceiling - st.dose.minutes) / max(1, weeks_left))
-    size = min(WALK_STEP_MAX_MIN, need if gentle else max(s.rule.minutes_step, need), ceiling - st.dose.minutes)
+    if week > targets[-1][0]:
+        size = min(WALK_STEP_MAX_MIN, s.rule.minutes_step, ceiling - st.dose.minutes)
+    else:
+        last = next(last for last, minutes in targets if week <= last)
+        weeks_left = last - week + 1
+        weeks_left -= weeks_left // max(2, every)  # deloads hold the walk
+        need = math.ceil((ceiling - st.dose.minutes) / max(1, weeks_left))
+        size = min(WALK_STEP_MAX_MIN, need if gentle else max(s.rule.minutes_step, need), ceiling - st.dose.minutes)
     rule: Rule | None = s.walk_rules.get(size)
     if rule is None:
         rule = s.walk_rules[size] = s.rule.model_copy(update={"minutes_step": size, "every_weeks": 1})
