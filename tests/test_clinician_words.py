@@ -83,6 +83,10 @@ def test_fewer_exercise_days_than_asked_is_said_wherever_the_warnings_go(fields,
     assert f"WARNING: {said}" in " ".join(text.split())
     assert said in warnings(program)[-1]
     assert said in _warnings(program)  # a bulk row's reason column
+    # Only the preview has a "Left out" list to point at.
+    assert "see Left out" not in _warnings(program)
+    if program.dropped:
+        assert "(see Left out)" in " ".join(text.split())
     # The program itself is unchanged: its own warnings are the planner's.
     assert not any(said in w for w in program.clinician_warnings)
 

@@ -12,9 +12,10 @@ def planned_days(program: Program) -> int:
     return max((len(w.sessions) for w in program.weeks), default=0)
 
 
-def fewer_days(program: Program) -> str | None:
+def fewer_days(program: Program, *, preview: bool = False) -> str | None:
     """ "3 exercise days a week, not the 4 asked for: <why>" when the plan has fewer exercise
-    days than the patient file asks for; None when it has them all."""
+    days than the patient file asks for; None when it has them all. In the preview, which
+    lists what is left out below the weeks, it points there."""
     asked, planned = program.patient.sessions_per_week, planned_days(program)
     if planned >= asked:
         return None
@@ -26,19 +27,19 @@ def fewer_days(program: Program) -> str | None:
             why += f"the plan's trunk work ({', '.join(trunk)}) stays on the strength days"
         else:
             why += "this plan has no trunk exercise left for a short day in between"
-        why += " (see Left out)" if program.dropped else ""
+        why += " (see Left out)" if preview and program.dropped else ""
     else:
-        why = "no exercise of this plan is left for the other days" + (" (see Left out)" if program.dropped else "")
+        why = "no exercise of this plan is left for the other days" + (" (see Left out)" if preview and program.dropped else "")
     return (
         f"{planned} exercise days a week, not the {asked} asked for: {why}; "
         "the every-day exercises and the walk are done every day anyway"
     )
 
 
-def warnings(program: Program) -> list[str]:
+def warnings(program: Program, *, preview: bool = False) -> list[str]:
     """Everything the clinician is warned of before the handout is given: the plan's own
     warnings, then fewer exercise days than asked."""
-    return list(program.clinician_warnings) + list(filter(None, [fewer_days(program)]))
+    return list(program.clinician_warnings) + list(filter(None, [fewer_days(program, preview=preview)]))
 
 
 def substitutes(program: Program) -> list[str]:

@@ -72,7 +72,7 @@ def print_program(console: Console, program: Program, week: int | None = None) -
         f"{days} sessions a week{f' ({asked} asked for)' if days < asked else ''}, {pt.minutes} min each, "
         f"side: {pt.side.value}"
     )
-    for warning in clinician.warnings(program):
+    for warning in clinician.warnings(program, preview=True):
         console.print(f"[bold red]WARNING:[/] {escape(warning)}")
     console.print(phases_table((ph.first_week, ph.last_week, ph.name, ph.goal, ph.criterion) for ph in program.phases))
     from rehabplan.planning.painrule import pain_rule
