@@ -591,7 +591,8 @@ def test_only_a_core_slot_planned_with_a_fallback_is_a_named_substitute(tmp_path
     program = plan(exclusions=["floor"], equipment=[])
     notes = {p.slot: p.note for w in program.weeks for p in every_week(w) if p.note and "instead of" in p.note}
     assert set(notes) == {"hip-rotators", "hip-external-rotation"}, notes
-    # The glute bridge's fallback (sit to stand) is planned, but it is not news.
+    # The glute bridge's fallback (sit to stand) is planned, but it is not news (no other slot
+    # of this protocol has sit to stand as its own exercise).
     used = {p.slot: p.exercise for w in program.weeks for p in every_week(w)}
     assert used["bridge"] == "sit-to-stand"
     path = tmp_path / "p.yaml"
@@ -601,19 +602,22 @@ def test_only_a_core_slot_planned_with_a_fallback_is_a_named_substitute(tmp_path
     )
     result = cli_runner()("preview", path)
     line = " ".join(result.output.split("Planned with a substitute:")[1].split("Left out")[0].split())
-    assert "hip-rotators" in line and "bridge" not in line, line
+    # In plain words, the protocol's exercise and the one planned in its place (no slot ids).
+    assert "Clamshell → " in line and "Sit to stand" not in line and "hip-rotators" not in line, line
 
 
 @pytest.mark.slow
 @SETTINGS
 @given(real_protocols(), patients())
-def test_a_named_substitute_is_only_ever_a_core_slots(protocol, patient):
+def test_a_named_substitute_is_a_core_slots_or_another_slots_own_exercise(protocol, patient):
+    # Any other fallback is the ordinary choice of an exercise the patient can do, not news.
     program = plan_or_skip(protocol, patient)
     core = {s.id for s in protocol.slots if s.core}
     for week in program.weeks:
         for p in every_week(week):
             if p.note and p.note.startswith("instead of "):
-                assert p.slot in core, (p.slot, p.note)
+                others = {s.candidates[0] for s in protocol.slots if s.id != p.slot}
+                assert p.slot in core or p.exercise in others, (p.slot, p.note)
 
 
 @pytest.mark.slow
@@ -645,12 +649,16 @@ def test_4_to_6_requested_sessions_are_planned_as_short_days_or_said_plainly(tmp
             assert "rest day in between" in html and "do your every-day exercises and your walk" in html
 
 
-def test_a_slot_left_out_because_its_exercise_is_planned_elsewhere_names_that_slot():
+def test_a_slot_whose_exercise_another_slot_stands_in_with_is_not_left_out_and_the_substitute_is_named():
     # No floor: the glute bridge slot falls back to sit to stand, so the sit-to-stand slot has
-    # nothing of its own; the clinician reads where the patient does it.
+    # nothing of its own. The patient does sit to stand all the same: it is not "left out", and
+    # the clinician reads where it went, as for a core slot's substitute.
+    from rehabplan.outputs.clinician import substitutes
+
     program = plan(protocol="upper-hamstring-glute-sciatica", exclusions=["floor"], weeks=16, minutes=45)
-    reasons = {d.slot: d.reason for d in program.dropped}
-    assert "sit-to-stand: already planned in slot 'bridge'" in reasons["sit-to-stand"]
+    assert "sit-to-stand" not in {d.slot for d in program.dropped}
+    assert any(p.exercise == "sit-to-stand" for w in program.weeks for s in w.sessions for p in s.prescriptions)
+    assert "Glute bridge → Sit to stand" in substitutes(program)
 
 
 EDGE = sorted((Path(__file__).parent / "data" / "edge").glob("*.yaml"))

@@ -237,7 +237,7 @@ def test_the_preview_says_when_fewer_sessions_are_planned_than_asked(library, pr
     # Upper-hamstring has no core slot for a short day: 4 sessions asked, 3 planned, said plainly.
     program = plan_for(library, protocols, example_patient, protocol="upper-hamstring-glute-sciatica", sessions_per_week=4)
     assert max(len(w.sessions) for w in program.weeks) == 3
-    assert "3 sessions a week, not 4" in preview_text(program)
+    assert "3 exercise days a week, not the 4 asked for" in preview_text(program)
 
 
 def test_a_one_week_phase_prints_as_one_week_not_1_to_1(library, protocols, example_patient):

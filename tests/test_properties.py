@@ -594,6 +594,15 @@ def test_every_slot_whose_phase_is_in_the_plan_is_done_or_its_absence_is_explain
     phases = {w.phase for w in program.weeks}
     done = {slot for w in program.weeks for slot in by_slot(w)}
     explained = {d.slot for d in program.dropped if d.reason}
+    # A slot whose own exercise another slot stands in with is done there, and that slot's
+    # note names it ("instead of Glute bridge": "Planned with a substitute" in the preview).
+    named = {
+        p.exercise
+        for w in program.weeks
+        for p in w.every_day + [p for s in w.sessions for p in s.prescriptions]
+        if p.note and "instead of" in p.note
+    }
     for slot in protocol.slots:
         if set(slot.phases) & phases:
-            assert slot.id in done or slot.id in explained, f"{slot.id} is neither done nor left out with a reason"
+            elsewhere = slot.candidates[0] in named
+            assert slot.id in done or slot.id in explained or elsewhere, f"{slot.id} is neither done nor left out with a reason"

@@ -130,7 +130,9 @@ def _safe_id(data: dict) -> str | None:
 
 def _warnings(program) -> str | None:
     """The plan's warnings for the clinician, loud, for the row's reason column."""
-    return "; ".join(f"WARNING: {w}" for w in program.clinician_warnings) or None
+    from rehabplan.outputs.clinician import warnings
+
+    return "; ".join(f"WARNING: {w}" for w in warnings(program)) or None
 
 
 def _reason(exc: RehabplanError) -> str:

@@ -117,7 +117,9 @@ def _planned(patient_file: Path, fmt: str, config, library, protocols, overrides
     """The program to write: planned (or read), its safety warnings printed loud, refused while
     an urgent flag holds it, and, for a handout, from its first changed week."""
     cfg, lib, program = _load_all(patient_file, config, library, protocols, overrides)
-    for warning in program.clinician_warnings:  # loud, even with --quiet: a safety warning
+    from rehabplan.outputs.clinician import warnings
+
+    for warning in warnings(program):  # loud, even with --quiet: a safety warning
         err.print(f"[bold red]WARNING:[/] {_escape(warning)}")
     from rehabplan.cli.loop import refuse_urgent_hold
 

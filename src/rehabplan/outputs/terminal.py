@@ -8,6 +8,8 @@ from rich.padding import Padding
 from rich.table import Table
 
 from rehabplan.models import Prescription, Program
+from rehabplan.outputs import clinician
+from rehabplan.outputs.clinician import planned_days
 from rehabplan.outputs.export import dose_text
 
 
@@ -64,12 +66,14 @@ def phases_table(rows) -> Table:
 
 def print_program(console: Console, program: Program, week: int | None = None) -> None:
     pt = program.patient
+    days, asked = planned_days(program), pt.sessions_per_week
     console.print(
         f"[bold]{escape(program.protocol_name)}[/] — {pt.weeks} weeks from {program.start} to {program.end}, "
-        f"{pt.sessions_per_week} sessions a week, {pt.minutes} min each, side: {pt.side.value}"
+        f"{days} sessions a week{f' ({asked} asked for)' if days < asked else ''}, {pt.minutes} min each, "
+        f"side: {pt.side.value}"
     )
-    for warning in program.clinician_warnings:
-        console.print(f"[bold red]WARNING:[/] {warning}")
+    for warning in clinician.warnings(program, preview=True):
+        console.print(f"[bold red]WARNING:[/] {escape(warning)}")
     console.print(phases_table((ph.first_week, ph.last_week, ph.name, ph.goal, ph.criterion) for ph in program.phases))
     from rehabplan.planning.painrule import pain_rule
 
@@ -167,31 +171,13 @@ def _print_grid(
 
 
 def _print_notes(console: Console, program: Program) -> None:
-    """The grid's legend, then what the plan could not do as asked: fewer sessions, substitutes, left out."""
-    pt = program.patient
+    """The grid's legend, then what the plan could not do as asked: substitutes, left out (fewer
+    exercise days than asked is a warning at the top, with the header's count)."""
     console.print("\n".join(LEGEND))
-    planned = max((len(w.sessions) for w in program.weeks), default=0)
-    if planned < pt.sessions_per_week:
-        why = "no exercise of this plan is left for a short day" + (" (see Left out)" if program.dropped else "")
-        console.print(
-            f"{planned} sessions a week, not {pt.sessions_per_week}: {why}; "
-            "the every-day exercises and the walk are done every day anyway"
-        )
-    substitutes = {}
-    for w in program.weeks:
-        for p in every_item(w):
-            if p.note and "instead of " in p.note and p.slot not in substitutes:
-                substitutes[p.slot] = f"{p.slot}: {p.name} {p.note[p.note.index('instead of ') :].rstrip(')')}"
-    if substitutes:
-        console.print("[yellow]Planned with a substitute:[/] " + "; ".join(substitutes.values()))
+    if substitutes := clinician.substitutes(program):
+        console.print("[yellow]Planned with a substitute:[/] " + escape("; ".join(substitutes)))
     if program.dropped:
         console.print("[yellow]Left out:[/] " + escape("; ".join(f"{d.slot} ({d.reason})" for d in program.dropped)))
-
-
-def every_item(w):
-    yield from w.every_day
-    for s in w.sessions:
-        yield from s.prescriptions
 
 
 def _print_week(console: Console, program: Program, number: int) -> None:

@@ -218,18 +218,23 @@ def _choose(
                         None, None, f"slot '{slot.id}'", f"no allowed exercise for this {kind} slot ({reason})", _fixes(tried)
                     )
                 )
-            else:
+            elif not all(rung in taken for rung, _ in tried):
                 dropped[slot.id] = f"not possible for this patient ({reason})"
+            # A slot whose every exercise another slot already does is not left out: its
+            # exercise is in the plan (that slot's note says it stands in there).
             continue
         ex = library.exercises[pick]
         taken[pick] = slot.id
         per_week = _frequency(slot, ex, pattern)
         per_week = min(per_week, gentle_times_a_week(slot.progression.name, ex, patient) or per_week)
         days = () if slot.every_day else _days(ex, per_week, pattern)
-        # A fallback is news to the clinician only for the protocol's core work; in any other
-        # slot it is the ordinary choice of an exercise the patient can do.
+        # A fallback is news to the clinician for the protocol's core work, and when it is
+        # another slot's own exercise (that slot then finds it taken and is not planned on its
+        # own: the note says where the exercise went). In any other slot it is the ordinary
+        # choice of an exercise the patient can do.
         first = library.exercises[slot.candidates[0]]
-        note = f"instead of {first.name}" if slot.core and pick != first.id else None
+        doubles = any(other.candidates[0] == pick for other in protocol.slots if other is not slot)
+        note = f"instead of {first.name}" if (slot.core or doubles) and pick != first.id else None
         rule = slot.progression
         if trained and rule.name != "steady":
             # Trained patients progress faster: a step every week at most, bigger rep steps.

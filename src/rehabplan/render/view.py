@@ -16,7 +16,7 @@ from rehabplan.figures import picture
 from rehabplan.models import DoseKind, Exercise, Prescription, Program, Tempo
 from rehabplan.render.filters import _amount, _short_seconds, day_name, dose_short, how_often, seconds
 from rehabplan.render.qr import qr_svg
-from rehabplan.render.words import point_at_number, singular_one, tempo_matters, tempo_words
+from rehabplan.render.words import note_words, point_at_number, singular_one, tempo_matters, tempo_words
 from rehabplan.sources.library import Library
 from rehabplan.sources.safe_read import Refused, read_asset
 
@@ -453,7 +453,7 @@ def _effort_and_notes(doses: list[WeekDose]) -> tuple[str | None, list[tuple[str
         if note and note.startswith("same as last week"):
             note = None
         if note:
-            by_note.setdefault(singular_one(note), []).append(d.week)
+            by_note.setdefault(singular_one(note_words(note)), []).append(d.week)
         if not d.deload and d.rx.effort != effort:
             by_note.setdefault(f"how hard: {d.rx.effort}", []).append(d.week)
     notes = sorted(((_week_list(weeks), note, weeks[0]) for note, weeks in by_note.items()), key=lambda t: t[2])

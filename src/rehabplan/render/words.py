@@ -17,15 +17,17 @@ def tempo_matters(category: str, tempo: Tempo | str | None) -> bool:
     """Whether the speed of a rep is worth printing (design choice).
 
     Slow lowering is part of the dose in strength work (ACSM: slow to moderate speed for the
-    untrained), and in trunk work when the lowering takes 3 seconds or more. For stretches,
-    nerve glides, balance and small trunk moves such as a pelvic tilt, the steps already say
-    "slowly": four numbers there are only something more to decode.
+    untrained), in the lowering tasks of motor control (a step-down, a split squat, a step-up:
+    the slow lowering is the control, and the plan slows it down as a step), and in trunk work
+    when the lowering takes 3 seconds or more. For stretches, nerve glides, balance holds and
+    small trunk moves such as a pelvic tilt, the steps already say "slowly": four numbers there
+    are only something more to decode.
     """
     if tempo is None:
         return False
     t = Tempo.parse(tempo) if isinstance(tempo, str) else tempo
     category = getattr(category, "value", category)
-    if category == "strength":
+    if category in ("strength", "motor_control"):
         return True
     return category == "core" and not t.explosive_lower and t.lower_s >= 3
 
@@ -45,6 +47,23 @@ def tempo_words(tempo: Tempo | str) -> str:
     if t.top_s:
         parts.append(f"pause {t.top_s}")
     return ", ".join(parts)
+
+
+_TEMPO_CODE = re.compile(r"\btempo ([0-9X]+-[0-9]+-[0-9X]+-[0-9]+)(,)?", re.IGNORECASE)
+
+
+def note_words(note: str) -> str:
+    """A planner's note in a patient's words: a tempo code becomes the speed of a rep.
+
+    'lower more slowly: tempo 3-1-2-0' -> 'slower reps: lower slowly for 3 seconds, pause 1,
+    lift for 2'; 'slower reps, same time: tempo 3-1-2-0, 10 a set' -> 'slower reps, same time:
+    lower slowly for 3 seconds, pause 1, lift for 2; 10 reps a set'. (A slower tempo may slow the
+    lift or a pause too, so "lower more slowly" becomes "slower reps".)
+    """
+    note = note.replace("lower more slowly: tempo ", "slower reps: tempo ")
+    # The note may go on after the tempo ("…, 10 a set"): a semicolon keeps the parts apart.
+    note = _TEMPO_CODE.sub(lambda m: tempo_words(m.group(1)) + (";" if m.group(2) else ""), note)
+    return re.sub(r"; (\d+) a set\b", r"; \1 reps a set", note)
 
 
 def seconds_word(n: int) -> str:
