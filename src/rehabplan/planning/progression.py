@@ -236,6 +236,8 @@ def step(dose: Dose, rule: Rule, ctx: Context, skip: frozenset[str] = frozenset(
     for i, dim in enumerate(dims):
         if dim in skip:
             continue
+        if dim == "load" and "variant" in skip and switches_version(ex, dose.load_index + 1):
+            continue  # a switch to a harder version waits with the variants (one change a week)
         advanced = _advance(dim, dose, rule, ex, ctx)
         if advanced is None:
             continue
@@ -390,6 +392,22 @@ def carries_weight(load_option: str) -> bool:
     "a shopping bag with about 2 kg"), unlike a band, a hand on the counter or "no weight"."""
     text = load_option.lower()
     return ("weight" in text or " kg" in text) and not text.startswith("no ")
+
+
+def switches_version(ex: Exercise, to_index: int) -> bool:
+    """Is the load step up to option ``to_index`` a harder version of the exercise, a change of
+    its own (one a week), rather than a load step that goes on alongside? A firmer band and a
+    heavier weight where one is already carried (ACSM: about +2-10 %) are load steps; less
+    support (hands on the armrests -> arms crossed, a hand -> fingertips on the counter) and a
+    first weight (no load -> a shopping bag of about 2 kg, arms crossed -> holding a light weight)
+    make the exercise another one for the patient, as a harder variant does."""
+    options = ex.dosage.load_options
+    if not 0 < to_index < len(options):
+        return False
+    before, after = options[to_index - 1], options[to_index]
+    if "band" in after.lower():
+        return False
+    return not (carries_weight(before) and carries_weight(after))
 
 
 def _more_load(dim: str, dose: Dose, rule: Rule, ex: Exercise, ctx: Context) -> Advanced:
