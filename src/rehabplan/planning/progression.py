@@ -226,7 +226,8 @@ def step(dose: Dose, rule: Rule, ctx: Context, skip: frozenset[str] = frozenset(
     """Advance ``dose`` by one step of ``rule``; return the new dose and a note (None = no room).
 
     ``skip`` names dimensions not to use this time (a session at its minutes skips the ones
-    that add time; a reassessment week skips the harder ones).
+    that add time; a reassessment week skips the harder ones). Skipping "variant" skips a load
+    step that switches to a harder version too (``switches_version``: one change a week).
     """
     spec = RULES[rule.name]
     ex = ctx.exercises[dose.exercise]
@@ -450,8 +451,9 @@ def _below_weights(ex: Exercise, ctx: Context) -> tuple[str, ...]:
     """A load ladder's dimensions on a rung without weights.
 
     A rung of reps goes on to the weights (its variant step goes straight to the first rung
-    with weights above it), after the loads it has itself (a bag to hold: a load step goes on
-    alongside other changes, where a new rung must wait its week). A rung of holds goes on up
+    with weights above it), after the loads it has itself (a bag to hold: the first bag is a
+    week's one change, a heavier one goes on alongside other changes, where a new rung must
+    wait its week). A rung of holds goes on up
     first (the rungs teach the movement; a trained patient need not stay on them). Its own
     steps come in the weeks the next rung must wait. A rung above the weights (a single-leg
     version) progresses as any ladder does."""
