@@ -9,7 +9,7 @@ harder. Rep, set, band and tempo steps of exercises already in the plan go on al
 from __future__ import annotations
 
 from rehabplan.models import Equipment, Exercise
-from rehabplan.planning.progression import HARDER_DIMENSIONS, Context, carries_weight, step, switches_version
+from rehabplan.planning.progression import HARDER_DIMENSIONS, SWITCH, Context, carries_weight, step, switches_version
 from rehabplan.planning.rules import POSITIONS
 from rehabplan.planning.state import SlotState, _Prop, _Slot
 from rehabplan.sources.library import Library
@@ -61,7 +61,8 @@ def adds_weight(prev: Exercise, target: Exercise) -> bool:
     return mine & POSITIONS == theirs & POSITIONS and theirs - POSITIONS <= mine
 
 
-VARIANT = frozenset({"variant"})
+# Once the week's change is taken: no harder variant, and no switch to a harder version either.
+VARIANT = frozenset({"variant", SWITCH})
 
 
 def one_change(

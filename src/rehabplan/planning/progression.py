@@ -91,6 +91,9 @@ LOAD_LADDER_RUNGS = 2
 # Dimensions whose step makes the exercise harder at the same amount of work: only these send
 # the reps back to the bottom of the range (a progression step never cuts work at the same load).
 HARDER_DIMENSIONS = frozenset({"load", "variant"})
+# Not a dimension: in a ``skip``, the load steps that switch to a harder version of the exercise
+# (less support, a first weight), which count as the week's one change as a variant does.
+SWITCH = "switch"
 # Dimensions whose step makes a session longer; fitting to the minutes may skip them.
 TIME_DIMENSIONS = frozenset({"reps", "holds", "hold_s", "sets", "minutes", "tempo", "pyramid"})
 # McGill's descending pyramid: three sets, each two holds fewer (5-3-1, 6-4-2, 7-5-3).
@@ -226,8 +229,9 @@ def step(dose: Dose, rule: Rule, ctx: Context, skip: frozenset[str] = frozenset(
     """Advance ``dose`` by one step of ``rule``; return the new dose and a note (None = no room).
 
     ``skip`` names dimensions not to use this time (a session at its minutes skips the ones
-    that add time; a reassessment week skips the harder ones). Skipping "variant" skips a load
-    step that switches to a harder version too (``switches_version``: one change a week).
+    that add time; a reassessment week skips the harder ones). ``SWITCH`` skips only the load
+    steps that switch to a harder version (``switches_version``: one change a week); "load"
+    skips them all.
     """
     spec = RULES[rule.name]
     ex = ctx.exercises[dose.exercise]
@@ -237,8 +241,8 @@ def step(dose: Dose, rule: Rule, ctx: Context, skip: frozenset[str] = frozenset(
     for i, dim in enumerate(dims):
         if dim in skip:
             continue
-        if dim == "load" and "variant" in skip and switches_version(ex, dose.load_index + 1):
-            continue  # a switch to a harder version waits with the variants (one change a week)
+        if dim == "load" and SWITCH in skip and switches_version(ex, dose.load_index + 1):
+            continue  # a switch to a harder version is the week's one change: taken already
         advanced = _advance(dim, dose, rule, ex, ctx)
         if advanced is None:
             continue
