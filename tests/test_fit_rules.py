@@ -481,10 +481,12 @@ def test_the_weighted_bridge_for_deep_gluteal_does_not_wait_behind_every_other_c
 
 
 def test_an_accessory_exercise_at_its_top_gives_a_set_before_a_core_one():
-    # Lumbar, 23 weeks, 3 x 49 minutes, trained with weights. Short of time in week 19, the
-    # bird-dog (core) dropped to 2 x 10 x 10 s while the clamshell (not core) kept 3 x 15 at its
-    # top. Now the clamshell keeps a maintenance dose of 2 x 15 and says so; the bird-dog keeps
-    # its 3 sets and the Romanian deadlift still steps up.
+    # Lumbar, 23 weeks, 3 sessions, trained with weights. Short of time, the bird-dog (core)
+    # dropped to 2 x 10 x 10 s while the clamshell (not core) kept 3 x 15 at its top. Now the
+    # clamshell keeps a maintenance dose of 2 x 15 and says so; the bird-dog keeps its 3 sets and
+    # the Romanian deadlift still steps up. (The case was found at 49 minutes; since the hinge's
+    # first bag is a week's one change, that plan's deadlift steps later and its clamshell is not
+    # at its top when time runs short, so the case is kept at 54 minutes, where it still arises.)
     program = plan(
         protocol="lumbar-radicular-sciatica",
         weeks=23,
@@ -493,14 +495,14 @@ def test_an_accessory_exercise_at_its_top_gives_a_set_before_a_core_one():
         training_status="trained",
         side="left",
         equipment=["weight"],
-        minutes=49,
+        minutes=54,
     )
     by = {t.slot: {d.week: d for d in t.doses} for t in program.timelines}
     clamshell = by["hip-rotators"]
     drop = next(w for w, d in clamshell.items() if d.note and d.note.startswith("one set fewer"))
     assert "keep this level" in clamshell[drop].note and drop not in program.reassessment_weeks
     assert all(d.sets == 3 for w, d in by["bird-dog"].items() if w >= drop and w not in program.deload_weeks)
-    assert all(s.minutes <= 49 for w in program.weeks for s in w.sessions)
+    assert all(s.minutes <= 54 for w in program.weeks for s in w.sessions)
 
 
 def held_4_weeks_for_time(program) -> set[str]:

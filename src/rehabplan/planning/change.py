@@ -9,7 +9,7 @@ harder. Rep, set, band and tempo steps of exercises already in the plan go on al
 from __future__ import annotations
 
 from rehabplan.models import Equipment, Exercise
-from rehabplan.planning.progression import HARDER_DIMENSIONS, Context, step
+from rehabplan.planning.progression import HARDER_DIMENSIONS, SWITCH, Context, carries_weight, step, switches_version
 from rehabplan.planning.rules import POSITIONS
 from rehabplan.planning.state import SlotState, _Prop, _Slot
 from rehabplan.sources.library import Library
@@ -19,11 +19,17 @@ ONE_CHANGE_WAIT = "not started before the plan ended: one new exercise or harder
 
 def any_change(props: dict[str, _Prop], library: Library) -> bool:
     """True when this week's proposals hold a new exercise, a harder variant or a tensioner."""
-    return any(_kind(p, library) in ("new", "variant", "tensioner") for p in props.values())
+    return any(_kind(p, library) in CHANGES for p in props.values())
+
+
+# What counts as the week's one change: a new exercise, a harder variant (another exercise of
+# the ladder, or a switch to a harder version of the same one: less support or a first weight)
+# or a tensioner. A firmer band or a heavier weight ("load") goes on alongside.
+CHANGES = frozenset({"new", "variant", "switch", "tensioner"})
 
 
 def _kind(p: _Prop, library: Library) -> str | None:
-    """'new', 'tensioner', 'variant', 'load' or None: what this proposal changes."""
+    """'new', 'tensioner', 'variant', 'switch', 'load' or None: what this proposal changes."""
     if p.new:
         return "new"
     prev = p.prev
@@ -32,11 +38,14 @@ def _kind(p: _Prop, library: Library) -> str | None:
     if p.dose.exercise != prev.exercise:
         return "tensioner" if library.exercises[p.dose.exercise].is_tensioner else "variant"
     if p.dose.load_index > prev.load_index:
+        ex = library.exercises[p.dose.exercise]
+        if any(switches_version(ex, i) for i in range(prev.load_index + 1, p.dose.load_index + 1)):
+            return "switch"  # arms crossed, fingertips on the counter, a first weight: a harder version
         return "load"
     return None
 
 
-_RANK = {"new": 0, "weight": 1, "variant": 2, "tensioner": 3}
+_RANK = {"new": 0, "weight": 1, "variant": 2, "switch": 2, "tensioner": 3}
 
 
 def adds_weight(prev: Exercise, target: Exercise) -> bool:
@@ -52,7 +61,8 @@ def adds_weight(prev: Exercise, target: Exercise) -> bool:
     return mine & POSITIONS == theirs & POSITIONS and theirs - POSITIONS <= mine
 
 
-VARIANT = frozenset({"variant"})
+# Once the week's change is taken: no harder variant, and no switch to a harder version either.
+VARIANT = frozenset({"variant", SWITCH})
 
 
 def one_change(
@@ -91,12 +101,12 @@ def one_change(
             continue
         if kind == "load" and not calm and not alone:
             continue  # a firmer band goes on alongside
-        if waiting is not None and kind in ("variant", "new"):
+        if waiting is not None and kind in ("variant", "switch", "new"):
             waiting.append((s, p))  # may come back this week if the chosen change does not fit
         _wait(props, states[s.id], s, p, kind, ctxs, step_back=step_back)
     if waiting:
         # The changes that waited may come instead of one that does not fit, in the same order.
-        waiting.sort(key=lambda w: _rank(w[0], w[1], "new" if w[1].new else "variant", states, library))
+        waiting.sort(key=lambda w: _rank(w[0], w[1], _kind(w[1], library) or "variant", states, library))
     if calm or alone:
         return HARDER_DIMENSIONS
     return VARIANT if keep is not None else frozenset()
@@ -124,6 +134,10 @@ def _weight_first(p: _Prop, kind: str, library: Library) -> str:
     if kind == "variant" and p.prev is not None:
         if adds_weight(library.exercises[p.prev.exercise], library.exercises[p.dose.exercise]):
             return "weight"
+    if kind == "switch" and p.prev is not None:
+        options = library.exercises[p.dose.exercise].dosage.load_options
+        if carries_weight(options[p.dose.load_index]) and not carries_weight(options[p.prev.load_index]):
+            return "weight"  # sit to stand, arms crossed -> holding a light weight
     return kind
 
 

@@ -19,7 +19,7 @@ from rehabplan.models import Hold, Program
 from rehabplan.planning.gates import calm_weeks, tensioner_allowed, tensioners_unlocked
 from rehabplan.planning.lights import Decision, light_of
 from rehabplan.planning.painrule import PainRule
-from rehabplan.planning.progression import Dose
+from rehabplan.planning.progression import Dose, switches_version
 from rehabplan.planning.redflags import Hit
 from rehabplan.planning.regress import not_harder, regressed
 from rehabplan.planning.timelines import Track, track_seconds
@@ -276,17 +276,14 @@ def check_ins(program: Program) -> list[int]:
 
 
 def one_change_a_week(tracks: dict[str, Track], start: int, program: Program, library: Library) -> None:
-    """From ``start``: at most one slot a week takes up a new exercise (or a harder variant); the
-    others wait a week (their dose of the week before, or nothing yet), their plan a week later.
+    """From ``start``: at most one slot a week takes up a new exercise (or a harder variant, or a
+    switch to a harder version of the same one); the others wait a week (their dose of the week
+    before, or nothing yet), their plan a week later.
     A tensioner comes in a week of its own; nothing new in a deload, reassessment or last week."""
     n_weeks = len(program.weeks)
     quiet = set(program.deload_weeks) | calm_weeks(check_ins(program), n_weeks)
     for week in range(start, n_weeks + 1):
-        changing = [
-            slot
-            for slot, t in tracks.items()
-            if week in t.doses and (week - 1 not in t.doses or t.doses[week].exercise != t.doses[week - 1].exercise)
-        ]
+        changing = [slot for slot, t in tracks.items() if week in t.doses and _changes(t, week, library)]
         if week == 1:
             continue
         tensioners = [s for s in changing if library[tracks[s].doses[week].exercise].is_tensioner]
@@ -294,6 +291,17 @@ def one_change_a_week(tracks: dict[str, Track], start: int, program: Program, li
         for slot in changing:
             if slot not in allowed:
                 tracks[slot] = _a_week_later(tracks[slot], week)
+
+
+def _changes(t: Track, week: int, library: Library) -> bool:
+    """Does the track bring a change in ``week``: a new exercise, a harder variant, or a switch
+    to a harder version of the same one (arms crossed, a first weight)? A firmer band or a
+    heavier weight goes on alongside."""
+    before, now = t.doses.get(week - 1), t.doses[week]
+    if before is None or now.exercise != before.exercise:
+        return True
+    ex = library[now.exercise]
+    return any(switches_version(ex, i) for i in range(before.load_index + 1, now.load_index + 1))
 
 
 def _a_week_later(t: Track, week: int) -> Track:

@@ -91,6 +91,9 @@ LOAD_LADDER_RUNGS = 2
 # Dimensions whose step makes the exercise harder at the same amount of work: only these send
 # the reps back to the bottom of the range (a progression step never cuts work at the same load).
 HARDER_DIMENSIONS = frozenset({"load", "variant"})
+# Not a dimension: in a ``skip``, the load steps that switch to a harder version of the exercise
+# (less support, a first weight), which count as the week's one change as a variant does.
+SWITCH = "switch"
 # Dimensions whose step makes a session longer; fitting to the minutes may skip them.
 TIME_DIMENSIONS = frozenset({"reps", "holds", "hold_s", "sets", "minutes", "tempo", "pyramid"})
 # McGill's descending pyramid: three sets, each two holds fewer (5-3-1, 6-4-2, 7-5-3).
@@ -226,7 +229,9 @@ def step(dose: Dose, rule: Rule, ctx: Context, skip: frozenset[str] = frozenset(
     """Advance ``dose`` by one step of ``rule``; return the new dose and a note (None = no room).
 
     ``skip`` names dimensions not to use this time (a session at its minutes skips the ones
-    that add time; a reassessment week skips the harder ones).
+    that add time; a reassessment week skips the harder ones). ``SWITCH`` skips only the load
+    steps that switch to a harder version (``switches_version``: one change a week); "load"
+    skips them all.
     """
     spec = RULES[rule.name]
     ex = ctx.exercises[dose.exercise]
@@ -236,6 +241,8 @@ def step(dose: Dose, rule: Rule, ctx: Context, skip: frozenset[str] = frozenset(
     for i, dim in enumerate(dims):
         if dim in skip:
             continue
+        if dim == "load" and SWITCH in skip and switches_version(ex, dose.load_index + 1):
+            continue  # a switch to a harder version is the week's one change: taken already
         advanced = _advance(dim, dose, rule, ex, ctx)
         if advanced is None:
             continue
@@ -392,6 +399,22 @@ def carries_weight(load_option: str) -> bool:
     return ("weight" in text or " kg" in text) and not text.startswith("no ")
 
 
+def switches_version(ex: Exercise, to_index: int) -> bool:
+    """Is the load step up to option ``to_index`` a harder version of the exercise, a change of
+    its own (one a week), rather than a load step that goes on alongside? A firmer band and a
+    heavier weight where one is already carried (ACSM: about +2-10 %) are load steps; less
+    support (hands on the armrests -> arms crossed, a hand -> fingertips on the counter) and a
+    first weight (no load -> a shopping bag of about 2 kg, arms crossed -> holding a light weight)
+    make the exercise another one for the patient, as a harder variant does."""
+    options = ex.dosage.load_options
+    if not 0 < to_index < len(options):
+        return False
+    before, after = options[to_index - 1], options[to_index]
+    if "band" in after.lower():
+        return False
+    return not (carries_weight(before) and carries_weight(after))
+
+
 def _more_load(dim: str, dose: Dose, rule: Rule, ex: Exercise, ctx: Context) -> Advanced:
     if dose.load_index + 1 >= ctx.loads_available(ex):
         return None
@@ -432,8 +455,9 @@ def _below_weights(ex: Exercise, ctx: Context) -> tuple[str, ...]:
     """A load ladder's dimensions on a rung without weights.
 
     A rung of reps goes on to the weights (its variant step goes straight to the first rung
-    with weights above it), after the loads it has itself (a bag to hold: a load step goes on
-    alongside other changes, where a new rung must wait its week). A rung of holds goes on up
+    with weights above it), after the loads it has itself (a bag to hold: the first bag is a
+    week's one change, a heavier one goes on alongside other changes, where a new rung must
+    wait its week). A rung of holds goes on up
     first (the rungs teach the movement; a trained patient need not stay on them). Its own
     steps come in the weeks the next rung must wait. A rung above the weights (a single-leg
     version) progresses as any ladder does."""

@@ -325,9 +325,11 @@ class Schedule:
                     break
         if week > 1:  # fitting's and the limits' own steps may not add a second change either
             before = {k: p.dose for k, p in props.items()}
-            one_change(props, states, self.slots, library, now, week, calm, step_back=False)
+            kept = one_change(props, states, self.slots, library, now, week, calm, step_back=False)
             if any(before[k] is not p.dose for k, p in props.items()) or len(before) != len(props):
-                fit(job, HARDER_DIMENSIONS)
+                # No second change, but a firmer band or a heavier weight may still go on
+                # alongside (none in a calm week or the tensioner's week).
+                fit(job, kept | VARIANT)
         # What came in after the limits (a waiting change, fitting's trades) may not take the
         # week's work over them either.
         self._within_limits(job, is_deload, HARDER_DIMENSIONS)
