@@ -39,7 +39,8 @@ def fewer_days(program: Program, *, preview: bool = False) -> str | None:
 def warnings(program: Program, *, preview: bool = False) -> list[str]:
     """Everything the clinician is warned of before the handout is given: the plan's own
     warnings, then fewer exercise days than asked."""
-    return list(program.clinician_warnings) + list(filter(None, [fewer_days(program, preview=preview)]))
+    fewer = fewer_days(program, preview=preview)
+    return [*program.clinician_warnings, *([fewer] if fewer else [])]
 
 
 def substitutes(program: Program) -> list[str]:

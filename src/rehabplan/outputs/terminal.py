@@ -9,7 +9,6 @@ from rich.table import Table
 
 from rehabplan.models import Prescription, Program
 from rehabplan.outputs import clinician
-from rehabplan.outputs.clinician import planned_days
 from rehabplan.outputs.export import dose_text
 
 
@@ -66,7 +65,7 @@ def phases_table(rows) -> Table:
 
 def print_program(console: Console, program: Program, week: int | None = None) -> None:
     pt = program.patient
-    days, asked = planned_days(program), pt.sessions_per_week
+    days, asked = clinician.planned_days(program), pt.sessions_per_week
     console.print(
         f"[bold]{escape(program.protocol_name)}[/] — {pt.weeks} weeks from {program.start} to {program.end}, "
         f"{days} sessions a week{f' ({asked} asked for)' if days < asked else ''}, {pt.minutes} min each, "

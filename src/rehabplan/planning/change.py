@@ -9,7 +9,7 @@ harder. Rep, set, band and tempo steps of exercises already in the plan go on al
 from __future__ import annotations
 
 from rehabplan.models import Equipment, Exercise
-from rehabplan.planning.progression import HARDER_DIMENSIONS, SWITCH, Context, carries_weight, step, switches_version
+from rehabplan.planning.progression import HARDER_DIMENSIONS, SWITCH, Context, carries_weight, step, switched_version
 from rehabplan.planning.rules import POSITIONS
 from rehabplan.planning.state import SlotState, _Prop, _Slot
 from rehabplan.sources.library import Library
@@ -38,8 +38,7 @@ def _kind(p: _Prop, library: Library) -> str | None:
     if p.dose.exercise != prev.exercise:
         return "tensioner" if library.exercises[p.dose.exercise].is_tensioner else "variant"
     if p.dose.load_index > prev.load_index:
-        ex = library.exercises[p.dose.exercise]
-        if any(switches_version(ex, i) for i in range(prev.load_index + 1, p.dose.load_index + 1)):
+        if switched_version(library.exercises[p.dose.exercise], prev.load_index, p.dose.load_index):
             return "switch"  # arms crossed, fingertips on the counter, a first weight: a harder version
         return "load"
     return None

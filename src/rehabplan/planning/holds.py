@@ -19,7 +19,7 @@ from rehabplan.models import Hold, Program
 from rehabplan.planning.gates import calm_weeks, tensioner_allowed, tensioners_unlocked
 from rehabplan.planning.lights import Decision, light_of
 from rehabplan.planning.painrule import PainRule
-from rehabplan.planning.progression import Dose, switches_version
+from rehabplan.planning.progression import Dose, switched_version
 from rehabplan.planning.redflags import Hit
 from rehabplan.planning.regress import not_harder, regressed
 from rehabplan.planning.timelines import Track, track_seconds
@@ -300,8 +300,7 @@ def _changes(t: Track, week: int, library: Library) -> bool:
     before, now = t.doses.get(week - 1), t.doses[week]
     if before is None or now.exercise != before.exercise:
         return True
-    ex = library[now.exercise]
-    return any(switches_version(ex, i) for i in range(before.load_index + 1, now.load_index + 1))
+    return switched_version(library[now.exercise], before.load_index, now.load_index)
 
 
 def _a_week_later(t: Track, week: int) -> Track:

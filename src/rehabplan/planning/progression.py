@@ -415,6 +415,12 @@ def switches_version(ex: Exercise, to_index: int) -> bool:
     return not (carries_weight(before) and carries_weight(after))
 
 
+def switched_version(ex: Exercise, before: int, after: int) -> bool:
+    """Does a load step from option ``before`` to option ``after`` pass a switch to a harder
+    version (``switches_version``) on the way?"""
+    return any(switches_version(ex, i) for i in range(before + 1, after + 1))
+
+
 def _more_load(dim: str, dose: Dose, rule: Rule, ex: Exercise, ctx: Context) -> Advanced:
     if dose.load_index + 1 >= ctx.loads_available(ex):
         return None
