@@ -2,7 +2,7 @@
 
     python _measure.py render PATIENT_YAML REPEAT
     python _measure.py plan N
-    python _measure.py bulk ROSTER OUT_DIR JOBS
+    python _measure.py bulk ROSTER OUT_DIR JOBS [TEMPLATES_DIR]
     python _measure.py roster OUT_CSV N
     python _measure.py keep ROSTER_CSV N     (keeps the first N rows this version can plan too)
 
@@ -143,7 +143,7 @@ def keep(roster_csv: str, n: str) -> dict:
     return {"rows": len(kept[: int(n)])}
 
 
-def bulk(roster_csv: str, out_dir: str, jobs: str) -> dict:
+def bulk(roster_csv: str, out_dir: str, jobs: str, templates: str | None = None) -> dict:
     import resource
 
     from rehabplan import bulk_build  # the public name, in every release
@@ -156,7 +156,7 @@ def bulk(roster_csv: str, out_dir: str, jobs: str) -> dict:
         )
 
     t, c = time.perf_counter(), cpu()
-    report = bulk_build(roster_csv, out_dir, jobs=int(jobs), force=True)
+    report = bulk_build(roster_csv, out_dir, jobs=int(jobs), force=True, templates=templates)
     seconds, cpu_s = time.perf_counter() - t, cpu() - c
     workers: dict[int, list] = {}
     for o in sorted(report.outcomes, key=lambda o: o.row):

@@ -14,7 +14,8 @@ Printed, with their aims:
   beside it, CPU seconds with the collector as rehabplan's own processes run it, and the same
   handout without its tracking log (what the log costs, and what the rest costs);
 * bulk of 100 handouts with --jobs 2: handouts per hour (>= 2x), and against a naive loop of
-  ``rehabplan build`` per patient (>= 3x);
+  ``rehabplan build`` per patient (>= 3x); beside it, CPU seconds a handout, and the same with
+  the tracking log left out (a clinic template folder with an empty log template);
 * cold ``rehabplan build`` (>= 1.5x);
 * planning, programs per second (>= 4x);
 * peak memory per bulk worker (<= 150 MiB) and flat over the run (``--flat 500``: a separate,
@@ -135,9 +136,9 @@ def startup(python: Path, args: list[str], repeat: int) -> float:
     return sorted(times)[len(times) // 2]
 
 
-def bulk(python: Path, roster: Path, jobs: int) -> dict:
+def bulk(python: Path, roster: Path, jobs: int, templates: Path | None = None) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
-        result = measure(python, "bulk", roster, tmp, jobs)
+        result = measure(python, "bulk", roster, tmp, jobs, *([templates] if templates else []))
     assert result["failed"] == 0, result
     return result
 
@@ -186,8 +187,14 @@ def main() -> int:
         # one keeps those it can plan too (a newer protocol rule may make some plannable).
         measure(current, "roster", roster, 2 * n_bulk)
         measure(previous, "keep", roster, n_bulk)
+        # The same roster with the tracking log left out (a clinic template folder whose log
+        # template is empty, in both versions): what the rest of a handout costs in bulk.
+        no_log = work / "no-log-templates"
+        no_log.mkdir()
+        (no_log / "log.html.j2").write_text("")
         for name, python in versions.items():
             results[name]["bulk"] = bulk(python, roster, 2)
+            results[name]["bulk_no_log"] = bulk(python, roster, 2, no_log)
         results["current"]["naive"] = naive_loop(current, roster, n_naive)
         if n_flat:
             measure(current, "roster", flat_roster, n_flat)
@@ -232,6 +239,12 @@ def main() -> int:
     lines.append(
         f"  (CPU seconds a handout in those runs, steadier on a busy machine: {cpu['previous']:.2f} -> {cpu['current']:.2f} "
         f"= {cpu['previous'] / cpu['current']:.2f}x)"
+    )
+    cpu_nl = {k: results[k]["bulk_no_log"]["cpu_s"] / results[k]["bulk_no_log"]["built"] for k in versions}
+    lines.append(
+        f"  (the same bulk with the tracking log left out, CPU seconds a handout: {cpu_nl['previous']:.2f} -> "
+        f"{cpu_nl['current']:.2f} = {cpu_nl['previous'] / cpu_nl['current']:.2f}x; the log itself: "
+        f"{cpu['previous'] - cpu_nl['previous']:.2f} -> {cpu['current'] - cpu_nl['current']:.2f} s a handout)"
     )
     naive_hph = 3600 / cur["naive"]
     r_naive = hph["current"] / naive_hph
