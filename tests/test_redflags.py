@@ -25,6 +25,9 @@ PHRASINGS = {
         "sex feels numb",
         "no feeling between the legs",
         "didn't feel the loo roll",
+        "sexual numbness since the weekend",
+        "numb during sex",
+        "problems getting an erection now",
     ],
     "bladder_bowel": [
         "trouble with my bladder",
@@ -45,6 +48,11 @@ PHRASINGS = {
         "no urge to pee all day",
         "weak stream when I pee",
         "incontinence since Monday",
+        "peeing is hard, I have to strain",
+        "didn't make it to the toilet in time",
+        "peeing less and I can't feel it",
+        "have to push to get the wee out",
+        "wee comes out slowly now",
     ],
     "both_legs": [
         "both my legs feel weak",
@@ -117,6 +125,8 @@ PHRASINGS = {
         "my cancer is back",
         "dropped a stone this month",
         "on antibiotics for an infection",
+        "lost 5kg without trying",
+        "down 3kg and not dieting",
     ],
     "fall": [
         "I fell in the garden",
@@ -178,6 +188,14 @@ CALM = [
     "bridge was hard work",
     "2/10",
     "Seated sciatic nerve slider",
+    "strained my calf on the walk",
+    "made it to the gym",
+    "sat on a hard chair for the match, bit sore",
+    "went to the toilet before the walk",
+    "sex was fine, no pain",
+    "a wee bit harder today",
+    "had a wee walk, hard going",
+    "water aerobics was hard",
 ]
 
 

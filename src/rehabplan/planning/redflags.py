@@ -96,6 +96,9 @@ _SYMPTOM = (
     r"jelly|giv\w* way|gave way|buckl\w*|wobbly|burn\w*|shoot\w*|electric|sting\w*|buzz\w*|cannot feel|no feeling)"
 )
 
+# "Wee" for urine, not the Scots "a wee bit" or "a wee walk".
+_WEE = r"(?<!a )wee(?! (bit|walk|while|one|dram|hour))"
+
 # Each category: patterns searched in the normalised text (lower case, "can't" -> "cannot").
 # A window ".{0,40}" allows a few words between the parts ("numb all around my bottom").
 PATTERNS: dict[str, tuple[str, ...]] = {
@@ -106,6 +109,8 @@ PATTERNS: dict[str, tuple[str, ...]] = {
         r"(cannot|can not|could not|do not|did not|don't|didn't) feel (the |my )?(paper|wiping|loo roll|toilet)",
         r"(sex|intercourse|erection\w*) (feels? |is |was )?(numb|different|strange|no feeling|gone)",
         r"(lost|no|losing) (feeling|sensation) (in|around|down) ",
+        r"sexual\w* (numb\w*|problem\w*|dysfunction|difficult\w*|feeling)|(numb\w*|no feeling)\w* (during|in|with|when having) sex",
+        r"erection\w*|impoten\w*|(cannot|could not|can not|trouble|problems?) (getting|get|keep\w*) (it )?(up|hard)",
     ),
     "bladder_bowel": (
         r"bladder|bowel|incontinen\w*|catheter|urinary retention",
@@ -119,6 +124,9 @@ PATTERNS: dict[str, tuple[str, ...]] = {
         r"(did not|didn't|do not|don't|not) (know|notice|feel|realise|realize)\w* (i|when i|that i) (needed|need|had) to (go|pee|wee|poo)",
         r"(no|not) (feel\w* )?(the )?urge to (pee|wee|go|poo)|no urge",
         r"(weak|slow) (stream|flow)|straining to (pee|wee)|pee (is )?(weak|slow|stop\w*)",
+        rf"(pee|peeing|{_WEE}|weeing|urine|urinating)\b.{{0,30}}(strain\w*|hard|difficult|slow\w*|less|push\w*|cannot feel|not feel\w*|no feeling)",
+        rf"(strain\w*|push\w*) (\w+ ){{0,3}}(pee|{_WEE}|urine)\b",
+        r"(did not|not|never|nearly did not|almost did not|barely) (make|made) it to the (toilet|loo|bathroom)",
     ),
     "both_legs": (
         rf"{_BOTH}.{{0,40}}{_SYMPTOM}",
@@ -151,7 +159,7 @@ PATTERNS: dict[str, tuple[str, ...]] = {
     ),
     "fever_weight_loss": (
         r"fever\w*|temperature|feverish|chills|shiver\w*|night sweats|sweating at night|sweats at night|hot and cold",
-        r"(los\w*|lost|dropp\w*|dropped) (\w+ ){0,2}(weight|kilos?|kg|pounds|lbs?|stone)|weight loss|weight (is )?(dropping|going down)",
+        r"(los\w*|lost|dropp\w*|dropped|down) (\w+ ){0,2}\d*(weight|kilos?|kg|pounds|lbs?|stone)\b|weight loss|weight (is )?(dropping|going down)",
         r"clothes (are |feel )?(loose|falling off|baggy)",
         r"(lost|losing|no|poor) (my )?appetite|not (eating|hungry)",
         r"(feel\w*|felt|been) (really |very |quite |so )?(unwell|ill|poorly|rough)",
