@@ -28,6 +28,8 @@ PHRASINGS = {
         "sexual numbness since the weekend",
         "numb during sex",
         "problems getting an erection now",
+        "tingly down below",
+        "cnt feel when i wipe",
     ],
     "bladder_bowel": [
         "trouble with my bladder",
@@ -53,6 +55,10 @@ PHRASINGS = {
         "peeing less and I can't feel it",
         "have to push to get the wee out",
         "wee comes out slowly now",
+        "peed the bed",
+        "needed to wee loads and couldnt",
+        "couldn't go for a poo, no feeling",
+        "constipated for 4 days",
     ],
     "both_legs": [
         "both my legs feel weak",
@@ -72,6 +78,7 @@ PHRASINGS = {
         "both calves numb after the walk",
         "my knees gave way on the stairs",
         "bilateral leg pain",
+        "sciatica has moved to my right leg as well",
     ],
     "foot_drop": [
         "my foot slaps when I walk",
@@ -90,6 +97,10 @@ PHRASINGS = {
         "ankle feels weak and floppy",
         "my foot flops down",
         "scuffing my foot when I walk",
+        "can't stand on my heel",
+        "tripping a lot",
+        "weak ankle keeps rolling",
+        "I keep stubbing my toes",
     ],
     "night_pain": [
         "pain wakes me every night",
@@ -196,6 +207,9 @@ CALM = [
     "a wee bit harder today",
     "had a wee walk, hard going",
     "water aerobics was hard",
+    "wanted to go for a walk but could not",
+    "weed the garden",
+    "stood on my heels fine",
 ]
 
 

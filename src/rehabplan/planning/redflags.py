@@ -86,7 +86,7 @@ _NUMB = (
     r"funny|like rubber|like cardboard|like (a )?cotton wool|cold|asleep)"
 )
 _SADDLE = (
-    r"(down there|between (my |the )?legs|(my |the )?(bottom|bum|backside|butt|buttocks|behind|"
+    r"(down there|down below|between (my |the )?legs|(my |the )?(bottom|bum|backside|butt|buttocks|behind|"
     r"genital\w*|privates|private parts|groin|crotch|saddle|vagina\w*|penis|scrotum|testicles|"
     r"anus|back passage|perine\w*|inner thighs)|when i wipe|wiping|toilet paper|loo roll|toilet roll)"
 )
@@ -127,6 +127,9 @@ PATTERNS: dict[str, tuple[str, ...]] = {
         rf"(pee|peeing|{_WEE}|weeing|urine|urinating)\b.{{0,30}}(strain\w*|hard|difficult|slow\w*|less|push\w*|cannot feel|not feel\w*|no feeling)",
         rf"(strain\w*|push\w*) (\w+ ){{0,3}}(pee|{_WEE}|urine)\b",
         r"(did not|not|never|nearly did not|almost did not|barely) (make|made) it to the (toilet|loo|bathroom)",
+        r"(peed|pee'd|wee'd|weed) (myself|my pants|my trousers|the bed|in bed)|constipat\w*",
+        r"(need\w*|want\w*|tr\w*|desperate) to (pee|wee|poo|go to the (toilet|loo))\b.{0,30}(could not|cannot|can not|nothing|would not|won't)",
+        r"(cannot|could not|can not|unable to|struggl\w* to|trouble|hard to) (go for|have|do|get out) (a )?(poo|pee|wee|number two)",
     ),
     "both_legs": (
         rf"{_BOTH}.{{0,40}}{_SYMPTOM}",
@@ -137,6 +140,7 @@ PATTERNS: dict[str, tuple[str, ...]] = {
         rf"({_SYMPTOM}|spread\w*|started|moved).{{0,40}}(other|opposite|good) (leg|side|foot|buttock)\b",
         r"(left and right|right and left) (legs?|feet|sides?)",
         r"bilateral",
+        rf"{_SYMPTOM}.{{0,40}}(left|right) (leg|side|foot|buttock|thigh|calf) (as well|too|also)\b",
         r"(cannot|could not|can not|struggl\w* to) (stand|walk|get up)\b.{0,30}(legs?|weak)",
     ),
     "foot_drop": (
@@ -147,7 +151,9 @@ PATTERNS: dict[str, tuple[str, ...]] = {
         r"(cannot|can not|could not|unable to|struggl\w* to|hard to|will not|won't|does not|doesn't|not) "
         r"(lift|raise|pull up|bring up|point up|flex|walk on) (\w+ ){0,2}(foot|feet|toes?|ankle|heels?)",
         r"(foot|toes?) (will not|won't|does not|doesn't|cannot|can not) (lift|go up|come up|move)",
-        r"(foot|ankle) (feels? |is |has gone |went )?(weak|floppy|limp|dead)",
+        r"(foot|ankle) (feels? |is |has gone |went )?(weak|floppy|limp|dead)|(weak|floppy|limp|dead) (foot|ankle)",
+        r"(stand|walk\w*) on (my )?(heels?)\b.{0,20}(cannot|could not|hard|difficult|struggl\w*)|(cannot|could not|can not|struggl\w* to|hard to) (stand|walk) on (my )?heels?",
+        r"stub\w* (my )?(toes?|foot)|(keep|keeps|kept) tripping|tripping (a lot|all the time|often|more)",
     ),
     "night_pain": (
         r"(wakes?|woke|waking|woken|keeps? waking|kept waking) (me )?(up )?.{0,30}(night|pain|sleep)",
@@ -183,7 +189,7 @@ _NEGATION_ONLY = re.compile(r"^(no|n|none|nil|nope|0|false|-|—|–|no\.|not? r
 def normalise(text: str) -> str:
     """Lower case, one kind of apostrophe, contractions spelt out, single spaces."""
     t = text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
-    t = re.sub(r"\bcan'?t\b", "cannot", t)
+    t = re.sub(r"\b(can'?t|cnt)\b", "cannot", t)
     t = re.sub(r"\bcouldn'?t\b", "could not", t)
     t = re.sub(r"\bwon'?t\b", "won't", t)
     t = re.sub(r"\bdidn'?t\b", "did not", t)
