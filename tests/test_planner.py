@@ -314,9 +314,8 @@ def test_a_new_exercise_done_every_strength_and_short_day_may_start_at_one_set(l
 
 
 def test_a_slot_not_possible_for_this_patient_names_each_exercise_once(library, protocols, example_patient):
-    # The wall side plank is both a candidate and the knee side plank's easier rung. (An older
-    # patient's planks stay at 3 times a week, so on 2 sessions they are not possible.)
-    program = plan_for(library, protocols, example_patient, sessions_per_week=2, age_band="older")
+    # The wall side plank is both a candidate and the knee side plank's easier rung.
+    program = plan_for(library, protocols, example_patient, sessions_per_week=2)
     reason = next(d.reason for d in program.dropped if d.slot == "side-plank")
     assert reason.startswith("not possible for this patient")
     assert reason.count("wall-side-plank:") == 1, reason

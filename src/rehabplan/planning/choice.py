@@ -187,14 +187,17 @@ def _frequency(slot: Slot, ex: Exercise, pattern: Sequence[DayPlan], patient: Pa
 
 
 def _daily_hold(slot: Slot, ex: Exercise, patient: Patient) -> bool:
-    """May a trunk hold the patient's sessions are too few for be done every day instead?
-    McGill's low-load holds (bird-dog, planks, side planks) are done daily (brief: "daily or
-    at least 3 times a week"), so their minimum of 3 a week is a frequency floor, not a reason
-    to refuse a 1- or 2-session patient. Not hip and leg loading (ACSM: 48 h between), not an
-    exercise whose library stops short of daily, and not a plank kept to 3 times a week for an
-    older or highly irritable patient (every day would more than double its weekly sets)."""
+    """May a core slot's trunk hold, which the patient's sessions are too few for, be done every
+    day instead? McGill's low-load holds (bird-dog, wall and counter planks) are done daily
+    (brief: "daily or at least 3 times a week"), so their minimum of 3 a week is a frequency
+    floor, not a reason to refuse the protocol's core work to a 1- or 2-session patient. Not
+    hip and leg loading (ACSM: 48 h between), not an exercise whose library stops short of
+    daily, and not a plank kept to 3 times a week for an older or highly irritable patient.
+    Only core slots: a plank that is not core, added every day, came to 21 more sets a week and
+    took the week's one change, so more than half of the 2-session plans it changed lost a later
+    harder version (the tensioner, the single-leg bridge, the Romanian deadlift)."""
     b = ex.dosage.sessions_per_week
-    if ex.category is not Category.core or ex.dosage.kind is not DoseKind.hold or b.max < 7:
+    if not slot.core or ex.category is not Category.core or ex.dosage.kind is not DoseKind.hold or b.max < 7:
         return False
     gentle = gentle_times_a_week(slot.progression.name, ex, patient)
     return gentle is None or gentle >= 7
