@@ -549,9 +549,9 @@ def test_the_handout_says_plainly_how_many_exercise_days_and_why(tmp_path):
     assert "3 exercise days a week, not 5." in html and "rest day in between" in html
 
 
-def test_an_older_lumbar_patient_with_no_floor_and_2_sessions_is_refused_naming_the_fixes(tmp_path):
-    # Bird-dog work is McGill's: daily or at least 3 times a week (clinical brief), so the
-    # standing bird-dog is not planned twice a week; the refusal names the fields to edit.
+def test_an_older_lumbar_patient_with_no_floor_and_2_sessions_does_the_standing_bird_dog_every_day(tmp_path):
+    # Bird-dog work is McGill's: daily or at least 3 times a week (clinical brief). Two sessions
+    # cannot hold it 3 times, so the standing bird-dog is done every day, like the nerve glide.
     from tests.cli_runner import cli_runner
 
     path = tmp_path / "older.yaml"
@@ -560,17 +560,37 @@ def test_an_older_lumbar_patient_with_no_floor_and_2_sessions_is_refused_naming_
         "sessions_per_week: 2\nirritability: high\nage_band: older\nexclusions: [floor]\nminutes: 30\nside: left\n",
         encoding="utf-8",
     )
+    result = cli_runner()("preview", path, "--week", "3")
+    assert result.exit_code == 0, result.output
+    every_day = result.output.split("Every day", 1)[1].split("Strength day", 1)[0]
+    assert "Standing bird-dog" in every_day
+    program = plan(
+        protocol="lumbar-radicular-sciatica", sessions_per_week=2, irritability="high", age_band="older", exclusions=["floor"]
+    )
+    assert all(any(p.exercise == "standing-bird-dog" for p in w.every_day) for w in program.weeks)
+
+
+def test_a_lumbar_patient_on_1_session_is_refused_naming_the_fixes(tmp_path):
+    # Pelvic tilts need 2 sessions a week and are not holds done every day: the refusal names
+    # the fields to edit.
+    from tests.cli_runner import cli_runner
+
+    path = tmp_path / "older.yaml"
+    path.write_text(
+        "id: o1\nname: Older Lumbar\nprotocol: lumbar-radicular-sciatica\nstart_date: 2026-01-05\n"
+        "sessions_per_week: 1\nirritability: high\nage_band: older\nexclusions: [floor]\nminutes: 30\nside: left\n",
+        encoding="utf-8",
+    )
     result = cli_runner()("preview", path)
     assert result.exit_code == 4, result.output
     text = " ".join(result.output.replace("│", " ").split())
-    assert "Traceback" not in text and "slot 'bird-dog'" in text
-    assert "set sessions_per_week to 3 or more (standing-bird-dog" in text
-    assert "take 'floor' out of exclusions (dead-bug)" in text  # the bird-dog itself would need both
-    # The first fix it names is enough.
+    assert "Traceback" not in text and "slot 'pelvic-control'" in text
+    assert "set sessions_per_week to 2 or more (standing-pelvic-tilt)" in text
+    # The fix it names is enough.
     program = plan(
-        protocol="lumbar-radicular-sciatica", sessions_per_week=3, irritability="high", age_band="older", exclusions=["floor"]
+        protocol="lumbar-radicular-sciatica", sessions_per_week=2, irritability="high", age_band="older", exclusions=["floor"]
     )
-    assert "standing-bird-dog" in {p.exercise for w in program.weeks for p in every_week(w) if p.slot == "bird-dog"}
+    assert "standing-pelvic-tilt" in {p.exercise for w in program.weeks for p in every_week(w) if p.slot == "pelvic-control"}
 
 
 def test_a_refusal_for_missing_equipment_names_the_equipment_field():

@@ -9,6 +9,7 @@ from rehabplan.errors import PatientError, Problem
 from rehabplan.models import (
     AgeBand,
     Category,
+    DoseKind,
     Equipment,
     Exercise,
     Irritability,
@@ -170,14 +171,36 @@ def _loads_available(patient: Patient) -> Callable[[Exercise], int]:
     return count
 
 
-def _frequency(slot: Slot, ex: Exercise, pattern: Sequence[DayPlan]) -> int:
+def _frequency(slot: Slot, ex: Exercise, pattern: Sequence[DayPlan], patient: Patient, daily: bool = True) -> tuple[int, bool]:
+    """Times a week the slot's exercise is done, and whether it is done every day (outside the
+    numbered sessions, like the nerve glide and the walk). ``daily``: a trunk hold the
+    sessions are too few for may be done every day (``_daily_hold``)."""
     b = ex.dosage.sessions_per_week
     wanted = slot.sessions_per_week or (7 if slot.every_day else int(b.default))
     wanted = int(b.clamp(wanted))
-    if not slot.every_day:
-        room = sum(1 for d in pattern if d.kind == "strength") if ex.category in HIP_AND_LEG else len(pattern)
-        wanted = min(wanted, room)
-    return wanted
+    if slot.every_day:
+        return wanted, True
+    room = sum(1 for d in pattern if d.kind == "strength") if ex.category in HIP_AND_LEG else len(pattern)
+    if daily and room < b.min and _daily_hold(slot, ex, patient):
+        return 7, True
+    return min(wanted, room), False
+
+
+def _daily_hold(slot: Slot, ex: Exercise, patient: Patient) -> bool:
+    """May a core slot's trunk hold, which the patient's sessions are too few for, be done every
+    day instead? McGill's low-load holds (bird-dog, wall and counter planks) are done daily
+    (brief: "daily or at least 3 times a week"), so their minimum of 3 a week is a frequency
+    floor, not a reason to refuse the protocol's core work to a 1- or 2-session patient. Not
+    hip and leg loading (ACSM: 48 h between), not an exercise whose library stops short of
+    daily, and not a plank kept to 3 times a week for an older or highly irritable patient.
+    Only core slots: a plank that is not core, added every day, came to 21 more sets a week and
+    took the week's one change, so more than half of the 2-session plans it changed lost a later
+    harder version (the tensioner, the single-leg bridge, the Romanian deadlift)."""
+    b = ex.dosage.sessions_per_week
+    if not slot.core or ex.category is not Category.core or ex.dosage.kind is not DoseKind.hold or b.max < 7:
+        return False
+    gentle = gentle_times_a_week(slot.progression.name, ex, patient)
+    return gentle is None or gentle >= 7
 
 
 def _days(ex: Exercise, per_week: int, pattern: Sequence[DayPlan]) -> tuple[int, ...]:
@@ -206,7 +229,7 @@ def _choose(
     trained = patient.training_status is TrainingStatus.trained
     why_not = _why_not(patient)
     for order, slot in enumerate(protocol.slots):
-        pick, tried = _climb(library, slot, pattern, why_not, taken)
+        pick, tried = _climb(library, slot, pattern, patient, why_not, taken)
         if pick is None:
             reason = "; ".join(dict.fromkeys(f"{rung}: {why.reason}" for rung, why in tried))  # a rung reached twice once
             if slot.required or slot.core:
@@ -225,9 +248,9 @@ def _choose(
             continue
         ex = library.exercises[pick]
         taken[pick] = slot.id
-        per_week = _frequency(slot, ex, pattern)
+        per_week, daily = _frequency(slot, ex, pattern, patient)
         per_week = min(per_week, gentle_times_a_week(slot.progression.name, ex, patient) or per_week)
-        days = () if slot.every_day else _days(ex, per_week, pattern)
+        days = () if daily else _days(ex, per_week, pattern)
         # A fallback is news to the clinician for the protocol's core work, and when it is
         # another slot's own exercise (that slot then finds it taken and is not planned on its
         # own: the note says where the exercise went). In any other slot it is the ordinary
@@ -241,7 +264,7 @@ def _choose(
             rule = rule.model_copy(update={"every_weeks": max(1, rule.every_weeks - 1), "reps_step": min(5, rule.reps_step + 1)})
             if _loads_up(library, rule, pick, patient, why_not):
                 rule = rule.model_copy(update={"name": LOAD_LADDER})
-        chosen.append(_Slot(slot, order, pick, per_week, days, note, rule))
+        chosen.append(_Slot(slot, order, pick, per_week, days, note, rule, every_day=daily))
     problems += _phases_without_loading(library, protocol, chosen, dropped)
     if problems:
         raise PatientError(f"protocol '{protocol.id}' cannot be planned for this patient", problems)
@@ -264,10 +287,33 @@ def _loads_up(library: Library, rule: Rule, pick: str, patient: Patient, why_not
 
 
 def _climb(
-    library: Library, slot: Slot, pattern: Sequence[DayPlan], why_not: Callable[[Exercise], Why | None], taken: Mapping[str, str]
+    library: Library,
+    slot: Slot,
+    pattern: Sequence[DayPlan],
+    patient: Patient,
+    why_not: Callable[[Exercise], Why | None],
+    taken: Mapping[str, str],
 ) -> tuple[str | None, list[tuple[str, Why]]]:
     """The first exercise the patient can do among the slot's alternatives, each followed down
-    its ladder of easier versions; and every rung tried, with why it was not possible."""
+    its ladder of easier versions; and every rung tried, with why it was not possible. An
+    exercise the patient's sessions can hold comes first; only when there is none does a trunk
+    hold the sessions are too few for come in every day (so a plan that was possible is not
+    changed, and a 5-minute session is not asked to hold a daily bird-dog)."""
+    pick, tried = _climb_once(library, slot, pattern, patient, why_not, taken, daily=False)
+    if pick is None:
+        pick, tried = _climb_once(library, slot, pattern, patient, why_not, taken, daily=True)
+    return pick, tried
+
+
+def _climb_once(
+    library: Library,
+    slot: Slot,
+    pattern: Sequence[DayPlan],
+    patient: Patient,
+    why_not: Callable[[Exercise], Why | None],
+    taken: Mapping[str, str],
+    daily: bool,
+) -> tuple[str | None, list[tuple[str, Why]]]:
     tried: list[tuple[str, Why]] = []
     for cand in slot.candidates:
         rung: str | None = cand
@@ -279,7 +325,7 @@ def _climb(
             if why is None and ex.is_tensioner:
                 why = Why("a nerve tensioner only follows a slider")
             least = ex.dosage.sessions_per_week.min
-            if _frequency(slot, ex, pattern) < least:
+            if _frequency(slot, ex, pattern, patient, daily)[0] < least:
                 # Hip and leg loading has at most 3 strength days a week (ACSM 48 h).
                 more = f"set sessions_per_week to {least:g} or more" if ex.category not in HIP_AND_LEG or least <= 3 else None
                 why = why or Why(f"needs at least {least:g} sessions a week", ())

@@ -78,8 +78,8 @@ def _context(
     def _allowed(ex_id: str) -> bool:
         ex = library.exercises[ex_id]
         b = ex.dosage.sessions_per_week
-        if on_short_days and ex.category in HIP_AND_LEG:
-            return False  # a core slot on short days never turns into hip and leg loading
+        if (on_short_days or s.every_day) and ex.category in HIP_AND_LEG:
+            return False  # a core slot on short days or every day never turns into hip and leg loading
         return ex_id not in others and excluded(ex) is None and b.min <= s.per_week <= b.max
 
     return Context(

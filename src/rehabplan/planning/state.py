@@ -39,7 +39,7 @@ class _Slot:
     def __post_init__(self, chosen_rule: Rule | None) -> None:
         self.id = self.slot.id
         self.rule = chosen_rule or self.slot.progression
-        self.every_day = self.slot.every_day
+        self.every_day = self.every_day or self.slot.every_day  # or a trunk hold done daily (choice._daily_hold)
         self.pyramid = self.rule.name == "pyramid"
         self.rank = (self.slot.core, -self.slot.priority, -self.order)
 
