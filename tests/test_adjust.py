@@ -78,6 +78,22 @@ def test_red_regresses_and_never_changes_past_weeks(example_program, library):
     assert after[6].sets * after[6].reps[0] < before[6].sets * before[6].reps[0] or after[6].exercise != before[6].exercise
 
 
+def test_a_red_light_the_week_before_a_lighter_week_goes_back_to_the_dose_it_names(example_program, library):
+    # The sample's lighter week is week 5: a red clamshell in week 4 must not come back at the
+    # dose that hurt (2 x 15), neither in the lighter week nor in the weeks the phase hold keeps.
+    assert 5 in example_program.deload_weeks
+    new = adjusted(example_program, library, {1, 2, 3, 4}, **{"clamshell": {"pain_during": "6", "pain_next_morning": "7"}})
+    a = next(a for a in new.adjustments if a.exercise == "clamshell")
+    before, after = slot_doses(example_program, "hip-rotators"), slot_doses(new, "hip-rotators")
+    back = before[2]
+    assert a.light == "red" and f"back to {back.sets}x{back.reps[0]}" in a.change
+    assert after[5].sets <= back.sets and max(after[5].reps) <= max(back.reps)
+    for week in range(6, 13):
+        assert (after[week].exercise, after[week].sets, after[week].reps) == (back.exercise, back.sets, back.reps) or new.weeks[
+            week - 1
+        ].deload
+
+
 def test_red_at_the_start_moves_to_the_easier_variant(example_program, library):
     new = adjusted(example_program, library, {1}, **{"glute-bridge": {"pain_during": "6"}})
     after = slot_doses(new, "bridge")

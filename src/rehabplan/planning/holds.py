@@ -209,7 +209,9 @@ def frozen(
         ]
         held = symptom_free[-1] if symptom_free else regressed(program, library, track, held)
     decision = decisions.get(track.id)
-    easier = track.doses.get(start)
+    deloads = set(program.deload_weeks)
+    # The light's own dose: the first full week from ``start`` (a deload week holds a cut copy).
+    easier = next((track.doses[w] for w in sorted(track.doses) if w >= start and w not in deloads), track.doses.get(start))
     if (
         decision is not None
         and decision.light in ("amber", "red")

@@ -245,9 +245,13 @@ def _ease(load: _WeekLoad, slot: str, sh: Shifted, week: int, max_sets: int, lim
 
 
 def _last_before(sh: Shifted, track: Track, week: int) -> Dose:
-    """A deload week repeats the dose of the week before it (the cut is applied when materialising)."""
+    """A deload week repeats the dose of the week before it (the cut is applied when materialising);
+    a deload week right after the light takes the light's first dose, so a red light's easier
+    dose starts at once and the dose that hurt is not repeated, only lighter."""
     earlier = [i for i, w in enumerate(sh.weeks) if w < week]
-    return sh.doses[earlier[-1]] if earlier else track.doses[week]
+    if earlier:
+        return sh.doses[earlier[-1]]
+    return sh.doses[0] if sh.doses else track.doses[week]
 
 
 def write_shifted(track: Track, sh: Shifted, deloads: set[int], start: int) -> Track:
