@@ -12,9 +12,11 @@ import pytest
 
 import rehabplan
 from rehabplan.errors import PatientError
-from rehabplan.models import PainRules
+from rehabplan.models import Irritability, PainRules
 from rehabplan.outputs.export import program_ics
 from rehabplan.planning.adjust import adjust, light_of
+from rehabplan.planning.regress import lighter
+from rehabplan.planning.timelines import track_of
 from rehabplan.sources.log import exercise_log_template as log_template
 from rehabplan.sources.log import parse_rows, read_log
 
@@ -231,3 +233,69 @@ def test_adjust_command_writes_the_program_and_a_handout_for_the_remaining_weeks
     # No log week for the weeks already done ("Week 1 5 Jan to 11 Jan"); the check-in's
     # "Week 1" scores are the plan's start and stay.
     assert not re.search(r"Week [1-3] \d+ \w{3} to", text.replace("\n", " "))
+
+
+def test_a_red_exercise_already_at_the_least_its_range_allows_is_named_to_the_clinician(library, protocols, example_patient):
+    # A highly irritable lumbar patient starts the pelvic tilt at 1 x 8, its library minimum, and
+    # it has no easier version: the plan cannot make it easier, so it says so and asks the clinician.
+    patient = example_patient.model_copy(update={"protocol": "lumbar-radicular-sciatica", "irritability": Irritability.high})
+    program = rehabplan.plan(library, protocols[patient.protocol], patient)
+    new = logged_light(program, library, 2, "posterior-pelvic-tilt", "6")
+    change = next(a.change for a in new.adjustments if a.exercise == "posterior-pelvic-tilt")
+    assert change.startswith("no easier dose in its range: stays at 1x8")
+    flag = next(f for f in new.flags if "least its range allows" in f.message)
+    assert flag.level == "review" and "Pelvic tilt" in flag.message and flag.weeks == [2]
+
+
+LIGHT_PATIENTS = [
+    # A 15-minute plan whose red band exercise once fitted its time by going back to the band that hurt.
+    dict(protocol="deep-gluteal-syndrome", weeks=12, sessions_per_week=4, irritability="low", minutes=15, equipment=["band"]),
+    # Tempo and hold steps: a plan that holds sets and reps for weeks while the rep slows.
+    dict(protocol="lumbar-radicular-sciatica", weeks=16, sessions_per_week=3, irritability="moderate", minutes=30),
+    # Fewer, longer holds: the next step of a hold exercise, not an easier dose.
+    dict(protocol="upper-hamstring-glute-sciatica", weeks=8, sessions_per_week=2, irritability="low", minutes=20),
+]
+
+
+def logged_light(program, library, week, exercise, pain):
+    """The program adjusted after a log in which ``exercise`` scored ``pain`` in every session of
+    ``week`` (everything else in weeks 1 to ``week`` at pain 1)."""
+    rows = [
+        (i, dict(r, pain_during=pain) if int(r["week"]) == week and r["exercise"] == exercise else r)
+        for i, r in rows_for(program, set(range(1, week + 1)))
+    ]
+    entries, problems = parse_rows(rows, program, "log.csv")
+    assert not problems
+    return adjust(program, library, entries)
+
+
+@pytest.mark.parametrize("fields", LIGHT_PATIENTS, ids=lambda f: f["protocol"])
+def test_a_red_exercise_asks_less_the_next_week_and_an_amber_one_no_more(fields, library, protocols, example_patient):
+    # Silbernagel's model: red (pain over the limit) makes the exercise easier at once, amber holds
+    # it. Never the dose that hurt, or a harder one, "to fit the time"; when the exercise is
+    # already at the least its range allows, the clinician is told to choose.
+    patient = type(example_patient).model_validate(dict(example_patient.model_dump(mode="json"), **fields))
+    program = rehabplan.plan(library, protocols[patient.protocol], patient)
+    planned = {t.slot: track_of(t) for t in program.timelines}
+    for week in (3, 5):
+        if program.weeks[week - 1].deload:
+            continue
+        loading = {p.exercise: p.slot for s in program.weeks[week - 1].sessions for p in s.prescriptions}
+        for exercise, slot in sorted(loading.items()):
+            if not library[exercise].is_loading:
+                continue
+            for light, pain in (("red", "6"), ("amber", "4")):
+                new = logged_light(program, library, week, exercise, pain)
+                change = next(a.change for a in new.adjustments if a.slot == slot)
+                after = track_of(next(t for t in new.timelines if t.slot == slot))
+                later = [w for w in sorted(after.doses) if w > week and w not in new.deload_weeks]
+                if not later:
+                    continue
+                hurt, now = planned[slot].doses[week], after.doses[later[0]]
+                where = (patient.protocol, week, exercise, light, change, hurt, now)
+                if light == "red" and "no easier dose" in change:
+                    assert any(exercise in f.message and f.level == "review" for f in new.flags), where
+                elif light == "red":
+                    assert lighter(now, hurt, library, after, patient), where
+                else:
+                    assert not lighter(hurt, now, library, after, patient), where

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rehabplan.errors import PatientError, Problem
-from rehabplan.models import Adjustment, Blocked, Hold, Program, Week
+from rehabplan.models import Adjustment, Blocked, Flag, Hold, Program, Week
 from rehabplan.planning.flags import clinician_flags
 from rehabplan.planning.holds import check_ins, delayed, find_holds, frozen, gated, one_change_a_week, without
 from rehabplan.planning.lights import Decision, decide, items_of, light_of, log_hits
@@ -81,7 +81,7 @@ def adjust(
     start, last_logged = _weeks_to_adjust(program, entries, from_week, source)
     core, had, tracks = _plan_to_adjust(program, start)
     decisions = decide(program, entries)
-    changes = _apply_lights(program, library, tracks, decisions, start)
+    changes, no_easier = _apply_lights(program, library, tracks, decisions, start)
     clinician = _clinician_decisions(program, library, start, last_logged, release=release, clear=clear)
     _block_spread_tensioners(program, library, entries, clinician)
     plan_tracks = _gate(program, library, tracks, clinician, start)
@@ -101,7 +101,8 @@ def adjust(
             "weeks": list(program.weeks[: start - 1]) + weeks[start - 1 :],
             "adjusted_from_week": start,
             "adjustments": _adjustments(decisions, changes, holds, library),
-            "flags": clinician_flags(program, entries, live_hits, holds, library),
+            "flags": clinician_flags(program, entries, live_hits, holds, library)
+            + _no_easier_flags(no_easier, decisions, library),
             "timelines": [timeline_model(t, core.get(t.id, False)) for t in tracks.values()],
             "holds": holds,
             "resume_timelines": resume_timelines,
@@ -198,22 +199,44 @@ def _plan_to_adjust(program: Program, start: int) -> tuple[dict[str, bool], dict
 
 def _apply_lights(
     program: Program, library: Library, tracks: dict[str, Track], decisions: dict[str, Decision], start: int
-) -> dict[str, str]:
+) -> tuple[dict[str, str], dict[str, str]]:
     """Amber and red lights change their slots' tracks (in place) from ``start``, the weeks kept
-    within their limits; returns slot -> the change, in words, for the clinician."""
+    within their limits; returns slot -> the change, in words, for the clinician, and slot -> the
+    change for each red slot whose dose that hurt is already the least its range allows."""
     shifted: dict[str, Shifted] = {}
     changes: dict[str, str] = {}
+    no_easier: dict[str, str] = {}
     for slot, decision in decisions.items():
         if decision.light == "green" or slot not in tracks:
             continue
         shifted[slot] = shift(program, library, tracks[slot], start, decision.light)
         if shifted[slot].weeks:
             changes[slot] = shifted[slot].change
+            if shifted[slot].no_easier:
+                no_easier[slot] = shifted[slot].change
     hold_to_fit(program, library, tracks, shifted, start)
     deloads = set(program.deload_weeks)
     for slot, sh in shifted.items():
         tracks[slot] = write_shifted(tracks[slot], sh, deloads, start)
-    return changes
+    return changes, no_easier
+
+
+def _no_easier_flags(no_easier: dict[str, str], decisions: dict[str, Decision], library: Library) -> list[Flag]:
+    """A red exercise already at the least its range allows cannot be made easier by the plan: the
+    clinician chooses (an easier exercise, or leaving it out), and sees the patient first."""
+    flags = []
+    for slot, change in no_easier.items():
+        d = decisions[slot]
+        name = library[d.exercise].name if d.exercise in library else d.exercise
+        flags.append(
+            Flag(
+                level="review",
+                message=f"{name} ({d.exercise}) was red at the least its range allows ({change}): choose an easier exercise or leave it out",
+                rows=[d.entry.row],
+                weeks=[d.entry.week],
+            )
+        )
+    return flags
 
 
 def _gate(program: Program, library: Library, tracks: dict[str, Track], clinician: _Clinician, start: int) -> dict[str, Track]:

@@ -21,8 +21,8 @@ from rehabplan.planning.lights import Decision, light_of
 from rehabplan.planning.painrule import PainRule
 from rehabplan.planning.progression import Dose, switched_version
 from rehabplan.planning.redflags import Hit
-from rehabplan.planning.regress import not_harder, regressed
-from rehabplan.planning.timelines import Track, track_seconds
+from rehabplan.planning.regress import lighter, regressed
+from rehabplan.planning.timelines import Track
 from rehabplan.sources.library import Library
 from rehabplan.sources.log import LogEntry
 
@@ -216,8 +216,7 @@ def frozen(
         decision is not None
         and decision.light in ("amber", "red")
         and easier is not None
-        and not_harder(easier, held, library)
-        and track_seconds(track, easier, library, program.patient) <= track_seconds(track, held, library, program.patient)
+        and (easier == held or lighter(easier, held, library, track, program.patient))
     ):
         held = easier  # a red light's easier dose is easier still (and no longer)
     note = holds[0].patient

@@ -30,6 +30,7 @@ class Shifted:
     doses: list[Dose]
     notes: list[str | None]
     change: str  # what changed, for the clinician ("back to 2x10, then build again")
+    no_easier: bool = False  # red, and nothing in the exercise's range asks less than the dose that hurt
 
 
 def shift(program: Program, library: Library, track: Track, start: int, light: Light) -> Shifted:
@@ -41,10 +42,21 @@ def shift(program: Program, library: Library, track: Track, start: int, light: L
     seq_notes = [track.notes.get(w) for w in planned]
     done_index = max((i for i, w in enumerate(planned) if w < start), default=0)
     weeks = [w for w in planned if w >= start]
-    back = 1 if light == "amber" else 3
+    easier = regressed(program, library, track, seq[0])
+    patient = program.patient
+
+    def asks_less(a: Dose, b: Dose) -> bool:
+        return lighter(a, b, library, track, patient)
+
+    # Red goes back two steps, further when those steps repeat the dose that hurt (a plan that
+    # held a dose for weeks): the first earlier dose that asks less, else the easier one.
+    back, back_to = (1, done_index) if light == "amber" else (3, done_index - 2)
+    if light == "red" and back_to >= 0 and not asks_less(seq[back_to], seq[done_index]):
+        while back_to >= 0 and not asks_less(seq[back_to], seq[done_index]):
+            back_to -= 1
+        back = done_index + 1 - max(back_to, -1)
     doses: list[Dose] = []
     notes: list[str | None] = []
-    easier = regressed(program, library, track, seq[0])
     for k, _week in enumerate(weeks, start=1):
         target = done_index + k - back
         note: str | None
@@ -64,15 +76,34 @@ def shift(program: Program, library: Library, track: Track, start: int, light: L
     def text(d: Dose) -> str:
         return dose_text(d, library, track)
 
+    no_easier = False
     if light == "amber":
         change = f"hold at {text(seq[done_index])} for a week, then continue"
-    elif done_index - 2 >= 0:
-        change = f"back to {text(seq[done_index - 2])}, then build again"
+    elif back_to >= 0:
+        change = f"back to {text(seq[back_to])}{_what_else(seq[back_to], seq[done_index], library)}, then build again"
+    elif not asks_less(easier, seq[done_index]):
+        no_easier = True
+        change = f"no easier dose in its range: stays at {text(seq[done_index])}; review the exercise"
     elif easier.exercise != seq[0].exercise:
         change = f"easier: {library[easier.exercise].name} {text(easier)}"
     else:
         change = f"lower dose: {text(easier)}"
-    return Shifted(weeks, doses, notes, change)
+    return Shifted(weeks, doses, notes, change, no_easier)
+
+
+def lighter(a: Dose, b: Dose, library: Library, track: Track, patient: Patient) -> bool:
+    """``a`` asks less than ``b``: ``b``'s easier variant, or the same exercise at a lighter load,
+    or at the same load for less time with no longer a hold and no slower a rep (fewer but
+    longer holds are the next step of a hold exercise, not an easier dose)."""
+    if a.exercise != b.exercise:
+        return library[b.exercise].easier == a.exercise
+    if a.load_index != b.load_index:
+        return a.load_index < b.load_index
+    if (a.hold_s or 0) > (b.hold_s or 0) or _rep_seconds(a) > _rep_seconds(b):
+        return False
+    if (a.minutes or 0) != (b.minutes or 0):
+        return (a.minutes or 0) < (b.minutes or 0)
+    return track_seconds(track, a, library, patient) < track_seconds(track, b, library, patient)
 
 
 def strip_note(note: str | None) -> str | None:
@@ -224,8 +255,10 @@ def _ease(load: _WeekLoad, slot: str, sh: Shifted, week: int, max_sets: int, lim
     if t.rule != "pyramid" and now.sets > ex.dosage.sets.min:
         options.append(("fewer sets, to fit your time", now._replace(sets=int(ex.dosage.sets.min))))
     planned = t.doses.get(week)
-    if planned is not None:
-        options.append((strip_note(t.notes.get(week)) or "", planned))  # the dose first planned for this week
+    # The dose first planned for this week, only when it asks less than the light's dose (a
+    # heavier band for fewer reps is shorter, and is what hurt).
+    if planned is not None and lighter(planned, now, library, t, patient):
+        options.append((strip_note(t.notes.get(week)) or "", planned))
     too_many, too_long = load.excess(week, max_sets, limit_s)
     for how, alt in options:
         now = sh.doses[i]
@@ -275,3 +308,18 @@ def write_shifted(track: Track, sh: Shifted, deloads: set[int], start: int) -> T
         doses[week], notes[week] = dose, note
         after_deload = False
     return replace(track, doses=doses, notes=notes)
+
+
+def _rep_seconds(d: Dose) -> int:
+    return 0 if d.tempo is None else d.tempo.rep_s
+
+
+def _what_else(back: Dose, hurt: Dose, library: Library) -> str:
+    """What makes the dose gone back to easier when its sets and reps alone do not say it: a
+    lighter band or weight, or a quicker rep."""
+    options = library[back.exercise].dosage.load_options
+    if back.exercise == hurt.exercise and back.load_index < hurt.load_index and options:
+        return f" with {options[back.load_index]}"
+    if back.exercise == hurt.exercise and back.tempo != hurt.tempo and back.tempo is not None:
+        return f" at tempo {back.tempo}"
+    return ""
