@@ -241,9 +241,9 @@ class HtmlBuilder:
             "reassess": next((w for w in program.weeks if w.number == program.reassessment_week), None),
             "check_ins": program.check_in_weeks,
             # For the clinician, before the handout is given (side: both with no screen recorded,
-            # fewer exercise days than asked): on the cover so it cannot be missed, the same
-            # warnings as preview, build and bulk say, never as a diagnosis.
-            "clinician_notes": clinician.warnings(program),
+            # fewer exercise days than asked): on the cover so it cannot be missed, the
+            # warnings preview, build and bulk give (shorter), never as a diagnosis.
+            "clinician_notes": clinician.cover_warnings(program),
             # What `rehabplan adjust` changed, in the patient's words. Its flags are for the
             # clinician (call the patient, review the exercise) and are not printed here.
             "adjustments": _adjustment_lines(program, library),
