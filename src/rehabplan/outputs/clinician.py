@@ -36,6 +36,22 @@ def fewer_days(program: Program, *, preview: bool = False) -> str | None:
     )
 
 
+def fewer_days_brief(program: Program) -> str | None:
+    """``fewer_days`` in one line, for the handout cover's box (a cover in large print has no room
+    for the whole reason; preview and build give it)."""
+    asked, planned = program.patient.sessions_per_week, planned_days(program)
+    if planned >= asked:
+        return None
+    why = "hip and leg strength work needs a rest day in between" if planned >= 3 else "no exercise is left for the other days"
+    return f"{planned} exercise days a week, not the {asked} asked for: {why}."
+
+
+def cover_warnings(program: Program) -> list[str]:
+    """``warnings`` as the handout cover's box for the clinician prints them."""
+    fewer = fewer_days_brief(program)
+    return [*program.clinician_warnings, *([fewer] if fewer else [])]
+
+
 def warnings(program: Program, *, preview: bool = False) -> list[str]:
     """Everything the clinician is warned of before the handout is given: the plan's own
     warnings, then fewer exercise days than asked."""

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+
 from rich.console import Console
 from rich.markup import escape
 from rich.padding import Padding
 from rich.table import Table
 
-from rehabplan.models import Prescription, Program
+from rehabplan.models import Prescription, Program, Week
 from rehabplan.outputs import clinician
 from rehabplan.outputs.export import dose_text
+from rehabplan.render.for_patient import fit_phases
 
 
 def short_dose(p: Prescription) -> str:
@@ -22,14 +26,34 @@ def short_dose(p: Prescription) -> str:
     return f"{p.sets}×{p.reps_text}"
 
 
-# Every notation the dose grid uses, in one legend under it.
+# Every notation the dose grid can use, each explained under it only when the grid uses it:
+# (pattern of a cell or week heading, its explanation).
 LEGEND = (
-    "2×10 = 2 sets of 10 reps; 3×30s = 3 holds of 30 seconds (2×3×30s: 2 sets of them);",
-    "5-3-1×10s = holds of 10 seconds in sets of 5, 3 and 1, a short rest between sets; 12′ = 12 minutes;",
-    "* = harder from this week (harder variant, firmer band or load, or slower reps: the reps start lower);",
-    "wk 5D = a lighter (deload) week; wk 6R = the reassessment week;",
-    "days: S = strength day, s = short day, · = every-day exercises and walk only.",
+    (re.compile(r"^\d+×\d+(-\d+)*\*?$"), "2×10 = 2 sets of 10 reps"),
+    (re.compile(r"^\d+×\d+s\*?$"), "3×30s = 3 holds of 30 seconds"),
+    (re.compile(r"^\d+×\d+×\d+s\*?$"), "2×3×30s = 2 sets of 3 holds of 30 seconds"),
+    (re.compile(r"^\d+(-\d+)+×\d+s\*?$"), "5-3-1×10s = holds of 10 seconds in sets of 5, 3 and 1, a short rest between sets"),
+    (re.compile(r"′"), "12′ = 12 minutes"),
+    (re.compile(r"\*$"), "* = harder from this week (harder variant, firmer band or load, or slower reps: the reps start lower)"),
+    (re.compile(r"^wk \d+D$"), "wk 5D = a lighter (deload) week"),
+    (re.compile(r"^wk \d+R$"), "wk 6R = the reassessment week"),
 )
+DAYS_LEGEND = "days: S = strength day, s = short day, · = every-day exercises and walk only."
+
+
+def legend(cells: Iterable[str], width: int = 100) -> list[str]:
+    """The legend of a grid with these cells and week headings: what it uses, in LEGEND's order,
+    in lines of about ``width`` characters."""
+    cells = set(cells)
+    lines: list[str] = []
+    for words in [words for pattern, words in LEGEND if any(pattern.search(c) for c in cells)] + [DAYS_LEGEND]:
+        if lines and len(lines[-1]) + 1 + len(words) < width:
+            lines[-1] += " " + words
+        else:
+            lines.append(words)
+        if words != DAYS_LEGEND:
+            lines[-1] += ";"
+    return lines
 
 
 def criterion_text(protocol, phase) -> str:
@@ -43,8 +67,6 @@ def criterion_text(protocol, phase) -> str:
     week = protocol.reassessment_week
     text = text.replace("{check-in}", f", and you have had your week {week} check-in" if first <= week <= last else "")
     # A slot with no target in this phase: say it in words rather than print a brace.
-    import re
-
     return re.sub(r"\{[a-z0-9-]+\}", "the planned number of", text)
 
 
@@ -73,7 +95,8 @@ def print_program(console: Console, program: Program, week: int | None = None) -
     )
     for warning in clinician.warnings(program, preview=True):
         console.print(f"[bold red]WARNING:[/] {escape(warning)}")
-    console.print(phases_table((ph.first_week, ph.last_week, ph.name, ph.goal, ph.criterion) for ph in program.phases))
+    # The goals as the patient reads them (fitted to their exclusions and side).
+    console.print(phases_table((ph.first_week, ph.last_week, ph.name, ph.goal, ph.criterion) for ph in fit_phases(program)))
     from rehabplan.planning.painrule import pain_rule
 
     console.print(f"Pain rule: {pain_rule(program.pain).describe()}")
@@ -84,7 +107,7 @@ def print_program(console: Console, program: Program, week: int | None = None) -
         return
     rows, names = _dose_rows(program)
     _print_grid(console, program, rows, names)
-    _print_notes(console, program)
+    _print_notes(console, program, rows)
 
 
 def _dose_rows(program: Program) -> tuple[dict[tuple[str, str], dict[int, str]], dict[tuple[str, str], str]]:
@@ -119,13 +142,12 @@ def _print_grid(
     console: Console, program: Program, rows: dict[tuple[str, str], dict[int, str]], names: dict[tuple[str, str], str]
 ) -> None:
     """The dose grid, in as many tables as the terminal's width needs."""
+
     # As many weeks per table as the terminal holds, so nothing is cut to "…": a week's column
     # is as wide as its widest cell, the names wrap from 22 characters, and the weeks are dealt
     # into equal tables (6 + 6 at 80 columns, not 11 + 1).
-    marks = {w.number: "D" if w.deload else ("R" if w.reassessment else "") for w in program.weeks}
-
     def col_w(w) -> int:
-        cells = [rows[slot].get(w.number, "") for slot in rows] + [f"wk {w.number}{marks[w.number]}", str(w.volume_sets)]
+        cells = [rows[slot].get(w.number, "") for slot in rows] + [_week_heading(w), str(w.volume_sets)]
         return max(len(c) for c in cells) + 4  # the cell, its padding, the rule after it, and a spare
 
     def fits_in(n: int, name_w: int) -> bool:
@@ -147,8 +169,7 @@ def _print_grid(
         grid = Table(title="Dose by week (legend below)")
         grid.add_column("exercise", no_wrap=True) if name_w == full else grid.add_column("exercise", max_width=name_w)
         for w in chunk:
-            mark = "D" if w.deload else ("R" if w.reassessment else "")
-            grid.add_column(f"wk {w.number}{mark}", justify="right", no_wrap=True)
+            grid.add_column(_week_heading(w), justify="right", no_wrap=True)
         for row_key, cells in rows.items():
             grid.add_row(escape(names[row_key]), *[cells.get(w.number, "") for w in chunk])
         grid.add_row("weekly sets", *[str(w.volume_sets) for w in chunk], style="bold")
@@ -169,10 +190,16 @@ def _print_grid(
         console.print(grid)
 
 
-def _print_notes(console: Console, program: Program) -> None:
+def _week_heading(week: Week) -> str:
+    """'wk 5D' (a lighter week), 'wk 6R' (the reassessment week), 'wk 7'."""
+    return f"wk {week.number}" + ("D" if week.deload else ("R" if week.reassessment else ""))
+
+
+def _print_notes(console: Console, program: Program, rows: dict[tuple[str, str], dict[int, str]]) -> None:
     """The grid's legend, then what the plan could not do as asked: substitutes, left out (fewer
     exercise days than asked is a warning at the top, with the header's count)."""
-    console.print("\n".join(LEGEND))
+    cells = [cell for row in rows.values() for cell in row.values()] + [_week_heading(w) for w in program.weeks]
+    console.print("\n".join(legend(cells)))
     if substitutes := clinician.substitutes(program):
         console.print("[yellow]Planned with a substitute:[/] " + escape("; ".join(substitutes)))
     if program.dropped:

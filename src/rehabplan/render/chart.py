@@ -67,7 +67,7 @@ def load_chart(program: Program) -> str:
     )
     out.append(f'<text x="{LEFT - 8}" y="{PLOT_BOTTOM + 19}" text-anchor="end">Week</text>')
     _phase_bands(out, plot, program)
-    _legend(out)
+    _legend(out, program)
     out.append("</svg>")
     return "".join(out)
 
@@ -89,7 +89,7 @@ def _bars(out: list[str], plot: _Plot, program: Program) -> None:
     """A bar per week (lighter weeks hollow and dashed), its number below, each check-in marked."""
     add = out.append
     col, bar_w, n = plot.col, plot.bar_w, plot.n
-    deloads = set(program.deload_weeks) | {w.number for w in program.weeks if w.deload}
+    deloads = _lighter_weeks(program)
     check_ins = set(program.check_in_weeks)
     for i, week in enumerate(program.weeks):
         x = LEFT + i * col + (col - bar_w) / 2
@@ -118,6 +118,10 @@ def _bars(out: list[str], plot: _Plot, program: Program) -> None:
             add(f'<text x="{cx:.1f}" y="{top_y - 14:.1f}" text-anchor="{anchor}" font-weight="700">Check-in</text>')
 
 
+def _lighter_weeks(program: Program) -> set[int]:
+    return set(program.deload_weeks) | {w.number for w in program.weeks if w.deload}
+
+
 def _phase_bands(out: list[str], plot: _Plot, program: Program) -> None:
     """Phase bands under the week numbers."""
     band_y = PLOT_BOTTOM + 28
@@ -137,18 +141,26 @@ def _phase_bands(out: list[str], plot: _Plot, program: Program) -> None:
         out.append(f'<text x="{x0 + w / 2:.1f}" y="{band_y + 19}" text-anchor="middle">{text}</text>')
 
 
-def _legend(out: list[str]) -> None:
+def _legend(out: list[str], program: Program) -> None:
+    """The marks the chart uses, and only those: a plan with no lighter week (or whose check-in
+    falls before the weeks shown, after an adjustment) does not explain a mark it never draws."""
     add = out.append
     ly = HEIGHT - 8
-    add(f'<rect x="{LEFT}" y="{ly - 12}" width="16" height="12" fill="{BAR}"/>')
-    add(f'<text x="{LEFT + 22}" y="{ly}">Normal week</text>')
-    add(
-        f'<rect x="{LEFT + 150}" y="{ly - 11}" width="16" height="11" fill="#fff" stroke="{BAR}" '
-        f'stroke-width="2.5" stroke-dasharray="4 2"/>'
-    )
-    add(f'<text x="{LEFT + 172}" y="{ly}">Lighter week</text>')
-    add(f'<path d="M{LEFT + 310} {ly - 11}h14l-7 10z" fill="{INK}"/>')
-    add(f'<text x="{LEFT + 330}" y="{ly}">Check-in with your clinician</text>')
+    x = LEFT
+    add(f'<rect x="{x}" y="{ly - 12}" width="16" height="12" fill="{BAR}"/>')
+    add(f'<text x="{x + 22}" y="{ly}">Normal week</text>')
+    x += 150
+    shown = {w.number for w in program.weeks}
+    if shown & _lighter_weeks(program):
+        add(
+            f'<rect x="{x}" y="{ly - 11}" width="16" height="11" fill="#fff" stroke="{BAR}" '
+            f'stroke-width="2.5" stroke-dasharray="4 2"/>'
+        )
+        add(f'<text x="{x + 22}" y="{ly}">Lighter week</text>')
+        x += 160
+    if shown & set(program.check_in_weeks):
+        add(f'<path d="M{x} {ly - 11}h14l-7 10z" fill="{INK}"/>')
+        add(f'<text x="{x + 20}" y="{ly}">Check-in with your clinician</text>')
 
 
 def _summary(program: Program) -> str:

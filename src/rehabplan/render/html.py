@@ -26,8 +26,10 @@ from markupsafe import Markup
 
 from rehabplan.errors import Problem, RenderError
 from rehabplan.models import Program, Tempo
+from rehabplan.outputs import clinician
 from rehabplan.render.chart import load_chart
 from rehabplan.render.filters import _emergency_place
+from rehabplan.render.for_patient import fit_program
 from rehabplan.render.sandbox import ClinicSandbox, TemplateLimit, _template_frame, builtin_templates, make_environment, plain
 from rehabplan.render.style import HandoutStyle, style_of
 from rehabplan.render.view import (
@@ -47,7 +49,7 @@ from rehabplan.render.view import (
     day_plan,
     pain_bands,
 )
-from rehabplan.render.words import daily_ladders, tempo_matters
+from rehabplan.render.words import daily_ladders, notation, tempo_matters
 from rehabplan.sources.config import ClinicConfig, logo_root
 from rehabplan.sources.library import Library
 from rehabplan.sources.safe_read import IMAGE_KINDS, Refused
@@ -189,6 +191,7 @@ class HtmlBuilder:
 
     def context(self, program: Program, library: Library, *, preview: bool) -> dict:
         """Everything the handout templates read: the page and clinic, the weeks, then the content."""
+        program = fit_program(program)
         sessions_per_week = max((len(w.sessions) for w in program.weeks), default=0)
         return {
             **self._page_context(program, preview=preview),
@@ -237,9 +240,10 @@ class HtmlBuilder:
             "log_column_kinds": _log_column_kinds(program, sessions_per_week),
             "reassess": next((w for w in program.weeks if w.number == program.reassessment_week), None),
             "check_ins": program.check_in_weeks,
-            # For the clinician, before the handout is given (e.g. side: both with no screen
-            # recorded): printed on the cover so it cannot be missed, never as a diagnosis.
-            "clinician_notes": list(getattr(program, "clinician_warnings", [])),
+            # For the clinician, before the handout is given (side: both with no screen recorded,
+            # fewer exercise days than asked): on the cover so it cannot be missed, the
+            # warnings preview, build and bulk give (shorter), never as a diagnosis.
+            "clinician_notes": clinician.cover_warnings(program),
             # What `rehabplan adjust` changed, in the patient's words. Its flags are for the
             # clinician (call the patient, review the exercise) and are not printed here.
             "adjustments": _adjustment_lines(program, library),
@@ -379,6 +383,7 @@ def _weeks_context(program: Program, locale: str, sessions_per_week: int) -> dic
         "tempo": tempo,
         "tempo_parts": _tempo_parts(tempo or Tempo.parse("3-1-2-0")),
         "example_hold": _example_hold(program),
+        "notation": notation(program),
     }
 
 

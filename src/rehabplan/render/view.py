@@ -15,6 +15,7 @@ from rehabplan.errors import Problem, RenderError
 from rehabplan.figures import picture
 from rehabplan.models import DoseKind, Exercise, Prescription, Program, Tempo
 from rehabplan.render.filters import _amount, _short_seconds, day_name, dose_short, how_often, seconds
+from rehabplan.render.for_patient import fit_exercise
 from rehabplan.render.qr import qr_svg
 from rehabplan.render.words import note_words, point_at_number, singular_one, tempo_matters, tempo_words
 from rehabplan.sources.library import Library
@@ -338,9 +339,9 @@ def _cards(program: Program, library: Library, cache: _Cache, per_strip: int = 1
     links = _ladder_links(program)
     cards = []
     for ex_id in _card_order(program, library):
-        exercise = library.exercises[ex_id]
         doses = week_doses(program, ex_id)
-        frames, illustration = _card_picture(program, library, cache, exercise)
+        frames, illustration = _card_picture(program, library, cache, library.exercises[ex_id])
+        exercise = fit_exercise(library.exercises[ex_id], program.patient)
         kind = exercise.dosage.kind.value
         constants, rows = _constants_and_rows(doses, kind)
         effort, notes = _effort_and_notes(doses)

@@ -146,3 +146,19 @@ def daily_ladders(program: Program) -> list[str]:
             parts.append(f"{name} ({when})")
         out.append(", then ".join(parts))
     return out
+
+
+def notation(program: Program) -> frozenset[str]:
+    """What the handout's "How to read your exercise dose" needs to explain for this plan, and
+    nothing more: "holds" (an exercise held still), "pyramid" (holds in sets of 5-3-1, McGill's
+    descending pyramid) and "lighter" (a lighter week, marked "easy" in the dose tables)."""
+    out: set[str] = set()
+    for week in program.weeks:
+        if week.deload:
+            out.add("lighter")
+        for rx in [*week.every_day, *(rx for s in week.sessions for rx in s.prescriptions)]:
+            if rx.kind is DoseKind.hold:
+                out.add("holds")
+                if len(set(rx.reps)) > 1:
+                    out.add("pyramid")
+    return frozenset(out)

@@ -71,6 +71,9 @@ def _problem(
         return Problem(file, line, field, f"unknown field '{loc[-1]}'", fix)
     if kind == "missing":
         return Problem(file, line, field, "is required but missing", f"add '{loc[-1]}:'")
+    if kind in _BOUND_WORDS and loc and isinstance(loc[-1], str):
+        msg, fix = _out_of_range(err, cls, loc)
+        return Problem(file, line, field, msg, fix)
     msg = err["msg"]
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, ") :]
@@ -88,24 +91,68 @@ def _problem(
     return Problem(file, line, field, msg, fix)
 
 
+# A number out of its range is said as the rule it breaks, in plain words, with the whole range
+# (pydantic names one end only: "Input should be less than or equal to 24"). The ends come from
+# the model's own bounds, so the words cannot drift from them.
+_BOUND_WORDS = {
+    "less_than_equal": "{0} or less",
+    "greater_than_equal": "{0} or more",
+    "less_than": "less than {0}",
+    "greater_than": "more than {0}",
+}
+_RANGE_RULES = {
+    ("Patient", "weeks"): "plans run {lo} to {hi} weeks",
+    ("Patient", "sessions_per_week"): "plans have {lo} to {hi} exercise sessions a week",
+    ("Patient", "minutes"): "a session can take {lo} to {hi} minutes",
+}
+
+
+def _out_of_range(err: ErrorDetails, cls: type[BaseModel], loc: tuple[Any, ...]) -> tuple[str, str]:
+    """The message and fix: ("plans run 4 to 24 weeks, not 30", "") (the range is the fix)."""
+    name = str(loc[-1])
+    model = _model_at(cls, loc[:-1])
+    lo, hi = _bounds(model, name)
+    given = err.get("input")
+    if lo is None or hi is None:
+        limit = next(iter(err.get("ctx", {}).values()), "")
+        return f"must be {_BOUND_WORDS[err['type']].format(limit)}, not {given}", ""
+    rule = _RANGE_RULES.get((getattr(model, "__name__", ""), name), "must be a number from {lo} to {hi}")
+    return f"{rule.format(lo=lo, hi=hi)}, not {given}", ""
+
+
+def _bounds(model: Any, name: str) -> tuple[Any, Any]:
+    """The lowest and highest value a field allows (ge/le), None where it has no such bound."""
+    field = getattr(model, "model_fields", {}).get(name)
+    lo = hi = None
+    for bound in getattr(field, "metadata", []):
+        lo = getattr(bound, "ge", lo)
+        hi = getattr(bound, "le", hi)
+    return lo, hi
+
+
 _UNION_TAGS = {"str", "list[str]", "int", "function-after", "function-before", "function-plain"}
 
 
 def _field_names(cls: Any, loc: tuple[Any, ...]) -> list[str]:
     """Field names of the model reached by following ``loc`` from ``cls`` (for suggestions)."""
+    current = _model_at(cls, loc)
+    return list(current.model_fields) if current is not None else []
+
+
+def _model_at(cls: Any, loc: tuple[Any, ...]) -> Any:
+    """The model reached by following ``loc`` from ``cls``, None when it leads elsewhere."""
     current: Any = cls
     for part in loc:
         current = _inner_model(current)
         if current is None:
-            return []
+            return None
         if isinstance(part, int):
             continue
         field = current.model_fields.get(part)
         if field is None:
-            return []
+            return None
         current = field.annotation
-    current = _inner_model(current)
-    return list(current.model_fields) if current is not None else []
+    return _inner_model(current)
 
 
 def _inner_model(tp: Any) -> Any:
