@@ -189,8 +189,13 @@ def test_an_old_program_json_without_timelines_is_refused_naming_the_file_and_th
     assert "old-plan.json" in text and "rebuild" in text and "Traceback" not in text
 
 
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+
+
 @st.composite
-def logged_programs(draw):
+def planned_programs(draw):
+    """A random patient's program: every protocol, 4-24 weeks, 2-6 sessions, 15-60 minutes, each
+    irritability, trained or not, older or not, with or without equipment and exclusions."""
     protocol = PROTOCOLS[draw(st.sampled_from(sorted(PROTOCOLS.protocols)))]
     patient = Patient(
         id="P",
@@ -204,20 +209,27 @@ def logged_programs(draw):
         age_band=draw(st.sampled_from(["adult", "older"])),
         side=draw(st.sampled_from(["left", "right", "both"])),
         equipment=draw(st.sampled_from([[], ["band"], ["band", "weight"]])),
-        exclusions=draw(st.sampled_from([[], ["floor"], ["kneeling"], ["balance"]])),
+        exclusions=draw(st.sampled_from([[], ["floor"], ["kneeling"], ["balance"], ["lying", "lifting"]])),
         minutes=draw(st.integers(15, 60)),
+        bilateral_screened=True,
+        tensioner_unlocked=draw(st.booleans()),
     )
     try:
-        program = rehabplan.plan(LIBRARY, protocol, patient)
+        return rehabplan.plan(LIBRARY, protocol, patient)
     except PatientError:
         assume(False)
-    logged = draw(st.integers(1, patient.weeks - 1))
+
+
+@st.composite
+def logged_programs(draw):
+    program = draw(planned_programs())
+    logged = draw(st.integers(1, program.patient.weeks - 1))
     exercises = sorted({p.exercise for w in program.weeks for s in w.sessions for p in s.prescriptions})
     pain = {ex: draw(st.sampled_from(["1", "1", "3", "6"])) for ex in exercises}
     return program, set(range(1, logged + 1)), pain
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@SETTINGS
 @given(logged_programs())
 def test_any_adjusted_program_keeps_its_past_its_totals_its_minutes_and_its_volume_limit(case):
     program, weeks, pain = case

@@ -35,7 +35,7 @@ from rehabplan.planning.holds import check_ins, delayed, find_holds, frozen, gat
 from rehabplan.planning.lights import Decision, decide, items_of, light_of, log_hits
 from rehabplan.planning.painrule import Light, pain_rule
 from rehabplan.planning.redflags import Hit
-from rehabplan.planning.regress import Shifted, hold_to_fit, shift, write_shifted
+from rehabplan.planning.regress import Shifted, hold_to_fit, shift, wait_to_fit, write_shifted
 from rehabplan.planning.timelines import Track, materialise, timeline_model, track_of
 from rehabplan.sources.library import Library
 from rehabplan.sources.log import LogEntry
@@ -94,6 +94,7 @@ def adjust(
         resume_timelines = [timeline_model(t, core.get(t.id, False)) for t in plan_tracks.values()]
     if holds:
         tracks = _held(program, library, entries, decisions, tracks, had, holds, clinician, start)
+    tracks = wait_to_fit(program, library, tracks, start)
     weeks = _materialised(program, library, tracks)
     return program.model_copy(
         update={

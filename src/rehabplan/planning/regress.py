@@ -48,13 +48,17 @@ def shift(program: Program, library: Library, track: Track, start: int, light: L
     def asks_less(a: Dose, b: Dose) -> bool:
         return lighter(a, b, library, track, patient)
 
-    # Red goes back two steps, further when those steps repeat the dose that hurt (a plan that
-    # held a dose for weeks): the first earlier dose that asks less, else the easier one.
+    hurt = done_dose(program, library, track, start - 1, seq[done_index])
+    # Red goes back two steps, further when those steps ask no less than the dose that hurt (a
+    # plan that held a dose for weeks, or a light in a lighter week, whose cut dose hurt): the
+    # first earlier dose that asks less, else the easier one.
     back, back_to = (1, done_index) if light == "amber" else (3, done_index - 2)
-    if light == "red" and back_to >= 0 and not asks_less(seq[back_to], seq[done_index]):
-        while back_to >= 0 and not asks_less(seq[back_to], seq[done_index]):
+    if light == "red" and back_to >= 0 and not asks_less(seq[back_to], hurt):
+        while back_to >= 0 and not asks_less(seq[back_to], hurt):
             back_to -= 1
         back = done_index + 1 - max(back_to, -1)
+    if light == "red" and back_to < 0 and not asks_less(easier, hurt):
+        easier = hurt  # nothing in its range asks less: it stays at the dose that hurt, for review
     doses: list[Dose] = []
     notes: list[str | None] = []
     for k, _week in enumerate(weeks, start=1):
@@ -70,25 +74,40 @@ def shift(program: Program, library: Library, track: Track, start: int, light: L
                 note = "back to the planned dose"
         if k == 1:
             note = AMBER_NOTE if light == "amber" else RED_NOTE
+            if light == "amber":
+                dose = hurt  # amber in a lighter week holds the lighter dose, not the full one before it
         doses.append(dose)
         notes.append(note)
+
+    back_dose = seq[back_to] if back_to >= 0 else None
+    change = _change(light, hurt, back_dose, easier, seq[0], library, track)
+    return Shifted(weeks, doses, notes, change, light == "red" and back_dose is None and easier == hurt)
+
+
+def _change(light: Light, hurt: Dose, back: Dose | None, easier: Dose, first: Dose, library: Library, track: Track) -> str:
+    """What amber or red changed, for the clinician."""
 
     def text(d: Dose) -> str:
         return dose_text(d, library, track)
 
-    no_easier = False
     if light == "amber":
-        change = f"hold at {text(seq[done_index])} for a week, then continue"
-    elif back_to >= 0:
-        change = f"back to {text(seq[back_to])}{_what_else(seq[back_to], seq[done_index], library)}, then build again"
-    elif not asks_less(easier, seq[done_index]):
-        no_easier = True
-        change = f"no easier dose in its range: stays at {text(seq[done_index])}; review the exercise"
-    elif easier.exercise != seq[0].exercise:
-        change = f"easier: {library[easier.exercise].name} {text(easier)}"
-    else:
-        change = f"lower dose: {text(easier)}"
-    return Shifted(weeks, doses, notes, change, no_easier)
+        return f"hold at {text(hurt)} for a week, then continue"
+    if back is not None:
+        return f"back to {text(back)}{_what_else(back, hurt, library)}, then build again"
+    if easier == hurt:
+        return f"no easier dose in its range: stays at {text(hurt)}; review the exercise"
+    if easier.exercise != first.exercise:
+        return f"easier: {library[easier.exercise].name} {text(easier)}"
+    return f"lower dose: {text(easier)}"
+
+
+def done_dose(program: Program, library: Library, track: Track, week: int, dose: Dose) -> Dose:
+    """The dose the patient did in ``week``: in a lighter week, the loading dose after its cut."""
+    ex = library[dose.exercise]
+    if week not in program.deload_weeks or not ex.is_loading:
+        return dose
+    pyramid = track.rule == "pyramid" and ex.dosage.kind is DoseKind.hold
+    return deload(dose, ex, program.deload_volume_factor, program.patient.age_band is AgeBand.older, pyramid)
 
 
 def lighter(a: Dose, b: Dose, library: Library, track: Track, patient: Patient) -> bool:
@@ -323,3 +342,74 @@ def _what_else(back: Dose, hurt: Dose, library: Library) -> str:
     if back.exercise == hurt.exercise and back.tempo != hurt.tempo and back.tempo is not None:
         return f" at tempo {back.tempo}"
     return ""
+
+
+FIT_NOTE = "same as last week, to fit your time"
+
+
+def wait_to_fit(program: Program, library: Library, tracks: dict[str, Track], start: int) -> dict[str, Track]:
+    """Every session from ``start`` within the patient's minutes. Taking a plan up again after a
+    hold, or one change a week, moves exercises' plans by different weeks, so a week can join
+    steps the planner never put together; an exercise whose step does not fit waits a week (its
+    plan a week later), never going back to a dose that asks more."""
+    load = _WeekLoad(dict(tracks), {}, start, library, program.patient)
+    limit_s = program.patient.minutes * 60
+    deloads = set(program.deload_weeks)
+    for week in range(max(start, 2), len(program.weeks) + 1):
+        if week in deloads:
+            continue  # a lighter week is shorter than the week before it
+        while load.longest_day_s(week) > limit_s:
+            slot = _longest_step(load, week)
+            if slot is not None:
+                load.tracks[slot] = _waited(load.tracks[slot], week)
+                continue
+            fewer = _fewest_sets(load, week)
+            if fewer is None:
+                break
+            slot, dose = fewer
+            t = load.tracks[slot]
+            load.tracks[slot] = replace(t, doses={**t.doses, week: dose}, notes={**t.notes, week: "fewer sets, to fit your time"})
+    return load.tracks
+
+
+def _fewest_sets(load: _WeekLoad, week: int) -> tuple[str, Dose] | None:
+    """The slot whose dose in ``week`` saves the most seconds at its fewest sets (a slider back
+    at its last symptom-free dose in place of a shorter tensioner, say), with that dose."""
+    best: tuple[str, Dose] | None = None
+    saved = 0.0
+    for slot, t in load.tracks.items():
+        now = t.doses.get(week)
+        if now is None or t.rule == "pyramid":
+            continue
+        fewest = now._replace(sets=int(load.library[now.exercise].dosage.sets.min))
+        gain = track_seconds(t, now, load.library, load.patient) - track_seconds(t, fewest, load.library, load.patient)
+        if gain > saved:
+            best, saved = (slot, fewest), gain
+    return best
+
+
+def _longest_step(load: _WeekLoad, week: int) -> str | None:
+    """The slot whose step into ``week`` adds the most seconds, when waiting a week asks no more
+    (a red light's easier dose never goes back to the dose that hurt)."""
+    best, saved = None, 0.0
+    for slot, t in load.tracks.items():
+        before, now = t.doses.get(week - 1), t.doses.get(week)
+        if before is None or now is None or before == now:
+            continue
+        if not (not_harder(before, now, load.library) or lighter(before, now, load.library, t, load.patient)):
+            continue
+        gain = track_seconds(t, now, load.library, load.patient) - track_seconds(t, before, load.library, load.patient)
+        if gain > saved:
+            best, saved = slot, gain
+    return best
+
+
+def _waited(t: Track, week: int) -> Track:
+    """The track's plan from ``week`` a week later; ``week`` repeats the dose before it."""
+    weeks = [w for w in sorted(t.doses) if w >= week]
+    doses = {w: d for w, d in t.doses.items() if w < week}
+    notes = {w: n for w, n in t.notes.items() if w < week}
+    doses[week], notes[week] = t.doses[week - 1], FIT_NOTE
+    for w, src in zip(weeks[1:], weeks, strict=False):
+        doses[w], notes[w] = t.doses[src], t.notes.get(src)
+    return replace(t, doses=doses, notes=notes)
