@@ -299,3 +299,28 @@ def test_a_red_exercise_asks_less_the_next_week_and_an_amber_one_no_more(fields,
                     assert lighter(now, hurt, library, after, patient), where
                 else:
                     assert not lighter(hurt, now, library, after, patient), where
+
+
+def test_going_back_to_the_easier_version_after_red_never_waits_for_the_one_change_a_week(library, protocols, example_patient):
+    # A 4-week plan whose last week is also its check-in, taken up again after a hold: nothing
+    # new that week, but a red cat-cow must still go back to the seated one, not repeat the one
+    # that hurt.
+    patient = example_patient.model_copy(
+        update={
+            "protocol": "lumbar-radicular-sciatica",
+            "weeks": 4,
+            "sessions_per_week": 2,
+            "irritability": Irritability.high,
+            "minutes": 15,
+            "equipment": [],
+        }
+    )
+    program = rehabplan.plan(library, protocols[patient.protocol], patient)
+    assert program.reassessment_weeks == [4]
+    held = type(program).model_validate_json(logged_light(program, library, 1, "cat-cow", "4").model_dump_json())
+    assert held.holds
+    new = logged_light(held, library, 3, "cat-cow", "6")
+    change = next(a.change for a in new.adjustments if a.exercise == "cat-cow")
+    assert change.startswith("easier: Seated cat-cow")
+    slot = next(a.slot for a in new.adjustments if a.exercise == "cat-cow")
+    assert slot_doses(new, slot)[4].exercise == "seated-cat-cow"

@@ -297,10 +297,13 @@ def one_change_a_week(tracks: dict[str, Track], start: int, program: Program, li
 def _changes(t: Track, week: int, library: Library) -> bool:
     """Does the track bring a change in ``week``: a new exercise, a harder variant, or a switch
     to a harder version of the same one (arms crossed, a first weight)? A firmer band or a
-    heavier weight goes on alongside."""
+    heavier weight goes on alongside. Going back to the easier version (after a red light) is a
+    step down, not a change: it never waits."""
     before, now = t.doses.get(week - 1), t.doses[week]
-    if before is None or now.exercise != before.exercise:
+    if before is None:
         return True
+    if now.exercise != before.exercise:
+        return library[before.exercise].easier != now.exercise
     return switched_version(library[now.exercise], before.load_index, now.load_index)
 
 
