@@ -293,27 +293,13 @@ def _climb(
     patient: Patient,
     why_not: Callable[[Exercise], Why | None],
     taken: Mapping[str, str],
+    daily: bool = False,
 ) -> tuple[str | None, list[tuple[str, Why]]]:
     """The first exercise the patient can do among the slot's alternatives, each followed down
     its ladder of easier versions; and every rung tried, with why it was not possible. An
     exercise the patient's sessions can hold comes first; only when there is none does a trunk
-    hold the sessions are too few for come in every day (so a plan that was possible is not
-    changed, and a 5-minute session is not asked to hold a daily bird-dog)."""
-    pick, tried = _climb_once(library, slot, pattern, patient, why_not, taken, daily=False)
-    if pick is None:
-        pick, tried = _climb_once(library, slot, pattern, patient, why_not, taken, daily=True)
-    return pick, tried
-
-
-def _climb_once(
-    library: Library,
-    slot: Slot,
-    pattern: Sequence[DayPlan],
-    patient: Patient,
-    why_not: Callable[[Exercise], Why | None],
-    taken: Mapping[str, str],
-    daily: bool,
-) -> tuple[str | None, list[tuple[str, Why]]]:
+    hold the sessions are too few for come in every day (``daily``: so a plan that was possible
+    is not changed, and a 5-minute session is not asked to hold a daily bird-dog)."""
     tried: list[tuple[str, Why]] = []
     for cand in slot.candidates:
         rung: str | None = cand
@@ -334,7 +320,7 @@ def _climb_once(
                 return rung, tried
             tried.append((rung, why))
             rung = ex.easier
-    return None, tried
+    return (None, tried) if daily else _climb(library, slot, pattern, patient, why_not, taken, daily=True)
 
 
 def _fixes(tried: list[tuple[str, Why]]) -> str:
