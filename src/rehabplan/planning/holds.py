@@ -19,9 +19,9 @@ from rehabplan.models import Hold, Program
 from rehabplan.planning.gates import calm_weeks, tensioner_allowed, tensioners_unlocked
 from rehabplan.planning.lights import Decision, light_of
 from rehabplan.planning.painrule import PainRule
-from rehabplan.planning.progression import Dose, switched_version
+from rehabplan.planning.progression import switched_version
 from rehabplan.planning.redflags import Hit
-from rehabplan.planning.regress import lighter, regressed
+from rehabplan.planning.regress import a_week_later, lighter, regressed
 from rehabplan.planning.timelines import Track
 from rehabplan.sources.library import Library
 from rehabplan.sources.log import LogEntry
@@ -291,7 +291,7 @@ def one_change_a_week(tracks: dict[str, Track], start: int, program: Program, li
         allowed = [] if week in quiet else (tensioners[:1] or changing[:1])
         for slot in changing:
             if slot not in allowed:
-                tracks[slot] = _a_week_later(tracks[slot], week)
+                tracks[slot] = a_week_later(tracks[slot], week, "same as last week: one change at a time")
 
 
 def _changes(t: Track, week: int, library: Library) -> bool:
@@ -305,18 +305,3 @@ def _changes(t: Track, week: int, library: Library) -> bool:
     if now.exercise != before.exercise:
         return library[before.exercise].easier != now.exercise
     return switched_version(library[now.exercise], before.load_index, now.load_index)
-
-
-def _a_week_later(t: Track, week: int) -> Track:
-    """The track's plan from ``week`` moved a week later; ``week`` repeats the dose before it."""
-    weeks = [w for w in sorted(t.doses) if w >= week]
-    doses: list[Dose] = [t.doses[w] for w in weeks]
-    notes = [t.notes.get(w) for w in weeks]
-    before = t.doses.get(week - 1)
-    new_doses = dict((w, d) for w, d in t.doses.items() if w < week)
-    new_notes = dict((w, n) for w, n in t.notes.items() if w < week)
-    if before is not None:
-        new_doses[week], new_notes[week] = before, "same as last week: one change at a time"
-    for w, d, n in zip(weeks[1:], doses, notes, strict=False):
-        new_doses[w], new_notes[w] = d, n
-    return replace(t, doses=new_doses, notes=new_notes)

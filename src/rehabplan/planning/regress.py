@@ -53,10 +53,11 @@ def shift(program: Program, library: Library, track: Track, start: int, light: L
     # plan that held a dose for weeks, or a light in a lighter week, whose cut dose hurt): the
     # first earlier dose that asks less, else the easier one.
     back, back_to = (1, done_index) if light == "amber" else (3, done_index - 2)
-    if light == "red" and back_to >= 0 and not asks_less(seq[back_to], hurt):
+    if light == "red":
         while back_to >= 0 and not asks_less(seq[back_to], hurt):
             back_to -= 1
-        back = done_index + 1 - max(back_to, -1)
+        if back_to < done_index - 2:
+            back = done_index + 1 - max(back_to, -1)
     if light == "red" and back_to < 0 and not asks_less(easier, hurt):
         easier = hurt  # nothing in its range asks less: it stays at the dose that hurt, for review
     doses: list[Dose] = []
@@ -361,7 +362,7 @@ def wait_to_fit(program: Program, library: Library, tracks: dict[str, Track], st
         while load.longest_day_s(week) > limit_s:
             slot = _longest_step(load, week)
             if slot is not None:
-                load.tracks[slot] = _waited(load.tracks[slot], week)
+                load.tracks[slot] = a_week_later(load.tracks[slot], week, FIT_NOTE)
                 continue
             fewer = _fewest_sets(load, week)
             if fewer is None:
@@ -404,12 +405,14 @@ def _longest_step(load: _WeekLoad, week: int) -> str | None:
     return best
 
 
-def _waited(t: Track, week: int) -> Track:
-    """The track's plan from ``week`` a week later; ``week`` repeats the dose before it."""
+def a_week_later(t: Track, week: int, note: str) -> Track:
+    """The track's plan from ``week`` moved a week later; ``week`` repeats the dose before it,
+    with ``note`` (why it waits)."""
     weeks = [w for w in sorted(t.doses) if w >= week]
     doses = {w: d for w, d in t.doses.items() if w < week}
     notes = {w: n for w, n in t.notes.items() if w < week}
-    doses[week], notes[week] = t.doses[week - 1], FIT_NOTE
+    if week - 1 in t.doses:
+        doses[week], notes[week] = t.doses[week - 1], note
     for w, src in zip(weeks[1:], weeks, strict=False):
         doses[w], notes[w] = t.doses[src], t.notes.get(src)
     return replace(t, doses=doses, notes=notes)
